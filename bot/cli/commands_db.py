@@ -1,0 +1,55 @@
+"""`paybot db ...` and `paybot config`: the schema and the effective settings."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.config import Settings, describe
+from bot.db import migrate
+
+
+def register(sub: Any) -> None:
+    db = sub.add_parser("db", help="database schema: upgrade or downgrade")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=type(db))
+    db_sub.required = True
+    up = db_sub.add_parser("upgrade", help="migrate the database to the newest schema")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(handler=db_upgrade)
+    down = db_sub.add_parser("downgrade", help="migrate the database down (default: empty)")
+    down.add_argument("revision", nargs="?", default="base")
+    down.set_defaults(handler=db_downgrade)
+
+    config = sub.add_parser("config", help="print the effective settings (secrets masked)")
+    config.set_defaults(handler=show_config)
+
+
+def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """Migrate the configured database up."""
+    migrate.upgrade(settings.database_url, args.revision)
+    print(f"database at {_safe_url(settings.database_url)} is at {args.revision}")
+    return 0
+
+
+def db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """Migrate the configured database down."""
+    migrate.downgrade(settings.database_url, args.revision)
+    print(f"database at {_safe_url(settings.database_url)} is at {args.revision}")
+    return 0
+
+
+def show_config(args: argparse.Namespace, settings: Settings) -> int:
+    """Print every setting with its effective value; secrets show as asterisks."""
+    rows = describe(settings)
+    width = max(len(name) for name, _, _ in rows)
+    for name, value, _description in rows:
+        if name == "PAYBOT_DATABASE_URL":
+            value = _safe_url(value)
+        print(f"{name.ljust(width)}  {value}")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,35 @@
+"""`paybot run`: the service (webhooks, bot, scheduler, sandbox)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.config import Settings
+from bot.db import migrate
+
+
+def register(sub: Any) -> None:
+    run = sub.add_parser("run", help="run the service: webhooks, bot, scheduler, sandbox")
+    run.add_argument("--host", help="listen address (default PAYBOT_HOST)")
+    run.add_argument("--port", type=int, help="listen port (default PAYBOT_PORT)")
+    run.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema first")
+    run.set_defaults(handler=run_service)
+
+
+def run_service(args: argparse.Namespace, settings: Settings) -> int:
+    """Upgrade the schema, say which channels run, and serve until stopped."""
+    from bot.service import channel_summary, serve
+
+    updates: dict[str, Any] = {}
+    if args.host:
+        updates["host"] = args.host
+    if args.port:
+        updates["port"] = args.port
+    settings = settings.model_copy(update=updates)
+    if not args.no_migrate:
+        migrate.upgrade(settings.database_url)
+    for line in channel_summary(settings):
+        print(line, flush=True)
+    serve(settings)
+    return 0

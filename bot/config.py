@@ -1,0 +1,189 @@
+"""All of paybot's settings in one place, read once from `PAYBOT_*` variables and an optional `.env`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[list[str], NoDecode]
+CommaIntList = Annotated[list[int], NoDecode]
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Effective configuration; build it once (see `load_settings`) and pass it down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAYBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    # Storage and service
+    database_url: str = Field(
+        "sqlite:///data/paybot.db",
+        description="SQLAlchemy URL: SQLite (default) or postgresql+psycopg://...",
+    )
+    data_dir: Path = Field(Path("data"), description="Where media and the SQLite file live")
+    host: str = Field("127.0.0.1", description="Address `paybot run` listens on")
+    port: int = Field(8080, description="Port `paybot run` listens on")
+    public_url: str = Field(
+        "",
+        description="Public https URL of this service (Twilio signatures, Telegram webhook)",
+    )
+    timezone: str = Field("America/Costa_Rica", description="Time zone of receipts and reports")
+    language: str = Field("es-CR", description="Language of replies")
+    log_level: str = Field("INFO", description="Logging level")
+
+    # The company that must be the payee
+    company_name: str = Field("Wolk Software", description="Name used in replies")
+    payee_names: CommaList = Field(
+        default_factory=lambda: ["Wolk Software S.A.", "Wolk Software"],
+        description="Accepted payee names (comma-separated)",
+    )
+    payee_phones: CommaList = Field(
+        default_factory=lambda: ["88887777"],
+        description="Accepted SINPE Movil numbers (comma-separated)",
+    )
+
+    # Checks and money
+    recent_days: int = Field(30, description="A receipt older than this many days is too old")
+    amount_tolerance: Decimal = Field(Decimal("1"), description="CRC difference treated as exact")
+    iva_rate: Decimal = Field(Decimal("0.13"), description="Default IVA for contracts")
+    rate_side: Literal["buy", "sell"] = Field("sell", description="Exchange rate side used")
+    whole_colones: bool = Field(False, description="Round colones to whole units")
+    rates_url: str = Field("", description="HTTP JSON exchange-rate provider URL")
+    rates_buy_field: str = Field("compra", description="Field of the buy rate in that JSON")
+    rates_sell_field: str = Field("venta", description="Field of the sell rate in that JSON")
+    client_id_pattern: str = Field(
+        r"\bID\s*[:#-]?\s*(?:WOLK\s*[:#-]?\s*)?#?\s*(\d{1,10})\b",
+        description="Regex (case-insensitive) finding the client ID in a description",
+    )
+
+    # Reader
+    ocr_timeout_seconds: int = Field(30, description="Tesseract timeout per receipt")
+    max_upload_bytes: int = Field(15 * 1024 * 1024, description="Largest accepted file")
+    ocr_workers: int = Field(0, description="Reader processes (0: one per core)")
+
+    # Workflow
+    auto_forward: bool = Field(
+        False, description="Forward straight to accounting when every check passes"
+    )
+    grace_days: int = Field(3, description="Days a grace extension adds to a contract")
+    reminder_hours: CommaIntList = Field(
+        default_factory=lambda: [24, 72],
+        description="Hours after a short payment at which reminders go out",
+    )
+    templates_dir: Path | None = Field(None, description="Folder overriding reply templates")
+    agent_name: str = Field("el equipo de soporte", description="Who greets in replies")
+
+    # Telegram
+    telegram_token: SecretStr | None = Field(None, description="Bot token; enables Telegram")
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, description="Secret token Telegram sends in X-Telegram-Bot-Api-Secret-Token"
+    )
+    telegram_base_url: str = Field(
+        "https://api.telegram.org/bot", description="Bot API base URL (tests use a local fake)"
+    )
+    telegram_base_file_url: str = Field(
+        "https://api.telegram.org/file/bot", description="Bot API file base URL"
+    )
+    telegram_polling: bool = Field(False, description="Use polling instead of the webhook")
+    telegram_support_chat_id: int | None = Field(None, description="Support group chat id")
+    telegram_accounting_chat_id: int | None = Field(None, description="Accounting group chat id")
+    telegram_support_user_ids: CommaIntList = Field(
+        default_factory=list, description="Telegram user ids of support agents"
+    )
+    telegram_accounting_user_ids: CommaIntList = Field(
+        default_factory=list, description="Telegram user ids of accounting"
+    )
+
+    # WhatsApp through Twilio
+    twilio_account_sid: str = Field("", description="Account SID; enables WhatsApp")
+    twilio_auth_token: SecretStr | None = Field(None, description="Auth token")
+    twilio_whatsapp_from: str = Field("", description="Our WhatsApp sender, whatsapp:+506...")
+    twilio_api_base: str = Field(
+        "https://api.twilio.com", description="REST API base URL (tests use a local fake)"
+    )
+    twilio_media_hosts: CommaList = Field(
+        default_factory=lambda: ["api.twilio.com", "media.twiliocdn.com"],
+        description="Hosts media may be fetched from with our credentials",
+    )
+    twilio_template_sid: str = Field(
+        "", description="Approved ContentSid used outside WhatsApp's 24-hour window"
+    )
+    whatsapp_support_numbers: CommaList = Field(
+        default_factory=list, description="WhatsApp numbers of support agents (+506...)"
+    )
+    whatsapp_accounting_numbers: CommaList = Field(
+        default_factory=list, description="WhatsApp numbers of accounting"
+    )
+
+    _split = field_validator(
+        "payee_names",
+        "payee_phones",
+        "reminder_hours",
+        "telegram_support_user_ids",
+        "telegram_accounting_user_ids",
+        "twilio_media_hosts",
+        "whatsapp_support_numbers",
+        "whatsapp_accounting_numbers",
+        mode="before",
+    )(_split_commas)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_token is not None
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+    """Build the settings once, from `environ` (default: the process environment) and `.env`."""
+    if environ is None:
+        return Settings(_env_file=env_file or Path(".env"))
+    values: dict[str, Any] = {
+        key.removeprefix("PAYBOT_").lower(): value
+        for key, value in environ.items()
+        if key.startswith("PAYBOT_")
+    }
+    return Settings(_env_file=env_file, **values)
+
+
+def describe(settings: Settings) -> list[tuple[str, str, str]]:
+    """(variable, effective value with secrets masked, description) for `paybot config`."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            shown = "********"
+        elif value is None:
+            shown = ""
+        elif isinstance(value, list):
+            shown = ",".join(str(v) for v in value)
+        else:
+            shown = str(value)
+        rows.append((f"PAYBOT_{name.upper()}", shown, field.description or ""))
+    return rows

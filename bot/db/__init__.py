@@ -1,0 +1,1 @@
+"""Storage: the tables (models), their column types, the engine and migrations."""

@@ -1,0 +1,242 @@
+"""The tables: customers, contracts, intakes and their audit, payments, reminders, rates, staff, outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.db.types import DecimalType, UTCDateTime, utcnow
+
+
+def _money(default: Decimal | None = None, nullable: bool = False) -> Any:
+    return Field(default=default, sa_type=DecimalType, nullable=nullable)
+
+
+def _when(nullable: bool = False, index: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_type=UTCDateTime, nullable=True, index=index)
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=index)
+
+
+def _json(default_factory: Any = dict) -> Any:
+    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+
+
+class CustomerStatus(StrEnum):
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+
+
+class Customer(SQLModel, table=True):
+    """Someone who pays us; `client_id` is the number they write in the payment description."""
+
+    __table_args__ = (UniqueConstraint("document_type", "document_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(index=True, unique=True, max_length=40)
+    document_type: str = Field(max_length=40)
+    document_number: str = Field(max_length=60)
+    first_names: str = Field(default="", max_length=200)
+    last_names: str = Field(default="", max_length=200)
+    phones: list[dict[str, str]] = _json(list)
+    emails: list[str] = _json(list)
+    whatsapp_number: str | None = Field(default=None, index=True, max_length=32)
+    telegram_user_id: int | None = Field(default=None, index=True, sa_type=BigInteger)
+    known_payer_names: list[str] = _json(list)
+    tags: list[str] = _json(list)
+    status: str = Field(default=CustomerStatus.ACTIVE.value, max_length=20)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_names, self.last_names) if part).strip()
+
+
+class ContractPeriod(StrEnum):
+    MONTHLY = "monthly"
+    ANNUAL = "annual"
+    INSTALLMENT = "installment"
+
+
+class Contract(SQLModel, table=True):
+    """What a customer owes: a fee per period in CRC or USD, plus tax, between two dates."""
+
+    __table_args__ = (UniqueConstraint("customer_id", "payment_code", "installment"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    payment_code: str = Field(index=True, max_length=80)
+    installment: int = Field(default=0, description="Cuota number; 0 when not by installments")
+    currency: str = Field(default="CRC", max_length=3)
+    fee: Decimal = _money()
+    charges: Decimal = _money(Decimal("0"))
+    period: str = Field(default=ContractPeriod.MONTHLY.value, max_length=20)
+    tax_rate: Decimal = _money(Decimal("0.13"))
+    start_date: date | None = None
+    end_date: date | None = None
+    due_date: date | None = None
+    balance: Decimal = _money(Decimal("0"))
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class Intake(SQLModel, table=True):
+    """One inbound message with a receipt, from arrival to being applied; never deleted."""
+
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20, index=True)
+    external_id: str = Field(max_length=120)
+    sender: str = Field(max_length=80, index=True, description="Phone or channel user id")
+    sender_name: str = Field(default="", max_length=200)
+    reply_to: str = Field(default="", max_length=80, description="Chat or number to answer")
+    text: str | None = None
+    media_path: str | None = Field(default=None, max_length=500)
+    media_sha256: str | None = Field(default=None, index=True, max_length=64)
+    media_type: str | None = Field(default=None, max_length=60)
+    state: str = Field(default="received", index=True, max_length=20)
+    fields: dict[str, Any] = _json(dict)
+    confidences: dict[str, float] = _json(dict)
+    checks: list[dict[str, Any]] = _json(list)
+    amount_due: dict[str, Any] = _json(dict)
+    reply_kind: str | None = Field(default=None, max_length=60)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    contract_id: int | None = Field(default=None, foreign_key="contract.id")
+    claimed_by: str | None = Field(default=None, max_length=120)
+    claimed_at: datetime | None = _when(nullable=True)
+    attempts: int = 0
+    error: str | None = None
+    created_at: datetime = _when(index=True)
+    updated_at: datetime = _when()
+
+
+class IntakeEvent(SQLModel, table=True):
+    """Append-only audit trail: who moved an intake from which state to which, and what changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    intake_id: int = Field(foreign_key="intake.id", index=True)
+    actor: str = Field(max_length=120, description="customer, bot, or staff:<id>")
+    from_state: str = Field(max_length=20)
+    to_state: str = Field(max_length=20)
+    changes: dict[str, Any] = _json(dict)
+    reason: str | None = None
+    created_at: datetime = _when()
+
+
+class SyncState(StrEnum):
+    PENDING = "pending"
+    SYNCED = "synced"
+    FAILED = "sync_failed"
+
+
+class Payment(SQLModel, table=True):
+    """Money accounting confirmed as applied; a bank reference can be applied only once."""
+
+    __table_args__ = (UniqueConstraint("bank", "reference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    intake_id: int = Field(foreign_key="intake.id", unique=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    contract_id: int | None = Field(default=None, foreign_key="contract.id")
+    amount: Decimal = _money()
+    currency: str = Field(default="CRC", max_length=3)
+    credit: Decimal = _money(Decimal("0"))
+    bank: str = Field(default="", max_length=40)
+    reference: str = Field(max_length=60)
+    applied_by: str = Field(max_length=120)
+    applied_at: datetime = _when()
+    sync_state: str = Field(default=SyncState.PENDING.value, max_length=20)
+    sync_note: str | None = None
+
+
+class ReminderState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class Reminder(SQLModel, table=True):
+    """A message due later (e.g. a short payment's difference); survives restarts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    intake_id: int | None = Field(default=None, foreign_key="intake.id", index=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    contract_id: int | None = Field(default=None, foreign_key="contract.id")
+    kind: str = Field(max_length=60)
+    channel: str = Field(max_length=20)
+    recipient: str = Field(max_length=80)
+    payload: dict[str, Any] = _json(dict)
+    due_at: datetime = _when(index=True)
+    attempts: int = 0
+    state: str = Field(default=ReminderState.PENDING.value, max_length=20, index=True)
+    last_error: str | None = None
+    created_at: datetime = _when()
+    sent_at: datetime | None = _when(nullable=True)
+
+
+class ExchangeRate(SQLModel, table=True):
+    """The buy (compra) and sell (venta) rate of a currency pair on one date."""
+
+    __table_args__ = (UniqueConstraint("date", "pair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    date: dt.date = Field(index=True)
+    pair: str = Field(default="USD/CRC", max_length=7)
+    buy: Decimal = _money()
+    sell: Decimal = _money()
+    source: str = Field(default="manual", max_length=60)
+    fetched_at: datetime = _when()
+
+
+class StaffRole(StrEnum):
+    SUPPORT = "support"
+    ACCOUNTING = "accounting"
+    ADMIN = "admin"
+
+
+class StaffMember(SQLModel, table=True):
+    """A support agent, accountant or admin, and how they are recognised on each channel."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20, description="support, accounting or admin")
+    telegram_user_id: int | None = Field(default=None, index=True, sa_type=BigInteger)
+    whatsapp_number: str | None = Field(default=None, index=True, max_length=32)
+    active: bool = True
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to send, written with the state change that causes it and sent from here."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=160, unique=True)
+    intake_id: int | None = Field(default=None, foreign_key="intake.id", index=True)
+    channel: str = Field(max_length=20)
+    recipient: str = Field(max_length=80)
+    audience: str = Field(max_length=20, description="customer, support or accounting")
+    kind: str = Field(max_length=60)
+    text: str
+    media_path: str | None = Field(default=None, max_length=500)
+    buttons: list[dict[str, str]] = _json(list)
+    state: str = Field(default=OutboxState.PENDING.value, max_length=20, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _when(index=True)
+    last_error: str | None = None
+    external_id: str | None = Field(default=None, max_length=120)
+    created_at: datetime = _when()
+    sent_at: datetime | None = _when(nullable=True)

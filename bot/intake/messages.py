@@ -1,0 +1,102 @@
+"""The neutral messages channels translate to and from: the only meeting point of channels and core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from bot.db.types import utcnow
+
+
+class Audience(StrEnum):
+    CUSTOMER = "customer"
+    SUPPORT = "support"
+    ACCOUNTING = "accounting"
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """What a customer sent, in no channel's format. `external_id` is unique per channel."""
+
+    channel: str
+    external_id: str
+    sender: str
+    reply_to: str
+    sender_name: str = ""
+    text: str | None = None
+    media: bytes | None = None
+    media_type: str | None = None
+    file_name: str | None = None
+    received_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class Button:
+    """An action offered under a staff card; `data` is namespaced callback data, <= 64 bytes."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """A message the core wants delivered, as stored in the outbox."""
+
+    outbox_id: int
+    channel: str
+    recipient: str
+    audience: Audience
+    kind: str
+    text: str
+    media_path: str | None = None
+    buttons: tuple[Button, ...] = ()
+    intake_id: int | None = None
+
+
+class StaffActionKind(StrEnum):
+    APPROVE = "approve"
+    CORRECT = "correct"
+    REJECT = "reject"
+    GRACE = "grace"
+    APPLY = "apply"
+    FLAG = "flag"
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    """A staff member's decision on an intake, whatever button or text command carried it."""
+
+    channel: str
+    user: str
+    chat: str
+    kind: StaffActionKind
+    intake_id: int
+    field: str | None = None
+    value: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffResult:
+    """What the core answers a staff action with: whether it took effect and a line to show."""
+
+    ok: bool
+    message: str
+
+
+class SendError(Exception):
+    """A channel could not deliver a message; `retryable` says whether to try again later."""
+
+    def __init__(self, message: str, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class ChannelSender(Protocol):
+    """What the outbox needs from a channel: deliver one message, return the channel's id for it."""
+
+    name: str
+
+    async def send(self, message: OutboundMessage) -> str: ...

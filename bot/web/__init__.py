@@ -1,0 +1,1 @@
+"""The one web host (Starlette): health, webhooks and the local sandbox page."""

@@ -1,0 +1,1 @@
+"""Money on Decimal, exchange rates, tax and the amount a contract owes."""
