@@ -29,6 +29,8 @@ class InboundMessage:
     media: bytes | None = None
     media_type: str | None = None
     file_name: str | None = None
+    media_error: str | None = None
+    """Set by a channel that could not fetch the media: "too_large" or "download_failed"."""
     received_at: datetime = field(default_factory=utcnow)
 
 
