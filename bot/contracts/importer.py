@@ -1,0 +1,607 @@
+"""Customer and payment-order CSV import as collections platforms do it (seed 004): all rows or none."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlmodel import Session
+
+from bot.db.models import Contract, ContractPeriod, Customer
+from bot.db.types import utcnow
+from currency.money import CURRENCIES
+from currency.tax import STANDARD_IVA, TaxError, parse_tax_rate
+from currency.text import decode_bytes, fold, normalize_header, parse_date, sniff_delimiter
+
+Progress = Callable[[int, int], None]
+"""Called with (rows done, rows total) while a file is validated and written."""
+
+PROGRESS_EVERY = 2000
+MAX_PHONES = 5
+MAX_EMAILS = 5
+DEFAULT_COUNTRY_CODE = "506"
+NO_PHONE = "1"
+"""Seed 004: "Si no tienes un número de celular, ingresa 1 en el campo de teléfono"."""
+
+CLIENT_NOT_FOUND = "Cliente no existe"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One rejected cell: spreadsheet row (header is row 1), the column as written, its value, why."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def to_text(self) -> str:
+        return f"fila {self.row}, columna «{self.column}», valor «{self.value}»: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did or would do; with any error nothing was written."""
+
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def applied(self) -> bool:
+        return self.ok and not self.dry_run
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({error.row for error in self.errors})
+
+    def to_text(self) -> str:
+        """The per-row report an operator reads after `paybot import`."""
+        label = {"customers": "clientes", "contracts": "órdenes de pago"}.get(self.kind, self.kind)
+        lines = []
+        if self.errors:
+            lines.append(
+                f"{label}: {self.rows} filas leídas; {len(self.errors)} errores en {self.rejected_rows} "
+                "filas; no se importó nada"
+            )
+            lines.extend(error.to_text() for error in self.errors)
+        elif self.dry_run:
+            lines.append(
+                f"{label}: {self.rows} filas válidas; se crearían {self.created} y se actualizarían "
+                f"{self.updated} (--dry-run: no se guardó nada)"
+            )
+        else:
+            lines.append(
+                f"{label}: {self.rows} filas importadas; {self.created} creadas, {self.updated} actualizadas"
+            )
+        if self.ignored_columns:
+            lines.append("columnas ignoradas: " + ", ".join(self.ignored_columns))
+        return "\n".join(lines)
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (empty, no header)."""
+
+
+def _aliases(mapping: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    return {normalize_header(alias): key for key, aliases in mapping.items() for alias in aliases}
+
+
+_DOCUMENT_ALIASES: dict[str, tuple[str, ...]] = {
+    "document_type": (
+        "Tipo de documento", "Tipo ID", "Tipo de identificación", "Tipo documento",
+        "Document type", "ID type",
+    ),
+    "document_number": (
+        "Número de documento", "Número ID Fiscal", "Número de identificación", "Numero documento",
+        "Cédula", "Document number", "ID number", "Tax ID",
+    ),
+}
+
+_CUSTOMER_ALIASES: dict[str, tuple[str, ...]] = {
+    **_DOCUMENT_ALIASES,
+    "client_id": ("ID cliente", "ID del cliente", "ID Wolk", "Client ID", "Customer ID"),
+    "first_names": ("Nombres", "Nombre", "First names", "First name", "Name"),
+    "last_names": ("Apellidos", "Apellido", "Last names", "Last name", "Surname"),
+}
+for _n in range(1, MAX_PHONES + 1):
+    _first = _n == 1
+    _CUSTOMER_ALIASES[f"phone_{_n}"] = (
+        f"Celular_{_n}", f"Celular{_n}", f"Teléfono {_n}", f"Phone {_n}", f"Phone{_n}", f"Mobile {_n}",
+        *(("Celular", "Teléfono", "Phone", "Mobile") if _first else ()),
+    )
+    _CUSTOMER_ALIASES[f"country_{_n}"] = (
+        f"Celular_{_n} código país", f"Celular{_n} código país", f"Código país {_n}",
+        f"Phone {_n} country code", f"Phone{_n} country code",
+        *(("Código país", "Country code", "Phone country code") if _first else ()),
+    )
+for _n in range(1, MAX_EMAILS + 1):
+    _CUSTOMER_ALIASES[f"email_{_n}"] = (
+        f"Correo{_n}", f"Correo_{_n}", f"Correo {_n}", f"Email{_n}", f"Email {_n}", f"E-mail {_n}",
+        *(("Correo", "Correo electrónico", "Email", "E-mail") if _n == 1 else ()),
+    )
+
+_CONTRACT_ALIASES: dict[str, tuple[str, ...]] = {
+    **_DOCUMENT_ALIASES,
+    "payment_code": ("Código de pago", "Código pago", "Payment code", "Contrato", "Contract"),
+    "installment": ("Cuota", "Número de cuota", "Installment"),
+    "currency": ("Moneda", "Currency"),
+    "fee": ("Monto", "Monto (OP)", "Monto OP", "Amount", "Fee"),
+    "charges": ("Cargos e intereses", "Cargos e intereses (OP)", "Cargos", "Charges", "Charges and interest"),
+    "due_date": ("Fecha de vencimiento", "Fecha vencimiento", "Vencimiento", "Due date"),
+    "balance": ("Saldo", "Saldo pendiente", "Balance", "Outstanding balance"),
+    "period": ("Periodo", "Período", "Period"),
+    "start_date": ("Fecha inicio", "Fecha de inicio", "Start date"),
+    "end_date": ("Fecha fin", "Fecha de fin", "Fecha fin de contrato", "End date"),
+    "tax_rate": ("IVA", "Impuesto", "Tasa IVA", "Tax", "Tax rate", "VAT"),
+}
+
+CUSTOMER_HEADERS = _aliases(_CUSTOMER_ALIASES)
+CONTRACT_HEADERS = _aliases(_CONTRACT_ALIASES)
+CUSTOMER_REQUIRED = ("document_type", "document_number")
+CONTRACT_REQUIRED = ("document_type", "document_number", "payment_code", "fee", "due_date")
+_LABELS = {key: aliases[0] for key, aliases in {**_CUSTOMER_ALIASES, **_CONTRACT_ALIASES}.items()}
+
+_DOCUMENT = re.compile(r"[A-Za-z0-9-]{1,60}")
+_CLIENT_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
+_DIGITS = re.compile(r"\d+")
+_AMOUNT = re.compile(r"\d+(\.\d{1,6})?")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_CURRENCY_WORDS = {
+    "crc": "CRC", "₡": "CRC", "colones": "CRC", "colon": "CRC", "¢": "CRC",
+    "usd": "USD", "$": "USD", "us$": "USD", "dolares": "USD", "dolar": "USD",
+}
+_PERIOD_WORDS = {
+    "mensual": ContractPeriod.MONTHLY, "monthly": ContractPeriod.MONTHLY, "mes": ContractPeriod.MONTHLY,
+    "anual": ContractPeriod.ANNUAL, "annual": ContractPeriod.ANNUAL, "yearly": ContractPeriod.ANNUAL,
+    "cuota": ContractPeriod.INSTALLMENT, "cuotas": ContractPeriod.INSTALLMENT,
+    "installment": ContractPeriod.INSTALLMENT, "installments": ContractPeriod.INSTALLMENT,
+}
+
+
+class _Table:
+    """The parsed file: canonical column -> position, the header as written, and the data rows."""
+
+    def __init__(self, data: bytes, known: Mapping[str, str], required: Iterable[str]) -> None:
+        text = decode_bytes(data)
+        if not text.strip():
+            raise ImportFileError("el archivo está vacío")
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+        header = next(reader)
+        self.header = [name.strip() for name in header]
+        self.columns: dict[str, int] = {}
+        self.ignored: list[str] = []
+        for index, name in enumerate(self.header):
+            key = known.get(normalize_header(name))
+            if key is None or key in self.columns:
+                if name:
+                    self.ignored.append(name)
+                continue
+            self.columns[key] = index
+        self.missing = [key for key in required if key not in self.columns]
+        self.rows = [
+            (number, row) for number, row in enumerate(reader, start=2) if any(c.strip() for c in row)
+        ]
+
+    def label(self, key: str) -> str:
+        index = self.columns.get(key)
+        return self.header[index] if index is not None else _LABELS.get(key, key)
+
+    def cell(self, row: list[str], key: str) -> str:
+        index = self.columns.get(key)
+        if index is None or index >= len(row):
+            return ""
+        return row[index].strip()
+
+
+class _RowChecker:
+    """Collects the errors of one row, labelled with the column as the file writes it."""
+
+    def __init__(self, table: _Table, row: int) -> None:
+        self.table, self.row = table, row
+        self.errors: list[RowError] = []
+
+    def fail(self, key: str, value: str, reason: str) -> None:
+        self.errors.append(RowError(self.row, self.table.label(key), value, reason))
+
+
+def _doc_key(document_type: str, document_number: str) -> tuple[str, str]:
+    return fold(document_type), document_number.upper()
+
+
+def _amount(raw: str) -> tuple[Decimal | None, str | None]:
+    """A money cell per seed 004: digits and '.' only; a comma is the classic spreadsheet error."""
+    if "," in raw:
+        return None, "Use punto como separador decimal y sin comas (ej. 10000.12)"
+    if not _AMOUNT.fullmatch(raw):
+        return None, "Monto inválido: solo dígitos y punto decimal, sin símbolos ni signos"
+    return Decimal(raw), None
+
+
+def _header_errors(table: _Table) -> list[RowError]:
+    return [
+        RowError(1, _LABELS.get(key, key), "", f"Falta la columna obligatoria «{_LABELS.get(key, key)}»")
+        for key in table.missing
+    ]
+
+
+def _tick(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+        progress(done, total)
+
+
+def _phone_error(number: str, country: str) -> str | None:
+    if re.search(r"[\s\-().+/]", number):
+        if re.search(r"\d[\s/,;]+\d{7}", number) and len(_DIGITS.findall(number)) > 1 and "/" in number:
+            return "Un solo celular por celda; use las columnas Celular_2 ... Celular_5"
+        return "El celular va sin espacios, guiones ni prefijos de país"
+    if not _DIGITS.fullmatch(number):
+        return "El celular solo lleva dígitos"
+    if country == DEFAULT_COUNTRY_CODE:
+        if len(number) == 11 and number.startswith(country):
+            return "El celular incluye el prefijo de país 506; el código va en su propia columna"
+        if len(number) != 8:
+            return "Un celular de Costa Rica tiene 8 dígitos"
+    elif not 4 <= len(number) <= 12:
+        return "Largo de celular inválido"
+    return None
+
+
+def _email_error(value: str) -> str | None:
+    if re.search(r"[,;\s]", value):
+        return "Un solo correo por celda; use las columnas Correo2 ... Correo5"
+    if not value.isascii():
+        return "El correo no debe tener ñ, tildes ni caracteres especiales"
+    if not _EMAIL.fullmatch(value):
+        return "Correo inválido"
+    return None
+
+
+@dataclass
+class _CustomerRow:
+    row: int
+    client_id: str
+    document_type: str
+    document_number: str
+    values: dict[str, Any]
+
+
+def import_customers(
+    session: Session, data: bytes, *, dry_run: bool = False, progress: Progress | None = None
+) -> ImportReport:
+    """Validate every row of a customers file, then create or update them all (or, on any error, none)."""
+    table = _Table(data, CUSTOMER_HEADERS, CUSTOMER_REQUIRED)
+    report = ImportReport("customers", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored)
+    report.errors.extend(_header_errors(table))
+    if report.errors:
+        return report
+    existing = {
+        _doc_key(doc_type, number): (cid, client_id, doc_type, phones, whatsapp)
+        for cid, client_id, doc_type, number, phones, whatsapp in session.execute(
+            select(
+                Customer.id, Customer.client_id, Customer.document_type, Customer.document_number,  # type: ignore[call-overload]
+                Customer.phones, Customer.whatsapp_number,
+            )
+        )
+    }
+    numbers_in_db = {number: doc_type for (_t, number), (_i, _c, doc_type, _p, _w) in existing.items()}
+    client_ids_in_db = {client_id: key for key, (_i, client_id, *_rest) in existing.items()}
+    has_names = {key: key in table.columns for key in ("first_names", "last_names")}
+    phone_keys = [n for n in range(1, MAX_PHONES + 1) if f"phone_{n}" in table.columns]
+    email_keys = [n for n in range(1, MAX_EMAILS + 1) if f"email_{n}" in table.columns]
+    seen_numbers: dict[str, int] = {}
+    seen_client_ids: dict[str, int] = {}
+    parsed: list[_CustomerRow] = []
+    total = len(table.rows)
+    for done, (number_row, row) in enumerate(table.rows, start=1):
+        _tick(progress, done, total)
+        checker = _RowChecker(table, number_row)
+        fail, errors = checker.fail, checker.errors
+
+        doc_type = table.cell(row, "document_type")
+        doc_number = table.cell(row, "document_number")
+        if not doc_type:
+            fail("document_type", doc_type, "Falta el tipo de documento")
+        elif len(doc_type) > 40:
+            fail("document_type", doc_type, "Tipo de documento demasiado largo")
+        if not doc_number:
+            fail("document_number", doc_number, "Falta el número de documento")
+        elif not _DOCUMENT.fullmatch(doc_number):
+            fail("document_number", doc_number, "El número de documento va sin espacios ni símbolos")
+        elif doc_number.upper() in seen_numbers:
+            fail(
+                "document_number", doc_number,
+                f"Número de documento repetido: ya aparece en la fila {seen_numbers[doc_number.upper()]}",
+            )
+        else:
+            seen_numbers[doc_number.upper()] = number_row
+            other_type = numbers_in_db.get(doc_number.upper())
+            if doc_type and other_type is not None and fold(other_type) != fold(doc_type):
+                fail(
+                    "document_number", doc_number,
+                    f"El número de documento ya existe con el tipo «{other_type}»",
+                )
+        client_id = table.cell(row, "client_id") or doc_number
+        if "client_id" in table.columns and client_id and not _CLIENT_ID.fullmatch(client_id):
+            fail("client_id", client_id, "El ID cliente va sin espacios ni símbolos")
+        elif client_id in seen_client_ids:
+            first_row = seen_client_ids[client_id]
+            fail("client_id", client_id, f"ID cliente repetido: ya aparece en la fila {first_row}")
+        elif client_id:
+            seen_client_ids[client_id] = number_row
+            owner = client_ids_in_db.get(client_id)
+            if owner is not None and doc_type and doc_number and owner != _doc_key(doc_type, doc_number):
+                fail("client_id", client_id, f"El ID cliente ya pertenece al documento {owner[1]}")
+
+        phones: list[dict[str, str]] = []
+        for n in phone_keys:
+            number = table.cell(row, f"phone_{n}")
+            country = table.cell(row, f"country_{n}") or DEFAULT_COUNTRY_CODE
+            if not number or number == NO_PHONE:
+                continue
+            if not _DIGITS.fullmatch(country) or len(country) > 3:
+                fail(f"country_{n}", country, "El código de país son 1 a 3 dígitos, sin +")
+                continue
+            problem = _phone_error(number, country)
+            if problem:
+                fail(f"phone_{n}", number, problem)
+            else:
+                phones.append({"country": country, "number": number})
+        emails: list[str] = []
+        for n in email_keys:
+            value = table.cell(row, f"email_{n}")
+            if not value:
+                continue
+            problem = _email_error(value)
+            if problem:
+                fail(f"email_{n}", value, problem)
+            else:
+                emails.append(value)
+        if not phones and not emails and not errors:
+            column = "phone_1" if phone_keys else ("email_1" if email_keys else "document_number")
+            reason = "Falta un medio de contacto: al menos un celular o un correo"
+            fail(column, table.cell(row, column), reason)
+        if errors:
+            report.errors.extend(errors)
+            continue
+        values: dict[str, Any] = {"phones": phones, "emails": emails}
+        for key, present in has_names.items():
+            if present:
+                values[key] = table.cell(row, key)[:200]
+        parsed.append(_CustomerRow(number_row, client_id, doc_type, doc_number, values))
+    if report.errors:
+        return report
+
+    now = utcnow()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for item in parsed:
+        doc_key = _doc_key(item.document_type, item.document_number)
+        phones = item.values["phones"]
+        first = phones[0] if phones else None
+        if doc_key in existing:
+            cid, _client, _type, old_phones, whatsapp = existing[doc_key]
+            learned = [p for p in (old_phones or []) if p.get("source") == "payer" and p not in phones]
+            updates.append({
+                "_id": cid,
+                "client_id": item.client_id,
+                "first_names": item.values.get("first_names"),
+                "last_names": item.values.get("last_names"),
+                "phones": [*phones, *learned],
+                "emails": item.values["emails"],
+                "whatsapp_number": whatsapp or (f"+{first['country']}{first['number']}" if first else None),
+                "updated_at": now,
+            })
+        else:
+            inserts.append({
+                "client_id": item.client_id,
+                "document_type": item.document_type,
+                "document_number": item.document_number,
+                "first_names": item.values.get("first_names", ""),
+                "last_names": item.values.get("last_names", ""),
+                "phones": phones,
+                "emails": item.values["emails"],
+                "whatsapp_number": f"+{first['country']}{first['number']}" if first else None,
+                "telegram_user_id": None,
+                "known_payer_names": [],
+                "tags": [],
+                "status": "active",
+                "created_at": now,
+                "updated_at": now,
+            })
+    report.created, report.updated = len(inserts), len(updates)
+    if dry_run:
+        return report
+    table_ = Customer.__table__  # type: ignore[attr-defined]
+    if inserts:
+        session.execute(insert(table_), inserts)
+    if updates:
+        columns = ["client_id", "phones", "emails", "whatsapp_number", "updated_at"]
+        columns += [key for key, present in has_names.items() if present]
+        statement = (
+            update(table_)
+            .where(table_.c.id == bindparam("_id"))
+            .values({name: bindparam(name) for name in columns})
+        )
+        wanted = {*columns, "_id"}
+        session.execute(statement, [{k: v for k, v in u.items() if k in wanted} for u in updates])
+    session.flush()
+    return report
+
+
+def import_contracts(
+    session: Session,
+    data: bytes,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    default_tax_rate: Decimal = STANDARD_IVA,
+) -> ImportReport:
+    """Validate every payment order against existing customers, then create or update them all or none."""
+    table = _Table(data, CONTRACT_HEADERS, CONTRACT_REQUIRED)
+    report = ImportReport("contracts", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored)
+    report.errors.extend(_header_errors(table))
+    if report.errors:
+        return report
+    customers: dict[tuple[str, str], int] = {}
+    numbers: dict[str, str] = {}
+    for cid, doc_type, number in session.execute(
+        select(Customer.id, Customer.document_type, Customer.document_number)  # type: ignore[call-overload]
+    ):
+        customers[_doc_key(doc_type, number)] = cid
+        numbers[number.upper()] = doc_type
+    existing: dict[tuple[int, str, int], int] = {
+        (customer_id, code, installment): contract_id
+        for contract_id, customer_id, code, installment in session.execute(
+            select(Contract.id, Contract.customer_id, Contract.payment_code, Contract.installment)  # type: ignore[call-overload]
+        )
+    }
+    optional_keys = ("charges", "balance", "period", "start_date", "end_date", "tax_rate", "currency")
+    optional = [key for key in optional_keys if key in table.columns]
+    seen: dict[tuple[int, str, int], int] = {}
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    now = utcnow()
+    total = len(table.rows)
+    for done, (number_row, row) in enumerate(table.rows, start=1):
+        _tick(progress, done, total)
+        checker = _RowChecker(table, number_row)
+        fail, errors = checker.fail, checker.errors
+
+        doc_type = table.cell(row, "document_type")
+        doc_number = table.cell(row, "document_number")
+        customer_id = customers.get(_doc_key(doc_type, doc_number))
+        if not doc_type:
+            fail("document_type", doc_type, "Falta el tipo de documento")
+        if not doc_number:
+            fail("document_number", doc_number, "Falta el número de documento")
+        elif customer_id is None and doc_type:
+            registered = numbers.get(doc_number.upper())
+            hint = f" (el documento está registrado con el tipo «{registered}»)" if registered else ""
+            fail("document_number", doc_number, CLIENT_NOT_FOUND + hint)
+        code = table.cell(row, "payment_code")
+        if not code:
+            fail("payment_code", code, "Falta el código de pago")
+        elif len(code) > 80:
+            fail("payment_code", code, "Código de pago demasiado largo")
+        raw_installment = table.cell(row, "installment")
+        installment = 0
+        if raw_installment:
+            if _DIGITS.fullmatch(raw_installment) and int(raw_installment) >= 1:
+                installment = int(raw_installment)
+            else:
+                fail("installment", raw_installment, "La cuota es un número entero: 1, 2, 3 ...")
+        raw_currency = table.cell(row, "currency")
+        currency = _CURRENCY_WORDS.get(fold(raw_currency), raw_currency.upper()) if raw_currency else "CRC"
+        if currency not in CURRENCIES:
+            fail("currency", raw_currency, "Moneda desconocida: use CRC o USD")
+        amounts: dict[str, Decimal] = {}
+        for key in ("fee", "charges", "balance"):
+            raw = table.cell(row, key)
+            if not raw:
+                if key == "fee":
+                    fail(key, raw, "Falta el monto")
+                continue
+            value, problem = _amount(raw)
+            if problem:
+                fail(key, raw, problem)
+            elif value is not None:
+                amounts[key] = value
+        dates: dict[str, date] = {}
+        for key in ("due_date", "start_date", "end_date"):
+            raw = table.cell(row, key)
+            if not raw:
+                if key == "due_date":
+                    fail(key, raw, "Falta la fecha de vencimiento (es el día cero de la cobranza)")
+                continue
+            parsed_date = parse_date(raw)
+            if parsed_date is None:
+                fail(key, raw, "Fecha inválida: use AAAA-MM-DD o DD/MM/AAAA")
+            else:
+                dates[key] = parsed_date
+        if "start_date" in dates and "end_date" in dates and dates["end_date"] < dates["start_date"]:
+            fail("end_date", table.cell(row, "end_date"), "La fecha fin es anterior a la fecha de inicio")
+        raw_period = table.cell(row, "period")
+        if raw_period:
+            period = _PERIOD_WORDS.get(fold(raw_period))
+            if period is None:
+                fail("period", raw_period, "Periodo desconocido: use mensual, anual o cuota")
+        else:
+            period = ContractPeriod.INSTALLMENT if installment else ContractPeriod.MONTHLY
+        raw_tax = table.cell(row, "tax_rate")
+        tax_rate = default_tax_rate
+        if raw_tax:
+            try:
+                tax_rate = parse_tax_rate(raw_tax)
+            except (TaxError, ValueError) as error:
+                fail("tax_rate", raw_tax, f"IVA inválido: {error}")
+        key3 = (customer_id or -1, code, installment)
+        if customer_id is not None and code and not errors:
+            if key3 in seen:
+                fail(
+                    "payment_code", code,
+                    f"Código de pago y cuota repetidos: ya aparecen en la fila {seen[key3]}",
+                )
+            else:
+                seen[key3] = number_row
+        if errors:
+            report.errors.extend(errors)
+            continue
+        values: dict[str, Any] = {
+            "currency": currency,
+            "fee": amounts["fee"],
+            "charges": amounts.get("charges", Decimal("0")),
+            "period": period.value if period else ContractPeriod.MONTHLY.value,
+            "tax_rate": tax_rate,
+            "start_date": dates.get("start_date"),
+            "end_date": dates.get("end_date"),
+            "due_date": dates["due_date"],
+            "balance": amounts.get("balance", Decimal("0")),
+            "updated_at": now,
+        }
+        if key3 in existing:
+            changed = {"_id": existing[key3], "fee": values["fee"], "due_date": values["due_date"],
+                       "updated_at": now}
+            for name in optional:
+                if name == "balance" and "balance" not in amounts:
+                    continue
+                changed[name] = values[name]
+            updates.append(changed)
+        else:
+            inserts.append({"customer_id": customer_id, "payment_code": code, "installment": installment,
+                            "created_at": now, **values})
+    if report.errors:
+        return report
+    report.created, report.updated = len(inserts), len(updates)
+    if dry_run:
+        return report
+    table_ = Contract.__table__  # type: ignore[attr-defined]
+    if inserts:
+        session.execute(insert(table_), inserts)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for item in updates:
+        groups.setdefault(tuple(sorted(k for k in item if k != "_id")), []).append(item)
+    for columns, items in groups.items():
+        statement = (
+            update(table_)
+            .where(table_.c.id == bindparam("_id"))
+            .values({name: bindparam(name) for name in columns})
+        )
+        session.execute(statement, items)
+    session.flush()
+    return report
