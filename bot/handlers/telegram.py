@@ -1,0 +1,588 @@
+"""The Telegram channel: translates Bot API updates to the neutral intake messages and back, nothing more."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import (
+    Bot,
+    Document,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    PhotoSize,
+    ReplyParameters,
+    Update,
+)
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.intake.messages import (
+    InboundMessage,
+    OutboundMessage,
+    SendError,
+    StaffAction,
+    StaffActionKind,
+    StaffResult,
+)
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+WEBHOOK_PATH = "/webhooks/telegram"
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
+"""Bot API getFile refuses files above 20 MB; such a receipt becomes media_error="too_large"."""
+CAPTION_LIMIT = 1024
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+CORE_KEY = "paybot.core"
+SETTINGS_KEY = "paybot.settings"
+MIGRATIONS_KEY = "paybot.chat_migrations"
+
+CALLBACK_PATTERN = r"^pay:"
+CALLBACK_DATA = re.compile(r"^pay:(?P<kind>[a-z]+):(?P<intake>\d+)(?::(?P<choice>[a-z_]+))?$")
+
+REJECT_REASONS: tuple[tuple[str, str], ...] = (
+    ("not_company", "No es a nombre de la empresa"),
+    ("too_old", "Fecha muy antigua"),
+    ("duplicate", "Comprobante duplicado"),
+    ("unreadable", "No se puede leer"),
+    ("other", "Otro motivo…"),
+)
+OTHER_REASON = "other"
+
+
+@dataclass(frozen=True)
+class _Prompt:
+    """A question the bot asks staff; the answer is a reply to it, so the question carries the id."""
+
+    kind: StaffActionKind
+    head: str
+    ask: str
+    placeholder: str
+
+    def text(self, intake_id: int) -> str:
+        return f"{self.head.format(id=intake_id)}\n{self.ask}"
+
+    def match(self, text: str) -> int | None:
+        pattern = re.escape(self.head).replace(re.escape("{id}"), r"(\d+)")
+        found = re.match(pattern, text)
+        return int(found.group(1)) if found else None
+
+
+PROMPTS: tuple[_Prompt, ...] = (
+    _Prompt(
+        StaffActionKind.CORRECT,
+        "Corregir solicitud #{id}",
+        "Responda a este mensaje con: campo valor (p. ej. monto 25000)",
+        "monto 25000",
+    ),
+    _Prompt(
+        StaffActionKind.REJECT,
+        "Rechazar solicitud #{id}",
+        "Responda a este mensaje con el motivo del rechazo",
+        "motivo",
+    ),
+    _Prompt(
+        StaffActionKind.FLAG,
+        "Devolver a soporte la solicitud #{id}",
+        "Responda a este mensaje con el problema encontrado",
+        "problema",
+    ),
+)
+PROMPT_BY_KIND = {prompt.kind: prompt for prompt in PROMPTS}
+
+
+TelegramApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+class IntakePort(Protocol):
+    """The two calls the channel makes into the intake core."""
+
+    async def receive(self, message: InboundMessage) -> int | None: ...
+
+    async def act(self, action: StaffAction) -> StaffResult: ...
+
+
+# ---------------------------------------------------------------- building and running
+
+
+def build_telegram_application(settings: Settings, core: IntakePort) -> TelegramApp:
+    """Build the bot against `settings`' Bot API URLs; nothing is contacted until it is initialized."""
+    if settings.telegram_token is None:
+        raise ValueError("PAYBOT_TELEGRAM_TOKEN is not set")
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .rate_limiter(AIORateLimiter())
+        .job_queue(None)
+    )
+    if not settings.telegram_polling:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data[CORE_KEY] = core
+    application.bot_data[SETTINGS_KEY] = settings
+    application.bot_data[MIGRATIONS_KEY] = {}
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: TelegramApp) -> None:
+    """Every handler of the channel, in the order Telegram updates are matched against them."""
+    new_message = filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE & new_message
+    groups = filters.ChatType.GROUPS & new_message
+    # 1. Service message of a group upgraded to a supergroup: keep routing, tell the operator.
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, note_chat_migration))
+    # 2. Staff buttons under cards (support and accounting groups): pay:<kind>:<id>[:<choice>].
+    application.add_handler(CallbackQueryHandler(press_staff_button, pattern=CALLBACK_PATTERN))
+    # 3. Staff answers to the bot's questions (correction, free-text reason) in their groups.
+    application.add_handler(MessageHandler(groups & filters.REPLY & filters.TEXT, answer_staff_prompt))
+    # 4. Customers in private chat: a photo, an image or PDF sent as a file, or pasted text.
+    application.add_handler(MessageHandler(private & filters.PHOTO, receive_photo))
+    application.add_handler(
+        MessageHandler(private & (filters.Document.IMAGE | filters.Document.PDF), receive_document)
+    )
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, receive_text))
+    # Last: anything a handler raised reaches the log with the update that caused it.
+    application.add_error_handler(report_error)
+
+
+async def start_telegram(application: TelegramApp, settings: Settings) -> None:
+    """Start processing updates: by polling in development, else through our webhook route."""
+    await application.initialize()
+    await learn_staff_chat_migrations(application, settings)
+    if settings.telegram_polling:
+        if application.updater is None:
+            raise RuntimeError("polling needs an application built with PAYBOT_TELEGRAM_POLLING on")
+        await application.bot.delete_webhook()
+        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+    elif settings.public_url:
+        secret = settings.telegram_webhook_secret
+        await application.bot.set_webhook(
+            url=f"{settings.public_url.rstrip('/')}{WEBHOOK_PATH}",
+            secret_token=secret.get_secret_value() if secret else None,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        log.warning(
+            "Telegram webhook mode without PAYBOT_PUBLIC_URL: Telegram cannot reach %s; "
+            "set the public URL or PAYBOT_TELEGRAM_POLLING=true",
+            WEBHOOK_PATH,
+        )
+    await application.start()
+
+
+async def stop_telegram(application: TelegramApp) -> None:
+    """Stop taking updates and close the bot's connections; the webhook stays set so nothing is lost."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
+def telegram_webhook_route(
+    application: TelegramApp, secret: str, path: str = WEBHOOK_PATH
+) -> Route:
+    """A Starlette route that accepts Telegram's POSTs only with our secret token and queues the update."""
+    if not secret:
+        raise ValueError("a Telegram webhook needs PAYBOT_TELEGRAM_WEBHOOK_SECRET")
+    expected = secret.encode()
+
+    async def telegram_webhook(request: Request) -> Response:
+        """Answer Telegram at once; the application processes the update from its queue."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, expected):
+            log.warning("Telegram webhook refused: wrong or missing secret token from %s", request.client)
+            return PlainTextResponse("forbidden", status_code=403)
+        try:
+            payload = json.loads(await request.body())
+            update = Update.de_json(payload, application.bot)
+        except (ValueError, TypeError, KeyError):
+            return PlainTextResponse("bad update", status_code=400)
+        await application.update_queue.put(update)
+        return Response(status_code=200)
+
+    return Route(path, telegram_webhook, methods=["POST"])
+
+
+# ---------------------------------------------------------------- customers
+
+
+async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo of a receipt: Telegram sends several sizes, the largest reads best."""
+    message = _message(update)
+    largest = message.photo[-1]
+    media, error = await _download(largest)
+    await _receive(
+        context,
+        message,
+        media=media,
+        media_type="image/jpeg",
+        file_name=f"{largest.file_unique_id}.jpg",
+        media_error=error,
+    )
+
+
+async def receive_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A receipt sent as a file (uncompressed image or PDF)."""
+    message = _message(update)
+    document = message.document
+    if document is None:
+        return
+    media, error = await _download(document)
+    await _receive(
+        context,
+        message,
+        media=media,
+        media_type=document.mime_type,
+        file_name=document.file_name,
+        media_error=error,
+    )
+
+
+async def receive_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Pasted text (a bank's SMS or a question) goes to the core like any other message."""
+    await _receive(context, _message(update))
+
+
+async def _receive(
+    context: ContextTypes.DEFAULT_TYPE,
+    message: Message,
+    *,
+    media: bytes | None = None,
+    media_type: str | None = None,
+    file_name: str | None = None,
+    media_error: str | None = None,
+) -> None:
+    user = message.from_user
+    inbound = InboundMessage(
+        channel=CHANNEL,
+        external_id=f"{message.chat_id}:{message.message_id}",
+        sender=str(user.id if user else message.chat_id),
+        reply_to=str(message.chat_id),
+        sender_name=user.full_name if user else "",
+        text=message.caption or message.text,
+        media=media,
+        media_type=media_type if media is not None or media_error else None,
+        file_name=file_name if media is not None or media_error else None,
+        media_error=media_error,
+        received_at=message.date,
+    )
+    intake_id = await _core(context).receive(inbound)
+    if intake_id is None:
+        log.info("Telegram message %s was already received", inbound.external_id)
+
+
+async def _download(attachment: PhotoSize | Document) -> tuple[bytes | None, str | None]:
+    """The file's bytes, or why there are none ("too_large" above the Bot API limit, "download_failed")."""
+    if attachment.file_size is not None and attachment.file_size > DOWNLOAD_LIMIT:
+        return None, "too_large"
+    try:
+        telegram_file = await attachment.get_file()
+        return bytes(await telegram_file.download_as_bytearray()), None
+    except BadRequest as error:
+        if "too big" in error.message.lower():
+            return None, "too_large"
+        log.warning("Telegram file %s could not be fetched: %s", attachment.file_id, error)
+    except TelegramError as error:
+        log.warning("Telegram file %s could not be fetched: %s", attachment.file_id, error)
+    return None, "download_failed"
+
+
+# ---------------------------------------------------------------- staff
+
+
+async def press_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button under a card: answered first, then translated into a staff action or a question."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    card = query.message if isinstance(query.message, Message) else None
+    found = CALLBACK_DATA.match(query.data or "")
+    kind = _action_kind(found["kind"]) if found else None
+    if found is None or kind is None or card is None:
+        log.warning("Telegram button with unknown data %r ignored", query.data)
+        return
+    intake_id, choice = int(found["intake"]), found["choice"]
+    if kind is StaffActionKind.REJECT and choice is None:
+        await card.reply_text(
+            f"Rechazar solicitud #{intake_id}: elija el motivo",
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton(label, callback_data=f"pay:reject:{intake_id}:{code}")]
+                 for code, label in REJECT_REASONS]
+            ),
+            do_quote=True,
+        )
+        return
+    if (kind is StaffActionKind.REJECT and choice == OTHER_REASON) or kind in (
+        StaffActionKind.CORRECT,
+        StaffActionKind.FLAG,
+    ):
+        await _ask(card, PROMPT_BY_KIND[kind], intake_id)
+        return
+    action = _staff_action(update, context, kind, intake_id, reason=choice)
+    if action is None:
+        return
+    result = await _core(context).act(action)
+    if result.ok and choice is not None:
+        await _drop_keyboard(card)
+    await _show_result(card, result)
+
+
+async def answer_staff_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A staff reply to one of the bot's questions becomes the action that question was about."""
+    message = _message(update)
+    question = message.reply_to_message
+    if question is None or question.from_user is None or question.from_user.id != context.bot.id:
+        return
+    for prompt in PROMPTS:
+        intake_id = prompt.match(question.text or "")
+        if intake_id is not None:
+            break
+    else:
+        return
+    answer = (message.text or "").strip()
+    if prompt.kind is StaffActionKind.CORRECT:
+        field, _, value = answer.partition(" ")
+        if not value.strip():
+            await _ask(message, prompt, intake_id)
+            return
+        action = _staff_action(
+            update, context, prompt.kind, intake_id, field=field.lower(), value=value.strip()
+        )
+    else:
+        if not answer:
+            await _ask(message, prompt, intake_id)
+            return
+        action = _staff_action(update, context, prompt.kind, intake_id, reason=answer)
+    if action is None:
+        return
+    await _show_result(message, await _core(context).act(action))
+
+
+async def note_chat_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remember a group's new supergroup id and tell the operator which setting to update."""
+    message = _message(update)
+    if message.migrate_to_chat_id is not None:
+        old_id, new_id = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None:
+        old_id, new_id = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    remember_migration(context.application, old_id, new_id)
+    context.application.migrate_chat_data(old_chat_id=old_id, new_chat_id=new_id)
+
+
+def remember_migration(application: TelegramApp, old_id: int, new_id: int) -> None:
+    """Record old -> new so staff actions and cards keep flowing; warn when a configured chat moved."""
+    migrations: dict[int, int] = application.bot_data.setdefault(MIGRATIONS_KEY, {})
+    if migrations.get(old_id) == new_id:
+        return
+    migrations[old_id] = new_id
+    settings: Settings | None = application.bot_data.get(SETTINGS_KEY)
+    names = {
+        "PAYBOT_TELEGRAM_SUPPORT_CHAT_ID": settings.telegram_support_chat_id if settings else None,
+        "PAYBOT_TELEGRAM_ACCOUNTING_CHAT_ID": settings.telegram_accounting_chat_id if settings else None,
+    }
+    for variable, configured in names.items():
+        if configured == old_id:
+            log.warning(
+                "Telegram group %s became supergroup %s: still routing to it, but set %s=%s",
+                old_id, new_id, variable, new_id,
+            )
+            return
+    log.info("Telegram group %s became supergroup %s", old_id, new_id)
+
+
+async def learn_staff_chat_migrations(
+    application: TelegramApp, settings: Settings
+) -> None:
+    """Ask Telegram about the configured staff chats at start, so a migration survives restarts."""
+    for chat_id in (settings.telegram_support_chat_id, settings.telegram_accounting_chat_id):
+        if chat_id is None:
+            continue
+        try:
+            await application.bot.get_chat(chat_id)
+        except ChatMigrated as moved:
+            remember_migration(application, chat_id, moved.new_chat_id)
+        except TelegramError as error:
+            log.warning("Telegram staff chat %s is not reachable: %s", chat_id, error)
+
+
+def _staff_action(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    kind: StaffActionKind,
+    intake_id: int,
+    *,
+    field: str | None = None,
+    value: str | None = None,
+    reason: str | None = None,
+) -> StaffAction | None:
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    return StaffAction(
+        channel=CHANNEL,
+        user=str(user.id),
+        chat=str(chat.id),
+        kind=kind,
+        intake_id=intake_id,
+        field=field,
+        value=value,
+        reason=reason,
+    )
+
+
+def _action_kind(name: str) -> StaffActionKind | None:
+    try:
+        return StaffActionKind(name)
+    except ValueError:
+        return None
+
+
+async def _ask(anchor: Message, prompt: _Prompt, intake_id: int) -> None:
+    await anchor.reply_text(
+        prompt.text(intake_id),
+        reply_markup=ForceReply(input_field_placeholder=prompt.placeholder),
+        do_quote=True,
+    )
+
+
+async def _show_result(anchor: Message, result: StaffResult) -> None:
+    mark = "✅" if result.ok else "⛔"
+    await anchor.reply_text(f"{mark} {result.message}", do_quote=True)
+
+
+async def _drop_keyboard(card: Message) -> None:
+    try:
+        await card.edit_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        log.info("Telegram keyboard of message %s left as is: %s", card.message_id, error)
+
+
+async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log what failed with the update that caused it; the customer never sees a traceback."""
+    where = update.to_dict() if isinstance(update, Update) else update
+    log.error("Telegram update failed: %s", where, exc_info=context.error)
+
+
+def _core(context: ContextTypes.DEFAULT_TYPE) -> IntakePort:
+    core: IntakePort = context.bot_data[CORE_KEY]
+    return core
+
+
+def _message(update: Update) -> Message:
+    if update.effective_message is None:
+        raise ValueError("update without a message")
+    return update.effective_message
+
+
+# ---------------------------------------------------------------- sending
+
+
+class TelegramSender:
+    """Delivers outbox messages through the Bot API and says which failures are worth retrying."""
+
+    name = CHANNEL
+
+    def __init__(self, bot: Bot, application: TelegramApp | None = None) -> None:
+        self.bot = bot
+        self.application = application
+
+    async def send(self, message: OutboundMessage) -> str:
+        """Send text (with the receipt and buttons when given); return the Bot API message id."""
+        try:
+            chat_id = self._route(int(message.recipient.strip()))
+        except ValueError as error:
+            raise SendError(f"not a Telegram chat id: {message.recipient!r}", retryable=False) from error
+        try:
+            try:
+                sent = await self._send_to(chat_id, message)
+            except ChatMigrated as moved:
+                if self.application is not None:
+                    remember_migration(self.application, chat_id, moved.new_chat_id)
+                else:
+                    log.warning("Telegram chat %s moved to %s; update settings", chat_id, moved.new_chat_id)
+                sent = await self._send_to(moved.new_chat_id, message)
+        except (RetryAfter, TimedOut) as error:
+            raise SendError(f"Telegram: {error}", retryable=True) from error
+        except (BadRequest, Forbidden, InvalidToken, ChatMigrated) as error:
+            raise SendError(f"Telegram refused: {error}", retryable=False) from error
+        except NetworkError as error:
+            raise SendError(f"Telegram unreachable: {error}", retryable=True) from error
+        except TelegramError as error:
+            raise SendError(f"Telegram: {error}", retryable=True) from error
+        except OSError as error:
+            raise SendError(f"attachment unreadable: {error}", retryable=False) from error
+        return str(sent.message_id)
+
+    def _route(self, chat_id: int) -> int:
+        if self.application is None:
+            return chat_id
+        migrations: dict[int, int] = self.application.bot_data.get(MIGRATIONS_KEY, {})
+        return migrations.get(chat_id, chat_id)
+
+    async def _send_to(self, chat_id: int, message: OutboundMessage) -> Message:
+        keyboard = _keyboard(message)
+        if message.media_path is None:
+            return await self.bot.send_message(chat_id, message.text, reply_markup=keyboard)
+        path = Path(message.media_path)
+        fits = len(message.text) <= CAPTION_LIMIT
+        caption = message.text if fits else None
+        markup = keyboard if fits else None
+        with path.open("rb") as media:
+            if path.suffix.lower() == ".pdf":
+                attached = await self.bot.send_document(
+                    chat_id, media, filename=path.name, caption=caption, reply_markup=markup
+                )
+            else:
+                attached = await self.bot.send_photo(chat_id, media, caption=caption, reply_markup=markup)
+        if fits:
+            return attached
+        return await self.bot.send_message(
+            chat_id,
+            message.text,
+            reply_markup=keyboard,
+            reply_parameters=ReplyParameters(attached.message_id, allow_sending_without_reply=True),
+        )
+
+
+def _keyboard(message: OutboundMessage) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    buttons = [InlineKeyboardButton(b.label, callback_data=b.data) for b in message.buttons]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])

@@ -1,0 +1,94 @@
+"""The real python-telegram-bot application wired to a fake Bot API on loopback and a recording core."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from telegram import Update
+
+from bot.config import Settings
+from bot.handlers.telegram import TelegramApp, build_telegram_application
+from bot.intake.messages import InboundMessage, StaffAction, StaffResult
+from tests.channels.telegram.fake_bot_api import TOKEN, FakeBotApi
+
+SUPPORT_CHAT = -1001111
+ACCOUNTING_CHAT = -1002222
+AGENT = 501
+ACCOUNTANT = 502
+CUSTOMER = 9001
+
+
+class RecordingCore:
+    """Stands in for the intake core: remembers what the channel handed it and refuses non-staff."""
+
+    def __init__(self, staff: dict[str, str]) -> None:
+        self.staff = staff
+        self.received: list[InboundMessage] = []
+        self.actions: list[StaffAction] = []
+        self.applied: list[StaffAction] = []
+
+    async def receive(self, message: InboundMessage) -> int | None:
+        if any(seen.external_id == message.external_id for seen in self.received):
+            return None
+        self.received.append(message)
+        return len(self.received)
+
+    async def act(self, action: StaffAction) -> StaffResult:
+        self.actions.append(action)
+        if self.staff.get(action.user) != action.chat:
+            return StaffResult(False, "No tiene permiso para esta acción; quedó registrado.")
+        self.applied.append(action)
+        return StaffResult(True, f"Solicitud #{action.intake_id}: {action.kind.value} registrado.")
+
+
+def telegram_settings(tmp_path: Path, fake: FakeBotApi, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": f"sqlite:///{tmp_path / 'paybot.db'}",
+        "data_dir": tmp_path,
+        "telegram_token": SecretStr(TOKEN),
+        "telegram_webhook_secret": SecretStr("s3cret-token"),
+        "telegram_base_url": fake.base_url,
+        "telegram_base_file_url": fake.base_file_url,
+        "telegram_support_chat_id": SUPPORT_CHAT,
+        "telegram_accounting_chat_id": ACCOUNTING_CHAT,
+        "telegram_support_user_ids": [AGENT],
+        "telegram_accounting_user_ids": [ACCOUNTANT],
+    }
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotApi]:
+    """A fresh fake Bot API per test, listening on 127.0.0.1."""
+    fake = FakeBotApi()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def tg_settings(tmp_path: Path, fake_api: FakeBotApi) -> Settings:
+    return telegram_settings(tmp_path, fake_api)
+
+
+@pytest.fixture
+def core() -> RecordingCore:
+    return RecordingCore({str(AGENT): str(SUPPORT_CHAT), str(ACCOUNTANT): str(ACCOUNTING_CHAT)})
+
+
+@pytest.fixture
+async def app(tg_settings: Settings, core: RecordingCore) -> AsyncIterator[TelegramApp]:
+    """The channel's application, initialized (getMe answered by the fake) but taking no updates."""
+    application = build_telegram_application(tg_settings, core)
+    await application.initialize()
+    yield application
+    await application.shutdown()
+
+
+async def deliver(application: TelegramApp, payload: dict[str, Any]) -> None:
+    """Hand one update to the application the way its update queue would."""
+    await application.process_update(Update.de_json(payload, application.bot))
