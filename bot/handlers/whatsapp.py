@@ -1,0 +1,183 @@
+"""The WhatsApp channel: Twilio's signed webhook in, neutral messages to the core, REST replies out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.config import Settings
+from bot.handlers.staff_commands import CommandError, HelpRequest, StaffCommand, parse_staff_command
+from bot.handlers.whatsapp_media import FetchedMedia, TwilioMediaFetcher
+from bot.handlers.whatsapp_sender import ServiceWindow, WhatsAppSender, normalize_number
+from bot.intake.messages import (
+    Audience,
+    InboundMessage,
+    OutboundMessage,
+    SendError,
+    StaffAction,
+    StaffResult,
+)
+from bot.intake.staff import role_of
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+EMPTY_TWIML = str(MessagingResponse())
+
+
+class IntakePort(Protocol):
+    """The part of the intake core this channel calls."""
+
+    async def receive(self, message: InboundMessage) -> int | None: ...
+
+    async def act(self, action: StaffAction) -> StaffResult: ...
+
+
+@dataclass
+class WhatsAppClient:
+    """Everything that talks to Twilio for one process: REST sender, media fetcher, 24-hour window."""
+
+    sender: WhatsAppSender
+    media: TwilioMediaFetcher
+    window: ServiceWindow = field(default_factory=ServiceWindow)
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections of the sender and the media fetcher."""
+        await self.media.aclose()
+        self.sender.close()
+
+
+def build_whatsapp_client(
+    settings: Settings,
+    *,
+    messages_per_second: float = 10.0,
+    media_retry_delays: Sequence[float] = (0.5, 1.0, 2.0, 4.0),
+) -> WhatsAppClient:
+    """Build the Twilio side of the channel from the settings; nothing connects until used."""
+    window = ServiceWindow()
+    sender = WhatsAppSender(settings, window, messages_per_second=messages_per_second)
+    media = TwilioMediaFetcher(settings, retry_delays=media_retry_delays)
+    return WhatsAppClient(sender=sender, media=media, window=window)
+
+
+def signed_url(settings: Settings, path: str, request: Request) -> str:
+    """The URL Twilio signed: our configured public URL (not what a TLS-terminating proxy forwarded)."""
+    base = settings.public_url.rstrip("/")
+    url = f"{base}{path}" if base else str(request.url.replace(query=""))
+    return f"{url}?{request.url.query}" if request.url.query else url
+
+
+def inbound_messages(params: Mapping[str, str], media: Sequence[FetchedMedia]) -> list[InboundMessage]:
+    """Twilio's webhook fields (and the media already fetched) as neutral messages, one per media item."""
+    sid = params.get("MessageSid") or params.get("SmsMessageSid", "")
+    sender_address = params.get("From", "")
+    base = InboundMessage(
+        channel=CHANNEL,
+        external_id=sid,
+        sender=normalize_number(sender_address),
+        reply_to=sender_address,
+        sender_name=params.get("ProfileName", ""),
+        text=params.get("Body") or None,
+    )
+    return [
+        replace(
+            base,
+            external_id=sid if len(media) == 1 else f"{sid}:{index}",
+            media=item.content,
+            media_type=item.content_type or params.get(f"MediaContentType{index}") or None,
+            media_error=item.error,
+        )
+        for index, item in enumerate(media)
+    ] or [base]
+
+
+def media_urls(params: Mapping[str, str]) -> list[str]:
+    """MediaUrl0..MediaUrl{NumMedia-1} from the webhook fields."""
+    try:
+        count = int(params.get("NumMedia") or 0)
+    except ValueError:
+        count = 0
+    return [params.get(f"MediaUrl{index}", "") for index in range(count)]
+
+
+def staff_action(command: StaffCommand, address: str) -> StaffAction:
+    """A parsed text command from `address` as the neutral staff action."""
+    number = normalize_number(address)
+    return StaffAction(
+        channel=CHANNEL,
+        user=number,
+        chat=number,
+        kind=command.kind,
+        intake_id=command.intake_id,
+        field=command.field,
+        value=command.value,
+        reason=command.reason,
+    )
+
+
+async def reply_to_staff(client: WhatsAppClient, address: str, text: str) -> None:
+    """Answer a staff member's command right away (outside the outbox: it is not a state change)."""
+    message = OutboundMessage(
+        outbox_id=0,
+        channel=CHANNEL,
+        recipient=address,
+        audience=Audience.SUPPORT,
+        kind="staff_reply",
+        text=text,
+    )
+    try:
+        await client.sender.send(message)
+    except SendError as error:
+        log.warning("could not answer staff command of %s: %s", normalize_number(address), error)
+
+
+def whatsapp_webhook_route(
+    settings: Settings, core: IntakePort, client: WhatsAppClient, path: str = "/webhooks/whatsapp"
+) -> Route:
+    """The Starlette route Twilio posts incoming WhatsApp messages to."""
+    if settings.twilio_auth_token is None:
+        raise ValueError("the WhatsApp webhook needs PAYBOT_TWILIO_AUTH_TOKEN to check signatures")
+    validator = RequestValidator(settings.twilio_auth_token.get_secret_value())
+
+    async def receive_whatsapp(request: Request) -> Response:
+        """Check Twilio's signature, hand the message to the core, and answer Twilio at once."""
+        form = await request.form()
+        params = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature or not validator.validate(signed_url(settings, path, request), params, signature):
+            log.warning("refused a WhatsApp webhook with a bad signature from %s", request.client)
+            return PlainTextResponse("forbidden", status_code=403)
+        twiml = Response(EMPTY_TWIML, media_type="application/xml")
+        address = params.get("From", "")
+        if not address or ("Body" not in params and "NumMedia" not in params):
+            return twiml
+        client.window.seen(address)
+        urls = media_urls(params)
+        if not urls:
+            parsed = parse_staff_command(params.get("Body"))
+            if isinstance(parsed, StaffCommand):
+                result = await core.act(staff_action(parsed, address))
+                twiml.background = BackgroundTask(reply_to_staff, client, address, result.message)
+                return twiml
+            if isinstance(parsed, HelpRequest | CommandError) and role_of(
+                settings, CHANNEL, address, address
+            ):
+                text = parsed.text if isinstance(parsed, HelpRequest) else parsed.usage
+                twiml.background = BackgroundTask(reply_to_staff, client, address, text)
+                return twiml
+        fetched = await asyncio.gather(*(client.media.fetch(url) for url in urls))
+        for message in inbound_messages(params, fetched):
+            await core.receive(message)
+        return twiml
+
+    return Route(path, receive_whatsapp, methods=["POST"], name="whatsapp_webhook")

@@ -1,0 +1,135 @@
+"""Staff type short Spanish commands; the grammar reads them however they are capitalised or accented."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.handlers.staff_commands import (
+    CommandError,
+    HelpRequest,
+    StaffCommand,
+    command_for_button,
+    parse_staff_command,
+)
+from bot.intake.messages import StaffActionKind
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("APLICADO 123", StaffCommand(StaffActionKind.APPLY, 123)),
+        ("aplicado #123", StaffCommand(StaffActionKind.APPLY, 123)),
+        ("  Aprobar 7 ", StaffCommand(StaffActionKind.APPROVE, 7)),
+        ("PRORROGA 9", StaffCommand(StaffActionKind.GRACE, 9)),
+        ("Prórroga 9", StaffCommand(StaffActionKind.GRACE, 9)),
+        ("RECHAZAR 5 fuera de plazo", StaffCommand(StaffActionKind.REJECT, 5, reason="too_old")),
+        ("rechazar 5 No es a la Empresa", StaffCommand(StaffActionKind.REJECT, 5, reason="not_company")),
+        ("RECHAZAR 5 duplicado.", StaffCommand(StaffActionKind.REJECT, 5, reason="duplicate")),
+        ("RECHAZAR 5 ILEGIBLE", StaffCommand(StaffActionKind.REJECT, 5, reason="unreadable")),
+        (
+            "RECHAZAR 5 el cliente mandó la foto de otra persona",
+            StaffCommand(StaffActionKind.REJECT, 5, reason="el cliente mandó la foto de otra persona"),
+        ),
+        (
+            "CORREGIR 123 monto 25000",
+            StaffCommand(StaffActionKind.CORRECT, 123, field="amount", value="25000"),
+        ),
+        (
+            "corregir 123 Fecha 03/02/2025",
+            StaffCommand(StaffActionKind.CORRECT, 123, field="date", value="03/02/2025"),
+        ),
+        ("CORREGIR 4 id 1187", StaffCommand(StaffActionKind.CORRECT, 4, field="client_id", value="1187")),
+        (
+            "CORREGIR 4 pagador Ana María Solís",
+            StaffCommand(StaffActionKind.CORRECT, 4, field="payer_name", value="Ana María Solís"),
+        ),
+        (
+            "CORREGIR 4 beneficiario Wolk Software S.A.",
+            StaffCommand(StaffActionKind.CORRECT, 4, field="payee_name", value="Wolk Software S.A."),
+        ),
+        ("CORREGIR 4 banco BCR", StaffCommand(StaffActionKind.CORRECT, 4, field="bank", value="BCR")),
+        (
+            "CORREGIR 4 referencia 2025020312345",
+            StaffCommand(StaffActionKind.CORRECT, 4, field="reference", value="2025020312345"),
+        ),
+        (
+            "DEVOLVER 88 el monto no calza con el estado de cuenta",
+            StaffCommand(StaffActionKind.FLAG, 88, reason="el monto no calza con el estado de cuenta"),
+        ),
+    ],
+)
+def test_staff_commands_are_read_whatever_the_case_or_accents(text: str, expected: StaffCommand) -> None:
+    assert parse_staff_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hola, buenas tardes, adjunto el comprobante",
+        "Ya pagué, ID 1187",
+        "",
+        None,
+        "   ",
+        "Ayuda con mi factura por favor",
+        "aprobado por el banco, adjunto comprobante",
+    ],
+)
+def test_a_customers_ordinary_message_is_not_a_command(text: str | None) -> None:
+    result = parse_staff_command(text)
+    assert result is None or isinstance(result, CommandError)
+    if text and text.startswith("Hola"):
+        assert result is None
+
+
+def test_help_lists_every_command_in_spanish() -> None:
+    result = parse_staff_command("AYUDA")
+    assert isinstance(result, HelpRequest)
+    for word in ("APROBAR", "RECHAZAR", "CORREGIR", "PRÓRROGA", "APLICADO", "DEVOLVER"):
+        assert word in result.text
+
+
+@pytest.mark.parametrize(
+    ("text", "usage"),
+    [
+        ("APLICADO", "APLICADO <número>"),
+        ("APLICADO abc", "APLICADO <número>"),
+        ("APROBAR 12 ya", "APROBAR <número>"),
+        ("RECHAZAR 12", "RECHAZAR <número> <motivo>"),
+        ("DEVOLVER 12", "DEVOLVER <número> <motivo>"),
+        ("CORREGIR 12 monto", "CORREGIR <número> <campo> <valor>"),
+        ("CORREGIR 12 color azul", "Campos: monto, fecha, referencia"),
+    ],
+)
+def test_a_malformed_command_gets_a_spanish_usage_line(text: str, usage: str) -> None:
+    result = parse_staff_command(text)
+    assert isinstance(result, CommandError)
+    assert usage in result.usage
+
+
+@pytest.mark.parametrize(
+    ("data", "command"),
+    [
+        ("pay:approve:42", "APROBAR 42"),
+        ("pay:apply:42", "APLICADO 42"),
+        ("pay:grace:42", "PRÓRROGA 42"),
+        ("pay:reject:42:too_old", "RECHAZAR 42 fuera de plazo"),
+        ("pay:reject:42", "RECHAZAR 42 <motivo>"),
+        ("pay:correct:42", "CORREGIR 42 <campo> <valor>"),
+        ("pay:flag:42", "DEVOLVER 42 <motivo>"),
+        ("other:approve:42", None),
+        ("pay:approve:x", None),
+    ],
+)
+def test_each_card_button_has_a_text_command_that_does_the_same(data: str, command: str | None) -> None:
+    assert command_for_button(data) == command
+
+
+@pytest.mark.parametrize("data", ["pay:reject:42:too_old", "pay:reject:42:duplicate", "pay:apply:42"])
+def test_a_button_hint_parses_back_to_the_same_action(data: str) -> None:
+    hint = command_for_button(data)
+    parsed = parse_staff_command(hint)
+    assert isinstance(parsed, StaffCommand)
+    assert parsed.intake_id == 42
+    assert parsed.kind.value == data.split(":")[1]
+    if len(data.split(":")) > 3:
+        assert parsed.reason == data.split(":")[3]
