@@ -1,20 +1,25 @@
-"""The composition root: builds the web app and wires channels, intake core and scheduler into it."""
+"""The composition root: builds the web app and wires channels, intake core, worker and scheduler."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 import uvicorn
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings
 from bot.db.session import make_engine
+from bot.intake.core import IntakeCore, Reader
+from bot.intake.outbox import OutboxDispatcher
+from bot.intake.worker import IntakeWorker, ReminderScheduler, worker_name
 from bot.web.health import healthz
 
 log = logging.getLogger(__name__)
@@ -29,29 +34,91 @@ def channel_summary(settings: Settings) -> list[str]:
     else:
         lines.append("Telegram: off (set PAYBOT_TELEGRAM_TOKEN to turn it on)")
     if settings.whatsapp_enabled:
-        lines.append(f"WhatsApp: on (Twilio webhook at {settings.public_url or '<public url>'}"
-                     "/webhooks/whatsapp)")
+        lines.append(f"WhatsApp: on (Twilio webhook at {settings.public_url or '<public url>'}/webhooks/whatsapp)")
     else:
-        lines.append(
-            "WhatsApp: off (set PAYBOT_TWILIO_ACCOUNT_SID and PAYBOT_TWILIO_AUTH_TOKEN to turn it on)"
-        )
-    lines.append(f"Sandbox: on at http://{settings.host}:{settings.port}/")
+        lines.append("WhatsApp: off (set PAYBOT_TWILIO_ACCOUNT_SID and PAYBOT_TWILIO_AUTH_TOKEN to turn it on)")
+    if sandbox_enabled(settings):
+        lines.append(f"Sandbox: on at http://{settings.host}:{settings.port}/")
     return lines
 
 
-def build_app(settings: Settings, engine: Engine | None = None) -> Starlette:
+def sandbox_enabled(settings: Settings) -> bool:
+    """The sandbox lets anyone act as staff, so it only runs when no real channel is configured."""
+    return not (settings.telegram_enabled or settings.whatsapp_enabled)
+
+
+@dataclass
+class Service:
+    """Everything one `paybot run` process holds, for the lifespan to start and stop."""
+
+    settings: Settings
+    engine: Engine
+    core: IntakeCore
+    dispatcher: OutboxDispatcher
+    worker: IntakeWorker
+    scheduler: ReminderScheduler
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+
+def build_core(settings: Settings, engine: Engine, reader: Reader) -> tuple[IntakeCore, OutboxDispatcher]:
+    """The core and its outbox dispatcher, with the sandbox channel registered when it runs."""
+    core = IntakeCore(settings, engine, reader)
+    dispatcher = OutboxDispatcher(engine, {}, worker_name())
+    dispatcher.wakeup = core.outbox_ready
+    if sandbox_enabled(settings):
+        from bot.handlers.sandbox import SandboxSender
+
+        dispatcher.register(SandboxSender())
+    return core, dispatcher
+
+
+def build_app(settings: Settings, engine: Engine | None = None, reader: Reader | None = None) -> Starlette:
     """Build the whole service for `settings`; nothing starts until the app's lifespan does."""
     engine = engine or make_engine(settings.database_url)
+    pool = None
+    if reader is None:
+        from bot.ocr import ReaderPool
+
+        pool = ReaderPool(workers=settings.ocr_workers, client_id_pattern=settings.client_id_pattern,
+                          timeout=settings.ocr_timeout_seconds, max_bytes=settings.max_upload_bytes)
+        reader = pool
+    core, dispatcher = build_core(settings, engine, reader)
+    service = Service(settings, engine, core, dispatcher,
+                      IntakeWorker(core, concurrency=max(1, settings.ocr_workers or 2)),
+                      ReminderScheduler(core))
+    routes: list[BaseRoute] = [Route("/healthz", healthz)]
+    if sandbox_enabled(settings):
+        from bot.handlers.sandbox import sandbox_routes
+
+        routes.extend(sandbox_routes(core, settings.max_upload_bytes))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        log.info("paybot starting")
-        yield
-        log.info("paybot stopped")
+        core.intake_ready = asyncio.Event()
+        core.outbox_ready = asyncio.Event()
+        dispatcher.wakeup = core.outbox_ready
+        service.tasks = [
+            asyncio.create_task(service.worker.run(), name="intake-worker"),
+            asyncio.create_task(dispatcher.run(), name="outbox"),
+            asyncio.create_task(service.scheduler.run(), name="reminders"),
+        ]
+        log.info("paybot started")
+        try:
+            yield
+        finally:
+            for task in service.tasks:
+                task.cancel()
+            for task in service.tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if pool is not None:
+                pool.close()
+            log.info("paybot stopped")
 
-    app = Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.service = service
     return app
 
 

@@ -105,7 +105,7 @@ class Intake(SQLModel, table=True):
     state: str = Field(default="received", index=True, max_length=20)
     fields: dict[str, Any] = _json(dict)
     confidences: dict[str, float] = _json(dict)
-    checks: list[dict[str, Any]] = _json(list)
+    checks: dict[str, Any] = _json(dict)
     amount_due: dict[str, Any] = _json(dict)
     reply_kind: str | None = Field(default=None, max_length=60)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)

@@ -1,0 +1,133 @@
+"""The local sandbox channel: a web page where one person plays customer, support and accounting.
+
+It translates form posts to the same neutral messages the real channels produce, and shows what the
+core sent by reading the delivered outbox rows, so what a new user sees is exactly the core's output.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from bot.db.models import Intake, OutboxMessage, OutboxState
+from bot.intake.core import IntakeCore
+from bot.intake.messages import InboundMessage, OutboundMessage, StaffAction, StaffActionKind
+from bot.intake.staff import normalize_phone
+
+PAGE = Path(__file__).resolve().parent.parent / "web" / "sandbox.html"
+
+
+class SandboxSender:
+    """Delivery on the sandbox is the outbox row itself; the page reads sent rows back."""
+
+    name = "sandbox"
+
+    async def send(self, message: OutboundMessage) -> str:
+        return f"sandbox:{message.outbox_id}"
+
+
+def sandbox_routes(core: IntakeCore, max_upload_bytes: int) -> list[Route]:
+    """The page and its small JSON API, for mounting on the one web app."""
+
+    async def page(request: Request) -> Response:
+        return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+
+    async def customer_message(request: Request) -> Response:
+        """A customer sends a receipt file and/or text from the page."""
+        form = await request.form(max_files=1, max_fields=10, max_part_size=max_upload_bytes + 1)
+        phone = normalize_phone(str(form.get("phone") or "")) or "+50688112233"
+        text = str(form.get("text") or "").strip() or None
+        upload = form.get("file")
+        media: bytes | None = None
+        media_type = file_name = media_error = None
+        if isinstance(upload, UploadFile) and upload.filename:
+            media = await upload.read(max_upload_bytes + 1)
+            if len(media) > max_upload_bytes:
+                media, media_error = None, "too_large"
+            media_type, file_name = upload.content_type, upload.filename
+        await form.close()
+        if media is None and text is None and media_error is None:
+            return JSONResponse({"error": "Adjunte un comprobante o escriba un mensaje."}, status_code=400)
+        intake_id = await core.receive(InboundMessage(
+            channel="sandbox",
+            external_id=str(form.get("message_id") or uuid.uuid4()),
+            sender=phone,
+            reply_to=phone,
+            sender_name=str(form.get("name") or ""),
+            text=text,
+            media=media,
+            media_type=media_type,
+            file_name=file_name,
+            media_error=media_error,
+        ))
+        return JSONResponse({"intake_id": intake_id}, status_code=201 if intake_id else 200)
+
+    async def staff_action(request: Request) -> Response:
+        """Support or accounting presses a button on the page."""
+        body: dict[str, Any] = await request.json()
+        try:
+            kind = StaffActionKind(body["kind"])
+            intake_id = int(body["intake_id"])
+        except (KeyError, ValueError):
+            return JSONResponse({"ok": False, "message": "Acción no válida."}, status_code=400)
+        role = str(body.get("role") or "")
+        result = await core.act(StaffAction(
+            channel="sandbox", user=role, chat=role, kind=kind, intake_id=intake_id,
+            field=body.get("field"), value=body.get("value"), reason=body.get("reason"),
+        ))
+        return JSONResponse({"ok": result.ok, "message": result.message})
+
+    async def messages(request: Request) -> Response:
+        """Messages the core delivered on the sandbox since `after` (an outbox id)."""
+        after = int(request.query_params.get("after", "0") or 0)
+        return JSONResponse({"messages": delivered(core.engine, after)})
+
+    async def media(request: Request) -> Response:
+        intake_id = int(request.path_params["intake_id"])
+        with Session(core.engine) as session:
+            intake = session.get(Intake, intake_id)
+        if intake is None or not intake.media_path or intake.channel != "sandbox":
+            return Response(status_code=404)
+        return FileResponse(intake.media_path)
+
+    return [
+        Route("/", page),
+        Route("/sandbox/api/customer", customer_message, methods=["POST"]),
+        Route("/sandbox/api/action", staff_action, methods=["POST"]),
+        Route("/sandbox/api/messages", messages),
+        Route("/sandbox/media/{intake_id:int}", media),
+    ]
+
+
+def delivered(engine: Engine, after: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+    """Sent sandbox messages in order, as the page shows them."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == "sandbox")
+            .where(OutboxMessage.state == OutboxState.SENT.value)
+            .where(col(OutboxMessage.id) > after)
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+        ).all()
+        return [
+            {
+                "id": row.id,
+                "audience": row.audience,
+                "recipient": row.recipient,
+                "kind": row.kind,
+                "text": row.text,
+                "intake_id": row.intake_id,
+                "has_media": bool(row.media_path),
+                "buttons": row.buttons,
+            }
+            for row in rows
+        ]

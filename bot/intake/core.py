@@ -1,0 +1,270 @@
+"""The intake core: turns inbound messages into durable intakes, reads and checks them, routes them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from bot.config import Settings
+from bot.contracts.checks import CheckReport, check_receipt
+from bot.db.models import Customer, Intake, IntakeEvent
+from bot.db.types import utcnow
+from bot.intake import cards
+from bot.intake.media import store_media
+from bot.intake.messages import Audience, InboundMessage, StaffAction, StaffResult
+from bot.intake.outbox import enqueue
+from bot.intake.replies import Replies
+from bot.intake.staff import destinations
+from bot.intake.states import IntakeState, record, transition
+from bot.ocr import UnreadableReceipt, read_text
+from bot.ocr.fields import ReceiptFields
+
+log = logging.getLogger(__name__)
+
+AUTO_FORWARD_CONFIDENCE = 0.9
+"""Every field the checks rely on must be read at least this surely to skip human review."""
+
+
+class Reader(Protocol):
+    """Reads one receipt file (the process pool in production)."""
+
+    async def read(self, data: bytes) -> ReceiptFields: ...
+
+
+class IntakeCore:
+    """The one place that decides: what an inbound message becomes, what staff actions do, who is told."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        reader: Reader,
+        replies: Replies | None = None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.reader = reader
+        self.replies = replies or Replies(settings.templates_dir)
+        self.now = now
+        self.intake_ready = asyncio.Event()
+        self.outbox_ready = asyncio.Event()
+
+    # -- inbound -------------------------------------------------------------------------------
+
+    async def receive(self, message: InboundMessage) -> int | None:
+        """Store `message` as an intake (None when this channel message was already received)."""
+        media_path: str | None = None
+        digest: str | None = None
+        if message.media:
+            path, digest = await asyncio.to_thread(store_media, self.settings.media_dir, message.media)
+            media_path = str(path)
+        with Session(self.engine, expire_on_commit=False) as session:
+            intake = Intake(
+                channel=message.channel,
+                external_id=message.external_id,
+                sender=message.sender,
+                sender_name=message.sender_name[:200],
+                reply_to=message.reply_to,
+                text=message.text,
+                media_path=media_path,
+                media_sha256=digest,
+                media_type=message.media_type,
+                error=message.media_error,
+                created_at=message.received_at,
+            )
+            session.add(intake)
+            try:
+                session.flush()
+            except IntegrityError:
+                session.rollback()
+                log.info("%s message %s already received", message.channel, message.external_id)
+                return None
+            record(session, intake, actor="customer", reason="recibido",
+                   changes={"channel": message.channel, "external_id": message.external_id})
+            if media_path is not None and message.media_error is None:
+                self._to_customer(session, intake, "ack", cards.greeting_context(self, session, intake))
+            session.commit()
+            intake_id = intake.id
+        self.intake_ready.set()
+        self.outbox_ready.set()
+        return intake_id
+
+    # -- reading and checking (run by the worker) --------------------------------------------
+
+    async def process(self, intake_id: int) -> None:
+        """Move one intake forward from `received` or `read` as far as the bot can take it."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            intake = session.get(Intake, intake_id)
+            if intake is None:
+                return
+            state = IntakeState(intake.state)
+        if state is IntakeState.RECEIVED:
+            await self._read(intake)
+        with Session(self.engine, expire_on_commit=False) as session:
+            intake = session.get(Intake, intake_id)
+            if intake is not None and intake.state == IntakeState.READ.value:
+                self._check_and_route(session, intake)
+                session.commit()
+        self.outbox_ready.set()
+
+    async def _read(self, intake: Intake) -> None:
+        fields: ReceiptFields | None = None
+        problem: tuple[str, str, str] | None = None
+        if intake.error == "too_large":
+            problem = ("file_too_large", "archivo demasiado grande para el canal", "")
+        elif intake.error:
+            problem = ("unreadable", f"no se pudo descargar el archivo ({intake.error})", "")
+        elif intake.media_path:
+            try:
+                data = await asyncio.to_thread(_read_bytes, intake.media_path)
+                fields = await self.reader.read(data)
+            except UnreadableReceipt as error:
+                problem = ("unreadable", str(error), error.customer_message)
+        elif intake.text:
+            try:
+                fields = read_text(intake.text, client_id_pattern=self.settings.client_id_pattern)
+            except UnreadableReceipt:
+                fields = None
+            if fields is None or (fields.amount is None and fields.reference is None):
+                problem = ("ask_receipt", "mensaje sin comprobante", "")
+        else:
+            problem = ("ask_receipt", "mensaje vacío", "")
+        with Session(self.engine, expire_on_commit=False) as session:
+            current = session.get(Intake, intake.id)
+            if current is None or current.state != IntakeState.RECEIVED.value:
+                return
+            if problem is not None:
+                kind, reason, detail = problem
+                current.reply_kind = kind
+                transition(session, current, IntakeState.NEEDS_INFO, actor="bot", reason=reason)
+                context = cards.greeting_context(self, session, current)
+                context["detail"] = ""
+                self._to_customer(session, current, kind, context)
+                if detail:
+                    log.info("intake %s unreadable: %s", current.id, detail)
+            else:
+                assert fields is not None
+                current.fields = cards.fields_to_json(fields)
+                current.confidences = dict(fields.confidence)
+                transition(session, current, IntakeState.READ, actor="bot",
+                           changes={"fields": current.fields})
+            session.commit()
+
+    def _check_and_route(self, session: Session, intake: Intake, actor: str = "bot") -> None:
+        """Run the checks, store the report, and send the intake to review or to accounting."""
+        report = self.run_checks(session, intake)
+        transition(session, intake, IntakeState.CHECKED, actor=actor,
+                   changes={"reply_kind": report.reply_kind})
+        if self._can_auto_forward(intake, report):
+            transition(session, intake, IntakeState.FORWARDED, actor="bot",
+                       reason="todas las revisiones pasaron con lectura segura")
+            from bot.intake.actions import forward_to_accounting
+
+            forward_to_accounting(self, session, intake, approved_by="bot")
+        else:
+            transition(session, intake, IntakeState.IN_REVIEW, actor="bot")
+            self.send_support_card(session, intake)
+
+    def run_checks(self, session: Session, intake: Intake) -> CheckReport:
+        """Check the intake's fields and store the report, customer, contract and proposed reply."""
+        fields = ReceiptFields.from_json(intake.fields)
+        report = check_receipt(
+            session,
+            fields,
+            sender_channel=intake.channel,
+            sender=intake.sender,
+            media_sha256=intake.media_sha256,
+            intake_id=intake.id,
+            settings=self.settings,
+            now=self.now(),
+        )
+        intake.checks = cards.report_to_json(report)
+        intake.amount_due = report.amount_due.to_json() if report.amount_due is not None else {}
+        intake.customer_id = report.customer_id
+        intake.contract_id = report.contract_id
+        intake.reply_kind = report.reply_kind
+        session.add(intake)
+        return report
+
+    def _can_auto_forward(self, intake: Intake, report: CheckReport) -> bool:
+        if not self.settings.auto_forward or not report.passed() or report.reply_kind != "received":
+            return False
+        needed = ("amount", "date", "reference", "client_id")
+        return all(intake.confidences.get(key, 0.0) >= AUTO_FORWARD_CONFIDENCE for key in needed)
+
+    # -- staff ----------------------------------------------------------------------------------
+
+    async def act(self, action: StaffAction) -> StaffResult:
+        """Carry out a staff member's decision after checking who they are and where they speak."""
+        from bot.intake.actions import perform
+
+        result = await asyncio.to_thread(perform, self, action)
+        self.outbox_ready.set()
+        self.intake_ready.set()
+        return result
+
+    # -- outbound helpers used by the actions -------------------------------------------------
+
+    def customer(self, session: Session, intake: Intake) -> Customer | None:
+        return session.get(Customer, intake.customer_id) if intake.customer_id else None
+
+    def _to_customer(self, session: Session, intake: Intake, kind: str, context: dict[str, Any],
+                     key_suffix: str = "") -> None:
+        text = self.replies.render(kind, context)
+        enqueue(
+            session,
+            dedupe_key=f"intake:{intake.id}:customer:{kind}{key_suffix}",
+            channel=intake.channel,
+            recipient=intake.reply_to or intake.sender,
+            audience=Audience.CUSTOMER,
+            kind=kind,
+            text=text,
+            intake_id=intake.id,
+        )
+
+    def tell_customer(self, session: Session, intake: Intake, kind: str, context: dict[str, Any],
+                      key_suffix: str = "") -> None:
+        """Queue customer script `kind` for the intake's sender, once per key."""
+        self._to_customer(session, intake, kind, context, key_suffix)
+
+    def tell_staff(self, session: Session, audience: Audience, kind: str, text: str, *,
+                   intake: Intake | None, key: str, with_media: bool = False,
+                   buttons: tuple[Any, ...] = ()) -> None:
+        """Queue a staff message to every destination of `audience`."""
+        for channel, recipient in destinations(self.settings, audience):
+            enqueue(
+                session,
+                dedupe_key=f"{key}:{channel}:{recipient}",
+                channel=channel,
+                recipient=recipient,
+                audience=audience,
+                kind=kind,
+                text=text,
+                intake_id=intake.id if intake else None,
+                media_path=intake.media_path if (intake and with_media) else None,
+                buttons=buttons if channel != "whatsapp" else (),
+            )
+
+    def send_support_card(self, session: Session, intake: Intake, note: str = "") -> None:
+        """Queue the review card (image, fields with confidence, checks, proposed reply) to support."""
+        text_commands = any(channel == "whatsapp" for channel, _ in destinations(self.settings, Audience.SUPPORT))
+        text = self.replies.render("support_card", cards.support_card_context(
+            self, session, intake, note=note, text_commands=text_commands))
+        session.flush()
+        version = session.exec(select(func.count()).where(IntakeEvent.intake_id == intake.id)).one()
+        self.tell_staff(session, Audience.SUPPORT, "support_card", text, intake=intake,
+                        key=f"intake:{intake.id}:support_card:{version}", with_media=True,
+                        buttons=cards.support_buttons(intake.id or 0))
+
+
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()

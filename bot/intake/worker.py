@@ -1,0 +1,208 @@
+"""Background work fed from the database: unfinished intakes and due reminders survive any restart."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from bot.db.models import Intake, Payment, Reminder, ReminderState
+from bot.db.types import utcnow
+from bot.intake import cards
+from bot.intake.core import IntakeCore
+from bot.intake.states import IntakeState
+from currency.money import CRC, Money
+
+log = logging.getLogger(__name__)
+
+UNFINISHED = (IntakeState.RECEIVED.value, IntakeState.READ.value)
+
+
+def worker_name() -> str:
+    """`host:pid`, so claims can be traced to a process and released when it is gone."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class IntakeWorker:
+    """Claims unfinished intakes one at a time per slot and has the core process them."""
+
+    def __init__(self, core: IntakeCore, *, name: str | None = None, concurrency: int = 2,
+                 lease: timedelta = timedelta(minutes=2)) -> None:
+        self.core = core
+        self.name = name or worker_name()
+        self.concurrency = max(1, concurrency)
+        self.lease = lease
+
+    def release_dead_claims(self) -> int:
+        """Free claims left by processes of this host that no longer run (a crash or SIGKILL)."""
+        host = socket.gethostname()
+        released = 0
+        with Session(self.core.engine) as session:
+            claimed = session.exec(
+                select(Intake).where(col(Intake.claimed_by).startswith(f"{host}:"))
+                .where(col(Intake.state).in_(UNFINISHED))
+            ).all()
+            for intake in claimed:
+                pid = int((intake.claimed_by or "0:0").rsplit(":", 1)[1] or 0)
+                if pid != os.getpid() and not _alive(pid):
+                    intake.claimed_by = None
+                    intake.claimed_at = None
+                    session.add(intake)
+                    released += 1
+            session.commit()
+        return released
+
+    def claim_next(self) -> int | None:
+        """Take the oldest unfinished intake nobody holds (or whose holder's lease ran out)."""
+        now = utcnow()
+        stale = now - self.lease
+        with Session(self.core.engine) as session:
+            candidates = session.exec(
+                select(Intake.id)
+                .where(col(Intake.state).in_(UNFINISHED))
+                .where(or_(col(Intake.claimed_by).is_(None), col(Intake.claimed_at) < stale))
+                .order_by(col(Intake.id))
+                .limit(10)
+            ).all()
+            for intake_id in candidates:
+                result = session.exec(  # type: ignore[call-overload]
+                    update(Intake)
+                    .where(col(Intake.id) == intake_id)
+                    .where(or_(col(Intake.claimed_by).is_(None), col(Intake.claimed_at) < stale))
+                    .values(claimed_by=self.name, claimed_at=now, attempts=Intake.attempts + 1)
+                )
+                session.commit()
+                if result.rowcount == 1:
+                    return intake_id
+        return None
+
+    def _release(self, intake_id: int, error: str | None = None) -> None:
+        with Session(self.core.engine) as session:
+            intake = session.get(Intake, intake_id)
+            if intake is not None and intake.claimed_by == self.name:
+                intake.claimed_by = None
+                intake.claimed_at = None
+                if error:
+                    intake.error = error[:1000]
+                session.add(intake)
+                session.commit()
+
+    async def work_once(self) -> bool:
+        """Process one intake if there is one; True when something was done."""
+        intake_id = self.claim_next()
+        if intake_id is None:
+            return False
+        try:
+            await self.core.process(intake_id)
+        except Exception as error:
+            log.exception("processing intake %s failed", intake_id)
+            self._release(intake_id, f"{type(error).__name__}: {error}")
+            await asyncio.sleep(1)
+            return True
+        self._release(intake_id)
+        return True
+
+    async def drain(self) -> int:
+        """Process everything unfinished now (the terminal `paybot intake` and tests use this)."""
+        done = 0
+        while await self.work_once():
+            done += 1
+        return done
+
+    async def run(self, poll_seconds: float = 2.0) -> None:
+        """Work forever with `concurrency` slots; woken early when an intake arrives."""
+        self.release_dead_claims()
+        await asyncio.gather(*(self._slot(poll_seconds) for _ in range(self.concurrency)))
+
+    async def _slot(self, poll_seconds: float) -> None:
+        while True:
+            try:
+                worked = await self.work_once()
+            except Exception:
+                log.exception("intake worker pass failed")
+                worked = False
+            if worked:
+                continue
+            self.core.intake_ready.clear()
+            try:
+                await asyncio.wait_for(self.core.intake_ready.wait(), timeout=poll_seconds)
+            except TimeoutError:
+                pass
+
+
+class ReminderScheduler:
+    """Sends due reminders through the outbox; a reminder is claimed before it is sent, so once."""
+
+    def __init__(self, core: IntakeCore) -> None:
+        self.core = core
+
+    def send_due(self) -> int:
+        """Queue every due reminder whose difference is still unpaid; cancel the others."""
+        sent = 0
+        now = utcnow()
+        with Session(self.core.engine, expire_on_commit=False) as session:
+            due = session.exec(
+                select(Reminder).where(Reminder.state == ReminderState.PENDING.value)
+                .where(Reminder.due_at <= now).order_by(col(Reminder.due_at)).limit(100)
+            ).all()
+            for reminder in due:
+                claimed = session.exec(  # type: ignore[call-overload]
+                    update(Reminder).where(col(Reminder.id) == reminder.id)
+                    .where(Reminder.state == ReminderState.PENDING.value)
+                    .values(attempts=Reminder.attempts + 1, state=ReminderState.SENT.value, sent_at=now)
+                )
+                if claimed.rowcount != 1:
+                    continue
+                intake = session.get(Intake, reminder.intake_id) if reminder.intake_id else None
+                if intake is None or self._paid_since(session, reminder):
+                    session.exec(  # type: ignore[call-overload]
+                        update(Reminder).where(col(Reminder.id) == reminder.id)
+                        .values(state=ReminderState.CANCELLED.value, last_error="ya no hay diferencia")
+                    )
+                    continue
+                context = cards.reply_context(self.core, session, intake)
+                context["difference"] = Money(Decimal(reminder.payload.get("difference", "0")), CRC)
+                self.core.tell_customer(session, intake, reminder.kind, context,
+                                        key_suffix=f":reminder:{reminder.id}")
+                sent += 1
+            session.commit()
+        if sent:
+            self.core.outbox_ready.set()
+        return sent
+
+    @staticmethod
+    def _paid_since(session: Session, reminder: Reminder) -> bool:
+        if reminder.customer_id is None:
+            return False
+        later = session.exec(
+            select(Payment).where(Payment.customer_id == reminder.customer_id)
+            .where(Payment.applied_at > reminder.created_at)
+            .where(col(Payment.intake_id) != reminder.intake_id)
+        ).first()
+        return later is not None
+
+    async def run(self, poll_seconds: float = 30.0) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(self.send_due)
+            except Exception:
+                log.exception("reminder pass failed")
+            await asyncio.sleep(poll_seconds)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
