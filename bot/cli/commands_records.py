@@ -1,9 +1,287 @@
-"""`paybot import`, `paybot quote`, `paybot rates`: customers, contracts and money (filled in later)."""
+"""`paybot import`, `paybot quote`, `paybot rates`: customers, contracts and money from the shell."""
 
 from __future__ import annotations
 
-from typing import Any
+import argparse
+import logging
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
 
 
 def register(sub: Any) -> None:
-    """Register nothing until the contracts issue lands."""
+    imp = sub.add_parser("import", help="load or update customers or contracts from a CSV file")
+    imp_sub = imp.add_subparsers(dest="import_kind", metavar="KIND", parser_class=type(imp))
+    imp_sub.required = True
+    for kind, text in (("customers", "customers (clientes)"), ("contracts", "contracts (órdenes de pago)")):
+        parser = imp_sub.add_parser(kind, help=f"import {text}; all rows or none")
+        parser.add_argument("file", type=Path, metavar="FILE.csv")
+        parser.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+        bar = parser.add_mutually_exclusive_group()
+        bar.add_argument("--progress", dest="progress", action="store_true", default=None,
+                         help="always show the progress bar")
+        bar.add_argument("--no-progress", dest="progress", action="store_false",
+                         help="never show the progress bar")
+        parser.set_defaults(handler=import_file)
+
+    quote = sub.add_parser("quote", help="what a client owes, as the 'CÁLCULO $ A COLONES' sheet shows it")
+    quote.add_argument("client_id", metavar="CLIENT_ID")
+    quote.add_argument("--date", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    quote.add_argument("--code", default=None, help="payment code, when the client has several contracts")
+    quote.set_defaults(handler=quote_client)
+
+    rates = sub.add_parser("rates", help="exchange rates USD/CRC: set, import, fetch, list")
+    rates_sub = rates.add_subparsers(dest="rates_command", metavar="ACTION", parser_class=type(rates))
+    rates_sub.required = True
+    set_ = rates_sub.add_parser("set", help="store the buy and sell rate of one date")
+    set_.add_argument("date", type=_date, metavar="DATE")
+    set_.add_argument("--buy", required=True, type=_decimal, help="compra, e.g. 503.10")
+    set_.add_argument("--sell", required=True, type=_decimal, help="venta, e.g. 509.85")
+    set_.set_defaults(handler=rates_set)
+    imp_rates = rates_sub.add_parser("import", help="store rates from a CSV file (fecha, compra, venta)")
+    imp_rates.add_argument("file", type=Path, metavar="FILE.csv")
+    imp_rates.set_defaults(handler=rates_import)
+    fetch = rates_sub.add_parser("fetch", help="fetch a date's rate from PAYBOT_RATES_URL")
+    fetch.add_argument("--date", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    fetch.add_argument("--refresh", action="store_true", help="fetch again even if the date is stored")
+    fetch.set_defaults(handler=rates_fetch)
+    list_ = rates_sub.add_parser("list", help="print stored rates (default: the last 30 days)")
+    list_.add_argument("--days", type=int, default=30)
+    list_.set_defaults(handler=rates_list)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from error
+
+
+def _decimal(text: str) -> Decimal:
+    from currency.money import MoneyError, to_decimal
+
+    if "," in text:
+        raise argparse.ArgumentTypeError(f"use '.' as the decimal separator: {text!r}")
+    try:
+        return to_decimal(text)
+    except MoneyError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _engine(settings: Settings) -> Engine:
+    """The database at the newest schema (upgrading it quietly, as `paybot db upgrade` would)."""
+    from bot.db import migrate
+    from bot.db.session import make_engine
+
+    alembic_logger = logging.getLogger("alembic")
+    level = alembic_logger.level
+    alembic_logger.setLevel(logging.WARNING)
+    try:
+        migrate.upgrade(settings.database_url)
+    finally:
+        alembic_logger.setLevel(level)
+    return make_engine(settings.database_url)
+
+
+def _today(settings: Settings) -> date:
+    return datetime.now(settings.tz).date()
+
+
+class _ProgressBar:
+    """A one-line bar on stderr, redrawn in place; silent for small files unless asked for."""
+
+    def __init__(self, label: str, stream: TextIO, forced: bool | None, minimum: int = 1000) -> None:
+        self.label, self.stream, self.forced, self.minimum = label, stream, forced, minimum
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.forced is False:
+            return
+        if self.forced is None and (total < self.minimum or not self.stream.isatty()):
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        percent = 100 * done // max(total, 1)
+        drawn = "#" * filled + "." * (width - filled)
+        self.stream.write(f"\r{self.label} [{drawn}] {percent:3d}% {done}/{total}")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def import_file(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate the whole file, then write all of it in one transaction, or print why not."""
+    from bot.cli import CliError
+    from bot.contracts.importer import ImportFileError, import_contracts, import_customers
+    from bot.db.session import session_scope
+
+    path: Path = args.file
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CliError(f"cannot read {path}: {error.strerror or error}") from error
+    engine = _engine(settings)
+    bar = _ProgressBar(args.import_kind, sys.stderr, args.progress)
+    try:
+        with session_scope(engine) as session:
+            if args.import_kind == "customers":
+                report = import_customers(session, data, dry_run=args.dry_run, progress=bar)
+            else:
+                report = import_contracts(
+                    session, data, dry_run=args.dry_run, progress=bar, default_tax_rate=settings.iva_rate
+                )
+            if not report.applied:
+                session.rollback()
+    except ImportFileError as error:
+        raise CliError(f"{path}: {error}") from error
+    finally:
+        bar.close()
+        engine.dispose()
+    print(report.to_text(), file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
+def quote_client(args: argparse.Namespace, settings: Settings) -> int:
+    """Print a client's amount due line by line, like the support spreadsheet."""
+    from bot.cli import CliError
+    from bot.contracts.checks import PERIOD_LABELS
+    from bot.contracts.registry import customer_contracts, find_by_client_id, select_contract
+    from bot.db.session import session_scope
+    from currency.due import amount_due
+    from currency.rates import RateNotFound
+
+    on_date: date = args.date or _today(settings)
+    engine = _engine(settings)
+    try:
+        with session_scope(engine) as session:
+            customer = find_by_client_id(session, args.client_id)
+            if customer is None or customer.id is None:
+                raise CliError(f"no customer with client ID {args.client_id}")
+            if args.code:
+                matches = [c for c in customer_contracts(session, customer.id) if c.payment_code == args.code]
+                contract = matches[0] if matches else None
+            else:
+                contract = select_contract(session, customer.id, on_date)
+            if contract is None:
+                which = f" {args.code}" if args.code else ""
+                raise CliError(f"client {customer.client_id} has no contract{which}")
+            try:
+                due = amount_due(contract, on_date, session, settings)
+            except RateNotFound as error:
+                raise CliError(
+                    f"no USD/CRC exchange rate stored on or before {on_date.isoformat()}: "
+                    "run 'paybot rates set DATE --buy X --sell Y' or 'paybot rates fetch'"
+                ) from error
+    finally:
+        engine.dispose()
+    print(f"CÁLCULO $ A COLONES al {on_date:%d/%m/%Y}")
+    print(f"Cliente: ID {customer.client_id}, {customer.full_name}")
+    period = PERIOD_LABELS.get(contract.period, contract.period)
+    line = f"Contrato: {contract.payment_code}"
+    if contract.installment:
+        line += f", cuota {contract.installment}"
+    line += f", {period}"
+    if contract.end_date:
+        expired = " (VENCIDO)" if contract.end_date < on_date else ""
+        line += f", fecha fin {contract.end_date:%d/%m/%Y}{expired}"
+    print(line)
+    rows = due.lines()
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"  {label.ljust(width)}  {value}")
+    return 0
+
+
+def rates_set(args: argparse.Namespace, settings: Settings) -> int:
+    """Store the manual rate of a date, replacing any rate of that date."""
+    from bot.cli import CliError
+    from bot.db.session import session_scope
+    from currency.rates import RateError, set_manual_rate
+
+    engine = _engine(settings)
+    try:
+        with session_scope(engine) as session:
+            row = set_manual_rate(session, args.date, args.buy, args.sell)
+    except RateError as error:
+        raise CliError(str(error)) from error
+    finally:
+        engine.dispose()
+    print(f"{row.date.isoformat()}: compra {row.buy} venta {row.sell} ({row.source})")
+    return 0
+
+
+def rates_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Store every rate of a CSV file, or none if a row is wrong."""
+    from bot.cli import CliError
+    from bot.db.session import session_scope
+    from currency.rates import RateError, import_rates_csv
+
+    if not args.file.is_file():
+        raise CliError(f"cannot read {args.file}: no such file")
+    engine = _engine(settings)
+    try:
+        with session_scope(engine) as session:
+            rows = import_rates_csv(session, args.file)
+    except RateError as error:
+        raise CliError(f"{args.file}: {error}") from error
+    finally:
+        engine.dispose()
+    if rows:
+        first, last = min(r.date for r in rows), max(r.date for r in rows)
+        print(f"{len(rows)} tipos de cambio guardados, del {first.isoformat()} al {last.isoformat()}")
+    else:
+        print("el archivo no trae tipos de cambio")
+    return 0
+
+
+def rates_fetch(args: argparse.Namespace, settings: Settings) -> int:
+    """Fetch (or reuse the stored) rate of a date from the configured JSON service."""
+    from bot.cli import CliError
+    from bot.db.session import session_scope
+    from currency.rates import HttpJsonRateProvider, RateError, fetch_rate
+
+    if not settings.rates_url:
+        raise CliError("no exchange-rate service configured: set PAYBOT_RATES_URL (and the field names)")
+    provider = HttpJsonRateProvider(settings.rates_url, settings.rates_buy_field, settings.rates_sell_field)
+    on_date: date = args.date or _today(settings)
+    engine = _engine(settings)
+    try:
+        with session_scope(engine) as session:
+            row = fetch_rate(session, provider, on_date, refresh=args.refresh)
+    except RateError as error:
+        raise CliError(str(error)) from error
+    finally:
+        engine.dispose()
+    print(f"{row.date.isoformat()}: compra {row.buy} venta {row.sell} ({row.source})")
+    return 0
+
+
+def rates_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the stored rates of the last days, oldest first."""
+    from datetime import timedelta
+
+    from bot.db.session import session_scope
+    from currency.rates import rates_between
+
+    end = _today(settings)
+    engine = _engine(settings)
+    try:
+        with session_scope(engine) as session:
+            rows = list(rates_between(session, end - timedelta(days=args.days), end))
+    finally:
+        engine.dispose()
+    for row in rows:
+        print(f"{row.date.isoformat()}  compra {row.buy}  venta {row.sell}  {row.source}")
+    if not rows:
+        print(f"no rates stored in the last {args.days} days")
+    return 0

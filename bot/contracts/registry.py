@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import String, cast, or_
 from sqlmodel import Session, col, select
 
-from bot.db.models import Customer
+from bot.db.models import Contract, Customer
 from bot.db.types import utcnow
 from currency.text import fold
 
@@ -221,3 +223,26 @@ def remember_payer(
         session.add(customer)
         session.flush()
     return customer
+
+
+def customer_contracts(session: Session, customer_id: int) -> list[Contract]:
+    return list(
+        session.exec(
+            select(Contract)
+            .where(Contract.customer_id == customer_id)
+            .order_by(col(Contract.payment_code), col(Contract.installment))
+        ).all()
+    )
+
+
+def select_contract(session: Session, customer_id: int, on_date: date) -> Contract | None:
+    """The contract a payment most likely settles: the earliest one still owing, else the newest."""
+    contracts = customer_contracts(session, customer_id)
+    if not contracts:
+        return None
+    owing = [c for c in contracts if (c.balance or Decimal("0")) > 0]
+    if owing:
+        return min(owing, key=lambda c: (c.due_date or date.max, c.installment, c.id or 0))
+    running = [c for c in contracts if c.end_date is None or c.end_date >= on_date]
+    pool = running or contracts
+    return max(pool, key=lambda c: (c.end_date or date.max, c.due_date or date.min, c.id or 0))
