@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from bot.config import Settings
 from bot.db.types import utcnow
 from bot.handlers.staff_commands import command_for_button
 from bot.intake.messages import OutboundMessage, SendError
+from bot.intake.staff import normalize_phone
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +30,9 @@ MAX_BODY = 1600
 """Twilio refuses a WhatsApp body longer than this; longer texts go out in parts."""
 
 
-def normalize_number(address: str) -> str:
-    """ "+50688112233" from "whatsapp:+50688112233", "+506 8811-2233" or "50688112233"."""
-    number = address.strip().removeprefix("whatsapp:")
-    digits = re.sub(r"\D", "", number)
-    return f"+{digits}" if digits else ""
-
-
 def whatsapp_address(recipient: str) -> str:
     """Twilio's WhatsApp address ("whatsapp:+506...") for a number written either way."""
-    return f"whatsapp:{normalize_number(recipient)}"
+    return f"whatsapp:{normalize_phone(recipient)}"
 
 
 class ServiceWindow:
@@ -56,14 +49,14 @@ class ServiceWindow:
 
     def seen(self, address: str, at: datetime | None = None) -> None:
         """Record that `address` wrote to us at `at` (default: now)."""
-        number = normalize_number(address)
+        number = normalize_phone(address)
         at = at or self._clock()
         if number and (number not in self._last or self._last[number] < at):
             self._last[number] = at
 
     def is_open(self, address: str) -> bool:
         """Whether a free-form message to `address` is allowed now."""
-        last = self._last.get(normalize_number(address))
+        last = self._last.get(normalize_phone(address))
         return last is not None and self._clock() - last < SERVICE_WINDOW
 
 
