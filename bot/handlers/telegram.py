@@ -44,6 +44,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.handlers.staff_commands import FIELD_WORDS, FIELDS, fold
 from bot.intake.messages import (
     InboundMessage,
     OutboundMessage,
@@ -376,13 +377,13 @@ async def answer_staff_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     answer = (message.text or "").strip()
     if prompt.kind is StaffActionKind.CORRECT:
-        field, _, value = answer.partition(" ")
-        if not value.strip():
+        word, _, value = answer.partition(" ")
+        field = FIELDS.get(fold(word).strip(":"))
+        if field is None or not value.strip():
+            await message.reply_text(f"Campos: {FIELD_WORDS}.", do_quote=True)
             await _ask(message, prompt, intake_id)
             return
-        action = _staff_action(
-            update, context, prompt.kind, intake_id, field=field.lower(), value=value.strip()
-        )
+        action = _staff_action(update, context, prompt.kind, intake_id, field=field, value=value.strip())
     else:
         if not answer:
             await _ask(message, prompt, intake_id)
@@ -427,6 +428,26 @@ def remember_migration(application: TelegramApp, old_id: int, new_id: int) -> No
     log.info("Telegram group %s became supergroup %s", old_id, new_id)
 
 
+def configured_chat_id(application: TelegramApp, chat_id: int) -> int:
+    """The staff chat id as the settings know it: a supergroup we saw a configured group become is
+    reported under the configured id, so the core's check of the chat keeps passing until the
+    operator updates the setting (the user is still checked by the core as always)."""
+    settings: Settings | None = application.bot_data.get(SETTINGS_KEY)
+    if settings is None:
+        return chat_id
+    configured = {settings.telegram_support_chat_id, settings.telegram_accounting_chat_id} - {None}
+    migrations: dict[int, int] = application.bot_data.get(MIGRATIONS_KEY, {})
+    for old_id, new_id in migrations.items():
+        if new_id == chat_id and old_id in configured and chat_id not in configured:
+            log.warning(
+                "Telegram staff action from supergroup %s counted as configured group %s; "
+                "update the PAYBOT_TELEGRAM_*_CHAT_ID setting to %s",
+                chat_id, old_id, chat_id,
+            )
+            return old_id
+    return chat_id
+
+
 async def learn_staff_chat_migrations(
     application: TelegramApp, settings: Settings
 ) -> None:
@@ -458,7 +479,7 @@ def _staff_action(
     return StaffAction(
         channel=CHANNEL,
         user=str(user.id),
-        chat=str(chat.id),
+        chat=str(configured_chat_id(context.application, chat.id)),
         kind=kind,
         intake_id=intake_id,
         field=field,

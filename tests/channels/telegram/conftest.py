@@ -61,6 +61,12 @@ def telegram_settings(tmp_path: Path, fake: FakeBotApi, **overrides: Any) -> Set
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
 
 
+@pytest.fixture(autouse=True)
+def timedelta_periods(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt in to python-telegram-bot's timedelta periods: RetryAfter otherwise warns as it is built."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
 @pytest.fixture
 async def fake_api() -> AsyncIterator[FakeBotApi]:
     """A fresh fake Bot API per test, listening on 127.0.0.1."""
@@ -81,10 +87,12 @@ def core() -> RecordingCore:
 
 
 @pytest.fixture
-async def app(tg_settings: Settings, core: RecordingCore) -> AsyncIterator[TelegramApp]:
-    """The channel's application, initialized (getMe answered by the fake) but taking no updates."""
+async def app(tg_settings: Settings, core: RecordingCore, fake_api: FakeBotApi) -> AsyncIterator[TelegramApp]:
+    """The channel's application, initialized (getMe answered by the fake) but taking no updates;
+    the fake's record starts empty after that."""
     application = build_telegram_application(tg_settings, core)
     await application.initialize()
+    fake_api.calls.clear()
     yield application
     await application.shutdown()
 

@@ -25,6 +25,7 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+    result: Any = None
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -136,6 +137,7 @@ class FakeBotApi:
         result: Any = handler(call)
         if isinstance(result, web.Response):
             return result
+        call.result = result
         return web.json_response({"ok": True, "result": result})
 
     async def _download(self, request: web.Request) -> web.Response:
@@ -156,8 +158,9 @@ class FakeBotApi:
             "from": self.me,
             **content,
         }
-        if call.params.get("reply_markup"):
-            message["reply_markup"] = call.params["reply_markup"]
+        markup = call.params.get("reply_markup") or {}
+        if markup.get("inline_keyboard"):
+            message["reply_markup"] = markup
         return message
 
     def _do_getMe(self, call: Call) -> dict[str, Any]:
