@@ -1,0 +1,284 @@
+"""From words with boxes (or plain text) to ReceiptFields: labels from layout data, values beside or below."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from rapidfuzz import fuzz
+
+from bot.ocr.engine import Word
+from bot.ocr.fields import ReceiptFields
+from bot.ocr.layouts import FIELDS, Layout, detect_bank, load_layouts, merged_labels, normalize
+from bot.ocr.parsing import (
+    Money,
+    clean_name,
+    clean_text,
+    find_amounts,
+    find_client_id,
+    parse_amount,
+    parse_date,
+    parse_phone,
+    parse_reference,
+    reference_date,
+)
+
+TEXT_CONFIDENCE = 0.97
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of a row with its confidence (0..1)."""
+
+    text: str
+    conf: float
+
+
+@dataclass(frozen=True)
+class Row:
+    """One visual line of the receipt, left to right."""
+
+    tokens: tuple[Token, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+
+@dataclass(frozen=True)
+class Value:
+    """A field's raw text with the lowest confidence of its words."""
+
+    text: str
+    conf: float
+
+
+def rows_from_words(words: Sequence[Word]) -> list[Row]:
+    """Group Tesseract's words into visual rows: same vertical band, sorted left to right."""
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        lines.setdefault(word.line_key, []).append(word)
+    boxes = sorted(lines.values(), key=lambda ws: min(w.top for w in ws))
+    rows: list[list[Word]] = []
+    for line in boxes:
+        top, bottom = min(w.top for w in line), max(w.bottom for w in line)
+        if rows:
+            prev = rows[-1]
+            ptop, pbottom = min(w.top for w in prev), max(w.bottom for w in prev)
+            overlap = min(bottom, pbottom) - max(top, ptop)
+            if overlap > 0.5 * min(bottom - top, pbottom - ptop):
+                prev.extend(line)
+                continue
+        rows.append(list(line))
+    return [Row(tuple(Token(w.text, w.conf / 100) for w in sorted(r, key=lambda w: w.left))) for r in rows]
+
+
+def rows_from_text(text: str) -> list[Row]:
+    """Rows of a pasted notification: one per line."""
+    return [Row(tuple(Token(t, TEXT_CONFIDENCE) for t in line.split())) for line in text.splitlines() if line.strip()]
+
+
+def _match_label(row: Row, labels: dict[str, list[tuple[str, ...]]]) -> tuple[str, int] | None:
+    """(field, number of label tokens) for the longest label the row starts with, allowing OCR slips."""
+    norm = [normalize(t.text) for t in row.tokens]
+    best: tuple[str, int, int] | None = None
+    for key, options in labels.items():
+        for label in options:
+            taken: list[str] = []
+            count = 0
+            for piece in norm:
+                if len(taken) >= len(label):
+                    break
+                count += 1
+                taken.extend(piece.split())
+            if taken != list(label) and (
+                len(taken) != len(label)
+                or fuzz.ratio(" ".join(taken), " ".join(label)) < 88
+                or len(" ".join(label)) < 5
+            ):
+                continue
+            size = len(" ".join(label))
+            if best is None or size > best[2]:
+                best = (key, count, size)
+    return (best[0], best[1]) if best else None
+
+
+def _labelled_values(rows: list[Row], labels: dict[str, list[tuple[str, ...]]]) -> dict[str, list[Value]]:
+    found: dict[str, list[Value]] = {}
+    matches = [_match_label(row, labels) for row in rows]
+    for index, (row, match) in enumerate(zip(rows, matches, strict=True)):
+        if match is None:
+            continue
+        key, count = match
+        rest = [t for t in row.tokens[count:] if t.text.strip(":")]
+        if not rest and index + 1 < len(rows) and matches[index + 1] is None:
+            rest = list(rows[index + 1].tokens)
+        if rest:
+            text = " ".join(t.text for t in rest).lstrip(": ")
+            found.setdefault(key, []).append(Value(text, min(t.conf for t in rest)))
+    return found
+
+
+def _pattern_values(text: str, layouts: Sequence[Layout]) -> dict[str, list[Value]]:
+    found: dict[str, list[Value]] = {}
+    for layout in layouts:
+        for key, patterns in layout.patterns.items():
+            for pattern in patterns:
+                for match in re.finditer(pattern, text):
+                    found.setdefault(key, []).append(Value(match.group("v").strip(), TEXT_CONFIDENCE * 0.9))
+    return found
+
+
+def extract(rows: list[Row], *, client_id_pattern: str, photo: bool = False) -> ReceiptFields:
+    """Fill every field the rows support, each with a confidence from word scores and cross-checks."""
+    generic, banks = load_layouts()
+    full_text = "\n".join(row.text for row in rows)
+    bank, bank_conf = detect_bank(full_text, banks)
+    labels = merged_labels(generic, bank)
+    values = _labelled_values(rows, labels)
+    patterned = _pattern_values(full_text, [generic] + ([bank] if bank else []))
+    for key, extra in patterned.items():
+        values.setdefault(key, extra)
+    conf: dict[str, float] = {}
+
+    amount, currency, amount_conf, currency_conf = _choose_amount(rows, values.get("amount", []), photo)
+    conf["amount"], conf["currency"] = amount_conf, currency_conf
+
+    reference, ref_conf = None, 0.0
+    for value in values.get("reference", []):
+        reference = parse_reference(value.text)
+        if reference:
+            ref_conf = value.conf
+            break
+
+    when, date_conf = None, 0.0
+    for value in values.get("date", []):
+        when = parse_date(value.text)
+        if when:
+            date_conf = value.conf
+            break
+    if when is None:
+        when = parse_date(full_text)
+        date_conf = 0.6 if when else 0.0
+    from_ref = reference_date(reference) if reference else None
+    if from_ref is not None:
+        if when == from_ref:
+            date_conf = ref_conf = min(0.99, max(date_conf, ref_conf) + 0.05)
+        elif when is None:
+            when, date_conf = from_ref, 0.7
+        else:
+            ref_conf = min(ref_conf, 0.5)
+            date_conf = min(date_conf, 0.5)
+    conf["reference"], conf["date"] = ref_conf, date_conf
+
+    names: dict[str, str | None] = {}
+    for key in ("payer_name", "payee_name"):
+        names[key] = None
+        conf[key] = 0.0
+        for value in values.get(key, []):
+            name = clean_name(value.text)
+            if name:
+                names[key], conf[key] = name, value.conf
+                break
+
+    description, desc_conf = None, 0.0
+    for value in values.get("description", []):
+        description = clean_text(value.text)
+        if description:
+            desc_conf = value.conf
+            break
+    conf["description"] = desc_conf
+
+    client_id, client_conf = None, 0.0
+    if description:
+        client_id = find_client_id(description, client_id_pattern)
+        client_conf = desc_conf if client_id else 0.0
+    if client_id is None:
+        client_id = find_client_id(full_text, client_id_pattern)
+        client_conf = 0.6 if client_id else 0.0
+    conf["client_id"] = client_conf
+
+    phones: dict[str, str | None] = {}
+    for key in ("payee_phone", "payer_phone"):
+        phones[key] = None
+        for value in values.get(key, []):
+            phones[key] = parse_phone(value.text)
+            if phones[key]:
+                conf[key] = value.conf
+                break
+    conf["bank"] = bank_conf
+    return ReceiptFields(
+        amount=amount,
+        currency=currency,
+        date=when,
+        reference=reference,
+        payer_name=names["payer_name"],
+        payee_name=names["payee_name"],
+        description=description,
+        client_id=client_id,
+        bank=bank.name if bank else None,
+        payee_phone=phones["payee_phone"],
+        payer_phone=phones["payer_phone"],
+        confidence={k: round(v, 3) for k, v in conf.items() if k in FIELDS or k in ("currency", "bank", "client_id")},
+        raw_text=full_text,
+    )
+
+
+def _choose_amount(
+    rows: list[Row], labelled: list[Value], photo: bool
+) -> tuple[Decimal | None, str | None, float, float]:
+    """The amount every reading agrees on; disagreement or a guessed reading lowers the confidence."""
+    readings: list[tuple[Money, float, bool]] = []
+    for value in labelled:
+        money = parse_amount(value.text)
+        if money is not None:
+            readings.append((money, value.conf, True))
+    for row in rows:
+        text = row.text
+        if any(text == value.text for value in labelled):
+            continue
+        whole = parse_amount(text)
+        if whole is not None and whole.currency is not None and len(row.tokens) <= 4:
+            readings.append((whole, min(t.conf for t in row.tokens), False))
+            continue
+        for money in find_amounts(text):
+            readings.append((money, min(t.conf for t in row.tokens), False))
+    if not readings:
+        return None, None, 0.0, 0.0
+    votes: dict[Decimal, list[tuple[Money, float, bool]]] = {}
+    for reading in readings:
+        votes.setdefault(reading[0].value, []).append(reading)
+    for money, _conf, _labelled in readings:
+        if (
+            money.alternative is not None
+            and money.alternative in votes
+            and money.value not in (r[0].value for r in readings if r[0].alternative is None)
+        ):
+            votes.setdefault(money.alternative, []).append(
+                (Money(money.alternative, money.currency, True), _conf, _labelled)
+            )
+            votes.pop(money.value, None)
+    ranked = sorted(
+        votes.items(),
+        key=lambda item: (len(item[1]), any(r[2] for r in item[1]), sum(not r[0].doubtful for r in item[1])),
+        reverse=True,
+    )
+    chosen, support = ranked[0]
+    clean = [r for r in support if not r[0].doubtful]
+    best = max((r[1] for r in support), default=0.0)
+    if len(support) >= 2 and clean:
+        confidence = min(0.99, best + 0.03)
+    elif clean:
+        confidence = min(best, 0.85 if photo else 0.9)
+    else:
+        confidence = min(best, 0.5)
+    if len(ranked) > 1:
+        confidence = min(confidence, 0.4)
+    currencies = [r[0].currency for r in support if r[0].currency]
+    currency = max(set(currencies), key=currencies.count) if currencies else "CRC"
+    currency_conf = min(0.99, best) if currencies else 0.5
+    if any(r[0].currency and r[0].currency != currency for r in support):
+        currency_conf = min(currency_conf, 0.4)
+    return chosen, currency, round(confidence, 3), round(currency_conf, 3)

@@ -1,0 +1,70 @@
+"""Bank label profiles loaded from `layouts/*.toml`, so an operator adds a bank without code."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+LAYOUT_DIR = Path(__file__).with_name("layouts")
+FIELDS = ("amount", "date", "reference", "payer_name", "payee_name", "description", "payee_phone", "payer_phone")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, accents and punctuation dropped, spaces collapsed: how labels are compared."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^a-z0-9ñ$]+", " ", plain).split())
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One bank's name, the words that identify it, and its labels per field."""
+
+    name: str
+    detect: tuple[str, ...]
+    labels: dict[str, tuple[str, ...]]
+    patterns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _load(path: Path) -> Layout:
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    labels = {key: tuple(value) for key, value in data.get("labels", {}).items() if key in FIELDS}
+    patterns = {key: tuple(value) for key, value in data.get("patterns", {}).items()}
+    return Layout(name=data.get("name", ""), detect=tuple(data.get("detect", [])), labels=labels, patterns=patterns)
+
+
+@cache
+def load_layouts(directory: Path = LAYOUT_DIR) -> tuple[Layout, tuple[Layout, ...]]:
+    """The generic profile and the bank profiles found in `directory`."""
+    generic = _load(directory / "generic.toml")
+    banks = tuple(_load(path) for path in sorted(directory.glob("*.toml")) if path.stem != "generic")
+    return generic, banks
+
+
+def detect_bank(text: str, banks: tuple[Layout, ...]) -> tuple[Layout | None, float]:
+    """The bank whose identifying words appear in the text (longest evidence wins), with a confidence."""
+    haystack = f" {normalize(text)} "
+    best: Layout | None = None
+    best_score = 0
+    for bank in banks:
+        score = sum(len(normalize(word)) for word in bank.detect if f" {normalize(word)} " in haystack)
+        if score > best_score:
+            best, best_score = bank, score
+    if best is None:
+        return None, 0.6
+    return best, 0.95 if best_score >= 6 else 0.8
+
+
+def merged_labels(generic: Layout, bank: Layout | None) -> dict[str, list[tuple[str, ...]]]:
+    """Labels per field as normalized word tuples, the bank's first, longest first."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for key in FIELDS:
+        words = list(bank.labels.get(key, ())) if bank else []
+        words += [w for w in generic.labels.get(key, ()) if w not in words]
+        out[key] = sorted({tuple(normalize(w).split()) for w in words if normalize(w)}, key=len, reverse=True)
+    return out

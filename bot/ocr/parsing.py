@@ -1,0 +1,234 @@
+"""Pure parsers for the values on a receipt: amounts, dates, references, phones, client IDs, names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from bot.ocr.layouts import normalize
+
+MONTHS = {
+    "ene": 1,
+    "feb": 2,
+    "mar": 3,
+    "abr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "ago": 8,
+    "set": 9,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dic": 12,
+    "jan": 1,
+    "apr": 4,
+    "aug": 8,
+    "dec": 12,
+}
+
+_USD = re.compile(r"US\s?\$|USD|U\.S\.|d[oó]lares|\$", re.IGNORECASE)
+_CRC = re.compile(r"₡|¢|\bCRC\b|colones|\bcol\b", re.IGNORECASE)
+_SIGN_MISREAD = re.compile(r"^[\s(\[{€©@C¢]+")
+_NUMBER = re.compile(r"\d[\d.,' ]*")
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount as read: value, currency, and whether a reading choice was a guess."""
+
+    value: Decimal
+    currency: str | None
+    doubtful: bool
+    alternative: Decimal | None = None
+
+
+def parse_amount(text: str) -> Money | None:
+    """Decide the decimal separator by the rightmost separator and digit groups; never guess silently."""
+    currency: str | None = None
+    doubtful = False
+    if _USD.search(text):
+        currency = "USD"
+    elif _CRC.search(text):
+        currency = "CRC"
+    stripped = _USD.sub(" ", _CRC.sub(" ", text)).strip()
+    lead = _SIGN_MISREAD.match(stripped)
+    misread_sign = bool(lead and lead.group().strip())
+    if misread_sign and currency is None:
+        currency = "CRC"
+    match = _NUMBER.search(stripped)
+    if not match:
+        return None
+    if stripped[: match.start()].strip() and not misread_sign:
+        return None
+    core = match.group().rstrip(" .,'")
+    tail = stripped[match.end() :].strip()
+    if tail and not re.fullmatch(r"[A-Za-z.]*", tail):
+        return None
+    parts = re.split(r"([.,' ])", core)
+    groups = parts[0::2]
+    seps = parts[1::2]
+    if any(not g.isdigit() for g in groups):
+        return None
+    cents = "00"
+    if seps and seps[-1] in ".," and len(groups[-1]) in (1, 2):
+        cents = groups[-1].ljust(2, "0")
+        doubtful = doubtful or len(groups[-1]) == 1
+        decimal_sep = seps[-1]
+        groups, seps = groups[:-1], seps[:-1]
+        if decimal_sep in seps:
+            return None
+    if len(set(seps)) > 1:
+        return None
+    alternative: Decimal | None = None
+    if seps:
+        if any(len(g) != 3 for g in groups[1:]):
+            return None
+        if len(groups[0]) > 3:
+            if groups[0][0] == "1" and len(groups[0]) == 4:
+                groups[0] = groups[0][1:]
+                doubtful = True
+                currency = currency or "CRC"
+            else:
+                return None
+    elif misread_sign and lead and lead.group().rstrip().endswith("(") and groups[0].startswith("1"):
+        alternative = Decimal(f"{groups[0][1:] or '0'}.{cents}")
+        doubtful = True
+    value = Decimal(f"{''.join(groups)}.{cents}")
+    return Money(
+        value=value,
+        currency=currency,
+        doubtful=doubtful or (misread_sign and bool(alternative)),
+        alternative=alternative,
+    )
+
+
+def find_amounts(text: str) -> list[Money]:
+    """Every amount with a currency mark in free text (notifications, hero lines)."""
+    found = []
+    pattern = re.compile(
+        r"(?:US\s?\$|USD|CRC|₡|¢|\$)\s?\d[\d.,' ]*\d|\d[\d.,' ]*\d\s?(?:colones|CRC|USD|d[oó]lares)",
+        re.IGNORECASE,
+    )
+    for match in pattern.finditer(text):
+        money = parse_amount(match.group())
+        if money is not None and money.currency is not None:
+            found.append(money)
+    return found
+
+
+def _month(token: str) -> int | None:
+    word = normalize(token)
+    if len(word) >= 4 and word[0] in "1l|i" and word[1:4].replace("0", "o") in {k for k in MONTHS}:
+        word = word[1:]
+    word = word.replace("0", "o")
+    return MONTHS.get(word[:3])
+
+
+def parse_date(text: str) -> date | None:
+    """Day-first Spanish dates: 27/11/2026, 27-11-2026, 27 nov. 2026, 27 de noviembre de 2026, 27/NOV/2026."""
+    numeric = re.search(r"(?<!\d)(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(\d{4}|\d{2})(?!\d)", text)
+    if numeric:
+        day, month, year = (int(g) for g in numeric.groups())
+        return _date(year + 2000 if year < 100 else year, month, day)
+    iso = re.search(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)", text)
+    if iso:
+        return _date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    named = re.search(
+        r"(?<!\d)(\d{1,2})\s*(?:de\s+)?[/.-]?\s*([A-Za-zÁÉÍÓÚáéíóú0-9|]{3,11})\.?\s*(?:de(?:l)?\s+)?[/.-]?\s*(\d{4})(?!\d)",
+        text,
+    )
+    if named:
+        month_number = _month(named.group(2))
+        if month_number:
+            return _date(int(named.group(3)), month_number, int(named.group(1)))
+    return None
+
+
+def _date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+_DIGIT_FIXES = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "l": "1",
+        "I": "1",
+        "i": "1",
+        "|": "1",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "Z": "2",
+        "g": "9",
+    }
+)
+
+
+def parse_reference(text: str) -> str | None:
+    """A bank reference; letters Tesseract confuses with digits are fixed only in mostly-numeric ones."""
+    tokens = [t for t in re.split(r"\s+", text.strip()) if t]
+    if not tokens:
+        return None
+    joined = "".join(tokens) if all(re.fullmatch(r"[\dOolIS|B]+", t) for t in tokens) else tokens[0]
+    joined = joined.strip(".,:;#-")
+    digits = sum(ch.isdigit() for ch in joined)
+    if len(joined) >= 4 and digits / len(joined) >= 0.7:
+        fixed = joined.translate(_DIGIT_FIXES)
+        return fixed if fixed.isdigit() else None
+    if re.fullmatch(r"[A-Z0-9][A-Z0-9-]{3,}", joined) and digits >= 3:
+        return joined
+    return None
+
+
+def reference_date(reference: str) -> date | None:
+    """The date a 25-digit SINPE reference starts with (YYYYMMDD), if it is a real date."""
+    if len(reference) != 25 or not reference.isdigit():
+        return None
+    return _date(int(reference[:4]), int(reference[4:6]), int(reference[6:8]))
+
+
+def parse_phone(text: str) -> str | None:
+    """An 8-digit Costa Rican number from 8888-7777, +506 8888 7777 or 88887777."""
+    digits = re.sub(r"[\s\-().]", "", text.translate(_DIGIT_FIXES) if re.search(r"\d{4}", text) else text)
+    match = re.search(r"(?:\+?506)?([2-8]\d{7})(?!\d)", digits)
+    return match.group(1) if match else None
+
+
+def fix_id_word(text: str) -> str:
+    """`1D`, `lD` or `|D` before a number is how Tesseract often reads the word `ID`."""
+    return re.sub(r"(?<![A-Za-z0-9])[1l|]D(?=\s*[:#-]?\s*(?:WOLK\s*[:#-]?\s*)?#?\s*\d)", "ID", text)
+
+
+def find_client_id(text: str, pattern: str) -> str | None:
+    """The client ID by the configured pattern; `1D`/`lD` read for `ID` before a number is fixed first."""
+    match = re.search(pattern, fix_id_word(text), re.IGNORECASE)
+    if not match:
+        return None
+    return match.group(1) if match.groups() else match.group(0)
+
+
+def clean_name(text: str) -> str | None:
+    """A person's or company's name without OCR specks, kept as printed."""
+    words = [w for w in text.split() if re.search(r"[A-Za-zÁÉÍÓÚÑáéíóúñü]", w)]
+    words = [re.sub(r"[^\wÁÉÍÓÚÑáéíóúñü.&'-]", "", w) for w in words]
+    words = [w.strip("-'") for w in words if w.strip("-'.")]
+    while words and len(words[0]) == 1 and not words[0].isupper():
+        words.pop(0)
+    name = " ".join(words).strip(" ,;:")
+    if not name or not re.search(r"[A-Za-zÁÉÍÓÚÑáéíóúñ]{2}", name):
+        return None
+    return name
+
+
+def clean_text(text: str) -> str | None:
+    """A free-text value (the description) with edge punctuation and specks removed."""
+    value = fix_id_word(" ".join(text.split()).strip(" |:;,-_—"))
+    return value or None
