@@ -28,6 +28,8 @@ TWILIO_API = "https://api.twilio.com"
 SERVICE_WINDOW = timedelta(hours=24)
 MAX_BODY = 1600
 """Twilio refuses a WhatsApp body longer than this; longer texts go out in parts."""
+MAX_TEMPLATE_VARIABLE = 1024
+"""WhatsApp's limit for one template variable; a longer text keeps its start and its last line."""
 
 
 def whatsapp_address(recipient: str) -> str:
@@ -134,19 +136,23 @@ def _split_body(text: str) -> list[str]:
 
 def with_command_hints(message: OutboundMessage) -> str:
     """The message text plus, for each button, the text command that does the same on WhatsApp."""
-    hints = [
-        f"• {hint}  ({button.label})"
-        for button in message.buttons
-        if (hint := command_for_button(button.data))
-    ]
+    hints = [f"• {hint}  ({button.label})" for button in message.buttons if (hint := command_for_button(button.data))]
     if not hints:
         return message.text
     return "\n".join([message.text, "", "Responda con:", *hints])
 
 
 def template_variable(text: str) -> str:
-    """WhatsApp template variables refuse new lines, tabs and runs of spaces: fold them to one space."""
-    return " ".join(text.split())[:1024]
+    """Text fit for a WhatsApp template variable: one line, at most 1024 characters, last line kept."""
+    folded = " ".join(text.split())
+    if len(folded) <= MAX_TEMPLATE_VARIABLE:
+        return folded
+    lines = text.strip().splitlines()
+    tail = " ".join(lines[-1].split()) if len(lines) > 1 else ""
+    if len(tail) > MAX_TEMPLATE_VARIABLE // 3:
+        tail = ""
+    head = folded[: MAX_TEMPLATE_VARIABLE - len(tail) - 3].rstrip()
+    return f"{head} … {tail}" if tail else f"{head} …"
 
 
 class WhatsAppSender:
@@ -180,9 +186,7 @@ class WhatsAppSender:
                     retryable=False,
                 )
             variables = json.dumps({"1": template_variable(with_command_hints(message))}, ensure_ascii=False)
-            return await self._create(
-                to=to, content_sid=self.settings.twilio_template_sid, content_variables=variables
-            )
+            return await self._create(to=to, content_sid=self.settings.twilio_template_sid, content_variables=variables)
         sid = ""
         parts = _split_body(with_command_hints(message))
         for index, body in enumerate(parts):
@@ -194,7 +198,7 @@ class WhatsAppSender:
         await self.bucket.acquire()
         try:
             created = await asyncio.to_thread(
-                self.rest.messages.create, from_=self.settings.twilio_whatsapp_from, **fields
+                self.rest.messages.create, from_=whatsapp_address(self.settings.twilio_whatsapp_from), **fields
             )
         except TwilioRestException as error:
             retryable = error.status == 429 or error.status >= 500

@@ -86,9 +86,7 @@ class RecordingCore:
     async def act(self, action: StaffAction) -> StaffResult:
         """Accept every action, as the core would for a listed staff member."""
         self.actions.append(action)
-        return StaffResult(
-            ok=True, message=f"Comprobante #{action.intake_id}: {action.kind.value} registrado."
-        )
+        return StaffResult(ok=True, message=f"Comprobante #{action.intake_id}: {action.kind.value} registrado.")
 
 
 @pytest.fixture

@@ -64,9 +64,7 @@ class FakeTwilio:
         """The URL Twilio would put in MediaUrlN for media `name`."""
         return f"http://{host}:{self.port}/media/{name}"
 
-    def serve_media(
-        self, name: str, content: bytes, content_type: str = "image/jpeg", not_ready: int = 0
-    ) -> str:
+    def serve_media(self, name: str, content: bytes, content_type: str = "image/jpeg", not_ready: int = 0) -> str:
         """Serve `content` at media `name` after `not_ready` 404 answers; return its URL."""
         self.media[name] = MediaScript(content, content_type, not_ready)
         return self.media_url(name)

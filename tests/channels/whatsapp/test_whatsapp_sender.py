@@ -12,15 +12,13 @@ import pytest
 from bot.config import Settings
 from bot.db.types import utcnow
 from bot.handlers.whatsapp import WhatsAppClient
-from bot.handlers.whatsapp_sender import ServiceWindow, TokenBucket, WhatsAppSender
+from bot.handlers.whatsapp_sender import ServiceWindow, TokenBucket, WhatsAppSender, template_variable
 from bot.intake.messages import Audience, Button, OutboundMessage, SendError
 from tests.channels.whatsapp.conftest import CUSTOMER, OUR_NUMBER, SUPPORT_NUMBER, TEMPLATE_SID
 from tests.channels.whatsapp.fake_twilio import FakeTwilio
 
 
-def reply(
-    text: str = "¡Hola María! Te confirmamos el recibido del pago 🙌🏻", **fields: object
-) -> OutboundMessage:
+def reply(text: str = "¡Hola María! Te confirmamos el recibido del pago 🙌🏻", **fields: object) -> OutboundMessage:
     values: dict[str, object] = {
         "outbox_id": 1,
         "channel": "whatsapp",
@@ -57,9 +55,7 @@ async def test_a_bare_number_is_addressed_as_whatsapp(wa_client: WhatsAppClient,
     assert twilio.messages[0].form["To"] == f"whatsapp:{SUPPORT_NUMBER}"
 
 
-async def test_a_reply_after_24_hours_goes_as_the_approved_template(
-    wa_settings: Settings, twilio: FakeTwilio
-) -> None:
+async def test_a_reply_after_24_hours_goes_as_the_approved_template(wa_settings: Settings, twilio: FakeTwilio) -> None:
     now = [utcnow()]
     window = ServiceWindow(clock=lambda: now[0])
     sender = WhatsAppSender(wa_settings, window)
@@ -71,15 +67,11 @@ async def test_a_reply_after_24_hours_goes_as_the_approved_template(
 
     [call] = twilio.messages
     assert call.form["ContentSid"] == TEMPLATE_SID
-    assert json.loads(call.form["ContentVariables"]) == {
-        "1": "Listo, el pago ya está aplicado. Quedamos atentos."
-    }
+    assert json.loads(call.form["ContentVariables"]) == {"1": "Listo, el pago ya está aplicado. Quedamos atentos."}
     assert "Body" not in call.form
 
 
-async def test_a_number_we_never_heard_from_gets_the_template(
-    wa_client: WhatsAppClient, twilio: FakeTwilio
-) -> None:
+async def test_a_number_we_never_heard_from_gets_the_template(wa_client: WhatsAppClient, twilio: FakeTwilio) -> None:
     await wa_client.sender.send(reply(recipient="whatsapp:+50699990000"))
 
     assert twilio.messages[0].form["ContentSid"] == TEMPLATE_SID
@@ -124,21 +116,15 @@ async def test_a_staff_card_lists_the_text_commands_for_its_buttons(
     assert "MediaUrl" not in call.form, "a local file is not a URL Twilio could fetch"
 
 
-async def test_media_goes_along_when_the_core_gives_a_public_url(
-    wa_client: WhatsAppClient, twilio: FakeTwilio
-) -> None:
+async def test_media_goes_along_when_the_core_gives_a_public_url(wa_client: WhatsAppClient, twilio: FakeTwilio) -> None:
     wa_client.window.seen(SUPPORT_NUMBER)
 
-    await wa_client.sender.send(
-        reply(recipient=SUPPORT_NUMBER, media_path="https://paybot.example.com/media/abc.jpg")
-    )
+    await wa_client.sender.send(reply(recipient=SUPPORT_NUMBER, media_path="https://paybot.example.com/media/abc.jpg"))
 
     assert twilio.messages[0].form["MediaUrl"] == "https://paybot.example.com/media/abc.jpg"
 
 
-async def test_a_text_longer_than_whatsapp_allows_goes_in_parts(
-    wa_client: WhatsAppClient, twilio: FakeTwilio
-) -> None:
+async def test_a_text_longer_than_whatsapp_allows_goes_in_parts(wa_client: WhatsAppClient, twilio: FakeTwilio) -> None:
     wa_client.window.seen(CUSTOMER)
     paragraphs = "\n".join(f"Línea {n}: " + " ".join(["detalle"] * 20) for n in range(20))
 
@@ -200,3 +186,13 @@ def test_the_window_closes_24_hours_after_the_customer_last_wrote() -> None:
     assert window.is_open("+50688112233")
     now[0] += timedelta(minutes=2)
     assert not window.is_open("+50688112233")
+
+
+def test_a_long_card_sent_as_a_template_keeps_its_start_and_its_commands() -> None:
+    card = "🧾 Comprobante #42\n" + "\n".join(f"  • campo {n}: valor" for n in range(200)) + "\nResponda: APROBAR 42"
+
+    variable = template_variable(card)
+
+    assert len(variable) <= 1024
+    assert variable.startswith("🧾 Comprobante #42 • campo 0: valor")
+    assert variable.endswith(" … Responda: APROBAR 42")

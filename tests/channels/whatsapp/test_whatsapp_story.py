@@ -1,0 +1,160 @@
+"""A customer pays over WhatsApp; support approves and accounting applies it, each from their own WhatsApp."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.config import Settings
+from bot.contracts.importer import import_contracts, import_customers
+from bot.db.models import Intake
+from bot.db.types import utcnow
+from bot.handlers.whatsapp import WhatsAppClient
+from bot.intake.core import IntakeCore
+from bot.intake.outbox import OutboxDispatcher
+from bot.intake.worker import IntakeWorker
+from bot.ocr.fields import ReceiptFields
+from bot.service import build_core
+from tests.channels.whatsapp.conftest import (
+    ACCOUNTING_NUMBER,
+    CUSTOMER,
+    SUPPORT_NUMBER,
+    TEMPLATE_SID,
+    inbound,
+    signed,
+    webhook_client,
+)
+from tests.channels.whatsapp.fake_twilio import Call, FakeTwilio
+
+REPO = Path(__file__).resolve().parents[3]
+RECEIPT = b"\xff\xd8\xff\xe0" + b"sinpe-movil-receipt" * 50
+
+
+class ReceiptAsRead:
+    """The reader's answer for the customer's receipt (the reader has its own tests on real pixels)."""
+
+    def __init__(self, fields: ReceiptFields) -> None:
+        self.fields = fields
+
+    async def read(self, data: bytes) -> ReceiptFields:
+        """Return the fields of the one receipt this story sends."""
+        assert data == RECEIPT
+        return self.fields
+
+
+@dataclass
+class Paybot:
+    """The running pieces of one paybot process, driven step by step."""
+
+    core: IntakeCore
+    dispatcher: OutboxDispatcher
+    worker: IntakeWorker
+    http: httpx.AsyncClient
+
+    async def post(self, params: dict[str, str]) -> httpx.Response:
+        response = await self.http.post("/webhooks/whatsapp", data=params, headers=signed(params))
+        assert response.status_code == 200
+        return response
+
+    async def settle(self) -> None:
+        """Let the worker read and check everything, and the outbox deliver everything."""
+        await self.dispatcher.flush()
+        await self.worker.drain()
+        await self.dispatcher.flush()
+
+
+@pytest.fixture
+async def paybot(wa_settings: Settings, engine: Engine, wa_client: WhatsAppClient) -> AsyncIterator[Paybot]:
+    with Session(engine) as session:
+        assert not import_customers(session, (REPO / "data/customers.csv").read_bytes()).errors
+        assert not import_contracts(session, (REPO / "data/contracts.csv").read_bytes()).errors
+        session.commit()
+    fields = ReceiptFields(
+        amount=Decimal("28250.00"),
+        currency="CRC",
+        date=(utcnow() - timedelta(days=1)).date(),
+        reference="2025031200012345",
+        payer_name="María José Vargas Solano",
+        payee_name="Wolk Software S.A.",
+        description="Mensualidad ID 1001",
+        client_id="1001",
+        bank="BCR",
+        confidence={key: 0.97 for key in ("amount", "date", "reference", "client_id", "payee_name")},
+    )
+    core, dispatcher = build_core(wa_settings, engine, ReceiptAsRead(fields))
+    dispatcher.register(wa_client.sender)
+    async with webhook_client(wa_settings, core, wa_client) as http:
+        yield Paybot(core, dispatcher, IntakeWorker(core), http)
+
+
+def to(calls: list[Call], number: str) -> list[Call]:
+    return [call for call in calls if call.form["To"] == f"whatsapp:{number.removeprefix('whatsapp:')}"]
+
+
+async def test_receipt_to_applied_payment_all_on_whatsapp(paybot: Paybot, twilio: FakeTwilio, engine: Engine) -> None:
+    url = twilio.serve_media("ME-receipt", RECEIPT, not_ready=1)
+    await paybot.post(inbound(body="Buenas, adjunto el pago de este mes", media=[(url, "image/jpeg")]))
+    await paybot.settle()
+
+    with Session(engine) as session:
+        [intake] = session.exec(select(Intake)).all()
+    assert intake.state == "in_review"
+    [ack] = to(twilio.messages, CUSTOMER)
+    assert "Body" in ack.form, "the customer just wrote: free text inside the 24-hour window"
+    [card] = to(twilio.messages, SUPPORT_NUMBER)
+    assert card.form["ContentSid"] == TEMPLATE_SID, "support has not written in 24 hours: template"
+    assert f"APROBAR {intake.id}" in card.form["ContentVariables"]
+
+    await paybot.post(inbound(sid="SM" + "5" * 32, sender=f"whatsapp:{SUPPORT_NUMBER}", body=f"Aprobar {intake.id}"))
+    await paybot.settle()
+
+    support_replies = to(twilio.messages, SUPPORT_NUMBER)[1:]
+    assert [reply.form.get("ContentSid") for reply in support_replies] == [None]
+    customer_after_approval = to(twilio.messages, CUSTOMER)
+    assert len(customer_after_approval) == 2
+    assert "recibido del pago" in customer_after_approval[1].form["Body"]
+    [accounting_card] = to(twilio.messages, ACCOUNTING_NUMBER)
+    assert f"APLICADO {intake.id}" in accounting_card.form["ContentVariables"]
+
+    await paybot.post(
+        inbound(sid="SM" + "6" * 32, sender=f"whatsapp:{ACCOUNTING_NUMBER}", body=f"APLICADO {intake.id}")
+    )
+    await paybot.settle()
+
+    with Session(engine) as session:
+        applied = session.get(Intake, intake.id)
+    assert applied is not None and applied.state == "applied"
+    customer_messages = to(twilio.messages, CUSTOMER)
+    assert len(customer_messages) == 3
+    assert "aplicado" in customer_messages[2].form["Body"]
+    assert len(twilio.calls_to("/media/ME-receipt")) == 2
+    assert len(twilio.messages) == len(
+        {call.form.get("Body", call.form.get("ContentVariables")) for call in twilio.messages}
+    )
+
+
+async def test_an_unlisted_number_cannot_apply_a_payment(paybot: Paybot, twilio: FakeTwilio, engine: Engine) -> None:
+    url = twilio.serve_media("ME-receipt-2", RECEIPT)
+    await paybot.post(inbound(media=[(url, "image/jpeg")]))
+    await paybot.settle()
+    with Session(engine) as session:
+        [intake] = session.exec(select(Intake)).all()
+    before = len(twilio.messages)
+
+    await paybot.post(inbound(sid="SM" + "7" * 32, body=f"APLICADO {intake.id}"))
+    await paybot.settle()
+
+    with Session(engine) as session:
+        unchanged = session.get(Intake, intake.id)
+    assert unchanged is not None and unchanged.state == "in_review"
+    [refusal] = twilio.messages[before:]
+    assert refusal.form["To"] == CUSTOMER
+    assert "permiso" in refusal.form["Body"]
