@@ -193,7 +193,10 @@ class FakeBotApi:
         return True
 
     def _do_getChat(self, call: Call) -> dict[str, Any]:
-        return {"id": call.params["chat_id"], "type": "supergroup", "title": "fake"}
+        return {
+            "id": call.params["chat_id"], "type": "supergroup", "title": "fake",
+            "accent_color_id": 0, "max_reaction_count": 11,
+        }
 
     def _do_getFile(self, call: Call) -> dict[str, Any] | web.Response:
         file_id = call.params["file_id"]

@@ -1,0 +1,102 @@
+"""Telegram reaches paybot through a webhook that only accepts requests carrying our secret token."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from bot.handlers.telegram import (
+    SECRET_HEADER,
+    TelegramApp,
+    build_telegram_application,
+    start_telegram,
+    stop_telegram,
+    telegram_webhook_route,
+)
+from tests.channels.telegram import updates
+from tests.channels.telegram.conftest import CUSTOMER, RecordingCore, telegram_settings
+from tests.channels.telegram.fake_bot_api import FakeBotApi
+from tests.ocr.receipts import generate
+
+SECRET = "s3cret-token"
+
+
+def client_for(application: TelegramApp) -> httpx.AsyncClient:
+    web = Starlette(routes=[telegram_webhook_route(application, SECRET)])
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://paybot.test")
+
+
+async def eventually(condition: Callable[[], object], seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the condition never came true")
+
+
+async def test_a_photo_posted_by_telegram_reaches_the_core(
+    tmp_path: Path, fake_api: FakeBotApi, core: RecordingCore
+) -> None:
+    settings = telegram_settings(tmp_path, fake_api, public_url="https://paybot.example.cr/")
+    receipt = generate(31)
+    fake_api.add_file("hook-l", receipt.data)
+    application = build_telegram_application(settings, core)
+    await start_telegram(application, settings)
+    try:
+        [hook] = fake_api.calls_to("setWebhook")
+        assert hook.params["url"] == "https://paybot.example.cr/webhooks/telegram"
+        assert hook.params["secret_token"] == SECRET
+        assert hook.params["allowed_updates"] == ["message", "callback_query"]
+
+        async with client_for(application) as client:
+            response = await client.post(
+                "/webhooks/telegram", json=updates.customer_photo(CUSTOMER, "hook"), headers={SECRET_HEADER: SECRET}
+            )
+
+        assert response.status_code == 200
+        await eventually(lambda: core.received)
+        assert core.received[0].media == receipt.data
+    finally:
+        await stop_telegram(application)
+    assert not application.running
+
+
+@pytest.mark.parametrize("headers", [{SECRET_HEADER: "s3cret-tokem"}, {SECRET_HEADER: ""}, {}])
+async def test_a_forged_or_missing_secret_is_refused_and_nothing_is_processed(
+    app: TelegramApp, core: RecordingCore, headers: dict[str, str]
+) -> None:
+    async with client_for(app) as client:
+        payload = updates.customer_text(CUSTOMER, "hola")
+        response = await client.post("/webhooks/telegram", json=payload, headers=headers)
+
+    assert response.status_code == 403
+    assert app.update_queue.qsize() == 0
+    assert core.received == []
+
+
+async def test_the_right_secret_queues_exactly_one_update(app: TelegramApp) -> None:
+    async with client_for(app) as client:
+        response = await client.post(
+            "/webhooks/telegram", json=updates.customer_text(CUSTOMER, "hola"), headers={SECRET_HEADER: SECRET}
+        )
+
+    assert response.status_code == 200
+    assert app.update_queue.qsize() == 1
+
+
+async def test_a_body_that_is_not_an_update_is_a_bad_request(app: TelegramApp) -> None:
+    async with client_for(app) as client:
+        response = await client.post("/webhooks/telegram", content=b"{not json", headers={SECRET_HEADER: SECRET})
+
+    assert response.status_code == 400
+    assert app.update_queue.qsize() == 0
+
+
+def test_a_webhook_without_a_secret_is_not_built(app: TelegramApp) -> None:
+    with pytest.raises(ValueError, match="SECRET"):
+        telegram_webhook_route(app, "")
