@@ -70,8 +70,8 @@ def _looks_like_photo(small: Image.Image) -> bool:
     if flat < 0.30:
         return True
     edges = [
-        *small.crop((0, 0, 2, small.height)).getdata(),
-        *small.crop((small.width - 2, 0, small.width, small.height)).getdata(),
+        *small.crop((0, 0, 2, small.height)).get_flattened_data(),
+        *small.crop((small.width - 2, 0, small.width, small.height)).get_flattened_data(),
     ]
     on_background = sum(1 for v in edges if abs(v - peak) <= 8) / max(1, len(edges))
     return on_background < 0.5
@@ -109,8 +109,8 @@ def _ink_mask(gray: Image.Image) -> Image.Image:
 
 def _profile(mask: Image.Image, axis: int) -> list[int]:
     if axis == 0:
-        return list(mask.resize((1, mask.height), Image.Resampling.BOX).getdata())
-    return list(mask.resize((mask.width, 1), Image.Resampling.BOX).getdata())
+        return list(mask.resize((1, mask.height), Image.Resampling.BOX).get_flattened_data())
+    return list(mask.resize((mask.width, 1), Image.Resampling.BOX).get_flattened_data())
 
 
 def _find_skew(small: Image.Image) -> float:
