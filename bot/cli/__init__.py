@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from bot.cli import commands_db, commands_ocr, commands_records, commands_run
+from bot.cli import commands_db, commands_intake, commands_ocr, commands_records, commands_run
 from bot.config import Settings, load_settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     # Order here is the order `paybot --help` lists them in.
     commands_run.register(sub)
+    commands_intake.register(sub)
     commands_ocr.register(sub)
     commands_records.register(sub)
     commands_db.register(sub)

@@ -87,7 +87,7 @@ def approve(core: IntakeCore, session: Session, intake: Intake, action: StaffAct
 
 def forward_to_accounting(core: IntakeCore, session: Session, intake: Intake, approved_by: str) -> None:
     """Tell the customer the outcome, schedule reminders for a short payment, and card accounting."""
-    kind = outcome_reply(intake)
+    kind = cards.outcome_reply(intake)
     context = cards.reply_context(core, session, intake)
     core.tell_customer(session, intake, kind, context)
     if kind == "short_payment":
@@ -107,20 +107,9 @@ def _event_count(session: Session, intake: Intake) -> int:
     return len(session.exec(select(IntakeEvent.id).where(IntakeEvent.intake_id == intake.id)).all())
 
 
-def outcome_reply(intake: Intake) -> str:
-    """The script the customer gets when support approves (seed 003: #1, #2, difference, expired)."""
-    checks = intake.checks
-    if checks.get("contract_expired"):
-        return "contract_expired"
-    difference = checks.get("difference_crc")
-    if difference and Decimal(difference) > 0 and intake.reply_kind == "short_payment":
-        return "short_payment"
-    return "received" if checks.get("client_id_present") else "received_missing_id"
-
-
 def schedule_reminders(core: IntakeCore, session: Session, intake: Intake, context: dict[str, Any]) -> None:
     """Durable reminders of the difference at the configured hours after approval."""
-    now = utcnow()
+    now = core.now()
     difference = context["difference"]
     for hours in core.settings.reminder_hours:
         session.add(Reminder(
@@ -244,7 +233,7 @@ def grant_grace(core: IntakeCore, session: Session, intake: Intake, action: Staf
         raise ActionRefused(f"El #{intake.id} ya está cerrado ({intake.state}).")
     contract = session.get(Contract, intake.contract_id)
     assert contract is not None
-    today = utcnow().astimezone(core.settings.tz).date()
+    today = core.now().astimezone(core.settings.tz).date()
     old_end = contract.end_date
     start = max(old_end, today) if old_end else today
     contract.end_date = start + timedelta(days=core.settings.grace_days)

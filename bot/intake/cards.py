@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from bot.contracts.checks import CheckReport
 from bot.db.models import Contract, Customer, Intake
 from bot.intake.messages import Button
 from bot.ocr.fields import JSON_KEYS, ReceiptFields
 from currency.due import AmountDue
-from currency.money import CRC, Money
+from currency.money import CRC, Money, format_money
 
 if TYPE_CHECKING:
     from bot.intake.core import IntakeCore
@@ -55,27 +55,6 @@ def fields_to_json(fields: ReceiptFields) -> dict[str, Any]:
     data["payee_phone"] = fields.payee_phone
     data["payer_phone"] = fields.payer_phone
     return data
-
-
-def report_to_json(report: CheckReport) -> dict[str, Any]:
-    """The check report as stored on an intake, amounts as decimal strings."""
-
-    def dec(value: Decimal | None) -> str | None:
-        return None if value is None else str(value)
-
-    return {
-        "results": [
-            {"name": r.name, "status": str(r.status), "reason": r.reason} for r in report.results
-        ],
-        "passed": report.passed(),
-        "paid_crc": dec(report.paid_crc),
-        "difference_crc": dec(report.difference_crc),
-        "credit_crc": dec(report.credit_crc),
-        "client_id_present": report.client_id_present,
-        "contract_expired": report.contract_expired,
-        "duplicate_of": report.duplicate_of,
-        "reply_kind": report.reply_kind,
-    }
 
 
 def support_buttons(intake_id: int) -> tuple[Button, ...]:
@@ -159,8 +138,6 @@ def contract_label(contract: Contract | None) -> str:
     period = {"monthly": "mensual", "annual": "anual", "installment": f"cuota {contract.installment}"}
     ends = f", vence {contract.end_date:%d/%m/%Y}" if contract.end_date else ""
     fee = Money(contract.fee, contract.currency)
-    from currency.money import format_money
-
     return f"{contract.payment_code} · {format_money(fee)} {period.get(contract.period, contract.period)}{ends}"
 
 
@@ -174,7 +151,7 @@ def support_card_context(core: IntakeCore, session: Session, intake: Intake, *, 
         confidence = intake.confidences.get(key)
         rows.append({
             "label": FIELD_LABELS[key],
-            "value": value if value not in (None, "") else "—",
+            "value": shown_value(key, value, intake.fields),
             "confidence": None if value in (None, "") or confidence is None else round(confidence * 100),
         })
     checks = [
@@ -203,16 +180,36 @@ def support_card_context(core: IntakeCore, session: Session, intake: Intake, *, 
     }
 
 
+REJECTION_KINDS = ("not_company", "too_old", "duplicate", "unreadable")
+
+
+def outcome_reply(intake: Intake) -> str:
+    """The script the customer gets when support approves (seed 003: #1, #2, difference, expired)."""
+    checks = intake.checks
+    if checks.get("contract_expired"):
+        return "contract_expired"
+    difference = checks.get("difference_crc")
+    if difference and Decimal(difference) > 0:
+        return "short_payment"
+    return "received" if checks.get("client_id_present") else "received_missing_id"
+
+
 def proposed_reply_kind(intake: Intake) -> str:
-    """The customer script the bot proposes for this intake's check outcome."""
-    kind = intake.reply_kind or "received"
-    if kind in ("received", "customer_unknown", "unreadable"):
-        return "received" if intake.checks.get("client_id_present") else "received_missing_id"
-    if kind == "received_missing_id" and not intake.checks.get("client_id_present", False):
-        return "received_missing_id"
-    if kind == "not_company":
-        return "not_company"
-    return kind
+    """What the bot proposes: the matching rejection script when a check failed, else the outcome."""
+    if intake.reply_kind in REJECTION_KINDS:
+        return intake.reply_kind
+    return outcome_reply(intake)
+
+
+def shown_value(key: str, value: Any, fields: dict[str, Any]) -> str:
+    """A field as an agent reads it: amounts in es-CR money, dates day first."""
+    if value in (None, ""):
+        return "—"
+    if key == "amount":
+        return format_money(Money(Decimal(value), fields.get("currency") or CRC))
+    if key == "date":
+        return date.fromisoformat(value).strftime("%d/%m/%Y")
+    return str(value)
 
 
 def accounting_card_context(core: IntakeCore, session: Session, intake: Intake, *,

@@ -23,7 +23,7 @@ from bot.intake.outbox import enqueue
 from bot.intake.replies import Replies
 from bot.intake.staff import destinations
 from bot.intake.states import IntakeState, record, transition
-from bot.ocr import UnreadableReceipt, read_text
+from bot.ocr import UnreadableReceipt, read_receipt, read_text
 from bot.ocr.fields import ReceiptFields
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,19 @@ class Reader(Protocol):
     """Reads one receipt file (the process pool in production)."""
 
     async def read(self, data: bytes) -> ReceiptFields: ...
+
+
+class InlineReader:
+    """Reads in the calling process (the terminal command and tests); production uses the pool."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def read(self, data: bytes) -> ReceiptFields:
+        return await asyncio.to_thread(
+            read_receipt, data, client_id_pattern=self.settings.client_id_pattern,
+            timeout=self.settings.ocr_timeout_seconds, max_bytes=self.settings.max_upload_bytes,
+        )
 
 
 class IntakeCore:
@@ -158,6 +171,20 @@ class IntakeCore:
                            changes={"fields": current.fields})
             session.commit()
 
+    def give_up(self, intake_id: int, error: str) -> None:
+        """After repeated failures: ask the customer for a screenshot and hand the intake to support."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            intake = session.get(Intake, intake_id)
+            if intake is None or intake.state not in (IntakeState.RECEIVED.value, IntakeState.READ.value):
+                return
+            intake.error = error[:1000]
+            intake.reply_kind = "unreadable"
+            transition(session, intake, IntakeState.NEEDS_INFO, actor="bot", reason=f"error interno: {error[:200]}")
+            self._to_customer(session, intake, "unreadable", cards.greeting_context(self, session, intake))
+            self.send_support_card(session, intake, note=f"No se pudo procesar automáticamente: {error[:300]}")
+            session.commit()
+        self.outbox_ready.set()
+
     def _check_and_route(self, session: Session, intake: Intake, actor: str = "bot") -> None:
         """Run the checks, store the report, and send the intake to review or to accounting."""
         report = self.run_checks(session, intake)
@@ -186,7 +213,7 @@ class IntakeCore:
             settings=self.settings,
             now=self.now(),
         )
-        intake.checks = cards.report_to_json(report)
+        intake.checks = {**report.to_json(), "passed": report.passed()}
         intake.amount_due = report.amount_due.to_json() if report.amount_due is not None else {}
         intake.customer_id = report.customer_id
         intake.contract_id = report.contract_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Mapping, Sequence
@@ -91,10 +92,8 @@ class OutboxDispatcher:
             if sent:
                 continue
             self.wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wakeup.wait(), timeout=poll_seconds)
-            except TimeoutError:
-                pass
 
     async def flush(self, limit: int = 50) -> int:
         """One pass over due messages; returns how many were handled."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import or_, update
@@ -33,8 +34,9 @@ class IntakeWorker:
     """Claims unfinished intakes one at a time per slot and has the core process them."""
 
     def __init__(self, core: IntakeCore, *, name: str | None = None, concurrency: int = 2,
-                 lease: timedelta = timedelta(minutes=2)) -> None:
+                 lease: timedelta = timedelta(minutes=2), max_attempts: int = 3) -> None:
         self.core = core
+        self.max_attempts = max_attempts
         self.name = name or worker_name()
         self.concurrency = max(1, concurrency)
         self.lease = lease
@@ -82,6 +84,11 @@ class IntakeWorker:
                     return intake_id
         return None
 
+    def _attempts(self, intake_id: int) -> int:
+        with Session(self.core.engine) as session:
+            intake = session.get(Intake, intake_id)
+            return intake.attempts if intake else 0
+
     def _release(self, intake_id: int, error: str | None = None) -> None:
         with Session(self.core.engine) as session:
             intake = session.get(Intake, intake_id)
@@ -102,8 +109,11 @@ class IntakeWorker:
             await self.core.process(intake_id)
         except Exception as error:
             log.exception("processing intake %s failed", intake_id)
-            self._release(intake_id, f"{type(error).__name__}: {error}")
-            await asyncio.sleep(1)
+            message = f"{type(error).__name__}: {error}"
+            if self._attempts(intake_id) >= self.max_attempts:
+                self.core.give_up(intake_id, message)
+            self._release(intake_id, message)
+            await asyncio.sleep(0.2)
             return True
         self._release(intake_id)
         return True
@@ -130,10 +140,8 @@ class IntakeWorker:
             if worked:
                 continue
             self.core.intake_ready.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.core.intake_ready.wait(), timeout=poll_seconds)
-            except TimeoutError:
-                pass
 
 
 class ReminderScheduler:
@@ -142,10 +150,10 @@ class ReminderScheduler:
     def __init__(self, core: IntakeCore) -> None:
         self.core = core
 
-    def send_due(self) -> int:
+    def send_due(self, now: datetime | None = None) -> int:
         """Queue every due reminder whose difference is still unpaid; cancel the others."""
         sent = 0
-        now = utcnow()
+        now = now or utcnow()
         with Session(self.core.engine, expire_on_commit=False) as session:
             due = session.exec(
                 select(Reminder).where(Reminder.state == ReminderState.PENDING.value)

@@ -1,0 +1,92 @@
+"""`paybot intake IMAGE --from PHONE`: the whole conversation in the terminal, without any network."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.intake.messages import OutboundMessage
+
+AUDIENCE_TITLES = {"customer": "Cliente", "support": "Soporte", "accounting": "Contabilidad"}
+
+
+def register(sub: Any) -> None:
+    intake = sub.add_parser("intake", help="run one receipt through the whole pipeline locally")
+    intake.add_argument("image", type=Path, help="receipt image or PDF (or a .txt bank notification)")
+    intake.add_argument("--from", dest="sender", required=True, help="customer phone or chat id")
+    intake.add_argument("--name", default="", help="customer's display name")
+    intake.add_argument("--approve", action="store_true",
+                        help="also play support (approve) and accounting (applied)")
+    intake.set_defaults(handler=run_intake)
+
+
+class TerminalSender:
+    """Prints each delivered message under the heading of who would receive it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    async def send(self, message: OutboundMessage) -> str:
+        title = AUDIENCE_TITLES.get(message.audience.value, message.audience.value)
+        print(f"── {title} ({message.recipient}) · {message.kind} ──")
+        if message.media_path:
+            print(f"[imagen adjunta: {message.media_path}]")
+        print(message.text)
+        if message.buttons:
+            print("[" + "] [".join(button.label for button in message.buttons) + "]")
+        print()
+        return f"{self.name}:{message.outbox_id}"
+
+
+def run_intake(args: argparse.Namespace, settings: Settings) -> int:
+    """Receive, read, check and route one receipt, printing what each party would get."""
+    from bot.cli import CliError
+
+    if not args.image.is_file():
+        raise CliError(f"{args.image}: no such file")
+    if args.image.stat().st_size > settings.max_upload_bytes:
+        raise CliError(f"{args.image}: larger than {settings.max_upload_bytes} bytes")
+    local = settings.model_copy(update={"telegram_token": None, "twilio_account_sid": ""})
+    return asyncio.run(_conversation(args, local))
+
+
+async def _conversation(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db import migrate
+    from bot.db.session import make_engine
+    from bot.intake.core import InlineReader, IntakeCore
+    from bot.intake.messages import InboundMessage, StaffAction, StaffActionKind
+    from bot.intake.outbox import OutboxDispatcher
+    from bot.intake.staff import normalize_phone
+    from bot.intake.worker import IntakeWorker
+
+    migrate.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    core = IntakeCore(settings, engine, InlineReader(settings))
+    dispatcher = OutboxDispatcher(engine, {"cli": TerminalSender("cli"),
+                                           "sandbox": TerminalSender("sandbox")}, "cli")
+    data = args.image.read_bytes()
+    is_text = args.image.suffix.lower() == ".txt"
+    sender = normalize_phone(args.sender) or args.sender
+    intake_id = await core.receive(InboundMessage(
+        channel="cli", external_id=f"cli:{uuid.uuid4()}", sender=sender, reply_to=sender,
+        sender_name=args.name, text=data.decode("utf-8", "replace") if is_text else None,
+        media=None if is_text else data, file_name=args.image.name,
+    ))
+    assert intake_id is not None
+    await dispatcher.flush()
+    await IntakeWorker(core, name="cli").drain()
+    await dispatcher.flush()
+    if args.approve:
+        for role, kind in (("support", StaffActionKind.APPROVE), ("accounting", StaffActionKind.APPLY)):
+            result = await core.act(StaffAction(channel="cli", user=role, chat=role, kind=kind,
+                                                intake_id=intake_id))
+            print(f"» {AUDIENCE_TITLES[role]}: {result.message}\n")
+            await dispatcher.flush()
+            if not result.ok:
+                break
+    engine.dispose()
+    return 0
