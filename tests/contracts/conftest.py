@@ -1,4 +1,4 @@
-"""The demo's customers and contracts loaded into a real SQLite database, and receipts as the reader returns them."""
+"""The demo's customers and contracts in a real SQLite database, and receipts as the reader returns them."""
 
 from __future__ import annotations
 

@@ -21,12 +21,25 @@ NBSP = "\u00a0"
 
 
 def check(
-    session: Session, settings: Settings, fields: ReceiptFields, *, sender: str = "whatsapp:+50670000000",
-    channel: str = "whatsapp", sha: str | None = None, intake_id: int | None = None, now: datetime = NOW,
+    session: Session,
+    settings: Settings,
+    fields: ReceiptFields,
+    *,
+    sender: str = "whatsapp:+50670000000",
+    channel: str = "whatsapp",
+    sha: str | None = None,
+    intake_id: int | None = None,
+    now: datetime = NOW,
 ) -> CheckReport:
     return check_receipt(
-        session, fields, sender_channel=channel, sender=sender, media_sha256=sha, intake_id=intake_id,
-        settings=settings, now=now,
+        session,
+        fields,
+        sender_channel=channel,
+        sender=sender,
+        media_sha256=sha,
+        intake_id=intake_id,
+        settings=settings,
+        now=now,
     )
 
 
@@ -34,9 +47,17 @@ def statuses(report: CheckReport) -> dict[str, str]:
     return {r.name: r.status.value for r in report.results}
 
 
-def add_intake(session: Session, fields: ReceiptFields, state: str = "checked", sha: str | None = None) -> int:
-    intake = Intake(channel="whatsapp", external_id=f"SM{fields.reference}{state}{sha}", sender="+50688112233",
-                    state=state, fields=fields.to_json(), media_sha256=sha)
+def add_intake(
+    session: Session, fields: ReceiptFields, state: str = "checked", sha: str | None = None
+) -> int:
+    intake = Intake(
+        channel="whatsapp",
+        external_id=f"SM{fields.reference}{state}{sha}",
+        sender="+50688112233",
+        state=state,
+        fields=fields.to_json(),
+        media_sha256=sha,
+    )
     session.add(intake)
     session.flush()
     assert intake.id is not None
@@ -54,21 +75,34 @@ def test_complete_receipt_passes_every_rule_and_gets_script_1(seeded: Session, s
 
 
 def test_usd_contract_converted_at_receipt_date_rate_with_iva(seeded: Session, settings: Settings) -> None:
-    fields = receipt(amount=Decimal("25831.80"), payer_name="JOSE PABLO RODRIGUEZ MORA",
-                     description="Mensualidad ID 1002")
+    fields = receipt(
+        amount=Decimal("25831.80"), payer_name="JOSE PABLO RODRIGUEZ MORA", description="Mensualidad ID 1002"
+    )
     report = check(seeded, settings, fields)
     due = report.amount_due
     assert due is not None and due.rate is not None
     assert (due.rate.value, due.rate.rate_date, due.rate.side, due.rate.fallback) == (
-        Decimal("508.00"), date(2026, 11, 26), "sell", False)
-    assert (due.subtotal_crc, due.iva, due.total_crc) == (Decimal("22860.00"), Decimal("2971.80"),
-                                                        Decimal("25831.80"))
+        Decimal("508.00"),
+        date(2026, 11, 26),
+        "sell",
+        False,
+    )
+    assert (due.subtotal_crc, due.iva, due.total_crc) == (
+        Decimal("22860.00"),
+        Decimal("2971.80"),
+        Decimal("25831.80"),
+    )
     assert report.result("amount").status is CheckStatus.PASS
     assert "tipo de cambio de venta ₡508,00 del 26/11/2026" in report.result("amount").reason
     stored = report.to_json()
-    assert stored["amount_due"]["rate"] == {"value": "508.00", "rate_date": "2026-11-26", "side": "sell",
-                                            "source": "manual", "fallback": False,
-                                            "requested_date": "2026-11-26"}
+    assert stored["amount_due"]["rate"] == {
+        "value": "508.00",
+        "rate_date": "2026-11-26",
+        "side": "sell",
+        "source": "manual",
+        "fallback": False,
+        "requested_date": "2026-11-26",
+    }
 
 
 def test_short_payment_states_exact_difference(seeded: Session, settings: Settings) -> None:
@@ -97,7 +131,11 @@ def test_expired_id_is_forwarded_and_customer_told_we_await_activation(
     fields = receipt(amount=Decimal("17223.96"), payer_name="CARLOS CHAVES ARAYA", description="ID 1006")
     report = check(seeded, settings, fields)
     contract = report.result("contract")
-    assert contract.status is CheckStatus.WARN and "ID vencido" in contract.reason and "31/10/2026" in contract.reason
+    assert (
+        contract.status is CheckStatus.WARN
+        and "ID vencido" in contract.reason
+        and "31/10/2026" in contract.reason
+    )
     assert report.contract_expired and report.reply_kind == "contract_expired"
     assert not report.failed()
 
@@ -118,26 +156,42 @@ def test_local_channels_match_any_phone_form(
     assert report.client_id == "1001"
 
 
-def test_receipt_without_id_matched_by_payer_name_without_accents(seeded: Session, settings: Settings) -> None:
-    fields = receipt(description="SINPE MOVIL", payer_name="RODRIGUEZ MORA JOSE PABLO", amount=Decimal("25831.80"))
+def test_receipt_without_id_matched_by_payer_name_without_accents(
+    seeded: Session, settings: Settings
+) -> None:
+    fields = receipt(
+        description="SINPE MOVIL", payer_name="RODRIGUEZ MORA JOSE PABLO", amount=Decimal("25831.80")
+    )
     report = check(seeded, settings, fields)
     assert (report.client_id, report.matched_by) == ("1002", "name")
     assert report.reply_kind == "received_missing_id"
 
 
 def test_ambiguous_payer_name_is_reported_never_picked(seeded: Session, settings: Settings) -> None:
-    seeded.add(Customer(client_id="2001", document_type="Cédula física", document_number="112340999",
-                        first_names="María José", last_names="Vargas Soto"))
+    seeded.add(
+        Customer(
+            client_id="2001",
+            document_type="Cédula física",
+            document_number="112340999",
+            first_names="María José",
+            last_names="Vargas Soto",
+        )
+    )
     seeded.flush()
     report = check(seeded, settings, receipt(description=None, payer_name="MARIA JOSE VARGAS"))
     assert report.customer_id is None
     assert report.result("client_id").status is CheckStatus.FAIL
     assert "ambiguo" in report.result("client_id").reason
-    assert {c["name"] for c in report.candidates[:2]} == {"María José Vargas Solano", "María José Vargas Soto"}
+    assert {c["name"] for c in report.candidates[:2]} == {
+        "María José Vargas Solano",
+        "María José Vargas Soto",
+    }
     assert report.reply_kind == "customer_unknown"
 
 
-def test_unknown_payer_remembered_matches_next_receipt_on_its_own(seeded: Session, settings: Settings) -> None:
+def test_unknown_payer_remembered_matches_next_receipt_on_its_own(
+    seeded: Session, settings: Settings
+) -> None:
     fields = receipt(description="pago", payer_name="INVERSIONES DEL VALLE", amount=Decimal("542.40"))
     first = check(seeded, settings, fields, sender="whatsapp:+50670001111")
     assert first.reply_kind == "customer_unknown" and first.customer_id is None
@@ -179,7 +233,9 @@ def test_duplicate_reference_of_an_earlier_intake(seeded: Session, settings: Set
     report = check(seeded, settings, receipt())
     assert report.result("duplicate").status is CheckStatus.FAIL
     assert report.duplicate_of == earlier and report.reply_kind == "duplicate"
-    assert check(seeded, settings, receipt(), intake_id=earlier).result("duplicate").status is CheckStatus.PASS
+    assert (
+        check(seeded, settings, receipt(), intake_id=earlier).result("duplicate").status is CheckStatus.PASS
+    )
     assert check(seeded, settings, receipt(bank="BCR")).result("duplicate").status is CheckStatus.PASS
 
 
@@ -198,8 +254,16 @@ def test_reference_already_applied_as_payment_is_a_duplicate(seeded: Session, se
     intake_id = add_intake(seeded, receipt(reference="OLD-1"), state="applied")
     customer = find_by_client_id(seeded, "1001")
     assert customer is not None and customer.id is not None
-    seeded.add(Payment(intake_id=intake_id, customer_id=customer.id, amount=Decimal("28250"), bank="bac",
-                       reference="FT26330123456", applied_by="staff:1"))
+    seeded.add(
+        Payment(
+            intake_id=intake_id,
+            customer_id=customer.id,
+            amount=Decimal("28250"),
+            bank="bac",
+            reference="FT26330123456",
+            applied_by="staff:1",
+        )
+    )
     seeded.flush()
     report = check(seeded, settings, receipt())
     assert report.duplicate_of == intake_id and "ya se aplicó" in report.result("duplicate").reason
@@ -227,7 +291,10 @@ def test_usd_contract_without_rate_asks_agent_to_compute(session: Session, setti
     import_customers(session, (DATA / "customers.csv").read_bytes())
     import_contracts(session, (DATA / "contracts.csv").read_bytes())
     report = check(session, settings, receipt(description="ID 1002"))
-    assert report.result("amount").status is CheckStatus.WARN and "tipo de cambio" in report.result("amount").reason
+    assert (
+        report.result("amount").status is CheckStatus.WARN
+        and "tipo de cambio" in report.result("amount").reason
+    )
 
 
 def test_checks_read_but_never_write(seeded: Session, settings: Settings) -> None:

@@ -31,7 +31,11 @@ def test_usd_contract_converted_at_receipt_date_rate_with_iva(session: Session, 
     set_manual_rate(session, date(2026, 11, 27), Decimal("503.10"), Decimal("509.85"))
     due = amount_due(contract, date(2026, 11, 27), session, settings)
     assert due.rate is not None
-    assert (due.rate.value, due.rate.rate_date, due.rate.side) == (Decimal("509.85"), date(2026, 11, 27), "sell")
+    assert (due.rate.value, due.rate.rate_date, due.rate.side) == (
+        Decimal("509.85"),
+        date(2026, 11, 27),
+        "sell",
+    )
     assert due.subtotal_crc == Decimal("22943.25")
     assert due.iva == Decimal("2982.62")
     assert due.total_crc == Decimal("25925.87")
@@ -60,7 +64,11 @@ def test_reduced_rate_and_charges_without_iva(session: Session, settings: Settin
         session, currency="CRC", fee=Decimal("12000"), tax_rate=Decimal("0.04"), charges=Decimal("500")
     )
     due = amount_due(contract, date(2026, 11, 27), session, settings)
-    assert (due.iva, due.charges_crc, due.total_crc) == (Decimal("480.00"), Decimal("500.00"), Decimal("12980.00"))
+    assert (due.iva, due.charges_crc, due.total_crc) == (
+        Decimal("480.00"),
+        Decimal("500.00"),
+        Decimal("12980.00"),
+    )
 
 
 def test_usd_contract_without_any_rate_says_so(session: Session, settings: Settings) -> None:
