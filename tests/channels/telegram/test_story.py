@@ -114,7 +114,6 @@ def texts(calls: list[Call]) -> list[str]:
     return [c.params.get("text") or c.params.get("caption") or "" for c in calls]
 
 
-@pytest.mark.slow
 async def test_receipt_photo_to_applied_payment_all_on_telegram(
     paybot: Paybot, fake_api: FakeBotApi, engine: Engine
 ) -> None:
@@ -160,3 +159,39 @@ async def test_receipt_photo_to_applied_payment_all_on_telegram(
     assert payment.amount == PAID
     assert f"accounting:telegram:{ACCOUNTANT}" in actors and f"support:telegram:{AGENT}" in actors
     assert fake_api.count("answerCallbackQuery") == 3
+
+
+async def test_support_corrects_a_misread_amount_by_replying_and_the_card_is_redone(
+    paybot: Paybot, fake_api: FakeBotApi, engine: Engine
+) -> None:
+    fake_api.add_file("fix-l", receipt_of_client_1001(datetime.now() - timedelta(days=1)))
+    await paybot.deliver(updates.customer_photo(CUSTOMER, "fix"))
+    with Session(engine) as session:
+        [intake] = session.exec(select(Intake)).all()
+
+    await paybot.deliver(updates.button_press(AGENT_USER, paybot.card_in(SUPPORT_CHAT), f"pay:correct:{intake.id}"))
+    question = fake_api.sent_to(SUPPORT_CHAT)[-1]
+    asked = updates.bot_message(SUPPORT_CHAT, question.result["message_id"], question.params["text"])
+    await paybot.deliver(updates.staff_reply(SUPPORT_CHAT, AGENT_USER, asked, "monto 20000"))
+
+    with Session(engine) as session:
+        corrected = session.get(Intake, intake.id)
+    assert corrected is not None and corrected.fields["amount"] == "20000.00"
+    assert any(text.startswith(f"✅ #{intake.id}: Monto") for text in texts(fake_api.sent_to(SUPPORT_CHAT)))
+    new_card = paybot.card_in(SUPPORT_CHAT)
+    assert "Monto corregido por" in new_card["text"]
+    assert f"Pago incompleto: pagó {format_money(Money(Decimal(20000), 'CRC'))}" in new_card["text"]
+    assert new_card["message_id"] != asked["message_id"]
+
+
+async def test_a_file_over_telegrams_limit_gets_a_clear_answer(
+    paybot: Paybot, fake_api: FakeBotApi, engine: Engine
+) -> None:
+    await paybot.deliver(updates.customer_document(CUSTOMER, "big", "estado.pdf", "application/pdf", 30 * 2**20))
+
+    with Session(engine) as session:
+        [intake] = session.exec(select(Intake)).all()
+    assert (intake.state, intake.reply_kind) == ("needs_info", "file_too_large")
+    [answer] = texts(fake_api.sent_to(CUSTOMER))
+    assert "demasiado grande" in answer and "captura de pantalla" in answer
+    assert fake_api.count("getFile") == 0
