@@ -124,6 +124,7 @@ class Settings(BaseSettings):
     twilio_template_sid: str = Field(
         "", description="Approved ContentSid used outside WhatsApp's 24-hour window"
     )
+    whatsapp_messages_per_second: float = Field(10.0, description="Outbound WhatsApp messages per second")
     whatsapp_support_numbers: CommaList = Field(
         default_factory=list, description="WhatsApp numbers of support agents (+506...)"
     )

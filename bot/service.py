@@ -87,6 +87,23 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
                       IntakeWorker(core, concurrency=max(1, settings.ocr_workers or 2)),
                       ReminderScheduler(core))
     routes: list[BaseRoute] = [Route("/healthz", healthz)]
+    # Channels, in the order their routes are matched. Each only translates to and from the core.
+    telegram = None
+    if settings.telegram_enabled:
+        from bot.handlers.telegram import TelegramSender, build_telegram_application, telegram_webhook_route
+
+        telegram = build_telegram_application(settings, core)
+        dispatcher.register(TelegramSender(telegram.bot, telegram))
+        secret = settings.telegram_webhook_secret
+        if not settings.telegram_polling and secret is not None:
+            routes.append(telegram_webhook_route(telegram, secret.get_secret_value()))
+    whatsapp = None
+    if settings.whatsapp_enabled:
+        from bot.handlers.whatsapp import build_whatsapp_client, whatsapp_webhook_route
+
+        whatsapp = build_whatsapp_client(settings, messages_per_second=settings.whatsapp_messages_per_second)
+        dispatcher.register(whatsapp.sender)
+        routes.append(whatsapp_webhook_route(settings, core, whatsapp))
     if sandbox_enabled(settings):
         from bot.handlers.sandbox import sandbox_routes
 
@@ -97,6 +114,10 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         core.intake_ready = asyncio.Event()
         core.outbox_ready = asyncio.Event()
         dispatcher.wakeup = core.outbox_ready
+        if telegram is not None:
+            from bot.handlers.telegram import start_telegram
+
+            await start_telegram(telegram, settings)
         service.tasks = [
             asyncio.create_task(service.worker.run(), name="intake-worker"),
             asyncio.create_task(dispatcher.run(), name="outbox"),
@@ -111,6 +132,12 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
             for task in service.tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if telegram is not None:
+                from bot.handlers.telegram import stop_telegram
+
+                await stop_telegram(telegram)
+            if whatsapp is not None:
+                await whatsapp.aclose()
             if pool is not None:
                 pool.close()
             log.info("paybot stopped")

@@ -48,6 +48,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE matched: how a claim learns whether it won."""
+    return int(getattr(result, "rowcount", 0))
+
+
 def ping(engine: Engine) -> bool:
     """True when the database answers a trivial query."""
     try:

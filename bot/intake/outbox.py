@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.db.models import OutboxMessage, OutboxState
+from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.intake.messages import Audience, Button, ChannelSender, OutboundMessage, SendError
 
@@ -123,15 +124,15 @@ class OutboxDispatcher:
         """Push the row's next attempt past a lease so no other dispatcher sends it meanwhile."""
         now = utcnow()
         with Session(self.engine, expire_on_commit=False) as session:
-            result = session.exec(  # type: ignore[call-overload]
+            result = session.execute(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.id) == row_id)
-                .where(OutboxMessage.state == OutboxState.PENDING.value)
+                .where(col(OutboxMessage.state) == OutboxState.PENDING.value)
                 .where(col(OutboxMessage.next_attempt_at) <= now)
                 .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1)
             )
             session.commit()
-            if result.rowcount != 1:
+            if rowcount(result) != 1:
                 return None
             return session.get(OutboxMessage, row_id)
 

@@ -8,7 +8,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    Undefined,
+    UndefinedError,
+)
 
 from currency.money import Money, format_money
 
@@ -34,6 +42,8 @@ STAFF_TEMPLATES = ("support_card", "accounting_card", "escalation_grace", "flagg
 
 
 def _money(value: Any) -> str:
+    if isinstance(value, Undefined):
+        raise UndefinedError(f"money value missing: {value._undefined_name}")
     if isinstance(value, Money):
         return format_money(value)
     if isinstance(value, Mapping):
@@ -44,6 +54,8 @@ def _money(value: Any) -> str:
 
 
 def _fecha(value: Any) -> str:
+    if isinstance(value, Undefined):
+        raise UndefinedError(f"date value missing: {value._undefined_name}")
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     if isinstance(value, date):

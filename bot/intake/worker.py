@@ -14,6 +14,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from bot.db.models import Intake, Payment, Reminder, ReminderState
+from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.intake import cards
 from bot.intake.core import IntakeCore
@@ -73,14 +74,14 @@ class IntakeWorker:
                 .limit(10)
             ).all()
             for intake_id in candidates:
-                result = session.exec(  # type: ignore[call-overload]
+                result = session.execute(
                     update(Intake)
                     .where(col(Intake.id) == intake_id)
                     .where(or_(col(Intake.claimed_by).is_(None), col(Intake.claimed_at) < stale))
                     .values(claimed_by=self.name, claimed_at=now, attempts=Intake.attempts + 1)
                 )
                 session.commit()
-                if result.rowcount == 1:
+                if rowcount(result) == 1:
                     return intake_id
         return None
 
@@ -160,16 +161,16 @@ class ReminderScheduler:
                 .where(Reminder.due_at <= now).order_by(col(Reminder.due_at)).limit(100)
             ).all()
             for reminder in due:
-                claimed = session.exec(  # type: ignore[call-overload]
+                claimed = session.execute(
                     update(Reminder).where(col(Reminder.id) == reminder.id)
-                    .where(Reminder.state == ReminderState.PENDING.value)
+                    .where(col(Reminder.state) == ReminderState.PENDING.value)
                     .values(attempts=Reminder.attempts + 1, state=ReminderState.SENT.value, sent_at=now)
                 )
-                if claimed.rowcount != 1:
+                if rowcount(claimed) != 1:
                     continue
                 intake = session.get(Intake, reminder.intake_id) if reminder.intake_id else None
                 if intake is None or self._paid_since(session, reminder):
-                    session.exec(  # type: ignore[call-overload]
+                    session.execute(
                         update(Reminder).where(col(Reminder.id) == reminder.id)
                         .values(state=ReminderState.CANCELLED.value, last_error="ya no hay diferencia")
                     )

@@ -1,0 +1,90 @@
+"""Every reply script renders in Spanish with its values filled in, and operators can override any of them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jinja2 import UndefinedError
+
+from bot.intake.replies import CUSTOMER_TEMPLATES, STAFF_TEMPLATES, Replies
+from currency.money import Money
+
+SAMPLE: dict[str, Any] = {
+    "customer_name": "María",
+    "agent_name": "Andrea",
+    "company_name": "Wolk Software",
+    "payee_name": "Wolk Software S.A.",
+    "payee_phone": "88887777",
+    "client_id": "1001",
+    "amount_paid": Money(Decimal("20000.00"), "CRC"),
+    "amount_due": Money(Decimal("28250.00"), "CRC"),
+    "difference": Money(Decimal("8250.00"), "CRC"),
+    "credit": None,
+    "rate_text": "tipo de cambio de venta ₡509,85 del 27/11/2026",
+    "receipt_date": "2026-09-01",
+    "reference": "2026112715183010967758882",
+    "payee_seen": "Ferretería El Roble",
+    "reason": "el monto no coincide con la factura",
+    "detail": "",
+    "grace_days": 3,
+    "new_end_date": date(2026, 11, 30),
+    "old_end_date": date(2026, 11, 27),
+    "intake_id": 42,
+    "channel_label": "WhatsApp",
+    "sender": "+50688112233",
+    "sender_name": "María José",
+    "note": "Devuelto por contabilidad: falta la factura",
+    "customer_label": "María José Vargas Solano · ID 1001",
+    "contract_label": "WOLK-1001 · ₡25 000,00 mensual",
+    "fields": [{"label": "Monto", "value": "₡20 000,00", "confidence": 97}],
+    "checks": [{"icon": "❌", "label": "Monto", "reason": "Pago incompleto"}],
+    "due_lines": [("Monto del contrato", "US$45,00"), ("Total a pagar", "₡25 920,77")],
+    "proposed_reply": "¡Hola María! ...",
+    "text_commands": True,
+    "approved_by": "support:telegram:11",
+    "bank": "BCR",
+    "expired": True,
+    "actor": "support:telegram:11",
+}
+
+
+@pytest.mark.parametrize("name", CUSTOMER_TEMPLATES + STAFF_TEMPLATES)
+def test_every_script_renders_with_no_empty_placeholder(name: str) -> None:
+    text = Replies().render(name, SAMPLE)
+    assert text.strip()
+    assert "None" not in text and "{{" not in text and "{%" not in text
+    assert not re.search(r"\s[,.:]\s*$", text, re.MULTILINE), text
+    assert "  " not in text.replace("\n  ", "\n"), text
+
+
+def test_amounts_are_written_the_costa_rican_way() -> None:
+    text = Replies().render("short_payment", SAMPLE).replace("\u00a0", " ")
+    assert "₡20 000,00" in text and "₡8 250,00" in text
+    usd = Replies().render("applied", {**SAMPLE, "amount_paid": Money(Decimal("45"), "USD")})
+    assert "US$45,00" in usd
+
+
+def test_a_missing_value_is_an_error_not_a_blank() -> None:
+    context = dict(SAMPLE)
+    del context["difference"]
+    with pytest.raises(UndefinedError):
+        Replies().render("short_payment", context)
+
+
+def test_operator_folder_overrides_one_script_and_keeps_the_rest(tmp_path: Path) -> None:
+    (tmp_path / "applied.j2").write_text("¡Pago aplicado, {{ customer_name }}! Gracias.", encoding="utf-8")
+    replies = Replies(tmp_path)
+    assert replies.render("applied", SAMPLE) == "¡Pago aplicado, María! Gracias."
+    assert "Te confirmamos el recibido del pago" in replies.render("received", SAMPLE)
+
+
+def test_seed_scripts_keep_their_meaning() -> None:
+    replies = Replies()
+    assert "agregar en el MOTIVO del pago: *ID 1001*" in replies.render("received_missing_id", SAMPLE)
+    assert "En el detalle indica siempre tu *ID 1001*" in replies.render("applied_missing_id", SAMPLE)
+    assert "espera de la activación" in replies.render("contract_expired", SAMPLE)
