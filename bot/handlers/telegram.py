@@ -186,7 +186,6 @@ async def start_telegram(application: TelegramApp, settings: Settings) -> None:
     if settings.telegram_polling:
         if application.updater is None:
             raise RuntimeError("polling needs an application built with PAYBOT_TELEGRAM_POLLING on")
-        await application.bot.delete_webhook()
         await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
     elif settings.public_url:
         secret = settings.telegram_webhook_secret

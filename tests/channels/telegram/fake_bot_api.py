@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import itertools
 import json
 import time
@@ -51,6 +53,7 @@ class FakeBotApi:
         self.migrated: dict[int, int] = {}
         self._failures: dict[str, list[_Failure]] = {}
         self._message_ids = itertools.count(1000)
+        self.pending_updates: list[dict[str, Any]] = []
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -135,6 +138,8 @@ class FakeBotApi:
         if handler is None:
             return _error(400, f"Bad Request: the fake Bot API does not implement {method}")
         result: Any = handler(call)
+        if inspect.isawaitable(result):
+            result = await result
         if isinstance(result, web.Response):
             return result
         call.result = result
@@ -191,6 +196,13 @@ class FakeBotApi:
 
     def _do_deleteWebhook(self, call: Call) -> bool:
         return True
+
+    async def _do_getUpdates(self, call: Call) -> list[dict[str, Any]]:
+        """Long polling, shortened: hand out what is pending, else wait a moment and say nothing."""
+        if not self.pending_updates:
+            await asyncio.sleep(0.05)
+        handed, self.pending_updates = self.pending_updates, []
+        return handed
 
     def _do_getChat(self, call: Call) -> dict[str, Any]:
         return {

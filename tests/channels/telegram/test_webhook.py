@@ -1,4 +1,5 @@
-"""Telegram reaches paybot through a webhook that only accepts requests carrying our secret token."""
+"""Telegram reaches paybot through a webhook that only accepts requests carrying our secret token,
+or by polling on a developer's machine."""
 
 from __future__ import annotations
 
@@ -100,3 +101,20 @@ async def test_a_body_that_is_not_an_update_is_a_bad_request(app: TelegramApp) -
 def test_a_webhook_without_a_secret_is_not_built(app: TelegramApp) -> None:
     with pytest.raises(ValueError, match="SECRET"):
         telegram_webhook_route(app, "")
+
+
+async def test_in_development_polling_brings_the_customers_message(
+    tmp_path: Path, fake_api: FakeBotApi, core: RecordingCore
+) -> None:
+    settings = telegram_settings(tmp_path, fake_api, telegram_polling=True)
+    application = build_telegram_application(settings, core)
+    fake_api.pending_updates.append(updates.customer_text(CUSTOMER, "¿Recibieron mi pago?"))
+    await start_telegram(application, settings)
+    try:
+        await eventually(lambda: core.received)
+    finally:
+        await stop_telegram(application)
+
+    assert core.received[0].text == "¿Recibieron mi pago?"
+    assert fake_api.count("deleteWebhook") == 1 and fake_api.count("setWebhook") == 0
+    assert fake_api.calls_to("getUpdates")[0].params["allowed_updates"] == ["message", "callback_query"]
