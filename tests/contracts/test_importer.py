@@ -11,7 +11,10 @@ from bot.contracts.registry import find_by_client_id, remember_payer
 from bot.db.models import Contract, Customer
 from tests.contracts.conftest import DATA
 
-CUSTOMERS_HEADER = "ID cliente,Tipo de documento,Número de documento,Nombres,Apellidos,Celular_1 código país,Celular_1,Correo"
+CUSTOMERS_HEADER = (
+    "ID cliente,Tipo de documento,Número de documento,Nombres,Apellidos,"
+    "Celular_1 código país,Celular_1,Correo"
+)
 CONTRACTS_HEADER = (
     "Tipo de documento,Número de documento,Código de pago,Cuota,Moneda,Monto,Fecha de vencimiento,Saldo"
 )
