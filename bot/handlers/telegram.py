@@ -402,15 +402,16 @@ async def note_chat_migration(update: Update, context: ContextTypes.DEFAULT_TYPE
         old_id, new_id = message.migrate_from_chat_id, message.chat_id
     else:
         return
-    remember_migration(context.application, old_id, new_id)
-    context.application.migrate_chat_data(old_chat_id=old_id, new_chat_id=new_id)
+    if remember_migration(context.application, old_id, new_id):
+        context.application.migrate_chat_data(old_chat_id=old_id, new_chat_id=new_id)
 
 
-def remember_migration(application: TelegramApp, old_id: int, new_id: int) -> None:
-    """Record old -> new so staff actions and cards keep flowing; warn when a configured chat moved."""
+def remember_migration(application: TelegramApp, old_id: int, new_id: int) -> bool:
+    """Record old -> new so staff actions and cards keep flowing; warn when a configured chat moved.
+    Telegram announces a move twice (in the old chat and in the new one); False when already known."""
     migrations: dict[int, int] = application.bot_data.setdefault(MIGRATIONS_KEY, {})
     if migrations.get(old_id) == new_id:
-        return
+        return False
     migrations[old_id] = new_id
     settings: Settings | None = application.bot_data.get(SETTINGS_KEY)
     names = {
@@ -423,8 +424,9 @@ def remember_migration(application: TelegramApp, old_id: int, new_id: int) -> No
                 "Telegram group %s became supergroup %s: still routing to it, but set %s=%s",
                 old_id, new_id, variable, new_id,
             )
-            return
+            return True
     log.info("Telegram group %s became supergroup %s", old_id, new_id)
+    return True
 
 
 def configured_chat_id(application: TelegramApp, chat_id: int) -> int:

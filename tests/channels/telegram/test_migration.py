@@ -33,10 +33,12 @@ def card_for_support(text: str = "Comprobante #42") -> OutboundMessage:
 async def test_a_support_group_upgraded_to_a_supergroup_keeps_working(
     app: TelegramApp, fake_api: FakeBotApi, core: RecordingCore, caplog: pytest.LogCaptureFixture
 ) -> None:
+    app.chat_data[SUPPORT_CHAT]["kept"] = "across the move"
     for service_message in updates.group_migrated(SUPPORT_CHAT, SUPERGROUP, AGENT_USER):
         await deliver(app, service_message)
 
     assert f"PAYBOT_TELEGRAM_SUPPORT_CHAT_ID={SUPERGROUP}" in caplog.text
+    assert app.chat_data[SUPERGROUP] == {"kept": "across the move"}
     fake_api.migrate(SUPPORT_CHAT, SUPERGROUP)
 
     await TelegramSender(app.bot, app).send(card_for_support())
