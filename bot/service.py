@@ -17,9 +17,10 @@ from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings
 from bot.db.session import make_engine
+from bot.intake.claims import worker_name
 from bot.intake.core import IntakeCore, Reader
 from bot.intake.outbox import OutboxDispatcher
-from bot.intake.worker import IntakeWorker, ReminderScheduler, worker_name
+from bot.intake.worker import IntakeWorker, ReminderScheduler
 from bot.web.health import healthz
 
 log = logging.getLogger(__name__)

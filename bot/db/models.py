@@ -235,6 +235,7 @@ class OutboxMessage(SQLModel, table=True):
     buttons: list[dict[str, str]] = _json(list)
     state: str = Field(default=OutboxState.PENDING.value, max_length=20, index=True)
     attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=120)
     next_attempt_at: datetime = _when(index=True)
     last_error: str | None = None
     external_id: str | None = Field(default=None, max_length=120)

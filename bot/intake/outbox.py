@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from bot.db.models import OutboxMessage, OutboxState
 from bot.db.session import rowcount
 from bot.db.types import utcnow
+from bot.intake.claims import holder_is_gone
 from bot.intake.messages import Audience, Button, ChannelSender, OutboundMessage, SendError
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,27 @@ class OutboxDispatcher:
     def register(self, sender: ChannelSender) -> None:
         self.senders[sender.name] = sender
 
+    def release_dead_claims(self) -> int:
+        """Make messages held by a dead process of this host due again at once."""
+        released = 0
+        with Session(self.engine) as session:
+            held = session.exec(
+                select(OutboxMessage)
+                .where(col(OutboxMessage.state) == OutboxState.PENDING.value)
+                .where(col(OutboxMessage.claimed_by).is_not(None))
+            ).all()
+            for row in held:
+                if holder_is_gone(row.claimed_by):
+                    row.claimed_by = None
+                    row.next_attempt_at = utcnow()
+                    session.add(row)
+                    released += 1
+            session.commit()
+        return released
+
     async def run(self, poll_seconds: float = 1.0) -> None:
         """Deliver forever; woken early by `wakeup` when something was just queued."""
+        self.release_dead_claims()
         while True:
             try:
                 sent = await self.flush()
@@ -129,7 +149,7 @@ class OutboxDispatcher:
                 .where(col(OutboxMessage.id) == row_id)
                 .where(col(OutboxMessage.state) == OutboxState.PENDING.value)
                 .where(col(OutboxMessage.next_attempt_at) <= now)
-                .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1)
+                .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1, claimed_by=self.worker_id)
             )
             session.commit()
             if rowcount(result) != 1:
@@ -151,6 +171,7 @@ class OutboxDispatcher:
             stored = session.get(OutboxMessage, row.id)
             if stored is not None:
                 stored.state = OutboxState.SENT.value
+                stored.claimed_by = None
                 stored.external_id = external_id
                 stored.sent_at = utcnow()
                 stored.last_error = None
@@ -163,6 +184,7 @@ class OutboxDispatcher:
             if stored is None:
                 return
             stored.last_error = error[:1000]
+            stored.claimed_by = None
             if not retryable or stored.attempts >= MAX_ATTEMPTS:
                 stored.state = OutboxState.FAILED.value
                 log.error("outbox message %s to %s:%s failed for good: %s",

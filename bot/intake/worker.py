@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -17,6 +15,7 @@ from bot.db.models import Intake, Payment, Reminder, ReminderState
 from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.intake import cards
+from bot.intake.claims import holder_is_gone, worker_name
 from bot.intake.core import IntakeCore
 from bot.intake.states import IntakeState
 from currency.money import CRC, Money
@@ -24,11 +23,6 @@ from currency.money import CRC, Money
 log = logging.getLogger(__name__)
 
 UNFINISHED = (IntakeState.RECEIVED.value, IntakeState.READ.value)
-
-
-def worker_name() -> str:
-    """`host:pid`, so claims can be traced to a process and released when it is gone."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class IntakeWorker:
@@ -44,16 +38,13 @@ class IntakeWorker:
 
     def release_dead_claims(self) -> int:
         """Free claims left by processes of this host that no longer run (a crash or SIGKILL)."""
-        host = socket.gethostname()
         released = 0
         with Session(self.core.engine) as session:
             claimed = session.exec(
-                select(Intake).where(col(Intake.claimed_by).startswith(f"{host}:"))
-                .where(col(Intake.state).in_(UNFINISHED))
+                select(Intake).where(col(Intake.claimed_by).is_not(None)).where(col(Intake.state).in_(UNFINISHED))
             ).all()
             for intake in claimed:
-                pid = int((intake.claimed_by or "0:0").rsplit(":", 1)[1] or 0)
-                if pid != os.getpid() and not _alive(pid):
+                if holder_is_gone(intake.claimed_by):
                     intake.claimed_by = None
                     intake.claimed_at = None
                     session.add(intake)
@@ -203,15 +194,3 @@ class ReminderScheduler:
             except Exception:
                 log.exception("reminder pass failed")
             await asyncio.sleep(poll_seconds)
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
