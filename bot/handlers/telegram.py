@@ -189,9 +189,11 @@ async def start_telegram(application: TelegramApp, settings: Settings) -> None:
         await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
     elif settings.public_url:
         secret = settings.telegram_webhook_secret
+        if secret is None or not secret.get_secret_value():
+            raise ValueError("a Telegram webhook needs PAYBOT_TELEGRAM_WEBHOOK_SECRET")
         await application.bot.set_webhook(
             url=f"{settings.public_url.rstrip('/')}{WEBHOOK_PATH}",
-            secret_token=secret.get_secret_value() if secret else None,
+            secret_token=secret.get_secret_value(),
             allowed_updates=ALLOWED_UPDATES,
         )
     else:

@@ -118,3 +118,18 @@ async def test_in_development_polling_brings_the_customers_message(
     assert core.received[0].text == "¿Recibieron mi pago?"
     assert fake_api.count("deleteWebhook") == 1 and fake_api.count("setWebhook") == 0
     assert fake_api.calls_to("getUpdates")[0].params["allowed_updates"] == ["message", "callback_query"]
+
+
+async def test_a_webhook_is_never_set_without_a_secret(
+    tmp_path: Path, fake_api: FakeBotApi, core: RecordingCore
+) -> None:
+    settings = telegram_settings(
+        tmp_path, fake_api, public_url="https://paybot.example.cr", telegram_webhook_secret=None
+    )
+    application = build_telegram_application(settings, core)
+
+    with pytest.raises(ValueError, match="PAYBOT_TELEGRAM_WEBHOOK_SECRET"):
+        await start_telegram(application, settings)
+    await application.shutdown()
+
+    assert fake_api.count("setWebhook") == 0
