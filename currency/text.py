@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date, datetime
 
 _SPACES = re.compile(r"\s+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _HEADER_PUNCTUATION = re.compile(r"[_\-.:/()]+")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d")
 
@@ -26,8 +27,9 @@ def sniff_delimiter(text: str) -> str:
 
 
 def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def fold(text: str) -> str:

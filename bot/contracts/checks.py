@@ -158,8 +158,9 @@ def check_payee(fields: ReceiptFields, settings: Settings) -> CheckResult:
     """Rule 1: the money went to the company (its SINPE Móvil number or its name)."""
     phones = {normalize_phone(p) for p in settings.payee_phones}
     phone = normalize_phone(fields.payee_phone or "")
-    score = max((name_score(fields.payee_name, name) for name in settings.payee_names), default=0.0) \
-        if fields.payee_name else 0.0
+    score = 0.0
+    if fields.payee_name:
+        score = max((name_score(fields.payee_name, name) for name in settings.payee_names), default=0.0)
     if phone and phone in phones:
         return CheckResult("payee", CheckStatus.PASS, f"Pagado al SINPE Móvil de la empresa ({phone}).")
     if score >= PAYEE_MATCH:

@@ -157,18 +157,29 @@ def find_by_payer_name(
     query = normalize_name(payer_name)
     if len(query) < 3:
         return NameLookup(NameMatchStatus.NONE)
-    rows = session.exec(
-        select(Customer.id, Customer.first_names, Customer.last_names, Customer.known_payer_names)
-    ).all()
     choices: list[str] = []
     owners: list[tuple[int, str]] = []
-    for customer_id, first, last, known in rows:
+    official: dict[int, str] = {}
+    for customer_id, first, last in session.exec(
+        select(Customer.id, Customer.first_names, Customer.last_names)
+    ):
         full = f"{first} {last}".strip()
-        for name in [full, *(known or [])]:
+        official[customer_id or 0] = full
+        normalized = normalize_name(full)
+        if normalized and customer_id is not None:
+            choices.append(normalized)
+            owners.append((customer_id, full))
+    remembered = session.exec(
+        select(Customer.id, Customer.known_payer_names).where(
+            cast(Customer.known_payer_names, String) != "[]"
+        )
+    )
+    for customer_id, known in remembered:
+        for name in known or []:
             normalized = normalize_name(name)
             if normalized and customer_id is not None:
                 choices.append(normalized)
-                owners.append((customer_id, full))
+                owners.append((customer_id, official.get(customer_id, name)))
     best: dict[int, NameCandidate] = {}
     for scorer, weight in ((fuzz.token_sort_ratio, 1.0), (fuzz.token_set_ratio, 0.9)):
         for _choice, raw, index in process.extract(
