@@ -108,9 +108,10 @@ def _ink_mask(gray: Image.Image) -> Image.Image:
 
 
 def _profile(mask: Image.Image, axis: int) -> list[int]:
-    if axis == 0:
-        return list(mask.resize((1, mask.height), Image.Resampling.BOX).get_flattened_data())
-    return list(mask.resize((mask.width, 1), Image.Resampling.BOX).get_flattened_data())
+    """Mean value of each row (axis 0) or column (axis 1), 0..255."""
+    size = (1, mask.height) if axis == 0 else (mask.width, 1)
+    line = mask.resize(size, Image.Resampling.BOX)
+    return [int(line.getpixel((0, i) if axis == 0 else (i, 0)) or 0) for i in range(max(size))]  # type: ignore[arg-type]
 
 
 def _find_skew(small: Image.Image) -> float:
