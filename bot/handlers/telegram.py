@@ -175,6 +175,12 @@ def register_handlers(application: TelegramApp) -> None:
         MessageHandler(private & (filters.Document.IMAGE | filters.Document.PDF), receive_document)
     )
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, receive_text))
+    # 5. Anything else a customer sends (other files, voice, video, stickers...) still gets an answer.
+    unsupported = (
+        filters.Document.ALL | filters.VIDEO | filters.VOICE | filters.AUDIO | filters.Sticker.ALL
+        | filters.VIDEO_NOTE | filters.LOCATION | filters.CONTACT | filters.ANIMATION
+    )
+    application.add_handler(MessageHandler(private & unsupported, receive_unsupported))
     # Last: anything a handler raised reaches the log with the update that caused it.
     application.add_error_handler(report_error)
 
@@ -271,6 +277,19 @@ async def receive_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         media_type=document.mime_type,
         file_name=document.file_name,
         media_error=error,
+    )
+
+
+async def receive_unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A file or message kind that cannot be a receipt: passed on undownloaded, so the core answers."""
+    message = _message(update)
+    document = message.document
+    await _receive(
+        context,
+        message,
+        media_type=document.mime_type if document else None,
+        file_name=document.file_name if document else None,
+        media_error="unsupported_type",
     )
 
 

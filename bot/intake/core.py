@@ -133,6 +133,8 @@ class IntakeCore:
         problem: tuple[str, str, str] | None = None
         if intake.error == "too_large":
             problem = ("file_too_large", "archivo demasiado grande para el canal", "")
+        elif intake.error == "unsupported_type":
+            problem = ("unreadable", "tipo de archivo que no es un comprobante", "")
         elif intake.error:
             problem = ("unreadable", f"no se pudo descargar el archivo ({intake.error})", "")
         elif intake.media_path:

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import random
+import signal
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.contracts.importer import import_contracts, import_customers
+from bot.db import migrate
+from bot.db.session import make_engine
 from bot.intake.core import InlineReader, IntakeCore
 from bot.intake.messages import InboundMessage, OutboundMessage, StaffAction, StaffActionKind, StaffResult
 from bot.intake.outbox import OutboxDispatcher
@@ -121,3 +130,63 @@ def conversation(demo_engine: Engine, settings: Settings, tmp_path: Path) -> Ite
                       now=lambda: datetime(2026, 11, 27, 15, 0, tzinfo=settings.tz))
     dispatcher = OutboxDispatcher(demo_engine, {"sandbox": channel}, "test")
     yield Conversation(core, dispatcher, channel, demo_engine, settings)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ServiceProcess:
+    """`paybot run` as a child process on a loopback port."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.env, self.cwd = env, cwd
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--port", str(self.port)],
+            env=self.env, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError("paybot run did not come up")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: the service and its reader processes, no clean-up."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def installation(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
+    url = f"sqlite:///{tmp_path / 'paybot.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        import_customers(session, (REPO / "data" / "customers.csv").read_bytes())
+        import_contracts(session, (REPO / "data" / "contracts.csv").read_bytes())
+        session.commit()
+    engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYBOT_")}
+    env.update(PAYBOT_DATABASE_URL=url, PAYBOT_DATA_DIR=str(tmp_path), PAYBOT_LOG_LEVEL="WARNING")
+    yield env, url

@@ -48,6 +48,16 @@ async def test_a_pdf_sent_as_a_file_keeps_its_name_and_type(
     )
 
 
+async def test_a_file_that_cannot_be_a_receipt_still_reaches_the_core_so_the_customer_is_answered(
+    app: TelegramApp, fake_api: FakeBotApi, core: RecordingCore
+) -> None:
+    await deliver(app, updates.customer_document(CUSTOMER, "xls-1", "pagos.xlsx", "application/vnd.ms-excel", 900))
+
+    [inbound] = core.received
+    assert (inbound.media, inbound.media_error, inbound.file_name) == (None, "unsupported_type", "pagos.xlsx")
+    assert fake_api.count("getFile") == 0
+
+
 async def test_pasted_text_reaches_the_core_without_media(app: TelegramApp, core: RecordingCore) -> None:
     sms = "SINPE Movil: le transfirio 25 000,00 a Wolk Software"
 
