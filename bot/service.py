@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,6 +42,27 @@ def channel_summary(settings: Settings) -> list[str]:
     if sandbox_enabled(settings):
         lines.append(f"Sandbox: on at http://{settings.host}:{settings.port}/")
     return lines
+
+
+def configuration_problems(settings: Settings) -> list[str]:
+    """Settings that would make a configured channel fail at start or lose messages, said plainly."""
+    problems = []
+    if settings.telegram_enabled and not settings.telegram_polling and settings.telegram_webhook_secret is None:
+        problems.append(
+            "Telegram webhook mode needs PAYBOT_TELEGRAM_WEBHOOK_SECRET (or set PAYBOT_TELEGRAM_POLLING=true)"
+        )
+    if settings.telegram_enabled and (
+        settings.telegram_support_chat_id is None or settings.telegram_accounting_chat_id is None
+    ) and not (settings.whatsapp_support_numbers and settings.whatsapp_accounting_numbers):
+        problems.append("Telegram needs PAYBOT_TELEGRAM_SUPPORT_CHAT_ID and PAYBOT_TELEGRAM_ACCOUNTING_CHAT_ID "
+                        "(the staff groups cards are sent to)")
+    if settings.whatsapp_enabled and not settings.twilio_whatsapp_from:
+        problems.append("WhatsApp needs PAYBOT_TWILIO_WHATSAPP_FROM (our sender, e.g. whatsapp:+50640000000)")
+    if settings.whatsapp_enabled and not settings.public_url:
+        problems.append(
+            "WhatsApp needs PAYBOT_PUBLIC_URL (the https URL Twilio calls; signatures are checked against it)"
+        )
+    return problems
 
 
 def sandbox_enabled(settings: Settings) -> bool:
@@ -164,4 +186,6 @@ def serve(settings: Settings) -> None:
     # uvicorn re-raises the signal it caught once it has shut down; a SIGTERM that already
     # stopped us cleanly should end the process with status 0, not "killed by SIGTERM".
     signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
+    # python-telegram-bot 22 warns on every rate-limited call unless told to use timedelta values.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     asyncio.run(uvicorn.Server(config).serve())
