@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from bot.config import Settings, describe
-from bot.db import migrate
 
 
 def register(sub: Any) -> None:
@@ -26,6 +25,8 @@ def register(sub: Any) -> None:
 
 def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     """Migrate the configured database up."""
+    from bot.db import migrate
+
     migrate.upgrade(settings.database_url, args.revision)
     print(f"database at {_safe_url(settings.database_url)} is at {args.revision}")
     return 0
@@ -33,6 +34,8 @@ def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 def db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
     """Migrate the configured database down."""
+    from bot.db import migrate
+
     migrate.downgrade(settings.database_url, args.revision)
     print(f"database at {_safe_url(settings.database_url)} is at {args.revision}")
     return 0

@@ -6,10 +6,12 @@ import argparse
 import asyncio
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
-from bot.intake.messages import OutboundMessage
+
+if TYPE_CHECKING:
+    from bot.intake.messages import OutboundMessage
 
 AUDIENCE_TITLES = {"customer": "Cliente", "support": "Soporte", "accounting": "Contabilidad"}
 

@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from bot.config import Settings
-from bot.db import migrate
 
 
 def register(sub: Any) -> None:
@@ -19,7 +18,8 @@ def register(sub: Any) -> None:
 
 def run_service(args: argparse.Namespace, settings: Settings) -> int:
     """Upgrade the schema, say which channels run, and serve until stopped."""
-    from bot.service import channel_summary, serve
+    from bot.cli import CliError
+    from bot.service import channel_summary, configuration_problems, serve
 
     updates: dict[str, Any] = {}
     if args.host:
@@ -27,7 +27,12 @@ def run_service(args: argparse.Namespace, settings: Settings) -> int:
     if args.port:
         updates["port"] = args.port
     settings = settings.model_copy(update=updates)
+    problems = configuration_problems(settings)
+    if problems:
+        raise CliError("; ".join(problems))
     if not args.no_migrate:
+        from bot.db import migrate
+
         migrate.upgrade(settings.database_url)
     for line in channel_summary(settings):
         print(line, flush=True)
