@@ -246,12 +246,12 @@ def _tick(progress: Progress | None, done: int, total: int) -> None:
 
 
 def _phone_error(number: str, country: str) -> str | None:
-    if re.search(r"[\s\-().+/]", number):
-        if re.search(r"\d[\s/,;]+\d{7}", number) and len(_DIGITS.findall(number)) > 1 and "/" in number:
-            return "Un solo celular por celda; use las columnas Celular_2 ... Celular_5"
-        return "El celular va sin espacios, guiones ni prefijos de país"
+    if sum(1 for group in _DIGITS.findall(number) if len(group) >= 7) > 1:
+        return "Un solo celular por celda; use las columnas Celular_2 ... Celular_5"
+    if number.startswith(("+", "00")):
+        return "El celular va sin prefijo de país; el código va en su propia columna"
     if not _DIGITS.fullmatch(number):
-        return "El celular solo lleva dígitos"
+        return "El celular va sin espacios, guiones ni prefijos de país"
     if country == DEFAULT_COUNTRY_CODE:
         if len(number) == 11 and number.startswith(country):
             return "El celular incluye el prefijo de país 506; el código va en su propia columna"

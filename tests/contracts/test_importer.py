@@ -138,6 +138,22 @@ def test_every_rejected_row_is_listed(session: Session) -> None:
     assert report.rejected_rows == 6 and count(session, Customer) == 0
 
 
+def test_two_phones_in_one_cell_or_a_plus_prefix_are_named(session: Session) -> None:
+    report = customers(
+        session,
+        "1001,Cédula física,112340567,María,Vargas,506,88112233/87114455,m@example.cr",
+        "1002,Cédula física,205670891,José,Rodríguez,506,+50687114455,j@example.cr",
+        "1003,Cédula física,305670891,Ana,Mora,+506,87114456,a@example.cr",
+    )
+    assert errors(report) == [
+        (2, "Celular_1", "88112233/87114455"),
+        (3, "Celular_1", "+50687114455"),
+        (4, "Celular_1 código país", "+506"),
+    ]
+    assert "Un solo celular por celda" in report.errors[0].reason
+    assert "prefijo de país" in report.errors[1].reason
+
+
 def test_phone_1_means_no_phone_and_a_company_gives_an_email(session: Session) -> None:
     report = customers(session, "1001,Cédula jurídica,3101456789,Ferretería,S.A.,506,1,conta@example.cr")
     assert report.ok
