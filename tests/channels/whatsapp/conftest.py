@@ -56,7 +56,7 @@ def wa_settings(settings: Settings, twilio: FakeTwilio) -> Settings:
             "twilio_template_sid": TEMPLATE_SID,
             "whatsapp_support_numbers": [SUPPORT_NUMBER],
             "whatsapp_accounting_numbers": [ACCOUNTING_NUMBER],
-            "max_upload_bytes": 64 * 1024,
+            "max_upload_bytes": 2 * 1024 * 1024,
         }
     )
 

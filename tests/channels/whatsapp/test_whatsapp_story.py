@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,10 +18,9 @@ from bot.contracts.importer import import_contracts, import_customers
 from bot.db.models import Intake
 from bot.db.types import utcnow
 from bot.handlers.whatsapp import WhatsAppClient
-from bot.intake.core import IntakeCore
+from bot.intake.core import InlineReader, IntakeCore
 from bot.intake.outbox import OutboxDispatcher
 from bot.intake.worker import IntakeWorker
-from bot.ocr.fields import ReceiptFields
 from bot.service import build_core
 from tests.channels.whatsapp.conftest import (
     ACCOUNTING_NUMBER,
@@ -33,21 +32,12 @@ from tests.channels.whatsapp.conftest import (
     webhook_client,
 )
 from tests.channels.whatsapp.fake_twilio import Call, FakeTwilio
+from tests.intake.conftest import receipt_png
 
 REPO = Path(__file__).resolve().parents[3]
-RECEIPT = b"\xff\xd8\xff\xe0" + b"sinpe-movil-receipt" * 50
-
-
-class ReceiptAsRead:
-    """The reader's answer for the customer's receipt (the reader has its own tests on real pixels)."""
-
-    def __init__(self, fields: ReceiptFields) -> None:
-        self.fields = fields
-
-    async def read(self, data: bytes) -> ReceiptFields:
-        """Return the fields of the one receipt this story sends."""
-        assert data == RECEIPT
-        return self.fields
+YESTERDAY = (utcnow() - timedelta(days=1)).astimezone(ZoneInfo("America/Costa_Rica")).date()
+RECEIPT = receipt_png("28250.00", description="Mensualidad ID 1001", on=YESTERDAY)
+"""A real screenshot of the customer's receipt: the story runs the real reader on it."""
 
 
 @dataclass
@@ -77,19 +67,7 @@ async def paybot(wa_settings: Settings, engine: Engine, wa_client: WhatsAppClien
         assert not import_customers(session, (REPO / "data/customers.csv").read_bytes()).errors
         assert not import_contracts(session, (REPO / "data/contracts.csv").read_bytes()).errors
         session.commit()
-    fields = ReceiptFields(
-        amount=Decimal("28250.00"),
-        currency="CRC",
-        date=(utcnow() - timedelta(days=1)).date(),
-        reference="2025031200012345",
-        payer_name="María José Vargas Solano",
-        payee_name="Wolk Software S.A.",
-        description="Mensualidad ID 1001",
-        client_id="1001",
-        bank="BCR",
-        confidence={key: 0.97 for key in ("amount", "date", "reference", "client_id", "payee_name")},
-    )
-    core, dispatcher = build_core(wa_settings, engine, ReceiptAsRead(fields))
+    core, dispatcher = build_core(wa_settings, engine, InlineReader(wa_settings))
     dispatcher.register(wa_client.sender)
     async with webhook_client(wa_settings, core, wa_client) as http:
         yield Paybot(core, dispatcher, IntakeWorker(core), http)
@@ -101,12 +79,12 @@ def to(calls: list[Call], number: str) -> list[Call]:
 
 async def test_receipt_to_applied_payment_all_on_whatsapp(paybot: Paybot, twilio: FakeTwilio, engine: Engine) -> None:
     url = twilio.serve_media("ME-receipt", RECEIPT, not_ready=1)
-    await paybot.post(inbound(body="Buenas, adjunto el pago de este mes", media=[(url, "image/jpeg")]))
+    await paybot.post(inbound(body="Buenas, adjunto el pago de este mes", media=[(url, "image/png")]))
     await paybot.settle()
 
     with Session(engine) as session:
         [intake] = session.exec(select(Intake)).all()
-    assert intake.state == "in_review"
+    assert intake.state == "in_review", (intake.error, intake.reply_kind, intake.media_type)
     [ack] = to(twilio.messages, CUSTOMER)
     assert "Body" in ack.form, "the customer just wrote: free text inside the 24-hour window"
     [card] = to(twilio.messages, SUPPORT_NUMBER)
@@ -143,7 +121,7 @@ async def test_receipt_to_applied_payment_all_on_whatsapp(paybot: Paybot, twilio
 
 async def test_an_unlisted_number_cannot_apply_a_payment(paybot: Paybot, twilio: FakeTwilio, engine: Engine) -> None:
     url = twilio.serve_media("ME-receipt-2", RECEIPT)
-    await paybot.post(inbound(media=[(url, "image/jpeg")]))
+    await paybot.post(inbound(media=[(url, "image/png")]))
     await paybot.settle()
     with Session(engine) as session:
         [intake] = session.exec(select(Intake)).all()
