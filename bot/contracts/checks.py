@@ -208,7 +208,6 @@ def _identify(
     report: CheckReport,
 ) -> tuple[Customer | None, CheckResult]:
     """Rule 3: the client ID in the description, else the sender, the payer's phone or the payer's name."""
-    prefix = ""
     if client_id:
         customer = find_by_client_id(session, client_id)
         if customer is not None:
