@@ -77,13 +77,14 @@ def _decimal(text: str) -> Decimal:
 
 def _engine(settings: Settings) -> Engine:
     """The database at the newest schema (upgrading it quietly, as `paybot db upgrade` would)."""
-    from bot.db import migrate
     from bot.db.session import make_engine
 
     alembic_logger = logging.getLogger("alembic")
     level = alembic_logger.level
     alembic_logger.setLevel(logging.WARNING)
     try:
+        from bot.db import migrate
+
         migrate.upgrade(settings.database_url)
     finally:
         alembic_logger.setLevel(level)
