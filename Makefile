@@ -8,8 +8,7 @@ PYTHON ?= python3
 
 run: setup
 	$(BIN)/paybot db upgrade
-	$(BIN)/paybot import customers data/customers.csv
-	$(BIN)/paybot import contracts data/contracts.csv
+	$(BIN)/paybot db seed
 	$(BIN)/paybot run
 
 test: export PAYBOT_SETUP_TEST_TOOLS = 1

@@ -12,6 +12,7 @@ grep -qx eng <<<"$langs" || need+=(tesseract-ocr-eng)
 [ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
 if [ "${PAYBOT_SETUP_TEST_TOOLS:-0}" = "1" ]; then
     command -v chromium >/dev/null 2>&1 || need+=(chromium)
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

@@ -42,3 +42,22 @@ def engine(settings: Settings, migrated_template: Path) -> Iterator[Engine]:
     engine = make_engine(settings.database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the whole run (started on first use)."""
+    from tests.postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_engine(postgres_url: str) -> Iterator[Engine]:
+    """A fresh schema on the PostgreSQL server: migrated up for the test, down again after it."""
+    migrate.upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    yield engine
+    engine.dispose()
+    migrate.downgrade(postgres_url)

@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import REPO
+
 PAYBOT = [sys.executable, "-m", "bot"]
 
 
@@ -93,3 +95,18 @@ def test_run_serves_healthz_and_stops_cleanly_on_sigterm(
     assert "Telegram: off (set PAYBOT_TELEGRAM_TOKEN" in stdout
     assert "Sandbox: on" in stdout
     assert "Traceback" not in stderr
+
+
+def test_seed_loads_the_sample_data_once(cli_env: dict[str, str], tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("customers.csv", "contracts.csv"):
+        (data / name).write_bytes((REPO / "data" / name).read_bytes())
+    first = run_cli("db", "seed", env=cli_env, cwd=tmp_path)
+    again = run_cli("db", "seed", env=cli_env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "loaded" in first.stdout
+    assert again.returncode == 0 and "already has customers" in again.stdout
+    quote = run_cli("quote", "1001", env=cli_env, cwd=tmp_path)
+    assert quote.returncode == 0, quote.stderr
+    assert "28" in quote.stdout and "250,00" in quote.stdout

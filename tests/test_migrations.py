@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
@@ -52,3 +53,22 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
         mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
     engine.dispose()
     assert mode == "wal"
+
+
+@pytest.mark.postgres
+def test_migrations_upgrade_and_downgrade_on_postgresql(postgres_url: str) -> None:
+    migrate.upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    assert set(SQLModel.metadata.tables) <= set(inspect(engine).get_table_names())
+    with engine.connect() as connection:
+        from alembic.autogenerate import compare_metadata
+        from alembic.runtime.migration import MigrationContext
+
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
+    migrate.downgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()

@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=settings.log_level.upper(),
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         return handler(args, settings)
     except CliError as error:
         print(f"paybot: error: {error}", file=sys.stderr)

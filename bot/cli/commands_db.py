@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings, describe
@@ -18,6 +19,11 @@ def register(sub: Any) -> None:
     down = db_sub.add_parser("downgrade", help="migrate the database down (default: empty)")
     down.add_argument("revision", nargs="?", default="base")
     down.set_defaults(handler=db_downgrade)
+
+    seed = db_sub.add_parser("seed", help="load the sample customers and contracts into an empty database")
+    seed.add_argument("--customers", type=Path, default=Path("data/customers.csv"))
+    seed.add_argument("--contracts", type=Path, default=Path("data/contracts.csv"))
+    seed.set_defaults(handler=db_seed)
 
     config = sub.add_parser("config", help="print the effective settings (secrets masked)")
     config.set_defaults(handler=show_config)
@@ -38,6 +44,33 @@ def db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
 
     migrate.downgrade(settings.database_url, args.revision)
     print(f"database at {_safe_url(settings.database_url)} is at {args.revision}")
+    return 0
+
+
+def db_seed(args: argparse.Namespace, settings: Settings) -> int:
+    """Give a fresh installation the sample customers; a database that has customers is left alone."""
+    from sqlmodel import Session, select
+
+    from bot.cli import CliError
+    from bot.contracts.importer import import_contracts, import_customers
+    from bot.db import migrate
+    from bot.db.models import Customer
+    from bot.db.session import make_engine
+
+    migrate.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        if session.exec(select(Customer.id)).first() is not None:
+            print("database already has customers: sample data not loaded")
+            return 0
+        for importer, path in ((import_customers, args.customers), (import_contracts, args.contracts)):
+            report = importer(session, path.read_bytes())
+            if report.errors:
+                raise CliError(f"{path}: {len(report.errors)} rows rejected; nothing loaded")
+            session.flush()
+        session.commit()
+    engine.dispose()
+    print(f"sample customers and contracts loaded from {args.customers} and {args.contracts}")
     return 0
 
 
