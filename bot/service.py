@@ -21,7 +21,7 @@ from bot.db.session import make_engine
 from bot.intake.claims import worker_name
 from bot.intake.core import IntakeCore, Reader
 from bot.intake.outbox import OutboxDispatcher
-from bot.intake.worker import IntakeWorker, ReminderScheduler
+from bot.intake.worker import IntakeWorker, RateRefresher, ReminderScheduler
 from bot.web.health import healthz
 
 log = logging.getLogger(__name__)
@@ -146,6 +146,8 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
             asyncio.create_task(dispatcher.run(), name="outbox"),
             asyncio.create_task(service.scheduler.run(), name="reminders"),
         ]
+        if settings.rates_url:
+            service.tasks.append(asyncio.create_task(RateRefresher(core).run(), name="rates"))
         log.info("paybot started")
         try:
             yield

@@ -194,3 +194,31 @@ class ReminderScheduler:
             except Exception:
                 log.exception("reminder pass failed")
             await asyncio.sleep(poll_seconds)
+
+
+class RateRefresher:
+    """Keeps today's exchange rate stored when an HTTP provider is configured (checked hourly)."""
+
+    def __init__(self, core: IntakeCore) -> None:
+        self.core = core
+
+    def refresh_today(self) -> bool:
+        """Fetch and store today's rate unless it is already stored; True when it is there now."""
+        from currency.rates import HttpJsonRateProvider, RateError, fetch_rate
+
+        settings = self.core.settings
+        provider = HttpJsonRateProvider(settings.rates_url, settings.rates_buy_field, settings.rates_sell_field)
+        today = self.core.now().astimezone(settings.tz).date()
+        with Session(self.core.engine) as session:
+            try:
+                fetch_rate(session, provider, today)
+                session.commit()
+            except (RateError, OSError, ValueError) as error:
+                log.warning("exchange rate for %s not fetched from %s: %s", today, settings.rates_url, error)
+                return False
+        return True
+
+    async def run(self, poll_seconds: float = 3600.0) -> None:
+        while True:
+            await asyncio.to_thread(self.refresh_today)
+            await asyncio.sleep(poll_seconds)
