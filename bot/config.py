@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     auto_forward: bool = Field(
         False, description="Forward straight to accounting when every check passes"
     )
+    auto_forward_confidence: float = Field(
+        0.9, description="Reading confidence every key field needs for auto-forward"
+    )
     grace_days: int = Field(3, description="Days a grace extension adds to a contract")
     reminder_hours: CommaIntList = Field(
         default_factory=lambda: [24, 72],

@@ -28,10 +28,6 @@ from bot.ocr.fields import ReceiptFields
 
 log = logging.getLogger(__name__)
 
-AUTO_FORWARD_CONFIDENCE = 0.9
-"""Every field the checks rely on must be read at least this surely to skip human review."""
-
-
 class Reader(Protocol):
     """Reads one receipt file (the process pool in production)."""
 
@@ -227,7 +223,8 @@ class IntakeCore:
         if not self.settings.auto_forward or not report.passed() or report.reply_kind != "received":
             return False
         needed = ("amount", "date", "reference", "client_id")
-        return all(intake.confidences.get(key, 0.0) >= AUTO_FORWARD_CONFIDENCE for key in needed)
+        threshold = self.settings.auto_forward_confidence
+        return all(intake.confidences.get(key, 0.0) >= threshold for key in needed)
 
     # -- staff ----------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from bot.db.models import Contract, Customer, Intake, IntakeEvent, Payment, Reminder
-from bot.intake.messages import StaffActionKind
+from bot.intake.messages import InboundMessage, StaffActionKind
 from bot.intake.worker import ReminderScheduler
 from tests.intake.conftest import TODAY, Conversation, receipt_png
 
@@ -224,3 +224,57 @@ async def test_the_same_bank_reference_is_never_applied_twice(conversation: Conv
     with Session(conversation.engine) as session:
         assert len(session.exec(select(Payment)).all()) == 1
     assert intake_of(conversation, second).state == "forwarded"
+
+
+async def test_with_auto_forward_a_clean_receipt_goes_straight_to_accounting(conversation: Conversation) -> None:
+    conversation.core.settings = conversation.settings.model_copy(
+        update={"auto_forward": True, "auto_forward_confidence": 0.5})
+    intake_id = await conversation.customer_sends(receipt_png("28250.00", description="Pago ID 1001"))
+    assert intake_id is not None
+    assert intake_of(conversation, intake_id).state == "forwarded"
+    assert conversation.received_by("support") == []
+    assert conversation.last_to("accounting").kind == "accounting_card"
+    assert conversation.last_to("customer").kind == "received"
+
+
+async def test_auto_forward_sends_an_unsure_reading_to_a_person(conversation: Conversation) -> None:
+    conversation.core.settings = conversation.settings.model_copy(
+        update={"auto_forward": True, "auto_forward_confidence": 1.0})
+    intake_id = await conversation.customer_sends(receipt_png("28250.00", description="Pago ID 1001"))
+    assert intake_id is not None
+    assert intake_of(conversation, intake_id).state == "in_review"
+    assert conversation.received_by("accounting") == []
+
+
+async def test_auto_forward_never_skips_review_when_a_check_fails(conversation: Conversation) -> None:
+    conversation.core.settings = conversation.settings.model_copy(update={"auto_forward": True})
+    intake_id = await conversation.customer_sends(receipt_png("20000.00", description="Pago ID 1001"))
+    assert intake_id is not None
+    assert intake_of(conversation, intake_id).state == "in_review"
+    assert conversation.received_by("accounting") == []
+
+
+async def test_accounting_flags_a_problem_back_to_support(conversation: Conversation) -> None:
+    intake_id = await conversation.customer_sends(receipt_png("28250.00"))
+    assert intake_id is not None
+    assert (await conversation.staff("support", APPROVE, intake_id)).ok
+    without_reason = await conversation.staff("accounting", StaffActionKind.FLAG, intake_id)
+    assert not without_reason.ok
+    result = await conversation.staff("accounting", StaffActionKind.FLAG, intake_id,
+                                      reason="no aparece en el estado de cuenta")
+    assert result.ok
+    card = conversation.last_to("support")
+    assert card.kind == "support_card" and "Devuelto por contabilidad: no aparece en el estado de cuenta" in card.text
+    assert intake_of(conversation, intake_id).state == "in_review"
+
+
+async def test_a_file_too_large_for_the_channel_gets_a_clear_answer(conversation: Conversation) -> None:
+    intake_id = await conversation.core.receive(InboundMessage(
+        channel="sandbox", external_id="big-1", sender="+50688112233", reply_to="+50688112233",
+        media_error="too_large", file_name="escaneo.tiff",
+    ))
+    await conversation.settle()
+    assert intake_id is not None
+    reply = conversation.last_to("customer")
+    assert reply.kind == "file_too_large" and "captura de pantalla" in reply.text
+    assert intake_of(conversation, intake_id).state == "needs_info"
