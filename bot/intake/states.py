@@ -76,22 +76,8 @@ def transition(
         raise IllegalTransition(intake.id, from_state, to_state)
     if (from_state, to_state) in REASON_REQUIRED and not (reason and reason.strip()):
         raise ValueError(f"{from_state} -> {to_state} needs a written reason")
-    if intake.id is None:
-        session.add(intake)
-        session.flush()
     intake.state = to_state.value
-    intake.updated_at = utcnow()
-    event = IntakeEvent(
-        intake_id=intake.id,  # type: ignore[arg-type]
-        actor=actor,
-        from_state=from_state.value,
-        to_state=to_state.value,
-        changes=dict(changes or {}),
-        reason=reason,
-    )
-    session.add(intake)
-    session.add(event)
-    return event
+    return _audit(session, intake, actor, from_state.value, reason, changes)
 
 
 def record(
@@ -102,6 +88,17 @@ def record(
     changes: Mapping[str, Any] | None = None,
 ) -> IntakeEvent:
     """Audit something that changed an intake without moving it (a correction, a note)."""
+    return _audit(session, intake, actor, intake.state, reason, changes)
+
+
+def _audit(
+    session: Session,
+    intake: Intake,
+    actor: str,
+    from_state: str,
+    reason: str | None,
+    changes: Mapping[str, Any] | None,
+) -> IntakeEvent:
     if intake.id is None:
         session.add(intake)
         session.flush()
@@ -109,7 +106,7 @@ def record(
     event = IntakeEvent(
         intake_id=intake.id,  # type: ignore[arg-type]
         actor=actor,
-        from_state=intake.state,
+        from_state=from_state,
         to_state=intake.state,
         changes=dict(changes or {}),
         reason=reason,
