@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.contracts.registry import remember_payer
-from bot.db.models import Contract, Intake, Payment, Reminder, ReminderState
+from bot.db.models import Contract, Customer, Intake, Payment, Reminder, ReminderState
 from bot.db.types import utcnow
 from bot.intake import cards
 from bot.intake.messages import Audience, StaffAction, StaffActionKind, StaffResult
@@ -78,11 +78,20 @@ def approve(core: IntakeCore, session: Session, intake: Intake, action: StaffAct
         raise ActionRefused(f"Falta el monto del #{intake.id}: corríjalo antes de aprobar.")
     transition(session, intake, IntakeState.FORWARDED, actor=actor, reason=action.reason)
     customer = core.customer(session, intake)
-    if customer is not None and not intake.checks.get("client_id_present"):
-        remember_payer(session, customer, intake.fields.get("payer_name") or "",
-                       intake.fields.get("payer_phone") or "")
+    if customer is not None:
+        _remember_sender(session, customer, intake)
     forward_to_accounting(core, session, intake, approved_by=actor)
     return f"Comprobante #{intake.id} aprobado y enviado a contabilidad."
+
+
+def _remember_sender(session: Session, customer: Customer, intake: Intake) -> None:
+    """An agent confirmed who paid: keep the payer's name and the sender's identity for next time."""
+    if not intake.checks.get("client_id_present"):
+        remember_payer(session, customer, intake.fields.get("payer_name") or "", intake.fields.get("payer_phone"))
+    if intake.channel == "telegram" and intake.sender.isdigit():
+        remember_payer(session, customer, None, None, telegram_user_id=int(intake.sender))
+    elif intake.channel == "whatsapp":
+        remember_payer(session, customer, None, intake.sender)
 
 
 def forward_to_accounting(core: IntakeCore, session: Session, intake: Intake, approved_by: str) -> None:

@@ -85,10 +85,11 @@ class Conversation:
     _counter: int = 0
 
     async def customer_sends(self, data: bytes | None = None, *, text: str | None = None,
-                             phone: str = "+50688112233", message_id: str | None = None) -> int | None:
+                             phone: str = "+50688112233", message_id: str | None = None,
+                             channel: str = "sandbox") -> int | None:
         self._counter += 1
         intake_id = await self.core.receive(InboundMessage(
-            channel="sandbox", external_id=message_id or f"m{self._counter}", sender=phone, reply_to=phone,
+            channel=channel, external_id=message_id or f"m{self._counter}", sender=phone, reply_to=phone,
             sender_name="María José", text=text, media=data,
         ))
         await self.settle()
@@ -128,7 +129,7 @@ def conversation(demo_engine: Engine, settings: Settings, tmp_path: Path) -> Ite
     channel = RecordingChannel("sandbox")
     core = IntakeCore(settings, demo_engine, InlineReader(settings),
                       now=lambda: datetime(2026, 11, 27, 15, 0, tzinfo=settings.tz))
-    dispatcher = OutboxDispatcher(demo_engine, {"sandbox": channel}, "test")
+    dispatcher = OutboxDispatcher(demo_engine, {"sandbox": channel, "telegram": channel}, "test")
     yield Conversation(core, dispatcher, channel, demo_engine, settings)
 
 

@@ -278,3 +278,20 @@ async def test_a_file_too_large_for_the_channel_gets_a_clear_answer(conversation
     reply = conversation.last_to("customer")
     assert reply.kind == "file_too_large" and "captura de pantalla" in reply.text
     assert intake_of(conversation, intake_id).state == "needs_info"
+
+
+async def test_a_confirmed_telegram_customer_is_recognised_next_time_without_the_id(
+    conversation: Conversation,
+) -> None:
+    first = await conversation.customer_sends(
+        receipt_png("20905.00", description="ID 1004", payer="Roberto Salas Mena"),
+        phone="7001234", channel="telegram")
+    assert first is not None and intake_of(conversation, first).customer_id is not None
+    assert (await conversation.staff("support", APPROVE, first)).ok
+
+    second = await conversation.customer_sends(
+        receipt_png("20905.00", description="Mensualidad", payer="Roberto Salas Mena", seed=9),
+        phone="7001234", channel="telegram")
+    assert second is not None
+    assert intake_of(conversation, second).customer_id == intake_of(conversation, first).customer_id
+    assert "ID 1004" in conversation.last_to("support").text
