@@ -10,14 +10,18 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import uvicorn
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings
+from bot.db.models import Intake
 from bot.db.session import make_engine
+from bot.db.types import utcnow
 from bot.intake.claims import worker_name
 from bot.intake.core import IntakeCore, Reader
 from bot.intake.outbox import OutboxDispatcher
@@ -137,6 +141,9 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         core.intake_ready = asyncio.Event()
         core.outbox_ready = asyncio.Event()
         dispatcher.wakeup = core.outbox_ready
+        if whatsapp is not None:
+            for address, last in recent_whatsapp_senders(engine):
+                whatsapp.window.seen(address, last)
         if telegram is not None:
             from bot.handlers.telegram import start_telegram
 
@@ -172,6 +179,19 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
     app.state.engine = engine
     app.state.service = service
     return app
+
+
+def recent_whatsapp_senders(engine: Engine) -> list[tuple[str, datetime]]:
+    """Who wrote on WhatsApp in the last 24 hours, so a restart keeps their reply window open."""
+    since = utcnow() - timedelta(hours=24)
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Intake.reply_to, func.max(Intake.created_at))
+            .where(Intake.channel == "whatsapp")
+            .where(col(Intake.created_at) >= since)
+            .group_by(col(Intake.reply_to))
+        ).all()
+    return [(address, last) for address, last in rows if address and last is not None]
 
 
 def serve(settings: Settings) -> None:
