@@ -1,18 +1,37 @@
-"""One Tesseract pass over a prepared image, returning words with boxes and confidences."""
+"""Tesseract kept warm in the process: libtesseract through ctypes, the `tesseract` command as the fallback.
+
+Loading the Spanish model costs about as much as recognising a receipt, so each process (the CLI, each
+pool worker) creates one engine on first use and keeps it. Time limits: the warm engine gives Tesseract a
+deadline (its ETEXT_DESC monitor, checked between words), so a slow recognition is cancelled in-process
+and reported as a timeout; layout analysis before recognition is bounded by the pixel cap and the scaling
+in `preprocess`, and the ReaderPool kills and replaces a worker that overruns its limit anyway. The
+subprocess fallback is killed by `subprocess.run(timeout=...)`.
+"""
 
 from __future__ import annotations
 
+import atexit
+import ctypes
+import ctypes.util
 import io
 import os
 import subprocess
+import threading
 from dataclasses import dataclass
+from typing import Protocol
 
 from PIL import Image
 
 from bot.ocr.errors import UnreadableReceipt
 
 LANGUAGE = "spa"
+SECOND_LANGUAGE = "spa+eng"
+"""For re-reading one line where Spanish alone misses symbols (`#`) and `ID` glued to digits."""
 PAGE_SEGMENTATION = "4"
+RESOLUTION = 300
+LIBRARY_NAMES = ("libtesseract.so.5", "libtesseract.so", "libtesseract.5.dylib", "libtesseract.dylib")
+ENGINE_ENV = "PAYBOT_OCR_ENGINE"
+"""Set to `subprocess` to force the `tesseract` command (for comparison and as an escape hatch)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +55,14 @@ class Word:
         return self.top + self.height
 
 
+class Engine(Protocol):
+    """Something that turns a grayscale image into Tesseract's TSV text."""
+
+    name: str
+
+    def tsv(self, image: Image.Image, *, timeout: float, psm: str) -> str: ...
+
+
 def tesseract_env() -> dict[str, str]:
     """The environment for Tesseract: one OpenMP thread, since parallelism comes from the pool."""
     env = dict(os.environ)
@@ -43,34 +70,172 @@ def tesseract_env() -> dict[str, str]:
     return env
 
 
-def run_tesseract(image: Image.Image, *, timeout: float, psm: str = PAGE_SEGMENTATION) -> list[Word]:
-    """Words from one `image_to_data`-style TSV pass; the image travels on stdin, no temp files."""
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG", compress_level=1)
-    command = ["tesseract", "stdin", "stdout", "-l", LANGUAGE, "--psm", psm, "--dpi", "300", "tsv"]
-    try:
-        done = subprocess.run(
-            command,
-            input=buffer.getvalue(),
-            capture_output=True,
-            timeout=timeout,
-            env=tesseract_env(),
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise UnreadableReceipt("timeout", f"tesseract took more than {timeout:g} s") from None
-    except FileNotFoundError:
-        raise RuntimeError("tesseract is not installed or not on PATH") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UnreadableReceipt("corrupt", f"tesseract failed: {message[-1] if message else done.returncode}")
-    return parse_tsv(done.stdout.decode("utf-8", "replace"))
+class SubprocessEngine:
+    """The `tesseract` command, one process per image; the image travels on stdin, no temp files."""
+
+    name = "subprocess"
+
+    def __init__(self, language: str = LANGUAGE) -> None:
+        self.language = language
+
+    def tsv(self, image: Image.Image, *, timeout: float, psm: str) -> str:
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG", compress_level=1)
+        command = ["tesseract", "stdin", "stdout", "-l", self.language, "--psm", psm, "--dpi", str(RESOLUTION), "tsv"]
+        try:
+            done = subprocess.run(
+                command,
+                input=buffer.getvalue(),
+                capture_output=True,
+                timeout=timeout,
+                env=tesseract_env(),
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise UnreadableReceipt("timeout", f"tesseract took more than {timeout:g} s") from None
+        except FileNotFoundError:
+            raise RuntimeError("tesseract is not installed or not on PATH") from None
+        if done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise UnreadableReceipt("corrupt", f"tesseract failed: {message[-1] if message else done.returncode}")
+        return done.stdout.decode("utf-8", "replace")
+
+
+def _load_library() -> ctypes.CDLL:
+    """libtesseract with one OpenMP thread (libgomp reads OMP_THREAD_LIMIT when it is loaded)."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    names = list(LIBRARY_NAMES)
+    found = ctypes.util.find_library("tesseract")
+    if found:
+        names.append(found)
+    last: OSError | None = None
+    for name in names:
+        try:
+            return ctypes.CDLL(name)
+        except OSError as error:
+            last = error
+    raise OSError(f"libtesseract not found: {last}")
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    p, i, c = ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p
+    signatures: dict[str, tuple[list[type], type | None]] = {
+        "TessBaseAPICreate": ([], p),
+        "TessBaseAPIInit3": ([p, c, c], i),
+        "TessBaseAPISetPageSegMode": ([p, i], None),
+        "TessBaseAPISetVariable": ([p, c, c], i),
+        "TessBaseAPISetImage": ([p, c, i, i, i, i], None),
+        "TessBaseAPISetSourceResolution": ([p, i], None),
+        "TessBaseAPIRecognize": ([p, p], i),
+        "TessBaseAPIGetTsvText": ([p, i], p),
+        "TessDeleteText": ([p], None),
+        "TessBaseAPIClear": ([p], None),
+        "TessBaseAPIEnd": ([p], None),
+        "TessBaseAPIDelete": ([p], None),
+        "TessMonitorCreate": ([], p),
+        "TessMonitorDelete": ([p], None),
+        "TessMonitorSetDeadlineMSecs": ([p, i], None),
+    }
+    for name, (args, result) in signatures.items():
+        function = getattr(lib, name)
+        function.argtypes = args
+        function.restype = result
+
+
+class LibraryEngine:
+    """libtesseract's C API through ctypes: the model is loaded once and reused for every image."""
+
+    name = "library"
+
+    def __init__(self, language: str = LANGUAGE) -> None:
+        self._lib = _load_library()
+        _declare(self._lib)
+        self._lock = threading.Lock()
+        handle = self._lib.TessBaseAPICreate()
+        if not handle:
+            raise OSError("TessBaseAPICreate failed")
+        if self._lib.TessBaseAPIInit3(handle, None, language.encode()) != 0:
+            self._lib.TessBaseAPIDelete(handle)
+            raise OSError(f"Tesseract cannot load the {language!r} model")
+        self._lib.TessBaseAPISetVariable(handle, b"debug_file", b"/dev/null")
+        self._handle: int | None = handle
+        self._psm = ""
+        atexit.register(self.close)
+
+    def tsv(self, image: Image.Image, *, timeout: float, psm: str) -> str:
+        gray = image if image.mode == "L" else image.convert("L")
+        pixels = gray.tobytes()
+        lib = self._lib
+        with self._lock:
+            handle = self._handle
+            if handle is None:
+                raise RuntimeError("the Tesseract engine was closed")
+            if psm != self._psm:
+                lib.TessBaseAPISetPageSegMode(handle, int(psm))
+                self._psm = psm
+            lib.TessBaseAPISetImage(handle, pixels, gray.width, gray.height, 1, gray.width)
+            lib.TessBaseAPISetSourceResolution(handle, RESOLUTION)
+            monitor = lib.TessMonitorCreate()
+            try:
+                lib.TessMonitorSetDeadlineMSecs(monitor, max(1, int(timeout * 1000)))
+                failed = lib.TessBaseAPIRecognize(handle, monitor) != 0
+                if failed:
+                    raise UnreadableReceipt("timeout", f"tesseract took more than {timeout:g} s")
+                text = lib.TessBaseAPIGetTsvText(handle, 0)
+                try:
+                    return ctypes.string_at(text).decode("utf-8", "replace") if text else ""
+                finally:
+                    if text:
+                        lib.TessDeleteText(text)
+            finally:
+                lib.TessMonitorDelete(monitor)
+                lib.TessBaseAPIClear(handle)
+
+    def close(self) -> None:
+        """Free the model (the process exiting does the same)."""
+        with self._lock:
+            if self._handle:
+                self._lib.TessBaseAPIEnd(self._handle)
+                self._lib.TessBaseAPIDelete(self._handle)
+                self._handle = None
+
+
+_engines: dict[str, Engine] = {}
+_engine_pid = 0
+_engine_lock = threading.Lock()
+
+
+def get_engine(language: str = LANGUAGE) -> Engine:
+    """This process's engine for `language`, created on first use: warm libtesseract, else the command."""
+    global _engine_pid
+    with _engine_lock:
+        if _engine_pid != os.getpid():
+            _engines.clear()
+            _engine_pid = os.getpid()
+        engine = _engines.get(language)
+        if engine is None:
+            if os.environ.get(ENGINE_ENV) == "subprocess":
+                engine = SubprocessEngine(language)
+            else:
+                try:
+                    engine = LibraryEngine(language)
+                except (OSError, AttributeError):
+                    engine = SubprocessEngine(language)
+            _engines[language] = engine
+        return engine
+
+
+def run_tesseract(
+    image: Image.Image, *, timeout: float, psm: str = PAGE_SEGMENTATION, language: str = LANGUAGE
+) -> list[Word]:
+    """Words with boxes and confidences (`image_to_data`'s TSV) from one pass over a prepared image."""
+    return parse_tsv(get_engine(language).tsv(image, timeout=timeout, psm=psm))
 
 
 def parse_tsv(tsv: str) -> list[Word]:
-    """Words (level 5 rows with text) out of Tesseract's TSV output."""
+    """Words (level 5 rows with text) out of Tesseract's TSV output (with or without the header row)."""
     words: list[Word] = []
-    for row in tsv.splitlines()[1:]:
+    for row in tsv.splitlines():
         parts = row.split("\t")
         if len(parts) < 12 or parts[0] != "5" or not parts[11].strip():
             continue

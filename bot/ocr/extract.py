@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,9 +11,10 @@ from rapidfuzz import fuzz
 
 from bot.ocr.engine import Word
 from bot.ocr.fields import ReceiptFields
-from bot.ocr.layouts import FIELDS, Layout, detect_bank, load_layouts, merged_labels, normalize
+from bot.ocr.layouts import FIELDS, Layout, bank_from_labels, detect_bank, load_layouts, merged_labels, normalize
 from bot.ocr.parsing import (
     Money,
+    better_symbol_reading,
     clean_name,
     clean_text,
     find_amounts,
@@ -30,10 +31,11 @@ TEXT_CONFIDENCE = 0.97
 
 @dataclass(frozen=True)
 class Token:
-    """A word of a row with its confidence (0..1)."""
+    """A word of a row with its confidence (0..1) and, from an image, its box (left, top, right, bottom)."""
 
     text: str
     conf: float
+    box: tuple[int, int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,15 @@ class Row:
 
 @dataclass(frozen=True)
 class Value:
-    """A field's raw text with the lowest confidence of its words."""
+    """A field's raw text with the lowest confidence of its words, and the words themselves."""
 
     text: str
     conf: float
+    tokens: tuple[Token, ...] = ()
+
+
+Reread = Callable[[Sequence[Token]], list[Token] | None]
+"""Reads the words' area again another way (a second language); None when it cannot."""
 
 
 def rows_from_words(words: Sequence[Word]) -> list[Row]:
@@ -72,7 +79,11 @@ def rows_from_words(words: Sequence[Word]) -> list[Row]:
                 prev.extend(line)
                 continue
         rows.append(list(line))
-    return [Row(tuple(Token(w.text, w.conf / 100) for w in sorted(r, key=lambda w: w.left))) for r in rows]
+    return [Row(tuple(_token(w) for w in sorted(r, key=lambda w: w.left))) for r in rows]
+
+
+def _token(word: Word) -> Token:
+    return Token(word.text, word.conf / 100, (word.left, word.top, word.right, word.bottom))
 
 
 def rows_from_text(text: str) -> list[Row]:
@@ -117,7 +128,7 @@ def _labelled_values(rows: list[Row], labels: dict[str, list[tuple[str, ...]]]) 
             rest = list(rows[index + 1].tokens)
         if rest:
             text = " ".join(t.text for t in rest).lstrip(": ")
-            found.setdefault(key, []).append(Value(text, min(t.conf for t in rest)))
+            found.setdefault(key, []).append(Value(text, min(t.conf for t in rest), tuple(rest)))
     return found
 
 
@@ -131,11 +142,33 @@ def _pattern_values(text: str, layouts: Sequence[Layout]) -> dict[str, list[Valu
     return found
 
 
-def extract(rows: list[Row], *, client_id_pattern: str, photo: bool = False) -> ReceiptFields:
-    """Fill every field the rows support, each with a confidence from word scores and cross-checks."""
+def _reread_symbols(value: Value, reread: Reread) -> Value:
+    """The value with each word another reading restores a `#` or `ID` in (see better_symbol_reading)."""
+    if not value.tokens or not any(ch.isdigit() or ch == "+" for ch in value.text):
+        return value
+    second = reread(value.tokens)
+    if not second or len(second) != len(value.tokens):
+        return value
+    tokens = [b if better_symbol_reading(a.text, b.text) else a for a, b in zip(value.tokens, second, strict=True)]
+    if tokens == list(value.tokens):
+        return value
+    return Value(" ".join(t.text for t in tokens).lstrip(": "), min(t.conf for t in tokens), tuple(tokens))
+
+
+def extract(
+    rows: list[Row], *, client_id_pattern: str, photo: bool = False, reread: Reread | None = None
+) -> ReceiptFields:
+    """Fill every field the rows support, each with a confidence from word scores and cross-checks.
+
+    `reread` (from the image reader) reads a value's words again with a second model where one
+    Spanish pass is known to drop symbols; plain-text input has no pixels and passes none.
+    """
     generic, banks = load_layouts()
     full_text = "\n".join(row.text for row in rows)
     bank, bank_conf = detect_bank(full_text, banks)
+    if bank is None:
+        bank = bank_from_labels([row.text for row in rows], banks)
+        bank_conf = 0.7 if bank else bank_conf
     labels = merged_labels(generic, bank)
     values = _labelled_values(rows, labels)
     patterned = _pattern_values(full_text, [generic] + ([bank] if bank else []))
@@ -185,6 +218,8 @@ def extract(rows: list[Row], *, client_id_pattern: str, photo: bool = False) -> 
 
     description, desc_conf = None, 0.0
     for value in values.get("description", []):
+        if reread is not None:
+            value = _reread_symbols(value, reread)
         description = clean_text(value.text)
         if description:
             desc_conf = value.conf

@@ -232,3 +232,28 @@ def clean_text(text: str) -> str | None:
     """A free-text value (the description) with edge punctuation and specks removed."""
     value = fix_id_word(" ".join(text.split()).strip(" |:;,-_—"))
     return value or None
+
+
+_HASH_READING = re.compile(r"#(\d+)")
+_HASH_MISREAD = re.compile(r"[+#4H1]{1,2}")
+_ID_READING = re.compile(r"ID([:#]?.*)")
+_ID_MISREAD = re.compile(r"[1lIi|][D0Oo]")
+
+
+def better_symbol_reading(first: str, second: str) -> bool:
+    """Whether `second` (another model's reading of the same word) restores a `#` or an `ID` that `first` lost.
+
+    Spanish Tesseract reads `#4968` as `44968`, `+4968` or `++4968`, and `ID787` as `10787`; a reading
+    that differs only there, with the same digits after it, is taken. Anything else keeps the first.
+    """
+    if first == second:
+        return False
+    hashed = _HASH_READING.fullmatch(second)
+    if hashed:
+        digits = hashed.group(1)
+        prefix = first[: len(first) - len(digits)]
+        return first.endswith(digits) and bool(_HASH_MISREAD.fullmatch(prefix))
+    tagged = _ID_READING.fullmatch(second)
+    if tagged:
+        return bool(_ID_MISREAD.match(first)) and first[2:] == tagged.group(1)
+    return False

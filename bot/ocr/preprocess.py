@@ -23,22 +23,25 @@ class Prepared:
 
 
 def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT) -> Prepared:
-    """Grayscale, invert dark mode, flatten light and deskew photos, crop to the text, scale."""
+    """Grayscale, ink on white per band (dark mode, coloured headers), photos deskewed and cropped, scaled."""
     gray = image.convert("L")
     small = _small(gray)
     photo = _looks_like_photo(small)
     dark = _looks_dark(small, photo)
-    if dark:
-        gray = ImageOps.invert(gray)
-    if not photo:
-        gray = _invert_dark_bands(gray, 128)
     skew = 0.0
     if photo:
-        skew = _find_skew(_flatten_light(small))
+        if dark:
+            gray = ImageOps.invert(gray)
+        skew = _find_skew(_flatten_light(_small(gray)))
+        color = image.convert("RGB")
         if abs(skew) >= 0.3:
             fill = gray.getpixel((0, 0))
             gray = gray.rotate(skew, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=fill)
-        gray = _flatten_light(_crop_to_receipt(gray))
+            color = color.rotate(skew, resample=Image.Resampling.NEAREST, expand=True, fillcolor=color.getpixel((0, 0)))
+        box = _receipt_box(gray, color)
+        gray = _flatten_bands(gray.crop(box) if box else gray, tiles=12, rows=6)
+    else:
+        gray = _flatten_bands(gray)
     gray = _crop_to_ink(gray)
     line = _line_height(gray)
     scale = 1.0
@@ -52,6 +55,32 @@ def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT)
     if photo:
         gray = _binarize(gray)
     return Prepared(image=gray, photo=photo, dark=dark, scale=scale, skew=skew)
+
+
+def _flatten_bands(gray: Image.Image, *, tiles: int = 1, rows: int = 1) -> Image.Image:
+    """Ink as the distance from the local background colour: dark mode, coloured headers and cards alike.
+
+    A screenshot is built of horizontal bands of flat colour (status bar, header, cards, the page);
+    the commonest value of a row is its background, so light-on-dark and dark-on-light text both
+    come out dark on white without deciding per band which way round it is. Photos add uneven light,
+    so there the row is cut into `tiles` pieces, `rows` pixels high, values grouped by 8 against grain.
+    """
+    if tiles == 1:
+        source = gray.resize((min(gray.width, 270), gray.height), Image.Resampling.NEAREST)
+    else:
+        source = gray.point(lambda v: (v & 0xF8) + 4)
+    height = -(-gray.height // rows)
+    step = source.width / tiles
+    modes = bytearray(tiles * height)
+    for ty in range(height):
+        for tx in range(tiles):
+            hist = source.crop((round(tx * step), ty * rows, round((tx + 1) * step), (ty + 1) * rows)).histogram()
+            modes[ty * tiles + tx] = hist.index(max(hist))
+    grid = Image.frombytes("L", (tiles, height), bytes(modes)).filter(ImageFilter.MedianFilter(7 if tiles > 1 else 5))
+    resample = Image.Resampling.NEAREST if tiles == 1 else Image.Resampling.BILINEAR
+    background = grid.resize(gray.size, resample)
+    ink = ImageChops.difference(gray, background)
+    return ImageOps.autocontrast(ImageOps.invert(ink), cutoff=(0.2, 0))
 
 
 def _small(gray: Image.Image) -> Image.Image:
@@ -128,29 +157,48 @@ def _find_skew(small: Image.Image) -> float:
     return best
 
 
-def _crop_to_receipt(gray: Image.Image) -> Image.Image:
-    """The paper or screen in a photo: its bright columns, and the rows that differ from the surface beside it."""
+def _row_colors(image: Image.Image) -> list[tuple[int, ...]]:
+    """Mean colour of each row of an RGB image."""
+    column = image.resize((1, image.height), Image.Resampling.BOX)
+    data = column.tobytes()
+    return [tuple(data[3 * y : 3 * y + 3]) for y in range(image.height)]
+
+
+def _receipt_box(gray: Image.Image, color: Image.Image) -> tuple[int, int, int, int] | None:
+    """The paper or screen in a photo: its bright columns, and the rows whose colour differs from the surface.
+
+    Colour, not brightness, decides where the receipt starts and ends, so a dark coloured header (the
+    bank's name) is kept even when it is as dark as the table beside it.
+    """
     small = _small(gray)
     threshold = _otsu(small.histogram())
     bright = small.point(lambda v: 255 if v > threshold else 0)
     cols = _profile(bright, 1)
     xs = [i for i, v in enumerate(cols) if v > 128]
     if not xs:
-        return gray
+        return None
     x0, x1 = xs[0], xs[-1] + 1
-    inside = _profile(small.crop((x0, 0, x1, small.height)), 0)
-    strips = [small.crop((0, 0, x0 - 4, small.height))] if x0 > 10 else []
-    if small.width - x1 > 10:
-        strips.append(small.crop((x1 + 4, 0, small.width, small.height)))
     ys = [i for i, v in enumerate(_profile(bright.crop((x0, 0, x1, small.height)), 0)) if v > 128]
     if not ys:
-        return gray
+        return None
     y0, y1 = ys[0], ys[-1] + 1
+    small_color = color.resize(small.size, Image.Resampling.BOX)
+    strips = [small_color.crop((0, 0, x0 - 4, small.height))] if x0 > 10 else []
+    if small.width - x1 > 10:
+        strips.append(small_color.crop((x1 + 4, 0, small.width, small.height)))
     if strips:
-        outside = [sum(values) / len(values) for values in zip(*(_profile(s, 0) for s in strips), strict=True)]
-        while y0 > 0 and abs(inside[y0 - 1] - outside[y0 - 1]) > 20:
+        inside = _row_colors(small_color.crop((x0 + 3, 0, x1 - 3, small.height)))
+        outside_rows = [_row_colors(strip) for strip in strips]
+        outside = [
+            tuple(sum(ch) / len(ch) for ch in zip(*cells, strict=True)) for cells in zip(*outside_rows, strict=True)
+        ]
+
+        def differs(y: int) -> bool:
+            return max(abs(a - b) for a, b in zip(inside[y], outside[y], strict=True)) > 20
+
+        while y0 > 0 and differs(y0 - 1):
             y0 -= 1
-        while y1 < small.height and abs(inside[y1] - outside[y1]) > 20:
+        while y1 < small.height and differs(y1):
             y1 += 1
     ratio = gray.width / small.width
     inset = 3
@@ -161,8 +209,8 @@ def _crop_to_receipt(gray: Image.Image) -> Image.Image:
         round((y1 - inset) * ratio),
     )
     if box[2] - box[0] < gray.width // 4 or box[3] - box[1] < gray.height // 4:
-        return gray
-    return gray.crop(box)
+        return None
+    return box
 
 
 def _crop_to_ink(gray: Image.Image) -> Image.Image:
@@ -202,25 +250,10 @@ def _line_height(gray: Image.Image) -> float | None:
     return float(runs[len(runs) // 2])
 
 
-def _invert_dark_bands(image: Image.Image, level: int) -> Image.Image:
-    """Light text on a solid dark band (a coloured header) turned into dark text on light."""
-    rows = _profile(image, 0)
-    start = None
-    for y, value in enumerate([*rows, 255]):
-        if value < level and start is None:
-            start = y
-        elif value >= level and start is not None:
-            if y - start >= 8:
-                box = (0, start, image.width, y)
-                image.paste(ImageOps.autocontrast(ImageOps.invert(image.crop(box)), cutoff=(0, 60)), box)
-            start = None
-    return image
-
-
 def _binarize(gray: Image.Image) -> Image.Image:
-    """Black text on white, with solid dark bands (coloured headers) turned back to dark-on-light."""
+    """Black text on white by Otsu's threshold (grain and blur of photos are what Tesseract reads worst)."""
     threshold = _otsu(gray.histogram())
-    return _invert_dark_bands(gray.point(lambda v: 255 if v > threshold else 0), 110)
+    return gray.point(lambda v: 255 if v > threshold else 0)
 
 
 def _otsu(hist: list[int]) -> int:

@@ -1,11 +1,15 @@
-"""read_receipt and read_text: the reader's synchronous entry points, one Tesseract pass per image."""
+"""read_receipt and read_text: the reader's synchronous entry points, one warm Tesseract pass per image."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from PIL import Image
+
 from bot.config import Settings
-from bot.ocr.engine import run_tesseract
+from bot.ocr.engine import SECOND_LANGUAGE, run_tesseract
 from bot.ocr.errors import UnreadableReceipt
-from bot.ocr.extract import extract, rows_from_text, rows_from_words
+from bot.ocr.extract import Reread, Token, extract, rows_from_text, rows_from_words
 from bot.ocr.fields import ReceiptFields
 from bot.ocr.loading import load_image
 from bot.ocr.preprocess import prepare
@@ -13,13 +17,14 @@ from bot.ocr.preprocess import prepare
 DEFAULT_CLIENT_ID_PATTERN: str = Settings.model_fields["client_id_pattern"].default
 DEFAULT_TIMEOUT: int = Settings.model_fields["ocr_timeout_seconds"].default
 DEFAULT_MAX_BYTES: int = Settings.model_fields["max_upload_bytes"].default
+LINE_PAD = 10
 
 
 def read_receipt(
     data: bytes,
     *,
     client_id_pattern: str = DEFAULT_CLIENT_ID_PATTERN,
-    timeout: int = DEFAULT_TIMEOUT,
+    timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ReceiptFields:
     """Read a JPEG, PNG, WEBP or PDF receipt; raises UnreadableReceipt for a file it cannot use."""
@@ -28,7 +33,34 @@ def read_receipt(
     words = run_tesseract(prepared.image, timeout=timeout)
     if not any(any(ch.isalnum() for ch in w.text) for w in words):
         raise UnreadableReceipt("no_text", "no text found in the image")
-    return extract(rows_from_words(words), client_id_pattern=client_id_pattern, photo=prepared.photo)
+    return extract(
+        rows_from_words(words),
+        client_id_pattern=client_id_pattern,
+        photo=prepared.photo,
+        reread=_line_reader(prepared.image, timeout),
+    )
+
+
+def _line_reader(page: Image.Image, timeout: float) -> Reread:
+    """Re-read a few words' box as one text line with the second model (a `#` Spanish alone misses)."""
+
+    def reread(tokens: Sequence[Token]) -> list[Token] | None:
+        boxes = [t.box for t in tokens if t.box]
+        if len(boxes) != len(tokens):
+            return None
+        top = min(b[1] for b in boxes)
+        bottom = max(b[3] for b in boxes)
+        pad = max(LINE_PAD, (bottom - top) // 2)
+        box = (
+            max(0, min(b[0] for b in boxes) - pad),
+            max(0, top - pad),
+            min(page.width, max(b[2] for b in boxes) + pad),
+            min(page.height, bottom + pad),
+        )
+        words = run_tesseract(page.crop(box), timeout=timeout, psm="7", language=SECOND_LANGUAGE)
+        return [Token(w.text, w.conf / 100) for w in sorted(words, key=lambda w: w.left)]
+
+    return reread
 
 
 def read_text(text: str, *, client_id_pattern: str = DEFAULT_CLIENT_ID_PATTERN) -> ReceiptFields:

@@ -385,6 +385,9 @@ def render_screenshot(
             y += int(line * 1.3)
         else:
             draw.text((70, y), label, font=font, fill=muted)
+            if font.getlength(label) + bfont.getlength(value) + 40 > width - 140:
+                # Apps never print a value over its label: a long one wraps to the line below.
+                y += line - 4
             _draw_text(draw, (width - 70, y), value, bfont, fg, "ra")
             y += int(line * 1.5)
     if hero:
