@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from bot.config import Settings
 from bot.contracts.checks import CheckReport, check_receipt
@@ -152,7 +153,19 @@ class IntakeCore:
             current = session.get(Intake, intake.id)
             if current is None or current.state != IntakeState.RECEIVED.value:
                 return
-            if problem is not None:
+            follows_up = problem is not None and problem[0] == "ask_receipt"
+            earlier = self._recent_intake_of_sender(session, current) if follows_up else None
+            if problem is not None and earlier is not None:
+                current.reply_kind = "follow_up"
+                transition(session, current, IntakeState.NEEDS_INFO, actor="bot",
+                           reason=f"mensaje del cliente sobre el comprobante #{earlier.id}")
+                text = self.replies.render("customer_note", {
+                    "intake_id": earlier.id, "sender": current.sender, "sender_name": current.sender_name,
+                    "text": current.text or "",
+                })
+                self.tell_staff(session, Audience.SUPPORT, "customer_note", text, intake=current,
+                                key=f"intake:{current.id}:customer_note")
+            elif problem is not None:
                 kind, reason, detail = problem
                 current.reply_kind = kind
                 transition(session, current, IntakeState.NEEDS_INFO, actor="bot", reason=reason)
@@ -168,6 +181,18 @@ class IntakeCore:
                 transition(session, current, IntakeState.READ, actor="bot",
                            changes={"fields": current.fields})
             session.commit()
+
+    def _recent_intake_of_sender(self, session: Session, intake: Intake) -> Intake | None:
+        """The sender's latest receipt of the last day: a text after it is a follow-up for support."""
+        since = self.now() - timedelta(hours=24)
+        return session.exec(
+            select(Intake)
+            .where(Intake.channel == intake.channel, Intake.sender == intake.sender)
+            .where(col(Intake.id) != intake.id)
+            .where(or_(col(Intake.reply_kind).is_(None), col(Intake.reply_kind).not_in(["ask_receipt", "follow_up"])))
+            .where(col(Intake.created_at) >= since)
+            .order_by(col(Intake.id).desc())
+        ).first()
 
     def give_up(self, intake_id: int, error: str) -> None:
         """After repeated failures: ask the customer for a screenshot and hand the intake to support."""

@@ -38,7 +38,7 @@ CUSTOMER_TEMPLATES = (
     "grace_granted",
     "reminder_short_payment",
 )
-STAFF_TEMPLATES = ("support_card", "accounting_card", "escalation_grace", "flagged")
+STAFF_TEMPLATES = ("support_card", "accounting_card", "escalation_grace", "customer_note")
 
 
 def _money(value: Any) -> str:

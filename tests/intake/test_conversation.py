@@ -295,3 +295,17 @@ async def test_a_confirmed_telegram_customer_is_recognised_next_time_without_the
     assert second is not None
     assert intake_of(conversation, second).customer_id == intake_of(conversation, first).customer_id
     assert "ID 1004" in conversation.last_to("support").text
+
+
+async def test_a_text_after_a_receipt_reaches_support_instead_of_asking_for_a_receipt(
+    conversation: Conversation,
+) -> None:
+    intake_id = await conversation.customer_sends(receipt_png("28250.00"))
+    assert intake_id is not None
+    customer_messages = len(conversation.received_by("customer"))
+    note_id = await conversation.customer_sends(text="¿Me confirman cuando lo apliquen? Gracias")
+    assert note_id is not None
+    assert len(conversation.received_by("customer")) == customer_messages
+    note = conversation.last_to("support")
+    assert note.kind == "customer_note"
+    assert f"sobre el comprobante #{intake_id}" in note.text and "¿Me confirman" in note.text

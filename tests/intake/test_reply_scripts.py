@@ -50,6 +50,7 @@ SAMPLE: dict[str, Any] = {
     "bank": "BCR",
     "expired": True,
     "actor": "support:telegram:11",
+    "text": "¿Me confirman cuando lo apliquen?",
 }
 
 
