@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from rapidfuzz import fuzz
@@ -142,6 +143,45 @@ def _pattern_values(text: str, layouts: Sequence[Layout]) -> dict[str, list[Valu
     return found
 
 
+def _second_reading(value: Value, reread: Reread | None) -> Value | None:
+    """The value's words read again by the second model, or None without pixels."""
+    if reread is None or not value.tokens:
+        return None
+    tokens = reread(value.tokens)
+    if not tokens:
+        return None
+    return Value(" ".join(t.text for t in tokens).lstrip(": "), min(t.conf for t in tokens), tuple(tokens))
+
+
+def _choose_reference(labelled: list[Value], when: date | None, reread: Reread | None) -> tuple[str | None, float]:
+    """The first labelled value that parses as a reference; a SINPE one is cross-checked against the date.
+
+    A 25-digit SINPE reference starts with the receipt date (YYYYMMDD). When the first reading breaks
+    that rule, or finds nothing, a second model reads the words again; the reading that fits the rule
+    wins, and two readings that disagree lower the confidence.
+    """
+    for value in labelled:
+        first = parse_reference(value.text)
+        if first is not None and not _sinpe_suspect(first, when):
+            return first, min(value.conf, 0.99)
+        second_value = _second_reading(value, reread)
+        second = parse_reference(second_value.text) if second_value else None
+        if second is not None and second_value is not None and not _sinpe_suspect(second, when):
+            return second, min(second_value.conf, 0.8 if first else 0.9)
+        if first is not None:
+            return first, min(value.conf, 0.5)
+        if second is not None and second_value is not None:
+            return second, min(second_value.conf, 0.5)
+    return None, 0.0
+
+
+def _sinpe_suspect(reference: str, when: date | None) -> bool:
+    """A reference that looks like a SINPE one (starts with 20YY) but is not 25 digits of the receipt's date."""
+    if when is None or not reference.startswith(f"{when:%Y}"[:2]) or len(reference) < 20:
+        return False
+    return reference_date(reference) != when
+
+
 def _reread_symbols(value: Value, reread: Reread) -> Value:
     """The value with each word another reading restores a `#` or `ID` in (see better_symbol_reading)."""
     if not value.tokens or not any(ch.isdigit() or ch == "+" for ch in value.text):
@@ -176,29 +216,34 @@ def extract(
         values.setdefault(key, extra)
     conf: dict[str, float] = {}
 
-    amount, currency, amount_conf, currency_conf = _choose_amount(rows, values.get("amount", []), photo)
+    amount_values = list(values.get("amount", []))
+    if amount_values:
+        # A second model's reading of the labelled amount is one more vote: agreement raises the
+        # confidence, disagreement lowers it (the amount is what accounting would apply).
+        second_amount = _second_reading(amount_values[0], reread)
+        if second_amount is not None:
+            amount_values.append(second_amount)
+    amount, currency, amount_conf, currency_conf = _choose_amount(rows, amount_values, photo)
     conf["amount"], conf["currency"] = amount_conf, currency_conf
-
-    reference, ref_conf = None, 0.0
-    for value in values.get("reference", []):
-        reference = parse_reference(value.text)
-        if reference:
-            ref_conf = value.conf
-            break
 
     when, date_conf = None, 0.0
     for value in values.get("date", []):
-        when = parse_date(value.text)
+        for reading in (value, _second_reading(value, reread)):
+            when = parse_date(reading.text) if reading else None
+            if when and reading:
+                date_conf = reading.conf * (1.0 if reading is value else 0.9)
+                break
         if when:
-            date_conf = value.conf
             break
     if when is None:
         when = parse_date(full_text)
         date_conf = 0.6 if when else 0.0
+
+    reference, ref_conf = _choose_reference(values.get("reference", []), when, reread)
     from_ref = reference_date(reference) if reference else None
     if from_ref is not None:
         if when == from_ref:
-            date_conf = ref_conf = min(0.99, max(date_conf, ref_conf) + 0.05)
+            date_conf = min(0.99, max(date_conf, ref_conf) + 0.05)
         elif when is None:
             when, date_conf = from_ref, 0.7
         else:

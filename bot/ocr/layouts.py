@@ -68,8 +68,8 @@ def bank_from_labels(rows: list[str], banks: tuple[Layout, ...]) -> Layout | Non
     owners: dict[tuple[str, ...], set[str]] = {}
     for bank in banks:
         for options in bank.labels.values():
-            for label in options:
-                owners.setdefault(tuple(normalize(label).split()), set()).add(bank.name)
+            for wording in options:
+                owners.setdefault(tuple(normalize(wording).split()), set()).add(bank.name)
     found: set[str] = set()
     for row in rows:
         words = normalize(row).split()

@@ -79,23 +79,29 @@ def parse_amount(text: str) -> Money | None:
         decimal_sep = seps[-1]
         groups, seps = groups[:-1], seps[:-1]
         if decimal_sep in seps:
-            return None
+            if set(seps) != {decimal_sep} or any(len(g) != 3 for g in groups[1:]) or len(groups[0]) > 3:
+                return None
+            # 794,992,00: the thousands mark read as the decimal one; the groups still say where it goes.
+            seps = [s for s in seps if s != decimal_sep]
+            doubtful = True
     if len(set(seps)) > 1:
         return None
     alternative: Decimal | None = None
+    stripped_one = False
     if seps:
         if any(len(g) != 3 for g in groups[1:]):
             return None
         if len(groups[0]) > 3:
             if groups[0][0] == "1" and len(groups[0]) == 4:
                 groups[0] = groups[0][1:]
-                doubtful = True
+                doubtful = stripped_one = True
                 currency = currency or "CRC"
             else:
                 return None
-    elif misread_sign and lead and lead.group().rstrip().endswith("(") and groups[0].startswith("1"):
-        alternative = Decimal(f"{groups[0][1:] or '0'}.{cents}")
-        doubtful = True
+    if not stripped_one and misread_sign and lead and lead.group().rstrip().endswith("(") and groups[0][:1] == "1":
+        # `(1` is how the colón sign's stroke often reads: the amount may lack that 1.
+        alternative = Decimal(f"{''.join([groups[0][1:] or '0', *groups[1:]])}.{cents}")
+        doubtful = doubtful or not seps
     value = Decimal(f"{''.join(groups)}.{cents}")
     return Money(
         value=value,
@@ -235,7 +241,7 @@ def clean_text(text: str) -> str | None:
 
 
 _HASH_READING = re.compile(r"#(\d+)")
-_HASH_MISREAD = re.compile(r"[+#4H1]{1,2}")
+_HASH_MISREAD = re.compile(r"[+#4H1$¿?*]{0,2}")
 _ID_READING = re.compile(r"ID([:#]?.*)")
 _ID_MISREAD = re.compile(r"[1lIi|][D0Oo]")
 

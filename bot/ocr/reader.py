@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from PIL import Image
@@ -30,6 +31,7 @@ def read_receipt(
     """Read a JPEG, PNG, WEBP or PDF receipt; raises UnreadableReceipt for a file it cannot use."""
     image = load_image(data, max_bytes=max_bytes)
     prepared = prepare(image)
+    deadline = time.monotonic() + timeout
     words = run_tesseract(prepared.image, timeout=timeout)
     if not any(any(ch.isalnum() for ch in w.text) for w in words):
         raise UnreadableReceipt("no_text", "no text found in the image")
@@ -37,14 +39,17 @@ def read_receipt(
         rows_from_words(words),
         client_id_pattern=client_id_pattern,
         photo=prepared.photo,
-        reread=_line_reader(prepared.image, timeout),
+        reread=_line_reader(prepared.image, deadline),
     )
 
 
-def _line_reader(page: Image.Image, timeout: float) -> Reread:
-    """Re-read a few words' box as one text line with the second model (a `#` Spanish alone misses)."""
+def _line_reader(page: Image.Image, deadline: float) -> Reread:
+    """Re-read a few words' box as one text line with the second model, within the receipt's time limit."""
 
     def reread(tokens: Sequence[Token]) -> list[Token] | None:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0.05:
+            return None
         boxes = [t.box for t in tokens if t.box]
         if len(boxes) != len(tokens):
             return None
@@ -57,7 +62,7 @@ def _line_reader(page: Image.Image, timeout: float) -> Reread:
             min(page.width, max(b[2] for b in boxes) + pad),
             min(page.height, bottom + pad),
         )
-        words = run_tesseract(page.crop(box), timeout=timeout, psm="7", language=SECOND_LANGUAGE)
+        words = run_tesseract(page.crop(box), timeout=remaining, psm="7", language=SECOND_LANGUAGE)
         return [Token(w.text, w.conf / 100) for w in sorted(words, key=lambda w: w.left)]
 
     return reread
