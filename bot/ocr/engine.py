@@ -25,7 +25,7 @@ from PIL import Image
 from bot.ocr.errors import UnreadableReceipt
 
 LANGUAGE = "spa"
-SECOND_LANGUAGE = "spa+eng"
+SECOND_LANGUAGE = "eng"
 """For re-reading one line where Spanish alone misses symbols (`#`) and `ID` glued to digits."""
 PAGE_SEGMENTATION = "4"
 RESOLUTION = 300

@@ -349,7 +349,9 @@ def _choose_amount(
     clean = [r for r in support if not r[0].doubtful]
     best = max((r[1] for r in support), default=0.0)
     if len(support) >= 2 and clean:
-        confidence = min(0.99, best + 0.03)
+        # Two clean readings that agree (two places, or two models) are evidence beyond the word scores,
+        # which the colón sign's odd glyph drags down; alone they never claim 0.9.
+        confidence = min(0.99, max(best + 0.03, 0.85 if len(clean) >= 2 else 0.0))
     elif clean:
         confidence = min(best, 0.85 if photo else 0.9)
     else:

@@ -1,0 +1,148 @@
+"""Stories for the reader's fixes: each one a misreading seen on real Tesseract output, and what comes out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from bot.ocr import UnreadableReceipt
+from bot.ocr.engine import LibraryEngine, get_engine, run_tesseract
+from bot.ocr.extract import Reread, Row, Token, extract
+from bot.ocr.layouts import bank_from_labels, load_layouts
+from bot.ocr.parsing import better_symbol_reading, parse_amount
+from bot.ocr.preprocess import prepare
+from bot.ocr.reader import DEFAULT_CLIENT_ID_PATTERN, read_receipt
+from tests.ocr.receipts import FONTS, Receipt, encode, generate
+
+
+def _rows(*lines: str, conf: float = 0.95) -> list[Row]:
+    return [Row(tuple(Token(word, conf, (0, 0, 10, 10)) for word in line.split())) for line in lines]
+
+
+def _rereader(**answers: str) -> Reread:
+    """A second model that answers fixed text for words it is shown (by their first reading)."""
+
+    def reread(tokens: Sequence[Token]) -> list[Token] | None:
+        text = " ".join(t.text for t in tokens)
+        if text not in answers:
+            return None
+        return [Token(word, 0.93) for word in answers[text].split()]
+
+    return reread
+
+
+def test_hash_read_as_plus_still_finds_client_id() -> None:
+    rows = _rows("Monto ₡6.000,00", "Detalle id wolk ++4968")
+    reread = _rereader(**{"id wolk ++4968": "id wolk #4968"})
+    fields = extract(rows, client_id_pattern=DEFAULT_CLIENT_ID_PATTERN, reread=reread)
+    assert (fields.description, fields.client_id) == ("id wolk #4968", "4968")
+
+
+@pytest.mark.parametrize(("first", "second", "taken"), [
+    ("44968", "#4968", True), ("++4968", "#4968", True), ("+4968", "#4968", True), ("385", "#385", True),
+    ("¿6670", "#6670", True), ("10787", "ID787", True), ("1D:", "ID:", True), ("iD", "ID", True),
+    ("4968", "#4969", False), ("pago", "#pago", False), ("12345", "ID345", False), ("Roble", "Rob1e", False),
+])
+def test_second_reading_is_taken_only_to_restore_a_hash_or_id(first: str, second: str, taken: bool) -> None:
+    assert better_symbol_reading(first, second) is taken
+
+
+def test_sinpe_reference_cross_checked_against_the_date() -> None:
+    wrong = "2026042043668085179097348"  # the day's digit misread: 20260420 is not the receipt's date
+    right = "2026042148668085179097348"
+    rows = _rows("Fecha 21/04/2026", f"Referencia {wrong}", "Monto ₡466,50")
+    fields = extract(rows, client_id_pattern=DEFAULT_CLIENT_ID_PATTERN, reread=_rereader(**{wrong: right}))
+    assert fields.reference == right
+    assert fields.date == date(2026, 4, 21)
+    alone = extract(rows, client_id_pattern=DEFAULT_CLIENT_ID_PATTERN)
+    assert alone.reference == wrong and alone.confidence["reference"] <= 0.5
+
+
+def test_second_reading_that_disagrees_on_the_amount_lowers_confidence() -> None:
+    rows = _rows("Monto debitado ( 385,103.50")
+    fields = extract(rows, client_id_pattern=DEFAULT_CLIENT_ID_PATTERN,
+                     reread=_rereader(**{"( 385,103.50": "₡ 85,103.50"}))
+    assert fields.confidence["amount"] < 0.9
+
+
+def test_colon_sign_read_as_paren_one_prefers_the_reading_without_the_one() -> None:
+    rows = _rows("(72.739,00", "Monto (172.739,00")
+    fields = extract(rows, client_id_pattern=DEFAULT_CLIENT_ID_PATTERN)
+    assert fields.amount == Decimal("72739.00")
+    single = extract(_rows("Monto (166.498,50"), client_id_pattern=DEFAULT_CLIENT_ID_PATTERN)
+    assert single.amount == Decimal("166498.50") and single.confidence["amount"] < 0.9
+
+
+def test_thousands_mark_read_as_decimal_mark_is_doubtful_not_refused() -> None:
+    money = parse_amount("794,992,00 colones")
+    assert money is not None and money.value == Decimal("794992.00") and money.doubtful
+    assert parse_amount("1,234.567,00") is None
+
+
+def test_bank_from_its_own_label_wording_when_the_header_is_unread() -> None:
+    _generic, banks = load_layouts()
+    bank = bank_from_labels(["Número de aprobación 123456", "Monto ₡5.000,00"], banks)
+    assert bank is not None and bank.name == "Davivienda"
+    assert bank_from_labels(["Referencia 123456", "Monto ₡5.000,00"], banks) is None
+
+
+def test_bank_name_in_a_coloured_header_of_a_photo_is_read() -> None:
+    receipt = generate(10007, photographed=True)
+    assert read_receipt(receipt.data).bank == receipt.truth.bank == "Promerica"
+
+
+def test_white_text_on_a_coloured_header_becomes_dark_on_white() -> None:
+    image = Image.new("RGB", (900, 400), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 900, 110), fill=(230, 90, 0))
+    font = ImageFont.truetype(FONTS["dejavu"][1], 40)
+    draw.text((450, 55), "Grupo Mutual", font=font, fill="white", anchor="mm")
+    draw.text((60, 200), "Monto ₡5.000,00", font=font, fill=(25, 25, 25))
+    prepared = prepare(image)
+    words = [w.text for w in run_tesseract(prepared.image, timeout=10)]
+    assert "Mutual" in words
+
+
+def test_dark_mode_receipt_reads_the_reference(dark_receipt: Receipt) -> None:
+    assert read_receipt(dark_receipt.data).reference == dark_receipt.truth.reference
+
+
+def test_engine_is_warm_and_shared_within_the_process() -> None:
+    assert get_engine() is get_engine()
+    assert isinstance(get_engine(), LibraryEngine)
+
+
+def test_engine_deadline_turns_a_slow_read_into_a_timeout(clean_receipt: Receipt) -> None:
+    with pytest.raises(UnreadableReceipt) as caught:
+        read_receipt(clean_receipt.data, timeout=0.001)
+    assert caught.value.code == "timeout"
+
+
+def test_subprocess_fallback_reads_the_same(monkeypatch: pytest.MonkeyPatch, clean_receipt: Receipt) -> None:
+    from bot.ocr import engine
+
+    monkeypatch.setattr(engine, "_engines", {})
+    monkeypatch.setenv(engine.ENGINE_ENV, "subprocess")
+    monkeypatch.setattr(engine, "_engine_pid", 0)
+    assert engine.get_engine().name == "subprocess"
+    assert read_receipt(clean_receipt.data).amount == clean_receipt.truth.amount
+    monkeypatch.setattr(engine, "_engines", {})
+
+
+def test_long_value_wraps_below_its_label_in_the_generator() -> None:
+    receipt = generate(10005, photographed=False)
+    fields = read_receipt(receipt.data)
+    assert fields.reference == receipt.truth.reference
+
+
+def test_warm_reader_is_fast(clean_receipt: Receipt) -> None:
+    read_receipt(clean_receipt.data)
+    start = time.perf_counter()
+    read_receipt(clean_receipt.data)
+    assert time.perf_counter() - start < 2.0
+    assert encode(Image.new("RGB", (4, 4)), "PNG")
