@@ -1,9 +1,17 @@
 """Seconds per receipt of `paybot ocr` and the warm reader against plain `tesseract IMAGE - -l spa`, in one run.
 
-Measured on the same generated images (a quarter photographed), one after the other per image:
-plain tesseract (OMP_THREAD_LIMIT=1), the `paybot ocr --json` command (a fresh process each time:
-start-up, imports and model loading included), and the warm reader in this process (engine loaded
-once, as in a pool worker). Then pool throughput on all cores, and each pool worker's peak memory.
+Measured on the same generated images (a quarter photographed), in the same run, OMP_THREAD_LIMIT=1 for
+every tesseract:
+
+- per image: plain `tesseract IMAGE - -l spa` (a process per image), `paybot ocr IMAGE --json` (a fresh
+  process per image: start-up, imports, settings and model loading included) and the warm reader in this
+  process (models loaded once, as in a pool worker), one after the other per image; wall-clock medians,
+  and the CPU seconds (user + system) of the two commands, since `paybot ocr` loads its models on a
+  background thread while it prepares the image;
+- batch: `paybot ocr IMG1 ... IMGN --json` (one process, one warm engine) against tesseract run once per
+  image, and against tesseract's own batch mode (`tesseract LIST.txt - -l spa`, a file listing the N
+  images, read by one process with one model load; its text output is the N pages one after the other);
+- the pool on all cores: receipts per minute, and each worker's peak resident memory.
 """
 
 from __future__ import annotations
@@ -28,11 +36,18 @@ from tests.ocr.receipts import generate
 PAYBOT = Path(sys.executable).with_name("paybot")
 
 
-def _timed(command: list[str]) -> float:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(command: list[str]) -> tuple[float, float, bytes]:
+    """Wall seconds, CPU seconds (user + system, all threads) and stdout of one command."""
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    cpu = _children_cpu()
     start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True, env=env)
-    return time.perf_counter() - start
+    done = subprocess.run(command, check=True, capture_output=True, env=env)
+    return time.perf_counter() - start, _children_cpu() - cpu, done.stdout
 
 
 def _worker_peak_mb() -> float:
@@ -57,17 +72,38 @@ def main() -> int:
             path = Path(folder) / f"r{i}.img"
             path.write_bytes(receipt.data)
             paths.append(path)
-        plain, cli, warm = [], [], []
+        listing = Path(folder) / "images.txt"
+        listing.write_text("".join(f"{path}\n" for path in paths))
+        plain, plain_cpu, cli, cli_cpu, warm = [], [], [], [], []
         for path, receipt in zip(paths, receipts, strict=True):
-            plain.append(_timed(["tesseract", str(path), "-", "-l", "spa"]))
-            cli.append(_timed([str(PAYBOT), "ocr", str(path), "--json"]))
+            seconds, cpu, _ = _timed(["tesseract", str(path), "-", "-l", "spa"])
+            plain.append(seconds)
+            plain_cpu.append(cpu)
+            seconds, cpu, _ = _timed([str(PAYBOT), "ocr", str(path), "--json"])
+            cli.append(seconds)
+            cli_cpu.append(cpu)
             start = time.perf_counter()
             read_receipt(receipt.data)
             warm.append(time.perf_counter() - start)
+        batch, batch_cpu, out = _timed([str(PAYBOT), "ocr", *map(str, paths), "--json"])
+        assert len(out.splitlines()) == len(paths), "paybot ocr printed one line per image"
+        tess_batch, tess_batch_cpu, pages = _timed(["tesseract", str(listing), "-", "-l", "spa"])
+        assert pages.count(b"\f") == len(paths), "tesseract read every listed image"
+    n = len(receipts)
     p, c, w = statistics.median(plain), statistics.median(cli), statistics.median(warm)
-    print(f"receipts: {len(receipts)} ({sum(r.photographed for r in receipts)} photographed), engine: {engine.name}")
-    print(f"median s/receipt: plain tesseract {p:.3f}, paybot ocr (CLI, cold process) {c:.3f}, warm reader {w:.3f}")
-    print(f"speed ratio vs plain tesseract: paybot ocr CLI {c / p:.2f}, warm reader {w / p:.2f}")
+    pc, cc = statistics.median(plain_cpu), statistics.median(cli_cpu)
+    print(f"receipts: {n} ({sum(r.photographed for r in receipts)} photographed), engine: {engine.name}, "
+          f"{os.cpu_count()} cores")
+    print("per image (median s/receipt):")
+    print(f"  plain tesseract {p:.3f} wall, {pc:.3f} cpu")
+    print(f"  paybot ocr, fresh process {c:.3f} wall, {cc:.3f} cpu: ratio {c / p:.2f} wall, {cc / pc:.2f} cpu")
+    print(f"  warm reader (in process) {w:.3f}: ratio {w / p:.2f}")
+    print(f"batch of {n} (s/receipt):")
+    print(f"  tesseract, a process per image {sum(plain) / n:.3f} wall, {sum(plain_cpu) / n:.3f} cpu")
+    print(f"  tesseract batch mode (file list) {tess_batch / n:.3f} wall, {tess_batch_cpu / n:.3f} cpu")
+    print(f"  paybot ocr IMG1..IMG{n} {batch / n:.3f} wall, {batch_cpu / n:.3f} cpu: "
+          f"ratio {batch / sum(plain):.2f} vs a process per image, {batch / tess_batch:.2f} vs batch mode "
+          f"(cpu {batch_cpu / sum(plain_cpu):.2f} and {batch_cpu / tess_batch_cpu:.2f})")
 
     async def throughput() -> tuple[float, int, list[float]]:
         with ReaderPool() as pool:
@@ -79,7 +115,7 @@ def main() -> int:
             return elapsed, pool.workers, list(peaks)
 
     elapsed, workers, peaks = asyncio.run(throughput())
-    print(f"pool on {workers} workers ({os.cpu_count()} cores): {60 * len(receipts) / elapsed:.0f} receipts/min")
+    print(f"pool on {workers} workers ({os.cpu_count()} cores): {60 * n / elapsed:.0f} receipts/min")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory per pool worker: {max(peaks):.0f} MB (this bench process, warm reader: {own:.0f} MB)")
     return 0

@@ -203,26 +203,65 @@ class LibraryEngine:
 _engines: dict[str, Engine] = {}
 _engine_pid = 0
 _engine_lock = threading.Lock()
+_loading_locks: dict[str, threading.Lock] = {}
 
 
 def get_engine(language: str = LANGUAGE) -> Engine:
-    """This process's engine for `language`, created on first use: warm libtesseract, else the command."""
+    """This process's engine for `language`, created on first use: warm libtesseract, else the command.
+
+    Each language loads under its own lock, so a model loading on a `warm_up` thread never delays
+    the other language, and a caller asking for a model still loading waits for it instead of loading
+    a second copy.
+    """
     global _engine_pid
     with _engine_lock:
         if _engine_pid != os.getpid():
             _engines.clear()
+            _loading_locks.clear()
             _engine_pid = os.getpid()
         engine = _engines.get(language)
+        if engine is not None:
+            return engine
+        loading = _loading_locks.setdefault(language, threading.Lock())
+    with loading:
+        engine = _engines.get(language)
         if engine is None:
-            if os.environ.get(ENGINE_ENV) == "subprocess":
-                engine = SubprocessEngine(language)
-            else:
-                try:
-                    engine = LibraryEngine(language)
-                except (OSError, AttributeError):
-                    engine = SubprocessEngine(language)
-            _engines[language] = engine
+            engine = _create_engine(language)
+            with _engine_lock:
+                _engines[language] = engine
         return engine
+
+
+def _create_engine(language: str) -> Engine:
+    if os.environ.get(ENGINE_ENV) == "subprocess":
+        return SubprocessEngine(language)
+    try:
+        return LibraryEngine(language)
+    except (OSError, AttributeError):
+        return SubprocessEngine(language)
+
+
+def warm_up(*languages: str) -> list[threading.Thread]:
+    """Start loading each model on a background thread and return at once.
+
+    Tesseract loads a model in native code with the GIL released (ctypes), so a process that is
+    about to decode and prepare an image can have the model ready by the time it needs it. A model
+    already loaded, or loading, starts no thread.
+    """
+    with _engine_lock:
+        wanted = [
+            language
+            for language in languages
+            if _engine_pid != os.getpid()
+            or (language not in _engines and not (language in _loading_locks and _loading_locks[language].locked()))
+        ]
+    threads = [
+        threading.Thread(target=get_engine, args=(language,), name=f"tesseract-{language}", daemon=True)
+        for language in wanted
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 def run_tesseract(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -61,6 +61,10 @@ class Value:
 
 Reread = Callable[[Sequence[Token]], list[Token] | None]
 """Reads the words' area again another way (a second language); None when it cannot."""
+Recheck = Callable[[Sequence[Token], int | None], list[Token] | None]
+"""Reads the words' area again with the first model, the crop starting no further left than the given x."""
+SIGN_DOUBT_CONFIDENCE = 0.85
+"""The most an amount gets when the digits read differently with and without the currency sign beside them."""
 
 
 def rows_from_words(words: Sequence[Word]) -> list[Row]:
@@ -153,6 +157,30 @@ def _second_reading(value: Value, reread: Reread | None) -> Value | None:
     return Value(" ".join(t.text for t in tokens).lstrip(": "), min(t.conf for t in tokens), tuple(tokens))
 
 
+def _reading_without_sign(value: Value, recheck: Recheck | None) -> Value | None:
+    """The amount's digits read again on their own, without the currency sign in front of them.
+
+    The Spanish model has no colón sign: it reads `₡` as `(`, `C` or `€`, and the stroke it cannot
+    place sometimes becomes one more digit glued to the number (`( 385,103.50` for `₡ 85,103.50`).
+    A crop that starts after the sign cannot borrow from it. Only a sign read as its own word (the
+    digits have their own box) can be left out; the sign's text is kept so the currency still reads.
+    """
+    if recheck is None or len(value.tokens) < 2:
+        return None
+    sign, digits = value.tokens[0], value.tokens[1:]
+    if sign.box is None or any(ch.isdigit() for ch in sign.text) or not digits[0].text[:1].isdigit():
+        return None
+    first = digits[0].box
+    if first is None:
+        return None
+    left = sign.box[2] + max(1, (first[0] - sign.box[2]) // 2)
+    tokens = recheck(digits, left)
+    if not tokens:
+        return None
+    text = " ".join([sign.text, *(t.text for t in tokens)])
+    return Value(text, min(t.conf for t in tokens), (sign, *tokens))
+
+
 def _choose_reference(labelled: list[Value], when: date | None, reread: Reread | None) -> tuple[str | None, float]:
     """The first labelled value that parses as a reference; a SINPE one is cross-checked against the date.
 
@@ -196,12 +224,18 @@ def _reread_symbols(value: Value, reread: Reread) -> Value:
 
 
 def extract(
-    rows: list[Row], *, client_id_pattern: str, photo: bool = False, reread: Reread | None = None
+    rows: list[Row],
+    *,
+    client_id_pattern: str,
+    photo: bool = False,
+    reread: Reread | None = None,
+    recheck: Recheck | None = None,
 ) -> ReceiptFields:
     """Fill every field the rows support, each with a confidence from word scores and cross-checks.
 
     `reread` (from the image reader) reads a value's words again with a second model where one
-    Spanish pass is known to drop symbols; plain-text input has no pixels and passes none.
+    Spanish pass is known to drop symbols; `recheck` reads a crop again with the first model.
+    Plain-text input has no pixels and passes neither.
     """
     generic, banks = load_layouts()
     full_text = "\n".join(row.text for row in rows)
@@ -217,22 +251,24 @@ def extract(
     conf: dict[str, float] = {}
 
     amount_values = list(values.get("amount", []))
+    sign_free = None
     if amount_values:
         # A second model's reading of the labelled amount is one more vote: agreement raises the
         # confidence, disagreement lowers it (the amount is what accounting would apply).
         second_amount = _second_reading(amount_values[0], reread)
         if second_amount is not None:
             amount_values.append(second_amount)
-    amount, currency, amount_conf, currency_conf = _choose_amount(rows, amount_values, photo)
+        sign_free = _reading_without_sign(amount_values[0], recheck)
+    amount, currency, amount_conf, currency_conf = _choose_amount(rows, amount_values, photo, sign_free)
     conf["amount"], conf["currency"] = amount_conf, currency_conf
 
     when, date_conf = None, 0.0
     for value in values.get("date", []):
-        for reading in (value, _second_reading(value, reread)):
-            when = parse_date(reading.text) if reading else None
-            if when and reading:
-                date_conf = reading.conf * (1.0 if reading is value else 0.9)
-                break
+        when, date_conf = parse_date(value.text), value.conf
+        if when is None:
+            second_date = _second_reading(value, reread)
+            when = parse_date(second_date.text) if second_date else None
+            date_conf = second_date.conf * 0.9 if second_date and when else 0.0
         if when:
             break
     if when is None:
@@ -307,14 +343,28 @@ def extract(
 
 
 def _choose_amount(
-    rows: list[Row], labelled: list[Value], photo: bool
+    rows: list[Row], labelled: list[Value], photo: bool, sign_free: Value | None = None
 ) -> tuple[Decimal | None, str | None, float, float]:
-    """The amount every reading agrees on; disagreement or a guessed reading lowers the confidence."""
+    """The amount every reading agrees on; disagreement or a guessed reading lowers the confidence.
+
+    `sign_free` is the labelled amount's digits read without the sign before them: when it drops a
+    leading digit the first reading had, that digit is taken for the misread sign (the first
+    reading's alternative), and the amount is never confident.
+    """
     readings: list[tuple[Money, float, bool]] = []
     for value in labelled:
         money = parse_amount(value.text)
         if money is not None:
             readings.append((money, value.conf, True))
+    sign_doubt = False
+    free = parse_amount(sign_free.text) if sign_free is not None else None
+    first_read = parse_amount(labelled[0].text) if labelled else None
+    if free is not None and sign_free is not None and first_read is not None and free.value != first_read.value:
+        first, first_conf, _ = readings[0]
+        sign_doubt = True
+        if f"{first.value:.2f}"[1:] == f"{free.value:.2f}":
+            readings[0] = (replace(first, alternative=free.value), first_conf, True)
+        readings.append((free, sign_free.conf, True))
     for row in rows:
         text = row.text
         if any(text == value.text for value in labelled):
@@ -358,6 +408,8 @@ def _choose_amount(
         confidence = min(best, 0.5)
     if len(ranked) > 1:
         confidence = min(confidence, 0.4)
+    if sign_doubt:
+        confidence = min(confidence, SIGN_DOUBT_CONFIDENCE)
     currencies = [r[0].currency for r in support if r[0].currency]
     currency = max(set(currencies), key=currencies.count) if currencies else "CRC"
     currency_conf = min(0.99, best) if currencies else 0.5

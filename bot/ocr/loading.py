@@ -10,6 +10,8 @@ from PIL import Image, ImageOps
 from bot.ocr.errors import UnreadableReceipt
 
 MAX_PIXELS = 40_000_000
+ORIENTATION = 0x0112
+"""The EXIF tag saying how a photo must be turned to stand upright."""
 PDF_SCALE = 200 / 72
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -42,7 +44,9 @@ def load_image(data: bytes, *, max_bytes: int) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=[kind.upper()]) as opened:
                 opened.seek(0)
-                image = ImageOps.exif_transpose(opened)
+                upright = opened.getexif().get(ORIENTATION, 1) in (0, 1)
+                # exif_transpose copies the image even when it is already upright.
+                image = opened if upright else ImageOps.exif_transpose(opened)
                 image.load()
                 clean = _flatten(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Protocol
 
 from PIL import Image
 
 from bot.config import Settings
-from bot.ocr.engine import SECOND_LANGUAGE, run_tesseract
+from bot.ocr.engine import LANGUAGE, SECOND_LANGUAGE, run_tesseract, warm_up
 from bot.ocr.errors import UnreadableReceipt
-from bot.ocr.extract import Reread, Token, extract, rows_from_text, rows_from_words
+from bot.ocr.extract import Token, extract, rows_from_text, rows_from_words
 from bot.ocr.fields import ReceiptFields
 from bot.ocr.loading import load_image
 from bot.ocr.preprocess import prepare
@@ -32,6 +33,9 @@ def read_receipt(
     image = load_image(data, max_bytes=max_bytes)
     prepared = prepare(image)
     deadline = time.monotonic() + timeout
+    # Every receipt's amount gets the second model's opinion: in a fresh process it loads on
+    # another core while the first model reads the page (a no-op once it is loaded).
+    warm_up(SECOND_LANGUAGE)
     words = run_tesseract(prepared.image, timeout=timeout)
     if not any(any(ch.isalnum() for ch in w.text) for w in words):
         raise UnreadableReceipt("no_text", "no text found in the image")
@@ -39,14 +43,24 @@ def read_receipt(
         rows_from_words(words),
         client_id_pattern=client_id_pattern,
         photo=prepared.photo,
-        reread=_line_reader(prepared.image, deadline),
+        reread=_line_reader(prepared.image, deadline, SECOND_LANGUAGE),
+        recheck=_line_reader(prepared.image, deadline, LANGUAGE),
     )
 
 
-def _line_reader(page: Image.Image, deadline: float) -> Reread:
-    """Re-read a few words' box as one text line with the second model, within the receipt's time limit."""
+class LineReader(Protocol):
+    """A `Reread` that also takes the x its crop may not start before (so it serves as a `Recheck`)."""
 
-    def reread(tokens: Sequence[Token]) -> list[Token] | None:
+    def __call__(self, tokens: Sequence[Token], left: int | None = None) -> list[Token] | None: ...
+
+
+def _line_reader(page: Image.Image, deadline: float, language: str) -> LineReader:
+    """Re-read a few words' box as one text line with `language`'s model, within the receipt's time limit.
+
+    `left`, when given, is the x the crop may not start before (the end of the word in front).
+    """
+
+    def reread(tokens: Sequence[Token], left: int | None = None) -> list[Token] | None:
         remaining = deadline - time.monotonic()
         if remaining <= 0.05:
             return None
@@ -56,13 +70,14 @@ def _line_reader(page: Image.Image, deadline: float) -> Reread:
         top = min(b[1] for b in boxes)
         bottom = max(b[3] for b in boxes)
         pad = max(LINE_PAD, (bottom - top) // 2)
+        start = min(b[0] for b in boxes)
         box = (
-            max(0, min(b[0] for b in boxes) - pad),
+            max(0, start - pad, left if left is not None else 0),
             max(0, top - pad),
             min(page.width, max(b[2] for b in boxes) + pad),
             min(page.height, bottom + pad),
         )
-        words = run_tesseract(page.crop(box), timeout=remaining, psm="7", language=SECOND_LANGUAGE)
+        words = run_tesseract(page.crop(box), timeout=remaining, psm="7", language=language)
         return [Token(w.text, w.conf / 100) for w in sorted(words, key=lambda w: w.left)]
 
     return reread
