@@ -57,12 +57,12 @@ def run_intake(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _conversation(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.contracts.registry import international_phone
     from bot.db import migrate
     from bot.db.session import make_engine
     from bot.intake.core import InlineReader, IntakeCore
     from bot.intake.messages import InboundMessage, StaffAction, StaffActionKind
     from bot.intake.outbox import OutboxDispatcher
-    from bot.intake.staff import normalize_phone
     from bot.intake.worker import IntakeWorker
 
     migrate.upgrade(settings.database_url)
@@ -72,7 +72,7 @@ async def _conversation(args: argparse.Namespace, settings: Settings) -> int:
                                            "sandbox": TerminalSender("sandbox")}, "cli")
     data = args.image.read_bytes()
     is_text = args.image.suffix.lower() == ".txt"
-    sender = normalize_phone(args.sender) or args.sender
+    sender = international_phone(args.sender) or args.sender
     intake_id = await core.receive(InboundMessage(
         channel="cli", external_id=f"cli:{uuid.uuid4()}", sender=sender, reply_to=sender,
         sender_name=args.name, text=data.decode("utf-8", "replace") if is_text else None,

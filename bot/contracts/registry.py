@@ -41,6 +41,14 @@ def normalize_phone(text: str) -> str:
     return digits
 
 
+def international_phone(text: str) -> str:
+    """`whatsapp:+506 8811-2233` or `88112233` -> `+50688112233`: the form channels address a number by."""
+    national = normalize_phone(text)
+    if not national:
+        return ""
+    return f"+{DEFAULT_COUNTRY_CODE}{national}" if len(national) == 8 else f"+{national}"
+
+
 def phone_forms(entry: dict[str, str]) -> set[str]:
     """The ways a stored phone may appear in a sender id: national and with its country code."""
     number = re.sub(r"\D", "", entry.get("number", ""))
@@ -223,8 +231,7 @@ def remember_payer(
             customer.phones = [*customer.phones, entry]
             changed = True
         if not customer.whatsapp_number and phone.strip().startswith(("+", "whatsapp:")):
-            international = DEFAULT_COUNTRY_CODE + national if len(national) == 8 else national
-            customer.whatsapp_number = f"+{international}"
+            customer.whatsapp_number = international_phone(national)
             changed = True
     if telegram_user_id is not None and customer.telegram_user_id != telegram_user_id:
         customer.telegram_user_id = telegram_user_id

@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from bot.contracts.registry import international_phone
 from bot.db.models import Intake, OutboxMessage, OutboxState
 from bot.intake.core import IntakeCore
 from bot.intake.messages import InboundMessage, OutboundMessage, StaffAction, StaffActionKind
-from bot.intake.staff import normalize_phone
 
 PAGE = Path(__file__).resolve().parent.parent / "web" / "sandbox.html"
 
@@ -43,7 +43,7 @@ def sandbox_routes(core: IntakeCore, max_upload_bytes: int) -> list[Route]:
     async def customer_message(request: Request) -> Response:
         """A customer sends a receipt file and/or text from the page."""
         form = await request.form(max_files=1, max_fields=10, max_part_size=max_upload_bytes + 1)
-        phone = normalize_phone(str(form.get("phone") or "")) or "+50688112233"
+        phone = international_phone(str(form.get("phone") or "")) or "+50688112233"
         text = str(form.get("text") or "").strip() or None
         upload = form.get("file")
         media: bytes | None = None

@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.config import Settings
+from bot.contracts.registry import international_phone
 from bot.handlers.staff_commands import CommandError, HelpRequest, StaffCommand, parse_staff_command
 from bot.handlers.whatsapp_media import FetchedMedia, TwilioMediaFetcher
 from bot.handlers.whatsapp_sender import ServiceWindow, WhatsAppSender
@@ -27,7 +28,7 @@ from bot.intake.messages import (
     StaffAction,
     StaffResult,
 )
-from bot.intake.staff import normalize_phone, role_of
+from bot.intake.staff import role_of
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def inbound_messages(params: Mapping[str, str], media: Sequence[FetchedMedia]) -
     base = InboundMessage(
         channel=CHANNEL,
         external_id=sid,
-        sender=normalize_phone(sender_address),
+        sender=international_phone(sender_address),
         reply_to=sender_address,
         sender_name=params.get("ProfileName", ""),
         text=params.get("Body") or None,
@@ -112,7 +113,7 @@ def media_urls(params: Mapping[str, str]) -> list[str]:
 
 def staff_action(command: StaffCommand, address: str) -> StaffAction:
     """A parsed text command from `address` as the neutral staff action."""
-    number = normalize_phone(address)
+    number = international_phone(address)
     return StaffAction(
         channel=CHANNEL,
         user=number,
@@ -138,7 +139,7 @@ async def reply_to_staff(client: WhatsAppClient, address: str, text: str) -> Non
     try:
         await client.sender.send(message)
     except SendError as error:
-        log.warning("could not answer staff command of %s: %s", normalize_phone(address), error)
+        log.warning("could not answer staff command of %s: %s", international_phone(address), error)
 
 
 def whatsapp_webhook_route(

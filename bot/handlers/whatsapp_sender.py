@@ -17,10 +17,10 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from bot.config import Settings
+from bot.contracts.registry import international_phone
 from bot.db.types import utcnow
 from bot.handlers.staff_commands import command_for_button
 from bot.intake.messages import OutboundMessage, SendError
-from bot.intake.staff import normalize_phone
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ MAX_TEMPLATE_VARIABLE = 1024
 
 def whatsapp_address(recipient: str) -> str:
     """Twilio's WhatsApp address ("whatsapp:+506...") for a number written either way."""
-    return f"whatsapp:{normalize_phone(recipient)}"
+    return f"whatsapp:{international_phone(recipient)}"
 
 
 class ServiceWindow:
@@ -51,14 +51,14 @@ class ServiceWindow:
 
     def seen(self, address: str, at: datetime | None = None) -> None:
         """Record that `address` wrote to us at `at` (default: now)."""
-        number = normalize_phone(address)
+        number = international_phone(address)
         at = at or self._clock()
         if number and (number not in self._last or self._last[number] < at):
             self._last[number] = at
 
     def is_open(self, address: str) -> bool:
         """Whether a free-form message to `address` is allowed now."""
-        last = self._last.get(normalize_phone(address))
+        last = self._last.get(international_phone(address))
         return last is not None and self._clock() - last < SERVICE_WINDOW
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.config import Settings
+from bot.contracts.registry import international_phone
 from bot.db.models import StaffRole
 from bot.intake.messages import Audience, StaffActionKind
 
@@ -23,14 +24,6 @@ ALLOWED: dict[StaffActionKind, frozenset[StaffRole]] = {
 }
 
 
-def normalize_phone(value: str) -> str:
-    """`whatsapp:+506 8811-2233` -> `+50688112233`; 8 bare digits get Costa Rica's +506."""
-    digits = "".join(ch for ch in value.removeprefix("whatsapp:") if ch.isdigit())
-    if len(digits) == 8:
-        digits = "506" + digits
-    return f"+{digits}" if digits else ""
-
-
 def role_of(settings: Settings, channel: str, user: str, chat: str) -> StaffRole | None:
     """The staff role of `user` speaking in `chat`, checked on both; None for anyone else."""
     if channel == "telegram":
@@ -47,12 +40,12 @@ def role_of(settings: Settings, channel: str, user: str, chat: str) -> StaffRole
             return StaffRole.ACCOUNTING
         return None
     if channel == "whatsapp":
-        number = normalize_phone(user)
-        if number != normalize_phone(chat):
+        number = international_phone(user)
+        if number != international_phone(chat):
             return None
-        if number in {normalize_phone(n) for n in settings.whatsapp_support_numbers}:
+        if number in {international_phone(n) for n in settings.whatsapp_support_numbers}:
             return StaffRole.SUPPORT
-        if number in {normalize_phone(n) for n in settings.whatsapp_accounting_numbers}:
+        if number in {international_phone(n) for n in settings.whatsapp_accounting_numbers}:
             return StaffRole.ACCOUNTING
         return None
     if channel in LOCAL_CHANNELS:
@@ -69,12 +62,17 @@ def destinations(settings: Settings, audience: Audience) -> list[tuple[str, str]
         if settings.telegram_enabled and settings.telegram_support_chat_id is not None:
             return [("telegram", str(settings.telegram_support_chat_id))]
         if settings.whatsapp_enabled and settings.whatsapp_support_numbers:
-            return [("whatsapp", normalize_phone(n)) for n in settings.whatsapp_support_numbers]
+            return [("whatsapp", international_phone(n)) for n in settings.whatsapp_support_numbers]
         return [("sandbox", "support")]
     if audience is Audience.ACCOUNTING:
         if settings.telegram_enabled and settings.telegram_accounting_chat_id is not None:
             return [("telegram", str(settings.telegram_accounting_chat_id))]
         if settings.whatsapp_enabled and settings.whatsapp_accounting_numbers:
-            return [("whatsapp", normalize_phone(n)) for n in settings.whatsapp_accounting_numbers]
+            return [("whatsapp", international_phone(n)) for n in settings.whatsapp_accounting_numbers]
         return [("sandbox", "accounting")]
     raise ValueError(f"{audience} is not a staff audience")
+
+
+def reads_text_commands(settings: Settings, audience: Audience) -> bool:
+    """WhatsApp has no buttons: staff reading there get the commands written under each card."""
+    return any(channel == "whatsapp" for channel, _ in destinations(settings, audience))
