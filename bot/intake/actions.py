@@ -15,8 +15,8 @@ from bot.db.models import Contract, Customer, Intake, Payment, Reminder, Reminde
 from bot.db.types import utcnow
 from bot.intake import cards
 from bot.intake.messages import Audience, StaffAction, StaffActionKind, StaffResult
-from bot.intake.staff import ALLOWED, destinations, role_of
-from bot.intake.states import IllegalTransition, IntakeState, record, transition
+from bot.intake.staff import ALLOWED, reads_text_commands, role_of
+from bot.intake.states import IllegalTransition, IntakeState, event_count, record, transition
 from currency.money import CRC, USD, Money, format_money, round_amount
 
 if TYPE_CHECKING:
@@ -101,19 +101,12 @@ def forward_to_accounting(core: IntakeCore, session: Session, intake: Intake, ap
     core.tell_customer(session, intake, kind, context)
     if kind == "short_payment":
         schedule_reminders(core, session, intake, context)
-    text_commands = any(channel == "whatsapp" for channel, _ in destinations(core.settings, Audience.ACCOUNTING))
+    text_commands = reads_text_commands(core.settings, Audience.ACCOUNTING)
     text = core.replies.render("accounting_card", cards.accounting_card_context(
         core, session, intake, approved_by=approved_by, text_commands=text_commands))
     core.tell_staff(session, Audience.ACCOUNTING, "accounting_card", text, intake=intake,
-                    key=f"intake:{intake.id}:accounting_card:{_event_count(session, intake)}",
+                    key=f"intake:{intake.id}:accounting_card:{event_count(session, intake)}",
                     with_media=True, buttons=cards.accounting_buttons(intake.id or 0))
-
-
-def _event_count(session: Session, intake: Intake) -> int:
-    from bot.db.models import IntakeEvent
-
-    session.flush()
-    return len(session.exec(select(IntakeEvent.id).where(IntakeEvent.intake_id == intake.id)).all())
 
 
 def schedule_reminders(core: IntakeCore, session: Session, intake: Intake, context: dict[str, Any]) -> None:
@@ -226,11 +219,11 @@ def reject(core: IntakeCore, session: Session, intake: Intake, action: StaffActi
                reason=cards.REJECT_REASONS.get(code, code))
     context = cards.reply_context(core, session, intake)
     if code in ("not_company", "too_old", "duplicate", "unreadable"):
-        core.tell_customer(session, intake, code, context, key_suffix=f":{_event_count(session, intake)}")
+        core.tell_customer(session, intake, code, context, key_suffix=f":{event_count(session, intake)}")
     else:
         context["reason"] = code
         core.tell_customer(session, intake, "rejected", context,
-                           key_suffix=f":{_event_count(session, intake)}")
+                           key_suffix=f":{event_count(session, intake)}")
     return f"Comprobante #{intake.id} rechazado: {cards.REJECT_REASONS.get(code, code)}."
 
 
@@ -251,7 +244,7 @@ def grant_grace(core: IntakeCore, session: Session, intake: Intake, action: Staf
     record(session, intake, actor=actor, reason="prórroga de gracia",
            changes={"contract_end_date": [old_end.isoformat() if old_end else None,
                                           contract.end_date.isoformat()]})
-    count = _event_count(session, intake)
+    count = event_count(session, intake)
     context = cards.reply_context(core, session, intake)
     context["new_end_date"] = contract.end_date
     core.tell_customer(session, intake, "grace_granted", context, key_suffix=f":{count}")

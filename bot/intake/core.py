@@ -11,19 +11,19 @@ from typing import Any, Protocol
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.contracts.checks import CheckReport, check_receipt
-from bot.db.models import Customer, Intake, IntakeEvent
+from bot.db.models import Customer, Intake
 from bot.db.types import utcnow
 from bot.intake import cards
 from bot.intake.media import store_media
 from bot.intake.messages import Audience, InboundMessage, StaffAction, StaffResult
 from bot.intake.outbox import enqueue
 from bot.intake.replies import Replies
-from bot.intake.staff import destinations
-from bot.intake.states import IntakeState, record, transition
+from bot.intake.staff import destinations, reads_text_commands
+from bot.intake.states import IntakeState, event_count, record, transition
 from bot.ocr import UnreadableReceipt, read_receipt, read_text
 from bot.ocr.fields import ReceiptFields
 
@@ -100,7 +100,7 @@ class IntakeCore:
             record(session, intake, actor="customer", reason="recibido",
                    changes={"channel": message.channel, "external_id": message.external_id})
             if media_path is not None and message.media_error is None:
-                self._to_customer(session, intake, "ack", cards.greeting_context(self, session, intake))
+                self.tell_customer(session, intake, "ack", cards.greeting_context(self, session, intake))
             session.commit()
             intake_id = intake.id
         self.intake_ready.set()
@@ -127,28 +127,29 @@ class IntakeCore:
 
     async def _read(self, intake: Intake) -> None:
         fields: ReceiptFields | None = None
-        problem: tuple[str, str, str] | None = None
+        problem: tuple[str, str] | None = None
         if intake.error == "too_large":
-            problem = ("file_too_large", "archivo demasiado grande para el canal", "")
+            problem = ("file_too_large", "archivo demasiado grande para el canal")
         elif intake.error == "unsupported_type":
-            problem = ("unreadable", "tipo de archivo que no es un comprobante", "")
+            problem = ("unreadable", "tipo de archivo que no es un comprobante")
         elif intake.error:
-            problem = ("unreadable", f"no se pudo descargar el archivo ({intake.error})", "")
+            problem = ("unreadable", f"no se pudo descargar el archivo ({intake.error})")
         elif intake.media_path:
             try:
                 data = await asyncio.to_thread(_read_bytes, intake.media_path)
                 fields = await self.reader.read(data)
             except UnreadableReceipt as error:
-                problem = ("unreadable", str(error), error.customer_message)
+                log.info("intake %s unreadable: %s", intake.id, error)
+                problem = ("unreadable", str(error))
         elif intake.text:
             try:
                 fields = read_text(intake.text, client_id_pattern=self.settings.client_id_pattern)
             except UnreadableReceipt:
                 fields = None
             if fields is None or (fields.amount is None and fields.reference is None):
-                problem = ("ask_receipt", "mensaje sin comprobante", "")
+                problem = ("ask_receipt", "mensaje sin comprobante")
         else:
-            problem = ("ask_receipt", "mensaje vacío", "")
+            problem = ("ask_receipt", "mensaje vacío")
         with Session(self.engine, expire_on_commit=False) as session:
             current = session.get(Intake, intake.id)
             if current is None or current.state != IntakeState.RECEIVED.value:
@@ -166,14 +167,10 @@ class IntakeCore:
                 self.tell_staff(session, Audience.SUPPORT, "customer_note", text, intake=current,
                                 key=f"intake:{current.id}:customer_note")
             elif problem is not None:
-                kind, reason, detail = problem
+                kind, reason = problem
                 current.reply_kind = kind
                 transition(session, current, IntakeState.NEEDS_INFO, actor="bot", reason=reason)
-                context = cards.greeting_context(self, session, current)
-                context["detail"] = ""
-                self._to_customer(session, current, kind, context)
-                if detail:
-                    log.info("intake %s unreadable: %s", current.id, detail)
+                self.tell_customer(session, current, kind, cards.greeting_context(self, session, current))
             else:
                 assert fields is not None
                 current.fields = cards.fields_to_json(fields)
@@ -203,7 +200,7 @@ class IntakeCore:
             intake.error = error[:1000]
             intake.reply_kind = "unreadable"
             transition(session, intake, IntakeState.NEEDS_INFO, actor="bot", reason=f"error interno: {error[:200]}")
-            self._to_customer(session, intake, "unreadable", cards.greeting_context(self, session, intake))
+            self.tell_customer(session, intake, "unreadable", cards.greeting_context(self, session, intake))
             self.send_support_card(session, intake, note=f"No se pudo procesar automáticamente: {error[:300]}")
             session.commit()
         self.outbox_ready.set()
@@ -267,9 +264,9 @@ class IntakeCore:
     def customer(self, session: Session, intake: Intake) -> Customer | None:
         return session.get(Customer, intake.customer_id) if intake.customer_id else None
 
-    def _to_customer(self, session: Session, intake: Intake, kind: str, context: dict[str, Any],
-                     key_suffix: str = "") -> None:
-        text = self.replies.render(kind, context)
+    def tell_customer(self, session: Session, intake: Intake, kind: str, context: dict[str, Any],
+                      key_suffix: str = "") -> None:
+        """Queue customer script `kind` for the intake's sender, once per key."""
         enqueue(
             session,
             dedupe_key=f"intake:{intake.id}:customer:{kind}{key_suffix}",
@@ -277,14 +274,9 @@ class IntakeCore:
             recipient=intake.reply_to or intake.sender,
             audience=Audience.CUSTOMER,
             kind=kind,
-            text=text,
+            text=self.replies.render(kind, context),
             intake_id=intake.id,
         )
-
-    def tell_customer(self, session: Session, intake: Intake, kind: str, context: dict[str, Any],
-                      key_suffix: str = "") -> None:
-        """Queue customer script `kind` for the intake's sender, once per key."""
-        self._to_customer(session, intake, kind, context, key_suffix)
 
     def tell_staff(self, session: Session, audience: Audience, kind: str, text: str, *,
                    intake: Intake | None, key: str, with_media: bool = False,
@@ -306,11 +298,9 @@ class IntakeCore:
 
     def send_support_card(self, session: Session, intake: Intake, note: str = "") -> None:
         """Queue the review card (image, fields with confidence, checks, proposed reply) to support."""
-        text_commands = any(channel == "whatsapp" for channel, _ in destinations(self.settings, Audience.SUPPORT))
         text = self.replies.render("support_card", cards.support_card_context(
-            self, session, intake, note=note, text_commands=text_commands))
-        session.flush()
-        version = session.exec(select(func.count()).where(IntakeEvent.intake_id == intake.id)).one()
+            self, session, intake, note=note, text_commands=reads_text_commands(self.settings, Audience.SUPPORT)))
+        version = event_count(session, intake)
         self.tell_staff(session, Audience.SUPPORT, "support_card", text, intake=intake,
                         key=f"intake:{intake.id}:support_card:{version}", with_media=True,
                         buttons=cards.support_buttons(intake.id or 0))

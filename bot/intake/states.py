@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from bot.db.models import Intake, IntakeEvent
 from bot.db.types import utcnow
@@ -89,6 +89,12 @@ def record(
 ) -> IntakeEvent:
     """Audit something that changed an intake without moving it (a correction, a note)."""
     return _audit(session, intake, actor, intake.state, reason, changes)
+
+
+def event_count(session: Session, intake: Intake) -> int:
+    """How many audit events the intake has so far: a version for keys of messages sent again."""
+    session.flush()
+    return int(session.exec(select(func.count()).where(IntakeEvent.intake_id == intake.id)).one())
 
 
 def _audit(
