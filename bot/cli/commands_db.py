@@ -49,17 +49,14 @@ def db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 def db_seed(args: argparse.Namespace, settings: Settings) -> int:
     """Give a fresh installation the sample customers; a database that has customers is left alone."""
-    from sqlmodel import Session, select
+    from sqlmodel import select
 
     from bot.cli import CliError
     from bot.contracts.importer import import_contracts, import_customers
-    from bot.db import migrate
     from bot.db.models import Customer
-    from bot.db.session import make_engine
+    from bot.db.session import migrated_session
 
-    migrate.upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    with Session(engine) as session:
+    with migrated_session(settings.database_url) as session:
         if session.exec(select(Customer.id)).first() is not None:
             print("database already has customers: sample data not loaded")
             return 0
@@ -68,8 +65,6 @@ def db_seed(args: argparse.Namespace, settings: Settings) -> int:
             if report.errors:
                 raise CliError(f"{path}: {len(report.errors)} rows rejected; nothing loaded")
             session.flush()
-        session.commit()
-    engine.dispose()
     print(f"sample customers and contracts loaded from {args.customers} and {args.contracts}")
     return 0
 

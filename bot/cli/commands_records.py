@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from bot.config import Settings
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
 
 
 def register(sub: Any) -> None:
@@ -75,22 +71,6 @@ def _decimal(text: str) -> Decimal:
         raise argparse.ArgumentTypeError(str(error)) from error
 
 
-def _engine(settings: Settings) -> Engine:
-    """The database at the newest schema (upgrading it quietly, as `paybot db upgrade` would)."""
-    from bot.db.session import make_engine
-
-    alembic_logger = logging.getLogger("alembic")
-    level = alembic_logger.level
-    alembic_logger.setLevel(logging.WARNING)
-    try:
-        from bot.db import migrate
-
-        migrate.upgrade(settings.database_url)
-    finally:
-        alembic_logger.setLevel(level)
-    return make_engine(settings.database_url)
-
-
 def _today(settings: Settings) -> date:
     return datetime.now(settings.tz).date()
 
@@ -125,17 +105,16 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the whole file, then write all of it in one transaction, or print why not."""
     from bot.cli import CliError
     from bot.contracts.importer import ImportFileError, import_contracts, import_customers
-    from bot.db.session import session_scope
+    from bot.db.session import migrated_session
 
     path: Path = args.file
     try:
         data = path.read_bytes()
     except OSError as error:
         raise CliError(f"cannot read {path}: {error.strerror or error}") from error
-    engine = _engine(settings)
     bar = _ProgressBar(args.import_kind, sys.stderr, args.progress)
     try:
-        with session_scope(engine) as session:
+        with migrated_session(settings.database_url) as session:
             if args.import_kind == "customers":
                 report = import_customers(session, data, dry_run=args.dry_run, progress=bar)
             else:
@@ -148,7 +127,6 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(f"{path}: {error}") from error
     finally:
         bar.close()
-        engine.dispose()
     print(report.to_text(), file=sys.stdout if report.ok else sys.stderr)
     return 0 if report.ok else 1
 
@@ -158,34 +136,30 @@ def quote_client(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli import CliError
     from bot.contracts.checks import PERIOD_LABELS
     from bot.contracts.registry import customer_contracts, find_by_client_id, select_contract
-    from bot.db.session import session_scope
+    from bot.db.session import migrated_session
     from currency.due import amount_due
     from currency.rates import RateNotFound
 
     on_date: date = args.date or _today(settings)
-    engine = _engine(settings)
-    try:
-        with session_scope(engine) as session:
-            customer = find_by_client_id(session, args.client_id)
-            if customer is None or customer.id is None:
-                raise CliError(f"no customer with client ID {args.client_id}")
-            if args.code:
-                matches = [c for c in customer_contracts(session, customer.id) if c.payment_code == args.code]
-                contract = matches[0] if matches else None
-            else:
-                contract = select_contract(session, customer.id, on_date)
-            if contract is None:
-                which = f" {args.code}" if args.code else ""
-                raise CliError(f"client {customer.client_id} has no contract{which}")
-            try:
-                due = amount_due(contract, on_date, session, settings)
-            except RateNotFound as error:
-                raise CliError(
-                    f"no USD/CRC exchange rate stored on or before {on_date.isoformat()}: "
-                    "run 'paybot rates set DATE --buy X --sell Y' or 'paybot rates fetch'"
-                ) from error
-    finally:
-        engine.dispose()
+    with migrated_session(settings.database_url) as session:
+        customer = find_by_client_id(session, args.client_id)
+        if customer is None or customer.id is None:
+            raise CliError(f"no customer with client ID {args.client_id}")
+        if args.code:
+            matches = [c for c in customer_contracts(session, customer.id) if c.payment_code == args.code]
+            contract = matches[0] if matches else None
+        else:
+            contract = select_contract(session, customer.id, on_date)
+        if contract is None:
+            which = f" {args.code}" if args.code else ""
+            raise CliError(f"client {customer.client_id} has no contract{which}")
+        try:
+            due = amount_due(contract, on_date, session, settings)
+        except RateNotFound as error:
+            raise CliError(
+                f"no USD/CRC exchange rate stored on or before {on_date.isoformat()}: "
+                "run 'paybot rates set DATE --buy X --sell Y' or 'paybot rates fetch'"
+            ) from error
     print(f"CÁLCULO $ A COLONES al {on_date:%d/%m/%Y}")
     print(f"Cliente: ID {customer.client_id}, {customer.full_name}")
     period = PERIOD_LABELS.get(contract.period, contract.period)
@@ -207,17 +181,14 @@ def quote_client(args: argparse.Namespace, settings: Settings) -> int:
 def rates_set(args: argparse.Namespace, settings: Settings) -> int:
     """Store the manual rate of a date, replacing any rate of that date."""
     from bot.cli import CliError
-    from bot.db.session import session_scope
+    from bot.db.session import migrated_session
     from currency.rates import RateError, set_manual_rate
 
-    engine = _engine(settings)
     try:
-        with session_scope(engine) as session:
+        with migrated_session(settings.database_url) as session:
             row = set_manual_rate(session, args.date, args.buy, args.sell)
     except RateError as error:
         raise CliError(str(error)) from error
-    finally:
-        engine.dispose()
     print(f"{row.date.isoformat()}: compra {row.buy} venta {row.sell} ({row.source})")
     return 0
 
@@ -225,19 +196,16 @@ def rates_set(args: argparse.Namespace, settings: Settings) -> int:
 def rates_import(args: argparse.Namespace, settings: Settings) -> int:
     """Store every rate of a CSV file, or none if a row is wrong."""
     from bot.cli import CliError
-    from bot.db.session import session_scope
+    from bot.db.session import migrated_session
     from currency.rates import RateError, import_rates_csv
 
     if not args.file.is_file():
         raise CliError(f"cannot read {args.file}: no such file")
-    engine = _engine(settings)
     try:
-        with session_scope(engine) as session:
+        with migrated_session(settings.database_url) as session:
             rows = import_rates_csv(session, args.file)
     except RateError as error:
         raise CliError(f"{args.file}: {error}") from error
-    finally:
-        engine.dispose()
     if rows:
         first, last = min(r.date for r in rows), max(r.date for r in rows)
         print(f"{len(rows)} tipos de cambio guardados, del {first.isoformat()} al {last.isoformat()}")
@@ -249,21 +217,18 @@ def rates_import(args: argparse.Namespace, settings: Settings) -> int:
 def rates_fetch(args: argparse.Namespace, settings: Settings) -> int:
     """Fetch (or reuse the stored) rate of a date from the configured JSON service."""
     from bot.cli import CliError
-    from bot.db.session import session_scope
+    from bot.db.session import migrated_session
     from currency.rates import HttpJsonRateProvider, RateError, fetch_rate
 
     if not settings.rates_url:
         raise CliError("no exchange-rate service configured: set PAYBOT_RATES_URL (and the field names)")
     provider = HttpJsonRateProvider(settings.rates_url, settings.rates_buy_field, settings.rates_sell_field)
     on_date: date = args.date or _today(settings)
-    engine = _engine(settings)
     try:
-        with session_scope(engine) as session:
+        with migrated_session(settings.database_url) as session:
             row = fetch_rate(session, provider, on_date, refresh=args.refresh)
     except RateError as error:
         raise CliError(str(error)) from error
-    finally:
-        engine.dispose()
     print(f"{row.date.isoformat()}: compra {row.buy} venta {row.sell} ({row.source})")
     return 0
 
@@ -272,16 +237,12 @@ def rates_list(args: argparse.Namespace, settings: Settings) -> int:
     """Print the stored rates of the last days, oldest first."""
     from datetime import timedelta
 
-    from bot.db.session import session_scope
+    from bot.db.session import migrated_session
     from currency.rates import rates_between
 
     end = _today(settings)
-    engine = _engine(settings)
-    try:
-        with session_scope(engine) as session:
-            rows = list(rates_between(session, end - timedelta(days=args.days), end))
-    finally:
-        engine.dispose()
+    with migrated_session(settings.database_url) as session:
+        rows = list(rates_between(session, end - timedelta(days=args.days), end))
     for row in rows:
         print(f"{row.date.isoformat()}  compra {row.buy}  venta {row.sell}  {row.source}")
     if not rows:

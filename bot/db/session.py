@@ -48,6 +48,20 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+@contextmanager
+def migrated_session(database_url: str) -> Iterator[Session]:
+    """For one-shot commands: the schema brought up to date, a committing session, the engine closed after."""
+    from bot.db import migrate
+
+    migrate.upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 def rowcount(result: Any) -> int:
     """Rows an UPDATE matched: how a claim learns whether it won."""
     return int(getattr(result, "rowcount", 0))
