@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     rates_buy_field: str = Field("compra", description="Field of the buy rate in that JSON")
     rates_sell_field: str = Field("venta", description="Field of the sell rate in that JSON")
     client_id_pattern: str = Field(
-        r"\bID\s*[:#-]?\s*(?:WOLK\s*[:#-]?\s*)?#?\s*(\d{1,10})\b",
+        r"\bID\s{0,3}[:#-]?\s{0,3}(?:WOLK\s{0,3}[:#-]?\s{0,3})?#?\s{0,3}(\d{1,10})\b",
         description="Regex (case-insensitive) finding the client ID in a description",
     )
 

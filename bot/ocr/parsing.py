@@ -1,4 +1,9 @@
-"""Pure parsers for the values on a receipt: amounts, dates, references, phones, client IDs, names."""
+"""Pure parsers for the values on a receipt: amounts, dates, references, phones, client IDs, names.
+
+Every pattern here runs in time linear in its input: quantifiers over user text are bounded, number runs
+start only where a run starts, and texts longer than any real value or notification are cut or refused
+before they are parsed, so a pasted text of 200 000 digits costs milliseconds, not minutes.
+"""
 
 from __future__ import annotations
 
@@ -29,10 +34,23 @@ MONTHS = {
     "dec": 12,
 }
 
+MAX_TEXT_CHARS = 10_000
+"""The most of one text (a pasted notification, a receipt's whole OCR text) that is parsed; the rest is ignored."""
+MAX_VALUE_CHARS = 200
+"""The longest text read as one value (an amount, a reference, a phone, a name); longer is not that value."""
+MAX_NUMBER_DIGITS = 20
+"""The most digits an amount's number may have; a longer run of digits is not an amount."""
+
 _USD = re.compile(r"US\s?\$|USD|U\.S\.|d[oó]lares|\$", re.IGNORECASE)
 _CRC = re.compile(r"₡|¢|\bCRC\b|colones|\bcol\b", re.IGNORECASE)
 _SIGN_MISREAD = re.compile(r"^[\s(\[{€©@C¢]+")
-_NUMBER = re.compile(r"\d[\d.,' ]*")
+_NUMBER = re.compile(rf"\d[\d.,' ]{{0,{2 * MAX_NUMBER_DIGITS}}}")
+_RUN = rf"(?<!\d)(?<!\d[.,' ])\d(?:[.,' ]?\d){{1,{MAX_NUMBER_DIGITS - 1}}}(?![.,' ]?\d)"
+"""A whole number run (digits, single separators between them), never the tail of a longer one."""
+_AMOUNT_IN_TEXT = re.compile(
+    rf"(?:US\s?\$|USD|CRC|₡|¢|\$)\s?{_RUN}|{_RUN}\s?(?:colones|CRC|USD|d[oó]lares)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +65,8 @@ class Money:
 
 def parse_amount(text: str) -> Money | None:
     """Decide the decimal separator by the rightmost separator and digit groups; never guess silently."""
+    if len(text) > MAX_VALUE_CHARS:
+        return None
     currency: str | None = None
     doubtful = False
     if _USD.search(text):
@@ -70,7 +90,7 @@ def parse_amount(text: str) -> Money | None:
     parts = re.split(r"([.,' ])", core)
     groups = parts[0::2]
     seps = parts[1::2]
-    if any(not g.isdigit() for g in groups):
+    if any(not g.isdigit() for g in groups) or sum(map(len, groups)) > MAX_NUMBER_DIGITS:
         return None
     cents = "00"
     if seps and seps[-1] in ".," and len(groups[-1]) in (1, 2):
@@ -114,11 +134,7 @@ def parse_amount(text: str) -> Money | None:
 def find_amounts(text: str) -> list[Money]:
     """Every amount with a currency mark in free text (notifications, hero lines)."""
     found = []
-    pattern = re.compile(
-        r"(?:US\s?\$|USD|CRC|₡|¢|\$)\s?\d[\d.,' ]*\d|\d[\d.,' ]*\d\s?(?:colones|CRC|USD|d[oó]lares)",
-        re.IGNORECASE,
-    )
-    for match in pattern.finditer(text):
+    for match in _AMOUNT_IN_TEXT.finditer(text[:MAX_TEXT_CHARS]):
         money = parse_amount(match.group())
         if money is not None and money.currency is not None:
             found.append(money)
@@ -133,19 +149,25 @@ def _month(token: str) -> int | None:
     return MONTHS.get(word[:3])
 
 
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(\d{4}|\d{2})(?!\d)")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_NAMED_DATE = re.compile(
+    r"(?<!\d)(\d{1,2})\s{0,3}(?:de\s{1,3})?[/.-]?\s{0,3}([A-Za-zÁÉÍÓÚáéíóú0-9|]{3,11})\.?\s{0,3}"
+    r"(?:de(?:l)?\s{1,3})?[/.-]?\s{0,3}(\d{4})(?!\d)"
+)
+
+
 def parse_date(text: str) -> date | None:
     """Day-first Spanish dates: 27/11/2026, 27-11-2026, 27 nov. 2026, 27 de noviembre de 2026, 27/NOV/2026."""
-    numeric = re.search(r"(?<!\d)(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(\d{4}|\d{2})(?!\d)", text)
+    text = text[:MAX_TEXT_CHARS]
+    numeric = _NUMERIC_DATE.search(text)
     if numeric:
         day, month, year = (int(g) for g in numeric.groups())
         return _date(year + 2000 if year < 100 else year, month, day)
-    iso = re.search(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)", text)
+    iso = _ISO_DATE.search(text)
     if iso:
         return _date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-    named = re.search(
-        r"(?<!\d)(\d{1,2})\s*(?:de\s+)?[/.-]?\s*([A-Za-zÁÉÍÓÚáéíóú0-9|]{3,11})\.?\s*(?:de(?:l)?\s+)?[/.-]?\s*(\d{4})(?!\d)",
-        text,
-    )
+    named = _NAMED_DATE.search(text)
     if named:
         month_number = _month(named.group(2))
         if month_number:
@@ -180,7 +202,9 @@ _DIGIT_FIXES = str.maketrans(
 
 def parse_reference(text: str) -> str | None:
     """A bank reference; letters Tesseract confuses with digits are fixed only in mostly-numeric ones."""
-    tokens = [t for t in re.split(r"\s+", text.strip()) if t]
+    if len(text) > MAX_VALUE_CHARS:
+        return None
+    tokens = text.split()
     if not tokens:
         return None
     joined = "".join(tokens) if all(re.fullmatch(r"[\dOolIS|B]+", t) for t in tokens) else tokens[0]
@@ -203,19 +227,24 @@ def reference_date(reference: str) -> date | None:
 
 def parse_phone(text: str) -> str | None:
     """An 8-digit Costa Rican number from 8888-7777, +506 8888 7777 or 88887777."""
+    if len(text) > MAX_VALUE_CHARS:
+        return None
     digits = re.sub(r"[\s\-().]", "", text.translate(_DIGIT_FIXES) if re.search(r"\d{4}", text) else text)
     match = re.search(r"(?:\+?506)?([2-8]\d{7})(?!\d)", digits)
     return match.group(1) if match else None
 
 
+_ID_MISREAD_WORD = re.compile(r"(?<![A-Za-z0-9])[1l|]D(?=\s{0,3}[:#-]?\s{0,3}(?:WOLK\s{0,3}[:#-]?\s{0,3})?#?\s{0,3}\d)")
+
+
 def fix_id_word(text: str) -> str:
     """`1D`, `lD` or `|D` before a number is how Tesseract often reads the word `ID`."""
-    return re.sub(r"(?<![A-Za-z0-9])[1l|]D(?=\s*[:#-]?\s*(?:WOLK\s*[:#-]?\s*)?#?\s*\d)", "ID", text)
+    return _ID_MISREAD_WORD.sub("ID", text)
 
 
 def find_client_id(text: str, pattern: str) -> str | None:
     """The client ID by the configured pattern; `1D`/`lD` read for `ID` before a number is fixed first."""
-    match = re.search(pattern, fix_id_word(text), re.IGNORECASE)
+    match = re.search(pattern, fix_id_word(text[:MAX_TEXT_CHARS]), re.IGNORECASE)
     if not match:
         return None
     return match.group(1) if match.groups() else match.group(0)
@@ -223,6 +252,8 @@ def find_client_id(text: str, pattern: str) -> str | None:
 
 def clean_name(text: str) -> str | None:
     """A person's or company's name without OCR specks, kept as printed."""
+    if len(text) > MAX_VALUE_CHARS:
+        return None
     words = [w for w in text.split() if re.search(r"[A-Za-zÁÉÍÓÚÑáéíóúñü]", w)]
     words = [re.sub(r"[^\wÁÉÍÓÚÑáéíóúñü.&'-]", "", w) for w in words]
     words = [w.strip("-'") for w in words if w.strip("-'.")]
@@ -236,7 +267,7 @@ def clean_name(text: str) -> str | None:
 
 def clean_text(text: str) -> str | None:
     """A free-text value (the description) with edge punctuation and specks removed."""
-    value = fix_id_word(" ".join(text.split()).strip(" |:;,-_—"))
+    value = fix_id_word(" ".join(text[:MAX_TEXT_CHARS].split()).strip(" |:;,-_—"))
     return value or None
 
 

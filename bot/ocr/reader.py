@@ -14,6 +14,7 @@ from bot.ocr.errors import UnreadableReceipt
 from bot.ocr.extract import Token, extract, rows_from_text, rows_from_words
 from bot.ocr.fields import ReceiptFields
 from bot.ocr.loading import load_image
+from bot.ocr.parsing import MAX_TEXT_CHARS
 from bot.ocr.preprocess import prepare
 
 DEFAULT_CLIENT_ID_PATTERN: str = Settings.model_fields["client_id_pattern"].default
@@ -84,5 +85,5 @@ def _line_reader(page: Image.Image, deadline: float, language: str) -> LineReade
 
 
 def read_text(text: str, *, client_id_pattern: str = DEFAULT_CLIENT_ID_PATTERN) -> ReceiptFields:
-    """Read a pasted SMS or e-mail notification with the same extractor as images."""
-    return extract(rows_from_text(text), client_id_pattern=client_id_pattern)
+    """Read a pasted SMS or e-mail notification with the same extractor as images (its first MAX_TEXT_CHARS)."""
+    return extract(rows_from_text(text[:MAX_TEXT_CHARS]), client_id_pattern=client_id_pattern)
