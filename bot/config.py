@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     timezone: str = Field("America/Costa_Rica", description="Time zone of receipts and reports")
     language: str = Field("es-CR", description="Language of replies")
     log_level: str = Field("INFO", description="Logging level")
+    webhook_max_bytes: int = Field(
+        256 * 1024, description="Largest webhook body accepted from Twilio or Telegram (larger: 413)"
+    )
 
     # The company that must be the payee
     company_name: str = Field("Wolk Software", description="Name used in replies")
@@ -76,6 +79,12 @@ class Settings(BaseSettings):
     ocr_timeout_seconds: int = Field(30, description="Tesseract timeout per receipt")
     max_upload_bytes: int = Field(15 * 1024 * 1024, description="Largest accepted file")
     ocr_workers: int = Field(0, description="Reader processes (0: one per core)")
+    max_text_chars: int = Field(
+        10_000, description="A customer's text is cut to this many characters before it is stored and read"
+    )
+    rejected_media_days: int = Field(
+        30, description="Days files that were not receipts (refused or unreadable) are kept before deletion"
+    )
 
     # Workflow
     auto_forward: bool = Field(

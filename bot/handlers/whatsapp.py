@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
+from urllib.parse import parse_qsl
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
@@ -29,6 +30,7 @@ from bot.intake.messages import (
     StaffResult,
 )
 from bot.intake.staff import role_of
+from bot.web.limits import BodyTooLarge, declared_length, read_body
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +144,17 @@ async def reply_to_staff(client: WhatsAppClient, address: str, text: str) -> Non
         log.warning("could not answer staff command of %s: %s", international_phone(address), error)
 
 
+MAX_FORM_FIELDS = 200
+"""Twilio posts a few dozen fields (ten media items at most); a form with more is not Twilio's."""
+
+
+def form_params(body: bytes) -> dict[str, str]:
+    """The url-encoded form as a flat dict (the last value of a repeated key), at most MAX_FORM_FIELDS."""
+    pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="replace",
+                      max_num_fields=MAX_FORM_FIELDS)
+    return dict(pairs)
+
+
 def whatsapp_webhook_route(
     settings: Settings, core: IntakePort, client: WhatsAppClient, path: str = "/webhooks/whatsapp"
 ) -> Route:
@@ -149,30 +162,27 @@ def whatsapp_webhook_route(
     if settings.twilio_auth_token is None:
         raise ValueError("the WhatsApp webhook needs PAYBOT_TWILIO_AUTH_TOKEN to check signatures")
     validator = RequestValidator(settings.twilio_auth_token.get_secret_value())
+    limit = settings.webhook_max_bytes
 
     async def receive_whatsapp(request: Request) -> Response:
-        """Check Twilio's signature, hand the message to the core, and answer Twilio at once."""
-        form = await request.form()
-        params = {key: value for key, value in form.multi_items() if isinstance(value, str)}
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature or not validator.validate(signed_url(settings, path, request), params, signature):
-            log.warning("refused a WhatsApp webhook with a bad signature from %s", request.client)
-            return PlainTextResponse("forbidden", status_code=403)
+        """Check size and Twilio's signature before anything is built from the body; answer Twilio at once."""
+        params = await signed_params(request)
+        if isinstance(params, Response):
+            return params
         twiml = Response(EMPTY_TWIML, media_type="application/xml")
         address = params.get("From", "")
         if not address or ("Body" not in params and "NumMedia" not in params):
             return twiml
         client.window.seen(address)
         urls = media_urls(params)
-        if not urls:
+        # Only staff numbers speak the command grammar: a customer's "Devolver 15000..." is a customer message.
+        if not urls and role_of(settings, CHANNEL, address, address) is not None:
             parsed = parse_staff_command(params.get("Body"))
             if isinstance(parsed, StaffCommand):
                 result = await core.act(staff_action(parsed, address))
                 twiml.background = BackgroundTask(reply_to_staff, client, address, result.message)
                 return twiml
-            if isinstance(parsed, HelpRequest | CommandError) and role_of(
-                settings, CHANNEL, address, address
-            ):
+            if isinstance(parsed, HelpRequest | CommandError):
                 text = parsed.text if isinstance(parsed, HelpRequest) else parsed.usage
                 twiml.background = BackgroundTask(reply_to_staff, client, address, text)
                 return twiml
@@ -181,4 +191,33 @@ def whatsapp_webhook_route(
             await core.receive(message)
         return twiml
 
+    async def signed_params(request: Request) -> dict[str, str] | Response:
+        """The form fields of a request Twilio signed, or the refusal to send back (413, 415, 403)."""
+        signature = request.headers.get("X-Twilio-Signature", "")
+        try:
+            if (declared_length(request) or 0) > limit:
+                raise BodyTooLarge("declared length")
+            if not signature:
+                log.warning("refused a WhatsApp webhook without a signature from %s", _client_host(request))
+                return PlainTextResponse("forbidden", status_code=403)
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type != "application/x-www-form-urlencoded":
+                return PlainTextResponse("unsupported media type", status_code=415)
+            params = form_params(await read_body(request, limit))
+        except BodyTooLarge as error:
+            log.warning("refused a WhatsApp webhook over %d bytes from %s: %s", limit, _client_host(request), error)
+            return PlainTextResponse("request too large", status_code=413)
+        except ValueError:
+            log.warning("refused a WhatsApp webhook with more than %d fields from %s",
+                        MAX_FORM_FIELDS, _client_host(request))
+            return PlainTextResponse("too many fields", status_code=413)
+        if not validator.validate(signed_url(settings, path, request), params, signature):
+            log.warning("refused a WhatsApp webhook with a bad signature from %s", _client_host(request))
+            return PlainTextResponse("forbidden", status_code=403)
+        return params
+
     return Route(path, receive_whatsapp, methods=["POST"], name="whatsapp_webhook")
+
+
+def _client_host(request: Request) -> str:
+    return request.client.host if request.client else "?"

@@ -4,7 +4,7 @@ or by polling on a developer's machine."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
@@ -133,3 +133,45 @@ async def test_a_webhook_is_never_set_without_a_secret(
     await application.shutdown()
 
     assert fake_api.count("setWebhook") == 0
+
+
+class CountingBody:
+    """A streamed request body that remembers how much of it the server pulled."""
+
+    def __init__(self, total: int, chunk: int = 64 * 1024) -> None:
+        self.total, self.chunk, self.sent = total, chunk, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while self.sent < self.total:
+            self.sent += self.chunk
+            yield b" " * self.chunk
+
+
+async def test_a_forged_secret_is_refused_before_the_body_is_read(app: TelegramApp) -> None:
+    body = CountingBody(5 * 1024 * 1024)
+    async with client_for(app) as client:
+        response = await client.post("/webhooks/telegram", content=body, headers={SECRET_HEADER: "guess"})
+
+    assert response.status_code == 403
+    assert body.sent <= body.chunk
+
+
+async def test_an_update_over_the_size_limit_is_refused_by_length_or_while_streaming(app: TelegramApp) -> None:
+    declared = b'{"update_id": 1, "message": "' + b"x" * (300 * 1024) + b'"}'
+    endless = CountingBody(5 * 1024 * 1024)
+    async with client_for(app) as client:
+        by_length = await client.post("/webhooks/telegram", content=declared, headers={SECRET_HEADER: SECRET})
+        streamed = await client.post("/webhooks/telegram", content=endless, headers={SECRET_HEADER: SECRET})
+
+    assert (by_length.status_code, streamed.status_code) == (413, 413)
+    assert endless.sent <= 256 * 1024 + 2 * endless.chunk
+    assert app.update_queue.qsize() == 0
+
+
+@pytest.mark.parametrize("body", [b"[]", b"42", b'"update"', b'{"update_id": "x", "message": 5}'])
+async def test_json_that_is_not_an_update_is_a_bad_request(app: TelegramApp, body: bytes) -> None:
+    async with client_for(app) as client:
+        response = await client.post("/webhooks/telegram", content=body, headers={SECRET_HEADER: SECRET})
+
+    assert response.status_code == 400
+    assert app.update_queue.qsize() == 0

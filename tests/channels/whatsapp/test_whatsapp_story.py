@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -119,7 +120,16 @@ async def test_receipt_to_applied_payment_all_on_whatsapp(paybot: Paybot, twilio
     )
 
 
-async def test_an_unlisted_number_cannot_apply_a_payment(paybot: Paybot, twilio: FakeTwilio, engine: Engine) -> None:
+def text_of(call: Call) -> str:
+    """What the recipient reads: the free-form body, or the template's variables."""
+    if "Body" in call.form:
+        return call.form["Body"]
+    return " ".join(json.loads(call.form.get("ContentVariables", "{}")).values())
+
+
+async def test_a_customer_typing_a_staff_command_is_heard_by_support_and_changes_nothing(
+    paybot: Paybot, twilio: FakeTwilio, engine: Engine
+) -> None:
     url = twilio.serve_media("ME-receipt-2", RECEIPT)
     await paybot.post(inbound(media=[(url, "image/png")]))
     await paybot.settle()
@@ -132,7 +142,28 @@ async def test_an_unlisted_number_cannot_apply_a_payment(paybot: Paybot, twilio:
 
     with Session(engine) as session:
         unchanged = session.get(Intake, intake.id)
+        stored = session.exec(select(Intake).where(Intake.external_id == "SM" + "7" * 32)).one()
     assert unchanged is not None and unchanged.state == "in_review"
-    [refusal] = twilio.messages[before:]
-    assert refusal.form["To"] == CUSTOMER
-    assert "permiso" in refusal.form["Body"]
+    assert stored.text == f"APLICADO {intake.id}" and stored.sender == "+50688112233"
+    after = twilio.messages[before:]
+    assert not any("permiso" in text_of(call) for call in after)
+    [note] = to(after, SUPPORT_NUMBER)
+    assert f"APLICADO {intake.id}" in text_of(note) and f"comprobante #{intake.id}" in text_of(note)
+
+
+@pytest.mark.parametrize(
+    "words", ["Devolver 15000 colones por favor, pagué doble", "Rechazado 28250 por el banco, qué hago?"]
+)
+async def test_a_customers_words_that_start_like_a_command_are_stored_answered_and_reach_support(
+    paybot: Paybot, twilio: FakeTwilio, engine: Engine, words: str
+) -> None:
+    await paybot.post(inbound(sid="SM" + "8" * 32, body=words))
+    await paybot.settle()
+
+    with Session(engine) as session:
+        [intake] = session.exec(select(Intake)).all()
+    assert (intake.channel, intake.sender, intake.text) == ("whatsapp", "+50688112233", words)
+    assert any(words in text_of(call) for call in to(twilio.messages, SUPPORT_NUMBER)), "support reads the words"
+    answers = to(twilio.messages, CUSTOMER)
+    assert answers, "the customer is answered"
+    assert not any("permiso" in text_of(call) for call in answers)

@@ -217,15 +217,17 @@ async def test_a_staff_command_reaches_the_core_and_the_answer_goes_back_through
     assert reply.form["Body"] == "Comprobante #123: apply registrado."
 
 
-async def test_an_unlisted_numbers_command_is_still_passed_to_the_core_which_decides(
-    webhook: httpx.AsyncClient, core: RecordingCore
+async def test_a_command_from_a_number_that_is_not_staff_is_a_customer_message(
+    webhook: httpx.AsyncClient, core: RecordingCore, twilio: FakeTwilio
 ) -> None:
     params = inbound(body="RECHAZAR 123 duplicado")
 
     await post(webhook, params, signed(params))
 
-    [action] = core.actions
-    assert (action.user, action.kind, action.reason) == ("+50688112233", StaffActionKind.REJECT, "duplicate")
+    assert core.actions == []
+    [message] = core.received
+    assert (message.sender, message.text) == ("+50688112233", "RECHAZAR 123 duplicado")
+    assert twilio.messages == []
 
 
 async def test_staff_asking_for_help_get_the_command_list(
