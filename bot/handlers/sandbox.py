@@ -6,6 +6,9 @@ core sent by reading the delivered outbox rows, so what a new user sees is exact
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 import uuid
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -21,6 +25,10 @@ from bot.contracts.registry import international_phone
 from bot.db.models import Intake, OutboxMessage, OutboxState
 from bot.intake.core import IntakeCore
 from bot.intake.messages import InboundMessage, OutboundMessage, StaffAction, StaffActionKind
+from bot.web.limits import FORM_OVERHEAD, BodyTooLarge, declared_length, read_body, row_id
+from bot.web.local_only import refusal
+
+log = logging.getLogger(__name__)
 
 PAGE = Path(__file__).resolve().parent.parent / "web" / "sandbox.html"
 
@@ -34,14 +42,26 @@ class SandboxSender:
         return f"sandbox:{message.outbox_id}"
 
 
+ACTION_MAX_BYTES = 16 * 1024
+
+
 def sandbox_routes(core: IntakeCore, max_upload_bytes: int) -> list[Route]:
     """The page and its small JSON API, for mounting on the one web app."""
 
     async def page(request: Request) -> Response:
+        if (refused := _refused(request, changes_state=False)) is not None:
+            return refused
         return HTMLResponse(PAGE.read_text(encoding="utf-8"))
 
     async def customer_message(request: Request) -> Response:
         """A customer sends a receipt file and/or text from the page."""
+        if (refused := _refused(request, changes_state=True)) is not None:
+            return refused
+        try:
+            if (declared_length(request) or 0) > max_upload_bytes + FORM_OVERHEAD:
+                raise BodyTooLarge("declared length")
+        except BodyTooLarge:
+            return JSONResponse({"error": "El envío es demasiado grande."}, status_code=413)
         form = await request.form(max_files=1, max_fields=10, max_part_size=max_upload_bytes + 1)
         phone = international_phone(str(form.get("phone") or "")) or "+50688112233"
         text = str(form.get("text") or "").strip() or None
@@ -58,7 +78,7 @@ def sandbox_routes(core: IntakeCore, max_upload_bytes: int) -> list[Route]:
             return JSONResponse({"error": "Adjunte un comprobante o escriba un mensaje."}, status_code=400)
         intake_id = await core.receive(InboundMessage(
             channel="sandbox",
-            external_id=str(form.get("message_id") or uuid.uuid4()),
+            external_id=str(form.get("message_id") or uuid.uuid4())[:120],
             sender=phone,
             reply_to=phone,
             sender_name=str(form.get("name") or ""),
@@ -71,30 +91,49 @@ def sandbox_routes(core: IntakeCore, max_upload_bytes: int) -> list[Route]:
         return JSONResponse({"intake_id": intake_id}, status_code=201 if intake_id else 200)
 
     async def staff_action(request: Request) -> Response:
-        """Support or accounting presses a button on the page."""
-        body: dict[str, Any] = await request.json()
+        """Support or accounting presses a button on the page (JSON only, so no plain form can forge it)."""
+        if (refused := _refused(request, changes_state=True)) is not None:
+            return refused
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return JSONResponse({"ok": False, "message": "Envíe la acción como application/json."},
+                                status_code=415)
+        try:
+            body = json.loads(await read_body(request, ACTION_MAX_BYTES))
+        except BodyTooLarge:
+            return JSONResponse({"ok": False, "message": "Acción demasiado grande."}, status_code=413)
+        except ValueError:
+            return JSONResponse({"ok": False, "message": "Acción no válida."}, status_code=400)
+        if not isinstance(body, dict):
+            return JSONResponse({"ok": False, "message": "Acción no válida."}, status_code=400)
         try:
             kind = StaffActionKind(body["kind"])
-            intake_id = int(body["intake_id"])
-        except (KeyError, ValueError):
+            intake_id = row_id(str(body["intake_id"]), "intake_id")
+        except (KeyError, ValueError, HTTPException):
             return JSONResponse({"ok": False, "message": "Acción no válida."}, status_code=400)
         role = str(body.get("role") or "")
         result = await core.act(StaffAction(
             channel="sandbox", user=role, chat=role, kind=kind, intake_id=intake_id,
-            field=body.get("field"), value=body.get("value"), reason=body.get("reason"),
+            field=_text(body.get("field")), value=_text(body.get("value")), reason=_text(body.get("reason")),
         ))
         return JSONResponse({"ok": result.ok, "message": result.message})
 
     async def messages(request: Request) -> Response:
         """Messages the core delivered on the sandbox since `after` (an outbox id)."""
-        after = int(request.query_params.get("after", "0") or 0)
-        return JSONResponse({"messages": delivered(core.engine, after)})
+        if (refused := _refused(request, changes_state=False)) is not None:
+            return refused
+        after = row_id(request.query_params.get("after"), "after", default=0)
+        return JSONResponse({"messages": await asyncio.to_thread(delivered, core.engine, after)})
 
     async def media(request: Request) -> Response:
-        intake_id = int(request.path_params["intake_id"])
+        if (refused := _refused(request, changes_state=False)) is not None:
+            return refused
+        intake_id = row_id(str(request.path_params["intake_id"]), "intake_id")
         with Session(core.engine) as session:
             intake = session.get(Intake, intake_id)
         if intake is None or not intake.media_path or intake.channel != "sandbox":
+            return Response(status_code=404)
+        if not Path(intake.media_path).is_file():
             return Response(status_code=404)
         return FileResponse(intake.media_path)
 
@@ -105,6 +144,18 @@ def sandbox_routes(core: IntakeCore, max_upload_bytes: int) -> list[Route]:
         Route("/sandbox/api/messages", messages),
         Route("/sandbox/media/{intake_id:int}", media),
     ]
+
+
+def _refused(request: Request, *, changes_state: bool) -> Response | None:
+    why = refusal(request, changes_state=changes_state)
+    if why is None:
+        return None
+    log.warning("sandbox refused %s %s: %s", request.method, request.url.path, why)
+    return JSONResponse({"ok": False, "error": "Solo desde esta misma página, en esta máquina."}, status_code=403)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)[:1000]
 
 
 def delivered(engine: Engine, after: int = 0, limit: int = 200) -> list[dict[str, Any]]:

@@ -24,8 +24,9 @@ def paths(settings: Settings, engine: Engine) -> set[str]:
 async def test_without_credentials_the_sandbox_is_served(settings: Settings, engine: Engine) -> None:
     assert {"/", "/healthz", "/sandbox/api/customer"} <= paths(settings, engine)
     app = build_app(settings, engine, InlineReader(settings))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://paybot") as client:
-        assert (await client.get("/healthz")).json() == {"status": "ok", "database": True}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8080") as client:
+        assert (await client.get("/healthz")).json() == {
+            "status": "ok", "database": "ok", "channels": {"telegram": "off", "whatsapp": "off", "sandbox": "ok"}}
         page = await client.get("/")
         assert page.status_code == 200 and "Sandbox local" in page.text
         empty = await client.post("/sandbox/api/customer", data={"phone": "88112233"})
