@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from bot.cli import commands_db, commands_intake, commands_ocr, commands_records, commands_run
 from bot.config import Settings, load_settings
+from bot.logs import configure_logging
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -45,11 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         settings = load_settings()
-        logging.basicConfig(
-            level=settings.log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        configure_logging(settings)
         return handler(args, settings)
     except CliError as error:
         print(f"paybot: error: {error}", file=sys.stderr)
