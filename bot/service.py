@@ -11,11 +11,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
+from typing import TYPE_CHECKING
 
 import uvicorn
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings
@@ -26,7 +29,12 @@ from bot.intake.claims import worker_name
 from bot.intake.core import IntakeCore, Reader
 from bot.intake.outbox import OutboxDispatcher
 from bot.intake.worker import IntakeWorker, RateRefresher, ReminderScheduler
-from bot.web.health import healthz
+from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
+from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
+from bot.web.local_only import is_loopback
+
+if TYPE_CHECKING:
+    from bot.ocr import ReaderPool, ReceiptFields
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +74,35 @@ def configuration_problems(settings: Settings) -> list[str]:
         problems.append(
             "WhatsApp needs PAYBOT_PUBLIC_URL (the https URL Twilio calls; signatures are checked against it)"
         )
+    if sandbox_enabled(settings) and not is_loopback(settings.host):
+        problems.append(
+            f"the sandbox lets anyone act as staff, so it is served only on this machine: PAYBOT_HOST={settings.host} "
+            "is not a loopback address (use 127.0.0.1, or configure Telegram or WhatsApp to serve on other addresses)"
+        )
     return problems
 
 
 def sandbox_enabled(settings: Settings) -> bool:
     """The sandbox lets anyone act as staff, so it only runs when no real channel is configured."""
     return not (settings.telegram_enabled or settings.whatsapp_enabled)
+
+
+class PooledReader:
+    """Images and pasted texts both read in the pool's worker processes: never on the event loop, never
+    holding the service's interpreter lock, and bounded by the reader's time limit."""
+
+    def __init__(self, pool: ReaderPool, settings: Settings) -> None:
+        self.pool = pool
+        self.settings = settings
+
+    async def read(self, data: bytes) -> ReceiptFields:
+        return await self.pool.read(data)
+
+    async def read_text(self, text: str) -> ReceiptFields:
+        from bot.ocr import read_text
+
+        reading = partial(read_text, client_id_pattern=self.settings.client_id_pattern)
+        return await self.pool.run(reading, text, limit=float(self.settings.ocr_timeout_seconds))
 
 
 @dataclass
@@ -108,28 +139,34 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
 
         pool = ReaderPool(workers=settings.ocr_workers, client_id_pattern=settings.client_id_pattern,
                           timeout=settings.ocr_timeout_seconds, max_bytes=settings.max_upload_bytes)
-        reader = pool
+        reader = PooledReader(pool, settings)
     core, dispatcher = build_core(settings, engine, reader)
     service = Service(settings, engine, core, dispatcher,
                       IntakeWorker(core, concurrency=max(1, settings.ocr_workers or 2)),
                       ReminderScheduler(core))
     routes: list[BaseRoute] = [Route("/healthz", healthz)]
+    health = ChannelHealth({
+        "telegram": ChannelState.DEGRADED if settings.telegram_enabled else ChannelState.OFF,
+        "whatsapp": ChannelState.OK if settings.whatsapp_enabled else ChannelState.OFF,
+        "sandbox": ChannelState.OK if sandbox_enabled(settings) else ChannelState.OFF,
+    })
     # Channels, in the order their routes are matched. Each only translates to and from the core.
     telegram = None
     if settings.telegram_enabled:
         from bot.handlers.telegram import TelegramSender, build_telegram_application, telegram_webhook_route
 
         telegram = build_telegram_application(settings, core)
-        dispatcher.register(TelegramSender(telegram.bot, telegram))
+        dispatcher.register(HealthReportingSender(TelegramSender(telegram.bot, telegram), health))
         secret = settings.telegram_webhook_secret
         if not settings.telegram_polling and secret is not None:
-            routes.append(telegram_webhook_route(telegram, secret.get_secret_value()))
+            routes.append(telegram_webhook_route(telegram, secret.get_secret_value(),
+                                                 max_bytes=settings.webhook_max_bytes))
     whatsapp = None
     if settings.whatsapp_enabled:
         from bot.handlers.whatsapp import build_whatsapp_client, whatsapp_webhook_route
 
         whatsapp = build_whatsapp_client(settings, messages_per_second=settings.whatsapp_messages_per_second)
-        dispatcher.register(whatsapp.sender)
+        dispatcher.register(HealthReportingSender(whatsapp.sender, health))
         routes.append(whatsapp_webhook_route(settings, core, whatsapp))
     if sandbox_enabled(settings):
         from bot.handlers.sandbox import sandbox_routes
@@ -144,11 +181,15 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         if whatsapp is not None:
             for address, last in recent_whatsapp_senders(engine):
                 whatsapp.window.seen(address, last)
+        service.tasks = []
         if telegram is not None:
-            from bot.handlers.telegram import start_telegram
+            from bot.handlers.telegram import keep_starting_telegram
 
-            await start_telegram(telegram, settings)
-        service.tasks = [
+            # Telegram being down must not stop WhatsApp, the workers or /healthz: it starts in the background.
+            service.tasks.append(asyncio.create_task(
+                keep_starting_telegram(telegram, settings, on_started=lambda: health.set("telegram", ChannelState.OK)),
+                name="telegram-start"))
+        service.tasks += [
             asyncio.create_task(service.worker.run(), name="intake-worker"),
             asyncio.create_task(dispatcher.run(), name="outbox"),
             asyncio.create_task(service.scheduler.run(), name="reminders"),
@@ -174,8 +215,10 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
                 pool.close()
             log.info("paybot stopped")
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    body_limit = max(settings.max_upload_bytes + FORM_OVERHEAD, settings.webhook_max_bytes)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodySizeLimit, limit=body_limit)])
     app.state.settings = settings
+    app.state.channels = health
     app.state.engine = engine
     app.state.service = service
     return app
@@ -204,6 +247,7 @@ def serve(settings: Settings) -> None:
         log_level=settings.log_level.lower(),
         lifespan="on",
         proxy_headers=True,
+        log_config=None,
     )
     # uvicorn re-raises the signal it caught once it has shut down; a SIGTERM that already
     # stopped us cleanly should end the process with status 0, not "killed by SIGTERM".

@@ -85,7 +85,8 @@ def test_run_serves_healthz_and_stops_cleanly_on_sigterm(
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
-        assert body == {"status": "ok", "database": True}
+        assert body == {"status": "ok", "database": "ok",
+                        "channels": {"telegram": "off", "whatsapp": "off", "sandbox": "ok"}}
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=20)
     finally:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -53,6 +55,7 @@ from bot.intake.messages import (
     StaffActionKind,
     StaffResult,
 )
+from bot.web.limits import BodyTooLarge, read_body
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +214,34 @@ async def start_telegram(application: TelegramApp, settings: Settings) -> None:
     await application.start()
 
 
+START_RETRY_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+"""Seconds between attempts to start Telegram while it is unreachable (the last one repeats)."""
+
+
+async def keep_starting_telegram(
+    application: TelegramApp,
+    settings: Settings,
+    *,
+    on_started: Callable[[], None] = lambda: None,
+    delays: Sequence[float] = START_RETRY_DELAYS,
+) -> None:
+    """Start Telegram, retrying in the background for as long as it is down; the rest of the service runs."""
+    attempt = 0
+    while True:
+        try:
+            await start_telegram(application, settings)
+        except (TelegramError, OSError, RuntimeError) as error:
+            delay = delays[min(attempt, len(delays) - 1)]
+            attempt += 1
+            log.warning("Telegram could not be started (attempt %d: %s); trying again in %.0f s",
+                        attempt, error, delay)
+            await asyncio.sleep(delay)
+            continue
+        log.info("Telegram started after %d attempt(s)", attempt + 1)
+        on_started()
+        return
+
+
 async def stop_telegram(application: TelegramApp) -> None:
     """Stop taking updates and close the bot's connections; the webhook stays set so nothing is lost."""
     if application.updater is not None and application.updater.running:
@@ -218,10 +249,11 @@ async def stop_telegram(application: TelegramApp) -> None:
     if application.running:
         await application.stop()
     await application.shutdown()
+    await application.bot.shutdown()  # a start that never got past getMe still holds open connections
 
 
 def telegram_webhook_route(
-    application: TelegramApp, secret: str, path: str = WEBHOOK_PATH
+    application: TelegramApp, secret: str, path: str = WEBHOOK_PATH, *, max_bytes: int = 256 * 1024
 ) -> Route:
     """A Starlette route that accepts Telegram's POSTs only with our secret token and queues the update."""
     if not secret:
@@ -229,15 +261,23 @@ def telegram_webhook_route(
     expected = secret.encode()
 
     async def telegram_webhook(request: Request) -> Response:
-        """Answer Telegram at once; the application processes the update from its queue."""
+        """Secret first, then the size, then the update; Telegram is answered at once, the queue does the rest."""
         given = request.headers.get(SECRET_HEADER, "").encode()
+        client = request.client.host if request.client else "?"
         if not hmac.compare_digest(given, expected):
-            log.warning("Telegram webhook refused: wrong or missing secret token from %s", request.client)
+            log.warning("Telegram webhook refused: wrong or missing secret token from %s", client)
             return PlainTextResponse("forbidden", status_code=403)
         try:
-            payload = json.loads(await request.body())
+            body = await read_body(request, max_bytes)
+        except BodyTooLarge as error:
+            log.warning("Telegram webhook refused: body over %d bytes from %s (%s)", max_bytes, client, error)
+            return PlainTextResponse("request too large", status_code=413)
+        try:
+            payload = json.loads(body)
+            if not isinstance(payload, dict):
+                raise ValueError("an update is a JSON object")
             update = Update.de_json(payload, application.bot)
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):
             return PlainTextResponse("bad update", status_code=400)
         await application.update_queue.put(update)
         return Response(status_code=200)

@@ -141,6 +141,24 @@ def contract_label(contract: Contract | None) -> str:
     return f"{contract.payment_code} · {format_money(fee)} {period.get(contract.period, contract.period)}{ends}"
 
 
+NOTE_CHARS = 1000
+"""How much of a customer's text a staff message quotes (chat messages have a length limit)."""
+
+
+def quoted_text(text: str | None) -> str:
+    """The customer's words as a staff message quotes them: whole when short, else the start and the length."""
+    text = (text or "").strip()
+    if len(text) <= NOTE_CHARS:
+        return text
+    return f"{text[:NOTE_CHARS]}… ({len(text)} caracteres)"
+
+
+def customer_note_context(intake: Intake, *, about: int | None) -> dict[str, Any]:
+    """A customer's message for support: about an earlier receipt (`about`), or with no receipt at all."""
+    return {"intake_id": about, "sender": intake.sender, "sender_name": intake.sender_name,
+            "text": quoted_text(intake.text)}
+
+
 def support_card_context(core: IntakeCore, session: Session, intake: Intake, *, note: str,
                          text_commands: bool) -> dict[str, Any]:
     """The review card: each field with its confidence, each check with its reason, the proposed reply."""
@@ -171,6 +189,7 @@ def support_card_context(core: IntakeCore, session: Session, intake: Intake, *, 
         "sender": intake.sender,
         "sender_name": intake.sender_name,
         "note": note,
+        "customer_text": quoted_text(intake.text),
         "customer_label": customer_label(customer),
         "fields": rows,
         "checks": checks,

@@ -30,13 +30,15 @@ from bot.ocr.fields import ReceiptFields
 log = logging.getLogger(__name__)
 
 class Reader(Protocol):
-    """Reads one receipt file (the process pool in production)."""
+    """Reads one receipt file or pasted text, never on the event loop (the process pool in production)."""
 
     async def read(self, data: bytes) -> ReceiptFields: ...
 
+    async def read_text(self, text: str) -> ReceiptFields: ...
+
 
 class InlineReader:
-    """Reads in the calling process (the terminal command and tests); production uses the pool."""
+    """Reads in a thread of the calling process (the terminal command and tests); production uses the pool."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -46,6 +48,16 @@ class InlineReader:
             read_receipt, data, client_id_pattern=self.settings.client_id_pattern,
             timeout=self.settings.ocr_timeout_seconds, max_bytes=self.settings.max_upload_bytes,
         )
+
+    async def read_text(self, text: str) -> ReceiptFields:
+        return await asyncio.to_thread(read_text, text, client_id_pattern=self.settings.client_id_pattern)
+
+
+def cut_text(text: str | None, limit: int) -> str | None:
+    """A customer's text bounded to `limit` characters, so storing and reading it costs little whatever was sent."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[:limit]
 
 
 class IntakeCore:
@@ -71,11 +83,19 @@ class IntakeCore:
 
     async def receive(self, message: InboundMessage) -> int | None:
         """Store `message` as an intake (None when this channel message was already received)."""
+        intake_id = await asyncio.to_thread(self._store, message)
+        if intake_id is not None:
+            self.intake_ready.set()
+            self.outbox_ready.set()
+        return intake_id
+
+    def _store(self, message: InboundMessage) -> int | None:
         media_path: str | None = None
         digest: str | None = None
         if message.media:
-            path, digest = await asyncio.to_thread(store_media, self.settings.media_dir, message.media)
+            path, digest = store_media(self.settings.media_dir, message.media, message.media_type)
             media_path = str(path)
+        text = cut_text(message.text, self.settings.max_text_chars)
         with Session(self.engine, expire_on_commit=False) as session:
             intake = Intake(
                 channel=message.channel,
@@ -83,10 +103,10 @@ class IntakeCore:
                 sender=message.sender,
                 sender_name=message.sender_name[:200],
                 reply_to=message.reply_to,
-                text=message.text,
+                text=text,
                 media_path=media_path,
                 media_sha256=digest,
-                media_type=message.media_type,
+                media_type=(message.media_type or "")[:60] or None,
                 error=message.media_error,
                 created_at=message.received_at,
             )
@@ -97,33 +117,37 @@ class IntakeCore:
                 session.rollback()
                 log.info("%s message %s already received", message.channel, message.external_id)
                 return None
-            record(session, intake, actor="customer", reason="recibido",
-                   changes={"channel": message.channel, "external_id": message.external_id})
+            changes: dict[str, Any] = {"channel": message.channel, "external_id": message.external_id}
+            if text is not None and message.text is not None and len(text) < len(message.text):
+                changes["text_cut_from"] = len(message.text)
+            record(session, intake, actor="customer", reason="recibido", changes=changes)
             if media_path is not None and message.media_error is None:
                 self.tell_customer(session, intake, "ack", cards.greeting_context(self, session, intake))
             session.commit()
-            intake_id = intake.id
-        self.intake_ready.set()
-        self.outbox_ready.set()
-        return intake_id
+            return intake.id
 
     # -- reading and checking (run by the worker) --------------------------------------------
 
     async def process(self, intake_id: int) -> None:
         """Move one intake forward from `received` or `read` as far as the bot can take it."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            intake = session.get(Intake, intake_id)
-            if intake is None:
-                return
-            state = IntakeState(intake.state)
-        if state is IntakeState.RECEIVED:
+        intake = await asyncio.to_thread(self._load, intake_id)
+        if intake is None:
+            return
+        if intake.state == IntakeState.RECEIVED.value:
             await self._read(intake)
+        await asyncio.to_thread(self._check_if_read, intake_id)
+        self.outbox_ready.set()
+
+    def _load(self, intake_id: int) -> Intake | None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return session.get(Intake, intake_id)
+
+    def _check_if_read(self, intake_id: int) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
             intake = session.get(Intake, intake_id)
             if intake is not None and intake.state == IntakeState.READ.value:
                 self._check_and_route(session, intake)
                 session.commit()
-        self.outbox_ready.set()
 
     async def _read(self, intake: Intake) -> None:
         fields: ReceiptFields | None = None
@@ -143,13 +167,18 @@ class IntakeCore:
                 problem = ("unreadable", str(error))
         elif intake.text:
             try:
-                fields = read_text(intake.text, client_id_pattern=self.settings.client_id_pattern)
-            except UnreadableReceipt:
+                fields = await self.reader.read_text(cut_text(intake.text, self.settings.max_text_chars) or "")
+            except UnreadableReceipt as error:
+                log.info("intake %s text not read: %s", intake.id, error)
                 fields = None
             if fields is None or (fields.amount is None and fields.reference is None):
                 problem = ("ask_receipt", "mensaje sin comprobante")
         else:
             problem = ("ask_receipt", "mensaje vacío")
+        await asyncio.to_thread(self._store_reading, intake, fields, problem)
+
+    def _store_reading(self, intake: Intake, fields: ReceiptFields | None, problem: tuple[str, str] | None) -> None:
+        """Record what the reader made of the intake, and who hears about it, in one transaction."""
         with Session(self.engine, expire_on_commit=False) as session:
             current = session.get(Intake, intake.id)
             if current is None or current.state != IntakeState.RECEIVED.value:
@@ -160,10 +189,7 @@ class IntakeCore:
                 current.reply_kind = "follow_up"
                 transition(session, current, IntakeState.NEEDS_INFO, actor="bot",
                            reason=f"mensaje del cliente sobre el comprobante #{earlier.id}")
-                text = self.replies.render("customer_note", {
-                    "intake_id": earlier.id, "sender": current.sender, "sender_name": current.sender_name,
-                    "text": current.text or "",
-                })
+                text = self.replies.render("customer_note", cards.customer_note_context(current, about=earlier.id))
                 self.tell_staff(session, Audience.SUPPORT, "customer_note", text, intake=current,
                                 key=f"intake:{current.id}:customer_note")
             elif problem is not None:
@@ -171,12 +197,20 @@ class IntakeCore:
                 current.reply_kind = kind
                 transition(session, current, IntakeState.NEEDS_INFO, actor="bot", reason=reason)
                 self.tell_customer(session, current, kind, cards.greeting_context(self, session, current))
+                if kind == "ask_receipt" and current.text:
+                    # Whatever a customer writes reaches a person, even when it is not a receipt.
+                    text = self.replies.render("customer_note", cards.customer_note_context(current, about=None))
+                    self.tell_staff(session, Audience.SUPPORT, "customer_note", text, intake=current,
+                                    key=f"intake:{current.id}:customer_note")
             else:
                 assert fields is not None
                 current.fields = cards.fields_to_json(fields)
                 current.confidences = dict(fields.confidence)
                 transition(session, current, IntakeState.READ, actor="bot",
                            changes={"fields": current.fields})
+                if current.media_path is None:
+                    self.tell_customer(session, current, "ack_message",
+                                       cards.greeting_context(self, session, current))
             session.commit()
 
     def _recent_intake_of_sender(self, session: Session, intake: Intake) -> Intake | None:
@@ -203,7 +237,6 @@ class IntakeCore:
             self.tell_customer(session, intake, "unreadable", cards.greeting_context(self, session, intake))
             self.send_support_card(session, intake, note=f"No se pudo procesar automáticamente: {error[:300]}")
             session.commit()
-        self.outbox_ready.set()
 
     def _check_and_route(self, session: Session, intake: Intake, actor: str = "bot") -> None:
         """Run the checks, store the report, and send the intake to review or to accounting."""

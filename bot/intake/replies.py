@@ -22,6 +22,7 @@ from currency.money import Money, format_money
 
 CUSTOMER_TEMPLATES = (
     "ack",
+    "ack_message",
     "received",
     "received_missing_id",
     "applied",

@@ -94,21 +94,26 @@ class IntakeWorker:
 
     async def work_once(self) -> bool:
         """Process one intake if there is one; True when something was done."""
-        intake_id = self.claim_next()
+        intake_id = await asyncio.to_thread(self.claim_next)
         if intake_id is None:
             return False
+        await self.work_on(intake_id)
+        return True
+
+    async def work_on(self, intake_id: int) -> None:
+        """Process one claimed intake; after `max_attempts` failures support gets it with the error."""
         try:
             await self.core.process(intake_id)
         except Exception as error:
             log.exception("processing intake %s failed", intake_id)
             message = f"{type(error).__name__}: {error}"
-            if self._attempts(intake_id) >= self.max_attempts:
-                self.core.give_up(intake_id, message)
-            self._release(intake_id, message)
+            if await asyncio.to_thread(self._attempts, intake_id) >= self.max_attempts:
+                await asyncio.to_thread(self.core.give_up, intake_id, message)
+                self.core.outbox_ready.set()
+            await asyncio.to_thread(self._release, intake_id, message)
             await asyncio.sleep(0.2)
-            return True
-        self._release(intake_id)
-        return True
+            return
+        await asyncio.to_thread(self._release, intake_id)
 
     async def drain(self) -> int:
         """Process everything unfinished now (the terminal `paybot intake` and tests use this)."""

@@ -142,18 +142,24 @@ def free_port() -> int:
 class ServiceProcess:
     """`paybot run` as a child process on a loopback port."""
 
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
-        self.env, self.cwd = env, cwd
+    def __init__(self, env: dict[str, str], cwd: Path, log: Path | None = None) -> None:
+        self.env, self.cwd, self.log = env, cwd, log
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.url = f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--port", str(self.port)],
-            env=self.env, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        """Start the service (its output kept in `log` when given) and wait until /healthz answers 200."""
+        output = self.log.open("ab") if self.log is not None else subprocess.DEVNULL
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", "--port", str(self.port)],
+                env=self.env, cwd=self.cwd, stdout=output, stderr=output,
+                start_new_session=True,
+            )
+        finally:
+            if not isinstance(output, int):
+                output.close()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

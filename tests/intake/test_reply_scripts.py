@@ -39,6 +39,7 @@ SAMPLE: dict[str, Any] = {
     "sender": "+50688112233",
     "sender_name": "María José",
     "note": "Devuelto por contabilidad: falta la factura",
+    "customer_text": "Ha recibido 28.250,00 colones por BN SINPE MOVIL",
     "customer_label": "María José Vargas Solano · ID 1001",
     "contract_label": "WOLK-1001 · ₡25 000,00 mensual",
     "fields": [{"label": "Monto", "value": "₡20 000,00", "confidence": 97}],

@@ -21,7 +21,7 @@ from bot.db.models import Intake, IntakeEvent, Payment
 from bot.handlers.telegram import TelegramApp, TelegramSender, build_telegram_application
 from bot.intake.outbox import OutboxDispatcher
 from bot.intake.worker import IntakeWorker
-from bot.ocr import ReceiptFields, read_receipt
+from bot.ocr import ReceiptFields, read_receipt, read_text
 from bot.service import build_core
 from currency.money import Money, format_money
 from tests.channels.telegram import updates
@@ -66,6 +66,9 @@ class TesseractReader:
 
     async def read(self, data: bytes) -> ReceiptFields:
         return await asyncio.to_thread(read_receipt, data, client_id_pattern=self.settings.client_id_pattern)
+
+    async def read_text(self, text: str) -> ReceiptFields:
+        return await asyncio.to_thread(read_text, text, client_id_pattern=self.settings.client_id_pattern)
 
 
 @dataclass
