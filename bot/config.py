@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 CommaList = Annotated[list[str], NoDecode]
@@ -18,6 +19,40 @@ CommaIntList = Annotated[list[int], NoDecode]
 def _split_commas(value: Any) -> Any:
     if isinstance(value, str):
         return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+TEMPLATE_KINDS = ("support_card", "accounting_card", "reminder", "customer_reply", "staff_note", "default")
+"""The message kinds an approved WhatsApp template can be configured for ("default" covers the others)."""
+
+TEMPLATE_VARIABLES = ("text", "intake_id", "title", "media")
+"""What can fill a template variable: the message as one line, the intake number, the message's first
+line, and the signed receipt link's path after PAYBOT_PUBLIC_URL (for media templates)."""
+
+
+class TwilioTemplate(BaseModel):
+    """One approved WhatsApp template: its ContentSid and what fills each of its variables."""
+
+    sid: str = Field(pattern=r"^HX[0-9a-fA-F]{32}$")
+    variables: dict[str, str] = Field(default_factory=lambda: {"1": "text"})
+
+    @field_validator("variables")
+    @classmethod
+    def _known_sources(cls, variables: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(variables.values()) - set(TEMPLATE_VARIABLES))
+        if unknown:
+            raise ValueError(f"unknown template variable source {unknown}; use {', '.join(TEMPLATE_VARIABLES)}")
+        return variables
+
+
+def _templates(value: Any) -> Any:
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip() else {}
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - set(TEMPLATE_KINDS))
+        if unknown:
+            raise ValueError(f"unknown message kind {unknown}; use {', '.join(TEMPLATE_KINDS)}")
+        return {kind: {"sid": spec} if isinstance(spec, str) else spec for kind, spec in value.items()}
     return value
 
 
@@ -134,7 +169,19 @@ class Settings(BaseSettings):
         description="Hosts media may be fetched from with our credentials",
     )
     twilio_template_sid: str = Field(
-        "", description="Approved ContentSid used outside WhatsApp's 24-hour window"
+        "", description="Approved ContentSid used outside WhatsApp's 24-hour window (the default template)"
+    )
+    twilio_templates: Annotated[dict[str, TwilioTemplate], NoDecode] = Field(
+        default_factory=dict,
+        description='JSON: message kind -> ContentSid, or {"sid": ..., "variables": {"1": "intake_id", '
+        '"2": "text"}}; kinds: ' + ", ".join(TEMPLATE_KINDS),
+    )
+    media_url_secret: SecretStr | None = Field(
+        None, description="Key signing receipt links for Twilio (default: derived from the auth token)"
+    )
+    media_url_seconds: int = Field(300, ge=30, le=3600, description="How long a signed receipt link works")
+    send_retry_hours: float = Field(
+        24.0, gt=0, description="How long a message is retried before it counts as failed"
     )
     whatsapp_messages_per_second: float = Field(10.0, description="Outbound WhatsApp messages per second")
     whatsapp_support_numbers: CommaList = Field(
@@ -155,6 +202,14 @@ class Settings(BaseSettings):
         "whatsapp_accounting_numbers",
         mode="before",
     )(_split_commas)
+    _templates = field_validator("twilio_templates", mode="before")(_templates)
+
+    @field_validator("media_url_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("PAYBOT_MEDIA_URL_SECRET must be at least 16 characters (or unset)")
+        return value
 
     @property
     def tz(self) -> ZoneInfo:
@@ -171,6 +226,14 @@ class Settings(BaseSettings):
     @property
     def whatsapp_enabled(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    def whatsapp_template(self, kind: str) -> TwilioTemplate | None:
+        """The template for messages of `kind` outside the 24-hour window: its own, else the default."""
+        if kind in self.twilio_templates:
+            return self.twilio_templates[kind]
+        if "default" in self.twilio_templates:
+            return self.twilio_templates["default"]
+        return TwilioTemplate(sid=self.twilio_template_sid) if self.twilio_template_sid else None
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -196,6 +259,8 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
             shown = ""
         elif isinstance(value, list):
             shown = ",".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            shown = json.dumps({k: v.model_dump() if isinstance(v, BaseModel) else v for k, v in value.items()})
         else:
             shown = str(value)
         rows.append((f"PAYBOT_{name.upper()}", shown, field.description or ""))

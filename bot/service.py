@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,18 +16,17 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, func, select
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings
-from bot.db.models import Intake
 from bot.db.session import make_engine
 from bot.db.types import utcnow
 from bot.intake.claims import worker_name
 from bot.intake.core import IntakeCore, Reader
-from bot.intake.outbox import OutboxDispatcher
+from bot.intake.delivery import handle_undelivered
+from bot.intake.outbox import OutboxDispatcher, RetryPolicy
 from bot.intake.worker import IntakeWorker, RateRefresher, ReminderScheduler
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
@@ -82,6 +81,35 @@ def configuration_problems(settings: Settings) -> list[str]:
     return problems
 
 
+STAFF_TEMPLATE_KINDS = ("support_card", "accounting_card", "staff_note")
+CUSTOMER_TEMPLATE_KINDS = ("customer_reply", "reminder")
+
+
+def template_gaps(settings: Settings) -> list[str]:
+    """Which WhatsApp message kinds have no approved template, and what happens to them outside the window."""
+    if not settings.whatsapp_enabled:
+        return []
+    staff_on_whatsapp = bool(settings.whatsapp_support_numbers or settings.whatsapp_accounting_numbers)
+    kinds = CUSTOMER_TEMPLATE_KINDS + (STAFF_TEMPLATE_KINDS if staff_on_whatsapp else ())
+    missing = [kind for kind in kinds if settings.whatsapp_template(kind) is None]
+    if not missing:
+        return []
+    staff_missing = [kind for kind in missing if kind in STAFF_TEMPLATE_KINDS]
+    lines = [
+        f"WhatsApp: no approved template for {', '.join(missing)} (set PAYBOT_TWILIO_TEMPLATES or "
+        "PAYBOT_TWILIO_TEMPLATE_SID); outside the 24-hour window those messages cannot go by WhatsApp"
+    ]
+    if staff_missing:
+        telegram = settings.telegram_enabled and (
+            settings.telegram_support_chat_id is not None or settings.telegram_accounting_chat_id is not None)
+        lines.append(
+            "WhatsApp staff: a card or note to a number that has not written in 24 hours "
+            + ("goes to the Telegram staff group instead, and support is told"
+               if telegram else "fails, and support is told on another support number if one is listed")
+        )
+    return lines
+
+
 def sandbox_enabled(settings: Settings) -> bool:
     """The sandbox lets anyone act as staff, so it only runs when no real channel is configured."""
     return not (settings.telegram_enabled or settings.whatsapp_enabled)
@@ -118,10 +146,13 @@ class Service:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
-def build_core(settings: Settings, engine: Engine, reader: Reader) -> tuple[IntakeCore, OutboxDispatcher]:
+def build_core(settings: Settings, engine: Engine, reader: Reader,
+               clock: Callable[[], datetime] = utcnow) -> tuple[IntakeCore, OutboxDispatcher]:
     """The core and its outbox dispatcher, with the sandbox channel registered when it runs."""
     core = IntakeCore(settings, engine, reader)
-    dispatcher = OutboxDispatcher(engine, {}, worker_name())
+    policy = RetryPolicy(give_up_after=timedelta(hours=settings.send_retry_hours))
+    dispatcher = OutboxDispatcher(engine, {}, worker_name(), policy=policy, clock=clock,
+                                  on_failure=partial(handle_undelivered, core))
     dispatcher.wakeup = core.outbox_ready
     if sandbox_enabled(settings):
         from bot.handlers.sandbox import SandboxSender
@@ -164,10 +195,14 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
     whatsapp = None
     if settings.whatsapp_enabled:
         from bot.handlers.whatsapp import build_whatsapp_client, whatsapp_webhook_route
+        from bot.web.media_links import MediaLinks, signed_media_route
 
-        whatsapp = build_whatsapp_client(settings, messages_per_second=settings.whatsapp_messages_per_second)
+        links = MediaLinks.from_settings(settings)
+        whatsapp = build_whatsapp_client(settings, engine, links=links,
+                                         messages_per_second=settings.whatsapp_messages_per_second)
         dispatcher.register(HealthReportingSender(whatsapp.sender, health))
         routes.append(whatsapp_webhook_route(settings, core, whatsapp))
+        routes.append(signed_media_route(links))
     if sandbox_enabled(settings):
         from bot.handlers.sandbox import sandbox_routes
 
@@ -178,9 +213,8 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         core.intake_ready = asyncio.Event()
         core.outbox_ready = asyncio.Event()
         dispatcher.wakeup = core.outbox_ready
-        if whatsapp is not None:
-            for address, last in recent_whatsapp_senders(engine):
-                whatsapp.window.seen(address, last)
+        for gap in template_gaps(settings):
+            log.warning(gap)
         service.tasks = []
         if telegram is not None:
             from bot.handlers.telegram import keep_starting_telegram
@@ -222,19 +256,6 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
     app.state.engine = engine
     app.state.service = service
     return app
-
-
-def recent_whatsapp_senders(engine: Engine) -> list[tuple[str, datetime]]:
-    """Who wrote on WhatsApp in the last 24 hours, so a restart keeps their reply window open."""
-    since = utcnow() - timedelta(hours=24)
-    with Session(engine) as session:
-        rows = session.exec(
-            select(Intake.reply_to, func.max(Intake.created_at))
-            .where(Intake.channel == "whatsapp")
-            .where(col(Intake.created_at) >= since)
-            .group_by(col(Intake.reply_to))
-        ).all()
-    return [(address, last) for address, last in rows if address and last is not None]
 
 
 def serve(settings: Settings) -> None:

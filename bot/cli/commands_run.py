@@ -19,7 +19,7 @@ def register(sub: Any) -> None:
 def run_service(args: argparse.Namespace, settings: Settings) -> int:
     """Upgrade the schema, say which channels run, and serve until stopped."""
     from bot.cli import CliError
-    from bot.service import channel_summary, configuration_problems, serve
+    from bot.service import channel_summary, configuration_problems, serve, template_gaps
 
     updates: dict[str, Any] = {}
     if args.host:
@@ -36,5 +36,7 @@ def run_service(args: argparse.Namespace, settings: Settings) -> int:
         migrate.upgrade(settings.database_url)
     for line in channel_summary(settings):
         print(line, flush=True)
+    for line in template_gaps(settings):
+        print(f"warning: {line}", flush=True)
     serve(settings)
     return 0

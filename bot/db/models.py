@@ -1,4 +1,5 @@
-"""The tables: customers, contracts, intakes and their audit, payments, reminders, rates, staff, outbox."""
+"""The tables: customers, contracts, intakes and their audit, payments, reminders, rates, staff, outbox,
+WhatsApp windows."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.db.types import DecimalType, UTCDateTime, utcnow
@@ -223,6 +224,8 @@ class OutboxState(StrEnum):
 class OutboxMessage(SQLModel, table=True):
     """A message to send, written with the state change that causes it and sent from here."""
 
+    __table_args__ = (Index("ix_outboxmessage_chat", "channel", "recipient", "state"),)
+
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=160, unique=True)
     intake_id: int | None = Field(default=None, foreign_key="intake.id", index=True)
@@ -241,3 +244,10 @@ class OutboxMessage(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=120)
     created_at: datetime = _when()
     sent_at: datetime | None = _when(nullable=True)
+
+
+class WhatsAppWindow(SQLModel, table=True):
+    """When a WhatsApp number (customer or staff) last wrote to us: free text may go to it for 24 hours."""
+
+    number: str = Field(primary_key=True, max_length=32, description="International form, +506...")
+    last_inbound_at: datetime = _when()

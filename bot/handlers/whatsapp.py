@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Protocol
 from urllib.parse import parse_qsl
 
+from sqlalchemy.engine import Engine
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -18,9 +20,11 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.config import Settings
 from bot.contracts.registry import international_phone
+from bot.db.types import utcnow
 from bot.handlers.staff_commands import CommandError, HelpRequest, StaffCommand, parse_staff_command
 from bot.handlers.whatsapp_media import FetchedMedia, TwilioMediaFetcher
-from bot.handlers.whatsapp_sender import ServiceWindow, WhatsAppSender
+from bot.handlers.whatsapp_sender import WhatsAppSender
+from bot.handlers.whatsapp_window import ServiceWindow
 from bot.intake.messages import (
     Audience,
     InboundMessage,
@@ -31,6 +35,7 @@ from bot.intake.messages import (
 )
 from bot.intake.staff import role_of
 from bot.web.limits import BodyTooLarge, declared_length, read_body
+from bot.web.media_links import MediaLinks
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +57,7 @@ class WhatsAppClient:
 
     sender: WhatsAppSender
     media: TwilioMediaFetcher
-    window: ServiceWindow = field(default_factory=ServiceWindow)
+    window: ServiceWindow
 
     async def aclose(self) -> None:
         """Close the HTTP connections of the sender and the media fetcher."""
@@ -62,13 +67,17 @@ class WhatsAppClient:
 
 def build_whatsapp_client(
     settings: Settings,
+    engine: Engine,
     *,
+    links: MediaLinks | None = None,
     messages_per_second: float = 10.0,
     media_retry_delays: Sequence[float] = (0.5, 1.0, 2.0, 4.0),
+    clock: Callable[[], datetime] = utcnow,
 ) -> WhatsAppClient:
     """Build the Twilio side of the channel from the settings; nothing connects until used."""
-    window = ServiceWindow()
-    sender = WhatsAppSender(settings, window, messages_per_second=messages_per_second)
+    window = ServiceWindow(engine, clock)
+    links = links or MediaLinks.from_settings(settings, clock)
+    sender = WhatsAppSender(settings, window, links=links, messages_per_second=messages_per_second)
     media = TwilioMediaFetcher(settings, retry_delays=media_retry_delays)
     return WhatsAppClient(sender=sender, media=media, window=window)
 

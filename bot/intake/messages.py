@@ -89,11 +89,13 @@ class StaffResult:
 
 
 class SendError(Exception):
-    """A channel could not deliver a message; `retryable` says whether to try again later."""
+    """A channel could not deliver a message; `retryable` says whether to try again later, and
+    `retry_after` (seconds) how long the channel asked us to wait (a rate limit)."""
 
-    def __init__(self, message: str, retryable: bool = True) -> None:
+    def __init__(self, message: str, retryable: bool = True, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.retry_after = retry_after
 
 
 class ChannelSender(Protocol):

@@ -6,11 +6,15 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Mapping, Sequence
-from datetime import timedelta
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import exists, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from bot.db.models import OutboxMessage, OutboxState
@@ -21,8 +25,30 @@ from bot.intake.messages import Audience, Button, ChannelSender, OutboundMessage
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)
+RELEASE_EVERY = 30.0
+"""Seconds between looks for claims left by a dead process of this host (a kill -9)."""
+
+FailureHandler = Callable[[Session, OutboxMessage, str], None]
+"""Called in the transaction that marks a message failed for good: reroute it, tell someone."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a message that could not be sent is tried again: capped exponential backoff with jitter,
+    at least as long as the channel asked (Retry-After), until `give_up_after` since it was queued."""
+
+    give_up_after: timedelta = timedelta(hours=24)
+    first_delay: float = 2.0
+    max_delay: float = 300.0
+
+    def delay(self, attempts: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before attempt number `attempts + 1`."""
+        backoff = min(self.max_delay, self.first_delay * 2.0 ** max(0, attempts - 1))
+        return max(backoff * (0.75 + random.random() / 2), retry_after or 0.0)
+
+    def gives_up(self, queued_at: datetime, now: datetime) -> bool:
+        return now - queued_at >= self.give_up_after
 
 
 def enqueue(
@@ -71,14 +97,43 @@ def _outbound(row: OutboxMessage) -> OutboundMessage:
     )
 
 
-class OutboxDispatcher:
-    """Delivers pending outbox rows through the channel senders; safe to run in several processes."""
+def _first_pending_of_its_chat() -> ColumnElement[bool]:
+    """No earlier message to the same chat is still pending: each chat gets its messages in order."""
+    earlier = aliased(OutboxMessage)
+    return ~exists().where(
+        col(earlier.channel) == col(OutboxMessage.channel),
+        col(earlier.recipient) == col(OutboxMessage.recipient),
+        col(earlier.state) == OutboxState.PENDING.value,
+        col(earlier.id) < col(OutboxMessage.id),
+    )
 
-    def __init__(self, engine: Engine, senders: Mapping[str, ChannelSender], worker_id: str) -> None:
+
+class OutboxDispatcher:
+    """Delivers pending outbox rows through the channel senders; safe to run in several processes.
+
+    Each chat's messages go in the order they were queued: a message waits while an earlier one to
+    the same recipient is still pending. A failed send is retried per `policy`; a channel that
+    answers "too many requests" is left alone for as long as it asks.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        senders: Mapping[str, ChannelSender],
+        worker_id: str,
+        *,
+        policy: RetryPolicy | None = None,
+        on_failure: FailureHandler | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.engine = engine
         self.senders = dict(senders)
         self.worker_id = worker_id
+        self.policy = policy or RetryPolicy()
+        self.on_failure = on_failure
+        self.clock = clock
         self.wakeup = asyncio.Event()
+        self.paused_until: dict[str, datetime] = {}
 
     def register(self, sender: ChannelSender) -> None:
         self.senders[sender.name] = sender
@@ -95,7 +150,7 @@ class OutboxDispatcher:
             for row in held:
                 if holder_is_gone(row.claimed_by):
                     row.claimed_by = None
-                    row.next_attempt_at = utcnow()
+                    row.next_attempt_at = self.clock()
                     session.add(row)
                     released += 1
             session.commit()
@@ -104,7 +159,14 @@ class OutboxDispatcher:
     async def run(self, poll_seconds: float = 1.0) -> None:
         """Deliver forever; woken early by `wakeup` when something was just queued."""
         self.release_dead_claims()
+        released_at = time.monotonic()
         while True:
+            if time.monotonic() - released_at > RELEASE_EVERY:
+                released_at = time.monotonic()
+                try:
+                    self.release_dead_claims()
+                except Exception:
+                    log.exception("releasing dead outbox claims failed")
             try:
                 sent = await self.flush()
             except Exception:
@@ -119,7 +181,9 @@ class OutboxDispatcher:
     async def flush(self, limit: int = 50) -> int:
         """One pass over due messages; returns how many were handled."""
         handled = 0
-        for row_id in self._due_ids(limit):
+        for row_id, channel in self._due(limit):
+            if self._paused(channel):
+                continue
             row = self._claim(row_id)
             if row is None:
                 continue
@@ -127,28 +191,35 @@ class OutboxDispatcher:
             await self._deliver(row)
         return handled
 
-    def _due_ids(self, limit: int) -> list[int]:
-        now = utcnow()
+    def _paused(self, channel: str) -> bool:
+        until = self.paused_until.get(channel)
+        return until is not None and self.clock() < until
+
+    def _due(self, limit: int) -> list[tuple[int, str]]:
+        now = self.clock()
+        channels = [name for name in self.senders if not self._paused(name)]
         with Session(self.engine) as session:
             query = (
-                select(OutboxMessage.id)
+                select(OutboxMessage.id, OutboxMessage.channel)
                 .where(OutboxMessage.state == OutboxState.PENDING.value)
                 .where(OutboxMessage.next_attempt_at <= now)
-                .where(col(OutboxMessage.channel).in_(list(self.senders)))
+                .where(col(OutboxMessage.channel).in_(channels))
+                .where(_first_pending_of_its_chat())
                 .order_by(col(OutboxMessage.id))
                 .limit(limit)
             )
-            return [row_id for row_id in session.exec(query).all() if row_id is not None]
+            return [(row_id, channel) for row_id, channel in session.exec(query).all() if row_id is not None]
 
     def _claim(self, row_id: int) -> OutboxMessage | None:
         """Push the row's next attempt past a lease so no other dispatcher sends it meanwhile."""
-        now = utcnow()
+        now = self.clock()
         with Session(self.engine, expire_on_commit=False) as session:
             result = session.execute(
                 update(OutboxMessage)
                 .where(col(OutboxMessage.id) == row_id)
                 .where(col(OutboxMessage.state) == OutboxState.PENDING.value)
                 .where(col(OutboxMessage.next_attempt_at) <= now)
+                .where(_first_pending_of_its_chat())
                 .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1, claimed_by=self.worker_id)
             )
             session.commit()
@@ -161,7 +232,10 @@ class OutboxDispatcher:
         try:
             external_id = await sender.send(_outbound(row))
         except SendError as error:
-            self._failed(row, str(error), retryable=error.retryable)
+            if error.retry_after:
+                self.paused_until[row.channel] = self.clock() + timedelta(seconds=error.retry_after)
+                log.warning("%s asked us to wait %.0fs before sending again", row.channel, error.retry_after)
+            self._failed(row, str(error), retryable=error.retryable, retry_after=error.retry_after)
             return
         except Exception as error:
             log.exception("sending outbox message %s failed", row.id)
@@ -173,25 +247,42 @@ class OutboxDispatcher:
                 stored.state = OutboxState.SENT.value
                 stored.claimed_by = None
                 stored.external_id = external_id
-                stored.sent_at = utcnow()
+                stored.sent_at = self.clock()
                 stored.last_error = None
                 session.add(stored)
                 session.commit()
 
-    def _failed(self, row: OutboxMessage, error: str, retryable: bool) -> None:
+    def _failed(self, row: OutboxMessage, error: str, retryable: bool, retry_after: float | None = None) -> None:
+        now = self.clock()
         with Session(self.engine) as session:
             stored = session.get(OutboxMessage, row.id)
             if stored is None:
                 return
             stored.last_error = error[:1000]
             stored.claimed_by = None
-            if not retryable or stored.attempts >= MAX_ATTEMPTS:
-                stored.state = OutboxState.FAILED.value
-                log.error("outbox message %s to %s:%s failed for good: %s",
-                          row.id, row.channel, row.recipient, error)
-            else:
-                backoff = min(300.0, 2.0 ** stored.attempts) * (0.75 + random.random() / 2)
-                stored.next_attempt_at = utcnow() + timedelta(seconds=backoff)
-                log.warning("outbox message %s will be retried in %.0fs: %s", row.id, backoff, error)
+            if retryable and not self.policy.gives_up(stored.created_at, now):
+                delay = self.policy.delay(stored.attempts, retry_after)
+                stored.next_attempt_at = now + timedelta(seconds=delay)
+                session.add(stored)
+                session.commit()
+                log.warning("outbox message %s (%s, %s) will be retried in %.0fs: %s",
+                            row.id, row.channel, row.kind, delay, error)
+                return
+            stored.state = OutboxState.FAILED.value
             session.add(stored)
+            log.error("outbox message %s (%s, %s) failed for good after %d attempts: %s",
+                      row.id, row.channel, row.kind, stored.attempts, error)
+            if self.on_failure is not None:
+                try:
+                    self.on_failure(session, stored, error)
+                except Exception:
+                    log.exception("handling the failure of outbox message %s failed", row.id)
+                    session.rollback()
+                    stored = session.get(OutboxMessage, row.id)
+                    if stored is None:
+                        return
+                    stored.state = OutboxState.FAILED.value
+                    stored.last_error = error[:1000]
+                    stored.claimed_by = None
+                    session.add(stored)
             session.commit()

@@ -39,7 +39,7 @@ CUSTOMER_TEMPLATES = (
     "grace_granted",
     "reminder_short_payment",
 )
-STAFF_TEMPLATES = ("support_card", "accounting_card", "escalation_grace", "customer_note")
+STAFF_TEMPLATES = ("support_card", "accounting_card", "escalation_grace", "customer_note", "delivery_failed")
 
 
 def _money(value: Any) -> str:

@@ -56,21 +56,46 @@ def role_of(settings: Settings, channel: str, user: str, chat: str) -> StaffRole
     return None
 
 
-def destinations(settings: Settings, audience: Audience) -> list[tuple[str, str]]:
-    """(channel, recipient) pairs where staff `audience` reads its cards."""
+def _staff_chats(settings: Settings, audience: Audience) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(WhatsApp destinations, Telegram destinations) configured for staff `audience`."""
     if audience is Audience.SUPPORT:
-        if settings.telegram_enabled and settings.telegram_support_chat_id is not None:
-            return [("telegram", str(settings.telegram_support_chat_id))]
-        if settings.whatsapp_enabled and settings.whatsapp_support_numbers:
-            return [("whatsapp", international_phone(n)) for n in settings.whatsapp_support_numbers]
-        return [("sandbox", "support")]
-    if audience is Audience.ACCOUNTING:
-        if settings.telegram_enabled and settings.telegram_accounting_chat_id is not None:
-            return [("telegram", str(settings.telegram_accounting_chat_id))]
-        if settings.whatsapp_enabled and settings.whatsapp_accounting_numbers:
-            return [("whatsapp", international_phone(n)) for n in settings.whatsapp_accounting_numbers]
-        return [("sandbox", "accounting")]
-    raise ValueError(f"{audience} is not a staff audience")
+        numbers, chat = settings.whatsapp_support_numbers, settings.telegram_support_chat_id
+    elif audience is Audience.ACCOUNTING:
+        numbers, chat = settings.whatsapp_accounting_numbers, settings.telegram_accounting_chat_id
+    else:
+        raise ValueError(f"{audience} is not a staff audience")
+    whatsapp = [("whatsapp", international_phone(n)) for n in numbers] if settings.whatsapp_enabled else []
+    telegram = [("telegram", str(chat))] if settings.telegram_enabled and chat is not None else []
+    return whatsapp, telegram
+
+
+def destinations(settings: Settings, audience: Audience) -> list[tuple[str, str]]:
+    """(channel, recipient) pairs where staff `audience` reads its cards: the listed WhatsApp numbers,
+    else the Telegram group (which, when both are set, gets what WhatsApp could not deliver)."""
+    whatsapp, telegram = _staff_chats(settings, audience)
+    return whatsapp or telegram or [("sandbox", audience.value)]
+
+
+def fallback_destinations(settings: Settings, audience: Audience, failed_channel: str) -> list[tuple[str, str]]:
+    """Where a staff message that `failed_channel` could not deliver goes instead: the audience's other
+    channel, else support's other channel (someone on staff must see it)."""
+    for candidate in dict.fromkeys((audience, Audience.SUPPORT)):
+        whatsapp, telegram = _staff_chats(settings, candidate)
+        found = [(channel, recipient) for channel, recipient in whatsapp + telegram if channel != failed_channel]
+        if found:
+            return found
+    return []
+
+
+def announcement_destinations(settings: Settings, failed_channel: str, failed_recipient: str) -> list[tuple[str, str]]:
+    """Where support is told that a message could not be delivered: a support chat on another channel
+    when there is one (the failing channel may be down), else the other support chats on it."""
+    whatsapp, telegram = _staff_chats(settings, Audience.SUPPORT)
+    chats = [d for d in whatsapp + telegram if d != (failed_channel, failed_recipient)] or [
+        d for d in destinations(settings, Audience.SUPPORT) if d != (failed_channel, failed_recipient)
+    ]
+    elsewhere = [(channel, recipient) for channel, recipient in chats if channel != failed_channel]
+    return elsewhere or chats
 
 
 def reads_text_commands(settings: Settings, audience: Audience) -> bool:

@@ -52,6 +52,13 @@ SAMPLE: dict[str, Any] = {
     "expired": True,
     "actor": "support:telegram:11",
     "text": "¿Me confirman cuando lo apliquen?",
+    "what": "la tarjeta de revisión",
+    "recipient": "+50670000001",
+    "attempts": 3,
+    "error": "Twilio 400 (21211): invalid number",
+    "rerouted": "Telegram",
+    "customer": False,
+    "waiting_on": "soporte",
 }
 
 

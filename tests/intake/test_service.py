@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from starlette.routing import Route
 
 from bot.config import Settings
+from bot.db import migrate
+from bot.db.models import Intake
+from bot.db.session import make_engine
 from bot.db.types import utcnow
+from bot.handlers.whatsapp_window import ServiceWindow
 from bot.intake.core import InlineReader
-from bot.intake.messages import InboundMessage
-from bot.service import build_app, build_core, configuration_problems, recent_whatsapp_senders
+from bot.service import build_app, configuration_problems
 
 
 def paths(settings: Settings, engine: Engine) -> set[str]:
@@ -51,14 +56,25 @@ def test_half_configured_channels_are_named_before_start(settings: Settings) -> 
     assert any("PAYBOT_TELEGRAM_SUPPORT_CHAT_ID" in p for p in problems)
 
 
-async def test_whatsapp_reply_windows_are_rebuilt_from_recent_intakes(settings: Settings, engine: Engine) -> None:
-    core, _ = build_core(settings, engine, InlineReader(settings))
+async def test_reply_windows_open_before_an_upgrade_stay_open_after_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrate.upgrade(url, "0002")
+    engine = make_engine(url)
     now = utcnow()
-    for sid, sender, when in (("SM1", "+50688112233", now - timedelta(hours=2)),
-                              ("SM2", "+50688112233", now - timedelta(hours=1)),
-                              ("SM3", "+50687114455", now - timedelta(hours=30))):
-        await core.receive(InboundMessage(channel="whatsapp", external_id=sid, sender=sender,
-                                          reply_to=f"whatsapp:{sender}", text="hola", received_at=when))
-    recent = recent_whatsapp_senders(engine)
-    assert [address for address, _ in recent] == ["whatsapp:+50688112233"]
-    assert abs(recent[0][1] - (now - timedelta(hours=1))) < timedelta(seconds=1)
+    with Session(engine) as session:
+        for sid, sender, when in (("SM1", "+50688112233", now - timedelta(hours=2)),
+                                  ("SM2", "+50688112233", now - timedelta(hours=1)),
+                                  ("SM3", "+50687114455", now - timedelta(hours=30))):
+            session.add(Intake(channel="whatsapp", external_id=sid, sender=sender,
+                               reply_to=f"whatsapp:{sender}", text="hola", created_at=when))
+        session.add(Intake(channel="telegram", external_id="7", sender="555", reply_to="555", created_at=now))
+        session.commit()
+    migrate.upgrade(url)
+    window = ServiceWindow(engine)
+
+    assert window.is_open("whatsapp:+50688112233")
+    last = window.last_inbound("+50688112233")
+    assert last is not None and abs(last - (now - timedelta(hours=1))) < timedelta(seconds=1)
+    assert not window.is_open("+50687114455"), "wrote 30 hours ago"
+    assert window.last_inbound("555") is None
+    engine.dispose()

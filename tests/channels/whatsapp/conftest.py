@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 import httpx
 import pytest
 from pydantic import SecretStr
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from twilio.request_validator import RequestValidator
 
@@ -62,9 +63,10 @@ def wa_settings(settings: Settings, twilio: FakeTwilio) -> Settings:
 
 
 @pytest.fixture
-async def wa_client(wa_settings: Settings) -> AsyncIterator[WhatsAppClient]:
+async def wa_client(wa_settings: Settings, engine: Engine) -> AsyncIterator[WhatsAppClient]:
     """The channel's Twilio side, with media retries short enough for tests."""
-    client = build_whatsapp_client(wa_settings, messages_per_second=50, media_retry_delays=(0.01, 0.02, 0.04))
+    client = build_whatsapp_client(wa_settings, engine, messages_per_second=50,
+                                   media_retry_delays=(0.01, 0.02, 0.04))
     yield client
     await client.aclose()
 

@@ -1,4 +1,5 @@
-"""A local fake of Twilio's REST API and media hosts on 127.0.0.1, recording every call it receives."""
+"""A local fake of Twilio's REST API and media hosts on 127.0.0.1, recording every call it receives; like
+Twilio, it downloads the MediaUrl of each message it accepts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -16,15 +18,70 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 
-@dataclass(frozen=True)
+@dataclass
 class Call:
-    """One request the fake received."""
+    """One request the fake received, and the HTTP status it answered."""
 
     method: str
     path: str
     host: str
     username: str | None
     form: dict[str, str] = field(default_factory=dict)
+    answered: int = 0
+
+
+@dataclass(frozen=True)
+class MediaFetch:
+    """Twilio fetching a message's MediaUrl: what it asked for and what it got."""
+
+    url: str
+    status: int
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A scripted error answer to one Messages.create."""
+
+    status: int
+    code: int
+    retry_after: str | None = None
+
+
+class LoopbackServer:
+    """An ASGI app served by uvicorn on a free port of 127.0.0.1, from a background thread."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self.port = 0
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        """Serve until `stop`."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws="none", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the loopback server did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        """Shut the server down and wait for its thread."""
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
 
 
 @dataclass
@@ -45,10 +102,12 @@ class FakeTwilio:
         self.auth_token = auth_token
         self.calls: list[Call] = []
         self.media: dict[str, MediaScript] = {}
-        self.message_failures: list[int] = []
-        self.port = 0
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self.message_failures: list[int | Failure] = []
+        self.outage = False
+        """While True every Messages.create answers 503, as during a Twilio incident."""
+        self.fetches: list[MediaFetch] = []
+        self.proxies: dict[str, str] = {}
+        """Public base URL -> loopback base URL: how this fake reaches a paybot behind its TLS proxy."""
         self.app = Starlette(
             routes=[
                 Route("/2010-04-01/Accounts/{account}/Messages.json", self._create_message, methods=["POST"]),
@@ -56,9 +115,15 @@ class FakeTwilio:
             ]
         )
 
+        self._loopback = LoopbackServer(self.app)
+
+    @property
+    def port(self) -> int:
+        return self._loopback.port
+
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return self._loopback.base_url
 
     def media_url(self, name: str, host: str = "127.0.0.1") -> str:
         """The URL Twilio would put in MediaUrlN for media `name`."""
@@ -79,6 +144,9 @@ class FakeTwilio:
         self.calls.clear()
         self.media.clear()
         self.message_failures.clear()
+        self.fetches.clear()
+        self.proxies.clear()
+        self.outage = False
 
     def calls_to(self, path_prefix: str) -> list[Call]:
         """The calls whose path starts with `path_prefix`."""
@@ -88,6 +156,11 @@ class FakeTwilio:
     def messages(self) -> list[Call]:
         """The Messages.create calls received, in order."""
         return self.calls_to(f"/2010-04-01/Accounts/{self.account_sid}/Messages.json")
+
+    @property
+    def accepted(self) -> list[Call]:
+        """The Messages.create calls Twilio accepted (201), in order: what recipients get."""
+        return [call for call in self.messages if call.answered == 201]
 
     def _record(self, request: Request, form: dict[str, str] | None = None) -> Call:
         username = None
@@ -103,14 +176,26 @@ class FakeTwilio:
     async def _create_message(self, request: Request) -> Response:
         form = {key: value for key, value in (await request.form()).multi_items() if isinstance(value, str)}
         call = self._record(request, form)
+        response = await self._answer(request, call, form)
+        call.answered = response.status_code
+        return response
+
+    async def _answer(self, request: Request, call: Call, form: dict[str, str]) -> Response:
         if call.username != self.account_sid or request.path_params["account"] != self.account_sid:
             return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, status_code=401)
+        if self.outage:
+            return JSONResponse({"code": 20500, "message": "Internal Server Error", "status": 503}, status_code=503)
         if self.message_failures:
-            status = self.message_failures.pop(0)
+            scripted = self.message_failures.pop(0)
+            failure = scripted if isinstance(scripted, Failure) else Failure(
+                scripted, 20429 if scripted == 429 else 21211)
+            headers = {"Retry-After": failure.retry_after} if failure.retry_after else None
             return JSONResponse(
-                {"code": 20429 if status == 429 else 21211, "message": f"fake {status}", "status": status},
-                status_code=status,
+                {"code": failure.code, "message": f"fake {failure.status}", "status": failure.status},
+                status_code=failure.status, headers=headers,
             )
+        for key in sorted(key for key in form if key.startswith("MediaUrl")):
+            await self._fetch(form[key])
         sid = "SM" + uuid.uuid4().hex
         return JSONResponse(
             {
@@ -120,10 +205,24 @@ class FakeTwilio:
                 "to": form.get("To"),
                 "from": form.get("From"),
                 "body": form.get("Body", ""),
-                "num_media": "0",
+                "num_media": "1" if "MediaUrl" in form else "0",
             },
             status_code=201,
         )
+
+    async def _fetch(self, url: str) -> None:
+        """Download a MediaUrl as Twilio does when it accepts a message (no credentials, no redirects)."""
+        target = url
+        for public, local in self.proxies.items():
+            if url.startswith(public.rstrip("/") + "/"):
+                target = local.rstrip("/") + url[len(public.rstrip("/")) :]
+        async with httpx.AsyncClient(trust_env=False, follow_redirects=False) as client:
+            try:
+                got = await client.get(target, timeout=10)
+            except httpx.HTTPError:
+                self.fetches.append(MediaFetch(url, 0, "", b""))
+                return
+        self.fetches.append(MediaFetch(url, got.status_code, got.headers.get("content-type", ""), got.content))
 
     async def _get_media(self, request: Request) -> Response:
         self._record(request)
@@ -139,21 +238,8 @@ class FakeTwilio:
 
     def start(self) -> None:
         """Serve on a free port of 127.0.0.1 until `stop`."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws="none", access_log=False)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the fake Twilio server did not start")
-            time.sleep(0.01)
+        self._loopback.start()
 
     def stop(self) -> None:
         """Shut the server down and wait for its thread."""
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
+        self._loopback.stop()

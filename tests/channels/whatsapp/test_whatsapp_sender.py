@@ -8,11 +8,13 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.db.types import utcnow
 from bot.handlers.whatsapp import WhatsAppClient
-from bot.handlers.whatsapp_sender import ServiceWindow, TokenBucket, WhatsAppSender, template_variable
+from bot.handlers.whatsapp_sender import TokenBucket, WhatsAppSender, template_variable
+from bot.handlers.whatsapp_window import ServiceWindow
 from bot.intake.messages import Audience, Button, OutboundMessage, SendError
 from tests.channels.whatsapp.conftest import CUSTOMER, OUR_NUMBER, SUPPORT_NUMBER, TEMPLATE_SID
 from tests.channels.whatsapp.fake_twilio import FakeTwilio
@@ -55,9 +57,11 @@ async def test_a_bare_number_is_addressed_as_whatsapp(wa_client: WhatsAppClient,
     assert twilio.messages[0].form["To"] == f"whatsapp:{SUPPORT_NUMBER}"
 
 
-async def test_a_reply_after_24_hours_goes_as_the_approved_template(wa_settings: Settings, twilio: FakeTwilio) -> None:
+async def test_a_reply_after_24_hours_goes_as_the_approved_template(
+    wa_settings: Settings, twilio: FakeTwilio, engine: Engine
+) -> None:
     now = [utcnow()]
-    window = ServiceWindow(clock=lambda: now[0])
+    window = ServiceWindow(engine, clock=lambda: now[0])
     sender = WhatsAppSender(wa_settings, window)
     window.seen(CUSTOMER)
     now[0] += timedelta(hours=25)
@@ -78,9 +82,9 @@ async def test_a_number_we_never_heard_from_gets_the_template(wa_client: WhatsAp
 
 
 async def test_without_a_template_a_closed_window_is_a_permanent_failure(
-    wa_settings: Settings, twilio: FakeTwilio
+    wa_settings: Settings, twilio: FakeTwilio, engine: Engine
 ) -> None:
-    sender = WhatsAppSender(wa_settings.model_copy(update={"twilio_template_sid": ""}), ServiceWindow())
+    sender = WhatsAppSender(wa_settings.model_copy(update={"twilio_template_sid": ""}), ServiceWindow(engine))
 
     with pytest.raises(SendError) as failure:
         await sender.send(reply())
@@ -151,12 +155,12 @@ async def test_twilio_errors_say_whether_the_outbox_should_retry(
     assert len(twilio.messages) == 1
 
 
-async def test_twilio_unreachable_is_retryable(wa_settings: Settings) -> None:
+async def test_twilio_unreachable_is_retryable(wa_settings: Settings, engine: Engine) -> None:
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     sender = WhatsAppSender(
-        wa_settings.model_copy(update={"twilio_api_base": f"http://127.0.0.1:{port}"}), ServiceWindow()
+        wa_settings.model_copy(update={"twilio_api_base": f"http://127.0.0.1:{port}"}), ServiceWindow(engine)
     )
     sender.window.seen(CUSTOMER)
 
@@ -177,9 +181,9 @@ async def test_sends_are_paced_by_the_rate_limit() -> None:
     assert time.monotonic() - started >= 0.09
 
 
-def test_the_window_closes_24_hours_after_the_customer_last_wrote() -> None:
+def test_the_window_closes_24_hours_after_the_customer_last_wrote(engine: Engine) -> None:
     now = [datetime(2025, 3, 1, 12, 0, tzinfo=utcnow().tzinfo)]
-    window = ServiceWindow(clock=lambda: now[0])
+    window = ServiceWindow(engine, clock=lambda: now[0])
     window.seen("whatsapp:+50688112233")
 
     now[0] += timedelta(hours=23, minutes=59)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.handlers.whatsapp import WhatsAppClient
@@ -154,12 +155,12 @@ async def test_a_redirect_to_a_foreign_host_is_not_followed(
 
 
 async def test_a_redirect_to_another_allowed_host_is_followed_without_our_credentials(
-    wa_settings: Settings, core: RecordingCore, twilio: FakeTwilio
+    wa_settings: Settings, core: RecordingCore, twilio: FakeTwilio, engine: Engine
 ) -> None:
     from bot.handlers.whatsapp import build_whatsapp_client
 
     settings = wa_settings.model_copy(update={"twilio_media_hosts": ["127.0.0.1", "localhost"]})
-    client = build_whatsapp_client(settings, media_retry_delays=(0.01,))
+    client = build_whatsapp_client(settings, engine, media_retry_delays=(0.01,))
     twilio.serve_media("ME-cdn", RECEIPT)
     url = twilio.redirect_media("ME-api", twilio.media_url("ME-cdn", host="localhost"))
     params = inbound(media=[(url, "image/jpeg")])
