@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
@@ -45,8 +46,9 @@ def base_key(row: OutboxMessage) -> str:
     return row.dedupe_key.removesuffix(f":{row.channel}:{row.recipient}")
 
 
-def handle_undelivered(core: IntakeCore, session: Session, row: OutboxMessage, error: str) -> None:
-    """Reroute and announce `row`, which just failed for good, in the transaction that marks it failed."""
+def handle_undelivered(core: IntakeCore, session: Session, row: OutboxMessage, error: str, now: datetime) -> None:
+    """Reroute and announce `row`, which just failed for good at `now`, in the transaction that marks it
+    failed."""
     if row.kind == ANNOUNCEMENT:
         log.error("an announcement of an undelivered message could not be delivered either (outbox %s)", row.id)
         return
@@ -60,7 +62,7 @@ def handle_undelivered(core: IntakeCore, session: Session, row: OutboxMessage, e
         for channel, recipient in fallback_destinations(settings, audience, row.channel):
             enqueue(session, dedupe_key=f"{key}:rerouted:{channel}:{recipient}", channel=channel,
                     recipient=recipient, audience=audience, kind=row.kind, text=row.text,
-                    intake_id=row.intake_id, media_path=row.media_path, buttons=buttons)
+                    intake_id=row.intake_id, media_path=row.media_path, buttons=buttons, now=now)
             rerouted.append(cards.CHANNEL_LABELS.get(channel, channel))
     intake = session.get(Intake, row.intake_id) if row.intake_id is not None else None
     waiting_on = WAITING_ON.get(intake.state) if intake is not None else None
@@ -82,7 +84,7 @@ def handle_undelivered(core: IntakeCore, session: Session, row: OutboxMessage, e
     for channel, recipient in announcement_destinations(settings, row.channel, row.recipient):
         queued = enqueue(session, dedupe_key=f"{key}:undelivered:{channel}:{recipient}", channel=channel,
                          recipient=recipient, audience=Audience.SUPPORT, kind=ANNOUNCEMENT, text=text,
-                         intake_id=row.intake_id)
+                         intake_id=row.intake_id, now=now)
         announced = announced or queued is not None
     if not announced and not rerouted:
         log.error("outbox message %s failed for good and no other staff chat is configured to say so", row.id)

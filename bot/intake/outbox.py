@@ -29,8 +29,8 @@ LEASE = timedelta(seconds=60)
 RELEASE_EVERY = 30.0
 """Seconds between looks for claims left by a dead process of this host (a kill -9)."""
 
-FailureHandler = Callable[[Session, OutboxMessage, str], None]
-"""Called in the transaction that marks a message failed for good: reroute it, tell someone."""
+FailureHandler = Callable[[Session, OutboxMessage, str, datetime], None]
+"""Called, with the time, in the transaction that marks a message failed for good: reroute it, tell someone."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,10 @@ def enqueue(
     intake_id: int | None = None,
     media_path: str | None = None,
     buttons: Sequence[Button] = (),
+    now: datetime | None = None,
 ) -> OutboxMessage | None:
-    """Add a message to the caller's transaction; a key already queued is not queued twice."""
+    """Add a message to the caller's transaction, due `now` (default: at once); a key already queued
+    is not queued twice."""
     existing = session.exec(select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)).first()
     if existing is not None:
         return None
@@ -79,6 +81,8 @@ def enqueue(
         media_path=media_path,
         buttons=[{"label": b.label, "data": b.data} for b in buttons],
     )
+    if now is not None:
+        message.created_at = message.next_attempt_at = now
     session.add(message)
     return message
 
@@ -274,7 +278,7 @@ class OutboxDispatcher:
                       row.id, row.channel, row.kind, stored.attempts, error)
             if self.on_failure is not None:
                 try:
-                    self.on_failure(session, stored, error)
+                    self.on_failure(session, stored, error, now)
                 except Exception:
                     log.exception("handling the failure of outbox message %s failed", row.id)
                     session.rollback()

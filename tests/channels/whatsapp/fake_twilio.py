@@ -4,6 +4,7 @@ Twilio, it downloads the MediaUrl of each message it accepts."""
 from __future__ import annotations
 
 import base64
+import json
 import socket
 import threading
 import time
@@ -108,6 +109,8 @@ class FakeTwilio:
         self.fetches: list[MediaFetch] = []
         self.proxies: dict[str, str] = {}
         """Public base URL -> loopback base URL: how this fake reaches a paybot behind its TLS proxy."""
+        self.media_templates: dict[str, str] = {}
+        """ContentSid -> the approved template's media URL, e.g. "https://paybot.example.com/{{3}}"."""
         self.app = Starlette(
             routes=[
                 Route("/2010-04-01/Accounts/{account}/Messages.json", self._create_message, methods=["POST"]),
@@ -146,6 +149,7 @@ class FakeTwilio:
         self.message_failures.clear()
         self.fetches.clear()
         self.proxies.clear()
+        self.media_templates.clear()
         self.outage = False
 
     def calls_to(self, path_prefix: str) -> list[Call]:
@@ -196,6 +200,11 @@ class FakeTwilio:
             )
         for key in sorted(key for key in form if key.startswith("MediaUrl")):
             await self._fetch(form[key])
+        if form.get("ContentSid") in self.media_templates:
+            url = self.media_templates[form["ContentSid"]]
+            for name, value in json.loads(form.get("ContentVariables") or "{}").items():
+                url = url.replace("{{" + name + "}}", value)
+            await self._fetch(url)
         sid = "SM" + uuid.uuid4().hex
         return JSONResponse(
             {
