@@ -183,16 +183,21 @@ class OutboxDispatcher:
                 await asyncio.wait_for(self.wakeup.wait(), timeout=poll_seconds)
 
     async def flush(self, limit: int = 50) -> int:
-        """One pass over due messages; returns how many were handled."""
+        """Deliver what is due, each chat in order, up to `limit` sends; returns how many were handled."""
         handled = 0
-        for row_id, channel in self._due(limit):
-            if self._paused(channel):
-                continue
-            row = self._claim(row_id)
-            if row is None:
-                continue
-            handled += 1
-            await self._deliver(row)
+        while handled < limit:
+            progressed = 0
+            for row_id, channel in self._due(limit - handled):
+                if self._paused(channel):
+                    continue
+                row = self._claim(row_id)
+                if row is None:
+                    continue
+                progressed += 1
+                await self._deliver(row)
+            if not progressed:
+                break
+            handled += progressed
         return handled
 
     def _paused(self, channel: str) -> bool:
