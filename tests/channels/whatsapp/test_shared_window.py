@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from bot.db import migrate
+from bot.db.models import OutboxMessage
 from bot.db.session import make_engine
 from bot.db.types import utcnow
 from bot.handlers.whatsapp_window import ServiceWindow
@@ -39,10 +41,30 @@ def dead_port() -> int:
         return int(closed.getsockname()[1])
 
 
+def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def first_attempt_failed(url: str) -> bool:
+    """The reply was tried once and is waiting for its next attempt, held by nobody."""
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            row = session.exec(select(OutboxMessage)).first()
+            return row is not None and row.attempts >= 1 and row.claimed_by is None and row.last_error is not None
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def two_processes(tmp_path: Path, twilio: FakeTwilio) -> Iterator[tuple[ServiceProcess, ServiceProcess]]:
-    """Two `paybot run` on one database. The first cannot reach Twilio (a network split), so whatever it
-    receives can only be delivered by the second, which started before anything was received."""
+    """Two `paybot run` on one database, both started before anything is received. The first cannot
+    reach Twilio (a network split); once it has tried, it is killed, so only the second can deliver."""
     url = f"sqlite:///{tmp_path / 'paybot.db'}"
     migrate.upgrade(url)
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAYBOT_")}
@@ -69,15 +91,17 @@ def test_a_reply_sent_by_another_process_is_free_text(
     two_processes: tuple[ServiceProcess, ServiceProcess], twilio: FakeTwilio
 ) -> None:
     receiving, _sending = two_processes
+    engine_url = receiving.env["PAYBOT_DATABASE_URL"]
     params = inbound(body="Buenas, ¿a qué cuenta les deposito?")
 
     forged = httpx.post(f"{receiving.url}/webhooks/whatsapp", data=params, headers=signed(params, token="x"))
     answer = httpx.post(f"{receiving.url}/webhooks/whatsapp", data=params, headers=signed(params))
     assert (forged.status_code, answer.status_code) == (403, 200)
 
-    deadline = time.monotonic() + 30
-    while not twilio.accepted and time.monotonic() < deadline:
-        time.sleep(0.1)
+    tried = wait_for(lambda: first_attempt_failed(engine_url), seconds=30)
+    assert tried, "the receiving process tried (and could not reach Twilio)"
+    receiving.kill()
+    wait_for(lambda: bool(twilio.accepted), seconds=60)
     [reply] = twilio.accepted
     assert reply.form["To"] == CUSTOMER
     assert "Body" in reply.form and "ContentSid" not in reply.form, "the window opened in the other process"
