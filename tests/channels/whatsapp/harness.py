@@ -45,7 +45,10 @@ class Paybot:
     engine: Engine
 
     async def post(self, params: dict[str, str]) -> httpx.Response:
-        """Twilio posting a signed webhook."""
+        """Twilio posting a signed webhook, after its forged twin (signed with another key) is refused."""
+        forged = await self.http.post("/webhooks/whatsapp", data=params,
+                                      headers=signed(params, token="not-our-auth-token"))
+        assert forged.status_code == 403
         response = await self.http.post("/webhooks/whatsapp", data=params, headers=signed(params))
         assert response.status_code == 200
         return response
