@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.ocr import defaults as ocr_defaults
+
 CommaList = Annotated[list[str], NoDecode]
 CommaIntList = Annotated[list[int], NoDecode]
 
@@ -106,13 +108,15 @@ class Settings(BaseSettings):
     rates_buy_field: str = Field("compra", description="Field of the buy rate in that JSON")
     rates_sell_field: str = Field("venta", description="Field of the sell rate in that JSON")
     client_id_pattern: str = Field(
-        r"\bID\s{0,3}[:#-]?\s{0,3}(?:WOLK\s{0,3}[:#-]?\s{0,3})?#?\s{0,3}(\d{1,10})\b",
+        ocr_defaults.CLIENT_ID_PATTERN,
         description="Regex (case-insensitive) finding the client ID in a description",
     )
 
     # Reader
-    ocr_timeout_seconds: int = Field(30, description="Tesseract timeout per receipt")
-    max_upload_bytes: int = Field(15 * 1024 * 1024, description="Largest accepted file")
+    ocr_timeout_seconds: float = Field(
+        ocr_defaults.OCR_TIMEOUT_SECONDS, description="Most wall time one read of one file may take (seconds)"
+    )
+    max_upload_bytes: int = Field(ocr_defaults.MAX_UPLOAD_BYTES, description="Largest accepted file")
     ocr_workers: int = Field(0, description="Reader processes (0: one per core)")
     max_text_chars: int = Field(
         10_000, description="A customer's text is cut to this many characters before it is stored and read"

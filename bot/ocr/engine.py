@@ -17,6 +17,7 @@ import io
 import os
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -178,7 +179,10 @@ class LibraryEngine:
             monitor = lib.TessMonitorCreate()
             try:
                 lib.TessMonitorSetDeadlineMSecs(monitor, max(1, int(timeout * 1000)))
+                started = time.monotonic()
                 failed = lib.TessBaseAPIRecognize(handle, monitor) != 0
+                if failed and time.monotonic() - started < timeout * 0.9:
+                    raise UnreadableReceipt("corrupt", "tesseract could not recognise this image")
                 if failed:
                     raise UnreadableReceipt("timeout", f"tesseract took more than {timeout:g} s")
                 text = lib.TessBaseAPIGetTsvText(handle, 0)

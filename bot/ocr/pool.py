@@ -1,97 +1,217 @@
-"""ReaderPool: receipts read in parallel worker processes that stay alive, each with its Tesseract engine warm."""
+"""ReaderPool: receipts read in parallel worker processes that stay alive, each with its Tesseract engine warm.
+
+Each worker is its own subprocess (`bot.ocr.worker`) with one socket to this process, so one stuck read
+costs one worker: past its time limit that worker alone is killed and replaced while the others keep
+reading. Workers die with their parent, hold a capped address space, and `close` kills busy ones at once.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
+import contextlib
 import os
+import subprocess
+import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from functools import partial
+from multiprocessing.connection import Connection, Pipe
 from types import TracebackType
 from typing import Any, TypeVar
 
+from bot.ocr.defaults import CLIENT_ID_PATTERN, MAX_UPLOAD_BYTES, OCR_TIMEOUT_SECONDS
 from bot.ocr.errors import UnreadableReceipt
 from bot.ocr.fields import ReceiptFields
-from bot.ocr.reader import DEFAULT_CLIENT_ID_PATTERN, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, read_receipt
+from bot.ocr.reader import read_receipt
 
 T = TypeVar("T")
-GRACE_SECONDS = 5.0
-"""How long past its own time limit a worker may take before the pool kills and replaces it."""
+GRACE_SECONDS = 1.0
+"""How long past a read's time limit its worker may take to answer before it is killed and replaced."""
+MEMORY_LIMIT_BYTES = 768 * 1024 * 1024
+"""Address space per worker (RLIMIT_AS). Resident memory stays far lower (about 100 MB idle, under 350 MB on
+the largest file the bounds let through); the address space also counts reserved, untouched memory."""
+START_SECONDS = 60.0
 
 
-def _warm_worker() -> None:
-    """Run once per worker: one OpenMP thread, layouts and the Tesseract models loaded up front."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    from bot.ocr.engine import SECOND_LANGUAGE, get_engine
-    from bot.ocr.layouts import load_layouts
+class WorkerLost(Exception):
+    """A worker process ended without answering (killed, crashed, out of memory in native code)."""
 
-    load_layouts()
-    get_engine()
-    get_engine(SECOND_LANGUAGE)
+
+class _Worker:
+    """One reader process and the socket to it."""
+
+    def __init__(self, memory_limit: int) -> None:
+        ours, theirs = Pipe(duplex=True)
+        self.connection: Connection = ours
+        env = dict(os.environ, OMP_THREAD_LIMIT="1", OPENBLAS_NUM_THREADS="1", MALLOC_ARENA_MAX="2")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.ocr.worker", str(theirs.fileno()), str(os.getpid()), str(memory_limit)],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+        theirs.close()
+        self.ready = False
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def _answer(self) -> Any:
+        loop = asyncio.get_running_loop()
+        readable = loop.create_future()
+        fd = self.connection.fileno()
+
+        def wake() -> None:
+            if not readable.done():
+                readable.set_result(None)
+
+        loop.add_reader(fd, wake)
+        try:
+            await readable
+        finally:
+            loop.remove_reader(fd)
+        try:
+            return self.connection.recv()
+        except (EOFError, OSError):
+            raise WorkerLost(f"reader process {self.pid} ended (exit status {self.process.poll()})") from None
+
+    async def start(self) -> None:
+        if not self.ready:
+            await asyncio.wait_for(self._answer(), START_SECONDS)
+            self.ready = True
+
+    async def call(self, function: Callable[..., T], args: tuple[Any, ...]) -> T:
+        await self.start()
+        try:
+            self.connection.send((function, args))
+        except (OSError, EOFError):
+            raise WorkerLost(f"reader process {self.pid} is gone") from None
+        status, value = await self._answer()
+        if status == "error":
+            raise value
+        return value
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.connection.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+
+    def stop(self) -> None:
+        """Ask an idle worker to finish (it exits when its socket closes); kill it if it does not at once."""
+        self.connection.close()
+        try:
+            self.process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            self.kill()
 
 
 class ReaderPool:
-    """A process pool sized to the cores (workers=0) for CPU-bound reading off the event loop.
+    """Worker processes, one per core by default (workers=0), reading receipts off the event loop.
 
-    Each worker keeps its own warm engine. Tesseract's own deadline stops a slow recognition; a
-    worker that still overruns (stuck in native code) is killed and the pool replaced, so one bad
-    image never holds a worker forever.
+    Tesseract's own deadline stops a slow recognition inside the worker; a worker that overruns its
+    limit anyway (stuck in native code) is killed and replaced alone, so one bad file never holds a
+    worker, or any other receipt, for long.
     """
 
     def __init__(
         self,
         workers: int = 0,
         *,
-        client_id_pattern: str = DEFAULT_CLIENT_ID_PATTERN,
-        timeout: int = DEFAULT_TIMEOUT,
-        max_bytes: int = DEFAULT_MAX_BYTES,
+        client_id_pattern: str = CLIENT_ID_PATTERN,
+        timeout: float = OCR_TIMEOUT_SECONDS,
+        max_bytes: int = MAX_UPLOAD_BYTES,
+        memory_limit: int = MEMORY_LIMIT_BYTES,
     ) -> None:
         self.workers = workers or os.cpu_count() or 1
         self.timeout = timeout
-        self._read = partial(read_receipt, client_id_pattern=client_id_pattern, timeout=timeout, max_bytes=max_bytes)
-        self._executor = self._start()
+        self.memory_limit = memory_limit
+        # The worker answers on its own a little before the limit, with a proper timeout error.
+        budget = max(0.1, timeout - min(1.0, 0.1 * timeout))
+        self._read = partial(read_receipt, client_id_pattern=client_id_pattern, timeout=budget, max_bytes=max_bytes)
+        self._all: list[_Worker] = [_Worker(memory_limit) for _ in range(self.workers)]
+        self._idle: list[_Worker] = list(self._all)
+        self._waiters: list[asyncio.Future[None]] = []
+        self._closed = False
 
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_warm_worker,
-        )
+    @property
+    def pids(self) -> list[int]:
+        """The worker processes' ids (for tests and benchmarks reading /proc)."""
+        return [worker.pid for worker in self._all]
 
     async def read(self, data: bytes) -> ReceiptFields:
-        """Read one receipt in a worker; UnreadableReceipt propagates unchanged."""
-        return await self.run(self._read, data, limit=self.timeout + GRACE_SECONDS)
+        """Read one receipt in a worker within the time limit; UnreadableReceipt says why it could not."""
+        return await self.run(self._read, data, limit=self.timeout)
 
     async def run(self, function: Callable[..., T], *args: Any, limit: float | None = None) -> T:
-        """Run a picklable function in a worker; past `limit` seconds the workers are replaced."""
-        for attempt in range(2):
-            executor = self._executor
-            try:
-                future = asyncio.wrap_future(executor.submit(function, *args))
-                return await asyncio.wait_for(future, limit)
-            except TimeoutError:
-                self._replace(executor)
-                raise UnreadableReceipt("timeout", f"the reader took more than {limit:g} s") from None
-            except BrokenProcessPool:
-                # Another receipt's worker was killed under this one: try once more on the new pool.
-                self._replace(executor)
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
+        """Run a picklable function in a worker; past `limit` seconds (plus a grace) that worker is replaced."""
+        worker = await self._take()
+        keep = True
+        try:
+            await worker.start()
+            if limit is None:
+                return await worker.call(function, args)
+            return await asyncio.wait_for(worker.call(function, args), limit + GRACE_SECONDS)
+        except TimeoutError:
+            keep = False
+            raise UnreadableReceipt("timeout", f"the reader took more than {limit:g} s") from None
+        except WorkerLost as error:
+            keep = False
+            raise UnreadableReceipt("out_of_memory", str(error)) from None
+        except asyncio.CancelledError:
+            keep = False  # its answer would arrive for nobody: the worker is replaced
+            raise
+        finally:
+            self._give_back(worker if keep else self._replace(worker))
 
-    def _replace(self, executor: ProcessPoolExecutor) -> None:
-        if executor is not self._executor:
+    async def _take(self) -> _Worker:
+        while not self._idle:
+            if self._closed:
+                raise RuntimeError("the reader pool is closed")
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+        if self._closed:
+            raise RuntimeError("the reader pool is closed")
+        return self._idle.pop()
+
+    def _give_back(self, worker: _Worker | None) -> None:
+        if worker is None or self._closed:
             return
-        for process in list(getattr(executor, "_processes", {}).values()):
-            process.kill()
-        executor.shutdown(wait=False, cancel_futures=True)
-        self._executor = self._start()
+        self._idle.append(worker)
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+                break
+
+    def _replace(self, worker: _Worker) -> _Worker | None:
+        worker.kill()
+        if worker in self._all:
+            self._all.remove(worker)
+        if self._closed:
+            return None
+        fresh = _Worker(self.memory_limit)
+        self._all.append(fresh)
+        return fresh
 
     def close(self) -> None:
-        """Stop the workers."""
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Stop every worker now: idle ones are told to finish, busy ones are killed."""
+        self._closed = True
+        for worker in self._all:
+            if worker in self._idle:
+                worker.stop()
+            else:
+                worker.kill()
+        self._all.clear()
+        self._idle.clear()
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     def __enter__(self) -> ReaderPool:
         return self

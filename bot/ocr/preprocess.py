@@ -1,12 +1,24 @@
-"""Make one image Tesseract reads well and fast: upright, dark text on white, cropped, scaled to its sweet spot."""
+"""Make one image Tesseract reads well and fast: upright, dark text on white, cropped, scaled to its sweet spot.
+
+Every step is whole-image work (Pillow operations, numpy over rows and columns), never a Python loop over
+pixel rows, so its time and memory grow with the pixel count that `loading` bounds; the output is bounded
+by the same count, whatever the scaling to Tesseract's preferred line height asks for.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
 from PIL import Image, ImageChops, ImageFilter, ImageOps
 
+from bot.ocr.loading import WORK_PIXELS
+
 ANALYSIS_WIDTH = 400
+BAND_PIXELS = 1_000_000
+"""Pixels counted at a time when finding each row's background (bounds the counting's memory)."""
 TARGET_LINE_HEIGHT = 30
 MAX_SKEW_DEGREES = 8.0
 
@@ -33,7 +45,7 @@ def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT)
         if dark:
             gray = ImageOps.invert(gray)
         skew = _find_skew(_flatten_light(_small(gray)))
-        color = image.convert("RGB")
+        color = image if image.mode == "RGB" else image.convert("RGB")
         if abs(skew) >= 0.3:
             fill = gray.getpixel((0, 0))
             gray = gray.rotate(skew, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=fill)
@@ -47,6 +59,7 @@ def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT)
     scale = 1.0
     if line:
         scale = max(0.35, min(3.0, target_line_height / line))
+    scale = min(scale, math.sqrt(WORK_PIXELS / max(1, gray.width * gray.height)))
     if abs(scale - 1.0) > 0.08:
         size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
         gray = gray.resize(size, Image.Resampling.LANCZOS if scale < 1 else Image.Resampling.BICUBIC)
@@ -70,13 +83,22 @@ def _flatten_bands(gray: Image.Image, *, tiles: int = 1, rows: int = 1) -> Image
     else:
         source = gray.point(lambda v: (v & 0xF8) + 4)
     height = -(-gray.height // rows)
+    # A last band shorter than `rows` is counted with black below the image, as a crop past the edge reads.
+    pixels = np.pad(np.asarray(source), ((0, height * rows - source.height), (0, 0)))
     step = source.width / tiles
-    modes = bytearray(tiles * height)
-    for ty in range(height):
-        for tx in range(tiles):
-            hist = source.crop((round(tx * step), ty * rows, round((tx + 1) * step), (ty + 1) * rows)).histogram()
-            modes[ty * tiles + tx] = hist.index(max(hist))
-    grid = Image.frombytes("L", (tiles, height), bytes(modes)).filter(ImageFilter.MedianFilter(7 if tiles > 1 else 5))
+    edges = [round(t * step) for t in range(tiles + 1)]
+    column_tile = np.searchsorted(edges, np.arange(source.width), side="right") - 1
+    modes = np.empty((height, tiles), dtype=np.uint8)
+    band = max(rows, (BAND_PIXELS // max(1, source.width)) // rows * rows)
+    for top in range(0, pixels.shape[0], band):
+        chunk = pixels[top : top + band].astype(np.int64)
+        cell = (np.arange(chunk.shape[0])[:, None] // rows) * tiles + column_tile[None, :]
+        counts = np.bincount((cell * 256 + chunk).ravel(), minlength=(-(-chunk.shape[0] // rows)) * tiles * 256)
+        first = top // rows
+        modes[first : first + -(-chunk.shape[0] // rows)] = counts.reshape(-1, tiles, 256).argmax(axis=2)
+    grid = Image.frombytes("L", (tiles, height), modes.tobytes()).filter(
+        ImageFilter.MedianFilter(7 if tiles > 1 else 5)
+    )
     resample = Image.Resampling.NEAREST if tiles == 1 else Image.Resampling.BILINEAR
     background = grid.resize(gray.size, resample)
     ink = ImageChops.difference(gray, background)
@@ -92,18 +114,16 @@ def _small(gray: Image.Image) -> Image.Image:
 
 def _looks_like_photo(small: Image.Image) -> bool:
     """Screenshots have a flat background colour; photos have grain and a light gradient."""
-    hist = small.histogram()
-    total = sum(hist) or 1
-    peak = max(range(256), key=hist.__getitem__)
-    flat = sum(hist[max(0, peak - 3) : peak + 4]) / total
+    hist = np.array(small.histogram())
+    total = int(hist.sum()) or 1
+    peak = int(hist.argmax())
+    flat = hist[max(0, peak - 3) : peak + 4].sum() / total
     if flat < 0.30:
         return True
-    edges = [
-        *small.crop((0, 0, 2, small.height)).get_flattened_data(),
-        *small.crop((small.width - 2, 0, small.width, small.height)).get_flattened_data(),
-    ]
-    on_background = sum(1 for v in edges if abs(v - peak) <= 8) / max(1, len(edges))
-    return on_background < 0.5
+    pixels = np.asarray(small).astype(np.int16)
+    edges = np.concatenate([pixels[:, :2].ravel(), pixels[:, -2:].ravel()])
+    on_background = np.count_nonzero(np.abs(edges - peak) <= 8) / max(1, edges.size)
+    return bool(on_background < 0.5)
 
 
 def _looks_dark(small: Image.Image, photo: bool) -> bool:
@@ -111,10 +131,9 @@ def _looks_dark(small: Image.Image, photo: bool) -> bool:
     if photo:
         w, h = small.size
         region = small.crop((w // 4, h // 4, 3 * w // 4, 3 * h // 4))
-    hist = region.histogram()
-    total = sum(hist) or 1
-    dark = sum(hist[:100]) / total
-    return dark > 0.5
+    hist = np.array(region.histogram())
+    total = int(hist.sum()) or 1
+    return bool(hist[:100].sum() / total > 0.5)
 
 
 def _background(gray: Image.Image) -> Image.Image:
@@ -131,15 +150,14 @@ def _flatten_light(gray: Image.Image) -> Image.Image:
 
 
 def _ink_mask(gray: Image.Image) -> Image.Image:
-    hist = gray.histogram()
-    peak = max(range(256), key=hist.__getitem__)
+    peak = int(np.argmax(gray.histogram()))
     return gray.point(lambda v: 255 if abs(v - peak) > 60 else 0)
 
 
-def _profile(mask: Image.Image, axis: int) -> list[int]:
+def _profile(mask: Image.Image, axis: int) -> NDArray[np.uint8]:
     """Mean value of each row (axis 0) or column (axis 1), 0..255."""
     size = (1, mask.height) if axis == 0 else (mask.width, 1)
-    return list(mask.resize(size, Image.Resampling.BOX).tobytes())
+    return np.frombuffer(mask.resize(size, Image.Resampling.BOX).tobytes(), dtype=np.uint8)
 
 
 def _find_skew(small: Image.Image) -> float:
@@ -149,18 +167,17 @@ def _find_skew(small: Image.Image) -> float:
     steps = int(MAX_SKEW_DEGREES * 4)
     for step in range(-steps, steps + 1):
         angle = step / 4
-        rows = _profile(mask.rotate(angle, resample=Image.Resampling.NEAREST), 0)
-        score = float(sum(v * v for v in rows))
+        rows = _profile(mask.rotate(angle, resample=Image.Resampling.NEAREST), 0).astype(np.int64)
+        score = float(np.dot(rows, rows))
         if score > best_score:
             best, best_score = angle, score
     return best
 
 
-def _row_colors(image: Image.Image) -> list[tuple[int, ...]]:
-    """Mean colour of each row of an RGB image."""
+def _row_colors(image: Image.Image) -> NDArray[np.float64]:
+    """Mean colour of each row of an RGB image, one row of (r, g, b) per pixel row."""
     column = image.resize((1, image.height), Image.Resampling.BOX)
-    data = column.tobytes()
-    return [tuple(data[3 * y : 3 * y + 3]) for y in range(image.height)]
+    return np.asarray(column, dtype=np.float64).reshape(image.height, 3)
 
 
 def _receipt_box(gray: Image.Image, color: Image.Image) -> tuple[int, int, int, int] | None:
@@ -172,33 +189,26 @@ def _receipt_box(gray: Image.Image, color: Image.Image) -> tuple[int, int, int, 
     small = _small(gray)
     threshold = _otsu(small.histogram())
     bright = small.point(lambda v: 255 if v > threshold else 0)
-    cols = _profile(bright, 1)
-    xs = [i for i, v in enumerate(cols) if v > 128]
-    if not xs:
+    xs = np.flatnonzero(_profile(bright, 1) > 128)
+    if not xs.size:
         return None
-    x0, x1 = xs[0], xs[-1] + 1
-    ys = [i for i, v in enumerate(_profile(bright.crop((x0, 0, x1, small.height)), 0)) if v > 128]
-    if not ys:
+    x0, x1 = int(xs[0]), int(xs[-1]) + 1
+    ys = np.flatnonzero(_profile(bright.crop((x0, 0, x1, small.height)), 0) > 128)
+    if not ys.size:
         return None
-    y0, y1 = ys[0], ys[-1] + 1
+    y0, y1 = int(ys[0]), int(ys[-1]) + 1
     small_color = color.resize(small.size, Image.Resampling.BOX)
     strips = [small_color.crop((0, 0, x0 - 4, small.height))] if x0 > 10 else []
     if small.width - x1 > 10:
         strips.append(small_color.crop((x1 + 4, 0, small.width, small.height)))
     if strips:
         inside = _row_colors(small_color.crop((x0 + 3, 0, x1 - 3, small.height)))
-        outside_rows = [_row_colors(strip) for strip in strips]
-        outside = [
-            tuple(sum(ch) / len(ch) for ch in zip(*cells, strict=True)) for cells in zip(*outside_rows, strict=True)
-        ]
-
-        def differs(y: int) -> bool:
-            return max(abs(a - b) for a, b in zip(inside[y], outside[y], strict=True)) > 20
-
-        while y0 > 0 and differs(y0 - 1):
-            y0 -= 1
-        while y1 < small.height and differs(y1):
-            y1 += 1
+        outside = np.mean([_row_colors(strip) for strip in strips], axis=0)
+        differs = np.abs(inside - outside).max(axis=1) > 20
+        same_above = np.flatnonzero(~differs[:y0])
+        y0 = int(same_above[-1]) + 1 if same_above.size else 0
+        same_below = np.flatnonzero(~differs[y1:])
+        y1 = y1 + int(same_below[0]) if same_below.size else small.height
     ratio = gray.width / small.width
     inset = 3
     box = (
@@ -214,38 +224,28 @@ def _receipt_box(gray: Image.Image, color: Image.Image) -> tuple[int, int, int, 
 
 def _crop_to_ink(gray: Image.Image) -> Image.Image:
     mask = _ink_mask(gray)
-    rows = _profile(mask, 0)
-    cols = _profile(mask, 1)
-    ys = [i for i, v in enumerate(rows) if v > 1]
-    xs = [i for i, v in enumerate(cols) if v > 1]
-    if not ys or not xs:
+    ys = np.flatnonzero(_profile(mask, 0) > 1)
+    xs = np.flatnonzero(_profile(mask, 1) > 1)
+    if not ys.size or not xs.size:
         return gray
     pad = 12
     box = (
-        max(0, xs[0] - pad),
-        max(0, ys[0] - pad),
-        min(gray.width, xs[-1] + pad + 1),
-        min(gray.height, ys[-1] + pad + 1),
+        max(0, int(xs[0]) - pad),
+        max(0, int(ys[0]) - pad),
+        min(gray.width, int(xs[-1]) + pad + 1),
+        min(gray.height, int(ys[-1]) + pad + 1),
     )
     return gray.crop(box)
 
 
 def _line_height(gray: Image.Image) -> float | None:
     """Median height of the runs of text rows, the size Tesseract's accuracy and speed depend on."""
-    mask = _ink_mask(gray)
-    rows = _profile(mask, 0)
-    runs: list[int] = []
-    length = 0
-    for value in [*rows, 0]:
-        if value > 2:
-            length += 1
-        elif length:
-            runs.append(length)
-            length = 0
-    runs = [r for r in runs if r >= 6]
-    if not runs:
+    inked = np.concatenate([[False], _profile(_ink_mask(gray), 0) > 2, [False]])
+    changes = np.flatnonzero(inked[1:] != inked[:-1])
+    lengths = changes[1::2] - changes[0::2]
+    runs = np.sort(lengths[lengths >= 6])
+    if not runs.size:
         return None
-    runs.sort()
     return float(runs[len(runs) // 2])
 
 
@@ -256,19 +256,18 @@ def _binarize(gray: Image.Image) -> Image.Image:
 
 
 def _otsu(hist: list[int]) -> int:
-    total = sum(hist) or 1
-    weighted = sum(i * h for i, h in enumerate(hist))
-    best, best_var = 128, -1.0
-    w0 = 0
-    s0 = 0.0
-    for t in range(256):
-        w0 += hist[t]
-        if w0 == 0 or w0 == total:
-            continue
-        s0 += t * hist[t]
-        m0 = s0 / w0
-        m1 = (weighted - s0) / (total - w0)
-        var = w0 * (total - w0) * (m0 - m1) ** 2
-        if var > best_var:
-            best, best_var = t, var
-    return best
+    counts = np.array(hist, dtype=np.float64)
+    total = counts.sum() or 1.0
+    levels = np.arange(256, dtype=np.float64)
+    w0 = np.cumsum(counts)
+    s0 = np.cumsum(levels * counts)
+    valid = (w0 > 0) & (w0 < total)
+    if not valid.any():
+        return 128
+    w1 = np.where(valid, total - w0, 1.0)
+    m0 = s0 / np.where(valid, w0, 1.0)
+    m1 = (s0[-1] - s0) / w1
+    var = np.where(valid, w0 * w1 * (m0 - m1) ** 2, -1.0)
+    return int(np.argmax(var))
+
+

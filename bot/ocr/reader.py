@@ -8,7 +8,7 @@ from typing import Protocol
 
 from PIL import Image
 
-from bot.config import Settings
+from bot.ocr.defaults import CLIENT_ID_PATTERN, MAX_UPLOAD_BYTES, OCR_TIMEOUT_SECONDS
 from bot.ocr.engine import LANGUAGE, SECOND_LANGUAGE, run_tesseract, warm_up
 from bot.ocr.errors import UnreadableReceipt
 from bot.ocr.extract import Token, extract, rows_from_text, rows_from_words
@@ -17,9 +17,9 @@ from bot.ocr.loading import load_image
 from bot.ocr.parsing import MAX_TEXT_CHARS
 from bot.ocr.preprocess import prepare
 
-DEFAULT_CLIENT_ID_PATTERN: str = Settings.model_fields["client_id_pattern"].default
-DEFAULT_TIMEOUT: int = Settings.model_fields["ocr_timeout_seconds"].default
-DEFAULT_MAX_BYTES: int = Settings.model_fields["max_upload_bytes"].default
+DEFAULT_CLIENT_ID_PATTERN = CLIENT_ID_PATTERN
+DEFAULT_TIMEOUT = OCR_TIMEOUT_SECONDS
+DEFAULT_MAX_BYTES = MAX_UPLOAD_BYTES
 LINE_PAD = 10
 
 
@@ -30,14 +30,22 @@ def read_receipt(
     timeout: float = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ReceiptFields:
-    """Read a JPEG, PNG, WEBP or PDF receipt; raises UnreadableReceipt for a file it cannot use."""
+    """Read a JPEG, PNG, WEBP or PDF receipt within `timeout` seconds; raises UnreadableReceipt otherwise.
+
+    The time limit covers the whole read: decoding and preparing are bounded by the image bounds, and
+    Tesseract and the re-reads get what is left of it.
+    """
+    deadline = time.monotonic() + timeout
     image = load_image(data, max_bytes=max_bytes)
     prepared = prepare(image)
-    deadline = time.monotonic() + timeout
+    del image
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise UnreadableReceipt("timeout", f"preparing the image took more than {timeout:g} s")
     # Every receipt's amount gets the second model's opinion: in a fresh process it loads on
     # another core while the first model reads the page (a no-op once it is loaded).
     warm_up(SECOND_LANGUAGE)
-    words = run_tesseract(prepared.image, timeout=timeout)
+    words = run_tesseract(prepared.image, timeout=remaining)
     if not any(any(ch.isalnum() for ch in w.text) for w in words):
         raise UnreadableReceipt("no_text", "no text found in the image")
     return extract(
