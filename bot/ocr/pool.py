@@ -12,6 +12,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from functools import partial
 from multiprocessing.connection import Connection, Pipe
@@ -97,14 +98,6 @@ class _Worker:
         self.connection.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
-
-    def stop(self) -> None:
-        """Ask an idle worker to finish (it exits when its socket closes); kill it if it does not at once."""
-        self.connection.close()
-        try:
-            self.process.wait(timeout=1)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
 
 class ReaderPool:
@@ -200,12 +193,18 @@ class ReaderPool:
         return fresh
 
     def close(self) -> None:
-        """Stop every worker now: idle ones are told to finish, busy ones are killed."""
+        """Stop every worker now: idle ones exit when their socket closes, busy or loading ones are killed."""
         self._closed = True
         for worker in self._all:
-            if worker in self._idle:
-                worker.stop()
+            if worker in self._idle and worker.ready:
+                worker.connection.close()
             else:
+                worker.kill()
+        deadline = time.monotonic() + 1.0
+        for worker in self._all:
+            try:
+                worker.process.wait(timeout=max(0.01, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
                 worker.kill()
         self._all.clear()
         self._idle.clear()

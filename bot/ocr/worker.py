@@ -79,7 +79,10 @@ def main(argv: list[str]) -> int:
     limit_memory(memory)
     warm()
     connection = Connection(fd)
-    connection.send(("ready", os.getpid()))
+    try:
+        connection.send(("ready", os.getpid()))
+    except OSError:  # the pool closed while the models loaded
+        return 0
     serve(connection)
     return 0
 
