@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from bot.config import Settings
 if TYPE_CHECKING:
     from bot.intake.messages import OutboundMessage
 
+CHANNEL = "cli"
 AUDIENCE_TITLES = {"customer": "Cliente", "support": "Soporte", "accounting": "Contabilidad"}
 
 
@@ -57,9 +59,11 @@ def run_intake(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _conversation(args: argparse.Namespace, settings: Settings) -> int:
+    """One process, one intake: its own worker identity, and only its own intake's messages printed."""
     from bot.contracts.registry import international_phone
     from bot.db import migrate
     from bot.db.session import make_engine
+    from bot.intake.claims import worker_name
     from bot.intake.core import InlineReader, IntakeCore
     from bot.intake.messages import InboundMessage, StaffAction, StaffActionKind
     from bot.intake.outbox import OutboxDispatcher
@@ -67,28 +71,36 @@ async def _conversation(args: argparse.Namespace, settings: Settings) -> int:
 
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
-    core = IntakeCore(settings, engine, InlineReader(settings))
-    dispatcher = OutboxDispatcher(engine, {"cli": TerminalSender("cli"),
-                                           "sandbox": TerminalSender("sandbox")}, "cli")
+    identity = worker_name()
+    core = IntakeCore(settings, engine, InlineReader(settings), local_staff_channel=CHANNEL)
     data = args.image.read_bytes()
     is_text = args.image.suffix.lower() == ".txt"
     sender = international_phone(args.sender) or args.sender
-    intake_id = await core.receive(InboundMessage(
-        channel="cli", external_id=f"cli:{uuid.uuid4()}", sender=sender, reply_to=sender,
-        sender_name=args.name, text=data.decode("utf-8", "replace") if is_text else None,
-        media=None if is_text else data, file_name=args.image.name,
-    ))
-    assert intake_id is not None
-    await dispatcher.flush()
-    await IntakeWorker(core, name="cli").drain()
-    await dispatcher.flush()
-    if args.approve:
-        for role, kind in (("support", StaffActionKind.APPROVE), ("accounting", StaffActionKind.APPLY)):
-            result = await core.act(StaffAction(channel="cli", user=role, chat=role, kind=kind,
-                                                intake_id=intake_id))
-            print(f"» {AUDIENCE_TITLES[role]}: {result.message}\n")
-            await dispatcher.flush()
-            if not result.ok:
+    try:
+        intake_id = await core.receive(InboundMessage(
+            channel=CHANNEL, external_id=f"cli:{uuid.uuid4()}", sender=sender, reply_to=sender,
+            sender_name=args.name, text=data.decode("utf-8", "replace") if is_text else None,
+            media=None if is_text else data, file_name=args.image.name,
+        ))
+        assert intake_id is not None
+        dispatcher = OutboxDispatcher(engine, {CHANNEL: TerminalSender(CHANNEL)}, identity, intake_id=intake_id)
+        await dispatcher.flush()
+        worker = IntakeWorker(core, name=identity)
+        for _ in range(worker.max_attempts + 1):
+            if not await asyncio.to_thread(worker.claim, intake_id):
                 break
-    engine.dispose()
+            await worker.work_on(intake_id)
+        await dispatcher.flush()
+        if args.approve:
+            for role, kind in (("support", StaffActionKind.APPROVE), ("accounting", StaffActionKind.APPLY)):
+                result = await core.act(StaffAction(channel=CHANNEL, user=role, chat=role, kind=kind,
+                                                    intake_id=intake_id))
+                print(f"» {AUDIENCE_TITLES[role]}: {result.message}\n")
+                await dispatcher.flush()
+                if not result.ok:
+                    print(f"paybot: error: {AUDIENCE_TITLES[role]} could not act on #{intake_id}: {result.message}",
+                          file=sys.stderr)
+                    return 1
+    finally:
+        engine.dispose()
     return 0

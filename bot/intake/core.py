@@ -70,12 +70,14 @@ class IntakeCore:
         reader: Reader,
         replies: Replies | None = None,
         now: Callable[[], datetime] = utcnow,
+        local_staff_channel: str = "sandbox",
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.reader = reader
         self.replies = replies or Replies(settings.templates_dir)
         self.now = now
+        self.local_staff_channel = local_staff_channel
         self.intake_ready = asyncio.Event()
         self.outbox_ready = asyncio.Event()
 
@@ -315,7 +317,7 @@ class IntakeCore:
                    intake: Intake | None, key: str, with_media: bool = False,
                    buttons: tuple[Any, ...] = ()) -> None:
         """Queue a staff message to every destination of `audience`."""
-        for channel, recipient in destinations(self.settings, audience):
+        for channel, recipient in destinations(self.settings, audience, self.local_staff_channel):
             enqueue(
                 session,
                 dedupe_key=f"{key}:{channel}:{recipient}",

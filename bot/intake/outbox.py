@@ -101,15 +101,19 @@ def _outbound(row: OutboxMessage) -> OutboundMessage:
     )
 
 
-def _first_pending_of_its_chat() -> ColumnElement[bool]:
-    """No earlier message to the same chat is still pending: each chat gets its messages in order."""
+def _first_pending_of_its_chat(intake_id: int | None = None) -> ColumnElement[bool]:
+    """No earlier message to the same chat is still pending: each chat gets its messages in order
+    (among one intake's messages only, when `intake_id` is given)."""
     earlier = aliased(OutboxMessage)
-    return ~exists().where(
+    conditions = [
         col(earlier.channel) == col(OutboxMessage.channel),
         col(earlier.recipient) == col(OutboxMessage.recipient),
         col(earlier.state) == OutboxState.PENDING.value,
         col(earlier.id) < col(OutboxMessage.id),
-    )
+    ]
+    if intake_id is not None:
+        conditions.append(col(earlier.intake_id) == intake_id)
+    return ~exists().where(*conditions)
 
 
 class OutboxDispatcher:
@@ -117,7 +121,8 @@ class OutboxDispatcher:
 
     Each chat's messages go in the order they were queued: a message waits while an earlier one to
     the same recipient is still pending. A failed send is retried per `policy`; a channel that
-    answers "too many requests" is left alone for as long as it asks.
+    answers "too many requests" is left alone for as long as it asks. With `intake_id` it delivers
+    only that intake's messages, in order among themselves (one `paybot intake` among others).
     """
 
     def __init__(
@@ -129,6 +134,7 @@ class OutboxDispatcher:
         policy: RetryPolicy | None = None,
         on_failure: FailureHandler | None = None,
         clock: Callable[[], datetime] = utcnow,
+        intake_id: int | None = None,
     ) -> None:
         self.engine = engine
         self.senders = dict(senders)
@@ -136,6 +142,7 @@ class OutboxDispatcher:
         self.policy = policy or RetryPolicy()
         self.on_failure = on_failure
         self.clock = clock
+        self.intake_id = intake_id
         self.wakeup = asyncio.Event()
         self.paused_until: dict[str, datetime] = {}
 
@@ -213,10 +220,12 @@ class OutboxDispatcher:
                 .where(OutboxMessage.state == OutboxState.PENDING.value)
                 .where(OutboxMessage.next_attempt_at <= now)
                 .where(col(OutboxMessage.channel).in_(channels))
-                .where(_first_pending_of_its_chat())
+                .where(_first_pending_of_its_chat(self.intake_id))
                 .order_by(col(OutboxMessage.id))
                 .limit(limit)
             )
+            if self.intake_id is not None:
+                query = query.where(col(OutboxMessage.intake_id) == self.intake_id)
             return [(row_id, channel) for row_id, channel in session.exec(query).all() if row_id is not None]
 
     def _claim(self, row_id: int) -> OutboxMessage | None:
@@ -228,7 +237,7 @@ class OutboxDispatcher:
                 .where(col(OutboxMessage.id) == row_id)
                 .where(col(OutboxMessage.state) == OutboxState.PENDING.value)
                 .where(col(OutboxMessage.next_attempt_at) <= now)
-                .where(_first_pending_of_its_chat())
+                .where(_first_pending_of_its_chat(self.intake_id))
                 .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1, claimed_by=self.worker_id)
             )
             session.commit()

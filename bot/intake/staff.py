@@ -69,11 +69,12 @@ def _staff_chats(settings: Settings, audience: Audience) -> tuple[list[tuple[str
     return whatsapp, telegram
 
 
-def destinations(settings: Settings, audience: Audience) -> list[tuple[str, str]]:
+def destinations(settings: Settings, audience: Audience, local: str = "sandbox") -> list[tuple[str, str]]:
     """(channel, recipient) pairs where staff `audience` reads its cards: the listed WhatsApp numbers,
-    else the Telegram group (which, when both are set, gets what WhatsApp could not deliver)."""
+    else the Telegram group (which, when both are set, gets what WhatsApp could not deliver); with no
+    real channel, `local` (the sandbox page, or the terminal of one `paybot intake`)."""
     whatsapp, telegram = _staff_chats(settings, audience)
-    return whatsapp or telegram or [("sandbox", audience.value)]
+    return whatsapp or telegram or [(local, audience.value)]
 
 
 def fallback_destinations(settings: Settings, audience: Audience, failed_channel: str) -> list[tuple[str, str]]:

@@ -54,8 +54,7 @@ class IntakeWorker:
 
     def claim_next(self) -> int | None:
         """Take the oldest unfinished intake nobody holds (or whose holder's lease ran out)."""
-        now = utcnow()
-        stale = now - self.lease
+        stale = utcnow() - self.lease
         with Session(self.core.engine) as session:
             candidates = session.exec(
                 select(Intake.id)
@@ -65,16 +64,27 @@ class IntakeWorker:
                 .limit(10)
             ).all()
             for intake_id in candidates:
-                result = session.execute(
-                    update(Intake)
-                    .where(col(Intake.id) == intake_id)
-                    .where(or_(col(Intake.claimed_by).is_(None), col(Intake.claimed_at) < stale))
-                    .values(claimed_by=self.name, claimed_at=now, attempts=Intake.attempts + 1)
-                )
-                session.commit()
-                if rowcount(result) == 1:
+                if intake_id is not None and self._take(session, intake_id):
                     return intake_id
         return None
+
+    def claim(self, intake_id: int) -> bool:
+        """Take this one intake if it is unfinished and nobody holds it (the terminal's own intake)."""
+        with Session(self.core.engine) as session:
+            return self._take(session, intake_id)
+
+    def _take(self, session: Session, intake_id: int) -> bool:
+        now = utcnow()
+        stale = now - self.lease
+        result = session.execute(
+            update(Intake)
+            .where(col(Intake.id) == intake_id)
+            .where(col(Intake.state).in_(UNFINISHED))
+            .where(or_(col(Intake.claimed_by).is_(None), col(Intake.claimed_at) < stale))
+            .values(claimed_by=self.name, claimed_at=now, attempts=Intake.attempts + 1)
+        )
+        session.commit()
+        return rowcount(result) == 1
 
     def _attempts(self, intake_id: int) -> int:
         with Session(self.core.engine) as session:
