@@ -132,6 +132,23 @@ class IntakeEvent(SQLModel, table=True):
     created_at: datetime = _when()
 
 
+class AuditEvent(SQLModel, table=True):
+    """Append-only record of what someone tried and was refused (a staff action not allowed, on any
+    channel), kept even when the intake named does not exist, so refusals are never only a log line."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40, index=True, description="e.g. staff_action_refused")
+    channel: str = Field(max_length=20)
+    user: str = Field(max_length=120, description="Who tried: Telegram user id, WhatsApp number, sandbox role")
+    chat: str = Field(max_length=120, description="Where they tried it")
+    action: str = Field(max_length=20)
+    intake_id: int | None = Field(default=None, index=True, sa_type=BigInteger,
+                                  description="The intake named (it may not exist)")
+    reason: str = Field(max_length=40, description="not_staff, role_not_allowed, no_such_intake, not_allowed_now")
+    detail: str | None = None
+    created_at: datetime = _when(index=True)
+
+
 class SyncState(StrEnum):
     PENDING = "pending"
     SYNCED = "synced"

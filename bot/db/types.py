@@ -56,5 +56,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+MAX_ROW_ID = 2**63 - 1
+"""The largest id a row can have (SQLite INTEGER, PostgreSQL BIGINT): larger ids name nothing."""
+
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.contracts.registry import remember_payer
-from bot.db.models import Contract, Customer, Intake, Payment, Reminder, ReminderState
-from bot.db.types import utcnow
+from bot.db.models import AuditEvent, Contract, Customer, Intake, Payment, Reminder, ReminderState
+from bot.db.types import MAX_ROW_ID, utcnow
 from bot.intake import cards
 from bot.intake.messages import Audience, StaffAction, StaffActionKind, StaffResult
 from bot.intake.staff import ALLOWED, reads_text_commands, role_of
 from bot.intake.states import IllegalTransition, IntakeState, event_count, record, transition
+from bot.logs import mask_phone
 from currency.money import CRC, USD, Money, format_money, round_amount
 
 if TYPE_CHECKING:
@@ -33,12 +34,14 @@ class ActionRefused(Exception):
 
 
 def perform(core: IntakeCore, action: StaffAction) -> StaffResult:
-    """Check the actor, then carry out `action` in one transaction with its audit events."""
+    """Check the actor, then carry out `action` in one transaction with its audit events; a refusal is
+    audited too, in its own row, whoever asked and whatever they named."""
     role = role_of(core.settings, action.channel, action.user, action.chat)
     if role is None or role not in ALLOWED[action.kind]:
-        log.warning("refused %s on intake %s from %s user %s in chat %s (role %s)",
-                    action.kind, action.intake_id, action.channel, action.user, action.chat, role)
-        return StaffResult(False, "No tiene permiso para esta acción.")
+        log.warning("refused %s on intake %s from %s user %s in chat %s (role %s)", action.kind,
+                    action.intake_id, action.channel, _shown(action, action.user), _shown(action, action.chat), role)
+        return refuse(core, action, "not_staff" if role is None else "role_not_allowed",
+                      "No tiene permiso para esta acción.")
     actor = f"{role.value}:{action.channel}:{action.user}"
     handlers = {
         StaffActionKind.APPROVE: approve,
@@ -48,22 +51,41 @@ def perform(core: IntakeCore, action: StaffAction) -> StaffResult:
         StaffActionKind.APPLY: apply_payment,
         StaffActionKind.FLAG: flag,
     }
+    missing = f"No existe el comprobante #{action.intake_id}."
+    if not 0 < action.intake_id <= MAX_ROW_ID:
+        return refuse(core, action, "no_such_intake", missing)
     with Session(core.engine, expire_on_commit=False) as session:
         intake = session.get(Intake, action.intake_id)
         if intake is None:
-            return StaffResult(False, f"No existe el comprobante #{action.intake_id}.")
+            return refuse(core, action, "no_such_intake", missing)
         try:
             message = handlers[action.kind](core, session, intake, action, actor)
             session.commit()
         except ActionRefused as refusal:
             session.rollback()
-            return StaffResult(False, str(refusal))
+            return refuse(core, action, "refused", str(refusal))
         except IllegalTransition:
             session.rollback()
-            return StaffResult(
-                False, f"El comprobante #{intake.id} está en estado «{intake.state}»: no se puede hacer eso."
-            )
+            return refuse(core, action, "not_allowed_now",
+                          f"El comprobante #{intake.id} está en estado «{intake.state}»: no se puede hacer eso.")
     return StaffResult(True, message)
+
+
+def refuse(core: IntakeCore, action: StaffAction, reason: str, message: str) -> StaffResult:
+    """Record the refused action as an audit event and give the staff member the Spanish reason."""
+    named = action.intake_id if 0 < action.intake_id <= MAX_ROW_ID else None
+    with Session(core.engine) as session:
+        session.add(AuditEvent(
+            kind="staff_action_refused", channel=action.channel, user=action.user[:120], chat=action.chat[:120],
+            action=action.kind.value, intake_id=named, reason=reason,
+            detail=message if named is not None else f"{message} (id {str(action.intake_id)[:40]})",
+        ))
+        session.commit()
+    return StaffResult(False, message)
+
+
+def _shown(action: StaffAction, who: str) -> str:
+    return mask_phone(who) if action.channel == "whatsapp" else who
 
 
 def approve(core: IntakeCore, session: Session, intake: Intake, action: StaffAction, actor: str) -> str:

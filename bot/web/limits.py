@@ -6,10 +6,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.db.types import MAX_ROW_ID
+
 FORM_OVERHEAD = 64 * 1024
 """Room for a form's other fields (phone, name, text) around the largest accepted file."""
-MAX_ROW_ID = 2**63 - 1
-"""The largest id a database row can have (SQLite and PostgreSQL BIGINT)."""
 
 
 class BodyTooLarge(Exception):

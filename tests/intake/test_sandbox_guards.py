@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.db import migrate
-from bot.db.models import Intake
+from bot.db.models import AuditEvent, Intake
 from bot.db.session import make_engine
 from tests.intake.conftest import ServiceProcess
 
@@ -67,6 +67,20 @@ def test_the_page_api_keeps_its_paths_and_fields(sandbox: tuple[ServiceProcess, 
     action = httpx.post(f"{service.url}/sandbox/api/action", timeout=10,
                         json={"kind": "approve", "intake_id": response.json()["intake_id"], "role": "support"})
     assert action.status_code == 200 and set(action.json()) == {"ok", "message"}
+
+
+def test_an_action_by_someone_who_is_not_staff_is_refused_and_audited(sandbox: tuple[ServiceProcess, str]) -> None:
+    service, url = sandbox
+    intake_id = a_customer_message(service, "Hola")
+    response = httpx.post(f"{service.url}/sandbox/api/action", timeout=10,
+                          json={"kind": "reject", "intake_id": intake_id, "role": "customer", "reason": "x"})
+    assert response.status_code == 200 and response.json()["ok"] is False
+    engine = make_engine(url)
+    with Session(engine) as session:
+        refusals = session.exec(select(AuditEvent).where(AuditEvent.intake_id == intake_id)).all()
+    engine.dispose()
+    assert [(r.channel, r.user, r.action, r.reason) for r in refusals] == [
+        ("sandbox", "customer", "reject", "not_staff")]
 
 
 def test_a_form_posted_from_another_site_cannot_act_as_staff_or_customer(

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.contracts.importer import import_contracts, import_customers
-from bot.db.models import Intake, IntakeEvent, Payment
+from bot.db.models import AuditEvent, Intake, IntakeEvent, Payment
 from bot.handlers.telegram import TelegramApp, TelegramSender, build_telegram_application
 from bot.intake.outbox import OutboxDispatcher
 from bot.intake.worker import IntakeWorker
@@ -198,3 +198,27 @@ async def test_a_file_over_telegrams_limit_gets_a_clear_answer(
     [answer] = texts(fake_api.sent_to(CUSTOMER))
     assert "demasiado grande" in answer and "captura de pantalla" in answer
     assert fake_api.count("getFile") == 0
+
+
+async def test_a_strangers_button_press_and_a_forged_id_are_refused_and_audited(
+    paybot: Paybot, fake_api: FakeBotApi, engine: Engine
+) -> None:
+    fake_api.add_file("audit-l", receipt_of_client_1001(datetime.now() - timedelta(days=1)))
+    await paybot.deliver(updates.customer_photo(CUSTOMER, "audit"))
+    with Session(engine) as session:
+        [intake] = session.exec(select(Intake)).all()
+    card = paybot.card_in(SUPPORT_CHAT)
+
+    await paybot.deliver(updates.button_press(STRANGER, card, f"pay:approve:{intake.id}"))
+    await paybot.deliver(updates.button_press(AGENT_USER, card, "pay:approve:99999999999999999999999999"))
+
+    with Session(engine) as session:
+        refusals = session.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
+        unchanged = session.get(Intake, intake.id)
+    assert unchanged is not None and unchanged.state == "in_review"
+    assert [(r.kind, r.channel, r.user, r.action, r.intake_id, r.reason) for r in refusals] == [
+        ("staff_action_refused", "telegram", str(STRANGER["id"]), "approve", intake.id, "not_staff"),
+        ("staff_action_refused", "telegram", str(AGENT_USER["id"]), "approve", None, "no_such_intake"),
+    ]
+    assert texts(fake_api.sent_to(SUPPORT_CHAT))[-2:] == [
+        "⛔ No tiene permiso para esta acción.", "⛔ No existe el comprobante #99999999999999999999999999."]

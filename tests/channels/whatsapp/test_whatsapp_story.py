@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.contracts.importer import import_contracts, import_customers
-from bot.db.models import Intake
+from bot.db.models import AuditEvent, Intake
 from bot.db.types import utcnow
 from bot.handlers.whatsapp import WhatsAppClient
 from bot.intake.core import InlineReader, IntakeCore
@@ -167,3 +167,24 @@ async def test_a_customers_words_that_start_like_a_command_are_stored_answered_a
     answers = to(twilio.messages, CUSTOMER)
     assert answers, "the customer is answered"
     assert not any("permiso" in text_of(call) for call in answers)
+
+
+async def test_support_trying_an_accounting_command_is_refused_told_and_audited(
+    paybot: Paybot, twilio: FakeTwilio, engine: Engine
+) -> None:
+    url = twilio.serve_media("ME-receipt-3", RECEIPT)
+    await paybot.post(inbound(media=[(url, "image/png")]))
+    await paybot.settle()
+    with Session(engine) as session:
+        [intake] = session.exec(select(Intake)).all()
+
+    await paybot.post(inbound(sid="SM" + "9" * 32, sender=f"whatsapp:{SUPPORT_NUMBER}", body=f"APLICADO {intake.id}"))
+    await paybot.settle()
+
+    with Session(engine) as session:
+        [refusal] = session.exec(select(AuditEvent)).all()
+        unchanged = session.get(Intake, intake.id)
+    assert unchanged is not None and unchanged.state == "in_review"
+    assert (refusal.channel, refusal.user, refusal.action, refusal.intake_id, refusal.reason) == (
+        "whatsapp", SUPPORT_NUMBER, "apply", intake.id, "role_not_allowed")
+    assert "permiso" in text_of(to(twilio.messages, SUPPORT_NUMBER)[-1])
