@@ -27,6 +27,7 @@ from bot.intake.claims import worker_name
 from bot.intake.core import IntakeCore, Reader
 from bot.intake.delivery import handle_undelivered
 from bot.intake.outbox import OutboxDispatcher, RetryPolicy
+from bot.intake.retention import RejectedMediaCleaner
 from bot.intake.worker import IntakeWorker, RateRefresher, ReminderScheduler
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
@@ -230,6 +231,8 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         ]
         if settings.rates_url:
             service.tasks.append(asyncio.create_task(RateRefresher(core).run(), name="rates"))
+        cleaner = RejectedMediaCleaner(engine, settings.rejected_media_days)
+        service.tasks.append(asyncio.create_task(cleaner.run(), name="rejected-media"))
         log.info("paybot started")
         try:
             yield
