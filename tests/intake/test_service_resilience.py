@@ -197,3 +197,61 @@ async def test_healthz_answers_503_when_the_database_goes_away_and_200_whatever_
                                    "channels": {"telegram": "off", "whatsapp": "off", "sandbox": "ok"}}
         finally:
             service.stop()
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+FIELD = b"x" * (900 * 1024)
+
+
+def field(index: int) -> bytes:
+    return b"f%d=" % index + FIELD + b"&"
+
+
+async def six_hundred_fields() -> Any:
+    """The issue's attack: 600 form fields of 900 KB each (527 MB), streamed without holding it here."""
+    for index in range(600):
+        yield field(index)
+
+
+@pytest.mark.slow
+async def test_600_fields_of_900_kb_are_refused_with_little_memory(tmp_path: Path, twilio: FakeTwilio) -> None:
+    from urllib.parse import urlencode
+
+    env = service_env(tmp_path, twilio, f"http://127.0.0.1:{free_port()}", PAYBOT_LOG_LEVEL="ERROR")
+    service = ServiceProcess(env, tmp_path)
+    await asyncio.to_thread(service.start)
+    assert service.process is not None
+    total = sum(len(field(index)) for index in range(600))
+    small_form = urlencode({f"F{i}": "x" * 400 for i in range(600)}).encode()
+    urlencoded = {"content-type": "application/x-www-form-urlencoded"}
+    declared = {**urlencoded, "content-length": str(total)}
+    forged = {"X-Twilio-Signature": "Zm9yZ2Vk"}
+    attempts: list[tuple[Any, dict[str, str]]] = [
+        (six_hundred_fields(), declared), (six_hundred_fields(), urlencoded),
+        (six_hundred_fields(), {**declared, **forged}), (six_hundred_fields(), {**urlencoded, **forged}),
+        (small_form, {**urlencoded, **forged}),
+    ]
+    statuses: list[int] = []
+    try:
+        before = peak_rss_mb(service.process.pid)
+        async with httpx.AsyncClient(timeout=60) as client:
+            for body, headers in attempts:
+                try:
+                    response = await client.post(f"{service.url}/webhooks/whatsapp", content=body, headers=headers)
+                    statuses.append(response.status_code)
+                except httpx.TransportError:
+                    statuses.append(0)  # refused and closed before the upload finished
+        after = peak_rss_mb(service.process.pid)
+        assert (await health(service)).status_code == 200
+    finally:
+        service.stop()
+    assert [status in allowed for status, allowed in zip(statuses, ((413, 0), (403, 0), (413, 0), (413, 0), (413,)),
+                                                           strict=True)] == [True] * 5, statuses
+    assert after - before < 40, f"peak memory grew {after - before:.0f} MB (from {before:.0f} MB)"
