@@ -155,6 +155,32 @@ def test_bad_parameters_are_the_clients_error_never_a_500(
     assert response.status_code == 400, response.text
 
 
+def endless_upload(total: int) -> Iterator[bytes]:
+    yield (b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="r.png"\r\n'
+           b"Content-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n")
+    chunk = b"\x00" * (1024 * 1024)
+    for _ in range(total // len(chunk)):
+        yield chunk
+
+
+def test_an_upload_past_the_size_limit_is_cut_off_whether_declared_or_streamed(
+    sandbox: tuple[ServiceProcess, str],
+) -> None:
+    service, url = sandbox
+    before = intake_count(url)
+    multipart = {"content-type": "multipart/form-data; boundary=b0undary"}
+    outcomes = []
+    for headers in ({**multipart, "content-length": str(40 * 1024 * 1024)}, multipart):
+        try:
+            outcomes.append(httpx.post(f"{service.url}/sandbox/api/customer", content=endless_upload(40 * 1024 * 1024),
+                                       headers=headers, timeout=30).status_code)
+        except httpx.TransportError:
+            outcomes.append(0)  # answered 413 and closed while the upload was still going
+    assert all(status in (413, 0) for status in outcomes) and 413 in outcomes, outcomes
+    assert intake_count(url) == before
+    assert httpx.get(f"{service.url}/healthz", timeout=5).status_code == 200
+
+
 def test_run_refuses_to_serve_the_sandbox_on_every_interface(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAYBOT_")}
     env.update(PAYBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'paybot.db'}", PAYBOT_DATA_DIR=str(tmp_path),
