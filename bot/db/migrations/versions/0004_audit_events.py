@@ -1,7 +1,7 @@
 """audit events: refused staff actions recorded in the database
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-27 19:00:00.000000
 """
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from alembic import op
 import bot.db.types
 
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = '0004'
+down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
