@@ -34,6 +34,7 @@ from bot.intake.messages import (
     StaffResult,
 )
 from bot.intake.staff import role_of
+from bot.logs import mask_phone
 from bot.web.limits import BodyTooLarge, declared_length, read_body
 from bot.web.media_links import MediaLinks
 
@@ -150,7 +151,7 @@ async def reply_to_staff(client: WhatsAppClient, address: str, text: str) -> Non
     try:
         await client.sender.send(message)
     except SendError as error:
-        log.warning("could not answer staff command of %s: %s", international_phone(address), error)
+        log.warning("could not answer staff command of %s: %s", mask_phone(address), error)
 
 
 MAX_FORM_FIELDS = 200
@@ -182,7 +183,7 @@ def whatsapp_webhook_route(
         address = params.get("From", "")
         if not address or ("Body" not in params and "NumMedia" not in params):
             return twiml
-        client.window.seen(address)
+        await asyncio.to_thread(client.window.seen, address)
         urls = media_urls(params)
         # Only staff numbers speak the command grammar: a customer's "Devolver 15000..." is a customer message.
         if not urls and role_of(settings, CHANNEL, address, address) is not None:
