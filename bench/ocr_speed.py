@@ -50,11 +50,12 @@ def _timed(command: list[str]) -> tuple[float, float, bytes]:
     return time.perf_counter() - start, _children_cpu() - cpu, done.stdout
 
 
-def _worker_peak_mb() -> float:
-    """Run in a pool worker: its own peak resident memory (tesseract runs inside it when warm)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return max(own, children)
+def _peak_mb(pid: int) -> float:
+    """A process's peak resident memory (VmHWM) in MB, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def main() -> int:
@@ -111,8 +112,7 @@ def main() -> int:
             start = time.perf_counter()
             await asyncio.gather(*(pool.read(r.data) for r in receipts))
             elapsed = time.perf_counter() - start
-            peaks = await asyncio.gather(*(pool.run(_worker_peak_mb) for _ in range(pool.workers * 4)))
-            return elapsed, pool.workers, list(peaks)
+            return elapsed, pool.workers, [_peak_mb(pid) for pid in pool.pids]
 
     elapsed, workers, peaks = asyncio.run(throughput())
     print(f"pool on {workers} workers ({os.cpu_count()} cores): {60 * n / elapsed:.0f} receipts/min")

@@ -261,6 +261,9 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
     return app
 
 
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
 def serve(settings: Settings) -> None:
     """Run the service until SIGINT or SIGTERM."""
     app = build_app(settings)
@@ -272,6 +275,9 @@ def serve(settings: Settings) -> None:
         lifespan="on",
         proxy_headers=True,
         log_config=None,
+        # SIGTERM must stop the service within seconds: open connections get this long, then the
+        # lifespan ends and the reader pool kills any worker still reading.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     # uvicorn re-raises the signal it caught once it has shut down; a SIGTERM that already
     # stopped us cleanly should end the process with status 0, not "killed by SIGTERM".

@@ -6,13 +6,12 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from bot.cli import commands_db, commands_intake, commands_ocr, commands_records, commands_run
-from bot.config import Settings, load_settings
-from bot.logs import configure_logging
+if TYPE_CHECKING:
+    from bot.config import Settings
 
-Handler = Callable[[argparse.Namespace, Settings], int]
+    Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 class CliError(Exception):
@@ -25,6 +24,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from bot.cli import commands_db, commands_intake, commands_ocr, commands_records, commands_run
+
     parser = _Parser(
         prog="paybot",
         description="Takes in payment receipts from chat, reads and checks them.",
@@ -41,6 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["ocr"]:
+        # Reading receipts needs neither the other commands nor the whole configuration: skip both.
+        from bot.cli import commands_ocr
+
+        try:
+            return commands_ocr.main(arguments[1:], _Parser(prog="paybot ocr"))
+        except KeyboardInterrupt:
+            return 130
+    from bot.config import load_settings
+    from bot.logs import configure_logging
+
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler

@@ -1,67 +1,171 @@
-"""`paybot ocr IMAGE [IMAGE ...] [--json]`: read receipts with one warm reader and print what it found."""
+"""`paybot ocr FILE [FILE ...] [--json]`: read receipts with one warm reader and print what it found.
+
+The command starts loading the Tesseract model on another thread before anything else is imported, and
+reads only the reader's three settings (never the whole `Settings`), so a fresh process costs little more
+than plain `tesseract`. Each input has an overall time limit (PAYBOT_OCR_TIMEOUT_SECONDS): Tesseract stops
+itself at the deadline, and a watchdog answers for an input stuck anywhere else and goes on with the rest.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.ocr.defaults import ReaderSettings
     from bot.ocr.fields import ReceiptFields
+
+GRACE_SECONDS = 2.0
+"""How long past its time limit an input may run before the watchdog gives up on it."""
+AFTER_FAILURE = "--after-failure"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", type=Path, nargs="+", metavar="FILE",
+                        help="a receipt (JPEG, PNG, WEBP or PDF) or a pasted notification (.txt)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object per file, in order; a file that failed has an `error` key")
+    parser.add_argument(AFTER_FAILURE, action="store_true", help=argparse.SUPPRESS)
 
 
 def register(sub: Any) -> None:
     """Add the `ocr` sub-command."""
-    ocr = sub.add_parser("ocr", help="read receipt images (JPEG, PNG, WEBP or PDF)")
-    ocr.add_argument("images", type=Path, nargs="+", metavar="IMAGE")
-    ocr.add_argument("--json", action="store_true", help="print one JSON object per image (the DESIGN contract)")
-    ocr.set_defaults(handler=read_images)
+    ocr = sub.add_parser("ocr", help="read receipts (JPEG, PNG, WEBP, PDF) or pasted notifications (.txt)")
+    add_arguments(ocr)
+    ocr.set_defaults(handler=_with_settings)
 
 
-def read_images(args: argparse.Namespace, settings: Settings) -> int:
-    """Read each IMAGE in turn with one engine; exit 1 if any file was unusable, each one error line.
+def _with_settings(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.ocr.defaults import ReaderSettings
+
+    return read_files(args, ReaderSettings(settings.client_id_pattern, settings.ocr_timeout_seconds,
+                                           settings.max_upload_bytes))
+
+
+def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
+    """`paybot ocr ...` without the rest of the CLI: the model starts loading before anything else."""
+    from bot.ocr.engine import LANGUAGE, warm_up
+
+    warm_up(LANGUAGE)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    from bot.ocr.defaults import reader_settings
+
+    try:
+        settings = reader_settings()
+    except ValueError as error:
+        print(f"paybot: error: {error}", file=sys.stderr)
+        return 2
+    return read_files(args, settings)
+
+
+class _Watchdog(threading.Thread):
+    """Answers for an input that overruns its limit, then re-runs the command on the inputs after it."""
+
+    def __init__(self, args: argparse.Namespace, limit: float) -> None:
+        super().__init__(name="ocr-watchdog", daemon=True)
+        self.args = args
+        self.limit = limit
+        self.current: int | None = None
+        self.deadline = 0.0
+        self.wake = threading.Condition()
+
+    def watch(self, index: int | None) -> None:
+        with self.wake:
+            self.current = index
+            self.deadline = time.monotonic() + self.limit
+            self.wake.notify()
+
+    def run(self) -> None:
+        with self.wake:
+            while True:
+                if self.current is None:
+                    self.wake.wait()
+                    continue
+                left = self.deadline - time.monotonic()
+                if left > 0:
+                    self.wake.wait(left)
+                    continue
+                self._give_up(self.current)
+
+    def _give_up(self, index: int) -> None:
+        files: list[Path] = self.args.files
+        limit = self.limit - GRACE_SECONDS
+        _failure(self.args, files[index], "timeout", f"reading took more than {limit:g} s")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        rest = [str(path) for path in files[index + 1 :]]
+        if not rest:
+            os._exit(1)
+        flags = ["--json"] if self.args.json else []
+        os.execv(sys.executable, [sys.executable, "-m", "bot", "ocr", *rest, *flags, AFTER_FAILURE])
+
+
+def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
+    """Read each FILE in turn with one engine; exit 1 if any file was unusable, each one error line.
 
     A file read with fields missing still counts as read. Several images share the models loaded
     for the first, which is what makes a batch cheaper per image than one process per image.
     """
     from bot.ocr.engine import LANGUAGE, warm_up
     from bot.ocr.errors import UnreadableReceipt
-    from bot.ocr.reader import read_receipt
+    from bot.ocr.reader import read_receipt, read_text
 
     warm_up(LANGUAGE)  # the model loads on another core while the first file is read and prepared
-    images: list[Path] = args.images
-    failed = 0
-    for number, path in enumerate(images):
+    files: list[Path] = args.files
+    watchdog = _Watchdog(args, settings.ocr_timeout_seconds + GRACE_SECONDS)
+    watchdog.start()
+    failed = bool(args.after_failure)
+    for number, path in enumerate(files):
+        watchdog.watch(number)
         try:
             data = path.read_bytes()
+            if len(data) > settings.max_upload_bytes:
+                raise UnreadableReceipt("too_large", f"{len(data)} bytes, more than {settings.max_upload_bytes}")
+            if path.suffix.lower() == ".txt":
+                fields = read_text(data.decode("utf-8", "replace"), client_id_pattern=settings.client_id_pattern)
+            else:
+                fields = read_receipt(data, client_id_pattern=settings.client_id_pattern,
+                                      timeout=settings.ocr_timeout_seconds, max_bytes=settings.max_upload_bytes)
         except OSError as error:
-            failed += _error(f"cannot open {path}: {error.strerror or error}")
+            watchdog.watch(None)
+            failed = True
+            _failure(args, path, "unreadable", f"cannot open {path}: {error.strerror or error}", named=True)
             continue
-        try:
-            fields = read_receipt(
-                data,
-                client_id_pattern=settings.client_id_pattern,
-                timeout=settings.ocr_timeout_seconds,
-                max_bytes=settings.max_upload_bytes,
-            )
         except UnreadableReceipt as error:
-            failed += _error(f"{path}: {error}")
+            watchdog.watch(None)
+            failed = True
+            _failure(args, path, error.kind, str(error))
             continue
+        watchdog.watch(None)
         if args.json:
             print(json.dumps(fields.to_json(), ensure_ascii=False), flush=True)
         else:
-            if len(images) > 1:
+            if len(files) > 1:
                 print(f"{'' if number == 0 else chr(10)}{path}")
             _print_table(fields)
     return 1 if failed else 0
 
 
-def _error(message: str) -> int:
-    print(f"paybot: error: {message}", file=sys.stderr, flush=True)
-    return 1
+def _failure(args: argparse.Namespace, path: Path, kind: str, message: str, *, named: bool = False) -> None:
+    """One error line on stderr and, with --json, the input's JSON line: null fields and the error."""
+    from bot.ocr.fields import JSON_KEYS
+
+    line = " ".join((message if named else f"{path}: {message}").split())
+    print(f"paybot: error: {line}", file=sys.stderr, flush=True)
+    if args.json:
+        out: dict[str, Any] = dict.fromkeys(JSON_KEYS)
+        out["confidence"] = {}
+        out["error"] = line
+        out["error_kind"] = kind
+        print(json.dumps(out, ensure_ascii=False), flush=True)
 
 
 def _print_table(fields: ReceiptFields) -> None:

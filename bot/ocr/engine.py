@@ -19,9 +19,10 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PIL import Image
+if TYPE_CHECKING:
+    from PIL import Image
 
 from bot.ocr.errors import UnreadableReceipt
 
@@ -31,6 +32,9 @@ SECOND_LANGUAGE = "eng"
 PAGE_SEGMENTATION = "4"
 RESOLUTION = 300
 LIBRARY_NAMES = ("libtesseract.so.5", "libtesseract.so", "libtesseract.5.dylib", "libtesseract.dylib")
+LEPTONICA_NAMES = ("liblept.so.5", "libleptonica.so.6", "libleptonica.so", "liblept.so")
+LEPTONICA_SILENT = 6
+"""Leptonica's L_SEVERITY_NONE."""
 ENGINE_ENV = "PAYBOT_OCR_ENGINE"
 """Set to `subprocess` to force the `tesseract` command (for comparison and as an escape hatch)."""
 
@@ -112,10 +116,27 @@ def _load_library() -> ctypes.CDLL:
     last: OSError | None = None
     for name in names:
         try:
-            return ctypes.CDLL(name)
+            library = ctypes.CDLL(name)
         except OSError as error:
             last = error
+            continue
+        _quiet_leptonica()
+        return library
     raise OSError(f"libtesseract not found: {last}")
+
+
+def _quiet_leptonica() -> None:
+    """Leptonica (under Tesseract) prints every internal complaint to stderr; keep it for real errors only.
+
+    A page of noise makes it print dozens of 'Error in boxClipToRectangle' lines, which would bury the
+    one-line error `paybot ocr` promises. Only the process-wide message level changes.
+    """
+    for name in (*LEPTONICA_NAMES, ctypes.util.find_library("lept") or LEPTONICA_NAMES[0]):
+        try:
+            ctypes.CDLL(name).setMsgSeverity(LEPTONICA_SILENT)
+            return
+        except (OSError, AttributeError):
+            continue
 
 
 def _declare(lib: ctypes.CDLL) -> None:

@@ -1,14 +1,28 @@
-"""`paybot ocr` as the command-line contract says: one JSON object, or one error line and non-zero."""
+"""`paybot ocr` as the command-line contract says: one JSON line per input in order, or one error line and
+non-zero; an overall time limit per input; a fresh process that never builds the whole configuration."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.ocr.fields import JSON_KEYS
+from tests.ocr.hostile import dense_text, hostile
 from tests.ocr.receipts import Receipt
+
+CONTRACT_KEYS = [*JSON_KEYS, "confidence"]
+
+
+def _paybot(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})}, check=False)
 
 
 def test_json_output_has_the_contract_keys(
@@ -18,8 +32,7 @@ def test_json_output_has_the_contract_keys(
     image.write_bytes(clean_receipt.data)
     assert main(["ocr", str(image), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert list(out) == ["amount", "currency", "date", "reference", "payer_name", "payee_name",
-                         "description", "client_id", "bank", "confidence"]
+    assert list(out) == CONTRACT_KEYS
     assert out["amount"] == f"{clean_receipt.truth.amount:.2f}"
     assert all(0 <= v <= 1 for v in out["confidence"].values())
 
@@ -30,3 +43,91 @@ def test_unusable_file_is_one_error_line(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["ocr", str(bogus)]) != 0
     err = capsys.readouterr().err
     assert err.startswith("paybot: error: ") and err.count("\n") == 1
+
+
+def test_a_batch_of_hostile_files_answers_one_line_per_input_in_order(
+    clean_receipt: Receipt, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = ["1x100000 png", "tall 4x9999999 png", "pdf page 3x10000000 pt", "png bomb 20000x20000",
+             "truncated png receipt", "zip disguised as receipt"]
+    paths = []
+    for number, name in enumerate(names):
+        path = tmp_path / f"{number}.png"
+        path.write_bytes(hostile(name).data)
+        paths.append(str(path))
+    receipt = tmp_path / "receipt.png"
+    receipt.write_bytes(clean_receipt.data)
+    start = time.perf_counter()
+    assert main(["ocr", paths[0], str(receipt), *paths[1:], "--json"]) == 1
+    assert time.perf_counter() - start < 10
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == len(names) + 1
+    assert lines[1]["amount"] == f"{clean_receipt.truth.amount:.2f}" and "error" not in lines[1]
+    failed = [lines[0], *lines[2:]]
+    assert [line["error_kind"] for line in failed] == [hostile(name).kind for name in names]
+    for line, path in zip(failed, [paths[0], *paths[1:]], strict=True):
+        assert list(line)[: len(CONTRACT_KEYS)] == CONTRACT_KEYS
+        assert all(line[key] is None for key in JSON_KEYS)
+        assert path in line["error"] and "\n" not in line["error"]
+
+
+def test_a_pasted_notification_in_a_text_file_reads_with_the_same_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    note = tmp_path / "sms.txt"
+    note.write_text("BAC Credomatic: Transferencia SINPE Movil por ₡ 25.000,00 a Wolk Software. "
+                    "Referencia 2026112715183010967758882. Detalle: pago ID 4521", encoding="utf-8")
+    flood = tmp_path / "flood.txt"
+    flood.write_text("1" * 200_000)
+    assert main(["ocr", str(note), str(flood), "--json"]) == 0
+    read, nothing = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert list(read) == CONTRACT_KEYS and list(nothing) == CONTRACT_KEYS
+    assert (read["amount"], read["currency"], read["client_id"]) == ("25000.00", "CRC", "4521")
+    assert read["reference"] == "2026112715183010967758882"
+    assert nothing["amount"] is None
+
+
+@pytest.mark.slow
+def test_each_input_has_an_overall_time_limit(clean_receipt: Receipt, tmp_path: Path) -> None:
+    slow, stuck, receipt = tmp_path / "slow.png", tmp_path / "stuck.png", tmp_path / "receipt.png"
+    slow.write_bytes(dense_text(3000))
+    os.mkfifo(stuck)  # opening it blocks forever: a read stuck outside Tesseract
+    receipt.write_bytes(clean_receipt.data)
+    start = time.perf_counter()
+    done = _paybot("ocr", str(slow), str(stuck), str(receipt), "--json", env={"PAYBOT_OCR_TIMEOUT_SECONDS": "2"})
+    elapsed = time.perf_counter() - start
+    assert done.returncode == 1
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line.get("error_kind") for line in lines] == ["timeout", "timeout", None]
+    assert lines[2]["amount"] == f"{clean_receipt.truth.amount:.2f}"
+    assert elapsed < 2 + 2 * 4 + 5  # two limits plus the watchdog's grace, with room for start-up
+    assert len(done.stderr.strip().splitlines()) == 2
+
+
+def test_a_fresh_paybot_ocr_never_builds_the_whole_configuration(clean_receipt: Receipt, tmp_path: Path) -> None:
+    image = tmp_path / "receipt.png"
+    image.write_bytes(clean_receipt.data)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "bot", "ocr", str(image), "--json"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0
+    assert json.loads(done.stdout)["amount"] == f"{clean_receipt.truth.amount:.2f}"
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "bot.ocr.reader" in imported
+    assert not {"pydantic", "pydantic_settings", "bot.config", "sqlalchemy"} & imported
+
+
+def test_reader_settings_come_from_the_same_variables_as_the_service(tmp_path: Path) -> None:
+    from bot.config import load_settings
+    from bot.ocr.defaults import reader_settings
+
+    environ = {"PAYBOT_OCR_TIMEOUT_SECONDS": "2.5", "PAYBOT_MAX_UPLOAD_BYTES": "1000",
+               "PAYBOT_CLIENT_ID_PATTERN": r"CLI-(\d+)"}
+    for env in ({}, environ):
+        service, reader = load_settings(env), reader_settings(env, env_file=None)
+        assert (service.client_id_pattern, service.ocr_timeout_seconds, service.max_upload_bytes) == (
+            reader.client_id_pattern, reader.ocr_timeout_seconds, reader.max_upload_bytes)
+    env_file = tmp_path / ".env"
+    env_file.write_text("PAYBOT_OCR_TIMEOUT_SECONDS=7\n", encoding="utf-8")
+    assert reader_settings({}, env_file=env_file).ocr_timeout_seconds == load_settings({}, env_file).ocr_timeout_seconds
+    with pytest.raises(ValueError, match="PAYBOT_OCR_TIMEOUT_SECONDS"):
+        reader_settings({"PAYBOT_OCR_TIMEOUT_SECONDS": "soon"}, env_file=None)

@@ -104,7 +104,7 @@ def test_warm_up_loads_a_model_once_on_a_background_thread(monkeypatch: pytest.M
     assert engine.warm_up(engine.SECOND_LANGUAGE) == []
 
 
-def test_several_images_one_json_line_each_and_one_error_line_per_unusable_file(
+def test_several_images_one_json_line_each_in_order_and_one_error_line_per_unusable_file(
     clean_receipt: Receipt, dark_receipt: Receipt, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first, second, bogus = tmp_path / "a.png", tmp_path / "b.png", tmp_path / "c.jpg"
@@ -114,8 +114,9 @@ def test_several_images_one_json_line_each_and_one_error_line_per_unusable_file(
     assert main(["ocr", str(first), str(bogus), str(second), str(tmp_path / "missing.png"), "--json"]) == 1
     captured = capsys.readouterr()
     lines = [json.loads(line) for line in captured.out.splitlines()]
-    assert [line["amount"] for line in lines] == [f"{clean_receipt.truth.amount:.2f}",
-                                                  f"{dark_receipt.truth.amount:.2f}"]
+    assert [line["amount"] for line in lines] == [f"{clean_receipt.truth.amount:.2f}", None,
+                                                  f"{dark_receipt.truth.amount:.2f}", None]
+    assert ["error" in line for line in lines] == [False, True, False, True]
     errors = captured.err.splitlines()
     assert len(errors) == 2 and all(line.startswith("paybot: error: ") for line in errors)
     assert str(bogus) in errors[0] and "missing.png" in errors[1]
