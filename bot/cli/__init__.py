@@ -24,7 +24,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.cli import commands_db, commands_intake, commands_ocr, commands_records, commands_run
+    from bot.cli import (
+        commands_account,
+        commands_db,
+        commands_intake,
+        commands_ocr,
+        commands_records,
+        commands_run,
+    )
 
     parser = _Parser(
         prog="paybot",
@@ -37,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_intake.register(sub)
     commands_ocr.register(sub)
     commands_records.register(sub)
+    commands_account.register(sub)
     commands_db.register(sub)
     return parser
 

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from bot.config import Settings, describe
+
+SAMPLE_BUY, SAMPLE_SELL = Decimal("503.10"), Decimal("509.85")
+SAMPLE_SOURCE = "muestra"
+"""`paybot db seed` stores today's rate marked as a sample, so USD sample customers show the full calculation."""
 
 
 def register(sub: Any) -> None:
@@ -20,7 +26,9 @@ def register(sub: Any) -> None:
     down.add_argument("revision", nargs="?", default="base")
     down.set_defaults(handler=db_downgrade)
 
-    seed = db_sub.add_parser("seed", help="load the sample customers and contracts into an empty database")
+    seed = db_sub.add_parser(
+        "seed", help="load the sample customers and contracts (and a sample rate for today) into an empty database"
+    )
     seed.add_argument("--customers", type=Path, default=Path("data/customers.csv"))
     seed.add_argument("--contracts", type=Path, default=Path("data/contracts.csv"))
     seed.set_defaults(handler=db_seed)
@@ -53,19 +61,30 @@ def db_seed(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.cli import CliError
     from bot.contracts.importer import import_contracts, import_customers
-    from bot.db.models import Customer
+    from bot.db.models import Customer, ExchangeRate
     from bot.db.session import migrated_session
+    from currency.rates import RateQuote, store_rate
 
+    today = datetime.now(settings.tz).date()
     with migrated_session(settings.database_url) as session:
         if session.exec(select(Customer.id)).first() is not None:
             print("database already has customers: sample data not loaded")
             return 0
-        for importer, path in ((import_customers, args.customers), (import_contracts, args.contracts)):
-            report = importer(session, path.read_bytes())
-            if report.errors:
-                raise CliError(f"{path}: {len(report.errors)} rows rejected; nothing loaded")
-            session.flush()
+        customers = import_customers(session, args.customers.read_bytes())
+        if customers.errors:
+            raise CliError(f"{args.customers}: {len(customers.errors)} rows rejected; nothing loaded")
+        session.flush()
+        contracts = import_contracts(session, args.contracts.read_bytes(), default_tax_rate=settings.iva_rate,
+                                     today=today, whole_colones=settings.whole_colones)
+        if contracts.errors:
+            raise CliError(f"{args.contracts}: {len(contracts.errors)} rows rejected; nothing loaded")
+        sample_rate = None
+        if not session.exec(select(ExchangeRate.id).where(ExchangeRate.date == today)).first():
+            sample_rate = store_rate(session, RateQuote(today, SAMPLE_BUY, SAMPLE_SELL, SAMPLE_SOURCE))
     print(f"sample customers and contracts loaded from {args.customers} and {args.contracts}")
+    if sample_rate is not None:
+        print(f"sample exchange rate for {today.isoformat()}: compra {SAMPLE_BUY} venta {SAMPLE_SELL} "
+              f"(source '{SAMPLE_SOURCE}': replace it with 'paybot rates set' or 'paybot rates fetch')")
     return 0
 
 

@@ -7,9 +7,12 @@ import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.account.operations import CustomerBalance
 
 
 def register(sub: Any) -> None:
@@ -119,7 +122,8 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
                 report = import_customers(session, data, dry_run=args.dry_run, progress=bar)
             else:
                 report = import_contracts(
-                    session, data, dry_run=args.dry_run, progress=bar, default_tax_rate=settings.iva_rate
+                    session, data, dry_run=args.dry_run, progress=bar, default_tax_rate=settings.iva_rate,
+                    today=_today(settings), whole_colones=settings.whole_colones,
                 )
             if not report.applied:
                 session.rollback()
@@ -133,6 +137,7 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
 
 def quote_client(args: argparse.Namespace, settings: Settings) -> int:
     """Print a client's amount due line by line, like the support spreadsheet."""
+    from bot.account.operations import AccountPolicy, customer_balance
     from bot.cli import CliError
     from bot.contracts.checks import PERIOD_LABELS
     from bot.contracts.registry import customer_contracts, find_by_client_id, select_contract
@@ -160,6 +165,7 @@ def quote_client(args: argparse.Namespace, settings: Settings) -> int:
                 f"no USD/CRC exchange rate stored on or before {on_date.isoformat()}: "
                 "run 'paybot rates set DATE --buy X --sell Y' or 'paybot rates fetch'"
             ) from error
+        balance = customer_balance(session, customer.id, today=on_date, policy=AccountPolicy.from_settings(settings))
     print(f"CÁLCULO $ A COLONES al {on_date:%d/%m/%Y}")
     print(f"Cliente: ID {customer.client_id}, {customer.full_name}")
     period = PERIOD_LABELS.get(contract.period, contract.period)
@@ -175,7 +181,32 @@ def quote_client(args: argparse.Namespace, settings: Settings) -> int:
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"  {label.ljust(width)}  {value}")
+    for line in balance_lines(balance):
+        print(line)
     return 0
+
+
+def balance_lines(balance: CustomerBalance) -> list[str]:
+    """The account under the sheet: each open charge with its due date, credit, and the total to pay."""
+    from currency.money import CRC, Money, format_money
+
+    lines = ["", f"Cuenta al {balance.today:%d/%m/%Y}:"]
+    if not balance.accounts:
+        return [*lines, "  sin cargos registrados"]
+    for account in balance.accounts:
+        for charge in account.open_charges:
+            late = ", vencido" if charge.overdue(balance.today) else ""
+            lines.append(f"  {charge.description}: {format_money(charge.open_money)} "
+                         f"(vence {charge.due_date:%d/%m/%Y}{late})")
+        if account.credit > 0:
+            lines.append(f"  Saldo a favor: {format_money(Money(account.credit, account.currency))}")
+        owed = Money(max(account.balance, Decimal("0")), account.currency)
+        text = f"  Saldo pendiente: {format_money(owed)}"
+        if account.currency != CRC and balance.rate is not None:
+            text += f" = {format_money(Money(owed.amount * balance.rate.value, CRC).rounded())} " \
+                    f"({balance.rate.describe()})"
+        lines.append(text)
+    return lines
 
 
 def rates_set(args: argparse.Namespace, settings: Settings) -> int:

@@ -364,10 +364,11 @@ def check_duplicate(
         for payment in payments:
             if _same_bank(payment.bank, fields.bank) and payment.intake_id != intake_id:
                 report.duplicate_of = payment.intake_id
+                where = (f"pago del ingreso #{payment.intake_id}" if payment.intake_id is not None
+                         else f"captura manual, {payment.method}")
                 return CheckResult(
                     "duplicate", CheckStatus.FAIL,
-                    f"Duplicado: la referencia {reference} ya se aplicó "
-                    f"(pago del ingreso #{payment.intake_id}).",
+                    f"Duplicado: la referencia {reference} ya se aplicó ({where}).",
                 )
         stored_reference = Intake.__table__.c.fields["reference"].as_string()  # type: ignore[attr-defined]
         query = select(Intake).where(stored_reference == reference, Intake.state != REJECTED_STATE)

@@ -7,13 +7,15 @@ import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
+from bot.account.orders import OrderPosting, OrderRow, post_orders
 from bot.db.models import Contract, ContractPeriod, Customer
 from bot.db.types import utcnow
 from currency.money import CURRENCIES
@@ -31,6 +33,7 @@ NO_PHONE = "1"
 """Seed 004: "Si no tienes un número de celular, ingresa 1 en el campo de teléfono"."""
 
 CLIENT_NOT_FOUND = "Cliente no existe"
+LOCAL_TIME = ZoneInfo("America/Costa_Rica")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     ignored_columns: list[str] = field(default_factory=list)
+    account: OrderPosting | None = None
 
     @property
     def ok(self) -> bool:
@@ -89,6 +93,8 @@ class ImportReport:
             lines.append(
                 f"{label}: {self.rows} filas importadas; {self.created} creadas, {self.updated} actualizadas"
             )
+        if self.account is not None and not self.errors:
+            lines.append(self.account.to_text())
         if self.ignored_columns:
             lines.append("columnas ignoradas: " + ", ".join(self.ignored_columns))
         return "\n".join(lines)
@@ -451,8 +457,14 @@ def import_contracts(
     dry_run: bool = False,
     progress: Progress | None = None,
     default_tax_rate: Decimal = STANDARD_IVA,
+    today: date | None = None,
+    whole_colones: bool = False,
 ) -> ImportReport:
-    """Validate every payment order against existing customers, then create or update them all or none."""
+    """Validate every payment order against existing customers, then create or update them all or none.
+
+    Each order's Cuota is then charged to the customer's account and a changed Saldo recorded
+    (`bot.account.orders.post_orders`), dated `today` (default: today in Costa Rica).
+    """
     table = _Table(data, CONTRACT_HEADERS, CONTRACT_REQUIRED)
     report = ImportReport("contracts", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored)
     report.errors.extend(_header_errors(table))
@@ -465,12 +477,15 @@ def import_contracts(
     ):
         customers[_doc_key(doc_type, number)] = cid
         numbers[number.upper()] = doc_type
-    existing: dict[tuple[int, str, int], int] = {
-        (customer_id, code, installment): contract_id
-        for contract_id, customer_id, code, installment in session.execute(
-            select(Contract.id, Contract.customer_id, Contract.payment_code, Contract.installment)  # type: ignore[call-overload]
-        )
-    }
+    existing: dict[tuple[int, str, int], int] = {}
+    previous_saldo: dict[tuple[int, str, int], Decimal | None] = {}
+    for contract_id, customer_id, code, installment, saldo in session.execute(
+        select(Contract.id, Contract.customer_id, Contract.payment_code, Contract.installment,  # type: ignore[call-overload]
+               Contract.imported_balance)
+    ):
+        existing[(customer_id, code, installment)] = contract_id
+        previous_saldo[(customer_id, code, installment)] = saldo
+    posted: list[tuple[tuple[int, str, int], Decimal | None, Decimal | None]] = []
     optional_keys = ("charges", "balance", "period", "start_date", "end_date", "tax_rate", "currency")
     optional = [key for key in optional_keys if key in table.columns]
     seen: dict[tuple[int, str, int], int] = {}
@@ -571,14 +586,17 @@ def import_contracts(
             "start_date": dates.get("start_date"),
             "end_date": dates.get("end_date"),
             "due_date": dates["due_date"],
-            "balance": amounts.get("balance", Decimal("0")),
+            "imported_balance": amounts.get("balance"),
             "updated_at": now,
         }
+        posted.append((key3, amounts.get("balance"), values["charges"] if "charges" in table.columns else None))
         if key3 in existing:
             changed = {"_id": existing[key3], "fee": values["fee"], "due_date": values["due_date"],
                        "updated_at": now}
             for name in optional:
-                if name == "balance" and "balance" not in amounts:
+                if name == "balance":
+                    if "balance" in amounts:
+                        changed["imported_balance"] = amounts["balance"]
                     continue
                 changed[name] = values[name]
             updates.append(changed)
@@ -604,4 +622,39 @@ def import_contracts(
         )
         session.execute(statement, items)
     session.flush()
+    report.account = post_orders(
+        session, _order_rows(session, posted, previous_saldo),
+        on_date=today or datetime.now(LOCAL_TIME).date(), whole_colones=whole_colones,
+    )
+    session.flush()
     return report
+
+
+def _order_rows(
+    session: Session,
+    posted: list[tuple[tuple[int, str, int], Decimal | None, Decimal | None]],
+    previous_saldo: Mapping[tuple[int, str, int], Decimal | None],
+) -> list[OrderRow]:
+    """The written orders as the account needs them: the contract as stored now, with the file's Saldo."""
+    wanted = {key for key, _saldo, _charges in posted}
+    stored: dict[tuple[int, str, int], Any] = {}
+    customer_ids = sorted({customer_id for customer_id, _code, _installment in wanted})
+    for start in range(0, len(customer_ids), 500):
+        for row in session.execute(
+            select(Contract.id, Contract.customer_id, Contract.payment_code, Contract.installment,  # type: ignore[call-overload]
+                   Contract.period, Contract.currency, Contract.fee, Contract.tax_rate, Contract.due_date)
+            .where(Contract.customer_id.in_(customer_ids[start:start + 500]))  # type: ignore[attr-defined]
+        ):
+            key = (row.customer_id, row.payment_code, row.installment)
+            if key in wanted:
+                stored[key] = row
+    rows = []
+    for key, saldo, charges in posted:
+        contract = stored[key]
+        rows.append(OrderRow(
+            contract_id=contract.id, customer_id=contract.customer_id, payment_code=contract.payment_code,
+            installment=contract.installment, period=contract.period, currency=contract.currency,
+            fee=contract.fee, charges=charges, tax_rate=contract.tax_rate, due_date=contract.due_date,
+            saldo=saldo, previous_saldo=previous_saldo.get(key),
+        ))
+    return rows

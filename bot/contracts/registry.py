@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import String, cast, or_
 from sqlmodel import Session, col, select
 
+from bot.account.operations import owing_contract_ids
 from bot.db.models import Contract, Customer
 from bot.db.types import utcnow
 from currency.text import fold
@@ -258,7 +258,8 @@ def select_contract(session: Session, customer_id: int, on_date: date) -> Contra
     contracts = customer_contracts(session, customer_id)
     if not contracts:
         return None
-    owing = [c for c in contracts if (c.balance or Decimal("0")) > 0]
+    open_orders = owing_contract_ids(session, customer_id)
+    owing = [c for c in contracts if c.id in open_orders]
     if owing:
         return min(owing, key=lambda c: (c.due_date or date.max, c.installment, c.id or 0))
     running = [c for c in contracts if c.end_date is None or c.end_date >= on_date]

@@ -1,5 +1,5 @@
-"""The tables: customers, contracts, intakes and their audit, payments, reminders, rates, staff, outbox,
-WhatsApp windows."""
+"""The tables: customers, contracts, intakes and their audit, payments, account entries, reminders, rates,
+staff, outbox, WhatsApp windows."""
 
 from __future__ import annotations
 
@@ -83,7 +83,10 @@ class Contract(SQLModel, table=True):
     start_date: date | None = None
     end_date: date | None = None
     due_date: date | None = None
-    balance: Decimal = _money(Decimal("0"))
+    imported_balance: Decimal | None = Field(
+        default=None, sa_type=DecimalType, nullable=True,
+        description="Saldo as the last import gave it (the ERP's figure); what is owed comes from AccountEntry",
+    )
     created_at: datetime = _when()
     updated_at: datetime = _when()
 
@@ -156,23 +159,52 @@ class SyncState(StrEnum):
 
 
 class Payment(SQLModel, table=True):
-    """Money accounting confirmed as applied; a bank reference can be applied only once."""
+    """Money received and applied, from a receipt (`intake_id`) or captured by hand; a bank reference
+    can be applied only once."""
 
     __table_args__ = (UniqueConstraint("bank", "reference"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    intake_id: int = Field(foreign_key="intake.id", unique=True)
+    intake_id: int | None = Field(default=None, foreign_key="intake.id", unique=True)
     customer_id: int = Field(foreign_key="customer.id", index=True)
     contract_id: int | None = Field(default=None, foreign_key="contract.id")
     amount: Decimal = _money()
     currency: str = Field(default="CRC", max_length=3)
     credit: Decimal = _money(Decimal("0"))
     bank: str = Field(default="", max_length=40)
-    reference: str = Field(max_length=60)
+    reference: str | None = Field(default=None, max_length=60)
+    method: str = Field(default="comprobante", max_length=20, description="comprobante, efectivo, sinpe ...")
+    paid_on: date | None = Field(default=None, description="The day the money was paid (its rate's date)")
     applied_by: str = Field(max_length=120)
     applied_at: datetime = _when()
     sync_state: str = Field(default=SyncState.PENDING.value, max_length=20)
     sync_note: str | None = None
+
+
+class AccountEntry(SQLModel, table=True):
+    """One line of a customer's account, never changed once written; balances are sums of these.
+
+    `amount_cents` is signed minor units of `currency` (positive: owed by the customer), kept as an
+    integer so that SUM is exact and fast on SQLite and PostgreSQL alike.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    contract_id: int | None = Field(default=None, foreign_key="contract.id", index=True)
+    kind: str = Field(max_length=20)
+    currency: str = Field(max_length=3)
+    amount_cents: int = Field(sa_type=BigInteger)
+    on_date: date
+    due_date: date | None = None
+    description: str = Field(default="", max_length=200)
+    reason: str | None = None
+    actor: str = Field(max_length=120)
+    source_key: str | None = Field(default=None, max_length=120, unique=True)
+    payment_id: int | None = Field(default=None, foreign_key="payment.id", unique=True)
+    original_amount: Decimal | None = Field(default=None, sa_type=DecimalType, nullable=True)
+    original_currency: str | None = Field(default=None, max_length=3)
+    rate: Decimal | None = Field(default=None, sa_type=DecimalType, nullable=True)
+    created_at: datetime = _when()
 
 
 class ReminderState(StrEnum):

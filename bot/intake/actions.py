@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.account.operations import AccountError, AccountPolicy, post_payment
 from bot.contracts.registry import remember_payer
 from bot.db.models import AuditEvent, Contract, Customer, Intake, Payment, Reminder, ReminderState
 from bot.db.types import MAX_ROW_ID, utcnow
@@ -18,7 +19,7 @@ from bot.intake.messages import Audience, StaffAction, StaffActionKind, StaffRes
 from bot.intake.staff import ALLOWED, reads_text_commands, role_of
 from bot.intake.states import IllegalTransition, IntakeState, event_count, record, transition
 from bot.logs import mask_phone
-from currency.money import CRC, USD, Money, format_money, round_amount
+from currency.money import CRC, USD, format_money, round_amount
 
 if TYPE_CHECKING:
     from bot.intake.core import IntakeCore
@@ -310,6 +311,7 @@ def apply_payment(core: IntakeCore, session: Session, intake: Intake, action: St
         credit=max(credit, Decimal("0")),
         bank=bank,
         reference=reference,
+        paid_on=_receipt_date(intake, core.now().astimezone(core.settings.tz).date()),
         applied_by=actor,
     )
     session.add(payment)
@@ -317,7 +319,10 @@ def apply_payment(core: IntakeCore, session: Session, intake: Intake, action: St
         session.flush()
     except IntegrityError as error:
         raise ActionRefused(f"La referencia {reference} ya fue aplicada: no se aplica dos veces.") from error
-    _reduce_balance(session, intake, paid)
+    try:
+        post_payment(session, payment, policy=AccountPolicy.from_settings(core.settings), now=core.now())
+    except AccountError as error:
+        raise ActionRefused(f"No se pudo aplicar a la cuenta del cliente: {error}.") from error
     if not checks.get("difference_crc") or Decimal(checks["difference_crc"]) <= 0:
         _cancel_reminders(session, intake)
     kind = "applied" if checks.get("client_id_present") else "applied_missing_id"
@@ -325,20 +330,13 @@ def apply_payment(core: IntakeCore, session: Session, intake: Intake, action: St
     return f"Pago #{intake.id} aplicado ({format_money(paid)}). Se avisó al cliente."
 
 
-def _reduce_balance(session: Session, intake: Intake, paid: Money) -> None:
-    if intake.contract_id is None:
-        return
-    contract = session.get(Contract, intake.contract_id)
-    if contract is None:
-        return
-    amount = paid.amount
-    due = cards.due_of(intake)
-    if contract.currency != paid.currency and due is not None and due.rate is not None:
-        amount = paid.amount / due.rate.value if paid.currency == CRC else paid.amount * due.rate.value
-    amount = round_amount(amount, contract.currency)
-    contract.balance = max(Decimal("0"), contract.balance - amount)
-    contract.updated_at = utcnow()
-    session.add(contract)
+def _receipt_date(intake: Intake, today: date) -> date:
+    """The day the customer paid, as read or corrected; today when it is missing or in the future."""
+    try:
+        paid_on = date.fromisoformat(str(intake.fields.get("date") or "")[:10])
+    except ValueError:
+        return today
+    return min(paid_on, today)
 
 
 def _cancel_reminders(session: Session, intake: Intake) -> None:

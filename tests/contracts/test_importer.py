@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from bot.account.operations import contract_balance
 from bot.contracts.importer import ImportReport, import_contracts, import_customers
 from bot.contracts.registry import find_by_client_id, remember_payer
 from bot.db.models import Contract, Customer
+from currency.money import Money
 from tests.contracts.conftest import DATA
 
 CUSTOMERS_HEADER = (
@@ -180,7 +182,9 @@ def test_english_headers_and_any_case_or_accents(session: Session) -> None:
     )
     assert orders.ok, orders.errors
     contract = session.exec(select(Contract)).one()
-    assert (contract.currency, contract.fee, contract.balance) == ("USD", Decimal("45.00"), Decimal("50.85"))
+    assert (contract.currency, contract.fee, contract.imported_balance) == ("USD", Decimal("45.00"), Decimal("50.85"))
+    assert contract.id is not None
+    assert contract_balance(session, contract.id) == Money(Decimal("50.85"), "USD")
     assert (contract.period, contract.tax_rate) == ("monthly", Decimal("0.13"))
 
 
@@ -210,17 +214,22 @@ def test_same_payment_code_with_different_installments_is_allowed(session: Sessi
 def test_saldo_updates_the_outstanding_balance_on_reimport(session: Session) -> None:
     assert customers(session, "1001,Cédula física,112340567,María,Vargas,506,88112233,m@example.cr").ok
     assert contracts(session, "Cédula física,112340567,WOLK-1001,,CRC,25000.00,2026-12-01,28250.00").ok
+    contract = session.exec(select(Contract)).one()
+    assert contract.id is not None
+    assert contract_balance(session, contract.id) == Money(Decimal("28250.00"), "CRC")
     paid = contracts(session, "Cédula física,112340567,WOLK-1001,,CRC,25000.00,2026-12-01,0")
     assert (paid.created, paid.updated) == (0, 1)
-    assert session.exec(select(Contract)).one().balance == Decimal("0")
+    assert "1 actualizaciones de saldo" in paid.to_text()
+    assert contract_balance(session, contract.id) == Money(Decimal("0"), "CRC")
     no_saldo = contracts(
         session,
         "Cédula física,112340567,WOLK-1001,,CRC,26000.00,2027-01-01",
         header=CONTRACTS_HEADER.removesuffix(",Saldo"),
     )
     assert no_saldo.ok
-    contract = session.exec(select(Contract)).one()
-    assert (contract.fee, contract.balance) == (Decimal("26000.00"), Decimal("0"))
+    session.refresh(contract)
+    assert (contract.fee, contract.imported_balance) == (Decimal("26000.00"), Decimal("0"))
+    assert contract_balance(session, contract.id) == Money(Decimal("29380.00"), "CRC")
 
 
 def test_dry_run_validates_and_writes_nothing(session: Session) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from bot.account.operations import contract_balance
 from bot.db.models import Contract, Customer, Intake, IntakeEvent, Payment, Reminder
 from bot.intake.messages import InboundMessage, StaffActionKind
 from bot.intake.worker import ReminderScheduler
@@ -60,7 +61,8 @@ async def test_complete_receipt_is_acknowledged_reviewed_approved_and_applied(co
         payment = session.exec(select(Payment)).one()
         events = session.exec(select(IntakeEvent).where(IntakeEvent.intake_id == intake_id)).all()
     assert payment.amount == Decimal("28250.00") and payment.applied_by == "accounting:sandbox:accounting"
-    assert contract_of(conversation, "1001").balance == Decimal("0.00")
+    with Session(conversation.engine) as session:
+        assert contract_balance(session, contract_of(conversation, "1001").id or 0).amount == Decimal("0.00")
     assert [e.to_state for e in events] == ["received", "read", "checked", "in_review", "forwarded", "applied"]
 
 

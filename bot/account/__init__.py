@@ -1,0 +1,45 @@
+"""The customer's account: charges, payments, credits and adjustments as entries never overwritten.
+
+Balances (of a customer, a payment order, a charge) are derived from the entries; nothing stores a
+total. Allocation is a pure replay (`allocation.settle`): payments pay the order they name first,
+then the oldest open charges; what is left waits in the customer's favour and pays the next charge
+the moment it exists. A USD order's charges are in USD; a payment in colones is converted at the
+rate of the day it was paid (`PAYBOT_RATE_SIDE`); the customer is told colones at today's rate.
+
+Modules: `entries` (the typed values), `allocation` (the replay), `charges` (amounts, IVA, periods),
+`conversion`, `statement` (entries -> rows) and `documents` (rows -> table, CSV, HTML, PDF) are pure;
+`repository` reads and writes rows; `operations` and `orders` are what callers use.
+
+Public API (import from `bot.account.operations` / `bot.account.orders`; every function takes the
+caller's `Session` and never commits: the caller's transaction holds the change and its audit):
+
+- `AccountPolicy.from_settings(settings)`: rate side, the ₡ tolerance treated as exact, time zone.
+- `customer_balance(session, customer_id, today=..., policy=...) -> CustomerBalance`: the open
+  balance now per currency, with `open_charges` (description, open amount, due date, `overdue(today)`),
+  `credit`, `settled`, and `in_colones()` at today's rate (`rate.describe()` says which).
+- `contract_balance(session, contract_id) -> Money`; `owing_contract_ids(session, customer_id)`.
+- `apply_payment(session, PaymentRequest(customer_id, amount: Money, paid_on, method, actor,
+  contract_id=None, bank="", reference=None, intake_id=None), policy=..., now=...) -> AllocationResult`:
+  stores the `Payment` (a bank reference is applied only once: `ReferenceAlreadyApplied`) and
+  applies it. `post_payment(session, payment, ...)` does the second half for a `Payment` already
+  stored (what staff approval of a receipt does today). `AllocationResult` has `previous_balance`,
+  `paid` (as received), `applied` (in the account's currency) and `rate`, `new_balance`, `charges`
+  (each charge it paid, `settled` or `open_after`), `credit_created`, `written_off` (a residue within
+  the tolerance, closed by a rounding adjustment), `balance_reached_zero`, `reminders_cancelled`,
+  and `lines()` in Spanish.
+- `find_settled_period(session, customer_id, amount, on_date, policy=..., contract_id=None,
+  reference=None) -> SettledPeriod | None`: seed 000, a payment for a period already paid with
+  another reference (nothing it could pay is open and a charge of that amount was settled).
+- `adjust(...)` (staff, reason required, amount may be negative), `grant_credit(...)`,
+  `record_refund(...)` (a duplicate payment given back), `add_charge(...)` (a re-charge): each
+  returns an `EntryResult` with the balance before and after.
+- `cancel_settled_reminders(session, customer_ids, note) -> int`: the "balance reached zero" hook;
+  every operation above and the import already call it.
+- `open_balances(session) -> list[OpenBalance]`: every customer's balance per currency, one SUM.
+- `orders.post_orders(...)` (the contracts import calls it) and `orders.generate_period_charges(
+  session, today)`: the scheduler's daily job, idempotent.
+- Statements: `load_statement(session, customer_id, company=..., today=..., start=None, end=None)`
+  then `documents.render(statement, StatementFormat.PDF)` -> bytes, with `documents.file_name(...)`
+  and `StatementFormat.mime_type` for sending it as a document; `statement.build_statement(entries,
+  ...)` is the pure half.
+"""

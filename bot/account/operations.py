@@ -1,0 +1,637 @@
+"""What callers do with an account: read its balance, apply a payment, adjust, credit, refund, charge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from bot.account import repository
+from bot.account.allocation import ChargePaid, Ledger, SettledPeriod, already_settled, effect_of, settle_accounts
+from bot.account.conversion import MissingRate, convert, tolerance_in
+from bot.account.entries import ZERO, EntryKind, OpenCharge, PaymentMethod
+from bot.account.statement import Statement, build_statement
+from bot.db.models import Payment
+from currency.money import CRC, CURRENCIES, Money, format_money
+from currency.rates import AppliedRate, RateNotFound, rate_for
+
+DEFAULT_TIMEZONE = ZoneInfo("America/Costa_Rica")
+ROUNDING_REASON = "Diferencia de redondeo dentro de la tolerancia de {tolerance}"
+
+
+class AccountError(ValueError):
+    """An account operation that cannot be done; the message is for the operator, in Spanish."""
+
+
+class ReferenceAlreadyApplied(AccountError):
+    """A bank reference can be applied only once."""
+
+
+@dataclass(frozen=True)
+class AccountPolicy:
+    """The settings the account works with (from `bot.config.Settings`, see `from_settings`)."""
+
+    rate_side: str = "sell"
+    tolerance_crc: Decimal = Decimal("1")
+    whole_colones: bool = False
+    timezone: ZoneInfo = DEFAULT_TIMEZONE
+
+    @classmethod
+    def from_settings(cls, settings: object) -> AccountPolicy:
+        return cls(
+            rate_side=getattr(settings, "rate_side", "sell"),
+            tolerance_crc=getattr(settings, "amount_tolerance", Decimal("1")),
+            whole_colones=getattr(settings, "whole_colones", False),
+            timezone=getattr(settings, "tz", DEFAULT_TIMEZONE),
+        )
+
+    def today(self, now: datetime) -> date:
+        if now.tzinfo is None:
+            raise ValueError("now must be time-zone aware")
+        return now.astimezone(self.timezone).date()
+
+
+def find_rate(session: Session, on_date: date, policy: AccountPolicy) -> AppliedRate | None:
+    """The USD/CRC rate of `on_date` (or the latest before it) on the configured side; None if none stored."""
+    try:
+        return rate_for(session, on_date, policy.rate_side)
+    except RateNotFound:
+        return None
+
+
+@dataclass(frozen=True)
+class AccountBalance:
+    """One currency of a customer's account right now."""
+
+    customer_id: int
+    currency: str
+    balance: Decimal
+    owed: Decimal
+    credit: Decimal
+    open_charges: tuple[OpenCharge, ...]
+
+    @property
+    def money(self) -> Money:
+        return Money(self.balance, self.currency)
+
+    def overdue(self, today: date) -> Decimal:
+        return sum((c.open for c in self.open_charges if c.overdue(today)), ZERO)
+
+    @property
+    def next_due(self) -> date | None:
+        return min((c.due_date for c in self.open_charges), default=None)
+
+    @classmethod
+    def of(cls, ledger: Ledger) -> AccountBalance:
+        return cls(
+            customer_id=ledger.customer_id,
+            currency=ledger.currency,
+            balance=ledger.balance,
+            owed=ledger.owed,
+            credit=ledger.credit,
+            open_charges=tuple(ledger.open_charges()),
+        )
+
+
+@dataclass(frozen=True)
+class CustomerBalance:
+    """A customer's account in every currency it has, and today's rate to tell it in colones."""
+
+    customer_id: int
+    today: date
+    accounts: tuple[AccountBalance, ...]
+    rate: AppliedRate | None = None
+
+    @property
+    def settled(self) -> bool:
+        """Nothing owed in any currency (zero, or in the customer's favour)."""
+        return all(account.balance <= 0 for account in self.accounts)
+
+    def account(self, currency: str) -> AccountBalance | None:
+        return next((a for a in self.accounts if a.currency == currency), None)
+
+    @property
+    def open_charges(self) -> list[OpenCharge]:
+        charges = [c for account in self.accounts for c in account.open_charges]
+        return sorted(charges, key=lambda c: (c.due_date, c.entry_id))
+
+    def in_colones(self) -> Money | None:
+        """What the customer is told: the whole balance in colones at today's rate (None without a rate)."""
+        total = ZERO
+        for account in self.accounts:
+            try:
+                total += convert(account.money, CRC, self.rate).amount
+            except MissingRate:
+                return None
+        return Money(total, CRC)
+
+
+def _ledgers(session: Session, customer_id: int, *, until: date | None = None) -> dict[str, Ledger]:
+    entries = repository.load_entries(session, customer_id, until=until)
+    return {currency: ledger for (_cid, currency), ledger in settle_accounts(entries).items()}
+
+
+def customer_balance(
+    session: Session, customer_id: int, *, today: date, policy: AccountPolicy | None = None
+) -> CustomerBalance:
+    """Open balance of a customer now: per currency, with its open charges and due dates."""
+    policy = policy or AccountPolicy()
+    ledgers = _ledgers(session, customer_id)
+    accounts = tuple(AccountBalance.of(ledgers[c]) for c in sorted(ledgers))
+    rate = find_rate(session, today, policy) if any(a.currency != CRC for a in accounts) else None
+    return CustomerBalance(customer_id=customer_id, today=today, accounts=accounts, rate=rate)
+
+
+def contract_balance(session: Session, contract_id: int) -> Money:
+    """What is open on one payment order, in its currency."""
+    contract = repository.contract(session, contract_id)
+    if contract is None:
+        raise AccountError(f"no existe el contrato {contract_id}")
+    ledger = _ledgers(session, contract.customer_id).get(contract.currency)
+    return Money(ledger.contract_balance(contract_id) if ledger else ZERO, contract.currency)
+
+
+def owing_contract_ids(session: Session, customer_id: int) -> set[int]:
+    """The customer's payment orders that still have something open."""
+    return {
+        charge.contract_id
+        for ledger in _ledgers(session, customer_id).values()
+        for charge in ledger.open_charges()
+        if charge.contract_id is not None
+    }
+
+
+@dataclass(frozen=True)
+class OpenBalance:
+    """One line of the every-customer balance list (what delinquency lists read)."""
+
+    customer_id: int
+    balance: Money
+
+
+def open_balances(session: Session, customer_ids: Iterable[int] | None = None) -> list[OpenBalance]:
+    """Every customer's balance per currency that is not zero, as one SUM over the entries."""
+    ids = list(customer_ids) if customer_ids is not None else None
+    return [
+        OpenBalance(customer_id, Money(Decimal(cents) / 100, currency))
+        for customer_id, currency, cents in repository.balance_sums(session, ids)
+    ]
+
+
+def cancel_settled_reminders(session: Session, customer_ids: Iterable[int], note: str) -> int:
+    """The "balance reached zero" hook: cancel pending reminders of a customer whose whole balance is zero
+    or less, and those of an order that has nothing open any more. Returns how many were cancelled."""
+    reminders = repository.pending_balance_reminders(session, customer_ids)
+    if not reminders:
+        return 0
+    by_customer: dict[int, list[Ledger]] = {}
+    entries = repository.load_entries_of(session, {r.customer_id for r in reminders if r.customer_id})
+    for (customer_id, _currency), ledger in settle_accounts(e for group in entries.values() for e in group).items():
+        by_customer.setdefault(customer_id, []).append(ledger)
+    stale = []
+    for reminder in reminders:
+        ledgers = by_customer.get(reminder.customer_id or 0, [])
+        if all(ledger.balance <= 0 for ledger in ledgers) or (
+            reminder.contract_id is not None
+            and all(ledger.contract_balance(reminder.contract_id) <= 0 for ledger in ledgers)
+        ):
+            stale.append(reminder)
+    return repository.cancel_reminders(session, stale, note)
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    """What one payment did to the account: the numbers a support card and a customer reply need."""
+
+    payment_id: int
+    entry_id: int
+    paid: Money
+    applied: Money
+    rate: AppliedRate | None
+    previous_balance: Money
+    new_balance: Money
+    charges: tuple[ChargePaid, ...]
+    credit_created: Money
+    written_off: Money
+    reminders_cancelled: int = 0
+
+    @property
+    def settled(self) -> tuple[ChargePaid, ...]:
+        return tuple(c for c in self.charges if c.settled)
+
+    @property
+    def balance_reached_zero(self) -> bool:
+        return self.new_balance.amount <= 0 < self.previous_balance.amount
+
+    def lines(self) -> list[str]:
+        """Spanish lines for an operator: previous balance, this payment, new balance, charges settled."""
+        paid = format_money(self.paid)
+        if self.paid.currency != self.applied.currency and self.rate is not None:
+            paid += f" = {format_money(self.applied)} ({self.rate.describe()})"
+        lines = [
+            f"Saldo anterior: {format_money(self.previous_balance)}",
+            f"Este pago: {paid}",
+            f"Saldo nuevo: {_signed(self.new_balance)}",
+        ]
+        for charge in self.charges:
+            left = Money(charge.open_after, self.applied.currency)
+            state = "cancelado" if charge.settled else f"quedan {format_money(left)}"
+            lines.append(
+                f"  {charge.description} (vence {charge.due_date:%d/%m/%Y}): "
+                f"{format_money(Money(charge.paid, self.applied.currency))}, {state}"
+            )
+        if self.credit_created.amount > 0:
+            lines.append(f"Saldo a favor del cliente: {format_money(self.credit_created)}")
+        if self.written_off.amount > 0:
+            lines.append(f"Diferencia de redondeo descartada: {format_money(self.written_off)}")
+        if self.reminders_cancelled:
+            lines.append(f"Recordatorios cancelados: {self.reminders_cancelled}")
+        return lines
+
+
+def _signed(balance: Money) -> str:
+    if balance.amount < 0:
+        return f"{format_money(-balance)} a favor del cliente"
+    return format_money(balance)
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """A payment to apply: how much, in which currency, the day it was paid and how; optionally the order."""
+
+    customer_id: int
+    amount: Money
+    paid_on: date
+    method: PaymentMethod
+    actor: str
+    contract_id: int | None = None
+    bank: str = ""
+    reference: str | None = None
+    intake_id: int | None = None
+
+
+def _account_currency(
+    session: Session, customer_id: int, paid_currency: str, contract_id: int | None, ledgers: dict[str, Ledger]
+) -> str:
+    """The account a payment goes to: the chosen order's currency, else the currency of the oldest open
+    charge, else the payment's own when the customer has a contract in it, else their newest contract's."""
+    if contract_id is not None:
+        chosen = repository.contract(session, contract_id)
+        if chosen is None or chosen.customer_id != customer_id:
+            raise AccountError(f"el contrato {contract_id} no es de este cliente")
+        return chosen.currency
+    open_charges = sorted(
+        (c for ledger in ledgers.values() for c in ledger.open_charges()), key=lambda c: (c.due_date, c.entry_id)
+    )
+    if open_charges:
+        return open_charges[0].currency
+    currencies = [c.currency for c in repository.contracts_of(session, customer_id)]
+    if not currencies or paid_currency in currencies:
+        return paid_currency
+    return currencies[-1]
+
+
+def apply_payment(
+    session: Session, request: PaymentRequest, *, policy: AccountPolicy, now: datetime
+) -> AllocationResult:
+    """Record money received (the `Payment` row, once per bank reference) and apply it to the account."""
+    if request.amount.amount <= 0:
+        raise AccountError("el monto del pago debe ser mayor que cero")
+    if request.amount.currency not in CURRENCIES:
+        raise AccountError(f"moneda desconocida: {request.amount.currency}")
+    if repository.customer(session, request.customer_id) is None:
+        raise AccountError(f"no existe el cliente {request.customer_id}")
+    reference = (request.reference or "").strip() or None
+    bank = request.bank.strip()
+    if reference is not None:
+        earlier = repository.applied_reference(session, reference, bank)
+        if earlier is not None:
+            raise ReferenceAlreadyApplied(_already_applied(reference, earlier))
+    payment = Payment(
+        intake_id=request.intake_id,
+        customer_id=request.customer_id,
+        contract_id=request.contract_id,
+        amount=request.amount.amount,
+        currency=request.amount.currency,
+        bank=bank,
+        reference=reference,
+        method=request.method.value,
+        paid_on=request.paid_on,
+        applied_by=request.actor,
+    )
+    session.add(payment)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise ReferenceAlreadyApplied(f"la referencia {reference} ya fue aplicada: no se aplica dos veces") from error
+    return post_payment(session, payment, policy=policy, now=now)
+
+
+def _already_applied(reference: str, earlier: Payment) -> str:
+    where = f"comprobante #{earlier.intake_id}" if earlier.intake_id else f"captura manual del pago {earlier.id}"
+    when = f" del {earlier.paid_on:%d/%m/%Y}" if earlier.paid_on else ""
+    return f"la referencia {reference} ya fue aplicada ({where}{when}): no se aplica dos veces"
+
+
+def post_payment(
+    session: Session, payment: Payment, *, policy: AccountPolicy, now: datetime
+) -> AllocationResult:
+    """Put an already stored `Payment` into the account (a receipt accounting marked applied, or a capture)."""
+    if payment.id is None:
+        raise ValueError("post_payment needs a stored payment")
+    paid_on = payment.paid_on or policy.today(now)
+    paid = Money(payment.amount, payment.currency)
+    before = _ledgers(session, payment.customer_id)
+    currency = _account_currency(session, payment.customer_id, paid.currency, payment.contract_id, before)
+    rate = None
+    if currency != paid.currency:
+        rate = find_rate(session, paid_on, policy)
+        if rate is None:
+            raise AccountError(
+                f"no hay tipo de cambio USD/CRC al {paid_on:%d/%m/%Y} para convertir el pago: "
+                "registre uno con 'paybot rates set' o 'paybot rates fetch'"
+            )
+    applied = convert(paid, currency, rate)
+    try:
+        how = PaymentMethod(payment.method).label
+    except ValueError:
+        how = payment.method
+    description = f"Pago · {how}" + (f" {payment.bank}" if payment.bank else "")
+    entry_id = repository.write_entry(
+        session,
+        customer_id=payment.customer_id,
+        currency=currency,
+        kind=EntryKind.PAYMENT,
+        amount=-applied.amount,
+        on_date=paid_on,
+        actor=payment.applied_by,
+        contract_id=payment.contract_id,
+        description=description,
+        payment_id=payment.id,
+        original=paid if currency != paid.currency else None,
+        rate=rate.value if rate is not None and currency != paid.currency else None,
+    )
+    after = _ledgers(session, payment.customer_id)
+    charges, left = effect_of(after[currency], entry_id)
+    written_off = ZERO
+    limit = tolerance_in(currency, policy.tolerance_crc, rate or find_rate(session, paid_on, policy))
+    partial = [charge for charge in charges if charge.open_after > 0]
+    if left == 0 and len(partial) == 1 and partial[0].open_after <= limit:
+        last = partial[0]
+        written_off = last.open_after
+        repository.write_entry(
+            session,
+            customer_id=payment.customer_id,
+            currency=currency,
+            kind=EntryKind.ADJUSTMENT,
+            amount=-written_off,
+            on_date=paid_on,
+            actor="bot",
+            contract_id=last.contract_id,
+            description="Ajuste por redondeo",
+            reason=ROUNDING_REASON.format(tolerance=format_money(Money(policy.tolerance_crc, CRC))),
+        )
+        after = _ledgers(session, payment.customer_id)
+        charges, left = effect_of(after[currency], entry_id)
+    cancelled = cancel_settled_reminders(
+        session, [payment.customer_id], f"saldo en cero con el pago {payment.reference or payment.id}"
+    )
+    previous = before[currency].balance if currency in before else ZERO
+    return AllocationResult(
+        payment_id=payment.id,
+        entry_id=entry_id,
+        paid=paid,
+        applied=applied,
+        rate=rate,
+        previous_balance=Money(previous, currency),
+        new_balance=Money(after[currency].balance, currency),
+        charges=tuple(charges),
+        credit_created=Money(left, currency),
+        written_off=Money(written_off, currency),
+        reminders_cancelled=cancelled,
+    )
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    """An adjustment, credit, refund or charge written, and the balance of its account before and after."""
+
+    entry_id: int
+    kind: EntryKind
+    amount: Money
+    previous_balance: Money
+    new_balance: Money
+    reminders_cancelled: int = 0
+    charges: tuple[ChargePaid, ...] = field(default=())
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"{self.kind.label}: {_signed_amount(self.amount)}",
+            f"Saldo anterior: {_signed(self.previous_balance)}",
+            f"Saldo nuevo: {_signed(self.new_balance)}",
+        ]
+        if self.reminders_cancelled:
+            lines.append(f"Recordatorios cancelados: {self.reminders_cancelled}")
+        return lines
+
+
+def _signed_amount(amount: Money) -> str:
+    return ("+" if amount.amount > 0 else "") + format_money(amount)
+
+
+def _entry_currency(session: Session, customer_id: int, currency: str | None, contract_id: int | None) -> str:
+    if contract_id is not None:
+        chosen = repository.contract(session, contract_id)
+        if chosen is None or chosen.customer_id != customer_id:
+            raise AccountError(f"el contrato {contract_id} no es de este cliente")
+        if currency and currency != chosen.currency:
+            raise AccountError(f"el contrato {chosen.payment_code} es en {chosen.currency}, no en {currency}")
+        return chosen.currency
+    if currency:
+        if currency not in CURRENCIES:
+            raise AccountError(f"moneda desconocida: {currency}")
+        return currency
+    currencies = {c.currency for c in repository.contracts_of(session, customer_id)}
+    currencies |= set(_ledgers(session, customer_id))
+    if len(currencies) > 1:
+        raise AccountError("el cliente tiene cuentas en colones y en dólares: indique la moneda o el contrato")
+    return currencies.pop() if currencies else CRC
+
+
+def _write(
+    session: Session,
+    customer_id: int,
+    kind: EntryKind,
+    amount: Decimal,
+    *,
+    reason: str | None,
+    actor: str,
+    on_date: date,
+    currency: str | None = None,
+    contract_id: int | None = None,
+    description: str = "",
+    due_date: date | None = None,
+) -> EntryResult:
+    if repository.customer(session, customer_id) is None:
+        raise AccountError(f"no existe el cliente {customer_id}")
+    if kind in (EntryKind.ADJUSTMENT, EntryKind.CREDIT, EntryKind.REFUND) and not (reason or "").strip():
+        raise AccountError("indique el motivo por escrito")
+    if amount == 0:
+        raise AccountError("el monto no puede ser cero")
+    account = _entry_currency(session, customer_id, currency, contract_id)
+    before = _ledgers(session, customer_id)
+    entry_id = repository.write_entry(
+        session,
+        customer_id=customer_id,
+        currency=account,
+        kind=kind,
+        amount=amount,
+        on_date=on_date,
+        actor=actor,
+        contract_id=contract_id,
+        due_date=due_date,
+        description=description,
+        reason=(reason or "").strip() or None,
+    )
+    after = _ledgers(session, customer_id)
+    cancelled = cancel_settled_reminders(session, [customer_id], f"saldo en cero: {kind.label.lower()}")
+    charges, _left = effect_of(after[account], entry_id) if amount < 0 else ([], ZERO)
+    return EntryResult(
+        entry_id=entry_id,
+        kind=kind,
+        amount=Money(amount, account),
+        previous_balance=Money(before[account].balance if account in before else ZERO, account),
+        new_balance=Money(after[account].balance, account),
+        reminders_cancelled=cancelled,
+        charges=tuple(charges),
+    )
+
+
+def adjust(
+    session: Session,
+    customer_id: int,
+    amount: Decimal,
+    *,
+    reason: str,
+    actor: str,
+    on_date: date,
+    currency: str | None = None,
+    contract_id: int | None = None,
+) -> EntryResult:
+    """A staff adjustment with its written reason: positive adds to what is owed, negative takes off."""
+    return _write(session, customer_id, EntryKind.ADJUSTMENT, amount, reason=reason, actor=actor,
+                  on_date=on_date, currency=currency, contract_id=contract_id,
+                  description=f"Ajuste: {reason.strip()}"[:200])
+
+
+def grant_credit(
+    session: Session,
+    customer_id: int,
+    amount: Decimal,
+    *,
+    reason: str,
+    actor: str,
+    on_date: date,
+    currency: str | None = None,
+    contract_id: int | None = None,
+) -> EntryResult:
+    """A balance in the customer's favour without money received (a credit note); pays the next charge."""
+    if amount <= 0:
+        raise AccountError("el crédito es un monto positivo a favor del cliente")
+    return _write(session, customer_id, EntryKind.CREDIT, -amount, reason=reason, actor=actor,
+                  on_date=on_date, currency=currency, contract_id=contract_id,
+                  description=f"Crédito: {reason.strip()}"[:200])
+
+
+def record_refund(
+    session: Session,
+    customer_id: int,
+    amount: Decimal,
+    *,
+    reason: str,
+    actor: str,
+    on_date: date,
+    currency: str | None = None,
+) -> EntryResult:
+    """Money given back (seed 000: a period paid twice, returned): takes the amount off the customer's credit."""
+    if amount <= 0:
+        raise AccountError("la devolución es un monto positivo")
+    return _write(session, customer_id, EntryKind.REFUND, amount, reason=reason, actor=actor,
+                  on_date=on_date, currency=currency, description=f"Devolución: {reason.strip()}"[:200])
+
+
+def add_charge(
+    session: Session,
+    customer_id: int,
+    amount: Decimal,
+    *,
+    description: str,
+    actor: str,
+    on_date: date,
+    due_date: date | None = None,
+    contract_id: int | None = None,
+    currency: str | None = None,
+    reason: str | None = None,
+) -> EntryResult:
+    """A charge outside the plan, such as a re-charge of a returned payment (seed 002)."""
+    if amount <= 0:
+        raise AccountError("un cargo es un monto positivo")
+    return _write(session, customer_id, EntryKind.CHARGE, amount, reason=reason, actor=actor, on_date=on_date,
+                  currency=currency, contract_id=contract_id, description=description, due_date=due_date)
+
+
+def find_settled_period(
+    session: Session,
+    customer_id: int,
+    amount: Money,
+    on_date: date,
+    *,
+    policy: AccountPolicy,
+    contract_id: int | None = None,
+    reference: str | None = None,
+) -> SettledPeriod | None:
+    """Seed 000: a payment of `amount` that looks like a second payment of a period already paid."""
+    ledgers = _ledgers(session, customer_id)
+    if not ledgers:
+        return None
+    currency = _account_currency(session, customer_id, amount.currency, contract_id, ledgers)
+    if currency not in ledgers:
+        return None
+    rate = find_rate(session, on_date, policy)
+    try:
+        converted = convert(amount, currency, rate)
+    except MissingRate:
+        return None
+    return already_settled(
+        ledgers[currency], converted.amount, contract_id=contract_id, reference=reference,
+        tolerance=tolerance_in(currency, policy.tolerance_crc, rate),
+    )
+
+
+def load_statement(
+    session: Session,
+    customer_id: int,
+    *,
+    company: str,
+    today: date,
+    start: date | None = None,
+    end: date | None = None,
+    policy: AccountPolicy | None = None,
+) -> Statement:
+    """A customer's statement from the database, ready for `documents.render` (to send it or print it)."""
+    policy = policy or AccountPolicy()
+    found = repository.customer(session, customer_id)
+    if found is None:
+        raise AccountError(f"no existe el cliente {customer_id}")
+    end = end or today
+    entries = repository.load_entries(session, customer_id, until=end)
+    rate = find_rate(session, today, policy) if any(e.currency != CRC for e in entries) else None
+    return build_statement(
+        entries, company=company, client_id=found.client_id, customer_name=found.full_name,
+        start=start, end=end, issued_on=today, rate=rate,
+    )

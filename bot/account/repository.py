@@ -1,0 +1,274 @@
+"""Account rows in and out of the database as typed values, and the few queries the account needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from bot.account.charges import RECURRING
+from bot.account.entries import Entry, EntryKind, from_cents, to_cents
+from bot.db.models import AccountEntry, Contract, Customer, Payment, Reminder, ReminderState
+from bot.db.session import rowcount
+from bot.db.types import utcnow
+from currency.money import Money
+
+CHUNK = 500
+"""Ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits."""
+
+BALANCE_REMINDER_KINDS = ("reminder_short_payment",)
+"""Reminders that chase an open balance and stop when it reaches zero (collections adds its own here)."""
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for item in ids:
+        batch.append(item)
+        if len(batch) == CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _entry(row: Any, reference: str | None) -> Entry:
+    original = None
+    if row.original_amount is not None and row.original_currency:
+        original = Money(row.original_amount, row.original_currency)
+    return Entry(
+        id=row.id,
+        customer_id=row.customer_id,
+        currency=row.currency,
+        kind=EntryKind(row.kind),
+        amount=from_cents(row.amount_cents),
+        on_date=row.on_date,
+        contract_id=row.contract_id,
+        due_date=row.due_date,
+        description=row.description,
+        reason=row.reason,
+        reference=reference,
+        payment_id=row.payment_id,
+        original=original,
+        rate=row.rate,
+    )
+
+
+def _entries_query() -> Any:
+    return select(AccountEntry, Payment.reference).join(
+        Payment, col(AccountEntry.payment_id) == col(Payment.id), isouter=True
+    )
+
+
+def load_entries(session: Session, customer_id: int, *, until: date | None = None) -> list[Entry]:
+    """Every entry of one customer (all currencies), optionally only those dated up to `until`."""
+    query = _entries_query().where(AccountEntry.customer_id == customer_id)
+    if until is not None:
+        query = query.where(col(AccountEntry.on_date) <= until)
+    return [_entry(row, reference) for row, reference in session.exec(query)]
+
+
+def load_entries_of(session: Session, customer_ids: Iterable[int]) -> dict[int, list[Entry]]:
+    """The entries of many customers, grouped by customer, read in chunks."""
+    found: dict[int, list[Entry]] = {}
+    for batch in _chunks(sorted(set(customer_ids))):
+        query = _entries_query().where(col(AccountEntry.customer_id).in_(batch))
+        for row, reference in session.exec(query):
+            found.setdefault(row.customer_id, []).append(_entry(row, reference))
+    return found
+
+
+def write_entry(
+    session: Session,
+    *,
+    customer_id: int,
+    currency: str,
+    kind: EntryKind,
+    amount: Decimal,
+    on_date: date,
+    actor: str,
+    contract_id: int | None = None,
+    due_date: date | None = None,
+    description: str = "",
+    reason: str | None = None,
+    source_key: str | None = None,
+    payment_id: int | None = None,
+    original: Money | None = None,
+    rate: Decimal | None = None,
+) -> int:
+    """Append one entry and return its id; entries are never updated afterwards."""
+    row = AccountEntry(
+        customer_id=customer_id,
+        contract_id=contract_id,
+        kind=kind.value,
+        currency=currency,
+        amount_cents=to_cents(amount),
+        on_date=on_date,
+        due_date=due_date,
+        description=description[:200],
+        reason=reason,
+        actor=actor[:120],
+        source_key=source_key,
+        payment_id=payment_id,
+        original_amount=original.amount if original else None,
+        original_currency=original.currency if original else None,
+        rate=rate,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def write_entries(session: Session, rows: Sequence[dict[str, Any]], *, skip_existing_keys: bool = False) -> int:
+    """Append many entries in one statement (imports, the period generator); `amount` in the rows is Decimal.
+
+    With `skip_existing_keys` a row whose `source_key` is already written is skipped by the database
+    itself (INSERT ... ON CONFLICT DO NOTHING), so two processes racing never write one charge twice.
+    Returns how many rows were written.
+    """
+    if not rows:
+        return 0
+    now = utcnow()
+    values = []
+    for row in rows:
+        item = dict(row)
+        item["amount_cents"] = to_cents(item.pop("amount"))
+        item["kind"] = EntryKind(item["kind"]).value
+        item.setdefault("created_at", now)
+        for key in ("contract_id", "due_date", "reason", "source_key", "payment_id",
+                    "original_amount", "original_currency", "rate"):
+            item.setdefault(key, None)
+        item.setdefault("description", "")
+        values.append(item)
+    table = AccountEntry.__table__  # type: ignore[attr-defined]
+    if not skip_existing_keys:
+        session.execute(insert(table), values)
+        return len(values)
+    dialect = session.get_bind().dialect.name
+    statement: Any
+    if dialect == "postgresql":
+        statement = postgresql_insert(table).on_conflict_do_nothing(index_elements=["source_key"])
+    elif dialect == "sqlite":
+        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["source_key"])
+    else:
+        fresh = existing_keys(session, (v["source_key"] for v in values if v["source_key"]))
+        values = [v for v in values if v["source_key"] not in fresh]
+        statement = insert(table)
+    written = 0
+    for item in values:
+        written += rowcount(session.execute(statement, item))
+    return written
+
+
+def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    wanted = sorted(set(keys))
+    for start in range(0, len(wanted), CHUNK):
+        batch = wanted[start:start + CHUNK]
+        found.update(
+            key for key in session.exec(select(AccountEntry.source_key).where(col(AccountEntry.source_key).in_(batch)))
+            if key is not None
+        )
+    return found
+
+
+def recorded_interest(session: Session, contract_ids: Iterable[int]) -> dict[tuple[int, date | None], Decimal]:
+    """Charges and interest already on the books per (order, due date)."""
+    found: dict[tuple[int, date | None], Decimal] = {}
+    for batch in _chunks(contract_ids):
+        query = (
+            select(col(AccountEntry.contract_id), col(AccountEntry.due_date), func.sum(AccountEntry.amount_cents))
+            .where(AccountEntry.kind == EntryKind.INTEREST.value, col(AccountEntry.contract_id).in_(batch))
+            .group_by(col(AccountEntry.contract_id), col(AccountEntry.due_date))
+        )
+        for contract_id, due, cents in session.exec(query):
+            if contract_id is not None:
+                found[(contract_id, due)] = from_cents(int(cents or 0))
+    return found
+
+
+def last_charge_dates(session: Session) -> dict[int, date]:
+    """The latest period already charged on each contract (its fee charges' due dates)."""
+    query = (
+        select(AccountEntry.contract_id, func.max(AccountEntry.due_date))
+        .where(AccountEntry.kind == EntryKind.CHARGE.value, col(AccountEntry.source_key).like("charge:%"))
+        .group_by(col(AccountEntry.contract_id))
+    )
+    return {contract_id: due for contract_id, due in session.exec(query) if contract_id is not None and due}
+
+
+def balance_sums(session: Session, customer_ids: Sequence[int] | None = None) -> list[tuple[int, str, int]]:
+    """(customer id, currency, balance in cents) for every account that is not at zero: one SUM ... GROUP BY."""
+    total = func.sum(AccountEntry.amount_cents)
+    query = select(AccountEntry.customer_id, AccountEntry.currency, total).group_by(
+        col(AccountEntry.customer_id), col(AccountEntry.currency)
+    ).having(total != 0)
+    if customer_ids is not None:
+        query = query.where(col(AccountEntry.customer_id).in_(list(customer_ids)))
+    return [(customer_id, currency, int(cents)) for customer_id, currency, cents in session.exec(query)]
+
+
+def customer(session: Session, customer_id: int) -> Customer | None:
+    return session.get(Customer, customer_id)
+
+
+def contract(session: Session, contract_id: int) -> Contract | None:
+    return session.get(Contract, contract_id)
+
+
+def contracts_of(session: Session, customer_id: int) -> list[Contract]:
+    return list(session.exec(
+        select(Contract).where(Contract.customer_id == customer_id)
+        .order_by(col(Contract.due_date), col(Contract.id))
+    ).all())
+
+
+def applied_reference(session: Session, reference: str, bank: str) -> Payment | None:
+    """A payment already applied with this reference at this bank (an unknown bank matches any)."""
+    for payment in session.exec(select(Payment).where(Payment.reference == reference)).all():
+        if not bank or not payment.bank or payment.bank.casefold() == bank.casefold():
+            return payment
+    return None
+
+
+def pending_balance_reminders(session: Session, customer_ids: Iterable[int]) -> list[Reminder]:
+    found: list[Reminder] = []
+    for batch in _chunks(customer_ids):
+        found.extend(session.exec(
+            select(Reminder).where(
+                Reminder.state == ReminderState.PENDING.value,
+                col(Reminder.customer_id).in_(batch),
+                col(Reminder.kind).in_(BALANCE_REMINDER_KINDS),
+            )
+        ).all())
+    return found
+
+
+def cancel_reminders(session: Session, reminders: Iterable[Reminder], note: str) -> int:
+    count = 0
+    for reminder in reminders:
+        reminder.state = ReminderState.CANCELLED.value
+        reminder.last_error = note[:500]
+        session.add(reminder)
+        count += 1
+    if count:
+        session.flush()
+    return count
+
+
+def recurring_contracts(session: Session, today: date) -> list[Contract]:
+    """Monthly and annual contracts whose current period has started (candidates for the next charge)."""
+    return list(session.exec(
+        select(Contract).where(
+            col(Contract.period).in_(RECURRING),
+            col(Contract.due_date).is_not(None),
+            col(Contract.due_date) <= today,
+        )
+    ).all())
+

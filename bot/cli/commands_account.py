@@ -1,0 +1,235 @@
+"""`paybot payments record`, `paybot account ...`, `paybot statement`: the customer's account from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from bot.db.models import Contract, Customer
+
+METHODS = ("efectivo", "transferencia", "sinpe", "deposito")
+FORMATS = ("table", "csv", "html", "pdf")
+
+
+def register(sub: Any) -> None:
+    payments = sub.add_parser("payments", help="payments captured by hand (cash, a transfer seen at the bank)")
+    payments_sub = payments.add_subparsers(dest="payments_command", metavar="ACTION", parser_class=type(payments))
+    payments_sub.required = True
+    record = payments_sub.add_parser("record", help="record a payment and apply it to the customer's account")
+    record.add_argument("client_id", metavar="CLIENT_ID")
+    record.add_argument("--amount", required=True, type=_amount, help="amount paid, e.g. 39550.00")
+    record.add_argument("--currency", choices=("CRC", "USD"), default="CRC", help="currency paid (default CRC)")
+    record.add_argument("--method", required=True, choices=METHODS, help="how it was paid")
+    record.add_argument("--date", required=True, type=_date, help="day it was paid, YYYY-MM-DD")
+    record.add_argument("--bank", default="", help="bank, e.g. BAC")
+    record.add_argument("--reference", default=None, help="bank reference (applied only once)")
+    record.add_argument("--code", default=None, help="payment code of the order it pays (default: oldest first)")
+    record.set_defaults(handler=record_payment)
+
+    account = sub.add_parser("account", help="the customer's account: adjustments, period charges")
+    account_sub = account.add_subparsers(dest="account_command", metavar="ACTION", parser_class=type(account))
+    account_sub.required = True
+    adjust = account_sub.add_parser("adjust", help="adjust a balance with a written reason (amount may be negative)")
+    adjust.add_argument("client_id", metavar="CLIENT_ID")
+    adjust.add_argument("--amount", required=True, type=_amount,
+                        help="positive adds to what is owed, negative takes off, e.g. -500")
+    adjust.add_argument("--reason", required=True, help="why, in words (kept with the entry)")
+    adjust.add_argument("--code", default=None, help="payment code of the order it concerns")
+    adjust.add_argument("--currency", choices=("CRC", "USD"), default=None,
+                        help="the account's currency when the customer has both")
+    adjust.add_argument("--date", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    adjust.set_defaults(handler=adjust_account)
+    charges = account_sub.add_parser("charges", help="charge every contract whose new period has started")
+    charges.add_argument("--date", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    charges.set_defaults(handler=generate_charges)
+
+    statement = sub.add_parser("statement", help="a customer's statement (estado de cuenta) with running balance")
+    statement.add_argument("client_id", metavar="CLIENT_ID")
+    statement.add_argument("--from", dest="start", type=_date, default=None, help="first day, YYYY-MM-DD")
+    statement.add_argument("--to", dest="end", type=_date, default=None, help="last day (default: today)")
+    statement.add_argument("--format", choices=FORMATS, default="table", help="table (default), csv, html or pdf")
+    statement.add_argument("--output", type=Path, default=None, help="write to FILE instead of standard output")
+    statement.set_defaults(handler=print_statement)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"no es una fecha (AAAA-MM-DD): {text!r}") from error
+
+
+def _amount(text: str) -> Decimal:
+    from currency.money import MoneyError, to_decimal
+
+    if "," in text:
+        raise argparse.ArgumentTypeError(f"use '.' como separador decimal: {text!r}")
+    try:
+        value = to_decimal(text)
+    except MoneyError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+    if value != value.quantize(Decimal("0.01")):
+        raise argparse.ArgumentTypeError(f"a lo sumo dos decimales: {text!r}")
+    return value
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _today(settings: Settings) -> date:
+    return datetime.now(settings.tz).date()
+
+
+def _customer(session: Session, client_id: str) -> Customer:
+    from bot.cli import CliError
+    from bot.contracts.registry import find_by_client_id
+
+    customer = find_by_client_id(session, client_id)
+    if customer is None or customer.id is None:
+        raise CliError(f"no hay cliente con ID {client_id}")
+    return customer
+
+
+def _order(session: Session, customer: Customer, code: str | None) -> Contract | None:
+    """The order a payment code names; among its cuotas the earliest one still open."""
+    from bot.account.operations import owing_contract_ids
+    from bot.cli import CliError
+    from bot.contracts.registry import customer_contracts
+
+    if not code:
+        return None
+    assert customer.id is not None
+    matches = [c for c in customer_contracts(session, customer.id) if c.payment_code == code]
+    if not matches:
+        raise CliError(f"el cliente {customer.client_id} no tiene el contrato {code}")
+    open_ids = owing_contract_ids(session, customer.id)
+    owing = [c for c in matches if c.id in open_ids]
+    return min(owing or matches, key=lambda c: (c.due_date or date.max, c.installment))
+
+
+def record_payment(args: argparse.Namespace, settings: Settings) -> int:
+    """Seed 001's "captura manual": store the payment once, apply it oldest charge first, show the result."""
+    from bot.account.entries import PaymentMethod
+    from bot.account.operations import AccountError, AccountPolicy, PaymentRequest, apply_payment
+    from bot.cli import CliError
+    from bot.db.session import migrated_session
+    from currency.money import Money
+
+    if args.amount <= 0:
+        raise CliError("el monto del pago debe ser mayor que cero")
+    today = _today(settings)
+    if args.date > today:
+        raise CliError(f"la fecha del pago {args.date:%d/%m/%Y} está en el futuro")
+    try:
+        with migrated_session(settings.database_url) as session:
+            customer = _customer(session, args.client_id)
+            order = _order(session, customer, args.code)
+            assert customer.id is not None
+            result = apply_payment(
+                session,
+                PaymentRequest(
+                    customer_id=customer.id,
+                    amount=Money(args.amount, args.currency),
+                    paid_on=args.date,
+                    method=PaymentMethod(args.method),
+                    actor=_actor(),
+                    contract_id=order.id if order else None,
+                    bank=args.bank,
+                    reference=args.reference,
+                ),
+                policy=AccountPolicy.from_settings(settings),
+                now=datetime.now(settings.tz),
+            )
+    except AccountError as error:
+        raise CliError(str(error)) from error
+    print(f"Pago registrado para ID {customer.client_id}, {customer.full_name} (pago {result.payment_id})")
+    for line in result.lines():
+        print(line)
+    return 0
+
+
+def adjust_account(args: argparse.Namespace, settings: Settings) -> int:
+    """A staff adjustment with its reason; it appears in the statement with who made it."""
+    from bot.account.operations import AccountError, adjust
+    from bot.cli import CliError
+    from bot.db.session import migrated_session
+
+    reason = args.reason.strip()
+    if not reason:
+        raise CliError("el motivo es obligatorio: --reason \"...\"")
+    if args.amount == 0:
+        raise CliError("el monto del ajuste no puede ser cero")
+    try:
+        with migrated_session(settings.database_url) as session:
+            customer = _customer(session, args.client_id)
+            order = _order(session, customer, args.code)
+            assert customer.id is not None
+            result = adjust(
+                session, customer.id, args.amount, reason=reason, actor=_actor(),
+                on_date=args.date or _today(settings), currency=args.currency,
+                contract_id=order.id if order else None,
+            )
+    except AccountError as error:
+        raise CliError(str(error)) from error
+    print(f"Ajuste registrado para ID {customer.client_id}, {customer.full_name}: {reason}")
+    for line in result.lines():
+        print(line)
+    return 0
+
+
+def generate_charges(args: argparse.Namespace, settings: Settings) -> int:
+    """What the scheduler runs each day; safe to run again (a period is charged once)."""
+    from bot.account.orders import generate_period_charges
+    from bot.db.session import migrated_session
+
+    on_date = args.date or _today(settings)
+    with migrated_session(settings.database_url) as session:
+        written = generate_period_charges(session, on_date, whole_colones=settings.whole_colones)
+    print(f"{written} cargos de periodo nuevos al {on_date:%d/%m/%Y}")
+    return 0
+
+
+def print_statement(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the statement to standard output or to --output, in the chosen format."""
+    from bot.account.documents import StatementFormat, render
+    from bot.account.operations import AccountPolicy, load_statement
+    from bot.cli import CliError
+    from bot.db.session import migrated_session
+
+    today = _today(settings)
+    end = args.end or today
+    if args.start is not None and args.start > end:
+        raise CliError("--from es posterior a --to")
+    with migrated_session(settings.database_url) as session:
+        customer = _customer(session, args.client_id)
+        assert customer.id is not None
+        statement = load_statement(
+            session, customer.id, company=settings.company_name, today=today, start=args.start, end=end,
+            policy=AccountPolicy.from_settings(settings),
+        )
+    data = render(statement, StatementFormat(args.format), templates_dir=settings.templates_dir)
+    if args.output is not None:
+        try:
+            args.output.write_bytes(data)
+        except OSError as error:
+            raise CliError(f"no se pudo escribir {args.output}: {error.strerror or error}") from error
+        print(f"estado de cuenta de ID {customer.client_id} guardado en {args.output}")
+        return 0
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+    return 0
