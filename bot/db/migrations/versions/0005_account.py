@@ -178,6 +178,15 @@ def _migrate_data() -> None:
         bind.execute(sa.insert(entry_t), entries)
 
 
+def _drop_column(table: str, column: str) -> None:
+    """SQLite drops a plain column in place (3.35+): rebuilding `contract` would trip the foreign keys
+    of the intakes, payments and reminders that point at it."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    else:
+        op.drop_column(table, column)
+
+
 def upgrade() -> None:
     op.create_table('accountentry',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -223,9 +232,7 @@ def upgrade() -> None:
                nullable=True)
 
     _migrate_data()
-
-    with op.batch_alter_table('contract', schema=None) as batch_op:
-        batch_op.drop_column('balance')
+    _drop_column('contract', 'balance')
 
 
 def downgrade() -> None:
@@ -258,5 +265,4 @@ def downgrade() -> None:
         batch_op.drop_column('paid_on')
         batch_op.drop_column('method')
 
-    with op.batch_alter_table('contract', schema=None) as batch_op:
-        batch_op.drop_column('imported_balance')
+    _drop_column('contract', 'imported_balance')
