@@ -105,18 +105,27 @@ def post_orders(
                 "description": interest_description(row.payment_code, row.installment),
             })
             posting.interest += 1
-    repository.write_entries(session, new)
-
     changed = [r for r in rows if r.saldo is not None and r.saldo != r.previous_saldo]
-    if not changed:
-        return posting
-    entries = repository.load_entries_of(session, {r.customer_id for r in changed})
-    ledgers = settle_accounts(e for group in entries.values() for e in group)
+    known = repository.customers_with_entries(session, {r.customer_id for r in changed})
+    fresh: dict[int, Decimal] = {}
+    for item in new:
+        if item["customer_id"] not in known:
+            fresh[item["contract_id"]] = fresh.get(item["contract_id"], ZERO) + item["amount"]
+    ledgers = {}
+    if known:
+        first_new_id = repository.next_entry_id(session)
+        drafts = [repository.draft_entry(item, first_new_id + n) for n, item in enumerate(new)
+                  if item["customer_id"] in known]
+        stored = repository.load_entries_of(session, known)
+        ledgers = settle_accounts([*(e for group in stored.values() for e in group), *drafts])
     updates: list[dict[str, Any]] = []
     for row in changed:
         assert row.saldo is not None
-        ledger = ledgers.get((row.customer_id, row.currency))
-        open_now = ledger.contract_balance(row.contract_id) if ledger else ZERO
+        if row.customer_id in known:
+            ledger = ledgers.get((row.customer_id, row.currency))
+            open_now = ledger.contract_balance(row.contract_id) if ledger else ZERO
+        else:
+            open_now = fresh.get(row.contract_id, ZERO)
         difference = row.saldo - open_now
         if not difference:
             continue
@@ -126,7 +135,7 @@ def post_orders(
             "actor": actor, "description": f"{SALDO_DESCRIPTION} · {row.payment_code}",
             "reason": f"Saldo importado {row.saldo:.2f}; pendiente antes {open_now:.2f}",
         })
-    repository.write_entries(session, updates)
+    repository.write_entries(session, [*new, *updates])
     posting.balance_updates = len(updates)
     reduced = {u["customer_id"] for u in updates if u["amount"] < 0}
     if reduced:

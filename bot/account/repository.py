@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert
+from sqlalchemy import select as select_rows
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -59,27 +60,41 @@ def _entry(row: Any, reference: str | None) -> Entry:
     )
 
 
+_ENTRY_TABLE = AccountEntry.__table__  # type: ignore[attr-defined]
+_PAYMENT_TABLE = Payment.__table__  # type: ignore[attr-defined]
+
+
 def _entries_query() -> Any:
-    return select(AccountEntry, Payment.reference).join(
-        Payment, col(AccountEntry.payment_id) == col(Payment.id), isouter=True
+    """Plain rows, not ORM objects: entries are read far more often than written, often by the thousand."""
+    return select_rows(*_ENTRY_TABLE.c, _PAYMENT_TABLE.c.reference.label("payment_reference")).select_from(
+        _ENTRY_TABLE.outerjoin(_PAYMENT_TABLE, _ENTRY_TABLE.c.payment_id == _PAYMENT_TABLE.c.id)
     )
 
 
 def load_entries(session: Session, customer_id: int, *, until: date | None = None) -> list[Entry]:
     """Every entry of one customer (all currencies), optionally only those dated up to `until`."""
-    query = _entries_query().where(AccountEntry.customer_id == customer_id)
+    query = _entries_query().where(_ENTRY_TABLE.c.customer_id == customer_id)
     if until is not None:
-        query = query.where(col(AccountEntry.on_date) <= until)
-    return [_entry(row, reference) for row, reference in session.exec(query)]
+        query = query.where(_ENTRY_TABLE.c.on_date <= until)
+    return [_entry(row, row.payment_reference) for row in session.execute(query)]
 
 
 def load_entries_of(session: Session, customer_ids: Iterable[int]) -> dict[int, list[Entry]]:
     """The entries of many customers, grouped by customer, read in chunks."""
     found: dict[int, list[Entry]] = {}
     for batch in _chunks(sorted(set(customer_ids))):
-        query = _entries_query().where(col(AccountEntry.customer_id).in_(batch))
-        for row, reference in session.exec(query):
-            found.setdefault(row.customer_id, []).append(_entry(row, reference))
+        query = _entries_query().where(_ENTRY_TABLE.c.customer_id.in_(batch))
+        for row in session.execute(query):
+            found.setdefault(row.customer_id, []).append(_entry(row, row.payment_reference))
+    return found
+
+
+def customers_with_entries(session: Session, customer_ids: Iterable[int]) -> set[int]:
+    found: set[int] = set()
+    for batch in _chunks(sorted(set(customer_ids))):
+        found.update(session.execute(
+            select_rows(_ENTRY_TABLE.c.customer_id).where(_ENTRY_TABLE.c.customer_id.in_(batch)).distinct()
+        ).scalars())
     return found
 
 
@@ -164,6 +179,27 @@ def write_entries(session: Session, rows: Sequence[dict[str, Any]], *, skip_exis
     for item in values:
         written += rowcount(session.execute(statement, item))
     return written
+
+
+def next_entry_id(session: Session) -> int:
+    """An id above every written entry: drafts numbered from here replay in the order they will be written."""
+    return int(session.execute(select_rows(func.max(_ENTRY_TABLE.c.id))).scalar() or 0) + 1
+
+
+def draft_entry(row: dict[str, Any], provisional_id: int) -> Entry:
+    """A row about to be written (as `write_entries` takes it), as the typed entry it will become."""
+    return Entry(
+        id=provisional_id,
+        customer_id=row["customer_id"],
+        currency=row["currency"],
+        kind=EntryKind(row["kind"]),
+        amount=row["amount"],
+        on_date=row["on_date"],
+        contract_id=row.get("contract_id"),
+        due_date=row.get("due_date"),
+        description=row.get("description", ""),
+        reason=row.get("reason"),
+    )
 
 
 def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:

@@ -79,7 +79,8 @@ def test_two_cuotas_paid_at_once_settle_oldest_first_and_say_which(customers: Se
         ("Cuota 1 · WOLK-1012", True), ("Cuota 2 · WOLK-1012", True)]
     balance = customer_balance(session, customer_id(session, "1012"), today=TODAY, policy=POLICY)
     [left] = balance.open_charges
-    assert (left.description, left.due_date, left.open) == ("Cuota 3 · WOLK-1012", date(2027, 1, 1), Decimal("67800.00"))
+    assert (left.description, left.due_date, left.open) == (
+        "Cuota 3 · WOLK-1012", date(2027, 1, 1), Decimal("67800.00"))
     assert "Cuota 1 · WOLK-1012 (vence 01/11/2026): ₡67\u00a0800,00, cancelado" in "\n".join(result.lines())
 
 

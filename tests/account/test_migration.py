@@ -69,8 +69,9 @@ def old_database(path: Path) -> None:
             (pid, f"m{pid}", json.dumps(fields), json.dumps(due), customer, contract, WHEN, WHEN),
         )
         db.execute(
-            "INSERT INTO payment (id, intake_id, customer_id, contract_id, amount, currency, credit, bank, reference,"
-            " applied_by, applied_at, sync_state) VALUES (?, ?, ?, ?, ?, 'CRC', ?, 'BAC', ?, 'accounting', ?, 'pending')",
+            "INSERT INTO payment (id, intake_id, customer_id, contract_id, amount, currency, credit, bank,"
+            " reference, applied_by, applied_at, sync_state)"
+            " VALUES (?, ?, ?, ?, ?, 'CRC', ?, 'BAC', ?, 'accounting', ?, 'pending')",
             (pid, pid, customer, contract, amount, credit, reference, WHEN),
         )
     db.execute("INSERT INTO exchangerate (date, pair, buy, sell, source, fetched_at)"

@@ -107,6 +107,10 @@ def test_quote_prints_the_spreadsheet_breakdown(
         f"Monto en colones ₡22{NBSP}943,25",
         f"IVA 13% ₡2{NBSP}982,62",
         f"Total a pagar ₡25{NBSP}925,87",
+        "",
+        "Cuenta al 27/11/2026:",
+        "Mensualidad dic. 2026 · WOLK-1002: US$50,85 (vence 15/12/2026)",
+        f"Saldo pendiente: US$50,85 = ₡25{NBSP}925,87 (tipo de cambio de venta ₡509,85 del 27/11/2026)",
     ]
 
 
