@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from bot.account.entries import ZERO, Allocation, Entry, EntryKind, OpenCharge
 
@@ -198,6 +199,16 @@ class ChargePaid:
     @property
     def settled(self) -> bool:
         return self.open_after <= 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"entry_id": self.entry_id, "contract_id": self.contract_id, "description": self.description,
+                "due_date": self.due_date.isoformat(), "paid": str(self.paid), "open_after": str(self.open_after)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ChargePaid:
+        return cls(entry_id=int(data["entry_id"]), contract_id=data.get("contract_id"),
+                   description=str(data["description"]), due_date=date.fromisoformat(data["due_date"]),
+                   paid=Decimal(data["paid"]), open_after=Decimal(data["open_after"]))
 
 
 def effect_of(ledger: Ledger, credit_id: int) -> tuple[list[ChargePaid], Decimal]:

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.account import repository
-from bot.account.allocation import ChargePaid, Ledger, SettledPeriod, already_settled, effect_of, settle_accounts
+from bot.account.allocation import (
+    ChargePaid,
+    Ledger,
+    SettledPeriod,
+    already_settled,
+    effect_of,
+    settle,
+    settle_accounts,
+)
 from bot.account.conversion import MissingRate, convert, tolerance_in
-from bot.account.entries import ZERO, EntryKind, OpenCharge, PaymentMethod
+from bot.account.entries import ZERO, Entry, EntryKind, OpenCharge, PaymentMethod, from_cents
 from bot.account.statement import Statement, build_statement
 from bot.db.models import Payment
 from currency.money import CRC, CURRENCIES, Money, format_money
@@ -178,7 +187,7 @@ def open_balances(session: Session, customer_ids: Iterable[int] | None = None) -
     """Every customer's balance per currency that is not zero, as one SUM over the entries."""
     ids = list(customer_ids) if customer_ids is not None else None
     return [
-        OpenBalance(customer_id, Money(Decimal(cents) / 100, currency))
+        OpenBalance(customer_id, Money(from_cents(cents), currency))
         for customer_id, currency, cents in repository.balance_sums(session, ids)
     ]
 
@@ -227,6 +236,34 @@ class AllocationResult:
     @property
     def balance_reached_zero(self) -> bool:
         return self.new_balance.amount <= 0 < self.previous_balance.amount
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON (decimal strings) to keep with an intake; `from_json` reads it back."""
+        def money(value: Money) -> dict[str, str]:
+            return {"amount": str(value.amount), "currency": value.currency}
+
+        return {
+            "payment_id": self.payment_id, "entry_id": self.entry_id, "paid": money(self.paid),
+            "applied": money(self.applied), "rate": self.rate.to_json() if self.rate else None,
+            "previous_balance": money(self.previous_balance), "new_balance": money(self.new_balance),
+            "charges": [charge.to_json() for charge in self.charges],
+            "credit_created": money(self.credit_created), "written_off": money(self.written_off),
+            "reminders_cancelled": self.reminders_cancelled,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AllocationResult:
+        def money(value: Mapping[str, str]) -> Money:
+            return Money(Decimal(value["amount"]), value["currency"])
+
+        return cls(
+            payment_id=int(data["payment_id"]), entry_id=int(data["entry_id"]), paid=money(data["paid"]),
+            applied=money(data["applied"]), rate=AppliedRate.from_json(data["rate"]) if data.get("rate") else None,
+            previous_balance=money(data["previous_balance"]), new_balance=money(data["new_balance"]),
+            charges=tuple(ChargePaid.from_json(c) for c in data["charges"]),
+            credit_created=money(data["credit_created"]), written_off=money(data["written_off"]),
+            reminders_cancelled=int(data.get("reminders_cancelled") or 0),
+        )
 
     def lines(self) -> list[str]:
         """Spanish lines for an operator: previous balance, this payment, new balance, charges settled."""
@@ -338,83 +375,140 @@ def _already_applied(reference: str, earlier: Payment) -> str:
     return f"la referencia {reference} ya fue aplicada ({where}{when}): no se aplica dos veces"
 
 
-def post_payment(
-    session: Session, payment: Payment, *, policy: AccountPolicy, now: datetime
-) -> AllocationResult:
-    """Put an already stored `Payment` into the account (a receipt accounting marked applied, or a capture)."""
-    if payment.id is None:
-        raise ValueError("post_payment needs a stored payment")
-    paid_on = payment.paid_on or policy.today(now)
-    paid = Money(payment.amount, payment.currency)
-    before = _ledgers(session, payment.customer_id)
-    currency = _account_currency(session, payment.customer_id, paid.currency, payment.contract_id, before)
+@dataclass(frozen=True)
+class _Plan:
+    """A payment worked out against the account before anything is written."""
+
+    currency: str
+    rate: AppliedRate | None
+    applied: Money
+    payment: Entry
+    rounding: Entry | None
+    result: AllocationResult
+
+
+def _plan_payment(
+    session: Session,
+    customer_id: int,
+    paid: Money,
+    paid_on: date,
+    *,
+    contract_id: int | None,
+    policy: AccountPolicy,
+    description: str = "Pago",
+) -> _Plan:
+    entries = repository.load_entries(session, customer_id)
+    before = {currency: ledger for (_c, currency), ledger in settle_accounts(entries).items()}
+    currency = _account_currency(session, customer_id, paid.currency, contract_id, before)
+    day_rate = find_rate(session, paid_on, policy)
     rate = None
     if currency != paid.currency:
-        rate = find_rate(session, paid_on, policy)
+        rate = day_rate
         if rate is None:
             raise AccountError(
                 f"no hay tipo de cambio USD/CRC al {paid_on:%d/%m/%Y} para convertir el pago: "
                 "registre uno con 'paybot rates set' o 'paybot rates fetch'"
             )
     applied = convert(paid, currency, rate)
-    try:
-        how = PaymentMethod(payment.method).label
-    except ValueError:
-        how = payment.method
-    description = f"Pago · {how}" + (f" {payment.bank}" if payment.bank else "")
-    entry_id = repository.write_entry(
-        session,
-        customer_id=payment.customer_id,
-        currency=currency,
-        kind=EntryKind.PAYMENT,
-        amount=-applied.amount,
-        on_date=paid_on,
-        actor=payment.applied_by,
-        contract_id=payment.contract_id,
-        description=description,
-        payment_id=payment.id,
-        original=paid if currency != paid.currency else None,
-        rate=rate.value if rate is not None and currency != paid.currency else None,
+    first_id = repository.next_entry_id(session)
+    payment = Entry(
+        id=first_id, customer_id=customer_id, currency=currency, kind=EntryKind.PAYMENT, amount=-applied.amount,
+        on_date=paid_on, contract_id=contract_id, description=description,
+        original=paid if currency != paid.currency else None, rate=rate.value if rate is not None else None,
     )
-    after = _ledgers(session, payment.customer_id)
-    charges, left = effect_of(after[currency], entry_id)
-    written_off = ZERO
-    limit = tolerance_in(currency, policy.tolerance_crc, rate or find_rate(session, paid_on, policy))
+    mine = [e for e in entries if e.currency == currency]
+    after = settle([*mine, payment])
+    charges, left = effect_of(after, payment.id)
+    rounding = None
+    limit = tolerance_in(currency, policy.tolerance_crc, rate or day_rate)
     partial = [charge for charge in charges if charge.open_after > 0]
     if left == 0 and len(partial) == 1 and partial[0].open_after <= limit:
-        last = partial[0]
-        written_off = last.open_after
-        repository.write_entry(
-            session,
-            customer_id=payment.customer_id,
-            currency=currency,
-            kind=EntryKind.ADJUSTMENT,
-            amount=-written_off,
-            on_date=paid_on,
-            actor="bot",
-            contract_id=last.contract_id,
+        rounding = Entry(
+            id=first_id + 1, customer_id=customer_id, currency=currency, kind=EntryKind.ADJUSTMENT,
+            amount=-partial[0].open_after, on_date=paid_on, contract_id=partial[0].contract_id,
             description="Ajuste por redondeo",
             reason=ROUNDING_REASON.format(tolerance=format_money(Money(policy.tolerance_crc, CRC))),
         )
-        after = _ledgers(session, payment.customer_id)
-        charges, left = effect_of(after[currency], entry_id)
-    cancelled = cancel_settled_reminders(
-        session, [payment.customer_id], f"saldo en cero con el pago {payment.reference or payment.id}"
-    )
+        after = settle([*mine, payment, rounding])
+        charges, left = effect_of(after, payment.id)
     previous = before[currency].balance if currency in before else ZERO
-    return AllocationResult(
-        payment_id=payment.id,
-        entry_id=entry_id,
+    result = AllocationResult(
+        payment_id=0,
+        entry_id=0,
         paid=paid,
         applied=applied,
         rate=rate,
         previous_balance=Money(previous, currency),
-        new_balance=Money(after[currency].balance, currency),
+        new_balance=Money(after.balance, currency),
         charges=tuple(charges),
         credit_created=Money(left, currency),
-        written_off=Money(written_off, currency),
-        reminders_cancelled=cancelled,
+        written_off=Money(-rounding.amount if rounding else ZERO, currency),
     )
+    return _Plan(currency, rate, applied, payment, rounding, result)
+
+
+def preview_payment(
+    session: Session,
+    customer_id: int,
+    amount: Money,
+    paid_on: date,
+    *,
+    policy: AccountPolicy,
+    contract_id: int | None = None,
+) -> AllocationResult:
+    """What applying a payment would do, without writing anything: for the support card before approval."""
+    if amount.amount <= 0:
+        raise AccountError("el monto del pago debe ser mayor que cero")
+    return _plan_payment(session, customer_id, amount, paid_on, contract_id=contract_id, policy=policy).result
+
+
+def post_payment(
+    session: Session, payment: Payment, *, policy: AccountPolicy, now: datetime
+) -> AllocationResult:
+    """Put an already stored `Payment` into the account (a receipt accounting marked applied, or a capture)."""
+    if payment.id is None:
+        raise ValueError("post_payment needs a stored payment")
+    try:
+        how = PaymentMethod(payment.method).label
+    except ValueError:
+        how = payment.method
+    plan = _plan_payment(
+        session, payment.customer_id, Money(payment.amount, payment.currency), payment.paid_on or policy.today(now),
+        contract_id=payment.contract_id, policy=policy,
+        description=f"Pago · {how}" + (f" {payment.bank}" if payment.bank else ""),
+    )
+    drafted = plan.payment
+    entry_id = repository.write_entry(
+        session,
+        customer_id=drafted.customer_id,
+        currency=drafted.currency,
+        kind=drafted.kind,
+        amount=drafted.amount,
+        on_date=drafted.on_date,
+        actor=payment.applied_by,
+        contract_id=drafted.contract_id,
+        description=drafted.description,
+        payment_id=payment.id,
+        original=drafted.original,
+        rate=drafted.rate,
+    )
+    if plan.rounding is not None:
+        repository.write_entry(
+            session,
+            customer_id=plan.rounding.customer_id,
+            currency=plan.rounding.currency,
+            kind=plan.rounding.kind,
+            amount=plan.rounding.amount,
+            on_date=plan.rounding.on_date,
+            actor="bot",
+            contract_id=plan.rounding.contract_id,
+            description=plan.rounding.description,
+            reason=plan.rounding.reason,
+        )
+    cancelled = cancel_settled_reminders(
+        session, [payment.customer_id], f"saldo en cero con el pago {payment.reference or payment.id}"
+    )
+    return replace(plan.result, payment_id=payment.id, entry_id=entry_id, reminders_cancelled=cancelled)
 
 
 @dataclass(frozen=True)

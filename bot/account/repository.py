@@ -16,7 +16,6 @@ from sqlmodel import Session, col, select
 from bot.account.charges import RECURRING
 from bot.account.entries import Entry, EntryKind, from_cents, to_cents
 from bot.db.models import AccountEntry, Contract, Customer, Payment, Reminder, ReminderState
-from bot.db.session import rowcount
 from bot.db.types import utcnow
 from currency.money import Money
 
@@ -166,19 +165,15 @@ def write_entries(session: Session, rows: Sequence[dict[str, Any]], *, skip_exis
         session.execute(insert(table), values)
         return len(values)
     dialect = session.get_bind().dialect.name
-    statement: Any
-    if dialect == "postgresql":
-        statement = postgresql_insert(table).on_conflict_do_nothing(index_elements=["source_key"])
-    elif dialect == "sqlite":
-        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=["source_key"])
-    else:
+    if dialect not in ("postgresql", "sqlite"):
         fresh = existing_keys(session, (v["source_key"] for v in values if v["source_key"]))
         values = [v for v in values if v["source_key"] not in fresh]
-        statement = insert(table)
-    written = 0
-    for item in values:
-        written += rowcount(session.execute(statement, item))
-    return written
+        if values:
+            session.execute(insert(table), values)
+        return len(values)
+    dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["source_key"]).returning(table.c.id)
+    return sum(len(session.execute(statement, item).all()) for item in values)
 
 
 def next_entry_id(session: Session) -> int:

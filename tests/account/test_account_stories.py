@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -11,12 +12,14 @@ from sqlmodel import Session, select
 from bot.account.entries import EntryKind, PaymentMethod
 from bot.account.operations import (
     AccountError,
+    AllocationResult,
     ReferenceAlreadyApplied,
     adjust,
     contract_balance,
     customer_balance,
     find_settled_period,
     open_balances,
+    preview_payment,
     record_refund,
 )
 from bot.account.orders import generate_period_charges
@@ -55,7 +58,13 @@ def test_short_payment_then_the_exact_difference_settles_the_cuota_and_stops_its
     orders(session, CUOTA_DEC)
     order = contract(session, "WOLK-1001")
     assert order.id is not None
+    entries_before = len(session.exec(select(AccountEntry)).all())
+    preview = preview_payment(session, customer_id(session, "1001"), crc("20000.00"), date(2026, 11, 27),
+                              policy=POLICY)
+    assert len(session.exec(select(AccountEntry)).all()) == entries_before, "a preview writes nothing"
     first = pay(session, "1001", "20000.00", on=date(2026, 11, 27), reference="FT1")
+    assert replace(preview, payment_id=first.payment_id, entry_id=first.entry_id) == first
+    assert AllocationResult.from_json(first.to_json()) == first
     assert (first.previous_balance, first.new_balance) == (crc("39550.00"), crc("19550.00"))
     [charge] = first.charges
     assert (charge.description, charge.due_date, charge.open_after) == (
