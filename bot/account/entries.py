@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from currency.money import CENTS, Money, MoneyError
+from currency.money import Money, MoneyError
 
 ZERO = Decimal("0.00")
 
@@ -77,7 +77,7 @@ def to_cents(amount: Decimal) -> int:
 
 
 def from_cents(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(CENTS)
+    return Decimal(cents).scaleb(-2)
 
 
 @dataclass(frozen=True)
