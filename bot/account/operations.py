@@ -6,13 +6,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.account import repository
+import bot.account.repository as repository
 from bot.account.allocation import (
     ChargePaid,
     Ledger,
@@ -28,6 +28,9 @@ from bot.account.statement import Statement, build_statement
 from bot.db.models import Payment
 from currency.money import CRC, CURRENCIES, Money, format_money
 from currency.rates import AppliedRate, RateNotFound, rate_for
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 DEFAULT_TIMEZONE = ZoneInfo("America/Costa_Rica")
 ROUNDING_REASON = "Diferencia de redondeo dentro de la tolerancia de {tolerance}"
@@ -51,12 +54,12 @@ class AccountPolicy:
     timezone: ZoneInfo = DEFAULT_TIMEZONE
 
     @classmethod
-    def from_settings(cls, settings: object) -> AccountPolicy:
+    def from_settings(cls, settings: Settings) -> AccountPolicy:
         return cls(
-            rate_side=getattr(settings, "rate_side", "sell"),
-            tolerance_crc=getattr(settings, "amount_tolerance", Decimal("1")),
-            whole_colones=getattr(settings, "whole_colones", False),
-            timezone=getattr(settings, "tz", DEFAULT_TIMEZONE),
+            rate_side=settings.rate_side,
+            tolerance_crc=settings.amount_tolerance,
+            whole_colones=settings.whole_colones,
+            timezone=settings.tz,
         )
 
     def today(self, now: datetime) -> date:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.account import repository
+import bot.account.repository as repository
 from bot.account.allocation import settle_accounts
 from bot.account.charges import (
     charge_description,

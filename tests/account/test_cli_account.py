@@ -53,7 +53,7 @@ def test_seed_stores_a_sample_rate_so_a_usd_customer_sees_the_whole_calculation(
     assert quote.returncode == 0, quote.stderr
     text = quote.stdout.replace(NBSP, " ")
     assert "Total a pagar ₡25 925,87" in " ".join(text.split())
-    assert "Mensualidad dic. 2026 · WOLK-1002: US$50,85 (vence 15/12/2026)" in text
+    assert "Mensualidad dic. 2026 · WOLK-1002: US$50,85 (vence 15/12/2026" in text
     assert "Saldo pendiente: US$50,85 = ₡25 925,87 (tipo de cambio de venta ₡509,85" in text
 
 
