@@ -231,6 +231,9 @@ class AllocationResult:
     credit_created: Money
     written_off: Money
     reminders_cancelled: int = 0
+    rate_missing: bool = False
+    """No USD/CRC rate was stored for a payment meant for an account in the other currency: it was kept in
+    the currency it was paid, in the customer's favour, for staff to settle with an adjustment."""
 
     @property
     def settled(self) -> tuple[ChargePaid, ...]:
@@ -251,7 +254,7 @@ class AllocationResult:
             "previous_balance": money(self.previous_balance), "new_balance": money(self.new_balance),
             "charges": [charge.to_json() for charge in self.charges],
             "credit_created": money(self.credit_created), "written_off": money(self.written_off),
-            "reminders_cancelled": self.reminders_cancelled,
+            "reminders_cancelled": self.reminders_cancelled, "rate_missing": self.rate_missing,
         }
 
     @classmethod
@@ -266,6 +269,7 @@ class AllocationResult:
             charges=tuple(ChargePaid.from_json(c) for c in data["charges"]),
             credit_created=money(data["credit_created"]), written_off=money(data["written_off"]),
             reminders_cancelled=int(data.get("reminders_cancelled") or 0),
+            rate_missing=bool(data.get("rate_missing")),
         )
 
     def lines(self) -> list[str]:
@@ -291,6 +295,8 @@ class AllocationResult:
             lines.append(f"Diferencia de redondeo descartada: {format_money(self.written_off)}")
         if self.reminders_cancelled:
             lines.append(f"Recordatorios cancelados: {self.reminders_cancelled}")
+        if self.rate_missing:
+            lines.append("Sin tipo de cambio del día: el pago quedó en su moneda, a favor del cliente")
         return lines
 
 
@@ -399,15 +405,19 @@ def _plan_payment(
     contract_id: int | None,
     policy: AccountPolicy,
     description: str = "Pago",
+    keep_without_rate: bool = False,
 ) -> _Plan:
     entries = repository.load_entries(session, customer_id)
     before = {currency: ledger for (_c, currency), ledger in settle_accounts(entries).items()}
     currency = _account_currency(session, customer_id, paid.currency, contract_id, before)
     day_rate = find_rate(session, paid_on, policy)
     rate = None
+    rate_missing = False
     if currency != paid.currency:
         rate = day_rate
-        if rate is None:
+        if rate is None and keep_without_rate:
+            currency, contract_id, rate_missing = paid.currency, None, True
+        elif rate is None:
             raise AccountError(
                 f"no hay tipo de cambio USD/CRC al {paid_on:%d/%m/%Y} para convertir el pago: "
                 "registre uno con 'paybot rates set' o 'paybot rates fetch'"
@@ -446,6 +456,7 @@ def _plan_payment(
         charges=tuple(charges),
         credit_created=Money(left, currency),
         written_off=Money(-rounding.amount if rounding else ZERO, currency),
+        rate_missing=rate_missing,
     )
     return _Plan(currency, rate, applied, payment, rounding, result)
 
@@ -466,9 +477,14 @@ def preview_payment(
 
 
 def post_payment(
-    session: Session, payment: Payment, *, policy: AccountPolicy, now: datetime
+    session: Session, payment: Payment, *, policy: AccountPolicy, now: datetime, keep_without_rate: bool = False
 ) -> AllocationResult:
-    """Put an already stored `Payment` into the account (a receipt accounting marked applied, or a capture)."""
+    """Put an already stored `Payment` into the account (a receipt accounting marked applied, or a capture).
+
+    A payment that needs converting with no USD/CRC rate stored is refused (`AccountError`), unless
+    `keep_without_rate`: then it is kept in the currency paid, in the customer's favour (`rate_missing`),
+    so that accounting confirming a receipt is never blocked by a missing rate.
+    """
     if payment.id is None:
         raise ValueError("post_payment needs a stored payment")
     try:
@@ -479,6 +495,7 @@ def post_payment(
         session, payment.customer_id, Money(payment.amount, payment.currency), payment.paid_on or policy.today(now),
         contract_id=payment.contract_id, policy=policy,
         description=f"Pago · {how}" + (f" {payment.bank}" if payment.bank else ""),
+        keep_without_rate=keep_without_rate,
     )
     drafted = plan.payment
     entry_id = repository.write_entry(

@@ -320,14 +320,17 @@ def apply_payment(core: IntakeCore, session: Session, intake: Intake, action: St
     except IntegrityError as error:
         raise ActionRefused(f"La referencia {reference} ya fue aplicada: no se aplica dos veces.") from error
     try:
-        post_payment(session, payment, policy=AccountPolicy.from_settings(core.settings), now=core.now())
+        posted = post_payment(session, payment, policy=AccountPolicy.from_settings(core.settings), now=core.now(),
+                              keep_without_rate=True)
     except AccountError as error:
         raise ActionRefused(f"No se pudo aplicar a la cuenta del cliente: {error}.") from error
     if not checks.get("difference_crc") or Decimal(checks["difference_crc"]) <= 0:
         _cancel_reminders(session, intake)
     kind = "applied" if checks.get("client_id_present") else "applied_missing_id"
     core.tell_customer(session, intake, kind, cards.reply_context(core, session, intake))
-    return f"Pago #{intake.id} aplicado ({format_money(paid)}). Se avisó al cliente."
+    note = (" Sin tipo de cambio del día: en la cuenta quedó en su moneda, a favor del cliente (paybot rates set)."
+            if posted.rate_missing else "")
+    return f"Pago #{intake.id} aplicado ({format_money(paid)}). Se avisó al cliente.{note}"
 
 
 def _receipt_date(intake: Intake, today: date) -> date:

@@ -19,6 +19,7 @@ from bot.account.operations import (
     customer_balance,
     find_settled_period,
     open_balances,
+    post_payment,
     preview_payment,
     record_refund,
 )
@@ -29,6 +30,7 @@ from bot.db.models import AccountEntry, Intake, Payment, ReminderState
 from currency.money import Money
 from currency.rates import set_manual_rate
 from tests.account.conftest import (
+    NOW,
     POLICY,
     TODAY,
     contract,
@@ -239,3 +241,22 @@ def test_the_sample_orders_owe_what_their_saldo_says(session: Session) -> None:
     assert sums[customer_id(session, "1012")] == crc("67800.00"), "cuota 1 has Saldo 0, cuota 2 is open"
     chosen = select_contract(session, customer_id(session, "1012"), TODAY)
     assert chosen is not None and chosen.installment == 2, "the payment goes to the cuota still owing"
+
+
+def test_a_receipt_in_colones_for_a_dollar_order_without_any_rate_is_kept_in_colones_not_lost(
+    customers: Session,
+) -> None:
+    session = customers
+    orders(session, "Cédula física,205670891,WOLK-1002,,USD,45.00,0,mensual,0.13,2026-03-15,2027-03-15,"
+                    "2026-12-15,")
+    with pytest.raises(AccountError, match="tipo de cambio"):
+        pay(session, "1002", "25925.87", reference="NR1")
+    payment = Payment(customer_id=customer_id(session, "1002"), amount=Decimal("25925.87"), currency="CRC",
+                      reference="NR2", paid_on=TODAY, applied_by="accounting")
+    session.add(payment)
+    session.flush()
+    result = post_payment(session, payment, policy=POLICY, now=NOW, keep_without_rate=True)
+    assert result.rate_missing and result.credit_created == crc("25925.87")
+    balance = customer_balance(session, customer_id(session, "1002"), today=TODAY, policy=POLICY)
+    assert {(a.currency, a.balance) for a in balance.accounts} == {
+        ("USD", Decimal("50.85")), ("CRC", Decimal("-25925.87"))}
