@@ -1,0 +1,155 @@
+"""Synthetic Costa Rican bank receipts and notifications with ground truth, for tests and the benchmark.
+
+`generate(seed)` draws everything from the seed: the issuer, a layout family (card layouts and notification
+screens, see `families.py`), the label wordings, the spelling of every value, light or dark mode, and a
+clean screenshot or a photograph. `part="tuned"` or `part="held"` restricts the draw to one side of the
+fixed split, so the benchmark can report receipts the reader was never fixed against.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from tests.ocr.generator.cards import CARD_RENDERERS, Pair, compose, render_letter, ticket_case
+from tests.ocr.generator.content import Content, Truth, make_content
+from tests.ocr.generator.draw import make_look
+from tests.ocr.generator.families import FAMILIES, Family, Split, families, label_choices, split, templates
+from tests.ocr.generator.photo import encode, photograph
+from tests.ocr.generator.prose import Said, say
+from tests.ocr.generator.screens import SCREEN_RENDERERS
+from tests.ocr.generator.vocab import BANKS, Bank, vary
+
+__all__ = ["BANKS", "FAMILIES", "Receipt", "Truth", "encode", "families", "generate", "split"]
+CLIENT_ID = re.compile(r"\bID\s*[:#-]?\s*(?:WOLK\s*[:#-]?\s*)?#?\s*(\d{1,10})\b", re.IGNORECASE)
+
+
+@dataclass
+class Receipt:
+    """A generated receipt: encoded file bytes, its truth, and how it was made."""
+
+    data: bytes
+    truth: Truth
+    family: str
+    part: Split | None
+    dark: bool
+    photographed: bool
+    text: str = ""
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def _client_id(description: str | None) -> str | None:
+    match = CLIENT_ID.search(description or "")
+    return match.group(1) if match else None
+
+
+def _labeller(part: Split | None, bank: Bank, rng: random.Random) -> Callable[[str], str]:
+    chosen: dict[str, str] = {}
+
+    def label(key: str) -> str:
+        if key not in chosen:
+            options = label_choices(part, bank, key)
+            own = [w for w in options if w in bank.labels.get(key, ())]
+            wording = rng.choice(own) if own and rng.random() < 0.5 else rng.choice(options)
+            chosen[key] = vary(wording, rng)
+        return chosen[key]
+
+    return label
+
+
+def _named(text: str, bank: Bank) -> bool:
+    names = {*bank.prose_names, *bank.headers}
+    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE) for name in names)
+
+
+def _card(family: Family, content: Content, bank: Bank, part: Split | None, rng: random.Random, dark: bool,
+          ) -> tuple[Image.Image, Truth, str]:
+    label = _labeller(part, bank, rng)
+    pairs = compose(content, label, rng)
+    if family.kind == "ticket":
+        pairs = ticket_case(pairs)
+    look = make_look(rng, bank.accent, dark)
+    shown: dict[str, str]
+    if family.kind == "letter":
+        image, named, shown = render_letter(pairs, look, bank, rng, family.params, content)
+        dated = True
+    else:
+        image, named = CARD_RENDERERS[family.kind](pairs, look, bank, rng, family.params)
+        shown = {p.key: p.value for p in pairs}
+        dated = "date" in shown
+    amount = shown.get("amount") or next(p.value for p in pairs if p.key == "amount")
+    description = shown.get("description")
+    truth = Truth(
+        amount=content.amount,
+        currency=content.currency,
+        date=content.moment.date() if dated or (content.sinpe and "reference" in shown) else None,
+        reference=shown.get("reference"),
+        payer_name=shown.get("payer_name"),
+        payee_name=shown.get("payee_name"),
+        description=description,
+        client_id=_client_id(description),
+        bank=bank.name if named else None,
+        payee_phone=content.payee_phone if "payee_phone" in shown else None,
+        payer_phone=content.payer_phone if "payer_phone" in shown else None,
+    )
+    text = "\n".join(f"{p.label}: {' / '.join(p.lines)}" for p in pairs if isinstance(p, Pair))
+    return image, truth, f"amount={amount}\n{text}"
+
+
+def _notification(family: Family, content: Content, bank: Bank, part: Split | None, rng: random.Random,
+                  dark: bool) -> tuple[Image.Image, Truth, str]:
+    template = rng.choice(templates(part, bank))
+    said: Said = say(template, content, rng)
+    look = make_look(rng, bank.accent, dark)
+    image, header_named, year_shown = SCREEN_RENDERERS[family.kind](said, bank, content.moment, look, rng,
+                                                                    family.params)
+    dated = said.dated or year_shown or (content.sinpe and said.reference is not None)
+    truth = Truth(
+        amount=content.amount,
+        currency=content.currency,
+        date=content.moment.date() if dated else None,
+        reference=said.reference,
+        payer_name=said.payer,
+        payee_name=said.payee,
+        description=said.description,
+        client_id=_client_id(said.description),
+        bank=bank.name if header_named or _named(said.text, bank) else None,
+    )
+    return image, truth, f"template={template.name}\n{said.text}"
+
+
+def generate(
+    seed: int,
+    *,
+    part: Split | None = None,
+    family: str | None = None,
+    bank: str | None = None,
+    photographed: bool | None = None,
+    dark: bool | None = None,
+) -> Receipt:
+    """A reproducible receipt for `seed`; the keyword arguments pin a variant."""
+    rng = random.Random(seed)
+    pool = [f for f in families(part) if family is None or f.name == family]
+    if not pool:
+        raise ValueError(f"no family {family!r} in part {part!r}")
+    chosen = rng.choice(pool)
+    issuers = [b for b in BANKS if bank is None or b.name == bank]
+    issuer = rng.choice(issuers)
+    counterpart = rng.choice(BANKS)
+    content = make_content(rng, issuer.code, counterpart.code)
+    is_dark = (rng.random() < 0.3 and chosen.kind not in ("ticket", "table", "letter")) if dark is None else dark
+    is_photo = rng.random() < 0.25 if photographed is None else photographed
+    if chosen.group == "prose":
+        image, truth, text = _notification(chosen, content, issuer, part, rng, is_dark)
+    else:
+        image, truth, text = _card(chosen, content, issuer, part, rng, is_dark)
+    if is_photo:
+        data = encode(photograph(image, rng), "JPEG", rng.randint(60, 85))
+    else:
+        data = encode(image, rng.choice(["PNG", "PNG", "JPEG", "WEBP"]), 90)
+    return Receipt(data=data, truth=truth, family=chosen.name, part=part, dark=is_dark, photographed=is_photo,
+                   text=text)
