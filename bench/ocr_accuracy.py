@@ -155,13 +155,14 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=200, help="receipts (per part with --holdout)")
     parser.add_argument("--seed", type=int, default=10_000)
     parser.add_argument("--holdout", action="store_true", help="tuned and held-out families, reported apart")
+    parser.add_argument("--tuned-only", action="store_true", help="only tuned families (for working on the reader)")
     parser.add_argument("--classic", action="store_true", help="the issue-3 generator's receipts instead")
     parser.add_argument("--failures", action="store_true", help="list every wrong field of tuned receipts")
     parser.add_argument("--show-held", action="store_true", help="also detail held-out confidently wrong fields")
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--save", type=Path, help="write every tuned result as JSON lines")
     args = parser.parse_args()
-    parts: list[str | None] = ["tuned", "held"] if args.holdout else [None]
+    parts: list[str | None] = ["tuned", "held"] if args.holdout else ["tuned"] if args.tuned_only else [None]
     jobs = [(args.seed + (HELD_SEED_OFFSET if part == "held" else 0) + i, part, args.classic)
             for part in parts for i in range(args.count)]
     with ProcessPoolExecutor(max_workers=args.workers or None) as pool:

@@ -1,184 +1,225 @@
-"""From words with boxes (or plain text) to ReceiptFields: labels from layout data, values beside or below."""
+"""From words with boxes (or plain text) to ReceiptFields: structure first, then wording, then the value's shape.
+
+Label/value pairs come from geometry (`pairs`), the fields they name from the vocabulary or, for a wording
+never seen, from its keywords or the nearest known wording (`labels`); sentences are read as a bank
+notification (`prose`); every value is typed before it is used (`values`). Each field's confidence says how
+it was found: a known label, a guessed one, a sentence, or only the value's shape.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from rapidfuzz import fuzz
-
-from bot.ocr.engine import Word
+from bot.ocr.amounts import (
+    SIGN_DOUBT_CONFIDENCE,
+    Reading,
+    Recheck,
+    Reread,
+    Value,
+    choose_amount,
+    lenient_amount,
+    reading_without_sign,
+    second_reading,
+)
 from bot.ocr.fields import ReceiptFields
-from bot.ocr.layouts import FIELDS, Layout, bank_from_labels, detect_bank, load_layouts, merged_labels, normalize
+from bot.ocr.labels import FUZZY, KEYWORD, KNOWN, SIMILAR, LabelMatch, Vocabulary, label_words, vocabulary
+from bot.ocr.layouts import FIELDS, Layout, bank_from_labels, detect_bank, load_layouts, normalize
+from bot.ocr.pairs import Pair, find_pairs
 from bot.ocr.parsing import (
     Money,
     better_symbol_reading,
     clean_name,
     clean_text,
-    find_amounts,
     find_client_id,
     parse_amount,
-    parse_date,
     parse_phone,
     parse_reference,
     reference_date,
 )
+from bot.ocr.prose import Notification, amounts, read_notification
+from bot.ocr.rows import TEXT_CONFIDENCE, Flat, Row, Token, flatten_rows, rows_from_text, rows_from_words
+from bot.ocr.values import (
+    has_date,
+    is_account,
+    is_amount,
+    is_phone,
+    looks_like_name,
+    parse_date,
+    reference_candidates,
+    sentence,
+    strip_accounts,
+)
 
-TEXT_CONFIDENCE = 0.97
+__all__ = [
+    "SIGN_DOUBT_CONFIDENCE",
+    "TEXT_CONFIDENCE",
+    "Recheck",
+    "Reread",
+    "Row",
+    "Token",
+    "Value",
+    "extract",
+    "rows_from_text",
+    "rows_from_words",
+]
+
+BASE = {KNOWN: 0.97, FUZZY: 0.94, KEYWORD: 0.92, SIMILAR: 0.8}
+"""The most a value can be trusted, by how its label was recognised."""
+HOLDER_UNDER_ACCOUNT = 0.85
+PROSE = 0.9
+PROSE_WEAK = 0.75
+SHAPE = 0.55
+GLUED = 0.5
+"""The most an amount gets when digits just before or after it may belong to it (a line break split it)."""
+DISAGREEMENT = 0.6
+"""The most a field gets when another reading of it says something else."""
 
 
 @dataclass(frozen=True)
-class Token:
-    """A word of a row with its confidence (0..1) and, from an image, its box (left, top, right, bottom)."""
+class Candidate:
+    """A possible value of a field, how far it is trusted, and where it came from."""
 
-    text: str
+    value: str
     conf: float
-    box: tuple[int, int, int, int] | None = None
+    source: str
 
 
-@dataclass(frozen=True)
-class Row:
-    """One visual line of the receipt, left to right."""
-
-    tokens: tuple[Token, ...]
-
-    @property
-    def text(self) -> str:
-        return " ".join(t.text for t in self.tokens)
+def _base(match: LabelMatch) -> float:
+    return BASE.get(match.how, 0.7)
 
 
-@dataclass(frozen=True)
-class Value:
-    """A field's raw text with the lowest confidence of its words, and the words themselves."""
-
-    text: str
-    conf: float
-    tokens: tuple[Token, ...] = ()
-
-
-Reread = Callable[[Sequence[Token]], list[Token] | None]
-"""Reads the words' area again another way (a second language); None when it cannot."""
-Recheck = Callable[[Sequence[Token], int | None], list[Token] | None]
-"""Reads the words' area again with the first model, the crop starting no further left than the given x."""
-SIGN_DOUBT_CONFIDENCE = 0.85
-"""The most an amount gets when the digits read differently with and without the currency sign beside them."""
-
-
-def rows_from_words(words: Sequence[Word]) -> list[Row]:
-    """Group Tesseract's words into visual rows: same vertical band, sorted left to right."""
-    lines: dict[tuple[int, int, int], list[Word]] = {}
-    for word in words:
-        lines.setdefault(word.line_key, []).append(word)
-    boxes = sorted(lines.values(), key=lambda ws: min(w.top for w in ws))
-    rows: list[list[Word]] = []
-    for line in boxes:
-        top, bottom = min(w.top for w in line), max(w.bottom for w in line)
-        if rows:
-            prev = rows[-1]
-            ptop, pbottom = min(w.top for w in prev), max(w.bottom for w in prev)
-            overlap = min(bottom, pbottom) - max(top, ptop)
-            if overlap > 0.5 * min(bottom - top, pbottom - ptop):
-                prev.extend(line)
-                continue
-        rows.append(list(line))
-    return [Row(tuple(_token(w) for w in sorted(r, key=lambda w: w.left))) for r in rows]
+def _pick(candidates: Sequence[Candidate]) -> tuple[str | None, float]:
+    """The most trusted candidate; a second source that agrees adds a little, one that disagrees caps it."""
+    if not candidates:
+        return None, 0.0
+    ordered = sorted(candidates, key=lambda c: c.conf, reverse=True)
+    best = ordered[0]
+    conf = best.conf
+    others = [c for c in ordered[1:] if c.source != best.source]
+    if any(c.value == best.value for c in others):
+        conf = min(0.99, conf + 0.03)
+    rivals = [c for c in ordered[1:] if c.value != best.value and c.conf >= 0.5]
+    if rivals:
+        conf = min(conf, DISAGREEMENT if rivals[0].conf >= best.conf - 0.1 else conf - 0.1)
+    return best.value, round(conf, 3)
 
 
-def _token(word: Word) -> Token:
-    return Token(word.text, word.conf / 100, (word.left, word.top, word.right, word.bottom))
+def _side(kind: str) -> str | None:
+    for side in ("payer", "payee"):
+        if kind.startswith(side):
+            return side
+    return None
 
 
-def rows_from_text(text: str) -> list[Row]:
-    """Rows of a pasted notification: one per line."""
-    return [Row(tuple(Token(t, TEXT_CONFIDENCE) for t in line.split())) for line in text.splitlines() if line.strip()]
+def _name_from_lines(lines: list[str]) -> str | None:
+    """The holder's name among a value's lines: accounts beside it removed, a wrapped last word joined."""
+    names: list[str] = []
+    for line in lines:
+        text = strip_accounts(line).strip(" -·|/,;:")
+        cleaned = clean_name(text) if text else None
+        if cleaned and not names and looks_like_name(cleaned):
+            names.append(cleaned)
+        elif (cleaned and len(names) == 1 and len(f"{names[0]} {cleaned}".split()) <= 6
+              and looks_like_name(f"{names[0]} {cleaned}") and (" " not in cleaned or looks_like_name(cleaned))):
+            names.append(cleaned)
+            break
+        elif names:
+            break
+    return " ".join(names) if names else None
 
 
-def _match_label(row: Row, labels: dict[str, list[tuple[str, ...]]]) -> tuple[str, int] | None:
-    """(field, number of label tokens) for the longest label the row starts with, allowing OCR slips."""
-    norm = [normalize(t.text) for t in row.tokens]
-    best: tuple[str, int, int] | None = None
-    for key, options in labels.items():
-        for label in options:
-            taken: list[str] = []
-            count = 0
-            for piece in norm:
-                if len(taken) >= len(label):
-                    break
-                count += 1
-                taken.extend(piece.split())
-            if taken != list(label) and (
-                len(taken) != len(label)
-                or fuzz.ratio(" ".join(taken), " ".join(label)) < 88
-                or len(" ".join(label)) < 5
-            ):
-                continue
-            size = len(" ".join(label))
-            if best is None or size > best[2]:
-                best = (key, count, size)
-    return (best[0], best[1]) if best else None
+def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
+           banks: tuple[Layout, ...]) -> dict[str, list[Candidate]]:
+    """Payer and payee candidates; a bank's own name is never a holder's."""
+    out: dict[str, list[Candidate]] = {"payer": [], "payee": []}
+    issuers = {normalize(word) for bank in banks for word in (*bank.detect, bank.name)}
+    found = _holder_candidates(pairs, notice, inner)
+    for side, candidates in found.items():
+        out[side] = [c for c in candidates if normalize(c.value) not in issuers
+                     and normalize(c.value).removeprefix("banco ") not in issuers]
+    return out
 
 
-def _labelled_values(rows: list[Row], labels: dict[str, list[tuple[str, ...]]]) -> dict[str, list[Value]]:
-    found: dict[str, list[Value]] = {}
-    matches = [_match_label(row, labels) for row in rows]
-    for index, (row, match) in enumerate(zip(rows, matches, strict=True)):
-        if match is None:
+def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
+                       ) -> dict[str, list[Candidate]]:
+    out: dict[str, list[Candidate]] = {"payer": [], "payee": []}
+    for pair in pairs:
+        side = _side(pair.kind)
+        if side is None or pair.kind.endswith("_phone"):
             continue
-        key, count = match
-        rest = [t for t in row.tokens[count:] if t.text.strip(":")]
-        if not rest and index + 1 < len(rows) and matches[index + 1] is None:
-            rest = list(rows[index + 1].tokens)
-        if rest:
-            text = " ".join(t.text for t in rest).lstrip(": ")
-            found.setdefault(key, []).append(Value(text, min(t.conf for t in rest), tuple(rest)))
-    return found
+        name = _name_from_lines(pair.line_texts())
+        if name is None:
+            continue
+        base = _base(pair.match) if pair.kind.endswith("_name") else min(HOLDER_UNDER_ACCOUNT, _base(pair.match))
+        out[side].append(Candidate(name, min(base, pair.conf), f"pair:{pair.label}"))
+    for match, text in inner:
+        side = _side(match.kind)
+        if side and match.kind.endswith("_name"):
+            name = _name_from_lines([text])
+            if name:
+                out[side].append(Candidate(name, min(PROSE, _base(match)), "sentence-label"))
+    if notice.payer:
+        out["payer"].append(Candidate(notice.payer, PROSE, "prose"))
+    if notice.payee:
+        out["payee"].append(Candidate(notice.payee, PROSE, "prose"))
+    return out
 
 
-def _pattern_values(text: str, layouts: Sequence[Layout]) -> dict[str, list[Value]]:
-    found: dict[str, list[Value]] = {}
-    for layout in layouts:
-        for key, patterns in layout.patterns.items():
-            for pattern in patterns:
-                for match in re.finditer(pattern, text):
-                    found.setdefault(key, []).append(Value(match.group("v").strip(), TEXT_CONFIDENCE * 0.9))
-    return found
+def _sentence_labels(flat: str, vocab: Vocabulary) -> list[tuple[LabelMatch, str]]:
+    """`Label: value.` written inside a paragraph (`... Destino: WOLK SOFTWARE S.A. Motivo: pago ...`)."""
+    out: list[tuple[LabelMatch, str]] = []
+    for match in re.finditer(r"(?:^|(?<=[.;]\s))((?:[A-Za-zÁÉÍÓÚÑáéíóúñ.º°#]+\s){0,4}[A-Za-zÁÉÍÓÚÑáéíóúñ]+):\s+",
+                             flat):
+        label = vocab.match(label_words(match.group(1)))
+        if label is None or label.how not in (KNOWN, FUZZY, KEYWORD):
+            continue
+        rest = flat[match.end():]
+        nxt = re.search(r"\.\s+(?=[A-ZÁÉÍÓÚÑ][\wáéíóúñ.º°#]*(?:\s[\wáéíóúñ.º°#]+){0,4}:)", rest)
+        value = rest[: nxt.start()] if nxt else sentence(rest)
+        value = value.strip(" .")
+        if value:
+            out.append((label, value))
+    return out
 
 
-def _second_reading(value: Value, reread: Reread | None) -> Value | None:
-    """The value's words read again by the second model, or None without pixels."""
-    if reread is None or not value.tokens:
-        return None
-    tokens = reread(value.tokens)
-    if not tokens:
-        return None
-    return Value(" ".join(t.text for t in tokens).lstrip(": "), min(t.conf for t in tokens), tuple(tokens))
-
-
-def _reading_without_sign(value: Value, recheck: Recheck | None) -> Value | None:
-    """The amount's digits read again on their own, without the currency sign in front of them.
-
-    The Spanish model has no colón sign: it reads `₡` as `(`, `C` or `€`, and the stroke it cannot
-    place sometimes becomes one more digit glued to the number (`( 385,103.50` for `₡ 85,103.50`).
-    A crop that starts after the sign cannot borrow from it. Only a sign read as its own word (the
-    digits have their own box) can be left out; the sign's text is kept so the currency still reads.
-    """
-    if recheck is None or len(value.tokens) < 2:
-        return None
-    sign, digits = value.tokens[0], value.tokens[1:]
-    if sign.box is None or any(ch.isdigit() for ch in sign.text) or not digits[0].text[:1].isdigit():
-        return None
-    first = digits[0].box
-    if first is None:
-        return None
-    left = sign.box[2] + max(1, (first[0] - sign.box[2]) // 2)
-    tokens = recheck(digits, left)
-    if not tokens:
-        return None
-    text = " ".join([sign.text, *(t.text for t in tokens)])
-    return Value(text, min(t.conf for t in tokens), (sign, *tokens))
+def _reference(pairs: Sequence[Pair], notice: Notification, flat: Flat, when: date | None, reread: Reread | None,
+               excluded: frozenset[int]) -> tuple[str | None, float]:
+    """A labelled reference (second reading for a SINPE one that breaks the date rule), else a sentence's,
+    else the longest run of 8 to 25 digits that is no account, phone or date, trusted less."""
+    labelled = [p for p in pairs if p.kind == "reference"]
+    unknown = [p for p in pairs if p.kind == "unknown"]
+    for pair in sorted(labelled, key=lambda p: -_base(p.match)) + unknown:
+        text = pair.text
+        if is_account(text) or is_phone(text) or has_date(text) or (is_amount(text) and not text.strip().isdigit()):
+            continue
+        value = Value(text, min(pair.conf, _base(pair.match) if pair.kind == "reference" else 0.7), pair.tokens)
+        found, conf = _choose_reference([value], when, reread)
+        if found is not None:
+            if notice.reference and notice.reference != found:
+                conf = min(conf, DISAGREEMENT)
+            return found, conf
+    if notice.reference:
+        digits = [re.sub(r"\D", "", t.text) for _, _, t in flat.spans]
+        confs = [t.conf for (_, _, t), d in zip(flat.spans, digits, strict=True)
+                 if len(d) >= 6 and d in notice.reference]
+        conf = min([PROSE, *confs])
+        if _sinpe_suspect(notice.reference, when):
+            conf = min(conf, 0.5)
+        return notice.reference, conf
+    kept = [t for _, _, t in flat.spans if id(t) not in excluded]
+    runs = reference_candidates(" ".join(t.text for t in kept))
+    if not runs:
+        return None, 0.0
+    longest = max(runs, key=len)
+    conf = SHAPE
+    if len([r for r in runs if len(r) == len(longest)]) > 1:
+        conf = 0.4
+    elif reference_date(longest) is not None and when is not None and reference_date(longest) == when:
+        conf = 0.7
+    return longest, conf
 
 
 def _choose_reference(labelled: list[Value], when: date | None, reread: Reread | None) -> tuple[str | None, float]:
@@ -190,12 +231,17 @@ def _choose_reference(labelled: list[Value], when: date | None, reread: Reread |
     """
     for value in labelled:
         first = parse_reference(value.text)
+        second_value = second_reading(value, reread)
         if first is not None and not _sinpe_suspect(first, when):
+            again = parse_reference(second_value.text) if second_value else first
+            if again is not None and again != first and again.isdigit() and first.isdigit():
+                if len(again) == 25 and reference_date(again) == when and when is not None:
+                    return again, min(value.conf, 0.8)
+                return first, min(value.conf, DISAGREEMENT)
             return first, min(value.conf, 0.99)
-        second_value = _second_reading(value, reread)
         second = parse_reference(second_value.text) if second_value else None
         if second is not None and second_value is not None and not _sinpe_suspect(second, when):
-            return second, min(second_value.conf, 0.8 if first else 0.9)
+            return second, min(second_value.conf, value.conf, 0.8 if first else 0.9)
         if first is not None:
             return first, min(value.conf, 0.5)
         if second is not None and second_value is not None:
@@ -214,6 +260,8 @@ def _reread_symbols(value: Value, reread: Reread) -> Value:
     """The value with each word another reading restores a `#` or `ID` in (see better_symbol_reading)."""
     if not value.tokens or not any(ch.isdigit() or ch == "+" for ch in value.text):
         return value
+    if any(t.box is None for t in value.tokens):
+        return value
     second = reread(value.tokens)
     if not second or len(second) != len(value.tokens):
         return value
@@ -221,6 +269,111 @@ def _reread_symbols(value: Value, reread: Reread) -> Value:
     if tokens == list(value.tokens):
         return value
     return Value(" ".join(t.text for t in tokens).lstrip(": "), min(t.conf for t in tokens), tuple(tokens))
+
+
+def _description(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
+                 reread: Reread | None) -> tuple[str | None, float]:
+    candidates: list[Candidate] = []
+    for pair in sorted((p for p in pairs if p.kind == "description"), key=lambda p: -_base(p.match)):
+        value = Value(pair.text, pair.conf, pair.tokens)
+        if reread is not None and not candidates:
+            value = _reread_symbols(value, reread)
+        text = clean_text(sentence(value.text))
+        if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text):
+            continue
+        candidates.append(Candidate(text, min(value.conf, _base(pair.match)), f"pair:{pair.label}"))
+    if candidates:
+        return _pick(candidates)
+    for match, text in inner:
+        if match.kind == "description":
+            cleaned = clean_text(text)
+            if cleaned:
+                candidates.append(Candidate(cleaned, PROSE, "sentence-label"))
+    if notice.description and not candidates:
+        cleaned = clean_text(notice.description)
+        if cleaned:
+            candidates.append(Candidate(cleaned, PROSE if notice.description_labelled else PROSE_WEAK, "prose"))
+    return _pick(candidates)
+
+
+def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: Reread | None,
+          ) -> tuple[date | None, float]:
+    for pair in sorted((p for p in pairs if p.kind == "date"), key=lambda p: -_base(p.match)):
+        value = Value(pair.text, pair.conf, pair.tokens)
+        when = parse_date(value.text)
+        conf = min(value.conf, _base(pair.match))
+        if when is None:
+            second = second_reading(value, reread)
+            when = parse_date(second.text) if second else None
+            conf = min(second.conf * 0.9, conf) if second and when else 0.0
+        if when:
+            return when, conf
+    if notice.date is not None:
+        return notice.date, 0.6
+    when = parse_date(full_text)
+    return when, 0.6 if when else 0.0
+
+
+def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset[int], photo: bool,
+            reread: Reread | None, recheck: Recheck | None) -> tuple[Money | None, str | None, float, float]:
+    named = sorted((p for p in pairs if p.kind == "amount" and re.search(r"\d", p.text)), key=lambda p: -_base(p.match))
+    labelled = [Value(p.text, p.conf, p.tokens) for p in named]
+    sign_free = None
+    if labelled:
+        second = second_reading(labelled[0], reread)
+        if second is not None:
+            labelled.append(second)
+        sign_free = reading_without_sign(labelled[0], recheck)
+    skip = excluded | {id(t) for p in named for t in p.tokens}
+    flat = flatten_rows(flat_rows, skip)
+    others: list[Reading] = []
+    covered: set[int] = set()
+    for row in flat_rows:
+        kept = [t for t in row.tokens if id(t) not in skip]
+        text = " ".join(t.text for t in kept)
+        whole = parse_amount(text) if 0 < len(kept) <= 4 and _amount_only(text) else None
+        if whole is not None and whole.currency is not None:
+            others.append(Reading(whole, min(t.conf for t in kept), False))
+            covered.update(id(t) for t in kept)
+    mentions = amounts(flat.text)
+    for mention in mentions:
+        tokens = flat.tokens_between(mention.start, mention.end)
+        if tokens and all(id(t) in covered for t in tokens):
+            continue
+        conf = min((t.conf for t in tokens), default=TEXT_CONFIDENCE)
+        money = Money(mention.value, mention.currency, mention.doubtful or mention.misread_sign or mention.glued)
+        others.append(Reading(money, conf, False))
+    if not labelled and mentions and len({m.value for m in mentions}) == 1:
+        # The one amount of a notification gets the second model's opinion, as a labelled one does.
+        tokens = flat.tokens_between(mentions[0].start, mentions[0].end)
+        second = second_reading(Value(" ".join(t.text for t in tokens), 0.0, tokens), reread)
+        money_again = lenient_amount(second.text) if second else None
+        if second is not None and money_again is not None:
+            others.append(Reading(money_again, second.conf, False))
+    cap = _base(named[0].match) if named else 0.9
+    value, currency, conf, currency_conf = choose_amount(labelled, others, photo, sign_free, cap=max(cap, 0.85))
+    if named and named[0].match.how == SIMILAR:
+        conf = min(conf, BASE[SIMILAR])
+    if any(m.glued and m.value == value for m in mentions):
+        conf = min(conf, GLUED)
+    chosen = Money(value, currency, False) if value is not None else None
+    return chosen, currency, conf, currency_conf
+
+
+def _amount_only(text: str) -> bool:
+    """Nothing but an amount and its currency (no other words)."""
+    rest = re.sub(r"(?i)US\s?\$|USD|CRC|colones|d[oó]lares|[₡¢$]", " ", text)
+    return not re.search(r"[A-Za-zÁÉÍÓÚáéíóúÑñ]{2,}", rest)
+
+
+def _bank(rows: Sequence[Row], excluded: frozenset[int], banks: tuple[Layout, ...]) -> tuple[Layout | None, float]:
+    """The issuer named on the receipt (not a destination bank in a row about the other account)."""
+    kept = ["  ".join(t.text for t in row.tokens if id(t) not in excluded) for row in rows]
+    bank, conf = detect_bank("\n".join(kept), banks)
+    if bank is None:
+        bank = bank_from_labels(kept, banks)
+        conf = 0.7 if bank else conf
+    return bank, conf
 
 
 def extract(
@@ -231,107 +384,72 @@ def extract(
     reread: Reread | None = None,
     recheck: Recheck | None = None,
 ) -> ReceiptFields:
-    """Fill every field the rows support, each with a confidence from word scores and cross-checks.
+    """Fill every field the rows support, each with a confidence from how it was found and cross-checks.
 
     `reread` (from the image reader) reads a value's words again with a second model where one
     Spanish pass is known to drop symbols; `recheck` reads a crop again with the first model.
     Plain-text input has no pixels and passes neither.
     """
-    generic, banks = load_layouts()
+    _generic, banks = load_layouts()
     full_text = "\n".join(row.text for row in rows)
-    bank, bank_conf = detect_bank(full_text, banks)
-    if bank is None:
-        bank = bank_from_labels([row.text for row in rows], banks)
-        bank_conf = 0.7 if bank else bank_conf
-    labels = merged_labels(generic, bank)
-    values = _labelled_values(rows, labels)
-    patterned = _pattern_values(full_text, [generic] + ([bank] if bank else []))
-    for key, extra in patterned.items():
-        values.setdefault(key, extra)
+    first_pairs = find_pairs(rows, vocabulary(None))
+    ignored = frozenset(id(t) for p in first_pairs if p.kind == "ignore" for t in p.tokens)
+    bank, bank_conf = _bank(rows, ignored, banks)
+    vocab = vocabulary(bank.name if bank else None)
+    pairs = find_pairs(rows, vocab) if bank and bank.labels else first_pairs
+    excluded = frozenset(
+        id(t) for p in pairs if p.kind == "ignore" or p.kind.endswith(("_account", "_phone")) for t in p.tokens
+    )
+    flat = flatten_rows(rows)
+    notice = read_notification(flat.text)
+    inner = _sentence_labels(flat.text, vocab)
     conf: dict[str, float] = {}
 
-    amount_values = list(values.get("amount", []))
-    sign_free = None
-    if amount_values:
-        # A second model's reading of the labelled amount is one more vote: agreement raises the
-        # confidence, disagreement lowers it (the amount is what accounting would apply).
-        second_amount = _second_reading(amount_values[0], reread)
-        if second_amount is not None:
-            amount_values.append(second_amount)
-        sign_free = _reading_without_sign(amount_values[0], recheck)
-    amount, currency, amount_conf, currency_conf = _choose_amount(rows, amount_values, photo, sign_free)
-    conf["amount"], conf["currency"] = amount_conf, currency_conf
-
-    when, date_conf = None, 0.0
-    for value in values.get("date", []):
-        when, date_conf = parse_date(value.text), value.conf
-        if when is None:
-            second_date = _second_reading(value, reread)
-            when = parse_date(second_date.text) if second_date else None
-            date_conf = second_date.conf * 0.9 if second_date and when else 0.0
-        if when:
-            break
-    if when is None:
-        when = parse_date(full_text)
-        date_conf = 0.6 if when else 0.0
-
-    reference, ref_conf = _choose_reference(values.get("reference", []), when, reread)
+    money, currency, conf["amount"], conf["currency"] = _amount(
+        pairs, rows, frozenset(id(t) for p in pairs if p.kind == "ignore" for t in p.tokens), photo, reread, recheck
+    )
+    when, conf["date"] = _date(pairs, notice, full_text, reread)
+    reference, conf["reference"] = _reference(pairs, notice, flat, when, reread, excluded)
     from_ref = reference_date(reference) if reference else None
     if from_ref is not None:
         if when == from_ref:
-            date_conf = min(0.99, max(date_conf, ref_conf) + 0.05)
+            conf["date"] = min(0.99, max(conf["date"], conf["reference"]) + 0.05)
         elif when is None:
-            when, date_conf = from_ref, 0.7
+            when, conf["date"] = from_ref, 0.7
         else:
-            ref_conf = min(ref_conf, 0.5)
-            date_conf = min(date_conf, 0.5)
-    conf["reference"], conf["date"] = ref_conf, date_conf
+            conf["reference"] = min(conf["reference"], 0.5)
+            conf["date"] = min(conf["date"], 0.5)
 
-    names: dict[str, str | None] = {}
-    for key in ("payer_name", "payee_name"):
-        names[key] = None
-        conf[key] = 0.0
-        for value in values.get(key, []):
-            name = clean_name(value.text)
-            if name:
-                names[key], conf[key] = name, value.conf
-                break
+    names = _names(pairs, notice, inner, banks)
+    payer, conf["payer_name"] = _pick(names["payer"])
+    payee, conf["payee_name"] = _pick(names["payee"])
+    if payer is not None and payer == payee:
+        conf["payer_name"] = conf["payee_name"] = min(conf["payer_name"], conf["payee_name"], 0.4)
 
-    description, desc_conf = None, 0.0
-    for value in values.get("description", []):
-        if reread is not None:
-            value = _reread_symbols(value, reread)
-        description = clean_text(value.text)
-        if description:
-            desc_conf = value.conf
-            break
-    conf["description"] = desc_conf
-
+    description, conf["description"] = _description(pairs, notice, inner, reread)
     client_id, client_conf = None, 0.0
     if description:
         client_id = find_client_id(description, client_id_pattern)
-        client_conf = desc_conf if client_id else 0.0
+        client_conf = conf["description"] if client_id else 0.0
     if client_id is None:
         client_id = find_client_id(full_text, client_id_pattern)
         client_conf = 0.6 if client_id else 0.0
     conf["client_id"] = client_conf
 
-    phones: dict[str, str | None] = {}
-    for key in ("payee_phone", "payer_phone"):
-        phones[key] = None
-        for value in values.get(key, []):
-            phones[key] = parse_phone(value.text)
-            if phones[key]:
-                conf[key] = value.conf
-                break
+    phones: dict[str, str | None] = {"payee_phone": None, "payer_phone": None}
+    for pair in pairs:
+        if pair.kind in phones and phones[pair.kind] is None:
+            phones[pair.kind] = parse_phone(pair.text)
+            if phones[pair.kind]:
+                conf[pair.kind] = min(pair.conf, _base(pair.match))
     conf["bank"] = bank_conf
     return ReceiptFields(
-        amount=amount,
+        amount=money.value if money else None,
         currency=currency,
         date=when,
         reference=reference,
-        payer_name=names["payer_name"],
-        payee_name=names["payee_name"],
+        payer_name=payer,
+        payee_name=payee,
         description=description,
         client_id=client_id,
         bank=bank.name if bank else None,
@@ -340,79 +458,3 @@ def extract(
         confidence={k: round(v, 3) for k, v in conf.items() if k in FIELDS or k in ("currency", "bank", "client_id")},
         raw_text=full_text,
     )
-
-
-def _choose_amount(
-    rows: list[Row], labelled: list[Value], photo: bool, sign_free: Value | None = None
-) -> tuple[Decimal | None, str | None, float, float]:
-    """The amount every reading agrees on; disagreement or a guessed reading lowers the confidence.
-
-    `sign_free` is the labelled amount's digits read without the sign before them: when it drops a
-    leading digit the first reading had, that digit is taken for the misread sign (the first
-    reading's alternative), and the amount is never confident.
-    """
-    readings: list[tuple[Money, float, bool]] = []
-    for value in labelled:
-        money = parse_amount(value.text)
-        if money is not None:
-            readings.append((money, value.conf, True))
-    sign_doubt = False
-    free = parse_amount(sign_free.text) if sign_free is not None else None
-    first_read = parse_amount(labelled[0].text) if labelled else None
-    if free is not None and sign_free is not None and first_read is not None and free.value != first_read.value:
-        first, first_conf, _ = readings[0]
-        sign_doubt = True
-        if f"{first.value:.2f}"[1:] == f"{free.value:.2f}":
-            readings[0] = (replace(first, alternative=free.value), first_conf, True)
-        readings.append((free, sign_free.conf, True))
-    for row in rows:
-        text = row.text
-        if any(text == value.text for value in labelled):
-            continue
-        whole = parse_amount(text)
-        if whole is not None and whole.currency is not None and len(row.tokens) <= 4:
-            readings.append((whole, min(t.conf for t in row.tokens), False))
-            continue
-        for money in find_amounts(text):
-            readings.append((money, min(t.conf for t in row.tokens), False))
-    if not readings:
-        return None, None, 0.0, 0.0
-    votes: dict[Decimal, list[tuple[Money, float, bool]]] = {}
-    for reading in readings:
-        votes.setdefault(reading[0].value, []).append(reading)
-    for money, _conf, _labelled in readings:
-        if (
-            money.alternative is not None
-            and money.alternative in votes
-            and money.value not in (r[0].value for r in readings if r[0].alternative is None)
-        ):
-            votes.setdefault(money.alternative, []).append(
-                (Money(money.alternative, money.currency, True), _conf, _labelled)
-            )
-            votes.pop(money.value, None)
-    ranked = sorted(
-        votes.items(),
-        key=lambda item: (len(item[1]), any(r[2] for r in item[1]), sum(not r[0].doubtful for r in item[1])),
-        reverse=True,
-    )
-    chosen, support = ranked[0]
-    clean = [r for r in support if not r[0].doubtful]
-    best = max((r[1] for r in support), default=0.0)
-    if len(support) >= 2 and clean:
-        # Two clean readings that agree (two places, or two models) are evidence beyond the word scores,
-        # which the colón sign's odd glyph drags down; alone they never claim 0.9.
-        confidence = min(0.99, max(best + 0.03, 0.85 if len(clean) >= 2 else 0.0))
-    elif clean:
-        confidence = min(best, 0.85 if photo else 0.9)
-    else:
-        confidence = min(best, 0.5)
-    if len(ranked) > 1:
-        confidence = min(confidence, 0.4)
-    if sign_doubt:
-        confidence = min(confidence, SIGN_DOUBT_CONFIDENCE)
-    currencies = [r[0].currency for r in support if r[0].currency]
-    currency = max(set(currencies), key=currencies.count) if currencies else "CRC"
-    currency_conf = min(0.99, best) if currencies else 0.5
-    if any(r[0].currency and r[0].currency != currency for r in support):
-        currency_conf = min(currency_conf, 0.4)
-    return chosen, currency, round(confidence, 3), round(currency_conf, 3)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 LAYOUT_DIR = Path(__file__).with_name("layouts")
 FIELDS = ("amount", "date", "reference", "payer_name", "payee_name", "description", "payee_phone", "payer_phone")
+LABEL_KINDS = (*FIELDS, "payer_account", "payee_account", "ignore")
+"""What a label may name: a field, an account, or a row the reader leaves alone (fees, status, ID card)."""
 
 
 def normalize(text: str) -> str:
@@ -28,14 +30,22 @@ class Layout:
     detect: tuple[str, ...]
     labels: dict[str, tuple[str, ...]]
     patterns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _load(path: Path) -> Layout:
     with path.open("rb") as handle:
         data = tomllib.load(handle)
-    labels = {key: tuple(value) for key, value in data.get("labels", {}).items() if key in FIELDS}
+    labels = {key: tuple(value) for key, value in data.get("labels", {}).items() if key in LABEL_KINDS}
     patterns = {key: tuple(value) for key, value in data.get("patterns", {}).items()}
-    return Layout(name=data.get("name", ""), detect=tuple(data.get("detect", [])), labels=labels, patterns=patterns)
+    keywords = {key: tuple(normalize(w) for w in value) for key, value in data.get("keywords", {}).items()}
+    return Layout(
+        name=data.get("name", ""),
+        detect=tuple(data.get("detect", [])),
+        labels=labels,
+        patterns=patterns,
+        keywords=keywords,
+    )
 
 
 @cache
@@ -85,7 +95,7 @@ def bank_from_labels(rows: list[str], banks: tuple[Layout, ...]) -> Layout | Non
 def merged_labels(generic: Layout, bank: Layout | None) -> dict[str, list[tuple[str, ...]]]:
     """Labels per field as normalized word tuples, the bank's first, longest first."""
     out: dict[str, list[tuple[str, ...]]] = {}
-    for key in FIELDS:
+    for key in LABEL_KINDS:
         words = list(bank.labels.get(key, ())) if bank else []
         words += [w for w in generic.labels.get(key, ()) if w not in words]
         out[key] = sorted({tuple(normalize(w).split()) for w in words if normalize(w)}, key=len, reverse=True)

@@ -190,6 +190,9 @@ def render_inline(pairs: list[Pair], look: Look, bank: Bank, rng: random.Random,
         label = _colon(pair.label, True) + " "
         draw.text((70, y), label, font=label_face, fill=look.fg)
         x = 70 + label_face.getlength(label)
+        if value_face.getlength(pair.lines[0].split()[0]) > width - 70 - x:
+            y += line
+            x = 70
         for i, text in enumerate(pair.lines):
             pieces = wrap(text, value_face, width - 70 - x if i == 0 else width - 140)
             for j, piece in enumerate(pieces):

@@ -74,20 +74,30 @@ def render_sms(said: Said, bank: Bank, moment: datetime, look: Look, rng: random
 
 def render_push(said: Said, bank: Bank, moment: datetime, look: Look, rng: random.Random,
                 params: dict[str, object]) -> tuple[Image.Image, bool, bool]:
-    """A lock screen: the clock, the day without the year, and the bank's notification card."""
+    """The bank's notification card on the pulled-down shade, or on a lock screen (clock, day, wallpaper)."""
     width = 1080
     top = rng.choice([(20, 40, 90), (60, 30, 80), (15, 70, 80), (40, 40, 40)])
-    bottom = rng.choice([(200, 120, 90), (30, 120, 160), (120, 60, 140), (90, 90, 90)])
     image = Image.new("RGB", (width, 2400), top)
-    gradient = Image.linear_gradient("L").resize((width, 2400))
-    image = Image.composite(Image.new("RGB", (width, 2400), bottom), image, gradient)
+    wallpaper = rng.random()
+    if wallpaper < 0.15:
+        bottom = rng.choice([(200, 120, 90), (30, 120, 160), (120, 60, 140), (90, 90, 90)])
+        gradient = Image.linear_gradient("L").resize((width, 2400))
+        image = Image.composite(Image.new("RGB", (width, 2400), bottom), image, gradient)
+    elif wallpaper < 0.55:
+        image = Image.new("RGB", (width, 2400), (32, 33, 36) if look.dark else (241, 243, 244))
     draw = ImageDraw.Draw(image)
     white = (255, 255, 255)
-    status_bar(draw, width, look, white, rng)
-    draw.text((width // 2, 200), f"{WEEKDAYS[moment.weekday()]}, {moment.day} de {MONTHS[moment.month - 1]}",
-              font=look.face(0.9), fill=white, anchor="mm")
-    draw.text((width // 2, 330), f"{moment:%H:%M}", font=look.face(4.0, bold=True), fill=white, anchor="mm")
-    y = 520
+    status_bar(draw, width, look, white if wallpaper >= 0.55 or look.dark else look.fg, rng)
+    if wallpaper < 0.15 or wallpaper >= 0.55:
+        draw.text((width // 2, 200), f"{WEEKDAYS[moment.weekday()]}, {moment.day} de {MONTHS[moment.month - 1]}",
+                  font=look.face(0.9), fill=white, anchor="mm")
+        draw.text((width // 2, 330), f"{moment:%H:%M}", font=look.face(4.0, bold=True), fill=white, anchor="mm")
+        y = 520
+    else:
+        shade = (240, 240, 240) if look.dark else (30, 30, 30)
+        draw.text((70, 130), f"{WEEKDAYS[moment.weekday()][:3]}., {moment.day} {MONTHS[moment.month - 1][:3]}.",
+                  font=look.face(0.8), fill=shade)
+        y = 220
     named = rng.random() < 0.85
     app = rng.choice(bank.headers) if named else "Banca Móvil"
     face = look.face(0.9)

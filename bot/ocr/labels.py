@@ -1,0 +1,173 @@
+"""Which field a label names: a known wording, its keywords, or the nearest known wording; and whether a
+piece of text is a label at all."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import fuzz, process
+
+from bot.ocr.layouts import LABEL_KINDS, Layout, load_layouts, merged_labels, normalize
+
+ABBREVIATIONS = {
+    "no": "numero", "n": "numero", "nro": "numero", "num": "numero", "nº": "numero", "tel": "telefono",
+    "telef": "telefono", "ref": "referencia", "cta": "cuenta", "ident": "identificacion", "trans": "transaccion",
+}
+STOP_WORDS = frozenset(
+    ("de", "del", "la", "el", "los", "las", "a", "al", "por", "que", "quien", "y", "en", "su", "con", "e", "o")
+)
+KNOWN, FUZZY, KEYWORD, SIMILAR = "known", "fuzzy", "keyword", "similar"
+SIMILAR_SCORE = 82
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    """A label's field (one of LABEL_KINDS) and how it was recognised, from surest to least sure."""
+
+    kind: str
+    how: str
+
+
+def label_words(text: str) -> list[str]:
+    """Normalised words of a label with abbreviations spelled out (`N.º` and `#` are `numero`)."""
+    text = re.sub(r"(?<![A-Za-z])N\s?[.°º]+\s?º?", " numero ", text)
+    text = text.replace("#", " numero ")
+    text = re.sub(r"\.{2,}|_{2,}|…+", " ", text)
+    return [ABBREVIATIONS.get(w, w) for w in normalize(text).split()]
+
+
+def _ends_sentence(word: str) -> bool:
+    """A word with a full stop that is not an abbreviation (`exitosa.`, not `Nro.` or `Ident.`)."""
+    bare = word[:-1]
+    return word.endswith(".") and len(bare) > 3 and bare.isalpha() and normalize(bare) not in ABBREVIATIONS
+
+
+class Vocabulary:
+    """Label wordings per field (the bank's own first) and the keywords that make an unknown wording a label."""
+
+    def __init__(self, generic: Layout, bank: Layout | None) -> None:
+        self.known: dict[tuple[str, ...], str] = {}
+        for kind, wordings in merged_labels(generic, bank).items():
+            for wording in wordings:
+                expanded = tuple(label_words(" ".join(wording)))
+                self.known.setdefault(expanded, kind)
+        self.keywords = {role: frozenset(words) for role, words in generic.keywords.items()}
+        self.label_vocabulary = frozenset(
+            {w for words in self.known for w in words} | {w for words in self.keywords.values() for w in words}
+        )
+        self._choices = {" ".join(words): kind for words, kind in self.known.items()}
+        self._longest = max((len(w) for w in self.known), default=1)
+
+    def match(self, words: list[str]) -> LabelMatch | None:
+        """The field a whole label names, or None when the words are not a label."""
+        if not words:
+            return None
+        key = tuple(words)
+        if key in self.known:
+            return LabelMatch(self.known[key], KNOWN)
+        text = " ".join(words)
+        if len(text) >= 5:
+            best = process.extractOne(text, self._choices.keys(), scorer=fuzz.ratio, score_cutoff=88)
+            if best is not None:
+                return LabelMatch(self._choices[best[0]], FUZZY)
+        kind = self._by_keywords(words)
+        if kind is not None:
+            return LabelMatch(kind, KEYWORD)
+        content = [w for w in words if w not in STOP_WORDS]
+        if not content or len(content) > 5:
+            return None
+        best = process.extractOne(text, self._choices.keys(), scorer=fuzz.token_sort_ratio, score_cutoff=SIMILAR_SCORE)
+        if best is not None and len(best[0]) >= 4:
+            return LabelMatch(self._choices[best[0]], SIMILAR)
+        return None
+
+    def _by_keywords(self, words: list[str]) -> str | None:
+        found = {role for role, keys in self.keywords.items() if any(w in keys for w in words)}
+        if not found or len([w for w in words if w not in STOP_WORDS]) > 6:
+            return None
+        side = "payer" if "payer" in found and "payee" not in found else "payee" if "payee" in found else None
+        if "ignore" in found:
+            return "ignore"
+        if "phone" in found:
+            return f"{side or 'payee'}_phone"
+        for kind in ("date", "amount", "description"):
+            if kind in found:
+                return kind
+        if "holder" in found:
+            return f"{side or 'payer'}_name"
+        if "reference" in found:
+            return "reference"
+        if "account" in found:
+            return f"{side}_account" if side else "ignore"
+        if side:
+            return f"{side}_name"
+        return None
+
+    def is_label_text(self, text: str) -> LabelMatch | None:
+        """The match when a whole piece of text reads as a label (no digits, mostly label words)."""
+        if any(ch.isdigit() for ch in text) or len(text) > 60 or ":" in text.rstrip(" :"):
+            return None
+        words = label_words(text)
+        match = self.match(words)
+        if match is None:
+            return None
+        if match.how in (KNOWN, FUZZY):
+            return match
+        content = [w for w in words if w not in STOP_WORDS]
+        familiar = sum(w in self.label_vocabulary for w in content)
+        if familiar * 2 <= len(content) and not (text.rstrip().endswith(":") and familiar):
+            return None
+        return match
+
+    def prefix(self, texts: list[str]) -> tuple[int, LabelMatch] | None:
+        """(tokens taken, match) for a label the tokens start with, the value following on the same line.
+
+        A colon ends a label wherever it is; without one, the longest known wording (allowing OCR slips)
+        or a run of label words before the first token with a digit or currency sign.
+        """
+        for i, text in enumerate(texts[:6]):
+            if text.endswith(":") or re.search(r"\.{3,}:?$", text):
+                head = " ".join(texts[: i + 1])
+                if any(ch.isdigit() for ch in head) or any(_ends_sentence(t) for t in texts[:i]):
+                    break
+                match = self.match(label_words(head))
+                if match is None and sum(ch.isalpha() for ch in head) < 4:
+                    break
+                return i + 1, match or LabelMatch("unknown", SIMILAR)
+            if _ends_sentence(text):
+                break
+        best: tuple[int, LabelMatch] | None = None
+        words: list[str] = []
+        for count, text in enumerate(texts[: self._longest + 2], start=1):
+            pieces = label_words(text)
+            if not pieces:
+                break
+            words += pieces
+            if tuple(words) in self.known:
+                best = (count, LabelMatch(self.known[tuple(words)], KNOWN))
+        if best is not None and best[0] < len(texts):
+            return best
+        run = 0
+        for text in texts:
+            pieces = label_words(text)
+            if not pieces or not all(p in self.label_vocabulary or p in STOP_WORDS for p in pieces):
+                break
+            run += 1
+        if 0 < run < len(texts) and re.search(r"[\d₡¢$]", texts[run]):
+            match = self.match(label_words(" ".join(texts[:run])))
+            if match is not None and match.how in (KNOWN, FUZZY, KEYWORD):
+                return run, match
+        return None
+
+
+@cache
+def vocabulary(bank_name: str | None) -> Vocabulary:
+    """The vocabulary for a bank (its own wordings first), built once per process."""
+    generic, banks = load_layouts()
+    bank = next((b for b in banks if b.name == bank_name), None)
+    return Vocabulary(generic, bank)
+
+
+__all__ = ["KEYWORD", "KNOWN", "LABEL_KINDS", "SIMILAR", "LabelMatch", "Vocabulary", "label_words", "vocabulary"]

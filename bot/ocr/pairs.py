@@ -1,0 +1,269 @@
+"""Label/value pairs found by geometry: a label and its value on one line (after a colon, or apart with a gap),
+the value under its label, or above it as a caption, whether or not the label's wording is known."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import median
+
+from bot.ocr.labels import FUZZY, KNOWN, LabelMatch, Vocabulary
+from bot.ocr.rows import Row, Token
+
+COLUMN_GAP = 1.3
+"""A gap wider than this many text heights splits a line into separate pieces (columns, right-aligned values)."""
+LINE_GAP = 1.6
+"""A value further than this many text heights below (or above) a label is not its value."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Words of one row that belong together (no wide gap between them)."""
+
+    tokens: tuple[Token, ...]
+    row: int
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+    @property
+    def boxed(self) -> bool:
+        return all(t.box is not None for t in self.tokens)
+
+    def edge(self, side: int) -> int:
+        boxes = [t.box for t in self.tokens if t.box is not None]
+        if not boxes:
+            return 0
+        return min(b[side] for b in boxes) if side in (0, 1) else max(b[side] for b in boxes)
+
+    @property
+    def height(self) -> float:
+        sizes = [t.box[3] - t.box[1] for t in self.tokens if t.box is not None]
+        return float(median(sizes)) if sizes else 0.0
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A label, what it names, where its value sat, and the value's lines in reading order."""
+
+    match: LabelMatch
+    label: str
+    lines: tuple[tuple[Token, ...], ...]
+    place: str
+
+    @property
+    def kind(self) -> str:
+        return self.match.kind
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(t.text for t in line) for line in self.lines)
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        return tuple(t for line in self.lines for t in line)
+
+    @property
+    def conf(self) -> float:
+        return min((t.conf for t in self.tokens), default=0.0)
+
+    def line_texts(self) -> list[str]:
+        return [" ".join(t.text for t in line) for line in self.lines]
+
+
+def segments(rows: Sequence[Row]) -> list[Segment]:
+    """Each row cut at its wide gaps."""
+    out: list[Segment] = []
+    for index, row in enumerate(rows):
+        tokens = list(row.tokens)
+        if not tokens:
+            continue
+        heights = [t.box[3] - t.box[1] for t in tokens if t.box is not None]
+        if len(heights) != len(tokens):
+            out.append(Segment(tuple(tokens), index))
+            continue
+        limit = COLUMN_GAP * median(heights)
+        current = [tokens[0]]
+        for prev, token in itertools.pairwise(tokens):
+            assert prev.box is not None and token.box is not None
+            if token.box[0] - prev.box[2] > limit:
+                out.append(Segment(tuple(current), index))
+                current = []
+            current.append(token)
+        out.append(Segment(tuple(current), index))
+    return out
+
+
+def _strip_colon(tokens: Sequence[Token]) -> tuple[Token, ...]:
+    kept = [t for t in tokens if t.text.strip(":.…_")]
+    if kept and kept[0].text.startswith(":"):
+        kept[0] = Token(kept[0].text.lstrip(":"), kept[0].conf, kept[0].box)
+    return tuple(kept)
+
+
+def _until_next_label(tokens: Sequence[Token], vocabulary: Vocabulary) -> Sequence[Token]:
+    """A value stops where the next `Label:` starts on the same line."""
+    texts = [t.text for t in tokens]
+    for j in range(1, len(texts)):
+        found = vocabulary.prefix(texts[j:])
+        if found is not None and texts[j + found[0] - 1].endswith(":") and found[1].kind != "unknown":
+            return tokens[:j]
+    return tokens
+
+
+def _overlap(a: Segment, b: Segment) -> int:
+    return min(a.edge(2), b.edge(2)) - max(a.edge(0), b.edge(0))
+
+
+def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
+    """Every label with its value, by geometry first and wording second."""
+    segs = segments(rows)
+    labels: dict[int, LabelMatch] = {}
+    inline: dict[int, tuple[int, LabelMatch]] = {}
+    for i, seg in enumerate(segs):
+        whole = vocabulary.is_label_text(seg.text)
+        if whole is not None:
+            labels[i] = whole
+            continue
+        split = vocabulary.prefix([t.text for t in seg.tokens])
+        leftmost = i == 0 or segs[i - 1].row != seg.row
+        if split is not None and (leftmost or split[1].how in (KNOWN, FUZZY)):
+            inline[i] = split
+    pairs: list[Pair] = []
+    used: set[int] = set()
+    for i, (count, match) in inline.items():
+        seg = segs[i]
+        value = _strip_colon(_until_next_label(seg.tokens[count:], vocabulary))
+        if not value:
+            labels[i] = match
+            continue
+        lines = [value, *_continuation(segs, i, labels, inline, seg)]
+        pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline"))
+    direction = _direction(segs, labels, inline)
+    for i, match in sorted(labels.items()):
+        seg = segs[i]
+        right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row), None)
+        if right is not None and right not in labels and right not in inline:
+            lines = [_strip_colon(segs[right].tokens), *_continuation(segs, right, labels, inline, segs[right])]
+            pairs.append(Pair(match, seg.text, tuple(line for line in lines if line), "right"))
+            used.add(right)
+            continue
+        if right is not None:
+            continue
+        chosen = _vertical(segs, i, labels, inline, direction)
+        if chosen is None:
+            continue
+        place, lines = chosen
+        pairs.append(Pair(match, seg.text, tuple(lines), place))
+    return pairs
+
+
+def _neighbour(segs: Sequence[Segment], i: int, step: int) -> int | None:
+    """The segment in the next row up or down that sits under (or over) segment i."""
+    seg = segs[i]
+    j = i + step
+    while 0 <= j < len(segs) and segs[j].row == seg.row:
+        j += step
+    if not 0 <= j < len(segs):
+        return None
+    row = segs[j].row
+    same = [k for k in range(len(segs)) if segs[k].row == row]
+    if not seg.boxed:
+        return same[0] if same else None
+    best = max(same, key=lambda k: _overlap(seg, segs[k]))
+    if _overlap(seg, segs[best]) > 0:
+        return best
+    rightward = [k for k in same if segs[k].edge(0) >= seg.edge(0)]
+    return min(rightward, key=lambda k: segs[k].edge(0)) if rightward else None
+
+
+def _gap(upper: Segment, lower: Segment) -> float:
+    if not (upper.boxed and lower.boxed):
+        return 0.0
+    return (lower.edge(1) - upper.edge(3)) / max(1.0, min(upper.height, lower.height) or 1.0)
+
+
+def _direction(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: dict[int, tuple[int, LabelMatch]],
+               ) -> int:
+    """+1 when lone labels sit above their values (most layouts), -1 when below them (captions)."""
+    votes = 0
+    for i in labels:
+        below, above = _neighbour(segs, i, 1), _neighbour(segs, i, -1)
+        free_below = below is not None and below not in labels and below not in inline
+        free_above = above is not None and above not in labels and above not in inline
+        if free_below and free_above:
+            assert below is not None and above is not None
+            votes += 1 if _gap(segs[i], segs[below]) <= _gap(segs[above], segs[i]) else -1
+        elif free_below:
+            votes += 1
+        elif free_above:
+            votes -= 1
+    return -1 if votes < 0 else 1
+
+
+def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
+              inline: dict[int, tuple[int, LabelMatch]], direction: int) -> tuple[str, list[tuple[Token, ...]]] | None:
+    for step in (direction, -direction):
+        j = _neighbour(segs, i, step)
+        if j is None or j in labels or j in inline:
+            continue
+        upper, lower = (segs[i], segs[j]) if step > 0 else (segs[j], segs[i])
+        if _gap(upper, lower) > LINE_GAP:
+            continue
+        lines = [segs[j].tokens]
+        k = j
+        for _ in range(3):
+            n = _neighbour(segs, k, step)
+            if n is None or n in labels or n in inline:
+                break
+            a, b = (segs[k], segs[n]) if step > 0 else (segs[n], segs[k])
+            if _gap(a, b) > 0.9 or (
+                segs[n].boxed and abs(segs[n].height - segs[k].height) > 0.45 * max(segs[n].height, segs[k].height)
+            ):
+                break
+            lines.append(segs[n].tokens)
+            k = n
+        if step < 0:
+            lines.reverse()
+        return ("below" if step > 0 else "above"), [_strip_colon(line) for line in lines if _strip_colon(line)]
+    return None
+
+
+def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
+                  inline: dict[int, tuple[int, LabelMatch]], first: Segment) -> list[tuple[Token, ...]]:
+    """Lines under a value that carry on its text: alone on their row, aligned with it, closer than rows are."""
+    out: list[tuple[Token, ...]] = []
+    if not first.boxed:
+        return out
+    pitch = _row_pitch(segs)
+    k = i
+    for _ in range(2):
+        n = _neighbour(segs, k, 1)
+        if n is None or n in labels or n in inline or not segs[n].boxed:
+            break
+        row_mates = [m for m in range(len(segs)) if segs[m].row == segs[n].row]
+        if len(row_mates) > 1 or segs[n].edge(1) - segs[k].edge(1) > 0.8 * pitch:
+            break
+        if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[k].height, segs[n].height):
+            break
+        aligned = abs(segs[n].edge(0) - first.edge(0)) < first.height or abs(segs[n].edge(2) - first.edge(2)) < (
+            first.height
+        )
+        if not aligned:
+            break
+        out.append(segs[n].tokens)
+        k = n
+    return out
+
+
+def _row_pitch(segs: Sequence[Segment]) -> float:
+    """The usual distance from one row's top to the next one's."""
+    tops: dict[int, int] = {}
+    for seg in segs:
+        if seg.boxed:
+            tops[seg.row] = min(tops.get(seg.row, seg.edge(1)), seg.edge(1))
+    ordered = [tops[r] for r in sorted(tops)]
+    steps = [b - a for a, b in itertools.pairwise(ordered) if b > a]
+    return float(median(steps)) if steps else 1e9

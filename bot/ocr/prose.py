@@ -1,0 +1,248 @@
+"""Bank notifications written as sentences (SMS, push, e-mail, or pasted into the chat): who paid whom, how
+much, why, and the reference, whatever the line breaks.
+
+The text is read as one paragraph: the payer follows `de` (`... de MARIA MORA por SINPE Movil`), the payee
+follows `a` (`... a WOLK SOFTWARE S.A. por ...`), the phone sits in parentheses, the description follows
+`Motivo:` (or is the short sentence between the payment and its reference), and the reference follows
+`Referencia`, `Ref` or `Comprobante`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from bot.ocr.labels import STOP_WORDS, label_words, vocabulary
+from bot.ocr.layouts import normalize
+from bot.ocr.parsing import parse_amount, parse_reference, reference_date
+from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date
+
+_CURRENCY_BEFORE = r"(?P<pre>₡|¢|CRC|US\s?\$|USD|\$)\s?"
+_CURRENCY_AFTER = r"\s?(?P<post>colones|colón|CRC|USD|d[oó]lares)\b"
+_NUMBER = r"(?P<num>\d{1,3}(?:(?P<sep>[.,  ])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+_MONEY_SIGN_FIRST = re.compile(rf"(?<![\w.,]){_CURRENCY_BEFORE}{_NUMBER}(?![\d])", re.IGNORECASE)
+_MONEY_WORD_AFTER = re.compile(rf"(?<![\w.,₡¢$]){_NUMBER}{_CURRENCY_AFTER}", re.IGNORECASE)
+_MISREAD_SIGN = re.compile(rf"(?<=\s)[(€C¢©/|{{\[]{{1,2}}\s?{_NUMBER}(?![\d)])")
+_PAYEE_CUE = re.compile(
+    r"(?:transferencia|SINPE\s*M[oó]vil|envi\w*|transferi\w*|transfiri[oó]|pago|\d|colones|d[oó]lares|USD|CRC)"
+    r"[\s,.]*(?:\S+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_DIGITS_BEFORE = re.compile(r"(?<![\w/:-])\d{1,3}(?:[.,  ]\d{3})*[.,]?\s?$")
+_DIGITS_AFTER = re.compile(r"[.,]?\s?\d")
+_AMOUNT_CUES = re.compile(
+    r"(?:por|de|recibido|recibi[oó]|recibiste|envi[oó]|enviaste|envio|transfiri[oó]|acredit\w*|debit\w*|suma de|"
+    r"monto(?: de)?:?|monto|recibi[oó])\s*$",
+    re.IGNORECASE,
+)
+_REFERENCE = re.compile(
+    r"\b(?:N[uú]mero de referencia|Referencia|Ref|Comprobante|Aprobaci[oó]n|Confirmaci[oó]n|N[uú]mero de "
+    r"confirmaci[oó]n)\b\.?\s*(?:N\.?\s?[º°o]\.?\s*|No\.?\s*)?[:#]?\s*(?P<v>\d{6,25}(?:\s\d{4,20})?)",
+    re.IGNORECASE,
+)
+_DESCRIPTION = re.compile(
+    r"\b(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario)\s*:\s*(?P<v>[^\n]+)", re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"(?<!\bRef)(?<!\bNo)(?<!\bN\.º)(?<![A-Z]\.[A-Z])(?<!\b[A-Z])\.\s+(?=\S)")
+_NAME_PIECE = re.compile(r"^[A-Za-zÁÉÍÓÚÑÜáéíóúñü][A-Za-zÁÉÍÓÚÑÜáéíóúñü'.&-]*$")
+_CONNECTORS = frozenset({"de", "del", "la", "las", "los", "y"})
+_NAME_STOP = frozenset({"por", "al", "el", "tel", "mediante", "te", "en", "fue", "realizada", "realizado", "con"})
+_NOT_IN_NAME = NOT_NAME_WORDS | {
+    "aviso", "notificacion", "informa", "usted", "su", "sinpe", "bn", "bcr", "bp", "reenviado", "para", "mi",
+}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An amount written in the text, where, and whether a sentence cue (`por`, `de`, `recibió`) introduces it."""
+
+    value: Decimal
+    currency: str | None
+    start: int
+    end: int
+    cued: bool
+    doubtful: bool = False
+    misread_sign: bool = False
+    glued: bool = False
+
+
+@dataclass
+class Notification:
+    """What the sentences say; None where they say nothing."""
+
+    amounts: list[Mention]
+    payer: str | None = None
+    payee: str | None = None
+    description: str | None = None
+    description_labelled: bool = False
+    reference: str | None = None
+    date: date | None = None
+
+
+def flatten(text: str) -> str:
+    """One paragraph: line breaks are where the screen wrapped, not where the sentence ends."""
+    return " ".join(text.split())
+
+
+def amounts(text: str) -> list[Mention]:
+    """Every amount with its currency (sign, code or word), a group of digits split by a line break included."""
+    found: list[Mention] = []
+    matches = sorted([*_MONEY_SIGN_FIRST.finditer(text), *_MONEY_WORD_AFTER.finditer(text)], key=lambda m: m.start())
+    for match in matches:
+        if any(m.start <= match.start() < m.end or match.start() <= m.start < match.end() for m in found):
+            continue
+        groups = match.groupdict()
+        money = parse_amount(f"{groups.get('pre') or ''}{groups['num']} {groups.get('post') or ''}".strip())
+        if money is None:
+            continue
+        cued = bool(_AMOUNT_CUES.search(text[: match.start()]))
+        # Digits just before or after may be the rest of the number, split by a line break into a
+        # shape that no longer groups (`2.139` / `533,00 colones`): then the amount is a guess.
+        glued = bool(_DIGITS_BEFORE.search(text[: match.start()]) or _DIGITS_AFTER.match(text[match.end():]))
+        found.append(
+            Mention(money.value, money.currency, match.start(), match.end(), cued, money.doubtful, glued=glued)
+        )
+    for match in _MISREAD_SIGN.finditer(text):
+        if any(abs(m.start - match.start()) < 3 for m in found):
+            continue
+        money = parse_amount(match.group("num"))
+        if money is not None and _AMOUNT_CUES.search(text[: match.start()]):
+            found.append(Mention(money.value, "CRC", match.start(), match.end(), True, True, misread_sign=True))
+    return found
+
+
+def _name_after(text: str, start: int) -> str | None:
+    """The name that starts at `start`: name words (capitalised, or connectors between them) up to a stop."""
+    words: list[str] = []
+    for raw in text[start:].split()[:9]:
+        closing = raw.endswith((",", ";", ":", ")")) or raw.startswith("(")
+        word = raw.strip(",;:()")
+        ends_sentence = word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.){1,3}[A-Z]?\.?|S\.R\.L\.|S\.A\.", word)
+        bare = word.rstrip(".") if ends_sentence else word
+        low = bare.lower()
+        if raw.startswith("(") or low in _NAME_STOP or not bare:
+            break
+        if low in _CONNECTORS and words:
+            words.append(bare)
+            continue
+        if not _NAME_PIECE.match(bare) or not bare[:1].isupper() or normalize(bare) in _NOT_IN_NAME:
+            break
+        words.append(bare)
+        if ends_sentence or closing:
+            break
+    while words and words[-1].lower() in _CONNECTORS:
+        words.pop()
+    name = " ".join(words)
+    return name if len(words) >= 2 and name_words(name) else None
+
+
+def _name_before(text: str, end: int) -> str | None:
+    words = text[:end].split()[-5:]
+    kept: list[str] = []
+    for word in reversed(words):
+        bare = word.strip(",;:")
+        if not bare or not bare[:1].isupper() or not name_words(bare) or normalize(bare) in _NOT_IN_NAME:
+            break
+        if word.endswith((".", ":")) and kept:
+            break
+        kept.insert(0, bare)
+    name = " ".join(kept)
+    return name if len(kept) >= 2 else None
+
+
+def _parties(text: str, mentions: list[Mention]) -> tuple[str | None, str | None]:
+    payer: str | None = None
+    payee: str | None = None
+    for match in re.finditer(r"\bde\s+", text):
+        before = text[: match.start()]
+        if re.search(r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d)\s*$", before, re.I) or (
+            any(0 <= match.start() - m.start < 30 for m in mentions)
+        ):
+            name = _name_after(text, match.end())
+            if name:
+                payer = payer or name
+    for match in re.finditer(r"\b(?:a|hacia)\s+", text):
+        before = text[: match.start()]
+        if _PAYEE_CUE.search(before):
+            name = _name_after(text, match.end())
+            if name:
+                payee = payee or name
+    sent = re.search(r"\s(?:te|le)\s+envi[oó]\b", text, re.I)
+    if sent and payer is None:
+        payer = _name_before(text, sent.start())
+    return payer, payee
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    out, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        out.append((start, text[start : match.start()].strip()))
+        start = match.end()
+    out.append((start, text[start:].strip()))
+    return [(s, t) for s, t in out if t]
+
+
+def _short_sentence(text: str, reference_at: int | None) -> str | None:
+    """The description of BN-style messages: the short sentence just before the reference."""
+    if reference_at is None:
+        return None
+    before = [(s, t) for s, t in _sentences(text[:reference_at]) if s < reference_at]
+    if len(before) < 2:
+        return None
+    _, candidate = before[-1]
+    candidate = candidate.strip(" ,;.")
+    if "," in candidate and re.search(r"SINPE\s*M[oó]vil,", candidate, re.I):
+        candidate = candidate.rsplit(",", 1)[1].strip()
+    words = candidate.split()
+    if not 1 <= len(words) <= 8 or amounts(candidate) or parse_date(candidate) or ":" in candidate:
+        return None
+    if re.search(r"\b(?:de|a)\s+[A-ZÁÉÍÓÚÑ]{2,}", candidate) and len(words) > 4:
+        return None
+    return candidate
+
+
+def _until_next_label(text: str) -> str:
+    """The text before the next `Label:` (one to four label words followed by a colon)."""
+    vocab = vocabulary(None)
+    for colon in re.finditer(r":(?=\s|$)", text):
+        before = text[: colon.start()]
+        pieces = before.split()[-4:]
+        for k in range(len(pieces), 0, -1):
+            words = label_words(" ".join(pieces[-k:]))
+            head = pieces[-k]
+            if head[:1].isupper() and len(" ".join(pieces[-k:])) >= 3 and words and vocab.match(words) and all(
+                w in vocab.label_vocabulary or w in STOP_WORDS for w in words
+            ):
+                start = len(before)
+                for piece in reversed(pieces[-k:]):
+                    start = before.rfind(piece, 0, start)
+                return text[:start] if start > 0 else text
+    return text
+
+
+def read_notification(text: str) -> Notification:
+    """The facts a notification's sentences state."""
+    flat = flatten(text)
+    mentions = amounts(flat)
+    notice = Notification(amounts=mentions)
+    notice.payer, notice.payee = _parties(flat, mentions)
+    reference_at: int | None = None
+    for match in _REFERENCE.finditer(flat):
+        raw = match.group("v")
+        joined = raw.replace(" ", "")
+        value = joined if len(joined) == 25 and reference_date(joined) else raw.split()[0]
+        reference = parse_reference(value)
+        if reference:
+            notice.reference, reference_at = reference, match.start()
+            break
+    labelled = _DESCRIPTION.search(flat)
+    if labelled:
+        value = _until_next_label(_SENTENCE_END.split(labelled.group("v"), maxsplit=1)[0]).strip(" .")
+        if value:
+            notice.description, notice.description_labelled = value, True
+    else:
+        notice.description = _short_sentence(flat, reference_at)
+    notice.date = parse_date(flat)
+    return notice

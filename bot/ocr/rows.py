@@ -1,0 +1,86 @@
+"""Words grouped into visual rows: what every later step of the reader works from, image or pasted text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.ocr.engine import Word
+
+TEXT_CONFIDENCE = 0.97
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word of a row with its confidence (0..1) and, from an image, its box (left, top, right, bottom)."""
+
+    text: str
+    conf: float
+    box: tuple[int, int, int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One visual line of the receipt, left to right."""
+
+    tokens: tuple[Token, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+
+def rows_from_words(words: Sequence[Word]) -> list[Row]:
+    """Group Tesseract's words into visual rows: same vertical band, sorted left to right."""
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        lines.setdefault(word.line_key, []).append(word)
+    boxes = sorted(lines.values(), key=lambda ws: min(w.top for w in ws))
+    rows: list[list[Word]] = []
+    for line in boxes:
+        top, bottom = min(w.top for w in line), max(w.bottom for w in line)
+        if rows:
+            prev = rows[-1]
+            ptop, pbottom = min(w.top for w in prev), max(w.bottom for w in prev)
+            overlap = min(bottom, pbottom) - max(top, ptop)
+            if overlap > 0.5 * min(bottom - top, pbottom - ptop):
+                prev.extend(line)
+                continue
+        rows.append(list(line))
+    return [Row(tuple(_token(w) for w in sorted(r, key=lambda w: w.left))) for r in rows]
+
+
+def _token(word: Word) -> Token:
+    return Token(word.text, word.conf / 100, (word.left, word.top, word.right, word.bottom))
+
+
+def rows_from_text(text: str) -> list[Row]:
+    """Rows of a pasted notification: one per line."""
+    return [Row(tuple(Token(t, TEXT_CONFIDENCE) for t in line.split())) for line in text.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class Flat:
+    """All rows as one paragraph, remembering which characters each word came from."""
+
+    text: str
+    spans: tuple[tuple[int, int, Token], ...]
+
+    def tokens_between(self, start: int, end: int) -> tuple[Token, ...]:
+        """The words whose characters overlap text[start:end]."""
+        return tuple(token for s, e, token in self.spans if s < end and e > start)
+
+
+def flatten_rows(rows: Sequence[Row], skip: frozenset[int] = frozenset()) -> Flat:
+    """One paragraph of every word (but those whose id() is in `skip`), rows joined by spaces."""
+    parts: list[str] = []
+    spans: list[tuple[int, int, Token]] = []
+    at = 0
+    for row in rows:
+        for token in row.tokens:
+            if id(token) in skip:
+                continue
+            spans.append((at, at + len(token.text), token))
+            parts.append(token.text)
+            at += len(token.text) + 1
+    return Flat(" ".join(parts), tuple(spans))

@@ -1,0 +1,110 @@
+"""What kind of value a piece of text is: an account, a phone, a date, an amount, a reference or a name.
+
+A value is typed before it is used, so an IBAN beside a holder's name, a date in words or a phone number
+is never taken for a name, and a reference is found by its shape when no label names it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.ocr.layouts import normalize
+from bot.ocr.parsing import parse_amount
+from bot.ocr.parsing import parse_date as parse_date_as_written
+
+MONTH_WORDS = frozenset(
+    (
+        "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "setiembre", "septiembre",
+        "octubre", "noviembre", "diciembre", "ene", "feb", "mar", "abr", "jun", "jul", "ago", "set", "sep", "oct",
+        "nov", "dic",
+    )
+)
+WEEKDAY_WORDS = frozenset(
+    ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo", "lun", "mie", "jue", "vie", "sab", "dom")
+)
+NOT_NAME_WORDS = frozenset(
+    (
+        "sinpe", "movil", "colones", "dolares", "crc", "usd", "referencia", "comprobante", "monto", "fecha",
+        "motivo", "cuenta", "iban", "telefono", "transferencia", "exitosa", "exitoso", "pago", "realizado",
+        "realizada", "recibido", "enviado", "hoy", "ayer", "ahora", "estimado", "cliente", "saldo", "disponible",
+        "comision", "aprobado", "aplicada", "completada", "procesada", "detalle", "descripcion", "concepto",
+    )
+)
+_IBAN = re.compile(r"\bC\s?R\s?\d{2}(?:[\s-]?\d){14,20}\b|\bCR\d{2}\b(?=[\s*]*(?:\d{4}|\*{2,}))", re.IGNORECASE)
+_MASKED = re.compile(r"(?:CR\d{0,2}\s?)?(?:\*{2,}\s?)+\d{3,4}\b|\bX{3,}\d{3,4}\b", re.IGNORECASE)
+_PHONE = re.compile(
+    r"(?<![\d-])(?:\(?\+?506\)?[\s-]?)?[2-8]\d{3}[\s-]\d{4}(?![\d-])|\(?\+?506\)?[\s-]?[2-8]\d{7}(?!\d)"
+)
+_CEDULA = re.compile(r"(?<![\d-])\d-\d{4}-\d{4}(?![\d-])")
+_DIGIT_RUN = re.compile(r"(?<![\d.,/:-])\d{8,25}(?![\d,/:]|[.-]\d)")
+_ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
+_NAME_WORD = re.compile(r"^[A-Za-zÁÉÍÓÚÑÜáéíóúñü][A-Za-zÁÉÍÓÚÑÜáéíóúñü'.&-]*$")
+
+
+def is_account(text: str) -> bool:
+    """An IBAN (CRdd followed by digits, grouped or not), or an account shown with hidden digits."""
+    return bool(_IBAN.search(text) or _MASKED.search(text))
+
+
+def strip_accounts(text: str) -> str:
+    """The text with IBANs and masked account numbers taken out (what may sit beside them is kept)."""
+    return " ".join(_MASKED.sub(" ", _IBAN.sub(" ", text)).split())
+
+
+def is_phone(text: str) -> bool:
+    """A Costa Rican phone number written as one (8888-7777, +506 8888 7777, (506) 8888-7777)."""
+    return bool(_PHONE.search(text))
+
+
+def parse_date(text: str) -> date | None:
+    """A day-first date as the parser reads it, in capitals too (`3 DE ABRIL DE 2026`)."""
+    iso = _ISO_DATE.search(text)
+    if iso:
+        return parse_date_as_written(iso.group())
+    return parse_date_as_written(text) or parse_date_as_written(text.lower())
+
+
+def has_date(text: str) -> bool:
+    return parse_date(text) is not None
+
+
+def is_amount(text: str) -> bool:
+    money = parse_amount(text)
+    return money is not None and (money.currency is not None or bool(re.search(r"\d[.,]\d{2}\b", text)))
+
+
+def name_words(text: str) -> list[str]:
+    """The words of a holder's name, or [] when the text cannot be one (digits, dates, accounts, keywords)."""
+    if any(ch.isdigit() for ch in text) or "@" in text or "*" in text:
+        return []
+    words = [w.strip(",;:") for w in text.split()]
+    words = [w for w in words if w]
+    if not words or len(words) > 8:
+        return []
+    plain = [normalize(w) for w in words]
+    if any(p in MONTH_WORDS or p in WEEKDAY_WORDS or p in NOT_NAME_WORDS for p in plain):
+        return []
+    if not all(_NAME_WORD.match(w) for w in words):
+        return []
+    if sum(len(p) for p in plain) < 4 or not any(len(p) >= 3 for p in plain):
+        return []
+    return words
+
+
+def looks_like_name(text: str) -> bool:
+    """Two or more name-like words (or one long one), none of them a date, an account, a number or a keyword."""
+    words = name_words(text)
+    return len(words) >= 2 or (len(words) == 1 and len(words[0]) >= 5 and words[0][:1].isupper())
+
+
+def sentence(text: str) -> str:
+    """The text up to the end of its sentence: a period (or `|`) followed by a capitalised word or a label."""
+    match = re.search(r"(?<![A-Z]\.[A-Z])(?<!\b[A-Z])[.|]\s+(?=[A-ZÁÉÍÓÚÑ¿¡]|\d{6,})", text)
+    return text[: match.start()].strip() if match else text.strip()
+
+
+def reference_candidates(text: str) -> list[str]:
+    """Runs of 8 to 25 digits that are not part of an account, a phone, an ID card number, a date or an amount."""
+    cleaned = _CEDULA.sub(" ", _PHONE.sub(" ", _MASKED.sub(" ", _IBAN.sub(" ", text))))
+    return [m.group() for m in _DIGIT_RUN.finditer(cleaned)]
