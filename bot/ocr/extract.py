@@ -26,7 +26,7 @@ from bot.ocr.amounts import (
 )
 from bot.ocr.fields import ReceiptFields
 from bot.ocr.labels import FUZZY, KEYWORD, KNOWN, SIMILAR, LabelMatch, Vocabulary, label_words, vocabulary
-from bot.ocr.layouts import FIELDS, Layout, bank_from_labels, detect_bank, load_layouts, normalize
+from bot.ocr.layouts import FIELDS, Layout, detect_bank, load_layouts, normalize
 from bot.ocr.pairs import Pair, find_pairs
 from bot.ocr.parsing import (
     Money,
@@ -119,7 +119,7 @@ def _name_from_lines(lines: list[str]) -> str | None:
     names: list[str] = []
     for line in lines:
         text = strip_accounts(line).strip(" -·|/,;:")
-        cleaned = clean_name(text) if text else None
+        cleaned = clean_name(text) if text and not any(ch.isdigit() for ch in text) else None
         if cleaned and not names and looks_like_name(cleaned):
             names.append(cleaned)
         elif (cleaned and len(names) == 1 and len(f"{names[0]} {cleaned}".split()) <= 6
@@ -271,8 +271,24 @@ def _reread_symbols(value: Value, reread: Reread) -> Value:
     return Value(" ".join(t.text for t in tokens).lstrip(": "), min(t.conf for t in tokens), tuple(tokens))
 
 
+def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
+    """A phrase of the paragraph with its words' lowest confidence, a lost `#` or `ID` read again."""
+    start = flat.text.find(text)
+    if start < 0:
+        return text, PROSE_WEAK
+    tokens = flat.tokens_between(start, start + len(text))
+    conf = min((t.conf for t in tokens), default=TEXT_CONFIDENCE)
+    if reread is None or not tokens:
+        return text, conf
+    again = _reread_symbols(Value(" ".join(t.text for t in tokens), conf, tokens), reread)
+    for old, new in zip(tokens, again.tokens, strict=True):
+        if old.text != new.text:
+            text = text.replace(old.text, new.text, 1)
+    return text, min(conf, again.conf)
+
+
 def _description(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-                 reread: Reread | None) -> tuple[str | None, float]:
+                 reread: Reread | None, flat: Flat) -> tuple[str | None, float]:
     candidates: list[Candidate] = []
     for pair in sorted((p for p in pairs if p.kind == "description"), key=lambda p: -_base(p.match)):
         value = Value(pair.text, pair.conf, pair.tokens)
@@ -286,13 +302,16 @@ def _description(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tu
         return _pick(candidates)
     for match, text in inner:
         if match.kind == "description":
+            text, conf = _in_text(flat, text, reread)
             cleaned = clean_text(text)
             if cleaned:
-                candidates.append(Candidate(cleaned, PROSE, "sentence-label"))
+                candidates.append(Candidate(cleaned, min(PROSE, conf), "sentence-label"))
     if notice.description and not candidates:
-        cleaned = clean_text(notice.description)
+        text, conf = _in_text(flat, notice.description, reread)
+        cleaned = clean_text(text)
         if cleaned:
-            candidates.append(Candidate(cleaned, PROSE if notice.description_labelled else PROSE_WEAK, "prose"))
+            base = PROSE if notice.description_labelled else PROSE_WEAK
+            candidates.append(Candidate(cleaned, min(base, conf), "prose"))
     return _pick(candidates)
 
 
@@ -331,7 +350,7 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
     for row in flat_rows:
         kept = [t for t in row.tokens if id(t) not in skip]
         text = " ".join(t.text for t in kept)
-        whole = parse_amount(text) if 0 < len(kept) <= 4 and _amount_only(text) else None
+        whole = parse_amount(text) if 0 < len(kept) <= 4 and is_amount(text) else None
         if whole is not None and whole.currency is not None:
             others.append(Reading(whole, min(t.conf for t in kept), False))
             covered.update(id(t) for t in kept)
@@ -360,20 +379,10 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
     return chosen, currency, conf, currency_conf
 
 
-def _amount_only(text: str) -> bool:
-    """Nothing but an amount and its currency (no other words)."""
-    rest = re.sub(r"(?i)US\s?\$|USD|CRC|colones|d[oó]lares|[₡¢$]", " ", text)
-    return not re.search(r"[A-Za-zÁÉÍÓÚáéíóúÑñ]{2,}", rest)
-
-
 def _bank(rows: Sequence[Row], excluded: frozenset[int], banks: tuple[Layout, ...]) -> tuple[Layout | None, float]:
     """The issuer named on the receipt (not a destination bank in a row about the other account)."""
     kept = ["  ".join(t.text for t in row.tokens if id(t) not in excluded) for row in rows]
-    bank, conf = detect_bank("\n".join(kept), banks)
-    if bank is None:
-        bank = bank_from_labels(kept, banks)
-        conf = 0.7 if bank else conf
-    return bank, conf
+    return detect_bank("\n".join(kept), banks)
 
 
 def extract(
@@ -426,7 +435,7 @@ def extract(
     if payer is not None and payer == payee:
         conf["payer_name"] = conf["payee_name"] = min(conf["payer_name"], conf["payee_name"], 0.4)
 
-    description, conf["description"] = _description(pairs, notice, inner, reread)
+    description, conf["description"] = _description(pairs, notice, inner, reread, flat)
     client_id, client_conf = None, 0.0
     if description:
         client_id = find_client_id(description, client_id_pattern)

@@ -38,6 +38,12 @@ def label_words(text: str) -> list[str]:
     return [ABBREVIATIONS.get(w, w) for w in normalize(text).split()]
 
 
+def _capitalised(text: str) -> bool:
+    """Labels start with a capital (`De`, `Para`); the same word in a sentence does not (`... de MARIA`)."""
+    first = next((ch for ch in text if ch.isalpha()), "")
+    return first.isupper()
+
+
 def _ends_sentence(word: str) -> bool:
     """A word with a full stop that is not an abbreviation (`exitosa.`, not `Nro.` or `Ident.`)."""
     bare = word[:-1]
@@ -109,6 +115,8 @@ class Vocabulary:
         """The match when a whole piece of text reads as a label (no digits, mostly label words)."""
         if any(ch.isdigit() for ch in text) or len(text) > 60 or ":" in text.rstrip(" :"):
             return None
+        if not text.rstrip().endswith(":") and not _capitalised(text):
+            return None
         words = label_words(text)
         match = self.match(words)
         if match is None:
@@ -138,6 +146,8 @@ class Vocabulary:
                 return i + 1, match or LabelMatch("unknown", SIMILAR)
             if _ends_sentence(text):
                 break
+        if not _capitalised(texts[0]):
+            return None
         best: tuple[int, LabelMatch] | None = None
         words: list[str] = []
         for count, text in enumerate(texts[: self._longest + 2], start=1):
@@ -147,7 +157,9 @@ class Vocabulary:
             words += pieces
             if tuple(words) in self.known:
                 best = (count, LabelMatch(self.known[tuple(words)], KNOWN))
-        if best is not None and best[0] < len(texts):
+        if best is not None and best[0] < len(texts) and not (
+            texts[best[0]] in STOP_WORDS and not texts[best[0] - 1].endswith(":")
+        ):
             return best
         run = 0
         for text in texts:

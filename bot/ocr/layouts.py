@@ -70,28 +70,6 @@ def detect_bank(text: str, banks: tuple[Layout, ...]) -> tuple[Layout | None, fl
     return best, 0.95 if best_score >= 6 else 0.8
 
 
-def bank_from_labels(rows: list[str], banks: tuple[Layout, ...]) -> Layout | None:
-    """The one bank whose own label wording (used by no other bank profile) starts a row of the receipt.
-
-    Weaker evidence than its name, for receipts whose header is an image or was not read.
-    """
-    owners: dict[tuple[str, ...], set[str]] = {}
-    for bank in banks:
-        for options in bank.labels.values():
-            for wording in options:
-                owners.setdefault(tuple(normalize(wording).split()), set()).add(bank.name)
-    found: set[str] = set()
-    for row in rows:
-        words = normalize(row).split()
-        for label, names in owners.items():
-            if len(names) == 1 and tuple(words[: len(label)]) == label:
-                found |= names
-    if len(found) != 1:
-        return None
-    name = found.pop()
-    return next(bank for bank in banks if bank.name == name)
-
-
 def merged_labels(generic: Layout, bank: Layout | None) -> dict[str, list[tuple[str, ...]]]:
     """Labels per field as normalized word tuples, the bank's first, longest first."""
     out: dict[str, list[tuple[str, ...]]] = {}

@@ -97,7 +97,7 @@ def segments(rows: Sequence[Row]) -> list[Segment]:
 
 
 def _strip_colon(tokens: Sequence[Token]) -> tuple[Token, ...]:
-    kept = [t for t in tokens if t.text.strip(":.…_")]
+    kept = [t for t in tokens if t.text.strip(":.…_|")]
     if kept and kept[0].text.startswith(":"):
         kept[0] = Token(kept[0].text.lstrip(":"), kept[0].conf, kept[0].box)
     return tuple(kept)
@@ -123,11 +123,14 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
     labels: dict[int, LabelMatch] = {}
     inline: dict[int, tuple[int, LabelMatch]] = {}
     for i, seg in enumerate(segs):
+        split = vocabulary.prefix([t.text for t in seg.tokens])
+        if split is not None and split[1].how in (KNOWN, FUZZY) and _strip_colon(seg.tokens[split[0]:]):
+            inline[i] = split
+            continue
         whole = vocabulary.is_label_text(seg.text)
         if whole is not None:
             labels[i] = whole
             continue
-        split = vocabulary.prefix([t.text for t in seg.tokens])
         leftmost = i == 0 or segs[i - 1].row != seg.row
         if split is not None and (leftmost or split[1].how in (KNOWN, FUZZY)):
             inline[i] = split
@@ -213,15 +216,16 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
         if _gap(upper, lower) > LINE_GAP:
             continue
         lines = [segs[j].tokens]
+        first_step = abs(segs[j].edge(1) - segs[i].edge(1))
         k = j
         for _ in range(3):
             n = _neighbour(segs, k, step)
             if n is None or n in labels or n in inline:
                 break
             a, b = (segs[k], segs[n]) if step > 0 else (segs[n], segs[k])
-            if _gap(a, b) > 0.9 or (
-                segs[n].boxed and abs(segs[n].height - segs[k].height) > 0.45 * max(segs[n].height, segs[k].height)
-            ):
+            if not b.boxed or b.edge(1) - a.edge(1) > 1.5 * first_step or _gap(a, b) > LINE_GAP:
+                break
+            if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[n].height, segs[k].height):
                 break
             lines.append(segs[n].tokens)
             k = n

@@ -122,7 +122,7 @@ def _name_after(text: str, start: int) -> str | None:
         ends_sentence = word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.){1,3}[A-Z]?\.?|S\.R\.L\.|S\.A\.", word)
         bare = word.rstrip(".") if ends_sentence else word
         low = bare.lower()
-        if raw.startswith("(") or low in _NAME_STOP or not bare:
+        if raw.startswith("(") or (low in _NAME_STOP and bare.islower()) or not bare:
             break
         if low in _CONNECTORS and words:
             words.append(bare)

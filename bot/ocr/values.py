@@ -70,6 +70,10 @@ def has_date(text: str) -> bool:
 
 
 def is_amount(text: str) -> bool:
+    """Nothing but an amount (with its currency sign, code or word, or two decimals)."""
+    rest = re.sub(r"(?i)US\s?\$|USD|CRC|colones|d[oó]lares|[₡¢$]", " ", text)
+    if re.search(r"[A-Za-zÁÉÍÓÚáéíóúÑñ]{2,}", rest):
+        return False
     money = parse_amount(text)
     return money is not None and (money.currency is not None or bool(re.search(r"\d[.,]\d{2}\b", text)))
 

@@ -13,7 +13,6 @@ from PIL import Image, ImageDraw, ImageFont
 from bot.ocr import UnreadableReceipt
 from bot.ocr.engine import LibraryEngine, get_engine, run_tesseract
 from bot.ocr.extract import Reread, Row, Token, extract
-from bot.ocr.layouts import bank_from_labels, load_layouts
 from bot.ocr.parsing import better_symbol_reading, parse_amount
 from bot.ocr.preprocess import prepare
 from bot.ocr.reader import DEFAULT_CLIENT_ID_PATTERN, read_receipt
@@ -82,13 +81,6 @@ def test_thousands_mark_read_as_decimal_mark_is_doubtful_not_refused() -> None:
     money = parse_amount("794,992,00 colones")
     assert money is not None and money.value == Decimal("794992.00") and money.doubtful
     assert parse_amount("1,234.567,00") is None
-
-
-def test_bank_from_its_own_label_wording_when_the_header_is_unread() -> None:
-    _generic, banks = load_layouts()
-    bank = bank_from_labels(["Número de aprobación 123456", "Monto ₡5.000,00"], banks)
-    assert bank is not None and bank.name == "Davivienda"
-    assert bank_from_labels(["Referencia 123456", "Monto ₡5.000,00"], banks) is None
 
 
 def test_bank_name_in_a_coloured_header_of_a_photo_is_read() -> None:
