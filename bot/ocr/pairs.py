@@ -136,20 +136,21 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
             inline[i] = split
     pairs: list[Pair] = []
     used: set[int] = set()
+    pitch = _row_pitch(segs)
     for i, (count, match) in inline.items():
         seg = segs[i]
         value = _strip_colon(_until_next_label(seg.tokens[count:], vocabulary))
         if not value:
             labels[i] = match
             continue
-        lines = [value, *_continuation(segs, i, labels, inline, seg)]
+        lines = [value, *_continuation(segs, i, labels, inline, seg, pitch)]
         pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline"))
     direction = _direction(segs, labels, inline)
     for i, match in sorted(labels.items()):
         seg = segs[i]
         right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row), None)
         if right is not None and right not in labels and right not in inline:
-            lines = [_strip_colon(segs[right].tokens), *_continuation(segs, right, labels, inline, segs[right])]
+            lines = [_strip_colon(segs[right].tokens), *_continuation(segs, right, labels, inline, segs[right], pitch)]
             pairs.append(Pair(match, seg.text, tuple(line for line in lines if line), "right"))
             used.add(right)
             continue
@@ -171,8 +172,7 @@ def _neighbour(segs: Sequence[Segment], i: int, step: int) -> int | None:
         j += step
     if not 0 <= j < len(segs):
         return None
-    row = segs[j].row
-    same = [k for k in range(len(segs)) if segs[k].row == row]
+    same = _row_of(segs, j)
     if not seg.boxed:
         return same[0] if same else None
     best = max(same, key=lambda k: _overlap(seg, segs[k]))
@@ -180,6 +180,16 @@ def _neighbour(segs: Sequence[Segment], i: int, step: int) -> int | None:
         return best
     rightward = [k for k in same if segs[k].edge(0) >= seg.edge(0)]
     return min(rightward, key=lambda k: segs[k].edge(0)) if rightward else None
+
+
+def _row_of(segs: Sequence[Segment], j: int) -> range:
+    """The indices of the segments on segment j's row (segments are in row order)."""
+    lo = hi = j
+    while lo > 0 and segs[lo - 1].row == segs[j].row:
+        lo -= 1
+    while hi + 1 < len(segs) and segs[hi + 1].row == segs[j].row:
+        hi += 1
+    return range(lo, hi + 1)
 
 
 def _gap(upper: Segment, lower: Segment) -> float:
@@ -236,19 +246,17 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
 
 
 def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
-                  inline: dict[int, tuple[int, LabelMatch]], first: Segment) -> list[tuple[Token, ...]]:
+                  inline: dict[int, tuple[int, LabelMatch]], first: Segment, pitch: float) -> list[tuple[Token, ...]]:
     """Lines under a value that carry on its text: alone on their row, aligned with it, closer than rows are."""
     out: list[tuple[Token, ...]] = []
     if not first.boxed:
         return out
-    pitch = _row_pitch(segs)
     k = i
     for _ in range(2):
         n = _neighbour(segs, k, 1)
         if n is None or n in labels or n in inline or not segs[n].boxed:
             break
-        row_mates = [m for m in range(len(segs)) if segs[m].row == segs[n].row]
-        if len(row_mates) > 1 or segs[n].edge(1) - segs[k].edge(1) > 0.8 * pitch:
+        if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > 0.8 * pitch:
             break
         if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[k].height, segs[n].height):
             break

@@ -97,10 +97,10 @@ def amounts(text: str) -> list[Mention]:
         money = parse_amount(f"{groups.get('pre') or ''}{groups['num']} {groups.get('post') or ''}".strip())
         if money is None:
             continue
-        cued = bool(_AMOUNT_CUES.search(text[: match.start()]))
+        cued = bool(_AMOUNT_CUES.search(_window(text, match.start())))
         # Digits just before or after may be the rest of the number, split by a line break into a
         # shape that no longer groups (`2.139` / `533,00 colones`): then the amount is a guess.
-        glued = bool(_DIGITS_BEFORE.search(text[: match.start()]) or _DIGITS_AFTER.match(text[match.end():]))
+        glued = bool(_DIGITS_BEFORE.search(_window(text, match.start())) or _DIGITS_AFTER.match(text, match.end()))
         found.append(
             Mention(money.value, money.currency, match.start(), match.end(), cued, money.doubtful, glued=glued)
         )
@@ -108,15 +108,20 @@ def amounts(text: str) -> list[Mention]:
         if any(abs(m.start - match.start()) < 3 for m in found):
             continue
         money = parse_amount(match.group("num"))
-        if money is not None and _AMOUNT_CUES.search(text[: match.start()]):
+        if money is not None and _AMOUNT_CUES.search(_window(text, match.start())):
             found.append(Mention(money.value, "CRC", match.start(), match.end(), True, True, misread_sign=True))
     return found
+
+
+def _window(text: str, end: int, size: int = 60) -> str:
+    """The `size` characters before `end`: cues and digits are looked for nearby, so every check is bounded."""
+    return text[max(0, end - size) : end]
 
 
 def _name_after(text: str, start: int) -> str | None:
     """The name that starts at `start`: name words (capitalised, or connectors between them) up to a stop."""
     words: list[str] = []
-    for raw in text[start:].split()[:9]:
+    for raw in text[start : start + 200].split()[:9]:
         closing = raw.endswith((",", ";", ":", ")")) or raw.startswith("(")
         word = raw.strip(",;:()")
         ends_sentence = word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.){1,3}[A-Z]?\.?|S\.R\.L\.|S\.A\.", word)
@@ -139,7 +144,7 @@ def _name_after(text: str, start: int) -> str | None:
 
 
 def _name_before(text: str, end: int) -> str | None:
-    words = text[:end].split()[-5:]
+    words = _window(text, end, 120).split()[-5:]
     kept: list[str] = []
     for word in reversed(words):
         bare = word.strip(",;:")
@@ -156,7 +161,7 @@ def _parties(text: str, mentions: list[Mention]) -> tuple[str | None, str | None
     payer: str | None = None
     payee: str | None = None
     for match in re.finditer(r"\bde\s+", text):
-        before = text[: match.start()]
+        before = _window(text, match.start())
         if re.search(r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d)\s*$", before, re.I) or (
             any(0 <= match.start() - m.start < 30 for m in mentions)
         ):
@@ -164,7 +169,7 @@ def _parties(text: str, mentions: list[Mention]) -> tuple[str | None, str | None
             if name:
                 payer = payer or name
     for match in re.finditer(r"\b(?:a|hacia)\s+", text):
-        before = text[: match.start()]
+        before = _window(text, match.start())
         if _PAYEE_CUE.search(before):
             name = _name_after(text, match.end())
             if name:
@@ -207,17 +212,17 @@ def _until_next_label(text: str) -> str:
     """The text before the next `Label:` (one to four label words followed by a colon)."""
     vocab = vocabulary(None)
     for colon in re.finditer(r":(?=\s|$)", text):
-        before = text[: colon.start()]
-        pieces = before.split()[-4:]
+        window = _window(text, colon.start(), 80)
+        pieces = window.split()[-4:]
         for k in range(len(pieces), 0, -1):
-            words = label_words(" ".join(pieces[-k:]))
-            head = pieces[-k]
+            head, words = pieces[-k], label_words(" ".join(pieces[-k:]))
             if head[:1].isupper() and len(" ".join(pieces[-k:])) >= 3 and words and vocab.match(words) and all(
                 w in vocab.label_vocabulary or w in STOP_WORDS for w in words
             ):
-                start = len(before)
+                at = len(window)
                 for piece in reversed(pieces[-k:]):
-                    start = before.rfind(piece, 0, start)
+                    at = window.rfind(piece, 0, at)
+                start = colon.start() - len(window) + at
                 return text[:start] if start > 0 else text
     return text
 
