@@ -25,7 +25,17 @@ from bot.ocr.amounts import (
     second_reading,
 )
 from bot.ocr.fields import ReceiptFields
-from bot.ocr.labels import FUZZY, KEYWORD, KNOWN, SIMILAR, LabelMatch, Vocabulary, label_words, vocabulary
+from bot.ocr.labels import (
+    FUZZY,
+    KEYWORD,
+    KNOWN,
+    SIMILAR,
+    STOP_WORDS,
+    LabelMatch,
+    Vocabulary,
+    label_words,
+    vocabulary,
+)
 from bot.ocr.layouts import FIELDS, Layout, detect_bank, load_layouts, normalize
 from bot.ocr.pairs import Pair, find_pairs
 from bot.ocr.parsing import (
@@ -69,7 +79,7 @@ __all__ = [
 BASE = {KNOWN: 0.97, FUZZY: 0.94, KEYWORD: 0.92, SIMILAR: 0.8}
 """The most a value can be trusted, by how its label was recognised."""
 HOLDER_UNDER_ACCOUNT = 0.85
-PROSE = 0.9
+PROSE = 0.85
 PROSE_WEAK = 0.75
 SHAPE = 0.55
 GLUED = 0.5
@@ -132,19 +142,22 @@ def _name_from_lines(lines: list[str]) -> str | None:
 
 
 def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-           banks: tuple[Layout, ...]) -> dict[str, list[Candidate]]:
-    """Payer and payee candidates; a bank's own name is never a holder's."""
+           banks: tuple[Layout, ...], vocab: Vocabulary, flat: Flat) -> dict[str, list[Candidate]]:
+    """Payer and payee candidates; a bank's own name, or words that are all label words, are never a holder's."""
     out: dict[str, list[Candidate]] = {"payer": [], "payee": []}
     issuers = {normalize(word) for bank in banks for word in (*bank.detect, bank.name)}
-    found = _holder_candidates(pairs, notice, inner)
+    found = _holder_candidates(pairs, notice, inner, flat)
     for side, candidates in found.items():
-        out[side] = [c for c in candidates if normalize(c.value) not in issuers
-                     and normalize(c.value).removeprefix("banco ") not in issuers]
+        out[side] = [
+            c for c in candidates
+            if normalize(c.value) not in issuers and normalize(c.value).removeprefix("banco ") not in issuers
+            and not all(w in vocab.label_vocabulary or w in STOP_WORDS for w in label_words(c.value))
+        ]
     return out
 
 
 def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-                       ) -> dict[str, list[Candidate]]:
+                       flat: Flat) -> dict[str, list[Candidate]]:
     out: dict[str, list[Candidate]] = {"payer": [], "payee": []}
     for pair in pairs:
         side = _side(pair.kind)
@@ -157,14 +170,13 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
         out[side].append(Candidate(name, min(base, pair.conf), f"pair:{pair.label}"))
     for match, text in inner:
         side = _side(match.kind)
-        if side and match.kind.endswith("_name"):
+        if side and match.kind.endswith("_name") and not out[side]:
             name = _name_from_lines([text])
             if name:
-                out[side].append(Candidate(name, min(PROSE, _base(match)), "sentence-label"))
-    if notice.payer:
-        out["payer"].append(Candidate(notice.payer, PROSE, "prose"))
-    if notice.payee:
-        out["payee"].append(Candidate(notice.payee, PROSE, "prose"))
+                out[side].append(Candidate(name, min(PROSE, _base(match), _in_text(flat, name, None)[1]), "sentence"))
+    for side, name in (("payer", notice.payer), ("payee", notice.payee)):
+        if name:
+            out[side].append(Candidate(name, min(PROSE, _in_text(flat, name, None)[1]), "prose"))
     return out
 
 
@@ -176,7 +188,7 @@ def _sentence_labels(flat: str, vocab: Vocabulary) -> list[tuple[LabelMatch, str
         label = vocab.match(label_words(match.group(1)))
         if label is None or label.how not in (KNOWN, FUZZY, KEYWORD):
             continue
-        rest = flat[match.end():]
+        rest = flat[match.end() : match.end() + 300]
         nxt = re.search(r"\.\s+(?=[A-ZÁÉÍÓÚÑ][\wáéíóúñ.º°#]*(?:\s[\wáéíóúñ.º°#]+){0,4}:)", rest)
         value = rest[: nxt.start()] if nxt else sentence(rest)
         value = value.strip(" .")
@@ -287,6 +299,13 @@ def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
     return text, min(conf, again.conf)
 
 
+def _without_full_stop(text: str) -> str:
+    """A description without the full stop that ends its sentence (an abbreviation like `S.A.` keeps its own)."""
+    if text.endswith(".") and not re.search(r"(?:\b[A-Za-z]\.){2,}$", text):
+        return text[:-1]
+    return text
+
+
 def _description(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
                  reread: Reread | None, flat: Flat) -> tuple[str | None, float]:
     candidates: list[Candidate] = []
@@ -294,7 +313,7 @@ def _description(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tu
         value = Value(pair.text, pair.conf, pair.tokens)
         if reread is not None and not candidates:
             value = _reread_symbols(value, reread)
-        text = clean_text(sentence(value.text))
+        text = clean_text(_without_full_stop(sentence(value.text)))
         if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text):
             continue
         candidates.append(Candidate(text, min(value.conf, _base(pair.match)), f"pair:{pair.label}"))
@@ -429,7 +448,7 @@ def extract(
             conf["reference"] = min(conf["reference"], 0.5)
             conf["date"] = min(conf["date"], 0.5)
 
-    names = _names(pairs, notice, inner, banks)
+    names = _names(pairs, notice, inner, banks, vocab, flat)
     payer, conf["payer_name"] = _pick(names["payer"])
     payee, conf["payee_name"] = _pick(names["payee"])
     if payer is not None and payer == payee:
@@ -451,6 +470,9 @@ def extract(
             phones[pair.kind] = parse_phone(pair.text)
             if phones[pair.kind]:
                 conf[pair.kind] = min(pair.conf, _base(pair.match))
+    for key, phone in (("payer_phone", notice.payer_phone), ("payee_phone", notice.payee_phone)):
+        if phones[key] is None and phone is not None:
+            phones[key], conf[key] = phone, PROSE
     conf["bank"] = bank_conf
     return ReceiptFields(
         amount=money.value if money else None,

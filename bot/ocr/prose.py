@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from bot.ocr.labels import STOP_WORDS, label_words, vocabulary
 from bot.ocr.layouts import normalize
-from bot.ocr.parsing import parse_amount, parse_reference, reference_date
+from bot.ocr.parsing import parse_amount, parse_phone, parse_reference, reference_date
 from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date
 
 _CURRENCY_BEFORE = r"(?P<pre>₡|¢|CRC|US\s?\$|USD|\$)\s?"
@@ -24,11 +24,15 @@ _CURRENCY_AFTER = r"\s?(?P<post>colones|colón|CRC|USD|d[oó]lares)\b"
 _NUMBER = r"(?P<num>\d{1,3}(?:(?P<sep>[.,  ])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
 _MONEY_SIGN_FIRST = re.compile(rf"(?<![\w.,]){_CURRENCY_BEFORE}{_NUMBER}(?![\d])", re.IGNORECASE)
 _MONEY_WORD_AFTER = re.compile(rf"(?<![\w.,₡¢$]){_NUMBER}{_CURRENCY_AFTER}", re.IGNORECASE)
-_MISREAD_SIGN = re.compile(rf"(?<=\s)[(€C¢©/|{{\[]{{1,2}}\s?{_NUMBER}(?![\d)])")
+_MISREAD_SIGN = re.compile(rf"(?<=\s)[(€Cc¢©/|{{\[tf¿?]{{1,2}}\s?{_NUMBER}(?![\d)])")
+_BARE_NUMBER = re.compile(r"(?<=\s)(?P<num>\d{1,3}(?:(?P<sep>[.,])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{2})?)(?![\d)])")
 _PAYEE_CUE = re.compile(
     r"(?:transferencia|SINPE\s*M[oó]vil|envi\w*|transferi\w*|transfiri[oó]|pago|\d|colones|d[oó]lares|USD|CRC)"
     r"[\s,.]*(?:\S+\s+){0,2}$",
     re.IGNORECASE,
+)
+_PHONE_AFTER = re.compile(
+    r"[.,]?\s{0,2}(?:\(|tel\.?\s|al tel[eé]fono\s)\s{0,2}(?P<phone>[+\d][\d\s()+-]{6,18}\d)", re.IGNORECASE
 )
 _DIGITS_BEFORE = re.compile(r"(?<![\w/:-])\d{1,3}(?:[.,  ]\d{3})*[.,]?\s?$")
 _DIGITS_AFTER = re.compile(r"[.,]?\s?\d")
@@ -79,6 +83,8 @@ class Notification:
     description_labelled: bool = False
     reference: str | None = None
     date: date | None = None
+    payer_phone: str | None = None
+    payee_phone: str | None = None
 
 
 def flatten(text: str) -> str:
@@ -91,7 +97,7 @@ def amounts(text: str) -> list[Mention]:
     found: list[Mention] = []
     matches = sorted([*_MONEY_SIGN_FIRST.finditer(text), *_MONEY_WORD_AFTER.finditer(text)], key=lambda m: m.start())
     for match in matches:
-        if any(m.start <= match.start() < m.end or match.start() <= m.start < match.end() for m in found):
+        if found and match.start() < found[-1].end:
             continue
         groups = match.groupdict()
         money = parse_amount(f"{groups.get('pre') or ''}{groups['num']} {groups.get('post') or ''}".strip())
@@ -104,12 +110,17 @@ def amounts(text: str) -> list[Mention]:
         found.append(
             Mention(money.value, money.currency, match.start(), match.end(), cued, money.doubtful, glued=glued)
         )
-    for match in _MISREAD_SIGN.finditer(text):
-        if any(abs(m.start - match.start()) < 3 for m in found):
-            continue
-        money = parse_amount(match.group("num"))
-        if money is not None and _AMOUNT_CUES.search(_window(text, match.start())):
-            found.append(Mention(money.value, "CRC", match.start(), match.end(), True, True, misread_sign=True))
+    taken = {m.end for m in found}
+    for pattern, currency in ((_MISREAD_SIGN, "CRC"), (_BARE_NUMBER, None)):
+        # Where the sign was misread (`t1.765.924,94`) or lost, a grouped number a payment verb introduces
+        # is still the amount, only never a sure one.
+        for match in pattern.finditer(text):
+            if match.end() in taken:
+                continue
+            money = parse_amount(match.group("num"))
+            if money is not None and _AMOUNT_CUES.search(_window(text, match.start())):
+                found.append(Mention(money.value, currency, match.start(), match.end(), True, True, misread_sign=True))
+                taken.add(match.end())
     return found
 
 
@@ -157,7 +168,17 @@ def _name_before(text: str, end: int) -> str | None:
     return name if len(kept) >= 2 else None
 
 
-def _parties(text: str, mentions: list[Mention]) -> tuple[str | None, str | None]:
+def _phone_after(text: str, name: str, start: int) -> str | None:
+    """The phone written right after a name: in parentheses, or after `tel` / `al teléfono`."""
+    at = text.find(name, start)
+    if at < 0:
+        return None
+    found = _PHONE_AFTER.match(text, at + len(name))
+    return parse_phone(found.group("phone")) if found else None
+
+
+def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) -> tuple[str | None, str | None]:
+    """Payer after `de`, payee after `a` (each where a payment cue comes before it), and their phones."""
     payer: str | None = None
     payee: str | None = None
     for match in re.finditer(r"\bde\s+", text):
@@ -166,14 +187,14 @@ def _parties(text: str, mentions: list[Mention]) -> tuple[str | None, str | None
             any(0 <= match.start() - m.start < 30 for m in mentions)
         ):
             name = _name_after(text, match.end())
-            if name:
-                payer = payer or name
+            if name and payer is None:
+                payer, phones["payer"] = name, _phone_after(text, name, match.end())
     for match in re.finditer(r"\b(?:a|hacia)\s+", text):
         before = _window(text, match.start())
         if _PAYEE_CUE.search(before):
             name = _name_after(text, match.end())
-            if name:
-                payee = payee or name
+            if name and payee is None:
+                payee, phones["payee"] = name, _phone_after(text, name, match.end())
     sent = re.search(r"\s(?:te|le)\s+envi[oó]\b", text, re.I)
     if sent and payer is None:
         payer = _name_before(text, sent.start())
@@ -201,8 +222,12 @@ def _short_sentence(text: str, reference_at: int | None) -> str | None:
     if "," in candidate and re.search(r"SINPE\s*M[oó]vil,", candidate, re.I):
         candidate = candidate.rsplit(",", 1)[1].strip()
     words = candidate.split()
-    if not 1 <= len(words) <= 8 or amounts(candidate) or parse_date(candidate) or ":" in candidate:
+    if not 1 <= len(words) <= 8 or amounts(candidate) or parse_date(candidate):
         return None
+    if ":" in candidate:
+        label = vocabulary(None).prefix(words)
+        if label is not None and label[1].kind not in ("unknown", "reference"):
+            return None
     if re.search(r"\b(?:de|a)\s+[A-ZÁÉÍÓÚÑ]{2,}", candidate) and len(words) > 4:
         return None
     return candidate
@@ -232,7 +257,9 @@ def read_notification(text: str) -> Notification:
     flat = flatten(text)
     mentions = amounts(flat)
     notice = Notification(amounts=mentions)
-    notice.payer, notice.payee = _parties(flat, mentions)
+    phones: dict[str, str | None] = {"payer": None, "payee": None}
+    notice.payer, notice.payee = _parties(flat, mentions, phones)
+    notice.payer_phone, notice.payee_phone = phones["payer"], phones["payee"]
     reference_at: int | None = None
     for match in _REFERENCE.finditer(flat):
         raw = match.group("v")

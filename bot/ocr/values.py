@@ -31,7 +31,9 @@ NOT_NAME_WORDS = frozenset(
         "comision", "aprobado", "aplicada", "completada", "procesada", "detalle", "descripcion", "concepto",
     )
 )
-_IBAN = re.compile(r"\bC\s?R\s?\d{2}(?:[\s-]?\d){14,20}\b|\bCR\d{2}\b(?=[\s*]*(?:\d{4}|\*{2,}))", re.IGNORECASE)
+_IBAN = re.compile(
+    r"\bC\s?R\s?[\dO]{2}(?:[\s-]?[\dO]){14,20}\b|\bCR[\dO]{2}\b(?=[\s*]*(?:\d{4}|\*{2,}))", re.IGNORECASE
+)
 _MASKED = re.compile(r"(?:CR\d{0,2}\s?)?(?:\*{2,}\s?)+\d{3,4}\b|\bX{3,}\d{3,4}\b", re.IGNORECASE)
 _PHONE = re.compile(
     r"(?<![\d-])(?:\(?\+?506\)?[\s-]?)?[2-8]\d{3}[\s-]\d{4}(?![\d-])|\(?\+?506\)?[\s-]?[2-8]\d{7}(?!\d)"

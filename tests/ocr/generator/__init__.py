@@ -12,6 +12,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from PIL import Image
 
@@ -24,7 +25,10 @@ from tests.ocr.generator.prose import Said, say
 from tests.ocr.generator.screens import SCREEN_RENDERERS
 from tests.ocr.generator.vocab import BANKS, Bank, vary
 
-__all__ = ["BANKS", "FAMILIES", "Receipt", "Truth", "encode", "families", "generate", "split"]
+__all__ = [
+    "BANKS", "FAMILIES", "Receipt", "Truth", "card_image", "encode", "families", "generate", "notification_image",
+    "split",
+]
 CLIENT_ID = re.compile(r"\bID\s*[:#-]?\s*(?:WOLK\s*[:#-]?\s*)?#?\s*(\d{1,10})\b", re.IGNORECASE)
 
 
@@ -153,3 +157,35 @@ def generate(
         data = encode(image, rng.choice(["PNG", "PNG", "JPEG", "WEBP"]), 90)
     return Receipt(data=data, truth=truth, family=chosen.name, part=part, dark=is_dark, photographed=is_photo,
                    text=text)
+
+
+def _family(name: str) -> Family:
+    return next(f for f in FAMILIES if f.name == name)
+
+
+def card_image(rows: list[tuple[str, str] | tuple[str, str, str]], *, bank: str = "BCR", family: str = "rows-colon",
+               seed: int = 0, dark: bool = False, photographed: bool = False) -> bytes:
+    """A receipt card printing exactly these (label, value[, line under the value]) rows, for stories."""
+    rng = random.Random(seed)
+    issuer = next(b for b in BANKS if b.name == bank)
+    chosen = _family(family)
+    pairs = [Pair("story", row[0], row[1], row[2] if len(row) > 2 else None) for row in rows]  # type: ignore[misc]
+    if chosen.kind == "ticket":
+        pairs = ticket_case(pairs)
+    image, _named = CARD_RENDERERS[chosen.kind](pairs, make_look(rng, issuer.accent, dark), issuer, rng, chosen.params)
+    if photographed:
+        return encode(photograph(image, rng), "JPEG", 80)
+    return encode(image, "PNG")
+
+
+def notification_image(text: str, *, bank: str = "Banco Nacional", family: str = "sms", seed: int = 0,
+                       dark: bool = False) -> bytes:
+    """A phone screenshot of a notification saying exactly `text` (a newline in it forces a line break)."""
+    rng = random.Random(seed)
+    issuer = next(b for b in BANKS if b.name == bank)
+    chosen = _family(family)
+    said = Said(text=text, amount="", payer=None, payee=None, description=None, reference=None, dated=False)
+    moment = datetime(2026, 11, 27, 9, 41)
+    image, _named, _year = SCREEN_RENDERERS[chosen.kind](said, issuer, moment, make_look(rng, issuer.accent, dark),
+                                                         rng, {**chosen.params, "breaks": 0.0})
+    return encode(image, "PNG")

@@ -105,7 +105,12 @@ def put(
 
 def wrap(text: str, face: ImageFont.FreeTypeFont, width: float, rng: random.Random | None = None,
          breaks: float = 0.0) -> list[str]:
-    """Words into lines no wider than `width`; with `breaks`, a line also ends early at random (any word)."""
+    """Words into lines no wider than `width`; with `breaks`, a line also ends early at random (any word).
+
+    A newline in the text always ends a line (stories use it to put a break exactly where they want it).
+    """
+    if "\n" in text:
+        return [line for part in text.split("\n") for line in wrap(part, face, width, rng, breaks)]
     lines: list[str] = []
     current: list[str] = []
     for word in text.split():
