@@ -38,7 +38,8 @@ def test_an_account_alone_under_a_holder_label_gives_no_name() -> None:
 
 def test_notification_amount_split_across_lines_is_one_amount_when_its_groups_fit() -> None:
     image = notification_image(
-        f"Ha recibido 244\n570,00 colones por BN SINPE MOVIL de MARIA MORA ROJAS. ID 4417. Referencia {SINPE_REFERENCE}."
+        f"Ha recibido 244\n570,00 colones por BN SINPE MOVIL de MARIA MORA ROJAS. ID 4417. "
+        f"Referencia {SINPE_REFERENCE}."
     )
     fields = read_receipt(image)
     assert (fields.amount, fields.currency) == (Decimal("244570.00"), "CRC")
