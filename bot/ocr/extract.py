@@ -37,7 +37,7 @@ from bot.ocr.labels import (
     vocabulary,
 )
 from bot.ocr.layouts import FIELDS, Layout, detect_bank, load_layouts, normalize
-from bot.ocr.pairs import Pair, find_pairs
+from bot.ocr.pairs import Pair, find_pairs, holder_lines, segments
 from bot.ocr.parsing import (
     Money,
     better_symbol_reading,
@@ -79,6 +79,8 @@ __all__ = [
 BASE = {KNOWN: 0.97, FUZZY: 0.94, KEYWORD: 0.92, SIMILAR: 0.8}
 """The most a value can be trusted, by how its label was recognised."""
 HOLDER_UNDER_ACCOUNT = 0.85
+HOLDER_BY_ORDER = 0.55
+"""A name with no label, beside an account: the first is taken for the payer, the second for the payee."""
 PROSE = 0.85
 PROSE_WEAK = 0.75
 SHAPE = 0.55
@@ -428,8 +430,13 @@ def extract(
     excluded = frozenset(
         id(t) for p in pairs if p.kind == "ignore" or p.kind.endswith(("_account", "_phone")) for t in p.tokens
     )
+    # Who paid whom is read in sentences only from what no label explains, so a card's rows never read
+    # as a notification.
+    explained = frozenset(
+        id(t) for p in pairs if p.kind != "unknown" for t in (*p.label_tokens, *p.tokens)
+    ) | frozenset(id(t) for s in segments(rows) if vocab.is_label_text(s.text) for t in s.tokens)
     flat = flatten_rows(rows)
-    notice = read_notification(flat.text)
+    notice = read_notification(flat.text, flatten_rows(rows, explained).text)
     inner = _sentence_labels(flat.text, vocab)
     conf: dict[str, float] = {}
 
@@ -449,6 +456,11 @@ def extract(
             conf["date"] = min(conf["date"], 0.5)
 
     names = _names(pairs, notice, inner, banks, vocab, flat)
+    blocks = holder_lines(rows, vocab, pairs)
+    if len(blocks) == 2:
+        for side, name in zip(("payer", "payee"), blocks, strict=True):
+            if not names[side]:
+                names[side].append(Candidate(name, HOLDER_BY_ORDER, "block"))
     payer, conf["payer_name"] = _pick(names["payer"])
     payee, conf["payee_name"] = _pick(names["payee"])
     if payer is not None and payer == payee:

@@ -10,6 +10,7 @@ from statistics import median
 
 from bot.ocr.labels import FUZZY, KNOWN, LabelMatch, Vocabulary
 from bot.ocr.rows import Row, Token
+from bot.ocr.values import is_account, is_phone, looks_like_name
 
 COLUMN_GAP = 1.3
 """A gap wider than this many text heights splits a line into separate pieces (columns, right-aligned values)."""
@@ -52,6 +53,7 @@ class Pair:
     label: str
     lines: tuple[tuple[Token, ...], ...]
     place: str
+    label_tokens: tuple[Token, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -144,23 +146,24 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
             labels[i] = match
             continue
         lines = [value, *_continuation(segs, i, labels, inline, seg, pitch)]
-        pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline"))
-    direction = _direction(segs, labels, inline)
+        pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline",
+                          seg.tokens[:count]))
+    direction, settled = _direction(segs, labels, inline)
     for i, match in sorted(labels.items()):
         seg = segs[i]
         right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row), None)
         if right is not None and right not in labels and right not in inline:
             lines = [_strip_colon(segs[right].tokens), *_continuation(segs, right, labels, inline, segs[right], pitch)]
-            pairs.append(Pair(match, seg.text, tuple(line for line in lines if line), "right"))
+            pairs.append(Pair(match, seg.text, tuple(line for line in lines if line), "right", seg.tokens))
             used.add(right)
             continue
         if right is not None:
             continue
-        chosen = _vertical(segs, i, labels, inline, direction)
+        chosen = _vertical(segs, i, labels, inline, direction, settled)
         if chosen is None:
             continue
         place, lines = chosen
-        pairs.append(Pair(match, seg.text, tuple(lines), place))
+        pairs.append(Pair(match, seg.text, tuple(lines), place, seg.tokens))
     return pairs
 
 
@@ -199,8 +202,9 @@ def _gap(upper: Segment, lower: Segment) -> float:
 
 
 def _direction(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: dict[int, tuple[int, LabelMatch]],
-               ) -> int:
-    """+1 when lone labels sit above their values (most layouts), -1 when below them (captions)."""
+               ) -> tuple[int, bool]:
+    """+1 when lone labels sit above their values (most layouts), -1 when below them (captions); and whether
+    enough labels agree that a label with no value that way is left without one."""
     votes = 0
     for i in labels:
         below, above = _neighbour(segs, i, 1), _neighbour(segs, i, -1)
@@ -213,12 +217,13 @@ def _direction(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: d
             votes += 1
         elif free_above:
             votes -= 1
-    return -1 if votes < 0 else 1
+    return (-1 if votes < 0 else 1), abs(votes) >= 2
 
 
 def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
-              inline: dict[int, tuple[int, LabelMatch]], direction: int) -> tuple[str, list[tuple[Token, ...]]] | None:
-    for step in (direction, -direction):
+              inline: dict[int, tuple[int, LabelMatch]], direction: int, settled: bool,
+              ) -> tuple[str, list[tuple[Token, ...]]] | None:
+    for step in (direction,) if settled else (direction, -direction):
         j = _neighbour(segs, i, step)
         if j is None or j in labels or j in inline:
             continue
@@ -279,3 +284,27 @@ def _row_pitch(segs: Sequence[Segment]) -> float:
     ordered = [tops[r] for r in sorted(tops)]
     steps = [b - a for a, b in itertools.pairwise(ordered) if b > a]
     return float(median(steps)) if steps else 1e9
+
+
+def holder_lines(rows: Sequence[Row], vocabulary: Vocabulary, pairs: Sequence[Pair]) -> list[str]:
+    """Names that no label claims but an account or phone line sits right under or over (a heading unread).
+
+    Receipts list the origin before the destination, so the first such name is the payer's and the second
+    the payee's; the reader trusts this little.
+    """
+    claimed = {id(t) for p in pairs for t in p.tokens}
+    contact = {id(t) for p in pairs if p.kind.endswith(("_account", "_phone")) for t in p.tokens}
+    segs = segments(rows)
+    out: list[str] = []
+    for i, seg in enumerate(segs):
+        if not seg.boxed or any(id(t) in claimed for t in seg.tokens) or len(seg.text.split()) < 2:
+            continue
+        if vocabulary.is_label_text(seg.text) or vocabulary.prefix([t.text for t in seg.tokens]):
+            continue
+        if not looks_like_name(seg.text) or any(ch.isdigit() for ch in seg.text):
+            continue
+        beside = [_neighbour(segs, i, step) for step in (1, -1)]
+        if any(j is not None and (is_account(segs[j].text) or is_phone(segs[j].text)
+                                  or any(id(t) in contact for t in segs[j].tokens)) for j in beside):
+            out.append(seg.text)
+    return out

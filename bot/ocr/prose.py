@@ -24,8 +24,10 @@ _CURRENCY_AFTER = r"\s?(?P<post>colones|colón|CRC|USD|d[oó]lares)\b"
 _NUMBER = r"(?P<num>\d{1,3}(?:(?P<sep>[.,  ])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
 _MONEY_SIGN_FIRST = re.compile(rf"(?<![\w.,]){_CURRENCY_BEFORE}{_NUMBER}(?![\d])", re.IGNORECASE)
 _MONEY_WORD_AFTER = re.compile(rf"(?<![\w.,₡¢$]){_NUMBER}{_CURRENCY_AFTER}", re.IGNORECASE)
-_MISREAD_SIGN = re.compile(rf"(?<=\s)[(€Cc¢©/|{{\[tf¿?]{{1,2}}\s?{_NUMBER}(?![\d)])")
-_BARE_NUMBER = re.compile(r"(?<=\s)(?P<num>\d{1,3}(?:(?P<sep>[.,])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{2})?)(?![\d)])")
+_MISREAD_SIGN = re.compile(rf"(?<=\s)(?:[(€Cc¢©/|{{\[tf¿?]{{1,2}}|[^\s\d])\s?{_NUMBER}(?![\d)])")
+_BARE_NUMBER = re.compile(
+    r"(?<=\s)(?P<num>\d{1,3}(?:(?P<sep>[.,])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{2})?|\d{1,7}[.,]\d{2})(?![\d)])"
+)
 _PAYEE_CUE = re.compile(
     r"(?:transferencia|SINPE\s*M[oó]vil|envi\w*|transferi\w*|transfiri[oó]|pago|\d|colones|d[oó]lares|USD|CRC)"
     r"[\s,.]*(?:\S+\s+){0,2}$",
@@ -252,13 +254,18 @@ def _until_next_label(text: str) -> str:
     return text
 
 
-def read_notification(text: str) -> Notification:
-    """The facts a notification's sentences state."""
+def read_notification(text: str, unexplained: str | None = None) -> Notification:
+    """The facts a notification's sentences state.
+
+    `unexplained`, when given, is the part of the text no label explains: payer and payee are looked for
+    only there, so a card's heading and the name under it (`Débito a` / `MARIA MORA`) never read as a sentence.
+    """
     flat = flatten(text)
     mentions = amounts(flat)
     notice = Notification(amounts=mentions)
     phones: dict[str, str | None] = {"payer": None, "payee": None}
-    notice.payer, notice.payee = _parties(flat, mentions, phones)
+    free = flat if unexplained is None else flatten(unexplained)
+    notice.payer, notice.payee = _parties(free, mentions if unexplained is None else amounts(free), phones)
     notice.payer_phone, notice.payee_phone = phones["payer"], phones["payee"]
     reference_at: int | None = None
     for match in _REFERENCE.finditer(flat):
