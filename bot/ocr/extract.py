@@ -127,18 +127,21 @@ def _side(kind: str) -> str | None:
 
 
 def _name_from_lines(lines: list[str]) -> str | None:
-    """The holder's name among a value's lines: accounts beside it removed, a wrapped last word joined."""
+    """The holder's name among a value's lines: account and phone lines skipped, an account beside the name
+    removed, a wrapped name joined; any other line ends the search."""
     names: list[str] = []
     for line in lines:
+        if not strip_accounts(line).strip(" -·|/,;:") or (is_phone(line) and not names):
+            continue
         text = strip_accounts(line).strip(" -·|/,;:")
-        cleaned = clean_name(text) if text and not any(ch.isdigit() for ch in text) else None
+        cleaned = clean_name(text) if not any(ch.isdigit() for ch in text) else None
         if cleaned and not names and looks_like_name(cleaned):
             names.append(cleaned)
         elif (cleaned and len(names) == 1 and len(f"{names[0]} {cleaned}".split()) <= 6
               and looks_like_name(f"{names[0]} {cleaned}") and (" " not in cleaned or looks_like_name(cleaned))):
             names.append(cleaned)
             break
-        elif names:
+        else:
             break
     return " ".join(names) if names else None
 
@@ -283,6 +286,19 @@ def _reread_symbols(value: Value, reread: Reread) -> Value:
     if tokens == list(value.tokens):
         return value
     return Value(" ".join(t.text for t in tokens).lstrip(": "), min(t.conf for t in tokens), tuple(tokens))
+
+
+def _explains(pair: Pair) -> bool:
+    """Whether a pair's value is what its label promises (a name for a holder label, digits for a reference)."""
+    if pair.kind == "unknown":
+        return False
+    if pair.kind.endswith("_name"):
+        return _name_from_lines(pair.line_texts()) is not None
+    if pair.kind == "amount":
+        return lenient_amount(pair.text) is not None
+    if pair.kind == "reference":
+        return parse_reference(pair.text) is not None
+    return True
 
 
 def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
@@ -433,7 +449,7 @@ def extract(
     # Who paid whom is read in sentences only from what no label explains, so a card's rows never read
     # as a notification.
     explained = frozenset(
-        id(t) for p in pairs if p.kind != "unknown" for t in (*p.label_tokens, *p.tokens)
+        id(t) for p in pairs if _explains(p) for t in (*p.label_tokens, *p.tokens)
     ) | frozenset(id(t) for s in segments(rows) if vocab.is_label_text(s.text) for t in s.tokens)
     flat = flatten_rows(rows)
     notice = read_notification(flat.text, flatten_rows(rows, explained).text)

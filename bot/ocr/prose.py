@@ -56,7 +56,8 @@ _NAME_PIECE = re.compile(r"^[A-Za-zÁÉÍÓÚÑÜáéíóúñü][A-Za-zÁÉÍÓ�
 _CONNECTORS = frozenset({"de", "del", "la", "las", "los", "y"})
 _NAME_STOP = frozenset({"por", "al", "el", "tel", "mediante", "te", "en", "fue", "realizada", "realizado", "con"})
 _NOT_IN_NAME = NOT_NAME_WORDS | {
-    "aviso", "notificacion", "informa", "usted", "su", "sinpe", "bn", "bcr", "bp", "reenviado", "para", "mi",
+    "aviso", "notificacion", "informa", "usted", "su", "sinpe", "bn", "bcr", "bp", "reenviado", "para", "mi", "hola",
+    "estimado", "estimada", "saludos",
 }
 
 
@@ -163,7 +164,7 @@ def _name_before(text: str, end: int) -> str | None:
         bare = word.strip(",;:")
         if not bare or not bare[:1].isupper() or not name_words(bare) or normalize(bare) in _NOT_IN_NAME:
             break
-        if word.endswith((".", ":")) and kept:
+        if word.endswith((".", ":", ",")) and kept:
             break
         kept.insert(0, bare)
     name = " ".join(kept)

@@ -31,6 +31,7 @@ NOT_NAME_WORDS = frozenset(
         "comision", "aprobado", "aplicada", "completada", "procesada", "detalle", "descripcion", "concepto",
     )
 )
+NAME_CONNECTORS = frozenset(("de", "del", "la", "las", "los", "y", "e"))
 _IBAN = re.compile(
     r"\bC\s?R\s?[\dO]{2}(?:[\s-]?[\dO]){14,20}\b|\bCR[\dO]{2}\b(?=[\s*]*(?:\d{4}|\*{2,}))", re.IGNORECASE
 )
@@ -92,6 +93,8 @@ def name_words(text: str) -> list[str]:
     if any(p in MONTH_WORDS or p in WEEKDAY_WORDS or p in NOT_NAME_WORDS for p in plain):
         return []
     if not all(_NAME_WORD.match(w) for w in words):
+        return []
+    if any(w.islower() and w not in NAME_CONNECTORS for w in words):
         return []
     if sum(len(p) for p in plain) < 4 or not any(len(p) >= 3 for p in plain):
         return []
