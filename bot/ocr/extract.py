@@ -131,9 +131,9 @@ def _name_from_lines(lines: list[str]) -> str | None:
     removed, a wrapped name joined; any other line ends the search."""
     names: list[str] = []
     for line in lines:
-        if not strip_accounts(line).strip(" -·|/,;:") or (is_phone(line) and not names):
-            continue
         text = strip_accounts(line).strip(" -·|/,;:")
+        if not text or (is_phone(text) and not names):
+            continue
         cleaned = clean_name(text) if not any(ch.isdigit() for ch in text) else None
         if cleaned and not names and looks_like_name(cleaned):
             names.append(cleaned)
