@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from bot.ocr.defaults import ReaderSettings
     from bot.ocr.fields import ReceiptFields
 
-GRACE_SECONDS = 2.0
-"""How long past its time limit an input may run before the watchdog gives up on it."""
+MARGIN_SECONDS = 2.0
+"""How much of an input's time limit the reader leaves unused, to answer with its own timeout error before the
+watchdog gives up on it (a tenth of the limit when that is smaller)."""
 AFTER_FAILURE = "--after-failure"
 
 
@@ -54,6 +55,8 @@ def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     from bot.ocr.engine import LANGUAGE, warm_up
 
     warm_up(LANGUAGE)
+    # numpy's BLAS starts a thread per core on import, which the reader never uses: one is enough.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     add_arguments(parser)
     args = parser.parse_args(argv)
     from bot.ocr.defaults import reader_settings
@@ -97,8 +100,7 @@ class _Watchdog(threading.Thread):
 
     def _give_up(self, index: int) -> None:
         files: list[Path] = self.args.files
-        limit = self.limit - GRACE_SECONDS
-        _failure(self.args, files[index], "timeout", f"reading took more than {limit:g} s")
+        _failure(self.args, files[index], "timeout", f"reading took more than {self.limit:g} s")
         sys.stdout.flush()
         sys.stderr.flush()
         rest = [str(path) for path in files[index + 1 :]]
@@ -120,7 +122,9 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
 
     warm_up(LANGUAGE)  # the model loads on another core while the first file is read and prepared
     files: list[Path] = args.files
-    watchdog = _Watchdog(args, settings.ocr_timeout_seconds + GRACE_SECONDS)
+    limit = settings.ocr_timeout_seconds
+    budget = max(0.1, limit - min(MARGIN_SECONDS, 0.1 * limit))
+    watchdog = _Watchdog(args, limit)
     watchdog.start()
     failed = bool(args.after_failure)
     for number, path in enumerate(files):
@@ -133,7 +137,7 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
                 fields = read_text(data.decode("utf-8", "replace"), client_id_pattern=settings.client_id_pattern)
             else:
                 fields = read_receipt(data, client_id_pattern=settings.client_id_pattern,
-                                      timeout=settings.ocr_timeout_seconds, max_bytes=settings.max_upload_bytes)
+                                      timeout=budget, max_bytes=settings.max_upload_bytes)
         except OSError as error:
             watchdog.watch(None)
             failed = True

@@ -25,8 +25,9 @@ from bot.ocr.fields import ReceiptFields
 from bot.ocr.reader import read_receipt
 
 T = TypeVar("T")
-GRACE_SECONDS = 1.0
-"""How long past a read's time limit its worker may take to answer before it is killed and replaced."""
+MARGIN_SECONDS = 2.0
+"""How much of a read's time limit the worker leaves unused, to answer with its own timeout error before the
+pool's deadline kills it (a tenth of the limit when that is smaller)."""
 MEMORY_LIMIT_BYTES = 768 * 1024 * 1024
 """Address space per worker (RLIMIT_AS). Resident memory stays far lower (about 100 MB idle, under 350 MB on
 the largest file the bounds let through); the address space also counts reserved, untouched memory."""
@@ -120,8 +121,7 @@ class ReaderPool:
         self.workers = workers or os.cpu_count() or 1
         self.timeout = timeout
         self.memory_limit = memory_limit
-        # The worker answers on its own a little before the limit, with a proper timeout error.
-        budget = max(0.1, timeout - min(1.0, 0.1 * timeout))
+        budget = max(0.1, timeout - min(MARGIN_SECONDS, 0.1 * timeout))
         self._read = partial(read_receipt, client_id_pattern=client_id_pattern, timeout=budget, max_bytes=max_bytes)
         self._all: list[_Worker] = [_Worker(memory_limit) for _ in range(self.workers)]
         self._idle: list[_Worker] = list(self._all)
@@ -138,14 +138,14 @@ class ReaderPool:
         return await self.run(self._read, data, limit=self.timeout)
 
     async def run(self, function: Callable[..., T], *args: Any, limit: float | None = None) -> T:
-        """Run a picklable function in a worker; past `limit` seconds (plus a grace) that worker is replaced."""
+        """Run a picklable function in a worker; past `limit` seconds that worker is killed and replaced."""
         worker = await self._take()
         keep = True
         try:
             await worker.start()
             if limit is None:
                 return await worker.call(function, args)
-            return await asyncio.wait_for(worker.call(function, args), limit + GRACE_SECONDS)
+            return await asyncio.wait_for(worker.call(function, args), limit)
         except TimeoutError:
             keep = False
             raise UnreadableReceipt("timeout", f"the reader took more than {limit:g} s") from None

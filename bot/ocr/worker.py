@@ -39,7 +39,8 @@ def limit_memory(limit: int) -> None:
 
 
 def warm() -> None:
-    """Layouts and both Tesseract models loaded before the first receipt arrives."""
+    """The reader's modules, layouts and both Tesseract models loaded before the first receipt arrives."""
+    import bot.ocr.reader  # noqa: F401
     from bot.ocr.engine import SECOND_LANGUAGE, get_engine
     from bot.ocr.layouts import load_layouts
 
