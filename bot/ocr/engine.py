@@ -18,6 +18,7 @@ import os
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -109,12 +110,8 @@ class SubprocessEngine:
 def _load_library() -> ctypes.CDLL:
     """libtesseract with one OpenMP thread (libgomp reads OMP_THREAD_LIMIT when it is loaded)."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
-    names = list(LIBRARY_NAMES)
-    found = ctypes.util.find_library("tesseract")
-    if found:
-        names.append(found)
     last: OSError | None = None
-    for name in names:
+    for name in _names(LIBRARY_NAMES, "tesseract"):
         try:
             library = ctypes.CDLL(name)
         except OSError as error:
@@ -125,13 +122,21 @@ def _load_library() -> ctypes.CDLL:
     raise OSError(f"libtesseract not found: {last}")
 
 
+def _names(known: tuple[str, ...], short: str) -> Iterator[str]:
+    """The usual file names first; asking the system (ldconfig, a subprocess) only when none loads."""
+    yield from known
+    found = ctypes.util.find_library(short)
+    if found:
+        yield found
+
+
 def _quiet_leptonica() -> None:
     """Leptonica (under Tesseract) prints every internal complaint to stderr; keep it for real errors only.
 
     A page of noise makes it print dozens of 'Error in boxClipToRectangle' lines, which would bury the
     one-line error `paybot ocr` promises. Only the process-wide message level changes.
     """
-    for name in (*LEPTONICA_NAMES, ctypes.util.find_library("lept") or LEPTONICA_NAMES[0]):
+    for name in _names(LEPTONICA_NAMES, "lept"):
         try:
             ctypes.CDLL(name).setMsgSeverity(LEPTONICA_SILENT)
             return

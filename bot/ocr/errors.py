@@ -39,7 +39,7 @@ class UnreadableReceipt(Exception):
     """A file the reader refuses or cannot read.
 
     `code` names the precise reason (`too_large`, `decompression_bomb`, `too_long`, `too_small`,
-    `unsupported_type`, `corrupt`, `no_text`, `timeout`, `out_of_memory`); `kind` groups them into what a
+    `unsupported_type`, `corrupt`, `no_text`, `timeout`, `out_of_memory`, `crashed`); `kind` groups them into what a
     caller acts on (`too_large`, `too_long`, `unreadable`, `timeout`); `customer_message` is for the customer.
     """
 

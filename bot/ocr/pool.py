@@ -151,7 +151,7 @@ class ReaderPool:
             raise UnreadableReceipt("timeout", f"the reader took more than {limit:g} s") from None
         except WorkerLost as error:
             keep = False
-            raise UnreadableReceipt("out_of_memory", str(error)) from None
+            raise UnreadableReceipt("crashed", str(error)) from None
         except asyncio.CancelledError:
             keep = False  # its answer would arrive for nobody: the worker is replaced
             raise
