@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from bot.db.models import ExchangeRate
 from currency.money import MoneyError, format_amount, to_decimal
-from currency.text import decode_bytes, normalize_header, parse_date, sniff_delimiter
+from currency.text import UndecodableFile, decode_bytes, normalize_header, parse_date, sniff_delimiter
 
 PAIR = "USD/CRC"
 
@@ -150,8 +150,11 @@ _SELL_HEADERS = {"venta", "sell", "tipo cambio venta", "tc venta"}
 
 
 def read_rates_csv(data: bytes, *, source: str = "csv") -> list[RateQuote]:
-    """Parse a rates file (fecha, compra, venta; UTF-8 or Latin-1; comma or semicolon)."""
-    text = decode_bytes(data)
+    """Parse a rates file (fecha, compra, venta; UTF-8 or Windows-1252; comma or semicolon)."""
+    try:
+        text = decode_bytes(data)
+    except UndecodableFile as error:
+        raise RateError(str(error)) from error
     reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
     header = next(reader, None)
     if header is None:

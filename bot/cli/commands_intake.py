@@ -60,7 +60,6 @@ def run_intake(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _conversation(args: argparse.Namespace, settings: Settings) -> int:
     """One process, one intake: its own worker identity, and only its own intake's messages printed."""
-    from bot.contracts.registry import international_phone
     from bot.db import migrate
     from bot.db.session import make_engine
     from bot.intake.claims import worker_name
@@ -68,6 +67,7 @@ async def _conversation(args: argparse.Namespace, settings: Settings) -> int:
     from bot.intake.messages import InboundMessage, StaffAction, StaffActionKind
     from bot.intake.outbox import OutboxDispatcher
     from bot.intake.worker import IntakeWorker
+    from currency.text import international_phone
 
     migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)

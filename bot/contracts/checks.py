@@ -18,7 +18,6 @@ from bot.contracts.registry import (
     find_by_identity,
     find_by_payer_name,
     name_score,
-    normalize_phone,
     select_contract,
 )
 from bot.db.models import Contract, Customer, Intake, Payment
@@ -26,7 +25,7 @@ from bot.ocr.fields import ReceiptFields
 from currency.due import AmountDue, amount_due
 from currency.money import CRC, USD, Money, format_money, round_amount
 from currency.rates import RateNotFound, rate_for
-from currency.text import fold
+from currency.text import fold, normalize_phone
 
 PAYEE_MATCH = 85.0
 """A payee name scoring this much against a configured company name is the company."""

@@ -20,7 +20,7 @@ from bot.db.models import Contract, ContractPeriod, Customer
 from bot.db.types import utcnow
 from currency.money import CURRENCIES
 from currency.tax import STANDARD_IVA, TaxError, parse_tax_rate
-from currency.text import decode_bytes, fold, normalize_header, parse_date, sniff_delimiter
+from currency.text import UndecodableFile, decode_bytes, fold, normalize_header, parse_date, sniff_delimiter
 
 Progress = Callable[[int, int], None]
 """Called with (rows done, rows total) while a file is validated and written."""
@@ -184,7 +184,10 @@ class _Table:
     """The parsed file: canonical column -> position, the header as written, and the data rows."""
 
     def __init__(self, data: bytes, known: Mapping[str, str], required: Iterable[str]) -> None:
-        text = decode_bytes(data)
+        try:
+            text = decode_bytes(data)
+        except UndecodableFile as error:
+            raise ImportFileError(str(error)) from error
         if not text.strip():
             raise ImportFileError("el archivo está vacío")
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))

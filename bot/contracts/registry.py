@@ -14,9 +14,8 @@ from sqlmodel import Session, col, select
 from bot.account.operations import owing_contract_ids
 from bot.db.models import Contract, Customer
 from bot.db.types import utcnow
-from currency.text import fold
+from currency.text import fold, international_phone, national_phone, parse_phone
 
-DEFAULT_COUNTRY_CODE = "506"
 NAME_MATCH_THRESHOLD = 85.0
 """A payer name scoring below this (0..100) is not taken as any customer."""
 NAME_AMBIGUITY_MARGIN = 5.0
@@ -33,27 +32,18 @@ _LEGAL_SUFFIXES = (
 _NON_WORD = re.compile(r"[^\w\s]")
 
 
-def normalize_phone(text: str) -> str:
-    """Digits only, without `whatsapp:`, `+` or the Costa Rican prefix on 11-digit numbers."""
-    digits = re.sub(r"\D", "", text.removeprefix("whatsapp:"))
-    if len(digits) == 11 and digits.startswith(DEFAULT_COUNTRY_CODE):
-        return digits[3:]
-    return digits
-
-
-def international_phone(text: str) -> str:
-    """`whatsapp:+506 8811-2233` or `88112233` -> `+50688112233`: the form channels address a number by."""
-    national = normalize_phone(text)
-    if not national:
-        return ""
-    return f"+{DEFAULT_COUNTRY_CODE}{national}" if len(national) == 8 else f"+{national}"
-
-
-def phone_forms(entry: dict[str, str]) -> set[str]:
-    """The ways a stored phone may appear in a sender id: national and with its country code."""
-    number = re.sub(r"\D", "", entry.get("number", ""))
-    country = re.sub(r"\D", "", entry.get("country", "")) or DEFAULT_COUNTRY_CODE
-    return {number, country + number} if number else set()
+def stored_phones(customer: Customer) -> set[str]:
+    """Every number stored for a customer (WhatsApp and the phone list), each in E.164."""
+    numbers = {international_phone(customer.whatsapp_number or "")}
+    for entry in customer.phones:
+        number = entry.get("number", "")
+        country = re.sub(r"\D", "", entry.get("country", ""))
+        if country:
+            numbers.add(international_phone(f"+{country}{number}"))
+        else:
+            numbers.add(international_phone(number) or international_phone(f"+{number}"))
+    numbers.discard("")
+    return numbers
 
 
 def normalize_name(text: str) -> str:
@@ -91,27 +81,25 @@ def find_by_client_id(session: Session, client_id: str) -> Customer | None:
 
 
 def find_by_phone(session: Session, phone: str) -> list[Customer]:
-    """Every customer with this number as WhatsApp number or any stored phone (usually one)."""
-    national = normalize_phone(phone)
-    if len(national) < 7:
+    """Every customer with this number as WhatsApp number or any stored phone (usually one), however
+    either is written (`00506 8811 2233`, `+506 8811-2233`, `88112233`)."""
+    wanted = international_phone(phone)
+    national = national_phone(phone)
+    if not wanted or len(national) < 7:
         return []
-    international = DEFAULT_COUNTRY_CODE + national if len(national) == 8 else national
+    # A number stored by hand may be grouped (`8711-4455`): its last four digits still find it, and the
+    # parsed comparison below decides.
+    last_digits = f"%{national[-4:]}%"
     candidates = session.exec(
         select(Customer).where(
             or_(
-                col(Customer.whatsapp_number).in_([f"+{international}", international, national]),
-                cast(Customer.phones, String).like(f"%{national}%"),
+                col(Customer.whatsapp_number).in_([wanted, wanted.removeprefix("+"), national]),
+                col(Customer.whatsapp_number).like(last_digits),
+                cast(Customer.phones, String).like(last_digits),
             )
         )
     ).all()
-    matches = []
-    for customer in candidates:
-        stored = {normalize_phone(customer.whatsapp_number or "")}
-        for entry in customer.phones:
-            stored |= {normalize_phone(form) for form in phone_forms(entry)}
-        if national in stored:
-            matches.append(customer)
-    return matches
+    return [customer for customer in candidates if wanted in stored_phones(customer)]
 
 
 def find_by_identity(session: Session, channel: str, sender: str) -> Customer | None:
@@ -222,16 +210,15 @@ def remember_payer(
         if normalized and normalized != official and normalized not in {normalize_name(n) for n in known}:
             customer.known_payer_names = [*known, payer_name.strip()]
             changed = True
-    if phone and len(normalize_phone(phone)) >= 7:
-        national = normalize_phone(phone)
-        stored = {normalize_phone(form) for entry in customer.phones for form in phone_forms(entry)}
-        if national not in stored:
-            country = DEFAULT_COUNTRY_CODE if len(national) == 8 else ""
-            entry = {"country": country, "number": national, "source": "payer"}
+    number = parse_phone(phone) if phone else None
+    if phone and number is not None and len(str(number.national_number)) >= 7:
+        international = international_phone(phone)
+        if international not in stored_phones(customer):
+            entry = {"country": str(number.country_code), "number": str(number.national_number), "source": "payer"}
             customer.phones = [*customer.phones, entry]
             changed = True
         if not customer.whatsapp_number and phone.strip().startswith(("+", "whatsapp:")):
-            customer.whatsapp_number = international_phone(national)
+            customer.whatsapp_number = international
             changed = True
     if telegram_user_id is not None and customer.telegram_user_id != telegram_user_id:
         customer.telegram_user_id = telegram_user_id

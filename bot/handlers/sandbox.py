@@ -21,12 +21,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot.contracts.registry import international_phone
 from bot.db.models import Intake, OutboxMessage, OutboxState
 from bot.intake.core import IntakeCore
 from bot.intake.messages import InboundMessage, OutboundMessage, StaffAction, StaffActionKind
 from bot.web.limits import FORM_OVERHEAD, BodyTooLarge, declared_length, read_body, row_id
 from bot.web.local_only import refusal
+from currency.text import international_phone
 
 log = logging.getLogger(__name__)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from bot.intake.messages import StaffActionKind
+from currency.text import fold
 
 REASON_CODES: dict[str, str] = {
     "fuera de plazo": "too_old",
@@ -123,12 +123,6 @@ class CommandError:
 
 
 ParsedText = StaffCommand | HelpRequest | CommandError
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, so "PRÓRROGA", "Prorroga" and "prórroga" read the same."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 _ID = re.compile(r"^#?(\d{1,12})$")

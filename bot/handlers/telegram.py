@@ -46,7 +46,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.handlers.staff_commands import FIELD_WORDS, FIELDS, fold
+from bot.handlers.staff_commands import FIELD_WORDS, FIELDS
 from bot.intake.messages import (
     InboundMessage,
     OutboundMessage,
@@ -56,6 +56,7 @@ from bot.intake.messages import (
     StaffResult,
 )
 from bot.web.limits import BodyTooLarge, read_body
+from currency.text import fold
 
 log = logging.getLogger(__name__)
 

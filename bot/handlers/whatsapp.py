@@ -19,7 +19,6 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.config import Settings
-from bot.contracts.registry import international_phone
 from bot.db.types import utcnow
 from bot.handlers.staff_commands import CommandError, HelpRequest, StaffCommand, parse_staff_command
 from bot.handlers.whatsapp_media import FetchedMedia, TwilioMediaFetcher
@@ -37,6 +36,7 @@ from bot.intake.staff import role_of
 from bot.logs import mask_phone
 from bot.web.limits import BodyTooLarge, declared_length, read_body
 from bot.web.media_links import MediaLinks
+from currency.text import international_phone
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def inbound_messages(params: Mapping[str, str], media: Sequence[FetchedMedia]) -
     base = InboundMessage(
         channel=CHANNEL,
         external_id=sid,
-        sender=international_phone(sender_address),
+        sender=international_phone(sender_address) or sender_address.removeprefix("whatsapp:"),
         reply_to=sender_address,
         sender_name=params.get("ProfileName", ""),
         text=params.get("Body") or None,

@@ -19,11 +19,11 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from bot.config import Settings, TwilioTemplate
-from bot.contracts.registry import international_phone
 from bot.handlers.staff_commands import command_for_button
 from bot.handlers.whatsapp_window import ServiceWindow
 from bot.intake.messages import Audience, OutboundMessage, SendError
 from bot.web.media_links import MediaLink, MediaLinks
+from currency.text import international_phone
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ MAX_RETRY_AFTER = 3600.0
 
 def whatsapp_address(recipient: str) -> str:
     """Twilio's WhatsApp address ("whatsapp:+506...") for a number written either way."""
-    return f"whatsapp:{international_phone(recipient)}"
+    return f"whatsapp:{international_phone(recipient) or recipient.removeprefix('whatsapp:')}"
 
 
 def template_kind(message: OutboundMessage) -> str:

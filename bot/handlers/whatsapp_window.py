@@ -10,9 +10,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from bot.contracts.registry import international_phone
 from bot.db.models import WhatsAppWindow
 from bot.db.types import utcnow
+from currency.text import international_phone
 
 SERVICE_WINDOW = timedelta(hours=24)
 MAX_NUMBER = 32

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from bot.intake.staff import ALLOWED, reads_text_commands, role_of
 from bot.intake.states import IllegalTransition, IntakeState, event_count, record, transition
 from bot.logs import mask_phone
 from currency.money import CRC, USD, format_money, round_amount
+from currency.text import parse_amount, parse_date
 
 if TYPE_CHECKING:
     from bot.intake.core import IntakeCore
@@ -156,7 +157,7 @@ def correct(core: IntakeCore, session: Session, intake: Intake, action: StaffAct
     field = (action.field or "").strip()
     if field not in CORRECTABLE:
         raise ActionRefused(f"Campo desconocido «{field}». Use: monto, fecha, referencia, id, banco, pagador.")
-    value = parse_field(field, action.value or "")
+    value = parse_field(field, action.value or "", core.now().astimezone(core.settings.tz).date())
     fields = dict(intake.fields)
     old = fields.get(field)
     fields[field] = value
@@ -179,15 +180,19 @@ def correct(core: IntakeCore, session: Session, intake: Intake, action: StaffAct
     return f"#{intake.id}: {cards.FIELD_LABELS[field]} = {value}. Revisiones actualizadas."
 
 
-def parse_field(field: str, raw: str) -> str:
+MAX_DATE_DISTANCE = timedelta(days=366)
+"""A corrected receipt date further than this from today is a typo, not a payment."""
+
+
+def parse_field(field: str, raw: str, today: date) -> str:
     """Validate a corrected value and return it as stored on the intake."""
     raw = raw.strip()
     if not raw:
         raise ActionRefused("Falta el valor corregido.")
     if field == "amount":
-        return str(parse_amount(raw))
+        return str(corrected_amount(raw))
     if field == "date":
-        return parse_date(raw).isoformat()
+        return corrected_date(raw, today).isoformat()
     if field == "currency":
         value = raw.upper().replace("₡", "CRC").replace("$", "USD")
         if value not in (CRC, USD):
@@ -201,36 +206,26 @@ def parse_field(field: str, raw: str) -> str:
     return raw
 
 
-def parse_amount(raw: str) -> Decimal:
-    """A typed amount: `25000`, `25.000,50`, `25,000.50`, `₡25 000`; the rightmost separator with
-    one or two digits after it is the decimal one."""
-    text = "".join(ch for ch in raw if ch.isdigit() or ch in ".,")
-    if not text:
-        raise ActionRefused(f"Monto no válido: «{raw}».")
-    last = max(text.rfind("."), text.rfind(","))
-    if last != -1 and 1 <= len(text) - last - 1 <= 2:
-        whole, cents = text[:last], text[last + 1:]
-    else:
-        whole, cents = text, ""
-    whole = whole.replace(".", "").replace(",", "")
-    try:
-        amount = Decimal(f"{whole or '0'}.{cents or '0'}")
-    except InvalidOperation as error:
-        raise ActionRefused(f"Monto no válido: «{raw}».") from error
-    if amount <= 0:
-        raise ActionRefused("El monto debe ser mayor que cero.")
-    return round_amount(amount, CRC)
+def corrected_amount(raw: str) -> Decimal:
+    """An amount as staff type it (`25000`, `25.000,50`, `₡25 000`); negative or zero is refused."""
+    typed = parse_amount(raw)
+    if typed is None:
+        raise ActionRefused(f"Monto no válido: «{raw}» (p. ej. 25000 o 25.000,50).")
+    if typed.value <= 0:
+        raise ActionRefused(f"El monto debe ser mayor que cero: «{raw}» no se guarda.")
+    return round_amount(typed.value, CRC)
 
 
-def parse_date(raw: str) -> date:
-    text = raw.strip().replace("-", "/")
-    parts = text.split("/")
-    try:
-        if len(parts[0]) == 4:
-            return date(int(parts[0]), int(parts[1]), int(parts[2]))
-        return date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except (ValueError, IndexError) as error:
-        raise ActionRefused(f"Fecha no válida: «{raw}» (use dd/mm/aaaa).") from error
+def corrected_date(raw: str, today: date) -> date:
+    """A date as staff type it, day first (`27/11/26` is 2026); more than a year from today is refused."""
+    when = parse_date(raw)
+    if when is None:
+        raise ActionRefused(f"Fecha no válida: «{raw}» (use dd/mm/aaaa).")
+    if abs(when - today) > MAX_DATE_DISTANCE:
+        raise ActionRefused(
+            f"Fecha fuera de rango: {when:%d/%m/%Y} está a más de un año de hoy ({today:%d/%m/%Y}); revise el año."
+        )
+    return when
 
 
 def reject(core: IntakeCore, session: Session, intake: Intake, action: StaffAction, actor: str) -> str:

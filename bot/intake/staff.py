@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from bot.config import Settings
-from bot.contracts.registry import international_phone
 from bot.db.models import StaffRole
 from bot.intake.messages import Audience, StaffActionKind
+from currency.text import international_phone
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def role_of(settings: Settings, channel: str, user: str, chat: str) -> StaffRole
         return None
     if channel == "whatsapp":
         number = international_phone(user)
-        if number != international_phone(chat):
+        if not number or number != international_phone(chat):
             return None
         if number in {international_phone(n) for n in settings.whatsapp_support_numbers}:
             return StaffRole.SUPPORT

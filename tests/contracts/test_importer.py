@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.account.operations import contract_balance
-from bot.contracts.importer import ImportReport, import_contracts, import_customers
+from bot.contracts.importer import ImportFileError, ImportReport, import_contracts, import_customers
 from bot.contracts.registry import find_by_client_id, remember_payer
 from bot.db.models import Contract, Customer
 from currency.money import Money
@@ -100,7 +101,7 @@ def test_duplicated_document_number_is_rejected_and_nothing_is_imported(session:
     assert count(session, Customer) == 0
 
 
-def test_latin1_semicolon_file_is_read_with_its_accents(session: Session) -> None:
+def test_a_latin1_semicolon_file_is_read_with_its_accents(session: Session) -> None:
     text = (
         "ID CLIENTE;TIPO DE DOCUMENTO;NUMERO DE DOCUMENTO;Nombres;Apellidos;Celular_1;Correo\n"
         "1001;Cédula física;112340567;María José;Peña Solís;88112233;mj@example.cr\n"
@@ -114,6 +115,26 @@ def test_latin1_semicolon_file_is_read_with_its_accents(session: Session) -> Non
     assert fixed.ok
     maria = find_by_client_id(session, "1001")
     assert maria is not None and maria.full_name == "María José Peña Solís"
+
+
+def test_an_excel_windows_1252_file_keeps_curly_quotes_and_enye(session: Session) -> None:
+    text = (
+        "ID CLIENTE;TIPO DE DOCUMENTO;NUMERO DE DOCUMENTO;Nombres;Apellidos;Celular_1;Correo\r\n"
+        "1010;Cédula jurídica;3101999888;Ferretería “El Niño”;S.A.;88990011;compras@elnino.example.cr\r\n"
+        "1011;Cédula física;109870654;Ana O’Neill;Muñoz Peña;87224455;ana@example.cr\r\n"
+    )
+    data = text.encode("cp1252")
+    assert b"\x93" in data and b"\x92" in data and b"\xf1" in data
+    assert import_customers(session, data).ok
+    shop, ana = find_by_client_id(session, "1010"), find_by_client_id(session, "1011")
+    assert shop is not None and shop.first_names == "Ferretería “El Niño”"
+    assert ana is not None and ana.full_name == "Ana O’Neill Muñoz Peña"
+
+
+def test_a_file_in_no_known_encoding_is_refused_whole(session: Session) -> None:
+    with pytest.raises(ImportFileError, match="Windows-1252"):
+        import_customers(session, CUSTOMERS_HEADER.encode() + b"\n1001,C\x81dula,1,A,B,506,88112233,a@b.cr\n")
+    assert count(session, Customer) == 0
 
 
 def test_every_rejected_row_is_listed(session: Session) -> None:

@@ -13,8 +13,8 @@ from bot.contracts.registry import (
     find_by_client_id,
     find_by_identity,
     find_by_payer_name,
+    find_by_phone,
     normalize_name,
-    normalize_phone,
     remember_payer,
 )
 from bot.db.models import Customer
@@ -38,6 +38,38 @@ def test_client_id_with_leading_zeros_is_found(seeded: Session) -> None:
 def test_phone_forms_of_each_channel(seeded: Session, channel: str, sender: str) -> None:
     customer = find_by_identity(seeded, channel, sender)
     assert customer is not None and customer.client_id == "1001"
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["00506 8811 2233", "+506 8811-2233", "88112233", "8811-2233", "506 8811 2233", "whatsapp:+50688112233",
+     "(506) 8811 2233"],
+)
+def test_a_phone_number_in_every_written_form_finds_the_one_customer(seeded: Session, written: str) -> None:
+    found = find_by_phone(seeded, written)
+    assert [customer.client_id for customer in found] == ["1001"]
+    customer = find_by_identity(seeded, "whatsapp", written)
+    assert customer is not None and customer.client_id == "1001"
+
+
+def test_a_number_stored_in_another_form_is_still_its_customers(seeded: Session) -> None:
+    customer = find_by_client_id(seeded, "1002")
+    assert customer is not None
+    customer.whatsapp_number = "8711-4455"
+    customer.phones = [{"country": "", "number": "00506 8711 4455"}]
+    seeded.add(customer)
+    seeded.flush()
+    assert [c.client_id for c in find_by_phone(seeded, "+50687114455")] == ["1002"]
+
+
+def test_a_foreign_payer_number_is_learned_with_its_country(seeded: Session) -> None:
+    customer = find_by_client_id(seeded, "1004")
+    assert customer is not None
+    remember_payer(seeded, customer, None, "+1 305 555 0100")
+    assert {"country": "1", "number": "3055550100", "source": "payer"} in customer.phones
+    found = find_by_phone(seeded, "001 305 555 0100")
+    assert [c.client_id for c in found] == ["1004"]
+    assert find_by_phone(seeded, "305 555 0100") == []
 
 
 def test_second_phone_is_matched_too(seeded: Session) -> None:
@@ -106,8 +138,6 @@ def test_remembered_payer_name_is_matched_next_time(seeded: Session) -> None:
 
 
 def test_normal_forms() -> None:
-    assert normalize_phone("whatsapp:+506 8811-2233") == "88112233"
-    assert normalize_phone("+1 305 555 0100") == "13055550100"
     assert normalize_name("Ferretería El Tornillo, S.A.") == "ferreteria el tornillo"
     assert normalize_name("Panadería Don Beto S.R.L.") == "panaderia don beto"
 

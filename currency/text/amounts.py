@@ -1,0 +1,90 @@
+"""Amounts as people type them in chat or a spreadsheet: `25000`, `25.000,50`, `25,000.50`, `₡25 000`, `-500`.
+
+The sign is read, not dropped: a caller that takes only positive amounts refuses a negative one itself.
+Nothing is guessed: a text whose separators could mean two different amounts is not an amount.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+MAX_AMOUNT_CHARS = 80
+"""The longest text read as one amount."""
+MAX_DIGITS = 20
+"""The most digits an amount may have."""
+
+_COLONES = r"₡|¢|crc|colones|colon|col\.?"
+_DOLLARS = r"us\s?\$|usd|u\.s\.|dolares|dolar|\$"
+_MARK = re.compile(rf"^(?:(?P<before>{_DOLLARS}|{_COLONES})\s?)?(?P<body>.*?)(?:\s?(?P<after>{_DOLLARS}|{_COLONES}))?$")
+_MINUS = "-\u2212\u2013"
+_THOUSANDS_ONLY = " '\u00a0\u202f\u2009"
+_NUMBER = re.compile(r"\d+(?:[.,' \u00a0\u202f\u2009]\d+)*")
+
+
+@dataclass(frozen=True)
+class TypedAmount:
+    """What a typed amount says: its signed value and the currency its symbol or word names, if any."""
+
+    value: Decimal
+    currency: str | None = None
+
+    @property
+    def negative(self) -> bool:
+        return self.value < 0
+
+
+def _currency(mark: str | None) -> str | None:
+    if not mark:
+        return None
+    return "USD" if re.fullmatch(_DOLLARS, mark) else "CRC"
+
+
+def _number(text: str) -> Decimal | None:
+    """Digits with separators -> Decimal; the rightmost `.` or `,` followed by 1 or 2 digits is the decimal mark."""
+    if not _NUMBER.fullmatch(text):
+        return None
+    parts = re.split(r"([.,' \u00a0\u202f\u2009])", text)
+    groups, separators = parts[0::2], parts[1::2]
+    if sum(len(group) for group in groups) > MAX_DIGITS:
+        return None
+    cents = ""
+    if separators and separators[-1] in ".," and len(groups[-1]) <= 2:
+        decimal_mark = separators[-1]
+        cents = groups[-1]
+        groups, separators = groups[:-1], separators[:-1]
+        if decimal_mark in separators:
+            return None
+    if separators:
+        thousands = set(separators)
+        if len(thousands) > 1 and not thousands <= set(_THOUSANDS_ONLY):
+            return None
+        if len(groups[0]) > 3 or any(len(group) != 3 for group in groups[1:]):
+            return None
+    return Decimal("".join(groups) + (f".{cents}" if cents else ""))
+
+
+def parse_amount(text: str) -> TypedAmount | None:
+    """The amount a whole value says, with its sign (`-500`, `(500)`, `₡-500`) and currency if written;
+    None when the text is not one amount."""
+    value = " ".join(text.split()).lower().replace("dólar", "dolar").replace("colón", "colon")
+    if not value or len(value) > MAX_AMOUNT_CHARS:
+        return None
+    negative = False
+    if value.startswith("(") and value.endswith(")"):
+        negative, value = True, value[1:-1].strip()
+    if value[:1] in _MINUS:
+        negative, value = not negative, value[1:].strip()
+    match = _MARK.fullmatch(value)
+    if match is None:
+        return None
+    before, body, after = match["before"], match["body"].strip(), match["after"]
+    if before and after and _currency(before) != _currency(after):
+        return None
+    if body[:1] in _MINUS and not negative:
+        negative, body = True, body[1:].strip()
+    number = _number(body)
+    if number is None:
+        return None
+    return TypedAmount(-number if negative else number, _currency(before or after))
