@@ -118,6 +118,11 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: int = Field(ocr_defaults.MAX_UPLOAD_BYTES, description="Largest accepted file")
     ocr_workers: int = Field(0, description="Reader processes (0: one per core)")
+    ocr_engine: Literal["library", "pytesseract", "subprocess"] = Field(
+        ocr_defaults.OCR_ENGINE,
+        description="Tesseract engine: library (libtesseract kept warm) or pytesseract (a tesseract process per "
+        "image; also used when libtesseract cannot be loaded)",
+    )
     max_text_chars: int = Field(
         10_000, description="A customer's text is cut to this many characters before it is stored and read"
     )

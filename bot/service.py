@@ -170,7 +170,8 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         from bot.ocr import ReaderPool
 
         pool = ReaderPool(workers=settings.ocr_workers, client_id_pattern=settings.client_id_pattern,
-                          timeout=settings.ocr_timeout_seconds, max_bytes=settings.max_upload_bytes)
+                          timeout=settings.ocr_timeout_seconds, max_bytes=settings.max_upload_bytes,
+                          engine=settings.ocr_engine)
         reader = PooledReader(pool, settings)
     core, dispatcher = build_core(settings, engine, reader)
     service = Service(settings, engine, core, dispatcher,

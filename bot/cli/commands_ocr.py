@@ -47,18 +47,11 @@ def _with_settings(args: argparse.Namespace, settings: Settings) -> int:
     from bot.ocr.defaults import ReaderSettings
 
     return read_files(args, ReaderSettings(settings.client_id_pattern, settings.ocr_timeout_seconds,
-                                           settings.max_upload_bytes))
+                                           settings.max_upload_bytes, settings.ocr_engine))
 
 
 def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     """`paybot ocr ...` without the rest of the CLI: the model starts loading before anything else."""
-    from bot.ocr.engine import LANGUAGE, warm_up
-
-    warm_up(LANGUAGE)
-    # numpy's BLAS starts a thread per core on import, which the reader never uses: one is enough.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
     from bot.ocr.defaults import reader_settings
 
     try:
@@ -66,6 +59,14 @@ def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     except ValueError as error:
         print(f"paybot: error: {error}", file=sys.stderr)
         return 2
+    from bot.ocr.engine import ENGINE_ENV, LANGUAGE, warm_up
+
+    os.environ[ENGINE_ENV] = settings.ocr_engine
+    warm_up(LANGUAGE)
+    # numpy's BLAS starts a thread per core on import, which the reader never uses: one is enough.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
     return read_files(args, settings)
 
 

@@ -1,7 +1,7 @@
 """The reader's settings and their defaults, here so the reader needs nothing else from `bot`.
 
 `bot.config.Settings` declares the same `PAYBOT_*` variables with these defaults for the service;
-`paybot ocr` reads just these three (`reader_settings`), so a command that reads images never pays for
+`paybot ocr` reads just these (`reader_settings`), so a command that reads images never pays for
 validating the whole configuration.
 """
 
@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 CLIENT_ID_PATTERN = r"\bID\s{0,3}[:#-]?\s{0,3}(?:WOLK\s{0,3}[:#-]?\s{0,3})?#?\s{0,3}(\d{1,10})\b"
 """Finds the client ID in a description (case-insensitive); bounded, so it runs in linear time."""
@@ -18,6 +19,8 @@ OCR_TIMEOUT_SECONDS = 30
 """The most wall time one read of one file may take."""
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 """The largest file accepted."""
+OCR_ENGINE: Final = "library"
+"""libtesseract kept warm in the process; `pytesseract` runs the tesseract command per image."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class ReaderSettings:
     client_id_pattern: str = CLIENT_ID_PATTERN
     ocr_timeout_seconds: float = OCR_TIMEOUT_SECONDS
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    ocr_engine: str = OCR_ENGINE
 
 
 def reader_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> ReaderSettings:
@@ -54,4 +58,5 @@ def reader_settings(environ: Mapping[str, str] | None = None, env_file: Path | N
         client_id_pattern=values.get("PAYBOT_CLIENT_ID_PATTERN") or CLIENT_ID_PATTERN,
         ocr_timeout_seconds=number("ocr_timeout_seconds", OCR_TIMEOUT_SECONDS, float),
         max_upload_bytes=int(number("max_upload_bytes", MAX_UPLOAD_BYTES, int)),
+        ocr_engine=values.get("PAYBOT_OCR_ENGINE") or OCR_ENGINE,
     )

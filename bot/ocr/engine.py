@@ -1,11 +1,15 @@
-"""Tesseract kept warm in the process: libtesseract through ctypes, the `tesseract` command as the fallback.
+"""Tesseract kept warm in the process: libtesseract through ctypes, the `tesseract` command (pytesseract) as the
+fallback.
 
 Loading the Spanish model costs about as much as recognising a receipt, so each process (the CLI, each
 pool worker) creates one engine on first use and keeps it. Time limits: the warm engine gives Tesseract a
 deadline (its ETEXT_DESC monitor, checked between words), so a slow recognition is cancelled in-process
 and reported as a timeout; layout analysis before recognition is bounded by the pixel cap and the scaling
 in `preprocess`, and the ReaderPool kills and replaces a worker that overruns its limit anyway. The
-subprocess fallback is killed by `subprocess.run(timeout=...)`.
+pytesseract engine's process is killed at its timeout by pytesseract.
+
+PAYBOT_OCR_ENGINE (declared in `bot.config.Settings`) chooses: `library` (the default, warm) or `pytesseract`;
+`library` falls back to `pytesseract` when libtesseract cannot be loaded.
 """
 
 from __future__ import annotations
@@ -13,9 +17,7 @@ from __future__ import annotations
 import atexit
 import ctypes
 import ctypes.util
-import io
 import os
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -36,8 +38,10 @@ LIBRARY_NAMES = ("libtesseract.so.5", "libtesseract.so", "libtesseract.5.dylib",
 LEPTONICA_NAMES = ("liblept.so.5", "libleptonica.so.6", "libleptonica.so", "liblept.so")
 LEPTONICA_SILENT = 6
 """Leptonica's L_SEVERITY_NONE."""
+LIBRARY_SHORT_NAME = "tesseract"
+"""What the system is asked for (ldconfig) when none of LIBRARY_NAMES loads."""
 ENGINE_ENV = "PAYBOT_OCR_ENGINE"
-"""Set to `subprocess` to force the `tesseract` command (for comparison and as an escape hatch)."""
+"""`library` (default) or `pytesseract` (`subprocess`, its former name, still means it)."""
 
 
 @dataclass(frozen=True)
@@ -69,49 +73,38 @@ class Engine(Protocol):
     def tsv(self, image: Image.Image, *, timeout: float, psm: str) -> str: ...
 
 
-def tesseract_env() -> dict[str, str]:
-    """The environment for Tesseract: one OpenMP thread, since parallelism comes from the pool."""
-    env = dict(os.environ)
-    env["OMP_THREAD_LIMIT"] = "1"
-    return env
+class PytesseractEngine:
+    """The `tesseract` command through pytesseract, one process per image: for machines without libtesseract,
+    and for comparison (PAYBOT_OCR_ENGINE=pytesseract)."""
 
-
-class SubprocessEngine:
-    """The `tesseract` command, one process per image; the image travels on stdin, no temp files."""
-
-    name = "subprocess"
+    name = "pytesseract"
 
     def __init__(self, language: str = LANGUAGE) -> None:
+        os.environ["OMP_THREAD_LIMIT"] = "1"  # parallelism comes from the pool, not from each tesseract
         self.language = language
 
     def tsv(self, image: Image.Image, *, timeout: float, psm: str) -> str:
-        buffer = io.BytesIO()
-        image.save(buffer, "PNG", compress_level=1)
-        command = ["tesseract", "stdin", "stdout", "-l", self.language, "--psm", psm, "--dpi", str(RESOLUTION), "tsv"]
+        import pytesseract
+
         try:
-            done = subprocess.run(
-                command,
-                input=buffer.getvalue(),
-                capture_output=True,
-                timeout=timeout,
-                env=tesseract_env(),
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise UnreadableReceipt("timeout", f"tesseract took more than {timeout:g} s") from None
-        except FileNotFoundError:
+            return str(pytesseract.image_to_data(
+                image, lang=self.language, config=f"--psm {psm} --dpi {RESOLUTION}", timeout=max(timeout, 0.01)
+            ))
+        except pytesseract.TesseractNotFoundError:
             raise RuntimeError("tesseract is not installed or not on PATH") from None
-        if done.returncode != 0:
-            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise UnreadableReceipt("corrupt", f"tesseract failed: {message[-1] if message else done.returncode}")
-        return done.stdout.decode("utf-8", "replace")
+        except pytesseract.TesseractError as error:
+            raise UnreadableReceipt("corrupt", f"tesseract failed: {error.message or error.status}") from None
+        except RuntimeError as error:
+            if "timeout" not in str(error):
+                raise
+            raise UnreadableReceipt("timeout", f"tesseract took more than {timeout:g} s") from None
 
 
 def _load_library() -> ctypes.CDLL:
     """libtesseract with one OpenMP thread (libgomp reads OMP_THREAD_LIMIT when it is loaded)."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
     last: OSError | None = None
-    for name in _names(LIBRARY_NAMES, "tesseract"):
+    for name in _names(LIBRARY_NAMES, LIBRARY_SHORT_NAME):
         try:
             library = ctypes.CDLL(name)
         except OSError as error:
@@ -263,12 +256,12 @@ def get_engine(language: str = LANGUAGE) -> Engine:
 
 
 def _create_engine(language: str) -> Engine:
-    if os.environ.get(ENGINE_ENV) == "subprocess":
-        return SubprocessEngine(language)
+    if os.environ.get(ENGINE_ENV, "library") in ("pytesseract", "subprocess"):
+        return PytesseractEngine(language)
     try:
         return LibraryEngine(language)
     except (OSError, AttributeError):
-        return SubprocessEngine(language)
+        return PytesseractEngine(language)
 
 
 def warm_up(*languages: str) -> list[threading.Thread]:

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from bot.ocr.defaults import CLIENT_ID_PATTERN, MAX_UPLOAD_BYTES, OCR_TIMEOUT_SECONDS
+from bot.ocr.engine import ENGINE_ENV
 from bot.ocr.errors import UnreadableReceipt
 from bot.ocr.fields import ReceiptFields
 from bot.ocr.reader import read_receipt
@@ -41,10 +42,12 @@ class WorkerLost(Exception):
 class _Worker:
     """One reader process and the socket to it."""
 
-    def __init__(self, memory_limit: int) -> None:
+    def __init__(self, memory_limit: int, engine: str | None) -> None:
         ours, theirs = Pipe(duplex=True)
         self.connection: Connection = ours
         env = dict(os.environ, OMP_THREAD_LIMIT="1", OPENBLAS_NUM_THREADS="1", MALLOC_ARENA_MAX="2")
+        if engine:
+            env[ENGINE_ENV] = engine
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot.ocr.worker", str(theirs.fileno()), str(os.getpid()), str(memory_limit)],
             pass_fds=(theirs.fileno(),),
@@ -117,13 +120,15 @@ class ReaderPool:
         timeout: float = OCR_TIMEOUT_SECONDS,
         max_bytes: int = MAX_UPLOAD_BYTES,
         memory_limit: int = MEMORY_LIMIT_BYTES,
+        engine: str | None = None,
     ) -> None:
         self.workers = workers or os.cpu_count() or 1
         self.timeout = timeout
         self.memory_limit = memory_limit
+        self.engine = engine
         budget = max(0.1, timeout - min(MARGIN_SECONDS, 0.1 * timeout))
         self._read = partial(read_receipt, client_id_pattern=client_id_pattern, timeout=budget, max_bytes=max_bytes)
-        self._all: list[_Worker] = [_Worker(memory_limit) for _ in range(self.workers)]
+        self._all: list[_Worker] = [_Worker(memory_limit, engine) for _ in range(self.workers)]
         self._idle: list[_Worker] = list(self._all)
         self._waiters: list[asyncio.Future[None]] = []
         self._closed = False
@@ -188,7 +193,7 @@ class ReaderPool:
             self._all.remove(worker)
         if self._closed:
             return None
-        fresh = _Worker(self.memory_limit)
+        fresh = _Worker(self.memory_limit, self.engine)
         self._all.append(fresh)
         return fresh
 
