@@ -8,12 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import Session
-
-from bot.config import Settings
-from bot.db.models import Contract
-from currency.money import CRC, Money, format_amount, format_money, round_amount
-from currency.rates import AppliedRate, rate_for
+from currency.money import CRC, Money, MoneyError, format_amount, format_money, round_amount
+from currency.rates import AppliedRate
 from currency.tax import describe_rate, iva
 
 
@@ -91,24 +87,29 @@ class AmountDue:
         return rows
 
 
-def amount_due(contract: Contract, on_date: date, session: Session, settings: Settings) -> AmountDue:
-    """Fee converted at the rate of `on_date` (setting's side, earlier rate as fallback), plus IVA.
-
-    Raises `currency.rates.RateNotFound` for a dollar contract when no rate is stored yet.
-    """
-    whole = settings.whole_colones
-    fee = Money(contract.fee, contract.currency)
-    charges = Money(contract.charges or Decimal("0"), contract.currency)
+def amount_due(
+    fee: Money,
+    on_date: date,
+    *,
+    tax_rate: Decimal,
+    rate: AppliedRate | None = None,
+    charges: Money | None = None,
+    whole_colones: bool = False,
+) -> AmountDue:
+    """`fee` converted at `rate` (needed unless the fee is in colones) plus IVA at `tax_rate`; `charges`
+    (late interest, in the fee's currency) converted too and added after IVA."""
+    extra = charges if charges is not None else Money.zero(fee.currency)
     applied: AppliedRate | None = None
     if fee.currency == CRC:
-        subtotal = round_amount(fee.amount, CRC, whole_colones=whole)
-        charges_crc = round_amount(charges.amount, CRC, whole_colones=whole)
+        subtotal = round_amount(fee.amount, CRC, whole_colones=whole_colones)
+        charges_crc = round_amount(extra.amount, CRC, whole_colones=whole_colones)
     else:
-        applied = rate_for(session, on_date, settings.rate_side)
-        subtotal = round_amount(fee.amount * applied.value, CRC, whole_colones=whole)
-        charges_crc = round_amount(charges.amount * applied.value, CRC, whole_colones=whole)
-    tax_rate = contract.tax_rate if contract.tax_rate is not None else settings.iva_rate
-    tax = iva(subtotal, tax_rate, whole_colones=whole)
+        if rate is None:
+            raise MoneyError(f"a fee in {fee.currency} needs an exchange rate to be owed in colones")
+        applied = rate
+        subtotal = round_amount(fee.amount * rate.value, CRC, whole_colones=whole_colones)
+        charges_crc = round_amount(extra.amount * rate.value, CRC, whole_colones=whole_colones)
+    tax = iva(subtotal, tax_rate, whole_colones=whole_colones)
     return AmountDue(
         fee=fee,
         currency=fee.currency,
@@ -119,5 +120,5 @@ def amount_due(contract: Contract, on_date: date, session: Session, settings: Se
         total_crc=subtotal + tax + charges_crc,
         on_date=on_date,
         charges_crc=charges_crc,
-        whole_colones=whole,
+        whole_colones=whole_colones,
     )

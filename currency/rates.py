@@ -1,26 +1,30 @@
-"""Exchange rates per date (compra/venta) from manual entry, CSV or an HTTP JSON service, and lookup."""
+"""Exchange rates (compra/venta) as values: read from a CSV file or an HTTP JSON service, checked, explained.
+
+Storing them and looking them up by date is the application's (`bot/db/rates.py`); this module knows no database.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlmodel import Session, col, select
 
-from bot.db.models import ExchangeRate
 from currency.money import MoneyError, format_amount, to_decimal
-from currency.text import UndecodableFile, decode_bytes, normalize_header, parse_date, sniff_delimiter
+from currency.text.dates import parse_date
+from currency.text.files import UndecodableFile, decode_bytes, sniff_delimiter
+from currency.text.words import normalize_header
 
 PAIR = "USD/CRC"
+Day = date
+"""`datetime.date`, for annotations inside classes that have a field named `date`."""
 
 
 class RateSide(StrEnum):
@@ -47,6 +51,18 @@ class RateQuote:
     buy: Decimal
     sell: Decimal
     source: str
+
+    def applied(self, side: str, on_date: Day) -> AppliedRate:
+        """This quote's `side` used for an amount of `on_date` (a fallback when the quote is of another day)."""
+        chosen = RateSide(side)
+        return AppliedRate(
+            value=self.sell if chosen is RateSide.SELL else self.buy,
+            rate_date=self.date,
+            side=chosen.value,
+            source=self.source,
+            fallback=self.date != on_date,
+            requested_date=on_date,
+        )
 
 
 @dataclass(frozen=True)
@@ -91,57 +107,12 @@ class AppliedRate:
         return text
 
 
-def _check_quote(quote: RateQuote) -> RateQuote:
+def check_quote(quote: RateQuote) -> RateQuote:
     if quote.buy <= 0 or quote.sell <= 0:
         raise RateError(f"los tipos de cambio deben ser positivos: compra {quote.buy}, venta {quote.sell}")
     if quote.buy > quote.sell:
         raise RateError(f"la compra ({quote.buy}) no puede ser mayor que la venta ({quote.sell})")
     return quote
-
-
-def store_rate(session: Session, quote: RateQuote, *, pair: str = PAIR) -> ExchangeRate:
-    """Insert or replace the rate of `quote.date` (one row per date and pair)."""
-    _check_quote(quote)
-    row = session.exec(
-        select(ExchangeRate).where(ExchangeRate.date == quote.date, ExchangeRate.pair == pair)
-    ).first()
-    if row is None:
-        row = ExchangeRate(date=quote.date, pair=pair, buy=quote.buy, sell=quote.sell, source=quote.source)
-    else:
-        row.buy, row.sell, row.source = quote.buy, quote.sell, quote.source
-        row.fetched_at = datetime.now(UTC)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def set_manual_rate(session: Session, on_date: date, buy: Decimal, sell: Decimal) -> ExchangeRate:
-    """What an operator types: `paybot rates set 2026-11-27 --buy 503.10 --sell 509.85`."""
-    return store_rate(session, RateQuote(on_date, to_decimal(buy), to_decimal(sell), "manual"))
-
-
-def rate_for(
-    session: Session, on_date: date, side: str = RateSide.SELL, *, pair: str = PAIR
-) -> AppliedRate:
-    """The rate of `on_date`, else the latest earlier one flagged as a fallback; RateNotFound if none."""
-    chosen = RateSide(side)
-    row = session.exec(
-        select(ExchangeRate)
-        .where(ExchangeRate.pair == pair, ExchangeRate.date <= on_date)
-        .order_by(col(ExchangeRate.date).desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        raise RateNotFound(f"no hay tipo de cambio {pair} registrado al {on_date:%d/%m/%Y} ni antes")
-    value = row.sell if chosen is RateSide.SELL else row.buy
-    return AppliedRate(
-        value=value,
-        rate_date=row.date,
-        side=chosen.value,
-        source=row.source,
-        fallback=row.date != on_date,
-        requested_date=on_date,
-    )
 
 
 _DATE_HEADERS = {"fecha", "date", "dia", "day"}
@@ -178,16 +149,10 @@ def read_rates_csv(data: bytes, *, source: str = "csv") -> list[RateQuote]:
             if when is None:
                 raise RateError(f"fecha inválida {cells['date']!r}")
             quote = RateQuote(when, _rate_value(cells["buy"]), _rate_value(cells["sell"]), source)
-            quotes.append(_check_quote(quote))
+            quotes.append(check_quote(quote))
         except (IndexError, RateError, MoneyError) as error:
             raise RateError(f"fila {row_number}: {error}") from error
     return quotes
-
-
-def import_rates_csv(session: Session, path: Path) -> list[ExchangeRate]:
-    """Store every rate of a CSV file (all of them or, on the first bad row, none)."""
-    quotes = read_rates_csv(path.read_bytes(), source=f"csv:{path.name}")
-    return [store_rate(session, quote) for quote in quotes]
 
 
 def _rate_value(raw: Any) -> Decimal:
@@ -255,31 +220,4 @@ class HttpJsonRateProvider:
             _rate_value(_pick(document, self.sell_field)),
             f"http:{httpx.URL(url).host}",
         )
-        return _check_quote(quote)
-
-
-def fetch_rate(
-    session: Session,
-    provider: HttpJsonRateProvider,
-    on_date: date,
-    *,
-    client: httpx.Client | None = None,
-    refresh: bool = False,
-) -> ExchangeRate:
-    """The stored rate of `on_date` if there is one (cached per day), else fetched and stored."""
-    if not refresh:
-        cached = session.exec(
-            select(ExchangeRate).where(ExchangeRate.date == on_date, ExchangeRate.pair == PAIR)
-        ).first()
-        if cached is not None:
-            return cached
-    return store_rate(session, provider.fetch(on_date, client=client))
-
-
-def rates_between(session: Session, start: date, end: date) -> Iterable[ExchangeRate]:
-    """Stored rates from `start` to `end`, oldest first (for `paybot rates list`)."""
-    return session.exec(
-        select(ExchangeRate)
-        .where(ExchangeRate.pair == PAIR, ExchangeRate.date >= start, ExchangeRate.date <= end)
-        .order_by(col(ExchangeRate.date))
-    ).all()
+        return check_quote(quote)

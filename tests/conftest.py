@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine, make_url
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.session import make_engine
+from tests.rate_service import RateService
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -61,3 +62,14 @@ def pg_engine(postgres_url: str) -> Iterator[Engine]:
     yield engine
     engine.dispose()
     migrate.downgrade(postgres_url)
+
+
+@pytest.fixture
+def rate_service() -> Iterator[RateService]:
+    """A JSON exchange-rate service on loopback, answering what the test sets."""
+    service = RateService()
+    service.thread.start()
+    yield service
+    service.server.shutdown()
+    service.server.server_close()
+    service.thread.join()

@@ -26,8 +26,9 @@ from bot.account.conversion import MissingRate, convert, tolerance_in
 from bot.account.entries import ZERO, Entry, EntryKind, OpenCharge, PaymentMethod, from_cents
 from bot.account.statement import Statement, build_statement
 from bot.db.models import Payment
+from bot.db.rates import rate_for
 from currency.money import CRC, CURRENCIES, Money, format_money
-from currency.rates import AppliedRate, RateNotFound, rate_for
+from currency.rates import AppliedRate, RateNotFound
 
 if TYPE_CHECKING:
     from bot.config import Settings

@@ -62,8 +62,9 @@ def db_seed(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli import CliError
     from bot.contracts.importer import import_contracts, import_customers
     from bot.db.models import Customer, ExchangeRate
+    from bot.db.rates import store_rate
     from bot.db.session import migrated_session
-    from currency.rates import RateQuote, store_rate
+    from currency.rates import RateQuote
 
     today = datetime.now(settings.tz).date()
     with migrated_session(settings.database_url) as session:

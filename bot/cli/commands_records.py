@@ -140,9 +140,9 @@ def quote_client(args: argparse.Namespace, settings: Settings) -> int:
     from bot.account.operations import AccountPolicy, customer_balance
     from bot.cli import CliError
     from bot.contracts.checks import PERIOD_LABELS
+    from bot.contracts.due import contract_amount_due
     from bot.contracts.registry import customer_contracts, find_by_client_id, select_contract
     from bot.db.session import migrated_session
-    from currency.due import amount_due
     from currency.rates import RateNotFound
 
     on_date: date = args.date or _today(settings)
@@ -159,7 +159,7 @@ def quote_client(args: argparse.Namespace, settings: Settings) -> int:
             which = f" {args.code}" if args.code else ""
             raise CliError(f"client {customer.client_id} has no contract{which}")
         try:
-            due = amount_due(contract, on_date, session, settings)
+            due = contract_amount_due(contract, on_date, session, settings)
         except RateNotFound as error:
             raise CliError(
                 f"no USD/CRC exchange rate stored on or before {on_date.isoformat()}: "
@@ -212,8 +212,9 @@ def balance_lines(balance: CustomerBalance) -> list[str]:
 def rates_set(args: argparse.Namespace, settings: Settings) -> int:
     """Store the manual rate of a date, replacing any rate of that date."""
     from bot.cli import CliError
+    from bot.db.rates import set_manual_rate
     from bot.db.session import migrated_session
-    from currency.rates import RateError, set_manual_rate
+    from currency.rates import RateError
 
     try:
         with migrated_session(settings.database_url) as session:
@@ -227,8 +228,9 @@ def rates_set(args: argparse.Namespace, settings: Settings) -> int:
 def rates_import(args: argparse.Namespace, settings: Settings) -> int:
     """Store every rate of a CSV file, or none if a row is wrong."""
     from bot.cli import CliError
+    from bot.db.rates import import_rates_csv
     from bot.db.session import migrated_session
-    from currency.rates import RateError, import_rates_csv
+    from currency.rates import RateError
 
     if not args.file.is_file():
         raise CliError(f"cannot read {args.file}: no such file")
@@ -248,8 +250,9 @@ def rates_import(args: argparse.Namespace, settings: Settings) -> int:
 def rates_fetch(args: argparse.Namespace, settings: Settings) -> int:
     """Fetch (or reuse the stored) rate of a date from the configured JSON service."""
     from bot.cli import CliError
+    from bot.db.rates import fetch_rate
     from bot.db.session import migrated_session
-    from currency.rates import HttpJsonRateProvider, RateError, fetch_rate
+    from currency.rates import HttpJsonRateProvider, RateError
 
     if not settings.rates_url:
         raise CliError("no exchange-rate service configured: set PAYBOT_RATES_URL (and the field names)")
@@ -268,8 +271,8 @@ def rates_list(args: argparse.Namespace, settings: Settings) -> int:
     """Print the stored rates of the last days, oldest first."""
     from datetime import timedelta
 
+    from bot.db.rates import rates_between
     from bot.db.session import migrated_session
-    from currency.rates import rates_between
 
     end = _today(settings)
     with migrated_session(settings.database_url) as session:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.contracts.due import contract_amount_due
 from bot.contracts.registry import (
     NameMatchStatus,
     find_by_client_id,
@@ -21,10 +22,11 @@ from bot.contracts.registry import (
     select_contract,
 )
 from bot.db.models import Contract, Customer, Intake, Payment
+from bot.db.rates import rate_for
 from bot.ocr.fields import ReceiptFields
-from currency.due import AmountDue, amount_due
+from currency.due import AmountDue
 from currency.money import CRC, USD, Money, format_money, round_amount
-from currency.rates import RateNotFound, rate_for
+from currency.rates import RateNotFound
 from currency.text import fold, normalize_phone
 
 PAYEE_MATCH = 85.0
@@ -302,7 +304,7 @@ def check_amount(
     if contract is None:
         return CheckResult("amount", CheckStatus.WARN, "Sin contrato no se puede comparar el monto.")
     try:
-        due = amount_due(contract, on_date, session, settings)
+        due = contract_amount_due(contract, on_date, session, settings)
     except RateNotFound:
         return CheckResult(
             "amount", CheckStatus.WARN,

@@ -20,7 +20,16 @@ from bot.db.models import Contract, ContractPeriod, Customer
 from bot.db.types import utcnow
 from currency.money import CURRENCIES
 from currency.tax import STANDARD_IVA, TaxError, parse_tax_rate
-from currency.text import UndecodableFile, decode_bytes, fold, normalize_header, parse_date, sniff_delimiter
+from currency.text import (
+    UndecodableFile,
+    decode_bytes,
+    fold,
+    international_phone,
+    normalize_header,
+    parse_date,
+    parse_phone,
+    sniff_delimiter,
+)
 
 Progress = Callable[[int, int], None]
 """Called with (rows done, rows total) while a file is validated and written."""
@@ -266,9 +275,16 @@ def _phone_error(number: str, country: str) -> str | None:
             return "El celular incluye el prefijo de país 506; el código va en su propia columna"
         if len(number) != 8:
             return "Un celular de Costa Rica tiene 8 dígitos"
-    elif not 4 <= len(number) <= 12:
-        return "Largo de celular inválido"
+    if parse_phone(f"+{country}{number}") is None:
+        return f"Largo de celular inválido para el código de país {country}"
     return None
+
+
+def _whatsapp_of(phone: Mapping[str, str] | None) -> str | None:
+    """A customer's first phone as the E.164 number WhatsApp writes from."""
+    if phone is None:
+        return None
+    return international_phone(f"+{phone['country']}{phone['number']}") or None
 
 
 def _email_error(value: str) -> str | None:
@@ -413,7 +429,7 @@ def import_customers(
                 "last_names": item.values.get("last_names"),
                 "phones": [*phones, *learned],
                 "emails": item.values["emails"],
-                "whatsapp_number": whatsapp or (f"+{first['country']}{first['number']}" if first else None),
+                "whatsapp_number": whatsapp or _whatsapp_of(first),
                 "updated_at": now,
             })
         else:
@@ -425,7 +441,7 @@ def import_customers(
                 "last_names": item.values.get("last_names", ""),
                 "phones": phones,
                 "emails": item.values["emails"],
-                "whatsapp_number": f"+{first['country']}{first['number']}" if first else None,
+                "whatsapp_number": _whatsapp_of(first),
                 "telegram_user_id": None,
                 "known_payer_names": [],
                 "tags": [],

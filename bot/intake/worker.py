@@ -219,7 +219,8 @@ class RateRefresher:
 
     def refresh_today(self) -> bool:
         """Fetch and store today's rate unless it is already stored; True when it is there now."""
-        from currency.rates import HttpJsonRateProvider, RateError, fetch_rate
+        from bot.db.rates import fetch_rate
+        from currency.rates import HttpJsonRateProvider, RateError
 
         settings = self.core.settings
         provider = HttpJsonRateProvider(settings.rates_url, settings.rates_buy_field, settings.rates_sell_field)

@@ -27,8 +27,8 @@ from bot.account.orders import generate_period_charges
 from bot.account.repository import load_entries
 from bot.contracts.registry import select_contract
 from bot.db.models import AccountEntry, Intake, Payment, ReminderState
+from bot.db.rates import set_manual_rate
 from currency.money import Money
-from currency.rates import set_manual_rate
 from tests.account.conftest import (
     NOW,
     POLICY,

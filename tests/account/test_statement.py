@@ -16,8 +16,8 @@ from bot.account.operations import adjust, load_statement
 from bot.account.orders import generate_period_charges
 from bot.account.repository import load_entries
 from bot.account.statement import Statement
+from bot.db.rates import set_manual_rate
 from currency.money import Money, format_money
-from currency.rates import set_manual_rate
 from tests.account.conftest import POLICY, TODAY, customer_id, orders, pay
 
 NBSP = "\u00a0"

@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.contracts.importer import import_contracts, import_customers
+from bot.db.rates import set_manual_rate
 from bot.ocr.fields import ReceiptFields
-from currency.rates import set_manual_rate
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 CR = ZoneInfo("America/Costa_Rica")

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from bot.account.operations import contract_balance
 from bot.contracts.importer import ImportFileError, ImportReport, import_contracts, import_customers
-from bot.contracts.registry import find_by_client_id, remember_payer
+from bot.contracts.registry import find_by_client_id, find_by_phone, remember_payer
 from bot.db.models import Contract, Customer
 from currency.money import Money
 from tests.contracts.conftest import DATA
@@ -175,6 +175,18 @@ def test_two_phones_in_one_cell_or_a_plus_prefix_are_named(session: Session) -> 
     ]
     assert "Un solo celular por celda" in report.errors[0].reason
     assert "prefijo de país" in report.errors[1].reason
+
+
+def test_a_foreign_phone_is_checked_and_found_in_any_written_form(session: Session) -> None:
+    report = customers(session, "1020,Pasaporte,X1234567,John,Smith,1,3055550100,js@example.com",
+                       "1021,Pasaporte,X7654321,Jane,Doe,1,30555,jd@example.com")
+    assert errors(report) == [(3, "Celular_1", "30555")]
+    assert "código de país 1" in report.errors[0].reason
+    assert customers(session, "1020,Pasaporte,X1234567,John,Smith,1,3055550100,js@example.com").ok
+    john = find_by_client_id(session, "1020")
+    assert john is not None and john.whatsapp_number == "+13055550100"
+    for written in ("+1 305 555 0100", "001 (305) 555-0100", "whatsapp:+13055550100"):
+        assert [c.client_id for c in find_by_phone(session, written)] == ["1020"]
 
 
 def test_phone_1_means_no_phone_and_a_company_gives_an_email(session: Session) -> None:

@@ -1,4 +1,4 @@
-"""The amount due, worked out the way support's "CÁLCULO $ A COLONES" sheet does it."""
+"""The amount due from plain values, worked out the way support's "CÁLCULO $ A COLONES" sheet does it."""
 
 from __future__ import annotations
 
@@ -6,95 +6,41 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlmodel import Session
 
-from bot.config import Settings
-from bot.db.models import Contract, Customer
 from currency.due import AmountDue, amount_due
-from currency.rates import RateNotFound, set_manual_rate
-from currency.tax import describe_rate, parse_tax_rate
+from currency.money import MoneyError, crc, usd
+from currency.rates import RateQuote
+
+NOV_27 = date(2026, 11, 27)
+QUOTE = RateQuote(NOV_27, Decimal("503.10"), Decimal("509.85"), "manual")
 
 
-def _contract(session: Session, **values: object) -> Contract:
-    customer = Customer(client_id="1002", document_type="Cédula física", document_number="205670891")
-    session.add(customer)
-    session.flush()
-    contract = Contract(customer_id=customer.id or 0, payment_code="WOLK-1002", **values)  # type: ignore[arg-type]
-    session.add(contract)
-    session.flush()
-    return contract
+def test_a_dollar_fee_is_converted_at_the_rate_given_and_iva_added() -> None:
+    due = amount_due(usd("45.00"), NOV_27, tax_rate=Decimal("0.13"), rate=QUOTE.applied("sell", NOV_27))
+    assert (due.subtotal_crc, due.iva, due.total_crc) == (Decimal("22943.25"), Decimal("2982.62"), Decimal("25925.87"))
+    assert due.total == crc("25925.87")
+    assert ("Tipo de cambio (venta)", "₡509,85 del 27/11/2026") in due.lines()
 
 
-def test_usd_contract_converted_at_receipt_date_rate_with_iva(session: Session, settings: Settings) -> None:
-    contract = _contract(session, currency="USD", fee=Decimal("45.00"), tax_rate=Decimal("0.13"))
-    set_manual_rate(session, date(2026, 11, 20), Decimal("500.00"), Decimal("506.00"))
-    set_manual_rate(session, date(2026, 11, 27), Decimal("503.10"), Decimal("509.85"))
-    due = amount_due(contract, date(2026, 11, 27), session, settings)
-    assert due.rate is not None
-    assert (due.rate.value, due.rate.rate_date, due.rate.side) == (
-        Decimal("509.85"),
-        date(2026, 11, 27),
-        "sell",
-    )
-    assert due.subtotal_crc == Decimal("22943.25")
-    assert due.iva == Decimal("2982.62")
-    assert due.total_crc == Decimal("25925.87")
-    older = amount_due(contract, date(2026, 11, 21), session, settings)
-    assert older.rate is not None and older.rate.fallback and older.total_crc == Decimal("25730.10")
-
-
-def test_buy_side_and_whole_colones_are_settings(session: Session, settings: Settings) -> None:
-    contract = _contract(session, currency="USD", fee=Decimal("45.00"), tax_rate=Decimal("0.13"))
-    set_manual_rate(session, date(2026, 11, 27), Decimal("503.10"), Decimal("509.85"))
-    tuned = settings.model_copy(update={"rate_side": "buy", "whole_colones": True})
-    due = amount_due(contract, date(2026, 11, 27), session, tuned)
-    assert due.rate is not None and due.rate.side == "buy"
+def test_whole_colones_round_every_line() -> None:
+    due = amount_due(usd("45.00"), NOV_27, tax_rate=Decimal("0.13"), rate=QUOTE.applied("buy", NOV_27),
+                     whole_colones=True)
     assert (due.subtotal_crc, due.iva, due.total_crc) == (Decimal("22640"), Decimal("2943"), Decimal("25583"))
 
 
-def test_colones_contract_needs_no_rate_and_exempt_has_no_iva(session: Session, settings: Settings) -> None:
-    contract = _contract(session, currency="CRC", fee=Decimal("12000"), tax_rate=Decimal("0"))
-    due = amount_due(contract, date(2026, 11, 27), session, settings)
-    assert due.rate is None and due.iva == 0 and due.total_crc == Decimal("12000.00")
-    assert ("IVA exento", "₡0,00") in due.lines()
+def test_a_colon_fee_needs_no_rate_and_charges_go_after_iva() -> None:
+    due = amount_due(crc("12000"), NOV_27, tax_rate=Decimal("0.04"), charges=crc("500"))
+    assert due.rate is None
+    assert (due.iva, due.charges_crc, due.total_crc) == (Decimal("480.00"), Decimal("500.00"), Decimal("12980.00"))
+    assert ("Cargos e intereses", "₡500,00") in due.lines()
 
 
-def test_reduced_rate_and_charges_without_iva(session: Session, settings: Settings) -> None:
-    contract = _contract(
-        session, currency="CRC", fee=Decimal("12000"), tax_rate=Decimal("0.04"), charges=Decimal("500")
-    )
-    due = amount_due(contract, date(2026, 11, 27), session, settings)
-    assert (due.iva, due.charges_crc, due.total_crc) == (
-        Decimal("480.00"),
-        Decimal("500.00"),
-        Decimal("12980.00"),
-    )
+def test_a_dollar_fee_without_a_rate_is_refused() -> None:
+    with pytest.raises(MoneyError, match="exchange rate"):
+        amount_due(usd("45.00"), NOV_27, tax_rate=Decimal("0.13"))
 
 
-def test_usd_contract_without_any_rate_says_so(session: Session, settings: Settings) -> None:
-    contract = _contract(session, currency="USD", fee=Decimal("45.00"))
-    with pytest.raises(RateNotFound):
-        amount_due(contract, date(2026, 11, 27), session, settings)
-
-
-def test_breakdown_survives_storage_on_an_intake(session: Session, settings: Settings) -> None:
-    contract = _contract(session, currency="USD", fee=Decimal("45.00"), tax_rate=Decimal("0.13"))
-    set_manual_rate(session, date(2026, 11, 27), Decimal("503.10"), Decimal("509.85"))
-    due = amount_due(contract, date(2026, 11, 27), session, settings)
-    stored = due.to_json()
-    assert stored["rate"]["value"] == "509.85" and stored["total_crc"] == "25925.87"
-    assert AmountDue.from_json(stored) == due
-
-
-@pytest.mark.parametrize(
-    ("text", "rate"),
-    [("0.13", "0.13"), ("13", "0.13"), ("13%", "0.13"), ("4", "0.04"), ("exento", "0"), ("1", "0.01")],
-)
-def test_tax_rates_as_operators_write_them(text: str, rate: str) -> None:
-    assert parse_tax_rate(text) == Decimal(rate)
-
-
-def test_tax_labels() -> None:
-    assert describe_rate(Decimal("0.13")) == "13%"
-    assert describe_rate(Decimal("0.025")) == "2,5%"
-    assert describe_rate(Decimal("0")) == "exento"
+def test_the_breakdown_survives_json() -> None:
+    due = amount_due(usd("45.00"), NOV_27, tax_rate=Decimal("0.13"), rate=QUOTE.applied("sell", date(2026, 11, 28)),
+                     charges=usd("2"))
+    assert AmountDue.from_json(due.to_json()) == due

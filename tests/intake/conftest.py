@@ -23,12 +23,12 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.contracts.importer import import_contracts, import_customers
 from bot.db import migrate
+from bot.db.rates import set_manual_rate
 from bot.db.session import make_engine
 from bot.intake.core import InlineReader, IntakeCore
 from bot.intake.messages import InboundMessage, OutboundMessage, StaffAction, StaffActionKind, StaffResult
 from bot.intake.outbox import OutboxDispatcher
 from bot.intake.worker import IntakeWorker
-from currency.rates import set_manual_rate
 from tests.conftest import REPO
 from tests.ocr.receipts import STYLES, Truth, encode, format_amount, format_date, render_screenshot
 

@@ -15,11 +15,11 @@ from bot.account.operations import contract_balance
 from bot.config import Settings
 from bot.contracts.importer import import_contracts, import_customers
 from bot.db.models import Contract, Intake, Payment
+from bot.db.rates import set_manual_rate
 from bot.intake.core import InlineReader, IntakeCore
 from bot.intake.messages import InboundMessage, StaffActionKind
 from bot.intake.outbox import OutboxDispatcher
 from bot.intake.worker import IntakeWorker
-from currency.rates import set_manual_rate
 from tests.conftest import REPO
 from tests.intake.conftest import TODAY, Conversation, RecordingChannel, receipt_png
 

@@ -1,4 +1,4 @@
-"""A session on the migrated real SQLite database for the money tests."""
+"""A session on the migrated real SQLite database."""
 
 from __future__ import annotations
 
