@@ -21,12 +21,16 @@ caller's `Session` and never commits: the caller's transaction holds the change 
 - `apply_payment(session, PaymentRequest(customer_id, amount: Money, paid_on, method, actor,
   contract_id=None, bank="", reference=None, intake_id=None), policy=..., now=...) -> AllocationResult`:
   stores the `Payment` (a bank reference is applied only once: `ReferenceAlreadyApplied`) and
-  applies it. `post_payment(session, payment, ...)` does the second half for a `Payment` already
-  stored (what staff approval of a receipt does today). `AllocationResult` has `previous_balance`,
-  `paid` (as received), `applied` (in the account's currency) and `rate`, `new_balance`, `charges`
+  applies it. `post_payment(session, payment, ..., keep_without_rate=False)` does the second half
+  for a `Payment` already stored (what accounting's "applied" on a receipt does today, with
+  `keep_without_rate=True`: a payment that needs a rate nobody stored stays in its own currency, in
+  the customer's favour, `rate_missing`). `preview_payment(session, customer_id, amount, paid_on,
+  policy=..., contract_id=None)` returns the same result without writing anything (for the card).
+  `AllocationResult` has `previous_balance`, `paid` (as received), `applied` (in the account's
+  currency) and `rate`, `new_balance`, `charges`
   (each charge it paid, `settled` or `open_after`), `credit_created`, `written_off` (a residue within
   the tolerance, closed by a rounding adjustment), `balance_reached_zero`, `reminders_cancelled`,
-  and `lines()` in Spanish.
+  `lines()` in Spanish, and `to_json()` / `from_json()` to keep it with an intake.
 - `find_settled_period(session, customer_id, amount, on_date, policy=..., contract_id=None,
   reference=None) -> SettledPeriod | None`: seed 000, a payment for a period already paid with
   another reference (nothing it could pay is open and a charge of that amount was settled).

@@ -37,6 +37,9 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
         yield batch
 
 
+_KINDS = {kind.value: kind for kind in EntryKind}
+
+
 def _entry(row: Any, reference: str | None) -> Entry:
     original = None
     if row.original_amount is not None and row.original_currency:
@@ -45,7 +48,7 @@ def _entry(row: Any, reference: str | None) -> Entry:
         id=row.id,
         customer_id=row.customer_id,
         currency=row.currency,
-        kind=EntryKind(row.kind),
+        kind=_KINDS[row.kind],
         amount=from_cents(row.amount_cents),
         on_date=row.on_date,
         contract_id=row.contract_id,
@@ -61,11 +64,14 @@ def _entry(row: Any, reference: str | None) -> Entry:
 
 _ENTRY_TABLE = AccountEntry.__table__  # type: ignore[attr-defined]
 _PAYMENT_TABLE = Payment.__table__  # type: ignore[attr-defined]
+_ENTRY_COLUMNS = ("id", "customer_id", "currency", "kind", "amount_cents", "on_date", "contract_id", "due_date",
+                  "description", "reason", "payment_id", "original_amount", "original_currency", "rate")
 
 
 def _entries_query() -> Any:
     """Plain rows, not ORM objects: entries are read far more often than written, often by the thousand."""
-    return select_rows(*_ENTRY_TABLE.c, _PAYMENT_TABLE.c.reference.label("payment_reference")).select_from(
+    columns = [_ENTRY_TABLE.c[name] for name in _ENTRY_COLUMNS]
+    return select_rows(*columns, _PAYMENT_TABLE.c.reference.label("payment_reference")).select_from(
         _ENTRY_TABLE.outerjoin(_PAYMENT_TABLE, _ENTRY_TABLE.c.payment_id == _PAYMENT_TABLE.c.id)
     )
 
