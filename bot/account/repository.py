@@ -168,7 +168,7 @@ def write_entries(session: Session, rows: Sequence[dict[str, Any]], *, skip_exis
         values.append(item)
     table = AccountEntry.__table__  # type: ignore[attr-defined]
     if not skip_existing_keys:
-        session.execute(insert(table), values)
+        _insert_many(session, values)
         return len(values)
     dialect = session.get_bind().dialect.name
     if dialect not in ("postgresql", "sqlite"):
@@ -180,6 +180,31 @@ def write_entries(session: Session, rows: Sequence[dict[str, Any]], *, skip_exis
     dialect_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["source_key"]).returning(table.c.id)
     return sum(len(session.execute(statement, item).all()) for item in values)
+
+
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _insert_many(session: Session, values: list[dict[str, Any]]) -> None:
+    """One executemany of already converted tuples: each column's own bind conversion (the money, date and
+    time types) applied once here instead of SQLAlchemy's per-row parameter handling, which costs more
+    than the insert itself for an import of 100 000 orders."""
+    connection = session.connection()
+    dialect = connection.dialect
+    placeholder = _PLACEHOLDERS.get(dialect.paramstyle)
+    if placeholder is None:
+        session.execute(insert(_ENTRY_TABLE), values)
+        return
+    names = [column.name for column in _ENTRY_TABLE.c if column.name != "id"]
+    converters = [_ENTRY_TABLE.c[name].type.bind_processor(dialect) for name in names]
+    rows = [
+        tuple(convert(item[name]) if convert else item[name] for name, convert in zip(names, converters, strict=True))
+        for item in values
+    ]
+    connection.exec_driver_sql(
+        f"INSERT INTO {_ENTRY_TABLE.name} ({', '.join(names)}) VALUES ({', '.join([placeholder] * len(names))})",
+        rows,
+    )
 
 
 def next_entry_id(session: Session) -> int:
