@@ -1,5 +1,5 @@
 """Allows `python -m bot` as a synonym of the `paybot` command."""
 
-from bot.cli import main
+from bot.cli.main import main
 
 raise SystemExit(main())

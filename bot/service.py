@@ -44,15 +44,17 @@ def channel_summary(settings: Settings) -> list[str]:
     lines = []
     if settings.telegram_enabled:
         mode = "polling" if settings.telegram_polling else "webhook"
-        lines.append(f"Telegram: on ({mode})")
+        lines.append(f"Telegram: activo ({mode})")
     else:
-        lines.append("Telegram: off (set PAYBOT_TELEGRAM_TOKEN to turn it on)")
+        lines.append("Telegram: apagado (configure PAYBOT_TELEGRAM_TOKEN para activarlo)")
     if settings.whatsapp_enabled:
-        lines.append(f"WhatsApp: on (Twilio webhook at {settings.public_url or '<public url>'}/webhooks/whatsapp)")
+        public = settings.public_url or "<url pública>"
+        lines.append(f"WhatsApp: activo (webhook de Twilio en {public}/webhooks/whatsapp)")
     else:
-        lines.append("WhatsApp: off (set PAYBOT_TWILIO_ACCOUNT_SID and PAYBOT_TWILIO_AUTH_TOKEN to turn it on)")
+        lines.append("WhatsApp: apagado (configure PAYBOT_TWILIO_ACCOUNT_SID y PAYBOT_TWILIO_AUTH_TOKEN "
+                     "para activarlo)")
     if sandbox_enabled(settings):
-        lines.append(f"Sandbox: on at http://{settings.host}:{settings.port}/")
+        lines.append(f"Sandbox: activo en http://{settings.host}:{settings.port}/")
     return lines
 
 
@@ -61,23 +63,25 @@ def configuration_problems(settings: Settings) -> list[str]:
     problems = []
     if settings.telegram_enabled and not settings.telegram_polling and settings.telegram_webhook_secret is None:
         problems.append(
-            "Telegram webhook mode needs PAYBOT_TELEGRAM_WEBHOOK_SECRET (or set PAYBOT_TELEGRAM_POLLING=true)"
+            "Telegram con webhook necesita PAYBOT_TELEGRAM_WEBHOOK_SECRET (o configure PAYBOT_TELEGRAM_POLLING=true)"
         )
     if settings.telegram_enabled and (
         settings.telegram_support_chat_id is None or settings.telegram_accounting_chat_id is None
     ) and not (settings.whatsapp_support_numbers and settings.whatsapp_accounting_numbers):
-        problems.append("Telegram needs PAYBOT_TELEGRAM_SUPPORT_CHAT_ID and PAYBOT_TELEGRAM_ACCOUNTING_CHAT_ID "
-                        "(the staff groups cards are sent to)")
+        problems.append("Telegram necesita PAYBOT_TELEGRAM_SUPPORT_CHAT_ID y PAYBOT_TELEGRAM_ACCOUNTING_CHAT_ID "
+                        "(los grupos del personal a los que van las tarjetas)")
     if settings.whatsapp_enabled and not settings.twilio_whatsapp_from:
-        problems.append("WhatsApp needs PAYBOT_TWILIO_WHATSAPP_FROM (our sender, e.g. whatsapp:+50640000000)")
+        problems.append("WhatsApp necesita PAYBOT_TWILIO_WHATSAPP_FROM "
+                        "(nuestro remitente, p. ej. whatsapp:+50640000000)")
     if settings.whatsapp_enabled and not settings.public_url:
         problems.append(
-            "WhatsApp needs PAYBOT_PUBLIC_URL (the https URL Twilio calls; signatures are checked against it)"
+            "WhatsApp necesita PAYBOT_PUBLIC_URL (la URL https que llama Twilio; las firmas se verifican contra ella)"
         )
     if sandbox_enabled(settings) and not is_loopback(settings.host):
         problems.append(
-            f"the sandbox lets anyone act as staff, so it is served only on this machine: PAYBOT_HOST={settings.host} "
-            "is not a loopback address (use 127.0.0.1, or configure Telegram or WhatsApp to serve on other addresses)"
+            f"el sandbox deja que cualquiera actúe como personal, así que solo se sirve en esta máquina: "
+            f"PAYBOT_HOST={settings.host} no es una dirección local (use 127.0.0.1, o configure Telegram o WhatsApp "
+            "para servir en otras direcciones)"
         )
     return problems
 
@@ -97,16 +101,16 @@ def template_gaps(settings: Settings) -> list[str]:
         return []
     staff_missing = [kind for kind in missing if kind in STAFF_TEMPLATE_KINDS]
     lines = [
-        f"WhatsApp: no approved template for {', '.join(missing)} (set PAYBOT_TWILIO_TEMPLATES or "
-        "PAYBOT_TWILIO_TEMPLATE_SID); outside the 24-hour window those messages cannot go by WhatsApp"
+        f"WhatsApp: sin plantilla aprobada para {', '.join(missing)} (configure PAYBOT_TWILIO_TEMPLATES o "
+        "PAYBOT_TWILIO_TEMPLATE_SID); fuera de la ventana de 24 horas esos mensajes no pueden ir por WhatsApp"
     ]
     if staff_missing:
         telegram = settings.telegram_enabled and (
             settings.telegram_support_chat_id is not None or settings.telegram_accounting_chat_id is not None)
         lines.append(
-            "WhatsApp staff: a card or note to a number that has not written in 24 hours "
-            + ("goes to the Telegram staff group instead, and support is told"
-               if telegram else "fails, and support is told on another support number if one is listed")
+            "Personal en WhatsApp: una tarjeta o nota a un número que no ha escrito en 24 horas "
+            + ("va al grupo del personal en Telegram, y se avisa a soporte"
+               if telegram else "falla, y se avisa a soporte por otro número de soporte si hay uno")
         )
     return lines
 

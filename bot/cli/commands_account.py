@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.cli.parser import CliError, iso_date, local_today
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -22,51 +23,55 @@ FORMATS = ("table", "csv", "html", "pdf")
 
 
 def register(sub: Any) -> None:
-    payments = sub.add_parser("payments", help="payments captured by hand (cash, a transfer seen at the bank)")
-    payments_sub = payments.add_subparsers(dest="payments_command", metavar="ACTION", parser_class=type(payments))
+    payments = sub.add_parser("payments",
+                              help="pagos capturados a mano (efectivo, una transferencia vista en el banco)")
+    payments_sub = payments.add_subparsers(dest="payments_command", metavar="ACCIÓN", parser_class=type(payments),
+                                           title="acciones")
     payments_sub.required = True
-    record = payments_sub.add_parser("record", help="record a payment and apply it to the customer's account")
-    record.add_argument("client_id", metavar="CLIENT_ID")
-    record.add_argument("--amount", required=True, type=_amount, help="amount paid, e.g. 39550.00")
-    record.add_argument("--currency", choices=("CRC", "USD"), default="CRC", help="currency paid (default CRC)")
-    record.add_argument("--method", required=True, choices=METHODS, help="how it was paid")
-    record.add_argument("--date", required=True, type=_date, help="day it was paid, YYYY-MM-DD")
-    record.add_argument("--bank", default="", help="bank, e.g. BAC")
-    record.add_argument("--reference", default=None, help="bank reference (applied only once)")
-    record.add_argument("--code", default=None, help="payment code of the order it pays (default: oldest first)")
+    record = payments_sub.add_parser("record", help="registra un pago y lo aplica a la cuenta del cliente")
+    record.add_argument("client_id", metavar="ID_CLIENTE", help="el ID del cliente, p. ej. 1001")
+    record.add_argument("--amount", required=True, type=_amount, metavar="MONTO", help="monto pagado, p. ej. 39550.00")
+    record.add_argument("--currency", choices=("CRC", "USD"), default="CRC", help="moneda del pago (por defecto: CRC)")
+    record.add_argument("--method", required=True, choices=METHODS, help="cómo se pagó")
+    record.add_argument("--date", required=True, type=iso_date, metavar="FECHA", help="día del pago, AAAA-MM-DD")
+    record.add_argument("--bank", default="", metavar="BANCO", help="banco, p. ej. BAC")
+    record.add_argument("--reference", default=None, metavar="REFERENCIA",
+                        help="referencia bancaria (se aplica una sola vez)")
+    record.add_argument("--code", default=None, metavar="CÓDIGO",
+                        help="código de pago de la orden que paga (por defecto: la más antigua primero)")
     record.set_defaults(handler=record_payment)
 
-    account = sub.add_parser("account", help="the customer's account: adjustments, period charges")
-    account_sub = account.add_subparsers(dest="account_command", metavar="ACTION", parser_class=type(account))
+    account = sub.add_parser("account", help="la cuenta del cliente: ajustes, cargos de periodo")
+    account_sub = account.add_subparsers(dest="account_command", metavar="ACCIÓN", parser_class=type(account),
+                                         title="acciones")
     account_sub.required = True
-    adjust = account_sub.add_parser("adjust", help="adjust a balance with a written reason (amount may be negative)")
-    adjust.add_argument("client_id", metavar="CLIENT_ID")
+    adjust = account_sub.add_parser("adjust",
+                                    help="ajusta un saldo con un motivo escrito (el monto puede ser negativo)")
+    adjust.add_argument("client_id", metavar="ID_CLIENTE", help="el ID del cliente, p. ej. 1001")
     adjust.add_argument("--amount", required=True, type=_amount,
-                        help="positive adds to what is owed, negative takes off, e.g. -500")
-    adjust.add_argument("--reason", required=True, help="why, in words (kept with the entry)")
-    adjust.add_argument("--code", default=None, help="payment code of the order it concerns")
+                        metavar="MONTO", help="positivo suma a lo que se debe, negativo resta, p. ej. -500")
+    adjust.add_argument("--reason", required=True, metavar="MOTIVO",
+                        help="por qué, en palabras (queda con el movimiento)")
+    adjust.add_argument("--code", default=None, metavar="CÓDIGO", help="código de pago de la orden a la que se refiere")
     adjust.add_argument("--currency", choices=("CRC", "USD"), default=None,
-                        help="the account's currency when the customer has both")
-    adjust.add_argument("--date", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+                        help="la moneda de la cuenta, cuando el cliente tiene ambas")
+    adjust.add_argument("--date", type=iso_date, default=None, metavar="FECHA", help="AAAA-MM-DD (por defecto: hoy)")
     adjust.set_defaults(handler=adjust_account)
-    charges = account_sub.add_parser("charges", help="charge every contract whose new period has started")
-    charges.add_argument("--date", type=_date, default=None, help="YYYY-MM-DD (default: today)")
+    charges = account_sub.add_parser("charges", help="carga cada contrato cuyo nuevo periodo ya empezó")
+    charges.add_argument("--date", type=iso_date, default=None, metavar="FECHA", help="AAAA-MM-DD (por defecto: hoy)")
     charges.set_defaults(handler=generate_charges)
 
-    statement = sub.add_parser("statement", help="a customer's statement (estado de cuenta) with running balance")
-    statement.add_argument("client_id", metavar="CLIENT_ID")
-    statement.add_argument("--from", dest="start", type=_date, default=None, help="first day, YYYY-MM-DD")
-    statement.add_argument("--to", dest="end", type=_date, default=None, help="last day (default: today)")
-    statement.add_argument("--format", choices=FORMATS, default="table", help="table (default), csv, html or pdf")
-    statement.add_argument("--output", type=Path, default=None, help="write to FILE instead of standard output")
+    statement = sub.add_parser("statement",
+                               help="el estado de cuenta de un cliente, con su saldo movimiento a movimiento")
+    statement.add_argument("client_id", metavar="ID_CLIENTE", help="el ID del cliente, p. ej. 1001")
+    statement.add_argument("--from", dest="start", type=iso_date, default=None, metavar="FECHA",
+                           help="primer día, AAAA-MM-DD")
+    statement.add_argument("--to", dest="end", type=iso_date, default=None, metavar="FECHA",
+                           help="último día, AAAA-MM-DD (por defecto: hoy)")
+    statement.add_argument("--format", choices=FORMATS, default="table", help="table (por defecto), csv, html o pdf")
+    statement.add_argument("--output", type=Path, default=None, metavar="ARCHIVO",
+                           help="lo escribe en ARCHIVO en vez de la salida estándar")
     statement.set_defaults(handler=print_statement)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"no es una fecha (AAAA-MM-DD): {text!r}") from error
 
 
 def _amount(text: str) -> Decimal:
@@ -90,12 +95,7 @@ def _actor() -> str:
         return "cli"
 
 
-def _today(settings: Settings) -> date:
-    return datetime.now(settings.tz).date()
-
-
 def _customer(session: Session, client_id: str) -> Customer:
-    from bot.cli import CliError
     from bot.contracts.registry import find_by_client_id
 
     customer = find_by_client_id(session, client_id)
@@ -107,7 +107,6 @@ def _customer(session: Session, client_id: str) -> Customer:
 def _order(session: Session, customer: Customer, code: str | None) -> Contract | None:
     """The order a payment code names; among its cuotas the earliest one still open."""
     from bot.account.operations import owing_contract_ids
-    from bot.cli import CliError
     from bot.contracts.registry import customer_contracts
 
     if not code:
@@ -125,13 +124,12 @@ def record_payment(args: argparse.Namespace, settings: Settings) -> int:
     """Seed 001's "captura manual": store the payment once, apply it oldest charge first, show the result."""
     from bot.account.entries import PaymentMethod
     from bot.account.operations import AccountError, AccountPolicy, PaymentRequest, apply_payment
-    from bot.cli import CliError
     from bot.db.session import migrated_session
     from currency.money import Money
 
     if args.amount <= 0:
         raise CliError("el monto del pago debe ser mayor que cero")
-    today = _today(settings)
+    today = local_today(settings)
     if args.date > today:
         raise CliError(f"la fecha del pago {args.date:%d/%m/%Y} está en el futuro")
     try:
@@ -165,7 +163,6 @@ def record_payment(args: argparse.Namespace, settings: Settings) -> int:
 def adjust_account(args: argparse.Namespace, settings: Settings) -> int:
     """A staff adjustment with its reason; it appears in the statement with who made it."""
     from bot.account.operations import AccountError, adjust
-    from bot.cli import CliError
     from bot.db.session import migrated_session
 
     reason = args.reason.strip()
@@ -180,7 +177,7 @@ def adjust_account(args: argparse.Namespace, settings: Settings) -> int:
             assert customer.id is not None
             result = adjust(
                 session, customer.id, args.amount, reason=reason, actor=_actor(),
-                on_date=args.date or _today(settings), currency=args.currency,
+                on_date=args.date or local_today(settings), currency=args.currency,
                 contract_id=order.id if order else None,
             )
     except AccountError as error:
@@ -196,7 +193,7 @@ def generate_charges(args: argparse.Namespace, settings: Settings) -> int:
     from bot.account.orders import generate_period_charges
     from bot.db.session import migrated_session
 
-    on_date = args.date or _today(settings)
+    on_date = args.date or local_today(settings)
     with migrated_session(settings.database_url) as session:
         written = generate_period_charges(session, on_date, whole_colones=settings.whole_colones)
     print(f"{written} cargos de periodo nuevos al {on_date:%d/%m/%Y}")
@@ -207,10 +204,9 @@ def print_statement(args: argparse.Namespace, settings: Settings) -> int:
     """Write the statement to standard output or to --output, in the chosen format."""
     from bot.account.documents import StatementFormat, render
     from bot.account.operations import AccountPolicy, load_statement
-    from bot.cli import CliError
     from bot.db.session import migrated_session
 
-    today = _today(settings)
+    today = local_today(settings)
     end = args.end or today
     if args.start is not None and args.start > end:
         raise CliError("--from es posterior a --to")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bot.cli.parser import CliError
 from bot.config import Settings, describe
 
 SAMPLE_BUY, SAMPLE_SELL = Decimal("503.10"), Decimal("509.85")
@@ -16,24 +17,30 @@ SAMPLE_SOURCE = "muestra"
 
 
 def register(sub: Any) -> None:
-    db = sub.add_parser("db", help="database schema: upgrade or downgrade")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", parser_class=type(db))
+    db = sub.add_parser("db", help="esquema de la base de datos: actualizar, revertir, datos de muestra")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACCIÓN", title="acciones", parser_class=type(db))
     db_sub.required = True
-    up = db_sub.add_parser("upgrade", help="migrate the database to the newest schema")
-    up.add_argument("revision", nargs="?", default="head")
+    up = db_sub.add_parser("upgrade", help="lleva la base de datos al esquema más reciente")
+    up.add_argument("revision", nargs="?", default="head", metavar="REVISIÓN",
+                    help="revisión de Alembic a la que llegar (por defecto: head, la más reciente)")
     up.set_defaults(handler=db_upgrade)
-    down = db_sub.add_parser("downgrade", help="migrate the database down (default: empty)")
-    down.add_argument("revision", nargs="?", default="base")
+    down = db_sub.add_parser("downgrade",
+                             help="revierte el esquema de la base de datos (por defecto: hasta dejarla vacía)")
+    down.add_argument("revision", nargs="?", default="base", metavar="REVISIÓN",
+                      help="revisión de Alembic a la que volver (por defecto: base, sin tablas)")
     down.set_defaults(handler=db_downgrade)
 
     seed = db_sub.add_parser(
-        "seed", help="load the sample customers and contracts (and a sample rate for today) into an empty database"
+        "seed",
+        help="carga los clientes y contratos de muestra (y un tipo de cambio de muestra de hoy) en una base vacía",
     )
-    seed.add_argument("--customers", type=Path, default=Path("data/customers.csv"))
-    seed.add_argument("--contracts", type=Path, default=Path("data/contracts.csv"))
+    seed.add_argument("--customers", type=Path, default=Path("data/customers.csv"), metavar="ARCHIVO.csv",
+                      help="clientes de muestra (por defecto: data/customers.csv)")
+    seed.add_argument("--contracts", type=Path, default=Path("data/contracts.csv"), metavar="ARCHIVO.csv",
+                      help="contratos de muestra (por defecto: data/contracts.csv)")
     seed.set_defaults(handler=db_seed)
 
-    config = sub.add_parser("config", help="print the effective settings (secrets masked)")
+    config = sub.add_parser("config", help="muestra la configuración efectiva (los secretos, ocultos)")
     config.set_defaults(handler=show_config)
 
 
@@ -42,7 +49,7 @@ def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db import migrate
 
     migrate.upgrade(settings.database_url, args.revision)
-    print(f"database at {_safe_url(settings.database_url)} is at {args.revision}")
+    print(f"base de datos {_safe_url(settings.database_url)} en la revisión {args.revision}")
     return 0
 
 
@@ -51,7 +58,7 @@ def db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db import migrate
 
     migrate.downgrade(settings.database_url, args.revision)
-    print(f"database at {_safe_url(settings.database_url)} is at {args.revision}")
+    print(f"base de datos {_safe_url(settings.database_url)} en la revisión {args.revision}")
     return 0
 
 
@@ -59,7 +66,6 @@ def db_seed(args: argparse.Namespace, settings: Settings) -> int:
     """Give a fresh installation the sample customers; a database that has customers is left alone."""
     from sqlmodel import select
 
-    from bot.cli import CliError
     from bot.contracts.importer import import_contracts, import_customers
     from bot.db.models import Customer, ExchangeRate
     from bot.db.rates import store_rate
@@ -69,23 +75,23 @@ def db_seed(args: argparse.Namespace, settings: Settings) -> int:
     today = datetime.now(settings.tz).date()
     with migrated_session(settings.database_url) as session:
         if session.exec(select(Customer.id)).first() is not None:
-            print("database already has customers: sample data not loaded")
+            print("la base de datos ya tiene clientes: no se cargaron los datos de muestra")
             return 0
         customers = import_customers(session, args.customers.read_bytes())
         if customers.errors:
-            raise CliError(f"{args.customers}: {len(customers.errors)} rows rejected; nothing loaded")
+            raise CliError(f"{args.customers}: {len(customers.errors)} filas rechazadas; no se cargó nada")
         session.flush()
         contracts = import_contracts(session, args.contracts.read_bytes(), default_tax_rate=settings.iva_rate,
                                      today=today, whole_colones=settings.whole_colones)
         if contracts.errors:
-            raise CliError(f"{args.contracts}: {len(contracts.errors)} rows rejected; nothing loaded")
+            raise CliError(f"{args.contracts}: {len(contracts.errors)} filas rechazadas; no se cargó nada")
         sample_rate = None
         if not session.exec(select(ExchangeRate.id).where(ExchangeRate.date == today)).first():
             sample_rate = store_rate(session, RateQuote(today, SAMPLE_BUY, SAMPLE_SELL, SAMPLE_SOURCE))
-    print(f"sample customers and contracts loaded from {args.customers} and {args.contracts}")
+    print(f"clientes y contratos de muestra cargados de {args.customers} y {args.contracts}")
     if sample_rate is not None:
-        print(f"sample exchange rate for {today.isoformat()}: compra {SAMPLE_BUY} venta {SAMPLE_SELL} "
-              f"(source '{SAMPLE_SOURCE}': replace it with 'paybot rates set' or 'paybot rates fetch')")
+        print(f"tipo de cambio de muestra del {today.isoformat()}: compra {SAMPLE_BUY} venta {SAMPLE_SELL} "
+              f"(fuente '{SAMPLE_SOURCE}': reemplácelo con 'paybot rates set' o 'paybot rates fetch')")
     return 0
 
 

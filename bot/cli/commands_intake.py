@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.cli.parser import CliError
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -19,12 +20,15 @@ AUDIENCE_TITLES = {"customer": "Cliente", "support": "Soporte", "accounting": "C
 
 
 def register(sub: Any) -> None:
-    intake = sub.add_parser("intake", help="run one receipt through the whole pipeline locally")
-    intake.add_argument("image", type=Path, help="receipt image or PDF (or a .txt bank notification)")
-    intake.add_argument("--from", dest="sender", required=True, help="customer phone or chat id")
-    intake.add_argument("--name", default="", help="customer's display name")
+    intake = sub.add_parser("intake",
+                            help="pasa un comprobante por todo el proceso aquí, sin red: lo que recibe cada parte")
+    intake.add_argument("image", type=Path, metavar="ARCHIVO",
+                        help="imagen o PDF del comprobante (o un .txt con la notificación del banco)")
+    intake.add_argument("--from", dest="sender", required=True, metavar="TELÉFONO",
+                        help="teléfono o id de chat del cliente")
+    intake.add_argument("--name", default="", metavar="NOMBRE", help="nombre con que se muestra el cliente")
     intake.add_argument("--approve", action="store_true",
-                        help="also play support (approve) and accounting (applied)")
+                        help="además hace de soporte (aprobar) y de contabilidad (aplicado)")
     intake.set_defaults(handler=run_intake)
 
 
@@ -48,12 +52,11 @@ class TerminalSender:
 
 def run_intake(args: argparse.Namespace, settings: Settings) -> int:
     """Receive, read, check and route one receipt, printing what each party would get."""
-    from bot.cli import CliError
 
     if not args.image.is_file():
-        raise CliError(f"{args.image}: no such file")
+        raise CliError(f"{args.image}: no existe el archivo")
     if args.image.stat().st_size > settings.max_upload_bytes:
-        raise CliError(f"{args.image}: larger than {settings.max_upload_bytes} bytes")
+        raise CliError(f"{args.image}: pesa más de {settings.max_upload_bytes} bytes")
     local = settings.model_copy(update={"telegram_token": None, "twilio_account_sid": ""})
     return asyncio.run(_conversation(args, local))
 
@@ -98,7 +101,8 @@ async def _conversation(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"» {AUDIENCE_TITLES[role]}: {result.message}\n")
                 await dispatcher.flush()
                 if not result.ok:
-                    print(f"paybot: error: {AUDIENCE_TITLES[role]} could not act on #{intake_id}: {result.message}",
+                    who = AUDIENCE_TITLES[role]
+                    print(f"paybot: error: {who} no pudo actuar sobre el #{intake_id}: {result.message}",
                           file=sys.stderr)
                     return 1
     finally:

@@ -29,16 +29,16 @@ AFTER_FAILURE = "--after-failure"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", type=Path, nargs="+", metavar="FILE",
-                        help="a receipt (JPEG, PNG, WEBP or PDF) or a pasted notification (.txt)")
+    parser.add_argument("files", type=Path, nargs="+", metavar="ARCHIVO",
+                        help="un comprobante (JPEG, PNG, WEBP o PDF) o una notificación pegada (.txt)")
     parser.add_argument("--json", action="store_true",
-                        help="print one JSON object per file, in order; a file that failed has an `error` key")
+                        help="un objeto JSON por archivo, en orden; el de un archivo que falló trae la clave `error`")
     parser.add_argument(AFTER_FAILURE, action="store_true", help=argparse.SUPPRESS)
 
 
 def register(sub: Any) -> None:
     """Add the `ocr` sub-command."""
-    ocr = sub.add_parser("ocr", help="read receipts (JPEG, PNG, WEBP, PDF) or pasted notifications (.txt)")
+    ocr = sub.add_parser("ocr", help="lee comprobantes (JPEG, PNG, WEBP, PDF) o notificaciones pegadas (.txt)")
     add_arguments(ocr)
     ocr.set_defaults(handler=_with_settings)
 
@@ -101,7 +101,7 @@ class _Watchdog(threading.Thread):
 
     def _give_up(self, index: int) -> None:
         files: list[Path] = self.args.files
-        _failure(self.args, files[index], "timeout", f"reading took more than {self.limit:g} s")
+        _failure(self.args, files[index], "timeout", f"la lectura tardó más de {self.limit:g} s")
         sys.stdout.flush()
         sys.stderr.flush()
         rest = [str(path) for path in files[index + 1 :]]
@@ -142,7 +142,7 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
         except OSError as error:
             watchdog.watch(None)
             failed = True
-            _failure(args, path, "unreadable", f"cannot open {path}: {error.strerror or error}", named=True)
+            _failure(args, path, "unreadable", f"no se puede abrir {path}: {error.strerror or error}", named=True)
             continue
         except UnreadableReceipt as error:
             watchdog.watch(None)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from bot.cli.parser import CliError, iso_date, local_today, plain_decimal
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -16,66 +17,51 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any) -> None:
-    imp = sub.add_parser("import", help="load or update customers or contracts from a CSV file")
-    imp_sub = imp.add_subparsers(dest="import_kind", metavar="KIND", parser_class=type(imp))
+    imp = sub.add_parser("import", help="carga o actualiza clientes o contratos desde un archivo CSV")
+    imp_sub = imp.add_subparsers(dest="import_kind", metavar="TIPO", parser_class=type(imp), title="tipos")
     imp_sub.required = True
-    for kind, text in (("customers", "customers (clientes)"), ("contracts", "contracts (órdenes de pago)")):
-        parser = imp_sub.add_parser(kind, help=f"import {text}; all rows or none")
-        parser.add_argument("file", type=Path, metavar="FILE.csv")
-        parser.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+    for kind, text in (("customers", "clientes"), ("contracts", "contratos (órdenes de pago)")):
+        parser = imp_sub.add_parser(kind, help=f"importa {text}: todas las filas o ninguna")
+        parser.add_argument("file", type=Path, metavar="ARCHIVO.csv",
+                            help=f"el archivo de {text}, con los encabezados en español de la plataforma de cobro")
+        parser.add_argument("--dry-run", action="store_true", help="solo valida, no escribe nada")
         bar = parser.add_mutually_exclusive_group()
         bar.add_argument("--progress", dest="progress", action="store_true", default=None,
-                         help="always show the progress bar")
+                         help="muestra siempre la barra de progreso")
         bar.add_argument("--no-progress", dest="progress", action="store_false",
-                         help="never show the progress bar")
+                         help="nunca muestra la barra de progreso")
         parser.set_defaults(handler=import_file)
 
-    quote = sub.add_parser("quote", help="what a client owes, as the 'CÁLCULO $ A COLONES' sheet shows it")
-    quote.add_argument("client_id", metavar="CLIENT_ID")
-    quote.add_argument("--date", type=_date, default=None, help="YYYY-MM-DD (default: today)")
-    quote.add_argument("--code", default=None, help="payment code, when the client has several contracts")
+    quote = sub.add_parser("quote", help="lo que debe un cliente, como lo muestra la hoja «CÁLCULO $ A COLONES»")
+    quote.add_argument("client_id", metavar="ID_CLIENTE", help="el ID del cliente, p. ej. 1001")
+    quote.add_argument("--date", type=iso_date, default=None, metavar="FECHA", help="AAAA-MM-DD (por defecto: hoy)")
+    quote.add_argument("--code", default=None, metavar="CÓDIGO",
+                       help="código de pago, cuando el cliente tiene varios contratos")
     quote.set_defaults(handler=quote_client)
 
-    rates = sub.add_parser("rates", help="exchange rates USD/CRC: set, import, fetch, list")
-    rates_sub = rates.add_subparsers(dest="rates_command", metavar="ACTION", parser_class=type(rates))
+    rates = sub.add_parser("rates", help="tipos de cambio USD/CRC: registrar, importar, consultar al servicio, listar")
+    rates_sub = rates.add_subparsers(dest="rates_command", metavar="ACCIÓN", parser_class=type(rates), title="acciones")
     rates_sub.required = True
-    set_ = rates_sub.add_parser("set", help="store the buy and sell rate of one date")
-    set_.add_argument("date", type=_date, metavar="DATE")
-    set_.add_argument("--buy", required=True, type=_decimal, help="compra, e.g. 503.10")
-    set_.add_argument("--sell", required=True, type=_decimal, help="venta, e.g. 509.85")
+    set_ = rates_sub.add_parser("set", help="registra la compra y la venta de una fecha")
+    set_.add_argument("date", type=iso_date, metavar="FECHA", help="AAAA-MM-DD")
+    set_.add_argument("--buy", required=True, type=plain_decimal, metavar="COMPRA",
+                      help="tipo de cambio de compra, p. ej. 503.10")
+    set_.add_argument("--sell", required=True, type=plain_decimal, metavar="VENTA",
+                      help="tipo de cambio de venta, p. ej. 509.85")
     set_.set_defaults(handler=rates_set)
-    imp_rates = rates_sub.add_parser("import", help="store rates from a CSV file (fecha, compra, venta)")
-    imp_rates.add_argument("file", type=Path, metavar="FILE.csv")
+    imp_rates = rates_sub.add_parser("import",
+                                     help="registra los tipos de cambio de un archivo CSV (fecha, compra, venta)")
+    imp_rates.add_argument("file", type=Path, metavar="ARCHIVO.csv", help="columnas fecha, compra y venta")
     imp_rates.set_defaults(handler=rates_import)
-    fetch = rates_sub.add_parser("fetch", help="fetch a date's rate from PAYBOT_RATES_URL")
-    fetch.add_argument("--date", type=_date, default=None, help="YYYY-MM-DD (default: today)")
-    fetch.add_argument("--refresh", action="store_true", help="fetch again even if the date is stored")
+    fetch = rates_sub.add_parser("fetch", help="consulta el tipo de cambio de una fecha en PAYBOT_RATES_URL")
+    fetch.add_argument("--date", type=iso_date, default=None, metavar="FECHA", help="AAAA-MM-DD (por defecto: hoy)")
+    fetch.add_argument("--refresh", action="store_true", help="consulta de nuevo aunque la fecha ya esté registrada")
     fetch.set_defaults(handler=rates_fetch)
-    list_ = rates_sub.add_parser("list", help="print stored rates (default: the last 30 days)")
-    list_.add_argument("--days", type=int, default=30)
+    list_ = rates_sub.add_parser("list",
+                                 help="muestra los tipos de cambio registrados (por defecto: los últimos 30 días)")
+    list_.add_argument("--days", type=int, default=30, metavar="DÍAS",
+                       help="cuántos días hacia atrás (por defecto: 30)")
     list_.set_defaults(handler=rates_list)
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from error
-
-
-def _decimal(text: str) -> Decimal:
-    from currency.money import MoneyError, to_decimal
-
-    if "," in text:
-        raise argparse.ArgumentTypeError(f"use '.' as the decimal separator: {text!r}")
-    try:
-        return to_decimal(text)
-    except MoneyError as error:
-        raise argparse.ArgumentTypeError(str(error)) from error
-
-
-def _today(settings: Settings) -> date:
-    return datetime.now(settings.tz).date()
 
 
 class _ProgressBar:
@@ -106,7 +92,6 @@ class _ProgressBar:
 
 def import_file(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the whole file, then write all of it in one transaction, or print why not."""
-    from bot.cli import CliError
     from bot.contracts.importer import ImportFileError, import_contracts, import_customers
     from bot.db.session import migrated_session
 
@@ -114,7 +99,7 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise CliError(f"cannot read {path}: {error.strerror or error}") from error
+        raise CliError(f"no se puede leer {path}: {error.strerror or error}") from error
     bar = _ProgressBar(args.import_kind, sys.stderr, args.progress)
     try:
         with migrated_session(settings.database_url) as session:
@@ -123,7 +108,7 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 report = import_contracts(
                     session, data, dry_run=args.dry_run, progress=bar, default_tax_rate=settings.iva_rate,
-                    today=_today(settings), whole_colones=settings.whole_colones,
+                    today=local_today(settings), whole_colones=settings.whole_colones,
                 )
             if not report.applied:
                 session.rollback()
@@ -138,18 +123,17 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
 def quote_client(args: argparse.Namespace, settings: Settings) -> int:
     """Print a client's amount due line by line, like the support spreadsheet."""
     from bot.account.operations import AccountPolicy, customer_balance
-    from bot.cli import CliError
     from bot.contracts.checks import PERIOD_LABELS
     from bot.contracts.due import contract_amount_due
     from bot.contracts.registry import customer_contracts, find_by_client_id, select_contract
     from bot.db.session import migrated_session
     from currency.rates import RateNotFound
 
-    on_date: date = args.date or _today(settings)
+    on_date: date = args.date or local_today(settings)
     with migrated_session(settings.database_url) as session:
         customer = find_by_client_id(session, args.client_id)
         if customer is None or customer.id is None:
-            raise CliError(f"no customer with client ID {args.client_id}")
+            raise CliError(f"no hay cliente con ID {args.client_id}")
         if args.code:
             matches = [c for c in customer_contracts(session, customer.id) if c.payment_code == args.code]
             contract = matches[0] if matches else None
@@ -157,13 +141,13 @@ def quote_client(args: argparse.Namespace, settings: Settings) -> int:
             contract = select_contract(session, customer.id, on_date)
         if contract is None:
             which = f" {args.code}" if args.code else ""
-            raise CliError(f"client {customer.client_id} has no contract{which}")
+            raise CliError(f"el cliente {customer.client_id} no tiene el contrato{which}")
         try:
             due = contract_amount_due(contract, on_date, session, settings)
         except RateNotFound as error:
             raise CliError(
-                f"no USD/CRC exchange rate stored on or before {on_date.isoformat()}: "
-                "run 'paybot rates set DATE --buy X --sell Y' or 'paybot rates fetch'"
+                f"no hay tipo de cambio USD/CRC registrado al {on_date.isoformat()} ni antes: "
+                "use 'paybot rates set FECHA --buy X --sell Y' o 'paybot rates fetch'"
             ) from error
         balance = customer_balance(session, customer.id, today=on_date, policy=AccountPolicy.from_settings(settings))
     print(f"CÁLCULO $ A COLONES al {on_date:%d/%m/%Y}")
@@ -211,7 +195,6 @@ def balance_lines(balance: CustomerBalance) -> list[str]:
 
 def rates_set(args: argparse.Namespace, settings: Settings) -> int:
     """Store the manual rate of a date, replacing any rate of that date."""
-    from bot.cli import CliError
     from bot.db.rates import set_manual_rate
     from bot.db.session import migrated_session
     from currency.rates import RateError
@@ -227,13 +210,12 @@ def rates_set(args: argparse.Namespace, settings: Settings) -> int:
 
 def rates_import(args: argparse.Namespace, settings: Settings) -> int:
     """Store every rate of a CSV file, or none if a row is wrong."""
-    from bot.cli import CliError
     from bot.db.rates import import_rates_csv
     from bot.db.session import migrated_session
     from currency.rates import RateError
 
     if not args.file.is_file():
-        raise CliError(f"cannot read {args.file}: no such file")
+        raise CliError(f"no se puede leer {args.file}: no existe el archivo")
     try:
         with migrated_session(settings.database_url) as session:
             rows = import_rates_csv(session, args.file)
@@ -249,15 +231,14 @@ def rates_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def rates_fetch(args: argparse.Namespace, settings: Settings) -> int:
     """Fetch (or reuse the stored) rate of a date from the configured JSON service."""
-    from bot.cli import CliError
     from bot.db.rates import fetch_rate
     from bot.db.session import migrated_session
     from currency.rates import HttpJsonRateProvider, RateError
 
     if not settings.rates_url:
-        raise CliError("no exchange-rate service configured: set PAYBOT_RATES_URL (and the field names)")
+        raise CliError("no hay servicio de tipos de cambio: configure PAYBOT_RATES_URL (y los nombres de los campos)")
     provider = HttpJsonRateProvider(settings.rates_url, settings.rates_buy_field, settings.rates_sell_field)
-    on_date: date = args.date or _today(settings)
+    on_date: date = args.date or local_today(settings)
     try:
         with migrated_session(settings.database_url) as session:
             row = fetch_rate(session, provider, on_date, refresh=args.refresh)
@@ -274,11 +255,11 @@ def rates_list(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db.rates import rates_between
     from bot.db.session import migrated_session
 
-    end = _today(settings)
+    end = local_today(settings)
     with migrated_session(settings.database_url) as session:
         rows = list(rates_between(session, end - timedelta(days=args.days), end))
     for row in rows:
         print(f"{row.date.isoformat()}  compra {row.buy}  venta {row.sell}  {row.source}")
     if not rows:
-        print(f"no rates stored in the last {args.days} days")
+        print(f"no hay tipos de cambio registrados en los últimos {args.days} días")
     return 0

@@ -5,20 +5,20 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot.cli.parser import CliError
 from bot.config import Settings
 
 
 def register(sub: Any) -> None:
-    run = sub.add_parser("run", help="run the service: webhooks, bot, scheduler, sandbox")
-    run.add_argument("--host", help="listen address (default PAYBOT_HOST)")
-    run.add_argument("--port", type=int, help="listen port (default PAYBOT_PORT)")
-    run.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema first")
+    run = sub.add_parser("run", help="ejecuta el servicio: webhooks, bot, tareas programadas, sandbox")
+    run.add_argument("--host", metavar="DIRECCIÓN", help="dirección en que escucha (por defecto: PAYBOT_HOST)")
+    run.add_argument("--port", type=int, metavar="PUERTO", help="puerto en que escucha (por defecto: PAYBOT_PORT)")
+    run.add_argument("--no-migrate", action="store_true", help="no actualiza antes el esquema de la base de datos")
     run.set_defaults(handler=run_service)
 
 
 def run_service(args: argparse.Namespace, settings: Settings) -> int:
     """Upgrade the schema, say which channels run, and serve until stopped."""
-    from bot.cli import CliError
     from bot.service import channel_summary, configuration_problems, serve, template_gaps
 
     updates: dict[str, Any] = {}
@@ -37,6 +37,6 @@ def run_service(args: argparse.Namespace, settings: Settings) -> int:
     for line in channel_summary(settings):
         print(line, flush=True)
     for line in template_gaps(settings):
-        print(f"warning: {line}", flush=True)
+        print(f"aviso: {line}", flush=True)
     serve(settings)
     return 0

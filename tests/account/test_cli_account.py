@@ -35,7 +35,7 @@ def seeded(tmp_path: Path) -> dict[str, str]:
         (data / name).write_bytes((REPO / "data" / name).read_bytes())
     seed = run_cli("db", "seed", env=env, cwd=tmp_path)
     assert seed.returncode == 0, seed.stderr
-    assert "sample exchange rate" in seed.stdout
+    assert "tipo de cambio de muestra" in seed.stdout
     return env
 
 

@@ -92,7 +92,7 @@ def test_quote_prints_the_spreadsheet_breakdown(
 ) -> None:
     no_rate = run_cli("quote", "1002", "--date", "2026-11-19", env=cli_env, cwd=tmp_path)
     assert no_rate.returncode == 1
-    assert no_rate.stderr.count("\n") == 1 and "no USD/CRC exchange rate" in no_rate.stderr
+    assert no_rate.stderr.count("\n") == 1 and "no hay tipo de cambio USD/CRC" in no_rate.stderr
     quote = run_cli("quote", "1002", "--date", "2026-11-27", env=cli_env, cwd=tmp_path)
     assert quote.returncode == 0, quote.stderr
     lines = [re.sub(" +", " ", line).strip() for line in quote.stdout.splitlines()]
@@ -123,9 +123,9 @@ def test_rates_set_then_quote_an_unknown_client(cli_env: dict[str, str], tmp_pat
     comma = run_cli(
         "rates", "set", "2026-11-27", "--buy", "503,10", "--sell", "509.85", env=cli_env, cwd=tmp_path
     )
-    assert comma.returncode == 2 and "decimal separator" in comma.stderr
+    assert comma.returncode == 2 and "separador decimal" in comma.stderr
     unknown = run_cli("quote", "4242", env=cli_env, cwd=tmp_path)
-    assert unknown.returncode == 1 and "no customer with client ID 4242" in unknown.stderr
+    assert unknown.returncode == 1 and "no hay cliente con ID 4242" in unknown.stderr
 
 
 def test_rates_import_from_csv(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def test_terminal_conversation_prints_what_each_party_receives(tmp_path: Path) -
 def test_terminal_conversation_refuses_a_missing_file_in_one_line(tmp_path: Path) -> None:
     result = paybot("intake", str(tmp_path / "nada.png"), "--from", "88112233", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.strip().count("\n") == 0 and "no such file" in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "no existe el archivo" in result.stderr
 
 
 def paybot_process(*args: str, cwd: Path) -> subprocess.Popen[str]:

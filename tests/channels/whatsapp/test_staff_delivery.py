@@ -169,18 +169,18 @@ def test_start_up_names_the_kinds_without_a_template(wa_settings: Settings, both
     none = wa_settings.model_copy(update={"twilio_template_sid": ""})
     [missing, staff] = template_gaps(none)
     assert "customer_reply, reminder, support_card, accounting_card, staff_note" in missing
-    assert "fails, and support is told" in staff
+    assert "falla, y se avisa a soporte" in staff
 
     [missing, staff] = template_gaps(both_settings)
     assert "reminder, support_card, accounting_card, staff_note" in missing
     assert "customer_reply" not in missing
-    assert "goes to the Telegram staff group instead" in staff
+    assert "va al grupo del personal en Telegram" in staff
 
     assert template_gaps(wa_settings) == [], "PAYBOT_TWILIO_TEMPLATE_SID still covers every kind"
     customers_only = none.model_copy(update={"whatsapp_support_numbers": [], "whatsapp_accounting_numbers": []})
     assert template_gaps(customers_only) == [
-        "WhatsApp: no approved template for customer_reply, reminder (set PAYBOT_TWILIO_TEMPLATES or "
-        "PAYBOT_TWILIO_TEMPLATE_SID); outside the 24-hour window those messages cannot go by WhatsApp"
+        "WhatsApp: sin plantilla aprobada para customer_reply, reminder (configure PAYBOT_TWILIO_TEMPLATES o "
+        "PAYBOT_TWILIO_TEMPLATE_SID); fuera de la ventana de 24 horas esos mensajes no pueden ir por WhatsApp"
     ]
 
 

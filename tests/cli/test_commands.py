@@ -48,7 +48,7 @@ def test_unknown_command_is_one_line_error(cli_env: dict[str, str], tmp_path: Pa
     result = run_cli("bogus", env=cli_env, cwd=tmp_path)
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
-    assert "invalid choice: 'bogus'" in result.stderr
+    assert "opción no válida: 'bogus'" in result.stderr
 
 
 def test_bad_database_url_is_one_line_error(cli_env: dict[str, str], tmp_path: Path) -> None:
@@ -93,8 +93,8 @@ def test_run_serves_healthz_and_stops_cleanly_on_sigterm(
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0, stderr
-    assert "Telegram: off (set PAYBOT_TELEGRAM_TOKEN" in stdout
-    assert "Sandbox: on" in stdout
+    assert "Telegram: apagado (configure PAYBOT_TELEGRAM_TOKEN" in stdout
+    assert "Sandbox: activo" in stdout
     assert "Traceback" not in stderr
 
 
@@ -106,8 +106,8 @@ def test_seed_loads_the_sample_data_once(cli_env: dict[str, str], tmp_path: Path
     first = run_cli("db", "seed", env=cli_env, cwd=tmp_path)
     again = run_cli("db", "seed", env=cli_env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "loaded" in first.stdout
-    assert again.returncode == 0 and "already has customers" in again.stdout
+    assert "cargados" in first.stdout
+    assert again.returncode == 0 and "ya tiene clientes" in again.stdout
     quote = run_cli("quote", "1001", env=cli_env, cwd=tmp_path)
     assert quote.returncode == 0, quote.stderr
     assert "28" in quote.stdout and "250,00" in quote.stdout
