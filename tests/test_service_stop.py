@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.ocr.hostile import dense_text
-from tests.test_cli import free_port
+from tests.cli.test_commands import free_port
 
 pytestmark = pytest.mark.slow
 
