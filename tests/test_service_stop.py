@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.ocr.hostile import dense_text
 from tests.cli.test_commands import free_port
+from tests.ocr.hostile import dense_text
 
 pytestmark = pytest.mark.slow
 
