@@ -15,6 +15,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import uvicorn
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -26,9 +28,11 @@ from bot.db.types import utcnow
 from bot.intake.claims import worker_name
 from bot.intake.core import IntakeCore, Reader
 from bot.intake.delivery import handle_undelivered
-from bot.intake.outbox import OutboxDispatcher, RetryPolicy
+from bot.intake.outbox import RELEASE_EVERY, OutboxDispatcher, RetryPolicy
+from bot.intake.reminders import DueReminders
 from bot.intake.retention import RejectedMediaCleaner
-from bot.intake.worker import IntakeWorker, RateRefresher, ReminderScheduler
+from bot.intake.worker import IntakeWorker
+from bot.scheduler import Job, PeriodicWork, refresh_todays_rate
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
 from bot.web.local_only import is_loopback
@@ -147,7 +151,7 @@ class Service:
     core: IntakeCore
     dispatcher: OutboxDispatcher
     worker: IntakeWorker
-    scheduler: ReminderScheduler
+    periodic: PeriodicWork
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -157,13 +161,46 @@ def build_core(settings: Settings, engine: Engine, reader: Reader,
     core = IntakeCore(settings, engine, reader)
     policy = RetryPolicy(give_up_after=timedelta(hours=settings.send_retry_hours))
     dispatcher = OutboxDispatcher(engine, {}, worker_name(), policy=policy, clock=clock,
-                                  on_failure=partial(handle_undelivered, core))
+                                  on_failure=partial(handle_undelivered, core.messenger))
     dispatcher.wakeup = core.outbox_ready
     if sandbox_enabled(settings):
         from bot.handlers.sandbox import SandboxSender
 
         dispatcher.register(SandboxSender())
     return core, dispatcher
+
+
+def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatcher: OutboxDispatcher) -> list[Job]:
+    """The service's periodic work. Each job is a scan of rows that are due, so running it late or once for
+    several missed runs loses nothing: they coalesce and have no grace limit."""
+    reminders = DueReminders(engine, core.messenger)
+    cleaner = RejectedMediaCleaner(engine, settings.rejected_media_days)
+
+    async def send_due_reminders() -> None:
+        if await asyncio.to_thread(reminders.send_due, core.now()):
+            core.outbox_ready.set()
+
+    async def sweep_outbox() -> None:
+        if await asyncio.to_thread(dispatcher.release_dead_claims):
+            core.outbox_ready.set()
+
+    async def delete_expired_media() -> None:
+        await asyncio.to_thread(cleaner.delete_all_expired)
+
+    async def refresh_rate() -> None:
+        await asyncio.to_thread(refresh_todays_rate, settings, engine, core.now())
+
+    jobs = [
+        Job("reminders", IntervalTrigger(seconds=30), send_due_reminders, coalesce=True, misfire_grace_seconds=None),
+        Job("outbox-sweep", IntervalTrigger(seconds=RELEASE_EVERY), sweep_outbox, coalesce=True,
+            misfire_grace_seconds=None),
+        Job("rejected-media", IntervalTrigger(hours=1), delete_expired_media, coalesce=True,
+            misfire_grace_seconds=None),
+    ]
+    if settings.rates_url:
+        jobs.append(Job("exchange-rate", CronTrigger(minute=0), refresh_rate, coalesce=True,
+                        misfire_grace_seconds=None))
+    return jobs
 
 
 def build_app(settings: Settings, engine: Engine | None = None, reader: Reader | None = None) -> Starlette:
@@ -179,8 +216,8 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         reader = PooledReader(pool, settings)
     core, dispatcher = build_core(settings, engine, reader)
     service = Service(settings, engine, core, dispatcher,
-                      IntakeWorker(core, concurrency=max(1, settings.ocr_workers or 2)),
-                      ReminderScheduler(core))
+                      IntakeWorker(engine, core, concurrency=max(1, settings.ocr_workers or 2)),
+                      PeriodicWork(engine, periodic_jobs(settings, engine, core, dispatcher), settings.tz))
     routes: list[BaseRoute] = [Route("/healthz", healthz)]
     health = ChannelHealth({
         "telegram": ChannelState.DEGRADED if settings.telegram_enabled else ChannelState.OFF,
@@ -232,16 +269,13 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         service.tasks += [
             asyncio.create_task(service.worker.run(), name="intake-worker"),
             asyncio.create_task(dispatcher.run(), name="outbox"),
-            asyncio.create_task(service.scheduler.run(), name="reminders"),
         ]
-        if settings.rates_url:
-            service.tasks.append(asyncio.create_task(RateRefresher(core).run(), name="rates"))
-        cleaner = RejectedMediaCleaner(engine, settings.rejected_media_days)
-        service.tasks.append(asyncio.create_task(cleaner.run(), name="rejected-media"))
+        service.periodic.start()
         log.info("paybot started")
         try:
             yield
         finally:
+            service.periodic.stop()
             for task in service.tasks:
                 task.cancel()
             for task in service.tasks:

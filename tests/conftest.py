@@ -1,10 +1,13 @@
-"""Shared fixtures: settings pointed at a temporary folder and a migrated real SQLite database."""
+"""Shared fixtures: settings pointed at a temporary folder, a migrated real SQLite database (empty, or with the
+demo customers), a conversation through the real core, and an installation for `paybot run`."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy.engine import Engine, make_url
@@ -13,6 +16,9 @@ from bot.config import Settings
 from bot.db import migrate
 from bot.db.session import make_engine
 from tests.rate_service import RateService
+
+if TYPE_CHECKING:
+    from tests.stories import Conversation
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -73,3 +79,40 @@ def rate_service() -> Iterator[RateService]:
     service.server.shutdown()
     service.server.server_close()
     service.thread.join()
+
+
+@pytest.fixture
+def demo_engine(engine: Engine) -> Engine:
+    """The demo customers and contracts from data/, and today's exchange rate."""
+    from tests.stories import load_demo
+
+    load_demo(engine)
+    return engine
+
+
+@pytest.fixture
+def conversation(demo_engine: Engine, settings: Settings) -> Conversation:
+    """The real core with the demo customers, at 15:00 on the demo day; every delivery recorded."""
+    from tests.stories import conversation_with
+
+    return conversation_with(demo_engine, settings)
+
+
+@pytest.fixture
+def installation(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
+    """A migrated database with the demo customers, and the environment `paybot run` needs to use it."""
+    from sqlmodel import Session
+
+    from bot.contracts.importer import import_contracts, import_customers
+
+    url = f"sqlite:///{tmp_path / 'paybot.db'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        import_customers(session, (REPO / "data" / "customers.csv").read_bytes())
+        import_contracts(session, (REPO / "data" / "contracts.csv").read_bytes())
+        session.commit()
+    engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYBOT_")}
+    env.update(PAYBOT_DATABASE_URL=url, PAYBOT_DATA_DIR=str(tmp_path), PAYBOT_LOG_LEVEL="WARNING")
+    yield env, url

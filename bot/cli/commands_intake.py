@@ -88,7 +88,7 @@ async def _conversation(args: argparse.Namespace, settings: Settings) -> int:
         assert intake_id is not None
         dispatcher = OutboxDispatcher(engine, {CHANNEL: TerminalSender(CHANNEL)}, identity, intake_id=intake_id)
         await dispatcher.flush()
-        worker = IntakeWorker(core, name=identity)
+        worker = IntakeWorker(engine, core, name=identity)
         for _ in range(worker.max_attempts + 1):
             if not await asyncio.to_thread(worker.claim, intake_id):
                 break

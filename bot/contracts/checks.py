@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,6 +25,7 @@ from bot.contracts.registry import (
 from bot.db.models import Contract, Customer, Intake, Payment
 from bot.db.rates import rate_for
 from bot.ocr.fields import ReceiptFields
+from bot.vocabulary import ReplyKind
 from currency.due import AmountDue
 from currency.money import CRC, USD, Money, format_money, round_amount
 from currency.rates import RateNotFound
@@ -43,20 +45,6 @@ class CheckStatus(StrEnum):
     FAIL = "fail"
 
 
-class ReplyKind(StrEnum):
-    """The customer reply the bot proposes; templates are named after these."""
-
-    RECEIVED = "received"
-    RECEIVED_MISSING_ID = "received_missing_id"
-    SHORT_PAYMENT = "short_payment"
-    CONTRACT_EXPIRED = "contract_expired"
-    NOT_COMPANY = "not_company"
-    TOO_OLD = "too_old"
-    DUPLICATE = "duplicate"
-    UNREADABLE = "unreadable"
-    CUSTOMER_UNKNOWN = "customer_unknown"
-
-
 RULES = ("payee", "date", "client_id", "contract", "amount", "duplicate")
 
 
@@ -71,9 +59,17 @@ class CheckResult:
     def to_json(self) -> dict[str, str]:
         return {"name": self.name, "status": self.status.value, "reason": self.reason}
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, str]) -> CheckResult:
+        return cls(data["name"], CheckStatus(data["status"]), data["reason"])
+
 
 def _decimal(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _from_decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
 
 
 @dataclass
@@ -91,7 +87,7 @@ class CheckReport:
     client_id_present: bool = False
     contract_expired: bool = False
     duplicate_of: int | None = None
-    reply_kind: str = ReplyKind.RECEIVED.value
+    reply_kind: ReplyKind = ReplyKind.RECEIVED
     client_id: str | None = None
     customer_name: str | None = None
     matched_by: str | None = None
@@ -125,12 +121,35 @@ class CheckReport:
             "client_id_present": self.client_id_present,
             "contract_expired": self.contract_expired,
             "duplicate_of": self.duplicate_of,
-            "reply_kind": self.reply_kind,
+            "reply_kind": self.reply_kind.value,
             "client_id": self.client_id,
             "customer_name": self.customer_name,
             "matched_by": self.matched_by,
             "candidates": self.candidates,
+            "passed": self.passed(),
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CheckReport:
+        """The report as `to_json` stored it (on `Intake.checks`)."""
+        due = data.get("amount_due")
+        return cls(
+            results=[CheckResult.from_json(result) for result in data.get("results", [])],
+            customer_id=data.get("customer_id"),
+            contract_id=data.get("contract_id"),
+            amount_due=AmountDue.from_json(due) if due else None,
+            paid_crc=_from_decimal(data.get("paid_crc")),
+            difference_crc=_from_decimal(data.get("difference_crc")),
+            credit_crc=_from_decimal(data.get("credit_crc")),
+            client_id_present=bool(data.get("client_id_present")),
+            contract_expired=bool(data.get("contract_expired")),
+            duplicate_of=data.get("duplicate_of"),
+            reply_kind=ReplyKind.named(data.get("reply_kind")) or ReplyKind.RECEIVED,
+            client_id=data.get("client_id"),
+            customer_name=data.get("customer_name"),
+            matched_by=data.get("matched_by"),
+            candidates=list(data.get("candidates") or []),
+        )
 
 
 def _crc(amount: Decimal) -> str:
@@ -376,7 +395,7 @@ def check_duplicate(
         if intake_id is not None:
             query = query.where(Intake.id != intake_id)
         for earlier in session.exec(query.order_by(col(Intake.id))).all():
-            if _same_bank((earlier.fields or {}).get("bank"), fields.bank):
+            if _same_bank(ReceiptFields.from_json(earlier.fields).bank, fields.bank):
                 report.duplicate_of = earlier.id
                 return CheckResult(
                     "duplicate", CheckStatus.FAIL,
@@ -454,5 +473,5 @@ def check_receipt(
     amount = check_amount(session, fields, contract, on_date, settings, report)
     duplicate = check_duplicate(session, fields, media_sha256, intake_id, report)
     report.results = [payee, when, identity, contract_result, amount, duplicate]
-    report.reply_kind = choose_reply(report, fields, today).value
+    report.reply_kind = choose_reply(report, fields, today)
     return report

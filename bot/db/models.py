@@ -1,5 +1,5 @@
 """The tables: customers, contracts, intakes and their audit, payments, account entries, reminders, rates,
-staff, outbox, WhatsApp windows."""
+staff, outbox, WhatsApp windows, scheduled jobs."""
 
 from __future__ import annotations
 
@@ -300,3 +300,12 @@ class WhatsAppWindow(SQLModel, table=True):
 
     number: str = Field(primary_key=True, max_length=32, description="International form, +506...")
     last_inbound_at: datetime = _when()
+
+
+class ScheduledJob(SQLModel, table=True):
+    """When a periodic job last ran and is next due: a run missed while no process was up happens, once, when
+    one comes back (the rows the job works on stay the truth of what is due)."""
+
+    name: str = Field(primary_key=True, max_length=60)
+    next_run_at: datetime | None = _when(nullable=True)
+    last_run_at: datetime | None = _when(nullable=True)

@@ -1,29 +1,25 @@
 """The local sandbox channel: a web page where one person plays customer, support and accounting.
 
 It translates form posts to the same neutral messages the real channels produce, and shows what the
-core sent by reading the delivered outbox rows, so what a new user sees is exactly the core's output.
+core says it delivered on the sandbox, so what a new user sees is exactly the core's output.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot.db.models import Intake, OutboxMessage, OutboxState
-from bot.intake.core import IntakeCore
-from bot.intake.messages import InboundMessage, OutboundMessage, StaffAction, StaffActionKind
+from bot.intake.messages import DeliveredMessage, InboundMessage, LocalChannelPort, OutboundMessage, StaffAction
+from bot.vocabulary import ReceiptField, RejectReason, StaffActionKind
 from bot.web.limits import FORM_OVERHEAD, BodyTooLarge, declared_length, read_body, row_id
 from bot.web.local_only import refusal
 from currency.text import international_phone
@@ -33,10 +29,13 @@ log = logging.getLogger(__name__)
 PAGE = Path(__file__).resolve().parent.parent / "web" / "sandbox.html"
 
 
-class SandboxSender:
-    """Delivery on the sandbox is the outbox row itself; the page reads sent rows back."""
+CHANNEL = "sandbox"
 
-    name = "sandbox"
+
+class SandboxSender:
+    """Delivery on the sandbox is the outbox row itself; the page asks the core for what was sent."""
+
+    name = CHANNEL
 
     async def send(self, message: OutboundMessage) -> str:
         return f"sandbox:{message.outbox_id}"
@@ -45,13 +44,23 @@ class SandboxSender:
 ACTION_MAX_BYTES = 16 * 1024
 
 
-def sandbox_routes(core: IntakeCore, max_upload_bytes: int) -> list[Route]:
+def page_html() -> str:
+    """The page, with the fields staff may correct and the reasons they may reject with filled in."""
+    vocabulary = {
+        "fields": [[field.value, field.label] for field in ReceiptField],
+        "reasons": [[reason.value, reason.button] for reason in RejectReason],
+    }
+    return PAGE.read_text(encoding="utf-8").replace("/*VOCABULARY*/null", json.dumps(vocabulary, ensure_ascii=False))
+
+
+def sandbox_routes(core: LocalChannelPort, max_upload_bytes: int) -> list[Route]:
     """The page and its small JSON API, for mounting on the one web app."""
+    html = page_html()
 
     async def page(request: Request) -> Response:
         if (refused := _refused(request, changes_state=False)) is not None:
             return refused
-        return HTMLResponse(PAGE.read_text(encoding="utf-8"))
+        return HTMLResponse(html)
 
     async def customer_message(request: Request) -> Response:
         """A customer sends a receipt file and/or text from the page."""
@@ -77,7 +86,7 @@ def sandbox_routes(core: IntakeCore, max_upload_bytes: int) -> list[Route]:
         if media is None and text is None and media_error is None:
             return JSONResponse({"error": "Adjunte un comprobante o escriba un mensaje."}, status_code=400)
         intake_id = await core.receive(InboundMessage(
-            channel="sandbox",
+            channel=CHANNEL,
             external_id=str(form.get("message_id") or uuid.uuid4())[:120],
             sender=phone,
             reply_to=phone,
@@ -113,7 +122,7 @@ def sandbox_routes(core: IntakeCore, max_upload_bytes: int) -> list[Route]:
             return JSONResponse({"ok": False, "message": "Acción no válida."}, status_code=400)
         role = str(body.get("role") or "")
         result = await core.act(StaffAction(
-            channel="sandbox", user=role, chat=role, kind=kind, intake_id=intake_id,
+            channel=CHANNEL, user=role, chat=role, kind=kind, intake_id=intake_id,
             field=_text(body.get("field")), value=_text(body.get("value")), reason=_text(body.get("reason")),
         ))
         return JSONResponse({"ok": result.ok, "message": result.message})
@@ -123,19 +132,17 @@ def sandbox_routes(core: IntakeCore, max_upload_bytes: int) -> list[Route]:
         if (refused := _refused(request, changes_state=False)) is not None:
             return refused
         after = row_id(request.query_params.get("after"), "after", default=0)
-        return JSONResponse({"messages": await asyncio.to_thread(delivered, core.engine, after)})
+        delivered = await core.delivered(CHANNEL, after)
+        return JSONResponse({"messages": [shown(message) for message in delivered]})
 
     async def media(request: Request) -> Response:
         if (refused := _refused(request, changes_state=False)) is not None:
             return refused
         intake_id = row_id(str(request.path_params["intake_id"]), "intake_id")
-        with Session(core.engine) as session:
-            intake = session.get(Intake, intake_id)
-        if intake is None or not intake.media_path or intake.channel != "sandbox":
+        path = await core.media_file(CHANNEL, intake_id)
+        if path is None:
             return Response(status_code=404)
-        if not Path(intake.media_path).is_file():
-            return Response(status_code=404)
-        return FileResponse(intake.media_path)
+        return FileResponse(path)
 
     return [
         Route("/", page),
@@ -158,27 +165,15 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)[:1000]
 
 
-def delivered(engine: Engine, after: int = 0, limit: int = 200) -> list[dict[str, Any]]:
-    """Sent sandbox messages in order, as the page shows them."""
-    with Session(engine) as session:
-        rows = session.exec(
-            select(OutboxMessage)
-            .where(OutboxMessage.channel == "sandbox")
-            .where(OutboxMessage.state == OutboxState.SENT.value)
-            .where(col(OutboxMessage.id) > after)
-            .order_by(col(OutboxMessage.id))
-            .limit(limit)
-        ).all()
-        return [
-            {
-                "id": row.id,
-                "audience": row.audience,
-                "recipient": row.recipient,
-                "kind": row.kind,
-                "text": row.text,
-                "intake_id": row.intake_id,
-                "has_media": bool(row.media_path),
-                "buttons": row.buttons,
-            }
-            for row in rows
-        ]
+def shown(message: DeliveredMessage) -> dict[str, Any]:
+    """A delivered message as the page shows it."""
+    return {
+        "id": message.outbox_id,
+        "audience": message.audience.value,
+        "recipient": message.recipient,
+        "kind": message.kind,
+        "text": message.text,
+        "intake_id": message.intake_id,
+        "has_media": message.has_media,
+        "buttons": [{"label": button.label, "data": button.data} for button in message.buttons],
+    }

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -46,17 +46,10 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.handlers.staff_commands import FIELD_WORDS, FIELDS
-from bot.intake.messages import (
-    InboundMessage,
-    OutboundMessage,
-    SendError,
-    StaffAction,
-    StaffActionKind,
-    StaffResult,
-)
+from bot.handlers.staff_commands import field_named
+from bot.intake.messages import InboundMessage, IntakePort, OutboundMessage, SendError, StaffAction, StaffResult
+from bot.vocabulary import FIELD_WORDS, RejectReason, StaffActionKind
 from bot.web.limits import BodyTooLarge, read_body
-from currency.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +68,12 @@ MIGRATIONS_KEY = "paybot.chat_migrations"
 CALLBACK_PATTERN = r"^pay:"
 CALLBACK_DATA = re.compile(r"^pay:(?P<kind>[a-z]+):(?P<intake>\d+)(?::(?P<choice>[a-z_]+))?$")
 
-REJECT_REASONS: tuple[tuple[str, str], ...] = (
-    ("not_company", "No es a nombre de la empresa"),
-    ("too_old", "Fecha muy antigua"),
-    ("duplicate", "Comprobante duplicado"),
-    ("unreadable", "No se puede leer"),
-    ("other", "Otro motivo…"),
-)
 OTHER_REASON = "other"
+REJECT_CHOICES: tuple[tuple[str, str], ...] = (
+    *((reason.value, reason.button) for reason in RejectReason),
+    (OTHER_REASON, "Otro motivo…"),
+)
+"""The buttons offered when support presses Rechazar: each reason, then a reason of their own."""
 
 
 @dataclass(frozen=True)
@@ -127,14 +118,6 @@ PROMPT_BY_KIND = {prompt.kind: prompt for prompt in PROMPTS}
 
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
-
-
-class IntakePort(Protocol):
-    """The two calls the channel makes into the intake core."""
-
-    async def receive(self, message: InboundMessage) -> int | None: ...
-
-    async def act(self, action: StaffAction) -> StaffResult: ...
 
 
 # ---------------------------------------------------------------- building and running
@@ -394,7 +377,7 @@ async def press_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await query.answer()
     card = query.message if isinstance(query.message, Message) else None
     found = CALLBACK_DATA.match(query.data or "")
-    kind = _action_kind(found["kind"]) if found else None
+    kind = StaffActionKind.named(found["kind"]) if found else None
     if found is None or kind is None or card is None:
         log.warning("Telegram button with unknown data %r ignored", query.data)
         return
@@ -403,8 +386,8 @@ async def press_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await card.reply_text(
             f"Rechazar solicitud #{intake_id}: elija el motivo",
             reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton(label, callback_data=f"pay:reject:{intake_id}:{code}")]
-                 for code, label in REJECT_REASONS]
+                [[InlineKeyboardButton(label, callback_data=StaffActionKind.REJECT.callback(intake_id, code))]
+                 for code, label in REJECT_CHOICES]
             ),
             do_quote=True,
         )
@@ -439,12 +422,12 @@ async def answer_staff_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE
     answer = (message.text or "").strip()
     if prompt.kind is StaffActionKind.CORRECT:
         word, _, value = answer.partition(" ")
-        field = FIELDS.get(fold(word).strip(":"))
+        field = field_named(word)
         if field is None or not value.strip():
             await message.reply_text(f"Campos: {FIELD_WORDS}.", do_quote=True)
             await _ask(message, prompt, intake_id)
             return
-        action = _staff_action(update, context, prompt.kind, intake_id, field=field, value=value.strip())
+        action = _staff_action(update, context, prompt.kind, intake_id, field=field.value, value=value.strip())
     else:
         if not answer:
             await _ask(message, prompt, intake_id)
@@ -549,13 +532,6 @@ def _staff_action(
         value=value,
         reason=reason,
     )
-
-
-def _action_kind(name: str) -> StaffActionKind | None:
-    try:
-        return StaffActionKind(name)
-    except ValueError:
-        return None
 
 
 async def _ask(anchor: Message, prompt: _Prompt, intake_id: int) -> None:

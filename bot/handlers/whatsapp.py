@@ -7,7 +7,6 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
 from urllib.parse import parse_qsl
 
 from sqlalchemy.engine import Engine
@@ -24,15 +23,7 @@ from bot.handlers.staff_commands import CommandError, HelpRequest, StaffCommand,
 from bot.handlers.whatsapp_media import FetchedMedia, TwilioMediaFetcher
 from bot.handlers.whatsapp_sender import WhatsAppSender
 from bot.handlers.whatsapp_window import ServiceWindow
-from bot.intake.messages import (
-    Audience,
-    InboundMessage,
-    OutboundMessage,
-    SendError,
-    StaffAction,
-    StaffResult,
-)
-from bot.intake.staff import role_of
+from bot.intake.messages import Audience, InboundMessage, IntakePort, OutboundMessage, SendError, StaffAction
 from bot.logs import mask_phone
 from bot.web.limits import BodyTooLarge, declared_length, read_body
 from bot.web.media_links import MediaLinks
@@ -42,14 +33,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp"
 EMPTY_TWIML = str(MessagingResponse())
-
-
-class IntakePort(Protocol):
-    """The part of the intake core this channel calls."""
-
-    async def receive(self, message: InboundMessage) -> int | None: ...
-
-    async def act(self, action: StaffAction) -> StaffResult: ...
 
 
 @dataclass
@@ -186,7 +169,7 @@ def whatsapp_webhook_route(
         await asyncio.to_thread(client.window.seen, address)
         urls = media_urls(params)
         # Only staff numbers speak the command grammar: a customer's "Devolver 15000..." is a customer message.
-        if not urls and role_of(settings, CHANNEL, address, address) is not None:
+        if not urls and await core.is_staff(CHANNEL, address):
             parsed = parse_staff_command(params.get("Body"))
             if isinstance(parsed, StaffCommand):
                 result = await core.act(staff_action(parsed, address))

@@ -1,33 +1,18 @@
-"""What goes into each reply and staff card: the template contexts and the staff buttons."""
+"""What goes into each reply and staff card: template contexts built from typed values, and the buttons."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlmodel import Session
-
+from bot.config import Settings
 from bot.db.models import Contract, Customer, Intake
+from bot.intake.facts import IntakeFacts
 from bot.intake.messages import Button
-from bot.ocr.fields import JSON_KEYS, ReceiptFields
-from currency.due import AmountDue
+from bot.ocr.fields import JSON_KEYS
+from bot.vocabulary import ACCOUNTING_ACTIONS, SUPPORT_ACTIONS, ReceiptField, RejectReason, ReplyKind
 from currency.money import CRC, Money, format_money
 
-if TYPE_CHECKING:
-    from bot.intake.core import IntakeCore
-
-FIELD_LABELS = {
-    "amount": "Monto",
-    "currency": "Moneda",
-    "date": "Fecha",
-    "reference": "Referencia",
-    "payer_name": "Pagador",
-    "payee_name": "Beneficiario",
-    "description": "Descripción",
-    "client_id": "ID cliente",
-    "bank": "Banco",
-}
 CHECK_LABELS = {
     "payee": "Pagado a la empresa",
     "date": "Fecha reciente",
@@ -38,39 +23,17 @@ CHECK_LABELS = {
 }
 ICONS = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
 CHANNEL_LABELS = {"telegram": "Telegram", "whatsapp": "WhatsApp", "sandbox": "Sandbox", "cli": "Terminal"}
-REJECT_REASONS = {
-    "not_company": "el pago no fue hecho a nombre de la empresa",
-    "too_old": "la fecha del comprobante no es reciente",
-    "duplicate": "el comprobante ya había sido recibido",
-    "unreadable": "el comprobante no se puede leer",
-}
-"""Rejection codes staff can pick; each has a customer script of the same name (except unreadable's
-wording, which is the `unreadable` script)."""
-
-
-def fields_to_json(fields: ReceiptFields) -> dict[str, Any]:
-    """The reader's fields as stored on an intake (the CLI's JSON plus the SINPE phone numbers)."""
-    data = fields.to_json()
-    data.pop("confidence", None)
-    data["payee_phone"] = fields.payee_phone
-    data["payer_phone"] = fields.payer_phone
-    return data
+NOTE_CHARS = 1000
+"""How much of a customer's text a staff message quotes (chat messages have a length limit)."""
+REJECTION_REPLIES = frozenset(reason.reply for reason in RejectReason)
 
 
 def support_buttons(intake_id: int) -> tuple[Button, ...]:
-    return (
-        Button("✅ Aprobar", f"pay:approve:{intake_id}"),
-        Button("✏️ Corregir", f"pay:correct:{intake_id}"),
-        Button("❌ Rechazar", f"pay:reject:{intake_id}"),
-        Button("⏳ Prórroga", f"pay:grace:{intake_id}"),
-    )
+    return tuple(Button(kind.button, kind.callback(intake_id)) for kind in SUPPORT_ACTIONS)
 
 
 def accounting_buttons(intake_id: int) -> tuple[Button, ...]:
-    return (
-        Button("💰 Aplicado", f"pay:apply:{intake_id}"),
-        Button("↩️ Devolver a soporte", f"pay:flag:{intake_id}"),
-    )
+    return tuple(Button(kind.button, kind.callback(intake_id)) for kind in ACCOUNTING_ACTIONS)
 
 
 def _first_name(customer: Customer | None, intake: Intake) -> str:
@@ -80,48 +43,34 @@ def _first_name(customer: Customer | None, intake: Intake) -> str:
     return intake.sender_name.split(" ")[0] if intake.sender_name else ""
 
 
-def greeting_context(core: IntakeCore, session: Session, intake: Intake) -> dict[str, Any]:
+def greeting_context(settings: Settings, customer: Customer | None, intake: Intake,
+                     facts: IntakeFacts) -> dict[str, Any]:
     """What every customer script may use: names, our payee details, the client ID if known."""
-    customer = core.customer(session, intake)
-    settings = core.settings
     return {
         "customer_name": _first_name(customer, intake),
         "agent_name": settings.agent_name,
         "company_name": settings.company_name,
         "payee_name": settings.payee_names[0] if settings.payee_names else settings.company_name,
         "payee_phone": settings.payee_phones[0] if settings.payee_phones else "",
-        "client_id": customer.client_id if customer else (intake.fields.get("client_id") or ""),
-        "amount_paid": paid_money(intake),
+        "client_id": customer.client_id if customer else (facts.fields.client_id or ""),
+        "amount_paid": facts.paid,
         "detail": "",
     }
 
 
-def paid_money(intake: Intake) -> Money | None:
-    """The amount on the receipt, in its own currency."""
-    amount = intake.fields.get("amount")
-    if amount is None:
-        return None
-    return Money(Decimal(amount), intake.fields.get("currency") or CRC)
-
-
-def due_of(intake: Intake) -> AmountDue | None:
-    return AmountDue.from_json(intake.amount_due) if intake.amount_due else None
-
-
-def reply_context(core: IntakeCore, session: Session, intake: Intake) -> dict[str, Any]:
+def reply_context(settings: Settings, customer: Customer | None, intake: Intake,
+                  facts: IntakeFacts) -> dict[str, Any]:
     """Everything the outcome scripts (received, short payment, applied...) refer to."""
-    context = greeting_context(core, session, intake)
-    due = due_of(intake)
-    checks = intake.checks
-    difference = checks.get("difference_crc")
+    context = greeting_context(settings, customer, intake, facts)
+    due = facts.due
     context.update(
         amount_due=due.total if due else None,
         rate_text=due.rate.describe() if due and due.rate else "",
-        difference=Money(Decimal(difference), CRC) if difference else None,
-        receipt_date=intake.fields.get("date") or intake.created_at.date().isoformat(),
-        reference=intake.fields.get("reference") or "",
-        payee_seen=intake.fields.get("payee_name") or "",
-        grace_days=core.settings.grace_days,
+        difference=facts.difference,
+        receipt_date=facts.receipt_date(intake.created_at.date()),
+        reference=facts.fields.reference or "",
+        payee_seen=facts.fields.payee_name or "",
+        grace_days=settings.grace_days,
     )
     return context
 
@@ -141,10 +90,6 @@ def contract_label(contract: Contract | None) -> str:
     return f"{contract.payment_code} · {format_money(fee)} {period.get(contract.period, contract.period)}{ends}"
 
 
-NOTE_CHARS = 1000
-"""How much of a customer's text a staff message quotes (chat messages have a length limit)."""
-
-
 def quoted_text(text: str | None) -> str:
     """The customer's words as a staff message quotes them: whole when short, else the start and the length."""
     text = (text or "").strip()
@@ -159,30 +104,47 @@ def customer_note_context(intake: Intake, *, about: int | None) -> dict[str, Any
             "text": quoted_text(intake.text)}
 
 
-def support_card_context(core: IntakeCore, session: Session, intake: Intake, *, note: str,
-                         text_commands: bool) -> dict[str, Any]:
+def proposed_reply(intake: Intake, facts: IntakeFacts) -> ReplyKind:
+    """What the bot proposes: the matching rejection script when a check failed, else the outcome."""
+    stored = ReplyKind.named(intake.reply_kind)
+    if stored in REJECTION_REPLIES:
+        return stored
+    return facts.outcome()
+
+
+def shown_value(field: ReceiptField, facts: IntakeFacts) -> str:
+    """A field as an agent reads it: amounts in es-CR money, dates day first."""
+    value = getattr(facts.fields, field.value)
+    if value in (None, ""):
+        return "—"
+    if field is ReceiptField.AMOUNT:
+        return format_money(Money(value, facts.fields.currency or CRC))
+    if field is ReceiptField.DATE:
+        return f"{value:%d/%m/%Y}"
+    return str(value)
+
+
+def support_card_context(intake: Intake, facts: IntakeFacts, customer: Customer | None, *, proposed_text: str,
+                         note: str, text_commands: bool) -> dict[str, Any]:
     """The review card: each field with its confidence, each check with its reason, the proposed reply."""
-    customer = core.customer(session, intake)
     rows = []
     for key in JSON_KEYS:
-        value = intake.fields.get(key)
-        confidence = intake.confidences.get(key)
+        field = ReceiptField(key)
+        confidence = facts.fields.confidence.get(key)
+        shown = shown_value(field, facts)
         rows.append({
-            "label": FIELD_LABELS[key],
-            "value": shown_value(key, value, intake.fields),
-            "confidence": None if value in (None, "") or confidence is None else round(confidence * 100),
+            "label": field.label,
+            "value": shown,
+            "confidence": None if shown == "—" or confidence is None else round(confidence * 100),
         })
+    results = facts.report.results if facts.report else []
     checks = [
-        {
-            "icon": ICONS.get(result["status"], "•"),
-            "label": CHECK_LABELS.get(result["name"], result["name"]),
-            "reason": result["reason"],
-        }
-        for result in intake.checks.get("results", [])
+        {"icon": ICONS.get(result.status.value, "•"), "label": CHECK_LABELS.get(result.name, result.name),
+         "reason": result.reason}
+        for result in results
     ]
-    due = due_of(intake)
-    proposed = proposed_reply_kind(intake)
-    proposed_text = core.replies.render(proposed, reply_context(core, session, intake))
+    due = facts.due
+    intake_id = intake.id or 0
     return {
         "intake_id": intake.id,
         "channel_label": CHANNEL_LABELS.get(intake.channel, intake.channel),
@@ -196,62 +158,41 @@ def support_card_context(core: IntakeCore, session: Session, intake: Intake, *, 
         "due_lines": due.lines() if due else [],
         "proposed_reply": proposed_text,
         "text_commands": text_commands,
+        "commands": [kind.sample(intake_id) for kind in SUPPORT_ACTIONS] if text_commands else [],
     }
 
 
-REJECTION_KINDS = ("not_company", "too_old", "duplicate", "unreadable")
-
-
-def outcome_reply(intake: Intake) -> str:
-    """The script the customer gets when support approves (seed 003: #1, #2, difference, expired)."""
-    checks = intake.checks
-    if checks.get("contract_expired"):
-        return "contract_expired"
-    difference = checks.get("difference_crc")
-    if difference and Decimal(difference) > 0:
-        return "short_payment"
-    return "received" if checks.get("client_id_present") else "received_missing_id"
-
-
-def proposed_reply_kind(intake: Intake) -> str:
-    """What the bot proposes: the matching rejection script when a check failed, else the outcome."""
-    if intake.reply_kind in REJECTION_KINDS:
-        return intake.reply_kind
-    return outcome_reply(intake)
-
-
-def shown_value(key: str, value: Any, fields: dict[str, Any]) -> str:
-    """A field as an agent reads it: amounts in es-CR money, dates day first."""
-    if value in (None, ""):
-        return "—"
-    if key == "amount":
-        return format_money(Money(Decimal(value), fields.get("currency") or CRC))
-    if key == "date":
-        return date.fromisoformat(value).strftime("%d/%m/%Y")
-    return str(value)
-
-
-def accounting_card_context(core: IntakeCore, session: Session, intake: Intake, *,
-                            approved_by: str, text_commands: bool) -> dict[str, Any]:
+def accounting_card_context(intake: Intake, facts: IntakeFacts, customer: Customer | None,
+                            contract: Contract | None, *, approved_by: str, text_commands: bool) -> dict[str, Any]:
     """The card accounting applies from: customer, contract, amount paid and the due breakdown."""
-    customer = core.customer(session, intake)
-    contract = session.get(Contract, intake.contract_id) if intake.contract_id else None
-    due = due_of(intake)
-    checks = intake.checks
+    due = facts.due
+    intake_id = intake.id or 0
     return {
         "intake_id": intake.id,
         "approved_by": approved_by,
         "customer_label": customer_label(customer),
         "contract_label": contract_label(contract),
-        "amount_paid": paid_money(intake) or Money(Decimal("0"), CRC),
-        "bank": intake.fields.get("bank") or "banco no identificado",
-        "reference": intake.fields.get("reference") or "—",
-        "receipt_date": intake.fields.get("date") or intake.created_at.date().isoformat(),
+        "amount_paid": facts.paid or Money.zero(CRC),
+        "bank": facts.fields.bank or "banco no identificado",
+        "reference": facts.fields.reference or "—",
+        "receipt_date": facts.receipt_date(intake.created_at.date()),
         "due_lines": due.lines() if due else [],
-        "difference": Money(Decimal(checks["difference_crc"]), CRC)
-        if checks.get("difference_crc") and Decimal(checks["difference_crc"]) > 0 else None,
-        "credit": Money(Decimal(checks["credit_crc"]), CRC)
-        if checks.get("credit_crc") and Decimal(checks["credit_crc"]) > 0 else None,
-        "expired": bool(checks.get("contract_expired")),
+        "difference": facts.difference,
+        "credit": facts.credit,
+        "expired": facts.contract_expired,
         "text_commands": text_commands,
+        "commands": [kind.sample(intake_id) for kind in ACCOUNTING_ACTIONS] if text_commands else [],
+    }
+
+
+def escalation_context(intake: Intake, contract: Contract, *, actor: str, old_end: date, settings: Settings
+                       ) -> dict[str, Any]:
+    """Accounting's notice of a grace extension: who moved the contract's end, from when to when."""
+    return {
+        "intake_id": intake.id,
+        "actor": actor,
+        "contract_label": contract_label(contract),
+        "old_end_date": old_end,
+        "new_end_date": contract.end_date,
+        "grace_days": settings.grace_days,
     }

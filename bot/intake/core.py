@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import or_
@@ -14,18 +15,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.contracts.checks import CheckReport, check_receipt
-from bot.db.models import Customer, Intake
+from bot.db.models import Intake
 from bot.db.types import utcnow
-from bot.intake import cards
+from bot.intake.actions import StaffDesk
+from bot.intake.facts import IntakeFacts, store_fields
 from bot.intake.media import store_media
-from bot.intake.messages import Audience, InboundMessage, StaffAction, StaffResult
-from bot.intake.outbox import enqueue
+from bot.intake.messages import DeliveredMessage, InboundMessage, StaffAction, StaffResult
+from bot.intake.outbox import delivered_on
 from bot.intake.replies import Replies
-from bot.intake.staff import destinations, reads_text_commands
-from bot.intake.states import IntakeState, event_count, record, transition
+from bot.intake.review import check_and_route
+from bot.intake.sending import Messenger
+from bot.intake.staff import identify
+from bot.intake.states import IntakeState, record, transition
 from bot.ocr import UnreadableReceipt, read_receipt, read_text
 from bot.ocr.fields import ReceiptFields
+from bot.vocabulary import ReplyKind
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +65,8 @@ def cut_text(text: str | None, limit: int) -> str | None:
 
 
 class IntakeCore:
-    """The one place that decides: what an inbound message becomes, what staff actions do, who is told."""
+    """The one place that decides what an inbound message becomes and carries out staff decisions: the
+    port every channel talks to. It holds what its parts use and hands each part only that."""
 
     def __init__(
         self,
@@ -75,9 +80,9 @@ class IntakeCore:
         self.settings = settings
         self.engine = engine
         self.reader = reader
-        self.replies = replies or Replies(settings.templates_dir)
         self.now = now
-        self.local_staff_channel = local_staff_channel
+        self.messenger = Messenger(settings, replies or Replies(settings.templates_dir), local_staff_channel)
+        self.desk = StaffDesk(settings, engine, self.messenger, now)
         self.intake_ready = asyncio.Event()
         self.outbox_ready = asyncio.Event()
 
@@ -124,9 +129,13 @@ class IntakeCore:
                 changes["text_cut_from"] = len(message.text)
             record(session, intake, actor="customer", reason="recibido", changes=changes)
             if media_path is not None and message.media_error is None:
-                self.tell_customer(session, intake, "ack", cards.greeting_context(self, session, intake))
+                self._tell_customer(session, intake, ReplyKind.ACK)
             session.commit()
             return intake.id
+
+    def _tell_customer(self, session: Session, intake: Intake, kind: ReplyKind) -> None:
+        facts = IntakeFacts.of(intake)
+        self.messenger.tell_customer(session, intake, kind, self.messenger.greeting(session, intake, facts))
 
     # -- reading and checking (run by the worker) --------------------------------------------
 
@@ -148,25 +157,25 @@ class IntakeCore:
         with Session(self.engine, expire_on_commit=False) as session:
             intake = session.get(Intake, intake_id)
             if intake is not None and intake.state == IntakeState.READ.value:
-                self._check_and_route(session, intake)
+                check_and_route(session, intake, self.settings, self.messenger, self.now())
                 session.commit()
 
     async def _read(self, intake: Intake) -> None:
         fields: ReceiptFields | None = None
-        problem: tuple[str, str] | None = None
+        problem: tuple[ReplyKind, str] | None = None
         if intake.error == "too_large":
-            problem = ("file_too_large", "archivo demasiado grande para el canal")
+            problem = (ReplyKind.FILE_TOO_LARGE, "archivo demasiado grande para el canal")
         elif intake.error == "unsupported_type":
-            problem = ("unreadable", "tipo de archivo que no es un comprobante")
+            problem = (ReplyKind.UNREADABLE, "tipo de archivo que no es un comprobante")
         elif intake.error:
-            problem = ("unreadable", f"no se pudo descargar el archivo ({intake.error})")
+            problem = (ReplyKind.UNREADABLE, f"no se pudo descargar el archivo ({intake.error})")
         elif intake.media_path:
             try:
                 data = await asyncio.to_thread(_read_bytes, intake.media_path)
                 fields = await self.reader.read(data)
             except UnreadableReceipt as error:
                 log.info("intake %s unreadable: %s", intake.id, error)
-                problem = ("unreadable", str(error))
+                problem = (ReplyKind.UNREADABLE, str(error))
         elif intake.text:
             try:
                 fields = await self.reader.read_text(cut_text(intake.text, self.settings.max_text_chars) or "")
@@ -174,171 +183,103 @@ class IntakeCore:
                 log.info("intake %s text not read: %s", intake.id, error)
                 fields = None
             if fields is None or (fields.amount is None and fields.reference is None):
-                problem = ("ask_receipt", "mensaje sin comprobante")
+                problem = (ReplyKind.ASK_RECEIPT, "mensaje sin comprobante")
         else:
-            problem = ("ask_receipt", "mensaje vacío")
+            problem = (ReplyKind.ASK_RECEIPT, "mensaje vacío")
         await asyncio.to_thread(self._store_reading, intake, fields, problem)
 
-    def _store_reading(self, intake: Intake, fields: ReceiptFields | None, problem: tuple[str, str] | None) -> None:
+    def _store_reading(self, intake: Intake, fields: ReceiptFields | None,
+                       problem: tuple[ReplyKind, str] | None) -> None:
         """Record what the reader made of the intake, and who hears about it, in one transaction."""
         with Session(self.engine, expire_on_commit=False) as session:
             current = session.get(Intake, intake.id)
             if current is None or current.state != IntakeState.RECEIVED.value:
                 return
-            follows_up = problem is not None and problem[0] == "ask_receipt"
+            follows_up = problem is not None and problem[0] is ReplyKind.ASK_RECEIPT
             earlier = self._recent_intake_of_sender(session, current) if follows_up else None
             if problem is not None and earlier is not None:
-                current.reply_kind = "follow_up"
+                current.reply_kind = ReplyKind.FOLLOW_UP.value
                 transition(session, current, IntakeState.NEEDS_INFO, actor="bot",
                            reason=f"mensaje del cliente sobre el comprobante #{earlier.id}")
-                text = self.replies.render("customer_note", cards.customer_note_context(current, about=earlier.id))
-                self.tell_staff(session, Audience.SUPPORT, "customer_note", text, intake=current,
-                                key=f"intake:{current.id}:customer_note")
+                self.messenger.tell_support_about(session, current, about=earlier.id)
             elif problem is not None:
                 kind, reason = problem
-                current.reply_kind = kind
+                current.reply_kind = kind.value
                 transition(session, current, IntakeState.NEEDS_INFO, actor="bot", reason=reason)
-                self.tell_customer(session, current, kind, cards.greeting_context(self, session, current))
-                if kind == "ask_receipt" and current.text:
+                self._tell_customer(session, current, kind)
+                if kind is ReplyKind.ASK_RECEIPT and current.text:
                     # Whatever a customer writes reaches a person, even when it is not a receipt.
-                    text = self.replies.render("customer_note", cards.customer_note_context(current, about=None))
-                    self.tell_staff(session, Audience.SUPPORT, "customer_note", text, intake=current,
-                                    key=f"intake:{current.id}:customer_note")
+                    self.messenger.tell_support_about(session, current, about=None)
             else:
                 assert fields is not None
-                current.fields = cards.fields_to_json(fields)
-                current.confidences = dict(fields.confidence)
+                store_fields(current, fields)
                 transition(session, current, IntakeState.READ, actor="bot",
                            changes={"fields": current.fields})
                 if current.media_path is None:
-                    self.tell_customer(session, current, "ack_message",
-                                       cards.greeting_context(self, session, current))
+                    self._tell_customer(session, current, ReplyKind.ACK_MESSAGE)
             session.commit()
 
     def _recent_intake_of_sender(self, session: Session, intake: Intake) -> Intake | None:
         """The sender's latest receipt of the last day: a text after it is a follow-up for support."""
         since = self.now() - timedelta(hours=24)
+        not_receipts = [ReplyKind.ASK_RECEIPT.value, ReplyKind.FOLLOW_UP.value]
         return session.exec(
             select(Intake)
             .where(Intake.channel == intake.channel, Intake.sender == intake.sender)
             .where(col(Intake.id) != intake.id)
-            .where(or_(col(Intake.reply_kind).is_(None), col(Intake.reply_kind).not_in(["ask_receipt", "follow_up"])))
+            .where(or_(col(Intake.reply_kind).is_(None), col(Intake.reply_kind).not_in(not_receipts)))
             .where(col(Intake.created_at) >= since)
             .order_by(col(Intake.id).desc())
         ).first()
 
-    def give_up(self, intake_id: int, error: str) -> None:
+    async def give_up(self, intake_id: int, error: str) -> None:
         """After repeated failures: ask the customer for a screenshot and hand the intake to support."""
+        await asyncio.to_thread(self._give_up, intake_id, error)
+        self.outbox_ready.set()
+
+    def _give_up(self, intake_id: int, error: str) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
             intake = session.get(Intake, intake_id)
             if intake is None or intake.state not in (IntakeState.RECEIVED.value, IntakeState.READ.value):
                 return
             intake.error = error[:1000]
-            intake.reply_kind = "unreadable"
+            intake.reply_kind = ReplyKind.UNREADABLE.value
             transition(session, intake, IntakeState.NEEDS_INFO, actor="bot", reason=f"error interno: {error[:200]}")
-            self.tell_customer(session, intake, "unreadable", cards.greeting_context(self, session, intake))
-            self.send_support_card(session, intake, note=f"No se pudo procesar automáticamente: {error[:300]}")
+            self._tell_customer(session, intake, ReplyKind.UNREADABLE)
+            self.messenger.send_support_card(session, intake, IntakeFacts.of(intake),
+                                             note=f"No se pudo procesar automáticamente: {error[:300]}")
             session.commit()
-
-    def _check_and_route(self, session: Session, intake: Intake, actor: str = "bot") -> None:
-        """Run the checks, store the report, and send the intake to review or to accounting."""
-        report = self.run_checks(session, intake)
-        transition(session, intake, IntakeState.CHECKED, actor=actor,
-                   changes={"reply_kind": report.reply_kind})
-        if self._can_auto_forward(intake, report):
-            transition(session, intake, IntakeState.FORWARDED, actor="bot",
-                       reason="todas las revisiones pasaron con lectura segura")
-            from bot.intake.actions import forward_to_accounting
-
-            forward_to_accounting(self, session, intake, approved_by="bot")
-        else:
-            transition(session, intake, IntakeState.IN_REVIEW, actor="bot")
-            self.send_support_card(session, intake)
-
-    def run_checks(self, session: Session, intake: Intake) -> CheckReport:
-        """Check the intake's fields and store the report, customer, contract and proposed reply."""
-        fields = ReceiptFields.from_json(intake.fields)
-        report = check_receipt(
-            session,
-            fields,
-            sender_channel=intake.channel,
-            sender=intake.sender,
-            media_sha256=intake.media_sha256,
-            intake_id=intake.id,
-            settings=self.settings,
-            now=self.now(),
-        )
-        intake.checks = {**report.to_json(), "passed": report.passed()}
-        intake.amount_due = report.amount_due.to_json() if report.amount_due is not None else {}
-        intake.customer_id = report.customer_id
-        intake.contract_id = report.contract_id
-        intake.reply_kind = report.reply_kind
-        session.add(intake)
-        return report
-
-    def _can_auto_forward(self, intake: Intake, report: CheckReport) -> bool:
-        if not self.settings.auto_forward or not report.passed() or report.reply_kind != "received":
-            return False
-        needed = ("amount", "date", "reference", "client_id")
-        threshold = self.settings.auto_forward_confidence
-        return all(intake.confidences.get(key, 0.0) >= threshold for key in needed)
 
     # -- staff ----------------------------------------------------------------------------------
 
     async def act(self, action: StaffAction) -> StaffResult:
         """Carry out a staff member's decision after checking who they are and where they speak."""
-        from bot.intake.actions import perform
-
-        result = await asyncio.to_thread(perform, self, action)
+        result = await asyncio.to_thread(self.desk.perform, action)
         self.outbox_ready.set()
         self.intake_ready.set()
         return result
 
-    # -- outbound helpers used by the actions -------------------------------------------------
+    async def is_staff(self, channel: str, user: str) -> bool:
+        """Whether `user` writing on `channel` (in their own chat) is a staff member."""
+        return identify(self.settings, channel, user, user) is not None
 
-    def customer(self, session: Session, intake: Intake) -> Customer | None:
-        return session.get(Customer, intake.customer_id) if intake.customer_id else None
+    # -- what a local channel shows ---------------------------------------------------------
 
-    def tell_customer(self, session: Session, intake: Intake, kind: str, context: dict[str, Any],
-                      key_suffix: str = "") -> None:
-        """Queue customer script `kind` for the intake's sender, once per key."""
-        enqueue(
-            session,
-            dedupe_key=f"intake:{intake.id}:customer:{kind}{key_suffix}",
-            channel=intake.channel,
-            recipient=intake.reply_to or intake.sender,
-            audience=Audience.CUSTOMER,
-            kind=kind,
-            text=self.replies.render(kind, context),
-            intake_id=intake.id,
-        )
+    async def delivered(self, channel: str, after: int) -> list[DeliveredMessage]:
+        """Messages delivered on `channel` after outbox id `after`."""
+        return await asyncio.to_thread(delivered_on, self.engine, channel, after)
 
-    def tell_staff(self, session: Session, audience: Audience, kind: str, text: str, *,
-                   intake: Intake | None, key: str, with_media: bool = False,
-                   buttons: tuple[Any, ...] = ()) -> None:
-        """Queue a staff message to every destination of `audience`."""
-        for channel, recipient in destinations(self.settings, audience, self.local_staff_channel):
-            enqueue(
-                session,
-                dedupe_key=f"{key}:{channel}:{recipient}",
-                channel=channel,
-                recipient=recipient,
-                audience=audience,
-                kind=kind,
-                text=text,
-                intake_id=intake.id if intake else None,
-                media_path=intake.media_path if (intake and with_media) else None,
-                buttons=buttons if channel != "whatsapp" else (),
-            )
+    async def media_file(self, channel: str, intake_id: int) -> Path | None:
+        """The stored file of intake `intake_id` when it came in on `channel` and is still kept."""
+        def find() -> Path | None:
+            with Session(self.engine) as session:
+                intake = session.get(Intake, intake_id)
+            if intake is None or not intake.media_path or intake.channel != channel:
+                return None
+            path = Path(intake.media_path)
+            return path if path.is_file() else None
 
-    def send_support_card(self, session: Session, intake: Intake, note: str = "") -> None:
-        """Queue the review card (image, fields with confidence, checks, proposed reply) to support."""
-        text = self.replies.render("support_card", cards.support_card_context(
-            self, session, intake, note=note, text_commands=reads_text_commands(self.settings, Audience.SUPPORT)))
-        version = event_count(session, intake)
-        self.tell_staff(session, Audience.SUPPORT, "support_card", text, intake=intake,
-                        key=f"intake:{intake.id}:support_card:{version}", with_media=True,
-                        buttons=cards.support_buttons(intake.id or 0))
+        return await asyncio.to_thread(find)
 
 
 def _read_bytes(path: str) -> bytes:

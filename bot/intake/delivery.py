@@ -6,35 +6,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from bot.db.models import Intake, OutboxMessage
 from bot.intake import cards
 from bot.intake.messages import Audience, Button
-from bot.intake.outbox import enqueue
+from bot.intake.sending import Messenger
 from bot.intake.staff import announcement_destinations, fallback_destinations
 from bot.intake.states import IntakeState, record
-
-if TYPE_CHECKING:
-    from bot.intake.core import IntakeCore
+from bot.vocabulary import ReplyKind, StaffMessage
 
 log = logging.getLogger(__name__)
 
-ANNOUNCEMENT = "delivery_failed"
+ANNOUNCEMENT = StaffMessage.DELIVERY_FAILED
 
 CARD_BUTTONS: dict[str, Callable[[int], tuple[Button, ...]]] = {
-    "support_card": cards.support_buttons,
-    "accounting_card": cards.accounting_buttons,
-}
-
-WHAT = {
-    "support_card": "la tarjeta de revisión",
-    "accounting_card": "la tarjeta de contabilidad",
-    "escalation_grace": "el aviso de prórroga a contabilidad",
-    "customer_note": "el mensaje del cliente",
-    "reminder_short_payment": "el recordatorio de la diferencia",
+    StaffMessage.SUPPORT_CARD: cards.support_buttons,
+    StaffMessage.ACCOUNTING_CARD: cards.accounting_buttons,
 }
 
 WAITING_ON = {IntakeState.IN_REVIEW.value: "soporte", IntakeState.FORWARDED.value: "contabilidad",
@@ -46,28 +35,39 @@ def base_key(row: OutboxMessage) -> str:
     return row.dedupe_key.removesuffix(f":{row.channel}:{row.recipient}")
 
 
-def handle_undelivered(core: IntakeCore, session: Session, row: OutboxMessage, error: str, now: datetime) -> None:
+def what_failed(row: OutboxMessage) -> str:
+    """The undelivered message, as support is told about it."""
+    if row.audience == Audience.CUSTOMER.value:
+        reply = ReplyKind.named(row.kind)
+        return reply.what if reply else "la respuesta al cliente"
+    try:
+        return StaffMessage(row.kind).what
+    except ValueError:
+        return "el aviso al personal"
+
+
+def handle_undelivered(messenger: Messenger, session: Session, row: OutboxMessage, error: str,
+                       now: datetime) -> None:
     """Reroute and announce `row`, which just failed for good at `now`, in the transaction that marks it
     failed."""
     if row.kind == ANNOUNCEMENT:
         log.error("an announcement of an undelivered message could not be delivered either (outbox %s)", row.id)
         return
-    settings = core.settings
+    settings = messenger.settings
     audience = Audience(row.audience)
     key = base_key(row)
     rerouted: list[str] = []
     if audience is not Audience.CUSTOMER:
         buttons_of = CARD_BUTTONS.get(row.kind)
         buttons = buttons_of(row.intake_id) if buttons_of and row.intake_id is not None else ()
-        for channel, recipient in fallback_destinations(settings, audience, row.channel):
-            enqueue(session, dedupe_key=f"{key}:rerouted:{channel}:{recipient}", channel=channel,
-                    recipient=recipient, audience=audience, kind=row.kind, text=row.text,
-                    intake_id=row.intake_id, media_path=row.media_path, buttons=buttons, now=now)
-            rerouted.append(cards.CHANNEL_LABELS.get(channel, channel))
+        fallbacks = fallback_destinations(settings, audience, row.channel)
+        messenger.tell_staff(session, audience, StaffMessage(row.kind), row.text, intake_id=row.intake_id,
+                             key=f"{key}:rerouted", media_path=row.media_path, buttons=buttons, to=fallbacks,
+                             now=now, hints_on_whatsapp=True)
+        rerouted = [cards.CHANNEL_LABELS.get(channel, channel) for channel, _ in fallbacks]
     intake = session.get(Intake, row.intake_id) if row.intake_id is not None else None
     waiting_on = WAITING_ON.get(intake.state) if intake is not None else None
-    what = WHAT.get(row.kind) or (
-        "la respuesta al cliente" if audience is Audience.CUSTOMER else "el aviso al personal")
+    what = what_failed(row)
     context = {
         "what": what,
         "intake_id": row.intake_id,
@@ -79,13 +79,10 @@ def handle_undelivered(core: IntakeCore, session: Session, row: OutboxMessage, e
         "customer": audience is Audience.CUSTOMER,
         "waiting_on": waiting_on,
     }
-    text = core.replies.render(ANNOUNCEMENT, context)
-    announced = False
-    for channel, recipient in announcement_destinations(settings, row.channel, row.recipient):
-        queued = enqueue(session, dedupe_key=f"{key}:undelivered:{channel}:{recipient}", channel=channel,
-                         recipient=recipient, audience=Audience.SUPPORT, kind=ANNOUNCEMENT, text=text,
-                         intake_id=row.intake_id, now=now)
-        announced = announced or queued is not None
+    text = messenger.replies.render(ANNOUNCEMENT.template, context)
+    announced = messenger.tell_staff(
+        session, Audience.SUPPORT, ANNOUNCEMENT, text, intake_id=row.intake_id, key=f"{key}:undelivered",
+        to=announcement_destinations(settings, row.channel, row.recipient), now=now) > 0
     if not announced and not rerouted:
         log.error("outbox message %s failed for good and no other staff chat is configured to say so", row.id)
     if intake is not None and (announced or rerouted):

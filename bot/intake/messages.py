@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Protocol
 
 from bot.db.types import utcnow
+from bot.vocabulary import StaffActionKind
 
 
 class Audience(StrEnum):
@@ -57,15 +59,6 @@ class OutboundMessage:
     intake_id: int | None = None
 
 
-class StaffActionKind(StrEnum):
-    APPROVE = "approve"
-    CORRECT = "correct"
-    REJECT = "reject"
-    GRACE = "grace"
-    APPLY = "apply"
-    FLAG = "flag"
-
-
 @dataclass(frozen=True)
 class StaffAction:
     """A staff member's decision on an intake, whatever button or text command carried it."""
@@ -104,3 +97,37 @@ class ChannelSender(Protocol):
     name: str
 
     async def send(self, message: OutboundMessage) -> str: ...
+
+
+@dataclass(frozen=True)
+class DeliveredMessage:
+    """A message the core delivered on a local channel, as the sandbox page shows it."""
+
+    outbox_id: int
+    audience: Audience
+    recipient: str
+    kind: str
+    text: str
+    intake_id: int | None
+    has_media: bool
+    buttons: tuple[Button, ...] = ()
+
+
+class IntakePort(Protocol):
+    """What a channel may ask of the intake core: take a customer's message, carry out a staff member's
+    action, and say whether someone writing on the channel is staff (only staff speak commands)."""
+
+    async def receive(self, message: InboundMessage) -> int | None: ...
+
+    async def act(self, action: StaffAction) -> StaffResult: ...
+
+    async def is_staff(self, channel: str, user: str) -> bool: ...
+
+
+class LocalChannelPort(IntakePort, Protocol):
+    """What a channel that delivers nothing itself (the sandbox page) also asks: what the core delivered on
+    it, and the file of one of its intakes."""
+
+    async def delivered(self, channel: str, after: int) -> list[DeliveredMessage]: ...
+
+    async def media_file(self, channel: str, intake_id: int) -> Path | None: ...

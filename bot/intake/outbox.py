@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,13 +20,13 @@ from bot.db.models import OutboxMessage, OutboxState
 from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.intake.claims import holder_is_gone
-from bot.intake.messages import Audience, Button, ChannelSender, OutboundMessage, SendError
+from bot.intake.messages import Audience, Button, ChannelSender, DeliveredMessage, OutboundMessage, SendError
 
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
-RELEASE_EVERY = 30.0
-"""Seconds between looks for claims left by a dead process of this host (a kill -9)."""
+RELEASE_EVERY = 30
+"""Seconds between sweeps for claims left by a dead process of this host (a kill -9)."""
 
 FailureHandler = Callable[[Session, OutboxMessage, str, datetime], None]
 """Called, with the time, in the transaction that marks a message failed for good: reroute it, tell someone."""
@@ -101,6 +100,27 @@ def _outbound(row: OutboxMessage) -> OutboundMessage:
     )
 
 
+def delivered_on(engine: Engine, channel: str, after: int = 0, limit: int = 200) -> list[DeliveredMessage]:
+    """Messages sent on `channel` after outbox id `after`, in order (what a local channel shows)."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.channel == channel)
+            .where(OutboxMessage.state == OutboxState.SENT.value)
+            .where(col(OutboxMessage.id) > after)
+            .order_by(col(OutboxMessage.id))
+            .limit(limit)
+        ).all()
+        return [
+            DeliveredMessage(
+                outbox_id=row.id or 0, audience=Audience(row.audience), recipient=row.recipient, kind=row.kind,
+                text=row.text, intake_id=row.intake_id, has_media=bool(row.media_path),
+                buttons=tuple(Button(b["label"], b["data"]) for b in row.buttons),
+            )
+            for row in rows
+        ]
+
+
 def _first_pending_of_its_chat(intake_id: int | None = None) -> ColumnElement[bool]:
     """No earlier message to the same chat is still pending: each chat gets its messages in order
     (among one intake's messages only, when `intake_id` is given)."""
@@ -168,16 +188,10 @@ class OutboxDispatcher:
         return released
 
     async def run(self, poll_seconds: float = 1.0) -> None:
-        """Deliver forever; woken early by `wakeup` when something was just queued."""
+        """Deliver forever; woken early by `wakeup` when something was just queued. Claims of dead processes
+        are released at start (and swept every RELEASE_EVERY seconds by the periodic work)."""
         self.release_dead_claims()
-        released_at = time.monotonic()
         while True:
-            if time.monotonic() - released_at > RELEASE_EVERY:
-                released_at = time.monotonic()
-                try:
-                    self.release_dead_claims()
-                except Exception:
-                    log.exception("releasing dead outbox claims failed")
             try:
                 sent = await self.flush()
             except Exception:

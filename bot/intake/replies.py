@@ -18,28 +18,11 @@ from jinja2 import (
     UndefinedError,
 )
 
+from bot.vocabulary import ReplyKind, StaffMessage
 from currency.money import Money, format_money
 
-CUSTOMER_TEMPLATES = (
-    "ack",
-    "ack_message",
-    "received",
-    "received_missing_id",
-    "applied",
-    "applied_missing_id",
-    "short_payment",
-    "contract_expired",
-    "unreadable",
-    "file_too_large",
-    "ask_receipt",
-    "not_company",
-    "too_old",
-    "duplicate",
-    "rejected",
-    "grace_granted",
-    "reminder_short_payment",
-)
-STAFF_TEMPLATES = ("support_card", "accounting_card", "escalation_grace", "customer_note", "delivery_failed")
+CUSTOMER_TEMPLATES = tuple(kind.template for kind in ReplyKind if kind.template is not None)
+STAFF_TEMPLATES = tuple(message.template for message in StaffMessage)
 
 
 def _money(value: Any) -> str:

@@ -3,7 +3,6 @@ review them) are deleted after PAYBOT_REJECTED_MEDIA_DAYS; receipt files are kep
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -81,12 +80,11 @@ class RejectedMediaCleaner:
             log.info("deleted %d file(s) that were not receipts, older than %d days", len(removed), self.days)
         return len(removed)
 
-    async def run(self, poll_seconds: float = 3600.0) -> None:
-        """Clean at start, then every `poll_seconds`."""
-        while True:
-            try:
-                while await asyncio.to_thread(self.delete_expired) == BATCH:
-                    pass
-            except Exception:
-                log.exception("deleting expired files that were not receipts failed")
-            await asyncio.sleep(poll_seconds)
+    def delete_all_expired(self, now: datetime | None = None) -> int:
+        """Delete every expired file, a batch at a time; how many intakes lost their file."""
+        removed = 0
+        while (batch := self.delete_expired(now)) > 0:
+            removed += batch
+            if batch < BATCH:
+                break
+        return removed

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from bot.config import Settings
 from bot.db.models import StaffRole
-from bot.intake.messages import Audience, StaffActionKind
+from bot.intake.messages import Audience
+from bot.vocabulary import StaffActionKind
 from currency.text import international_phone
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,25 @@ def role_of(settings: Settings, channel: str, user: str, chat: str) -> StaffRole
         except ValueError:
             return None
     return None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A staff member acting on an intake, as the audit trail and the cards name them."""
+
+    role: StaffRole
+    channel: str
+    user: str
+
+    @property
+    def audit(self) -> str:
+        return f"{self.role.value}:{self.channel}:{self.user}"
+
+
+def identify(settings: Settings, channel: str, user: str, chat: str) -> Actor | None:
+    """Who is acting: `user` speaking in `chat`, if they are staff there."""
+    role = role_of(settings, channel, user, chat)
+    return Actor(role, channel, user) if role is not None else None
 
 
 def _staff_chats(settings: Settings, audience: Audience) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

@@ -13,7 +13,7 @@ from bot.account.repository import load_entries
 from bot.db.models import Customer, Reminder
 from bot.intake.messages import StaffActionKind
 from currency.money import Money
-from tests.intake.conftest import TODAY, Conversation, receipt_png
+from tests.stories import TODAY, Conversation, receipt_png
 
 
 async def test_short_payment_applied_from_chat_leaves_the_difference_open_until_it_is_paid(

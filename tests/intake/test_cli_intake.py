@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tests.conftest import REPO
-from tests.intake.conftest import receipt_png
+from tests.stories import receipt_png
 
 
 def paybot(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

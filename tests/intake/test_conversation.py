@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 from bot.account.operations import contract_balance
 from bot.db.models import Contract, Customer, Intake, IntakeEvent, Payment, Reminder
 from bot.intake.messages import InboundMessage, StaffActionKind
-from bot.intake.worker import ReminderScheduler
-from tests.intake.conftest import TODAY, Conversation, receipt_png
+from bot.intake.reminders import DueReminders
+from tests.stories import TODAY, Conversation, receipt_png
 
 APPROVE, APPLY, CORRECT = StaffActionKind.APPROVE, StaffActionKind.APPLY, StaffActionKind.CORRECT
 
@@ -82,7 +82,7 @@ async def test_short_payment_gets_difference_and_reminder(conversation: Conversa
     assert [r.payload["difference"] for r in reminders] == ["8250.00", "8250.00"]
     assert all(r.state == "pending" for r in reminders)
 
-    scheduler = ReminderScheduler(conversation.core)
+    scheduler = DueReminders(conversation.engine, conversation.core.messenger)
     assert scheduler.send_due(now=reminders[0].due_at + timedelta(minutes=1)) == 1
     await conversation.dispatcher.flush()
     reminder = conversation.last_to("customer")

@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from bot.db.models import Intake
 from bot.intake.messages import StaffActionKind
-from tests.intake.conftest import TODAY, Conversation
+from tests.stories import TODAY, Conversation
 
 CORRECT = StaffActionKind.CORRECT
 SMS = ("Ha recibido 20.000,00 colones por BN SINPE MOVIL de MARIA JOSE VARGAS SOLANO. "

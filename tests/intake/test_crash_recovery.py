@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from bot.db.models import Intake, OutboxMessage
 from bot.db.session import make_engine
-from tests.intake.conftest import ServiceProcess, receipt_png
+from tests.stories import ServiceProcess, receipt_png
 
 RECEIPTS = 20
 

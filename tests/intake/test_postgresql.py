@@ -21,7 +21,7 @@ from bot.intake.messages import InboundMessage, StaffActionKind
 from bot.intake.outbox import OutboxDispatcher
 from bot.intake.worker import IntakeWorker
 from tests.conftest import REPO
-from tests.intake.conftest import TODAY, Conversation, RecordingChannel, receipt_png
+from tests.stories import TODAY, Conversation, RecordingChannel, receipt_png
 
 pytestmark = pytest.mark.postgres
 
@@ -58,7 +58,7 @@ async def test_two_workers_never_claim_the_same_intake(pg_conversation: Conversa
     for number in range(12):
         await core.receive(InboundMessage(channel="sandbox", external_id=f"t{number}", sender="+50688112233",
                                           reply_to="+50688112233", text=f"hola {number}"))
-    workers = [IntakeWorker(core, name=f"host:{n}") for n in (1, 2)]
+    workers = [IntakeWorker(core.engine, core, name=f"host:{n}") for n in (1, 2)]
     claims = await asyncio.gather(*(asyncio.to_thread(_claim_all, w) for w in workers))
     first, second = (set(c) for c in claims)
     assert not first & second

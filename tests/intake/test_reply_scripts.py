@@ -47,6 +47,7 @@ SAMPLE: dict[str, Any] = {
     "due_lines": [("Monto del contrato", "US$45,00"), ("Total a pagar", "₡25 920,77")],
     "proposed_reply": "¡Hola María! ...",
     "text_commands": True,
+    "commands": ["APROBAR 42", "CORREGIR 42 monto 25000"],
     "approved_by": "support:telegram:11",
     "bank": "BCR",
     "expired": True,

@@ -16,7 +16,7 @@ from bot.intake.core import InlineReader, IntakeCore
 from bot.intake.messages import InboundMessage
 from bot.intake.retention import RejectedMediaCleaner
 from bot.intake.worker import IntakeWorker
-from tests.intake.conftest import Conversation, ServiceProcess, receipt_png
+from tests.stories import Conversation, ServiceProcess, receipt_png
 
 NOT_A_RECEIPT = b"%PDF-1.4 this is not really a pdf"
 
@@ -76,7 +76,7 @@ async def test_a_file_support_was_asked_to_look_at_is_kept(conversation: Convers
         channel="sandbox", external_id="crashed", sender="+50688112233", reply_to="+50688112233",
         media=NOT_A_RECEIPT))
     assert intake_id is not None
-    conversation.core.give_up(intake_id, "RuntimeError: the reader crashed")
+    await conversation.core.give_up(intake_id, "RuntimeError: the reader crashed")
     assert stored(conversation, intake_id).reply_kind == "unreadable"
 
     assert RejectedMediaCleaner(conversation.engine, days=30).delete_expired(now=utcnow() + timedelta(days=90)) == 0
@@ -110,7 +110,7 @@ def test_the_running_service_deletes_expired_files_that_were_not_receipts_at_sta
     async def send() -> int | None:
         intake_id = await core.receive(InboundMessage(channel="sandbox", external_id="old", sender="+50688112233",
                                                       reply_to="+50688112233", media=NOT_A_RECEIPT))
-        await IntakeWorker(core, name="setup").drain()
+        await IntakeWorker(core.engine, core, name="setup").drain()
         return intake_id
 
     intake_id = asyncio.run(send())

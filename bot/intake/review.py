@@ -1,0 +1,71 @@
+"""Checking a read intake and routing it: to support's review, or, when every check passed with a sure
+reading, straight to accounting; and what forwarding to accounting sets in motion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.contracts.checks import check_receipt
+from bot.db.models import Intake
+from bot.intake.facts import IntakeFacts, store_report
+from bot.intake.reminders import schedule_difference_reminders
+from bot.intake.sending import Messenger
+from bot.intake.states import IntakeState, transition
+from bot.vocabulary import ReplyKind
+
+SURE_FIELDS = ("amount", "date", "reference", "client_id")
+"""The fields whose reading must be sure before a receipt may skip review."""
+
+
+def run_checks(session: Session, intake: Intake, settings: Settings, now: datetime) -> IntakeFacts:
+    """Check the intake's fields, store the report on it, and return its facts with the report."""
+    facts = IntakeFacts.of(intake)
+    report = check_receipt(
+        session,
+        facts.fields,
+        sender_channel=intake.channel,
+        sender=intake.sender,
+        media_sha256=intake.media_sha256,
+        intake_id=intake.id,
+        settings=settings,
+        now=now,
+    )
+    store_report(intake, report)
+    session.add(intake)
+    return IntakeFacts(fields=facts.fields, report=report)
+
+
+def can_skip_review(facts: IntakeFacts, settings: Settings) -> bool:
+    """Auto-forward is on, every check passed, and the reader was sure of the key fields."""
+    report = facts.report
+    if not settings.auto_forward or report is None or not report.passed() or report.reply_kind != ReplyKind.RECEIVED:
+        return False
+    threshold = settings.auto_forward_confidence
+    return all(facts.fields.confidence.get(key, 0.0) >= threshold for key in SURE_FIELDS)
+
+
+def check_and_route(session: Session, intake: Intake, settings: Settings, messenger: Messenger,
+                    now: datetime) -> None:
+    """Run the checks, then send the intake to review or to accounting."""
+    facts = run_checks(session, intake, settings, now)
+    assert facts.report is not None
+    transition(session, intake, IntakeState.CHECKED, actor="bot",
+               changes={"reply_kind": facts.report.reply_kind.value})
+    if can_skip_review(facts, settings):
+        transition(session, intake, IntakeState.FORWARDED, actor="bot",
+                   reason="todas las revisiones pasaron con lectura segura")
+        forward(session, intake, facts, settings, messenger, approved_by="bot", now=now)
+    else:
+        transition(session, intake, IntakeState.IN_REVIEW, actor="bot")
+        messenger.send_support_card(session, intake, facts)
+
+
+def forward(session: Session, intake: Intake, facts: IntakeFacts, settings: Settings, messenger: Messenger, *,
+            approved_by: str, now: datetime) -> None:
+    """The customer hears the outcome, a short payment's difference is reminded later, accounting gets
+    the card."""
+    if messenger.forward_to_accounting(session, intake, facts, approved_by=approved_by) is ReplyKind.SHORT_PAYMENT:
+        schedule_difference_reminders(session, intake, facts.difference, settings.reminder_hours, now)

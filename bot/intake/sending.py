@@ -1,0 +1,126 @@
+"""Everything paybot tells anyone, queued in the caller's transaction: the customer's scripts, staff
+messages, the support card and the forward to accounting. The core and the staff actions both send here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.db.models import Contract, Customer, Intake
+from bot.intake import cards
+from bot.intake.facts import IntakeFacts
+from bot.intake.messages import Audience, Button
+from bot.intake.outbox import enqueue
+from bot.intake.replies import Replies
+from bot.intake.staff import destinations, reads_text_commands
+from bot.intake.states import event_count
+from bot.vocabulary import ReplyKind, StaffMessage
+
+
+class Messenger:
+    """Renders each message from its template and queues it for its recipients, once per key."""
+
+    def __init__(self, settings: Settings, replies: Replies, local_staff_channel: str = "sandbox") -> None:
+        self.settings = settings
+        self.replies = replies
+        self.local_staff_channel = local_staff_channel
+
+    # -- the customer -------------------------------------------------------------------------
+
+    def greeting(self, session: Session, intake: Intake, facts: IntakeFacts) -> dict[str, Any]:
+        """The context every customer script may use."""
+        return cards.greeting_context(self.settings, customer_of(session, intake), intake, facts)
+
+    def reply_context(self, session: Session, intake: Intake, facts: IntakeFacts) -> dict[str, Any]:
+        """The context of the outcome scripts (received, short payment, applied...)."""
+        return cards.reply_context(self.settings, customer_of(session, intake), intake, facts)
+
+    def tell_customer(self, session: Session, intake: Intake, kind: ReplyKind, context: dict[str, Any],
+                      key_suffix: str = "") -> None:
+        """Queue customer script `kind` for the intake's sender, once per key."""
+        if kind.template is None:
+            raise ValueError(f"{kind} has no script to send")
+        enqueue(
+            session,
+            dedupe_key=f"intake:{intake.id}:customer:{kind.value}{key_suffix}",
+            channel=intake.channel,
+            recipient=intake.reply_to or intake.sender,
+            audience=Audience.CUSTOMER,
+            kind=kind.value,
+            text=self.replies.render(kind.template, context),
+            intake_id=intake.id,
+        )
+
+    # -- staff --------------------------------------------------------------------------------
+
+    def tell_staff(self, session: Session, audience: Audience, kind: StaffMessage, text: str, *,
+                   intake_id: int | None, key: str, media_path: str | None = None,
+                   buttons: Sequence[Button] = (), to: Sequence[tuple[str, str]] | None = None,
+                   now: datetime | None = None, hints_on_whatsapp: bool = False) -> int:
+        """Queue a staff message to every destination of `audience` (or to `to`); how many were new.
+
+        WhatsApp has no buttons: its cards are written with their commands, so buttons are dropped there,
+        unless `hints_on_whatsapp` (a text written for another channel) asks for them as written hints."""
+        queued = 0
+        chats = destinations(self.settings, audience, self.local_staff_channel) if to is None else to
+        for channel, recipient in chats:
+            row = enqueue(
+                session,
+                dedupe_key=f"{key}:{channel}:{recipient}",
+                channel=channel,
+                recipient=recipient,
+                audience=audience,
+                kind=kind.value,
+                text=text,
+                intake_id=intake_id,
+                media_path=media_path,
+                buttons=buttons if channel != "whatsapp" or hints_on_whatsapp else (),
+                now=now,
+            )
+            queued += row is not None
+        return queued
+
+    def tell_support_about(self, session: Session, intake: Intake, *, about: int | None) -> None:
+        """Pass a customer's message to support: about an earlier receipt, or with none at all."""
+        text = self.replies.render(StaffMessage.CUSTOMER_NOTE.template,
+                                   cards.customer_note_context(intake, about=about))
+        self.tell_staff(session, Audience.SUPPORT, StaffMessage.CUSTOMER_NOTE, text, intake_id=intake.id,
+                        key=f"intake:{intake.id}:customer_note")
+
+    def send_support_card(self, session: Session, intake: Intake, facts: IntakeFacts, note: str = "") -> None:
+        """Queue the review card (image, fields with confidence, checks, proposed reply) to support."""
+        customer = customer_of(session, intake)
+        proposed = cards.proposed_reply(intake, facts)
+        proposed_text = self.replies.render(
+            proposed.template or ReplyKind.RECEIVED.value,
+            cards.reply_context(self.settings, customer, intake, facts))
+        text = self.replies.render(StaffMessage.SUPPORT_CARD.template, cards.support_card_context(
+            intake, facts, customer, proposed_text=proposed_text, note=note,
+            text_commands=reads_text_commands(self.settings, Audience.SUPPORT)))
+        self.tell_staff(session, Audience.SUPPORT, StaffMessage.SUPPORT_CARD, text, intake_id=intake.id,
+                        key=f"intake:{intake.id}:support_card:{event_count(session, intake)}",
+                        media_path=intake.media_path, buttons=cards.support_buttons(intake.id or 0))
+
+    def forward_to_accounting(self, session: Session, intake: Intake, facts: IntakeFacts, *,
+                              approved_by: str) -> ReplyKind:
+        """Tell the customer the outcome and card accounting; returns the outcome told."""
+        customer = customer_of(session, intake)
+        kind = facts.outcome()
+        self.tell_customer(session, intake, kind, cards.reply_context(self.settings, customer, intake, facts))
+        contract = session.get(Contract, intake.contract_id) if intake.contract_id else None
+        text = self.replies.render(StaffMessage.ACCOUNTING_CARD.template, cards.accounting_card_context(
+            intake, facts, customer, contract, approved_by=approved_by,
+            text_commands=reads_text_commands(self.settings, Audience.ACCOUNTING)))
+        self.tell_staff(session, Audience.ACCOUNTING, StaffMessage.ACCOUNTING_CARD, text, intake_id=intake.id,
+                        key=f"intake:{intake.id}:accounting_card:{event_count(session, intake)}",
+                        media_path=intake.media_path, buttons=cards.accounting_buttons(intake.id or 0))
+        return kind
+
+
+def customer_of(session: Session, intake: Intake) -> Customer | None:
+    """The customer the checks found for `intake`, if any."""
+    return session.get(Customer, intake.customer_id) if intake.customer_id else None

@@ -1,0 +1,227 @@
+"""The words paybot and its staff share: each staff action, reject reason, reply and correctable field is
+one enum member carrying its Spanish label, the words staff type for it and its template."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from currency.text import strip_accents
+
+
+def _describe(member: StrEnum, **details: Any) -> None:
+    """Give an enum member the details written beside its value."""
+    for name, value in details.items():
+        setattr(member, name, value)
+
+
+class ReplyKind(StrEnum):
+    """A message to the customer (or what the bot made of theirs); `template` is its script, if it has one."""
+
+    template: str | None
+    label: str
+    what: str
+
+    def __new__(cls, value: str, *details: Any) -> ReplyKind:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        if details:
+            shown, has_template, named = (*details, True, "la respuesta al cliente")[:3]
+            _describe(member, label=shown, template=value if has_template else None, what=named)
+        return member
+
+    ACK = "ack", "acuse de recibo del comprobante"
+    ACK_MESSAGE = "ack_message", "acuse de recibo del mensaje"
+    RECEIVED = "received", "pago recibido"
+    RECEIVED_MISSING_ID = "received_missing_id", "pago recibido sin ID de cliente"
+    SHORT_PAYMENT = "short_payment", "pago incompleto"
+    CONTRACT_EXPIRED = "contract_expired", "ID vencido, a la espera de activación"
+    NOT_COMPANY = "not_company", "pago no hecho a la empresa"
+    TOO_OLD = "too_old", "comprobante muy antiguo"
+    DUPLICATE = "duplicate", "comprobante duplicado"
+    UNREADABLE = "unreadable", "comprobante ilegible"
+    FILE_TOO_LARGE = "file_too_large", "archivo demasiado grande"
+    ASK_RECEIPT = "ask_receipt", "se pidió el comprobante"
+    REJECTED = "rejected", "rechazado por otro motivo"
+    GRACE_GRANTED = "grace_granted", "prórroga concedida"
+    APPLIED = "applied", "pago aplicado"
+    APPLIED_MISSING_ID = "applied_missing_id", "pago aplicado sin ID de cliente"
+    REMINDER_SHORT_PAYMENT = ("reminder_short_payment", "recordatorio de la diferencia", True,
+                              "el recordatorio de la diferencia")
+    CUSTOMER_UNKNOWN = "customer_unknown", "cliente sin identificar", False
+    FOLLOW_UP = "follow_up", "mensaje sobre un comprobante anterior", False
+
+    @classmethod
+    def named(cls, value: str | None) -> ReplyKind | None:
+        """The reply kind stored as `value`, None for none or one this version does not know."""
+        try:
+            return cls(value) if value else None
+        except ValueError:
+            return None
+
+
+class StaffMessage(StrEnum):
+    """A message to staff; `template` renders it and `what` names it when it could not be delivered."""
+
+    what: str
+
+    def __new__(cls, value: str, *details: Any) -> StaffMessage:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        if details:
+            _describe(member, what=details[0])
+        return member
+
+    @property
+    def template(self) -> str:
+        return self.value
+
+    SUPPORT_CARD = "support_card", "la tarjeta de revisión"
+    ACCOUNTING_CARD = "accounting_card", "la tarjeta de contabilidad"
+    ESCALATION_GRACE = "escalation_grace", "el aviso de prórroga a contabilidad"
+    CUSTOMER_NOTE = "customer_note", "el mensaje del cliente"
+    DELIVERY_FAILED = "delivery_failed", "el aviso de un mensaje no entregado"
+
+
+class RejectReason(StrEnum):
+    """Why support rejects a receipt: the button staff press, the words they type, what the audit says,
+    and the customer's script (a reason typed in free text gets `ReplyKind.REJECTED`)."""
+
+    button: str
+    label: str
+    words: tuple[str, ...]
+    reply: ReplyKind
+
+    def __new__(cls, value: str, *details: Any) -> RejectReason:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        if details:
+            _describe(member, **dict(zip(("button", "label", "words"), details, strict=True)), reply=ReplyKind(value))
+        return member
+
+    NOT_COMPANY = ("not_company", "No es a nombre de la empresa", "el pago no fue hecho a nombre de la empresa",
+                   ("no es a la empresa", "no es de la empresa", "otra empresa"))
+    TOO_OLD = ("too_old", "Fecha muy antigua", "la fecha del comprobante no es reciente",
+               ("fuera de plazo", "muy viejo", "vencido"))
+    DUPLICATE = ("duplicate", "Comprobante duplicado", "el comprobante ya había sido recibido",
+                 ("duplicado", "repetido"))
+    UNREADABLE = ("unreadable", "No se puede leer", "el comprobante no se puede leer", ("ilegible", "no se lee"))
+
+    @property
+    def word(self) -> str:
+        """What staff type for this reason (the first of its words)."""
+        return self.words[0]
+
+    @classmethod
+    def named(cls, code: str) -> RejectReason | None:
+        """The reason whose code is `code`, None for a reason written freely."""
+        try:
+            return cls(code)
+        except ValueError:
+            return None
+
+
+class ReceiptField(StrEnum):
+    """A field of a receipt that staff may correct: its label on cards and the words that name it."""
+
+    label: str
+    words: tuple[str, ...]
+
+    def __new__(cls, value: str, *details: Any) -> ReceiptField:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        if details:
+            _describe(member, label=details[0], words=(*details[1], value))
+        return member
+
+    AMOUNT = "amount", "Monto", ("monto",)
+    DATE = "date", "Fecha", ("fecha",)
+    REFERENCE = "reference", "Referencia", ("referencia", "ref", "comprobante")
+    CLIENT_ID = "client_id", "ID cliente", ("id", "cliente")
+    BANK = "bank", "Banco", ("banco",)
+    PAYER_NAME = "payer_name", "Pagador", ("pagador",)
+    PAYEE_NAME = "payee_name", "Beneficiario", ("beneficiario",)
+    CURRENCY = "currency", "Moneda", ("moneda",)
+    DESCRIPTION = "description", "Descripción", ("descripcion", "motivo")
+
+    @property
+    def word(self) -> str:
+        return self.words[0]
+
+    @classmethod
+    def named(cls, word: str) -> ReceiptField | None:
+        """The field staff mean by `word` (already folded: lower case, no accents), or None."""
+        return _FIELD_WORDS.get(word)
+
+
+_FIELD_WORDS = {word: field for field in ReceiptField for word in field.words}
+FIELD_WORDS = ", ".join(field.word for field in ReceiptField)
+"""The field names staff may use, as a hint: "monto, fecha, referencia, ..."."""
+
+
+class StaffActionKind(StrEnum):
+    """A staff decision on an intake: its button, the verbs that start its text command, and the command's
+    arguments (as a usage line and as an example under a card)."""
+
+    button: str
+    command: str
+    verbs: tuple[str, ...]
+    arguments: str
+    example: str
+    meaning: str
+
+    def __new__(cls, value: str, *details: Any) -> StaffActionKind:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        if details:
+            _describe(member, **dict(zip(("button", "verbs", "arguments", "example", "meaning"), details, strict=True)),
+                      command=details[1][0].upper())
+        return member
+
+    APPROVE = ("approve", "✅ Aprobar", ("aprobar", "aprobado", "aprobada"), "", "",
+               "el comprobante está bien, pasa a contabilidad")
+    CORRECT = ("correct", "✏️ Corregir", ("corregir",), "<campo> <valor>", "monto 25000",
+               f"corrige un campo: {FIELD_WORDS}")
+    REJECT = ("reject", "❌ Rechazar", ("rechazar", "rechazado", "rechazada"), "<motivo>", "motivo",
+              f"{', '.join(reason.word for reason in RejectReason)} u otro texto")
+    GRACE = ("grace", "⏳ Prórroga", ("prórroga",), "", "",
+             "extiende el contrato unos días y avisa a contabilidad")
+    APPLY = ("apply", "💰 Aplicado", ("aplicado", "aplicada", "aplicar"), "", "",
+             "el pago quedó aplicado (contabilidad)")
+    FLAG = ("flag", "↩️ Devolver a soporte", ("devolver",), "<motivo>", "motivo",
+            "contabilidad lo devuelve a soporte")
+
+    def usage(self) -> str:
+        """The command's form with a placeholder for the receipt's number."""
+        return " ".join(part for part in (self.command, "<número>", self.arguments) if part)
+
+    def hint(self, intake_id: int | str) -> str:
+        """The command for one receipt, its arguments still to fill in."""
+        return " ".join(part for part in (self.command, str(intake_id), self.arguments) if part)
+
+    def sample(self, intake_id: int | str) -> str:
+        """The command for one receipt as a card shows it, with an example argument, spelled as a phone
+        types it most easily (without accents)."""
+        return " ".join(part for part in (strip_accents(self.command), str(intake_id), self.example) if part)
+
+    def spoken(self, intake_id: int | str) -> str:
+        """The command for one receipt as the help list says it: `RECHAZAR 123 motivo`."""
+        plain = self.arguments.replace("<", "").replace(">", "")
+        return " ".join(part for part in (self.command, str(intake_id), plain) if part)
+
+    def callback(self, intake_id: int, choice: str | None = None) -> str:
+        """The namespaced callback data of this action's button: `pay:<kind>:<id>[:<choice>]`."""
+        return f"pay:{self.value}:{intake_id}" + (f":{choice}" if choice else "")
+
+    @classmethod
+    def named(cls, value: str) -> StaffActionKind | None:
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+
+SUPPORT_ACTIONS = (StaffActionKind.APPROVE, StaffActionKind.CORRECT, StaffActionKind.REJECT, StaffActionKind.GRACE)
+"""The actions under a support card, in their order."""
+ACCOUNTING_ACTIONS = (StaffActionKind.APPLY, StaffActionKind.FLAG)
+"""The actions under an accounting card, in their order."""
