@@ -18,6 +18,7 @@ import uvicorn
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
@@ -31,6 +32,7 @@ from bot.intake.delivery import handle_undelivered
 from bot.intake.outbox import RELEASE_EVERY, OutboxDispatcher, RetryPolicy
 from bot.intake.reminders import DueReminders
 from bot.intake.retention import RejectedMediaCleaner
+from bot.intake.staff import seed_staff
 from bot.intake.worker import IntakeWorker
 from bot.scheduler import Job, PeriodicWork, refresh_todays_rate
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
@@ -157,7 +159,11 @@ class Service:
 
 def build_core(settings: Settings, engine: Engine, reader: Reader,
                clock: Callable[[], datetime] = utcnow) -> tuple[IntakeCore, OutboxDispatcher]:
-    """The core and its outbox dispatcher, with the sandbox channel registered when it runs."""
+    """The core and its outbox dispatcher, with the sandbox channel registered when it runs; the staff the
+    settings list are added to the staff records first."""
+    with Session(engine) as session:
+        seed_staff(session, settings)
+        session.commit()
     core = IntakeCore(settings, engine, reader)
     policy = RetryPolicy(give_up_after=timedelta(hours=settings.send_retry_hours))
     dispatcher = OutboxDispatcher(engine, {}, worker_name(), policy=policy, clock=clock,
@@ -228,8 +234,9 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
     telegram = None
     if settings.telegram_enabled:
         from bot.handlers.telegram import TelegramSender, build_telegram_application, telegram_webhook_route
+        from bot.handlers.telegram_prompts import PromptBook
 
-        telegram = build_telegram_application(settings, core)
+        telegram = build_telegram_application(settings, core, PromptBook(engine))
         dispatcher.register(HealthReportingSender(TelegramSender(telegram.bot, telegram), health))
         secret = settings.telegram_webhook_secret
         if not settings.telegram_polling and secret is not None:

@@ -17,12 +17,13 @@ from bot.account.charges import RECURRING
 from bot.account.entries import Entry, EntryKind, from_cents, to_cents
 from bot.db.models import AccountEntry, Contract, Customer, Payment, Reminder, ReminderState
 from bot.db.types import utcnow
+from bot.vocabulary import ReplyKind
 from currency.money import Money
 
 CHUNK = 500
 """Ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits."""
 
-BALANCE_REMINDER_KINDS = ("reminder_short_payment",)
+BALANCE_REMINDER_KINDS = (ReplyKind.REMINDER_SHORT_PAYMENT.value,)
 """Reminders that chase an open balance and stop when it reaches zero (collections adds its own here)."""
 
 

@@ -30,6 +30,7 @@ def build_parser() -> Parser:
     from bot.cli.commands_ocr import register as register_ocr
     from bot.cli.commands_records import register as register_records
     from bot.cli.commands_run import register as register_run
+    from bot.cli.commands_staff import register as register_staff
 
     parser = Parser(
         prog=PROGRAM,
@@ -45,6 +46,7 @@ def build_parser() -> Parser:
     register_ocr(sub)
     register_records(sub)
     register_account(sub)
+    register_staff(sub)
     register_db(sub)
     return parser
 

@@ -1,5 +1,5 @@
 """The tables: customers, contracts, intakes and their audit, payments, account entries, reminders, rates,
-staff, outbox, WhatsApp windows, scheduled jobs."""
+staff and their prompts, outbox, WhatsApp windows, scheduled jobs."""
 
 from __future__ import annotations
 
@@ -127,7 +127,9 @@ class IntakeEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     intake_id: int = Field(foreign_key="intake.id", index=True)
-    actor: str = Field(max_length=120, description="customer, bot, or staff:<id>")
+    actor: str = Field(max_length=120, description="customer, bot, or the staff member's name")
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id", index=True,
+                                 description="The staff member who acted, when one did")
     from_state: str = Field(max_length=20)
     to_state: str = Field(max_length=20)
     changes: dict[str, Any] = _json(dict)
@@ -148,6 +150,8 @@ class AuditEvent(SQLModel, table=True):
     intake_id: int | None = Field(default=None, index=True, sa_type=BigInteger,
                                   description="The intake named (it may not exist)")
     reason: str = Field(max_length=40, description="not_staff, role_not_allowed, no_such_intake, not_allowed_now")
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id",
+                                 description="The staff member who tried, when they are one")
     detail: str | None = None
     created_at: datetime = _when(index=True)
 
@@ -254,7 +258,8 @@ class StaffRole(StrEnum):
 
 
 class StaffMember(SQLModel, table=True):
-    """A support agent, accountant or admin, and how they are recognised on each channel."""
+    """A support agent, accountant or admin, and how they are recognised on each channel: the one list of
+    who may act. An empty name is learned from the channel the first time they act."""
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -262,6 +267,22 @@ class StaffMember(SQLModel, table=True):
     telegram_user_id: int | None = Field(default=None, index=True, sa_type=BigInteger)
     whatsapp_number: str | None = Field(default=None, index=True, max_length=32)
     active: bool = True
+    created_at: datetime = _when()
+
+
+class StaffPrompt(SQLModel, table=True):
+    """A question the bot asked in a staff chat (a Telegram reply prompt): the answer, a reply to it, is
+    matched to its intake and action by the prompt's message id, never by reading the question's words."""
+
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    chat_id: str = Field(max_length=40)
+    message_id: str = Field(max_length=40)
+    action: str = Field(max_length=20)
+    intake_id: int = Field(sa_type=BigInteger, description="The intake named by the button (it may not exist)")
+    created_at: datetime = _when()
 
 
 class OutboxState(StrEnum):

@@ -47,6 +47,7 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.handlers.staff_commands import field_named
+from bot.handlers.telegram_prompts import PromptBook
 from bot.intake.messages import InboundMessage, IntakePort, OutboundMessage, SendError, StaffAction, StaffResult
 from bot.vocabulary import FIELD_WORDS, RejectReason, StaffActionKind
 from bot.web.limits import BodyTooLarge, read_body
@@ -62,6 +63,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 CORE_KEY = "paybot.core"
+PROMPTS_KEY = "paybot.prompts"
 SETTINGS_KEY = "paybot.settings"
 MIGRATIONS_KEY = "paybot.chat_migrations"
 
@@ -78,7 +80,8 @@ REJECT_CHOICES: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class _Prompt:
-    """A question the bot asks staff; the answer is a reply to it, so the question carries the id."""
+    """A question the bot asks staff; the answer is a reply to it, matched by the question's message id (the
+    prompt book), never by its words."""
 
     kind: StaffActionKind
     head: str
@@ -87,11 +90,6 @@ class _Prompt:
 
     def text(self, intake_id: int) -> str:
         return f"{self.head.format(id=intake_id)}\n{self.ask}"
-
-    def match(self, text: str) -> int | None:
-        pattern = re.escape(self.head).replace(re.escape("{id}"), r"(\d+)")
-        found = re.match(pattern, text)
-        return int(found.group(1)) if found else None
 
 
 PROMPTS: tuple[_Prompt, ...] = (
@@ -123,7 +121,7 @@ TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 # ---------------------------------------------------------------- building and running
 
 
-def build_telegram_application(settings: Settings, core: IntakePort) -> TelegramApp:
+def build_telegram_application(settings: Settings, core: IntakePort, prompts: PromptBook) -> TelegramApp:
     """Build the bot against `settings`' Bot API URLs; nothing is contacted until it is initialized."""
     if settings.telegram_token is None:
         raise ValueError("PAYBOT_TELEGRAM_TOKEN is not set")
@@ -139,6 +137,7 @@ def build_telegram_application(settings: Settings, core: IntakePort) -> Telegram
         builder = builder.updater(None)
     application = builder.build()
     application.bot_data[CORE_KEY] = core
+    application.bot_data[PROMPTS_KEY] = prompts
     application.bot_data[SETTINGS_KEY] = settings
     application.bot_data[MIGRATIONS_KEY] = {}
     register_handlers(application)
@@ -396,7 +395,7 @@ async def press_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         StaffActionKind.CORRECT,
         StaffActionKind.FLAG,
     ):
-        await _ask(card, PROMPT_BY_KIND[kind], intake_id)
+        await _ask(context, card, PROMPT_BY_KIND[kind], intake_id)
         return
     action = _staff_action(update, context, kind, intake_id, reason=choice)
     if action is None:
@@ -413,24 +412,23 @@ async def answer_staff_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE
     question = message.reply_to_message
     if question is None or question.from_user is None or question.from_user.id != context.bot.id:
         return
-    for prompt in PROMPTS:
-        intake_id = prompt.match(question.text or "")
-        if intake_id is not None:
-            break
-    else:
+    asked = await asyncio.to_thread(_prompts(context).find, question.chat_id, question.message_id)
+    if asked is None:
         return
+    kind, intake_id = asked
+    prompt = PROMPT_BY_KIND[kind]
     answer = (message.text or "").strip()
     if prompt.kind is StaffActionKind.CORRECT:
         word, _, value = answer.partition(" ")
         field = field_named(word)
         if field is None or not value.strip():
             await message.reply_text(f"Campos: {FIELD_WORDS}.", do_quote=True)
-            await _ask(message, prompt, intake_id)
+            await _ask(context, message, prompt, intake_id)
             return
         action = _staff_action(update, context, prompt.kind, intake_id, field=field.value, value=value.strip())
     else:
         if not answer:
-            await _ask(message, prompt, intake_id)
+            await _ask(context, message, prompt, intake_id)
             return
         action = _staff_action(update, context, prompt.kind, intake_id, reason=answer)
     if action is None:
@@ -531,15 +529,19 @@ def _staff_action(
         field=field,
         value=value,
         reason=reason,
+        user_name=user.full_name,
     )
 
 
-async def _ask(anchor: Message, prompt: _Prompt, intake_id: int) -> None:
-    await anchor.reply_text(
+async def _ask(context: ContextTypes.DEFAULT_TYPE, anchor: Message, prompt: _Prompt, intake_id: int) -> None:
+    """Ask `prompt` about intake `intake_id` and remember that this message asks it."""
+    question = await anchor.reply_text(
         prompt.text(intake_id),
         reply_markup=ForceReply(input_field_placeholder=prompt.placeholder),
         do_quote=True,
     )
+    await asyncio.to_thread(_prompts(context).remember, question.chat_id, question.message_id, prompt.kind,
+                            intake_id)
 
 
 async def _show_result(anchor: Message, result: StaffResult) -> None:
@@ -558,6 +560,11 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
     """Log what failed with the update that caused it; the customer never sees a traceback."""
     where = update.to_dict() if isinstance(update, Update) else update
     log.error("Telegram update failed: %s", where, exc_info=context.error)
+
+
+def _prompts(context: ContextTypes.DEFAULT_TYPE) -> PromptBook:
+    prompts: PromptBook = context.bot_data[PROMPTS_KEY]
+    return prompts
 
 
 def _core(context: ContextTypes.DEFAULT_TYPE) -> IntakePort:

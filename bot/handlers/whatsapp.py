@@ -106,8 +106,9 @@ def media_urls(params: Mapping[str, str]) -> list[str]:
     return [params.get(f"MediaUrl{index}", "") for index in range(count)]
 
 
-def staff_action(command: StaffCommand, address: str) -> StaffAction:
-    """A parsed text command from `address` as the neutral staff action."""
+def staff_action(command: StaffCommand, address: str, profile_name: str = "") -> StaffAction:
+    """A parsed text command from `address` (whose WhatsApp profile is named `profile_name`) as the neutral
+    staff action."""
     number = international_phone(address)
     return StaffAction(
         channel=CHANNEL,
@@ -118,6 +119,7 @@ def staff_action(command: StaffCommand, address: str) -> StaffAction:
         field=command.field,
         value=command.value,
         reason=command.reason,
+        user_name=profile_name,
     )
 
 
@@ -172,7 +174,7 @@ def whatsapp_webhook_route(
         if not urls and await core.is_staff(CHANNEL, address):
             parsed = parse_staff_command(params.get("Body"))
             if isinstance(parsed, StaffCommand):
-                result = await core.act(staff_action(parsed, address))
+                result = await core.act(staff_action(parsed, address, params.get("ProfileName", "")))
                 twiml.background = BackgroundTask(reply_to_staff, client, address, result.message)
                 return twiml
             if isinstance(parsed, HelpRequest | CommandError):

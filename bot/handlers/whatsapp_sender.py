@@ -22,6 +22,7 @@ from bot.config import Settings, TwilioTemplate
 from bot.handlers.staff_commands import command_for_button
 from bot.handlers.whatsapp_window import ServiceWindow
 from bot.intake.messages import Audience, OutboundMessage, SendError
+from bot.vocabulary import StaffMessage
 from bot.web.media_links import MediaLink, MediaLinks
 from currency.text import international_phone
 
@@ -49,7 +50,7 @@ def whatsapp_address(recipient: str) -> str:
 
 def template_kind(message: OutboundMessage) -> str:
     """Which configured template a message uses outside the window (see PAYBOT_TWILIO_TEMPLATES)."""
-    if message.kind in ("support_card", "accounting_card"):
+    if message.kind in (StaffMessage.SUPPORT_CARD, StaffMessage.ACCOUNTING_CARD):
         return message.kind
     if message.kind.startswith("reminder"):
         return "reminder"

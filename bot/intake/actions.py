@@ -70,41 +70,40 @@ class StaffDesk:
     clock: Callable[[], datetime] = utcnow
 
     def perform(self, action: StaffAction) -> StaffResult:
-        """Check the actor, then carry out `action` in one transaction with its audit events; a refusal is
-        audited too, in its own row, whoever asked and whatever they named."""
-        actor = identify(self.settings, action.channel, action.user, action.chat)
-        if actor is None or actor.role not in ALLOWED[action.kind]:
-            log.warning("refused %s on intake %s from %s user %s in chat %s (role %s)", action.kind,
-                        action.intake_id, action.channel, _shown(action, action.user), _shown(action, action.chat),
-                        actor.role if actor else None)
-            return self.refuse(action, "not_staff" if actor is None else "role_not_allowed",
-                               "No tiene permiso para esta acción.")
-        missing = f"No existe el comprobante #{action.intake_id}."
-        if not 0 < action.intake_id <= MAX_ROW_ID:
-            return self.refuse(action, "no_such_intake", missing)
+        """Check the actor against the staff records, then carry out `action` in one transaction with its audit
+        events; a refusal is audited too, in its own row, whoever asked and whatever they named."""
         with Session(self.engine, expire_on_commit=False) as session:
-            intake = session.get(Intake, action.intake_id)
+            actor = identify(session, self.settings, action.channel, action.user, action.chat, action.user_name)
+            session.commit()
+            if actor is None or actor.role not in ALLOWED[action.kind]:
+                log.warning("refused %s on intake %s from %s user %s in chat %s (role %s)", action.kind,
+                            action.intake_id, action.channel, _shown(action, action.user),
+                            _shown(action, action.chat), actor.role if actor else None)
+                return self.refuse(action, "not_staff" if actor is None else "role_not_allowed",
+                                   "No tiene permiso para esta acción.", actor)
+            missing = f"No existe el comprobante #{action.intake_id}."
+            intake = session.get(Intake, action.intake_id) if 0 < action.intake_id <= MAX_ROW_ID else None
             if intake is None:
-                return self.refuse(action, "no_such_intake", missing)
+                return self.refuse(action, "no_such_intake", missing, actor)
             try:
                 message = ACTIONS[action.kind](Deed(self, session, intake, action, actor))
                 session.commit()
             except ActionRefused as refusal:
                 session.rollback()
-                return self.refuse(action, "refused", str(refusal))
+                return self.refuse(action, "refused", str(refusal), actor)
             except IllegalTransition:
                 session.rollback()
                 state = f"El comprobante #{intake.id} está en estado «{intake.state}»"
-                return self.refuse(action, "not_allowed_now", f"{state}: no se puede hacer eso.")
+                return self.refuse(action, "not_allowed_now", f"{state}: no se puede hacer eso.", actor)
         return StaffResult(True, message)
 
-    def refuse(self, action: StaffAction, reason: str, message: str) -> StaffResult:
+    def refuse(self, action: StaffAction, reason: str, message: str, actor: Actor | None = None) -> StaffResult:
         """Record the refused action as an audit event and give the staff member the Spanish reason."""
         named = action.intake_id if 0 < action.intake_id <= MAX_ROW_ID else None
         with Session(self.engine) as session:
             session.add(AuditEvent(
                 kind="staff_action_refused", channel=action.channel, user=action.user[:120], chat=action.chat[:120],
-                action=action.kind.value, intake_id=named, reason=reason,
+                action=action.kind.value, intake_id=named, reason=reason, staff_id=actor.staff_id if actor else None,
                 detail=message if named is not None else f"{message} (id {str(action.intake_id)[:40]})",
             ))
             session.commit()
@@ -127,11 +126,12 @@ def approve(deed: Deed) -> str:
         )
     if facts.paid is None:
         raise ActionRefused(f"Falta el monto del #{intake.id}: corríjalo antes de aprobar.")
-    transition(session, intake, IntakeState.FORWARDED, actor=deed.actor.audit, reason=deed.action.reason)
+    transition(session, intake, IntakeState.FORWARDED, actor=deed.actor.name, staff_id=deed.actor.staff_id,
+               reason=deed.action.reason)
     customer = customer_of(session, intake)
     if customer is not None:
         _remember_sender(session, customer, intake, facts)
-    forward(session, intake, facts, deed.desk.settings, deed.desk.messenger, approved_by=deed.actor.audit,
+    forward(session, intake, facts, deed.desk.settings, deed.desk.messenger, approved_by=deed.actor.name,
             now=deed.desk.clock())
     return f"Comprobante #{intake.id} aprobado y enviado a contabilidad."
 
@@ -162,14 +162,14 @@ def correct(deed: Deed) -> str:
     store_fields(intake, fixed.fields)
     changes = {field.value: [old, new]}
     if intake.state == IntakeState.NEEDS_INFO.value:
-        transition(session, intake, IntakeState.IN_REVIEW, actor=actor.audit, changes=changes,
-                   reason="corrección manual")
+        transition(session, intake, IntakeState.IN_REVIEW, actor=actor.name, staff_id=actor.staff_id,
+                   changes=changes, reason="corrección manual")
     else:
-        record(session, intake, actor=actor.audit, changes=changes, reason="corrección manual")
-    transition(session, intake, IntakeState.CHECKED, actor=actor.audit)
+        record(session, intake, actor=actor.name, staff_id=actor.staff_id, changes=changes, reason="corrección manual")
+    transition(session, intake, IntakeState.CHECKED, actor=actor.name, staff_id=actor.staff_id)
     checked = run_checks(session, intake, deed.desk.settings, deed.desk.clock())
     transition(session, intake, IntakeState.IN_REVIEW, actor="bot", reason="revisiones recalculadas")
-    deed.desk.messenger.send_support_card(session, intake, checked, note=f"{field.label} corregido por {actor.audit}")
+    deed.desk.messenger.send_support_card(session, intake, checked, note=f"{field.label} corregido por {actor.name}")
     return f"#{intake.id}: {field.label} = {new}. Revisiones actualizadas."
 
 
@@ -225,7 +225,8 @@ def reject(deed: Deed) -> str:
         raise ActionRefused("Indique el motivo del rechazo.")
     reason = RejectReason.named(code)
     label = reason.label if reason else code
-    transition(session, intake, IntakeState.REJECTED, actor=deed.actor.audit, reason=label)
+    transition(session, intake, IntakeState.REJECTED, actor=deed.actor.name, staff_id=deed.actor.staff_id,
+               reason=label)
     context = deed.desk.messenger.reply_context(session, intake, deed.facts)
     if reason is None:
         context["reason"] = code
@@ -249,7 +250,7 @@ def grant_grace(deed: Deed) -> str:
     contract.end_date = start + timedelta(days=settings.grace_days)
     contract.updated_at = utcnow()
     session.add(contract)
-    record(session, intake, actor=deed.actor.audit, reason="prórroga de gracia",
+    record(session, intake, actor=deed.actor.name, staff_id=deed.actor.staff_id, reason="prórroga de gracia",
            changes={"contract_end_date": [old_end.isoformat() if old_end else None,
                                           contract.end_date.isoformat()]})
     count = event_count(session, intake)
@@ -257,7 +258,7 @@ def grant_grace(deed: Deed) -> str:
     context["new_end_date"] = contract.end_date
     messenger.tell_customer(session, intake, ReplyKind.GRACE_GRANTED, context, key_suffix=f":{count}")
     escalation = messenger.replies.render(StaffMessage.ESCALATION_GRACE.template, cards.escalation_context(
-        intake, contract, actor=deed.actor.audit, old_end=old_end or today, settings=settings))
+        intake, contract, actor=deed.actor.name, old_end=old_end or today, settings=settings))
     messenger.tell_staff(session, Audience.ACCOUNTING, StaffMessage.ESCALATION_GRACE, escalation,
                          intake_id=intake.id, key=f"intake:{intake.id}:escalation:{count}")
     return f"Prórroga de {settings.grace_days} días: contrato activo hasta {contract.end_date:%d/%m/%Y}. " \
@@ -267,7 +268,8 @@ def grant_grace(deed: Deed) -> str:
 def apply_payment(deed: Deed) -> str:
     """Accounting confirms: the payment is recorded once, the balance drops, then the customer is told."""
     intake, session = deed.intake, deed.session
-    transition(session, intake, IntakeState.APPLIED, actor=deed.actor.audit, reason=deed.action.reason)
+    transition(session, intake, IntakeState.APPLIED, actor=deed.actor.name, staff_id=deed.actor.staff_id,
+               reason=deed.action.reason)
     facts = deed.facts
     paid = facts.paid
     if paid is None or intake.customer_id is None:
@@ -293,7 +295,7 @@ def apply_payment(deed: Deed) -> str:
         bank=bank,
         reference=reference,
         paid_on=min(facts.receipt_date(today), today),
-        applied_by=deed.actor.audit,
+        applied_by=deed.actor.name,
     )
     session.add(payment)
     try:
@@ -321,7 +323,8 @@ def flag(deed: Deed) -> str:
     reason = (deed.action.reason or "").strip()
     if not reason:
         raise ActionRefused("Indique qué problema tiene el pago.")
-    transition(deed.session, intake, IntakeState.IN_REVIEW, actor=deed.actor.audit, reason=reason)
+    transition(deed.session, intake, IntakeState.IN_REVIEW, actor=deed.actor.name, staff_id=deed.actor.staff_id,
+               reason=reason)
     deed.desk.messenger.send_support_card(deed.session, intake, deed.facts, note=f"Devuelto por contabilidad: {reason}")
     return f"Comprobante #{intake.id} devuelto a soporte."
 

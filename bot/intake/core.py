@@ -25,7 +25,7 @@ from bot.intake.outbox import delivered_on
 from bot.intake.replies import Replies
 from bot.intake.review import check_and_route
 from bot.intake.sending import Messenger
-from bot.intake.staff import identify
+from bot.intake.staff import member_speaking
 from bot.intake.states import IntakeState, record, transition
 from bot.ocr import UnreadableReceipt, read_receipt, read_text
 from bot.ocr.fields import ReceiptFields
@@ -260,8 +260,12 @@ class IntakeCore:
         return result
 
     async def is_staff(self, channel: str, user: str) -> bool:
-        """Whether `user` writing on `channel` (in their own chat) is a staff member."""
-        return identify(self.settings, channel, user, user) is not None
+        """Whether `user` writing on `channel` (in their own chat) is on the staff list."""
+        def lookup() -> bool:
+            with Session(self.engine) as session:
+                return member_speaking(session, self.settings, channel, user, user) is not None
+
+        return await asyncio.to_thread(lookup)
 
     # -- what a local channel shows ---------------------------------------------------------
 

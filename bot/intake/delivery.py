@@ -60,7 +60,7 @@ def handle_undelivered(messenger: Messenger, session: Session, row: OutboxMessag
     if audience is not Audience.CUSTOMER:
         buttons_of = CARD_BUTTONS.get(row.kind)
         buttons = buttons_of(row.intake_id) if buttons_of and row.intake_id is not None else ()
-        fallbacks = fallback_destinations(settings, audience, row.channel)
+        fallbacks = fallback_destinations(session, settings, audience, row.channel)
         messenger.tell_staff(session, audience, StaffMessage(row.kind), row.text, intake_id=row.intake_id,
                              key=f"{key}:rerouted", media_path=row.media_path, buttons=buttons, to=fallbacks,
                              now=now, hints_on_whatsapp=True)
@@ -82,7 +82,7 @@ def handle_undelivered(messenger: Messenger, session: Session, row: OutboxMessag
     text = messenger.replies.render(ANNOUNCEMENT.template, context)
     announced = messenger.tell_staff(
         session, Audience.SUPPORT, ANNOUNCEMENT, text, intake_id=row.intake_id, key=f"{key}:undelivered",
-        to=announcement_destinations(settings, row.channel, row.recipient), now=now) > 0
+        to=announcement_destinations(session, settings, row.channel, row.recipient), now=now) > 0
     if not announced and not rerouted:
         log.error("outbox message %s failed for good and no other staff chat is configured to say so", row.id)
     if intake is not None and (announced or rerouted):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -71,6 +72,8 @@ class StaffAction:
     field: str | None = None
     value: str | None = None
     reason: str | None = None
+    user_name: str = dataclasses.field(default="", compare=False)
+    """How the channel names the person (their Telegram name, their WhatsApp profile name)."""
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from bot.db.models import Intake, OutboxMessage
 from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.intake.states import IntakeState, record
+from bot.vocabulary import ReplyKind, StaffMessage
 
 log = logging.getLogger(__name__)
 
-NOT_RECEIPTS = ("unreadable", "file_too_large")
+NOT_RECEIPTS = (ReplyKind.UNREADABLE.value, ReplyKind.FILE_TOO_LARGE.value)
 """Reply kinds of an intake whose file the reader refused or could not read."""
 CLOSED = (IntakeState.NEEDS_INFO.value, IntakeState.REJECTED.value)
 BATCH = 200
@@ -29,7 +30,7 @@ BATCH = 200
 def _reviewed() -> Exists:
     """An intake whose card went to support: a person may still need its file."""
     return exists().where(and_(col(OutboxMessage.intake_id) == col(Intake.id),
-                               col(OutboxMessage.kind) == "support_card"))
+                               col(OutboxMessage.kind) == StaffMessage.SUPPORT_CARD.value))
 
 
 def _expired_not_receipts(cutoff: datetime) -> ColumnElement[bool]:

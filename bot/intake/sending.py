@@ -66,7 +66,7 @@ class Messenger:
         WhatsApp has no buttons: its cards are written with their commands, so buttons are dropped there,
         unless `hints_on_whatsapp` (a text written for another channel) asks for them as written hints."""
         queued = 0
-        chats = destinations(self.settings, audience, self.local_staff_channel) if to is None else to
+        chats = destinations(session, self.settings, audience, self.local_staff_channel) if to is None else to
         for channel, recipient in chats:
             row = enqueue(
                 session,
@@ -100,7 +100,7 @@ class Messenger:
             cards.reply_context(self.settings, customer, intake, facts))
         text = self.replies.render(StaffMessage.SUPPORT_CARD.template, cards.support_card_context(
             intake, facts, customer, proposed_text=proposed_text, note=note,
-            text_commands=reads_text_commands(self.settings, Audience.SUPPORT)))
+            text_commands=reads_text_commands(session, self.settings, Audience.SUPPORT)))
         self.tell_staff(session, Audience.SUPPORT, StaffMessage.SUPPORT_CARD, text, intake_id=intake.id,
                         key=f"intake:{intake.id}:support_card:{event_count(session, intake)}",
                         media_path=intake.media_path, buttons=cards.support_buttons(intake.id or 0))
@@ -114,7 +114,7 @@ class Messenger:
         contract = session.get(Contract, intake.contract_id) if intake.contract_id else None
         text = self.replies.render(StaffMessage.ACCOUNTING_CARD.template, cards.accounting_card_context(
             intake, facts, customer, contract, approved_by=approved_by,
-            text_commands=reads_text_commands(self.settings, Audience.ACCOUNTING)))
+            text_commands=reads_text_commands(session, self.settings, Audience.ACCOUNTING)))
         self.tell_staff(session, Audience.ACCOUNTING, StaffMessage.ACCOUNTING_CARD, text, intake_id=intake.id,
                         key=f"intake:{intake.id}:accounting_card:{event_count(session, intake)}",
                         media_path=intake.media_path, buttons=cards.accounting_buttons(intake.id or 0))

@@ -69,6 +69,7 @@ def transition(
     actor: str,
     reason: str | None = None,
     changes: Mapping[str, Any] | None = None,
+    staff_id: int | None = None,
 ) -> IntakeEvent:
     """Move `intake` to `to_state` and add its audit event to the same session (same transaction)."""
     from_state = IntakeState(intake.state)
@@ -77,7 +78,7 @@ def transition(
     if (from_state, to_state) in REASON_REQUIRED and not (reason and reason.strip()):
         raise ValueError(f"{from_state} -> {to_state} needs a written reason")
     intake.state = to_state.value
-    return _audit(session, intake, actor, from_state.value, reason, changes)
+    return _audit(session, intake, actor, from_state.value, reason, changes, staff_id)
 
 
 def record(
@@ -86,9 +87,10 @@ def record(
     actor: str,
     reason: str | None = None,
     changes: Mapping[str, Any] | None = None,
+    staff_id: int | None = None,
 ) -> IntakeEvent:
     """Audit something that changed an intake without moving it (a correction, a note)."""
-    return _audit(session, intake, actor, intake.state, reason, changes)
+    return _audit(session, intake, actor, intake.state, reason, changes, staff_id)
 
 
 def event_count(session: Session, intake: Intake) -> int:
@@ -104,6 +106,7 @@ def _audit(
     from_state: str,
     reason: str | None,
     changes: Mapping[str, Any] | None,
+    staff_id: int | None = None,
 ) -> IntakeEvent:
     if intake.id is None:
         session.add(intake)
@@ -112,6 +115,7 @@ def _audit(
     event = IntakeEvent(
         intake_id=intake.id,  # type: ignore[arg-type]
         actor=actor,
+        staff_id=staff_id,
         from_state=from_state,
         to_state=intake.state,
         changes=dict(changes or {}),

@@ -60,7 +60,7 @@ async def test_complete_receipt_is_acknowledged_reviewed_approved_and_applied(co
     with Session(conversation.engine) as session:
         payment = session.exec(select(Payment)).one()
         events = session.exec(select(IntakeEvent).where(IntakeEvent.intake_id == intake_id)).all()
-    assert payment.amount == Decimal("28250.00") and payment.applied_by == "accounting:sandbox:accounting"
+    assert payment.amount == Decimal("28250.00") and payment.applied_by == "Contabilidad (sandbox)"
     with Session(conversation.engine) as session:
         assert contract_balance(session, contract_of(conversation, "1001").id or 0).amount == Decimal("0.00")
     assert [e.to_state for e in events] == ["received", "read", "checked", "in_review", "forwarded", "applied"]
@@ -177,7 +177,7 @@ async def test_support_correction_reruns_checks_and_sends_updated_card(conversat
             .where(IntakeEvent.reason == "corrección manual")
         ).one()
     assert correction.changes == {"amount": ["20000.00", "28250.00"]}
-    assert correction.actor == "support:sandbox:support"
+    assert correction.actor == "Soporte (sandbox)"
 
 
 async def test_rejection_sends_the_matching_script(conversation: Conversation) -> None:

@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot.config import Settings
 from bot.handlers.telegram import TelegramApp, build_telegram_application
+from bot.handlers.telegram_prompts import PromptBook
 from bot.intake.core import InlineReader
 from bot.service import build_core
 from tests.handlers.tapped_core import TappedCore
@@ -72,7 +73,7 @@ def core(tg_settings: Settings, demo_engine: Engine) -> TappedCore:
 async def app(tg_settings: Settings, core: TappedCore, fake_api: FakeBotApi) -> AsyncIterator[TelegramApp]:
     """The channel's application, initialized (getMe answered by the fake) but taking no updates;
     the fake's record starts empty after that."""
-    application = build_telegram_application(tg_settings, core)
+    application = build_telegram_application(tg_settings, core, PromptBook(core.engine))
     await application.initialize()
     fake_api.calls.clear()
     yield application

@@ -13,6 +13,7 @@ from bot.handlers.telegram import (
     start_telegram,
     stop_telegram,
 )
+from bot.handlers.telegram_prompts import PromptBook
 from bot.intake.messages import Audience, OutboundMessage, StaffActionKind
 from tests.handlers.tapped_core import TappedCore
 from tests.handlers.telegram import updates
@@ -75,7 +76,7 @@ async def test_a_move_made_while_paybot_was_down_is_learned_at_start(
 ) -> None:
     settings = telegram_settings(tmp_path, fake_api, public_url="https://paybot.example.cr")
     fake_api.migrate(SUPPORT_CHAT, SUPERGROUP)
-    application = build_telegram_application(settings, core)
+    application = build_telegram_application(settings, core, PromptBook(core.engine))
     await start_telegram(application, settings)
     try:
         await TelegramSender(application.bot, application).send(card_for_support())

@@ -6,8 +6,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.db.models import AuditEvent
-from bot.handlers.telegram import TelegramApp
+from bot.config import Settings
+from bot.db.models import AuditEvent, StaffMember
+from bot.handlers.telegram import TelegramApp, build_telegram_application
+from bot.handlers.telegram_prompts import PromptBook
 from bot.intake.messages import StaffAction
 from bot.vocabulary import StaffActionKind
 from tests.handlers.tapped_core import TappedCore
@@ -195,3 +197,68 @@ async def test_a_button_with_unknown_data_is_answered_and_ignored(
 
     assert core.actions == []
     assert fake_api.methods()[-1] == "answerCallbackQuery"
+
+
+async def test_an_answer_is_matched_to_its_question_however_the_question_was_worded(
+    app: TelegramApp, fake_api: FakeBotApi, core: TappedCore
+) -> None:
+    intake_id = await core.receipt_in_review()
+    await deliver(app, updates.button_press(AGENT_USER, support_card(intake_id), f"pay:correct:{intake_id}"))
+    asked = fake_api.sent_to(SUPPORT_CHAT)[-1]
+    reworded = updates.bot_message(SUPPORT_CHAT, asked.result["message_id"], "¿Qué dato cambiamos?")
+
+    await deliver(app, updates.staff_reply(SUPPORT_CHAT, AGENT_USER, reworded, "fecha 26/11/26"))
+
+    assert core.applied == [StaffAction("telegram", str(AGENT), str(SUPPORT_CHAT), StaffActionKind.CORRECT,
+                                        intake_id, field="date", value="26/11/26")]
+    assert core.intake(intake_id).fields["date"] == "2026-11-26"
+
+
+async def test_a_question_asked_before_a_restart_is_answered_after_it(
+    tg_settings: Settings, app: TelegramApp, fake_api: FakeBotApi, core: TappedCore
+) -> None:
+    intake_id = await core.receipt_in_review()
+    await deliver(app, updates.button_press(AGENT_USER, support_card(intake_id), f"pay:reject:{intake_id}"))
+    await deliver(app, updates.button_press(AGENT_USER, as_returned(fake_api, SUPPORT_CHAT),
+                                            f"pay:reject:{intake_id}:other"))
+    question = as_returned(fake_api, SUPPORT_CHAT)
+
+    restarted = build_telegram_application(tg_settings, core, PromptBook(core.engine))
+    await restarted.initialize()
+    try:
+        await deliver(restarted, updates.staff_reply(SUPPORT_CHAT, AGENT_USER, question, "Pagó otro servicio"))
+    finally:
+        await restarted.shutdown()
+
+    assert core.applied == [StaffAction("telegram", str(AGENT), str(SUPPORT_CHAT), StaffActionKind.REJECT,
+                                        intake_id, reason="Pagó otro servicio")]
+
+
+async def test_a_reply_to_a_bot_message_that_asked_nothing_is_chatter_whatever_it_says(
+    app: TelegramApp, fake_api: FakeBotApi, core: TappedCore
+) -> None:
+    intake_id = await core.receipt_in_review()
+    lookalike = updates.bot_message(SUPPORT_CHAT, 4242, f"Corregir solicitud #{intake_id}\nResponda a este mensaje")
+
+    await deliver(app, updates.staff_reply(SUPPORT_CHAT, AGENT_USER, lookalike, "monto 1"))
+
+    assert core.actions == []
+    assert fake_api.sent_to(SUPPORT_CHAT) == []
+    assert core.intake(intake_id).fields["amount"] == "20000.00"
+
+
+async def test_a_staff_member_disabled_on_the_list_can_no_longer_act(
+    app: TelegramApp, fake_api: FakeBotApi, core: TappedCore
+) -> None:
+    intake_id = await core.receipt_in_review()
+    with Session(core.engine) as session:
+        member = session.exec(select(StaffMember).where(StaffMember.telegram_user_id == AGENT)).one()
+        member.active = False
+        session.add(member)
+        session.commit()
+
+    await deliver(app, updates.button_press(AGENT_USER, support_card(intake_id), f"pay:approve:{intake_id}"))
+
+    assert core.applied == []
+    assert fake_api.texts_to(SUPPORT_CHAT) == ["⛔ No tiene permiso para esta acción."]
+    assert core.intake(intake_id).state == "in_review"

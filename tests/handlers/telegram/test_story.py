@@ -17,8 +17,9 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.contracts.importer import import_contracts, import_customers
-from bot.db.models import AuditEvent, Intake, IntakeEvent, Payment
+from bot.db.models import AuditEvent, Intake, IntakeEvent, Payment, StaffMember
 from bot.handlers.telegram import TelegramApp, TelegramSender, build_telegram_application
+from bot.handlers.telegram_prompts import PromptBook
 from bot.intake.outbox import OutboxDispatcher
 from bot.intake.worker import IntakeWorker
 from bot.ocr import ReceiptFields, read_receipt, read_text
@@ -105,7 +106,7 @@ async def paybot(tmp_path: Path, engine: Engine, fake_api: FakeBotApi) -> AsyncI
         assert not import_contracts(session, (REPO / "data/contracts.csv").read_bytes()).errors
         session.commit()
     core, dispatcher = build_core(settings, engine, TesseractReader(settings))
-    app = build_telegram_application(settings, core)
+    app = build_telegram_application(settings, core, PromptBook(engine))
     await app.initialize()
     dispatcher.register(TelegramSender(app.bot, app))
     fake_api.calls.clear()
@@ -147,6 +148,7 @@ async def test_receipt_photo_to_applied_payment_all_on_telegram(
     assert "recibido del pago" in texts(fake_api.sent_to(CUSTOMER))[-1]
     [accounting_card] = fake_api.sent_to(ACCOUNTING_CHAT)
     assert ("💰 Aplicado", f"pay:apply:{intake.id}") in accounting_card.buttons
+    assert "aprobado por Laura Soporte" in (accounting_card.params.get("caption") or accounting_card.params["text"])
 
     await paybot.deliver(
         updates.button_press(ACCOUNTANT_USER, paybot.card_in(ACCOUNTING_CHAT), f"pay:apply:{intake.id}")
@@ -158,9 +160,11 @@ async def test_receipt_photo_to_applied_payment_all_on_telegram(
     assert format_money(Money(PAID, "CRC")) in customer_texts[-1]
     with Session(engine) as session:
         [payment] = session.exec(select(Payment)).all()
-        actors = [e.actor for e in session.exec(select(IntakeEvent).where(IntakeEvent.intake_id == intake.id))]
-    assert payment.amount == PAID
-    assert f"accounting:telegram:{ACCOUNTANT}" in actors and f"support:telegram:{AGENT}" in actors
+        events = session.exec(select(IntakeEvent).where(IntakeEvent.intake_id == intake.id)).all()
+        staff = {event.actor: session.get(StaffMember, event.staff_id) for event in events if event.staff_id}
+    assert payment.amount == PAID and payment.applied_by == "Mario Contable"
+    assert {name: (member.role, member.telegram_user_id) for name, member in staff.items() if member} == {
+        "Laura Soporte": ("support", AGENT), "Mario Contable": ("accounting", ACCOUNTANT)}
     assert fake_api.count("answerCallbackQuery") == 3
 
 

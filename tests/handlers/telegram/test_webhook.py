@@ -19,6 +19,7 @@ from bot.handlers.telegram import (
     stop_telegram,
     telegram_webhook_route,
 )
+from bot.handlers.telegram_prompts import PromptBook
 from tests.handlers.tapped_core import TappedCore
 from tests.handlers.telegram import updates
 from tests.handlers.telegram.conftest import CUSTOMER, telegram_settings
@@ -47,7 +48,7 @@ async def test_a_photo_posted_by_telegram_reaches_the_core(
     settings = telegram_settings(tmp_path, fake_api, public_url="https://paybot.example.cr/")
     receipt = generate(31)
     fake_api.add_file("hook-l", receipt.data)
-    application = build_telegram_application(settings, core)
+    application = build_telegram_application(settings, core, PromptBook(core.engine))
     await start_telegram(application, settings)
     try:
         [hook] = fake_api.calls_to("setWebhook")
@@ -108,7 +109,7 @@ async def test_in_development_polling_brings_the_customers_message(
     tmp_path: Path, fake_api: FakeBotApi, core: TappedCore
 ) -> None:
     settings = telegram_settings(tmp_path, fake_api, telegram_polling=True)
-    application = build_telegram_application(settings, core)
+    application = build_telegram_application(settings, core, PromptBook(core.engine))
     fake_api.pending_updates.append(updates.customer_text(CUSTOMER, "¿Recibieron mi pago?"))
     await start_telegram(application, settings)
     try:
@@ -127,7 +128,7 @@ async def test_a_webhook_is_never_set_without_a_secret(
     settings = telegram_settings(
         tmp_path, fake_api, public_url="https://paybot.example.cr", telegram_webhook_secret=None
     )
-    application = build_telegram_application(settings, core)
+    application = build_telegram_application(settings, core, PromptBook(core.engine))
 
     with pytest.raises(ValueError, match="PAYBOT_TELEGRAM_WEBHOOK_SECRET"):
         await start_telegram(application, settings)

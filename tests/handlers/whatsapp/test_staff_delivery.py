@@ -15,9 +15,11 @@ from sqlmodel import Session, select
 from bot.config import Settings, TwilioTemplate
 from bot.db.models import IntakeEvent, OutboxMessage
 from bot.handlers.telegram import TelegramApp, TelegramSender, build_telegram_application
+from bot.handlers.telegram_prompts import PromptBook
 from bot.handlers.whatsapp import WhatsAppClient
+from bot.intake.core import InlineReader
 from bot.intake.messages import Audience, OutboundMessage
-from bot.service import template_gaps
+from bot.service import build_core, template_gaps
 from tests.handlers.telegram.fake_bot_api import TOKEN, FakeBotApi
 from tests.handlers.whatsapp.conftest import (
     ACCOUNTING_NUMBER,
@@ -128,7 +130,8 @@ async def test_a_card_without_a_template_goes_to_the_telegram_group_and_support_
 ) -> None:
     load_demo_customers(engine)
     wa_client.sender.settings = both_settings
-    telegram: TelegramApp = build_telegram_application(both_settings, _Nobody())
+    telegram_core, _ = build_core(both_settings, engine, InlineReader(both_settings))
+    telegram: TelegramApp = build_telegram_application(both_settings, telegram_core, PromptBook(engine))
     await telegram.initialize()
     try:
         async with paybot_process(both_settings, engine, wa_client, TelegramSender(telegram.bot, telegram)) as paybot:
@@ -182,13 +185,3 @@ def test_start_up_names_the_kinds_without_a_template(wa_settings: Settings, both
         "WhatsApp: sin plantilla aprobada para customer_reply, reminder (configure PAYBOT_TWILIO_TEMPLATES o "
         "PAYBOT_TWILIO_TEMPLATE_SID); fuera de la ventana de 24 horas esos mensajes no pueden ir por WhatsApp"
     ]
-
-
-class _Nobody:
-    """The Telegram side of this test takes no updates."""
-
-    async def receive(self, message: object) -> int | None:
-        raise AssertionError("no update expected")
-
-    async def act(self, action: object) -> Any:
-        raise AssertionError("no action expected")

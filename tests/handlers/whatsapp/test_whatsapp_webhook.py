@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import httpx
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from bot.config import Settings
+from bot.db.models import Payment
 from bot.handlers.whatsapp import WhatsAppClient
 from bot.intake.messages import StaffActionKind
 from tests.handlers.tapped_core import TappedCore
@@ -205,7 +207,8 @@ async def test_a_staff_command_reaches_the_core_and_the_answer_goes_back_through
     webhook: httpx.AsyncClient, core: TappedCore, twilio: FakeTwilio
 ) -> None:
     intake_id = await core.receipt_forwarded()
-    params = inbound(sid="SM" + "b" * 32, sender=f"whatsapp:{ACCOUNTING_NUMBER}", body=f"aplicado {intake_id}")
+    params = inbound(sid="SM" + "b" * 32, sender=f"whatsapp:{ACCOUNTING_NUMBER}", body=f"aplicado {intake_id}",
+                     profile_name="Mario Solís")
 
     response = await post(webhook, params, signed(params))
 
@@ -218,6 +221,8 @@ async def test_a_staff_command_reaches_the_core_and_the_answer_goes_back_through
     assert reply.form["To"] == f"whatsapp:{ACCOUNTING_NUMBER}"
     assert reply.form["Body"] == f"Pago #{intake_id} aplicado (₡20\u00a0000,00). Se avisó al cliente."
     assert core.intake(intake_id).state == "applied"
+    with Session(core.engine) as session:
+        assert session.exec(select(Payment)).one().applied_by == "Mario Solís", "named by their WhatsApp profile"
 
 
 async def test_a_command_from_a_number_that_is_not_staff_is_a_customer_message(
