@@ -4,78 +4,31 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.contracts.importer import import_contracts, import_customers
 from bot.db.models import AuditEvent, Intake
-from bot.db.types import utcnow
 from bot.handlers.whatsapp import WhatsAppClient
-from bot.intake.core import InlineReader, IntakeCore
-from bot.intake.outbox import OutboxDispatcher
-from bot.intake.worker import IntakeWorker
-from bot.service import build_core
 from tests.handlers.whatsapp.conftest import (
     ACCOUNTING_NUMBER,
     CUSTOMER,
     SUPPORT_NUMBER,
     TEMPLATE_SID,
     inbound,
-    signed,
-    webhook_client,
 )
 from tests.handlers.whatsapp.fake_twilio import Call, FakeTwilio
-from tests.stories import receipt_png
-
-REPO = Path(__file__).resolve().parents[3]
-YESTERDAY = (utcnow() - timedelta(days=1)).astimezone(ZoneInfo("America/Costa_Rica")).date()
-RECEIPT = receipt_png("28250.00", description="Mensualidad ID 1001", on=YESTERDAY)
-"""A real screenshot of the customer's receipt: the story runs the real reader on it."""
-
-
-@dataclass
-class Paybot:
-    """The running pieces of one paybot process, driven step by step."""
-
-    core: IntakeCore
-    dispatcher: OutboxDispatcher
-    worker: IntakeWorker
-    http: httpx.AsyncClient
-
-    async def post(self, params: dict[str, str]) -> httpx.Response:
-        response = await self.http.post("/webhooks/whatsapp", data=params, headers=signed(params))
-        assert response.status_code == 200
-        return response
-
-    async def settle(self) -> None:
-        """Let the worker read and check everything, and the outbox deliver everything."""
-        await self.dispatcher.flush()
-        await self.worker.drain()
-        await self.dispatcher.flush()
+from tests.handlers.whatsapp.harness import RECEIPT, Paybot, load_demo_customers, paybot_process, to
 
 
 @pytest.fixture
 async def paybot(wa_settings: Settings, engine: Engine, wa_client: WhatsAppClient) -> AsyncIterator[Paybot]:
-    with Session(engine) as session:
-        assert not import_customers(session, (REPO / "data/customers.csv").read_bytes()).errors
-        assert not import_contracts(session, (REPO / "data/contracts.csv").read_bytes()).errors
-        session.commit()
-    core, dispatcher = build_core(wa_settings, engine, InlineReader(wa_settings))
-    dispatcher.register(wa_client.sender)
-    async with webhook_client(wa_settings, core, wa_client) as http:
-        yield Paybot(core, dispatcher, IntakeWorker(core.engine, core), http)
-
-
-def to(calls: list[Call], number: str) -> list[Call]:
-    return [call for call in calls if call.form["To"] == f"whatsapp:{number.removeprefix('whatsapp:')}"]
+    """One paybot process with the demo customers; every webhook's forged twin is refused first."""
+    load_demo_customers(engine)
+    async with paybot_process(wa_settings, engine, wa_client) as running:
+        yield running
 
 
 async def test_receipt_to_applied_payment_all_on_whatsapp(paybot: Paybot, twilio: FakeTwilio, engine: Engine) -> None:
