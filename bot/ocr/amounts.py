@@ -16,6 +16,8 @@ Reread = Callable[[Sequence[Token]], list[Token] | None]
 Recheck = Callable[[Sequence[Token], int | None], list[Token] | None]
 """Reads the words' area again with the first model, the crop starting no further left than the given x."""
 SIGN_DOUBT_CONFIDENCE = 0.85
+RIVAL_DOUBT_CONFIDENCE = 0.85
+"""The most an amount gets when another, doubtful, amount is written elsewhere on the receipt."""
 """The most an amount gets when the digits read differently with and without the currency sign beside them."""
 
 
@@ -155,7 +157,10 @@ def choose_amount(
     else:
         confidence = min(best, 0.5)
     if len(ranked) > 1:
-        confidence = min(confidence, 0.4)
+        # A rival that a label named, or read cleanly, leaves the amount a toss-up; one read only past a
+        # misread sign or with no currency still keeps it from a sure reading.
+        serious = any(r.labelled or not r.money.doubtful for _, rivals in ranked[1:] for r in rivals)
+        confidence = min(confidence, 0.4 if serious else RIVAL_DOUBT_CONFIDENCE)
     if sign_doubt:
         confidence = min(confidence, SIGN_DOUBT_CONFIDENCE)
     confidence = min(confidence, cap)

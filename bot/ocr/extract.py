@@ -86,6 +86,7 @@ PROSE_WEAK = 0.75
 SHAPE = 0.55
 GLUED = 0.5
 """The most an amount gets when digits just before or after it may belong to it (a line break split it)."""
+UNLABELLED_DATE = 0.8
 DISAGREEMENT = 0.6
 """The most a field gets when another reading of it says something else."""
 
@@ -288,6 +289,17 @@ def _reread_symbols(value: Value, reread: Reread) -> Value:
     return Value(" ".join(t.text for t in tokens).lstrip(": "), min(t.conf for t in tokens), tuple(tokens))
 
 
+def _aside(pair: Pair) -> bool:
+    """Whether a pair's value is set aside from the fields: a fee or status, an account, a phone (as typed)."""
+    if pair.kind == "ignore":
+        return len(pair.text.split()) <= 6
+    if pair.kind.endswith("_account"):
+        return is_account(pair.text) and len(pair.text.split()) <= 12
+    if pair.kind.endswith("_phone"):
+        return len(pair.text) <= 24 and (is_phone(pair.text) or bool(re.fullmatch(r"[\d\s()+-]{8,20}", pair.text)))
+    return False
+
+
 def _explains(pair: Pair) -> bool:
     """Whether a pair's value is what its label promises (a name for a holder label, digits for a reference)."""
     if pair.kind == "unknown":
@@ -298,6 +310,8 @@ def _explains(pair: Pair) -> bool:
         return lenient_amount(pair.text) is not None
     if pair.kind == "reference":
         return parse_reference(pair.text) is not None
+    if pair.kind == "ignore" or pair.kind.endswith(("_account", "_phone")):
+        return _aside(pair)
     return True
 
 
@@ -364,10 +378,12 @@ def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: R
             conf = min(second.conf * 0.9, conf) if second and when else 0.0
         if when:
             return when, conf
-    if notice.date is not None:
-        return notice.date, 0.6
-    when = parse_date(full_text)
-    return when, 0.6 if when else 0.0
+    when = notice.date or parse_date(full_text)
+    if when is None:
+        return None, 0.0
+    # A date no label names is trusted more when it is the only one written on the receipt.
+    others = {d for d in (parse_date(row) for row in full_text.splitlines()) if d is not None}
+    return when, UNLABELLED_DATE if others <= {when} else 0.5
 
 
 def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset[int], photo: bool,
@@ -443,9 +459,7 @@ def extract(
     bank, bank_conf = _bank(rows, ignored, banks)
     vocab = vocabulary(bank.name if bank else None)
     pairs = find_pairs(rows, vocab) if bank and bank.labels else first_pairs
-    excluded = frozenset(
-        id(t) for p in pairs if p.kind == "ignore" or p.kind.endswith(("_account", "_phone")) for t in p.tokens
-    )
+    excluded = frozenset(id(t) for p in pairs if _aside(p) for t in p.tokens)
     # Who paid whom is read in sentences only from what no label explains, so a card's rows never read
     # as a notification.
     explained = frozenset(
@@ -456,9 +470,7 @@ def extract(
     inner = _sentence_labels(flat.text, vocab)
     conf: dict[str, float] = {}
 
-    money, currency, conf["amount"], conf["currency"] = _amount(
-        pairs, rows, frozenset(id(t) for p in pairs if p.kind == "ignore" for t in p.tokens), photo, reread, recheck
-    )
+    money, currency, conf["amount"], conf["currency"] = _amount(pairs, rows, excluded, photo, reread, recheck)
     when, conf["date"] = _date(pairs, notice, full_text, reread)
     reference, conf["reference"] = _reference(pairs, notice, flat, when, reread, excluded)
     from_ref = reference_date(reference) if reference else None

@@ -24,9 +24,12 @@ _CURRENCY_AFTER = r"\s?(?P<post>colones|colón|CRC|USD|d[oó]lares)\b"
 _NUMBER = r"(?P<num>\d{1,3}(?:(?P<sep>[.,  ])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
 _MONEY_SIGN_FIRST = re.compile(rf"(?<![\w.,]){_CURRENCY_BEFORE}{_NUMBER}(?![\d])", re.IGNORECASE)
 _MONEY_WORD_AFTER = re.compile(rf"(?<![\w.,₡¢$]){_NUMBER}{_CURRENCY_AFTER}", re.IGNORECASE)
-_MISREAD_SIGN = re.compile(rf"(?<=\s)(?:[(€Cc¢©/|{{\[tf¿?]{{1,2}}|[^\s\d])\s?{_NUMBER}(?![\d)])")
+_MISREAD_SIGN = re.compile(rf"(?<=\s)(?:[(€Cc¢©/|{{\[tf¿?]{{1,2}}|[^\s\w]|[ÁÉÍÓÚ])\s?{_NUMBER}(?![\d)]|[.,/-]\d)")
+_SIGN_STROKE_ONE = re.compile(r"(?<=\s)[(€C¢]1(?P<num>\d{3}(?:[.,]\d{3})*(?:[.,]\d{2})?)(?![\d)]|[.,/-]\d)")
+"""`(1738.521,00`: the sign's stroke read as a 1 in front of a number that only groups without it."""
 _BARE_NUMBER = re.compile(
-    r"(?<=\s)(?P<num>\d{1,3}(?:(?P<sep>[.,])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{2})?|\d{1,7}[.,]\d{2})(?![\d)])"
+    r"(?<=\s)(?P<num>\d{1,3}(?:(?P<sep>[.,])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{2})?|\d{1,7}[.,]\d{2})"
+    r"(?![\d)]|[.,/-]\d)"
 )
 _PAYEE_CUE = re.compile(
     r"(?:transferencia|SINPE\s*M[oó]vil|envi\w*|transferi\w*|transfiri[oó]|pago|\d|colones|d[oó]lares|USD|CRC)"
@@ -114,7 +117,7 @@ def amounts(text: str) -> list[Mention]:
             Mention(money.value, money.currency, match.start(), match.end(), cued, money.doubtful, glued=glued)
         )
     taken = {m.end for m in found}
-    for pattern, currency in ((_MISREAD_SIGN, "CRC"), (_BARE_NUMBER, None)):
+    for pattern, currency in ((_MISREAD_SIGN, "CRC"), (_SIGN_STROKE_ONE, "CRC"), (_BARE_NUMBER, None)):
         # Where the sign was misread (`t1.765.924,94`) or lost, a grouped number a payment verb introduces
         # is still the amount, only never a sure one.
         for match in pattern.finditer(text):
