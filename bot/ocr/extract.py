@@ -127,24 +127,30 @@ def _side(kind: str) -> str | None:
     return None
 
 
-def _name_from_lines(lines: list[str]) -> str | None:
-    """The holder's name among a value's lines: account and phone lines skipped, an account beside the name
-    removed, a wrapped name joined; any other line ends the search."""
+def _wraps(first: str, more: str) -> bool:
+    """Whether `more` reads as the rest of the name `first` (wrapped to the next line)."""
+    joined = f"{first} {more}"
+    return len(joined.split()) <= 6 and looks_like_name(joined) and (" " not in more or looks_like_name(more))
+
+
+def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | None:
+    """The holder's name among a value's lines, with its words' lowest confidence: account and phone lines
+    skipped, an account beside the name removed, a wrapped name joined; any other line ends the search."""
     names: list[str] = []
+    confs: list[float] = []
     for line in lines:
-        text = strip_accounts(line).strip(" -·|/,;:")
-        if not text or (is_phone(text) and not names):
+        text = strip_accounts(" ".join(t.text for t in line)).strip(" -·|/,;:!")
+        junk = bool(re.search(r"[\d*#@$]", text))
+        if not text or (not names and (is_phone(text) or junk)):
             continue
-        cleaned = clean_name(text) if not any(ch.isdigit() for ch in text) else None
-        if cleaned and not names and looks_like_name(cleaned):
-            names.append(cleaned)
-        elif (cleaned and len(names) == 1 and len(f"{names[0]} {cleaned}".split()) <= 6
-              and looks_like_name(f"{names[0]} {cleaned}") and (" " not in cleaned or looks_like_name(cleaned))):
-            names.append(cleaned)
+        cleaned = _without_full_stop(clean_name(text) or "") if not junk else None
+        if not cleaned or not (looks_like_name(cleaned) if not names else _wraps(names[0], cleaned)):
             break
-        else:
+        names.append(cleaned)
+        confs += [t.conf for t in line if any(ch.isalpha() for ch in t.text) and t.text in text]
+        if len(names) == 2:
             break
-    return " ".join(names) if names else None
+    return (" ".join(names), min(confs, default=TEXT_CONFIDENCE)) if names else None
 
 
 def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
@@ -169,20 +175,22 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
         side = _side(pair.kind)
         if side is None or pair.kind.endswith("_phone"):
             continue
-        name = _name_from_lines(pair.line_texts())
-        if name is None:
+        found = _name_from_lines(pair.lines)
+        if found is None:
             continue
+        name, conf = found
         base = _base(pair.match) if pair.kind.endswith("_name") else min(HOLDER_UNDER_ACCOUNT, _base(pair.match))
-        out[side].append(Candidate(name, min(base, pair.conf), f"pair:{pair.label}"))
+        out[side].append(Candidate(name, min(base, conf), f"pair:{pair.label}"))
     for match, text in inner:
         side = _side(match.kind)
         if side and match.kind.endswith("_name") and not out[side]:
-            name = _name_from_lines([text])
-            if name:
-                out[side].append(Candidate(name, min(PROSE, _base(match), _in_text(flat, name, None)[1]), "sentence"))
-    for side, name in (("payer", notice.payer), ("payee", notice.payee)):
-        if name:
-            out[side].append(Candidate(name, min(PROSE, _in_text(flat, name, None)[1]), "prose"))
+            found = _name_from_lines([[Token(w, TEXT_CONFIDENCE) for w in text.split()]])
+            if found:
+                said = found[0]
+                out[side].append(Candidate(said, min(PROSE, _base(match), _in_text(flat, said, None)[1]), "sentence"))
+    for side, written in (("payer", notice.payer), ("payee", notice.payee)):
+        if written:
+            out[side].append(Candidate(written, min(PROSE, _in_text(flat, written, None)[1]), "prose"))
     return out
 
 
@@ -305,7 +313,7 @@ def _explains(pair: Pair) -> bool:
     if pair.kind == "unknown":
         return False
     if pair.kind.endswith("_name"):
-        return _name_from_lines(pair.line_texts()) is not None
+        return _name_from_lines(pair.lines) is not None
     if pair.kind == "amount":
         return lenient_amount(pair.text) is not None
     if pair.kind == "reference":
@@ -332,8 +340,8 @@ def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
 
 
 def _without_full_stop(text: str) -> str:
-    """A description without the full stop that ends its sentence (an abbreviation like `S.A.` keeps its own)."""
-    if text.endswith(".") and not re.search(r"(?:\b[A-Za-z]\.){2,}$", text):
+    """A value without the full stop that ends its sentence (an abbreviation like `S.A.` keeps its own)."""
+    if text.endswith(".") and not re.search(r"(?:\b[A-Za-z]\.){2,}$|\b[A-Z]\.$", text):
         return text[:-1]
     return text
 
