@@ -29,6 +29,8 @@ CONFIDENT = 0.9
 HELD_SEED_OFFSET = 500_000
 THRESHOLDS = (0.8, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99)
 FORWARD_KEYS = ("amount", "date", "reference", "client_id")
+"""The fields auto-forward requires to be sure (bot/intake/core.py)."""
+TARGET_RIGHT = 0.995
 
 
 def score(seed: int, part: str | None, classic: bool) -> dict[str, Any]:
@@ -105,11 +107,17 @@ def thresholds(rows: Sequence[dict[str, Any]]) -> None:
     print("\nthreshold    all fields: n  wrong  right      forward keys: n  wrong  right")
     every = _readings(rows, JSON_KEYS)
     forward = _readings(rows, FORWARD_KEYS)
+    lowest: dict[str, float | None] = {"all fields": None, "forward keys": None}
     for t in THRESHOLDS:
         a = [ok for _, c, ok in every if c >= t]
         f = [ok for _, c, ok in forward if c >= t]
         print(f"{t:>9.2f} {len(a):>15} {len(a) - sum(a):>6} {_pct(sum(a), len(a)):>6} "
               f"{len(f):>17} {len(f) - sum(f):>6} {_pct(sum(f), len(f)):>6}")
+        for name, oks in (("all fields", a), ("forward keys", f)):
+            if lowest[name] is None and oks and sum(oks) >= TARGET_RIGHT * len(oks):
+                lowest[name] = t
+    print("lowest threshold with at least {:.1%} right: {}".format(
+        TARGET_RIGHT, ", ".join(f"{name} {t if t is not None else '-'}" for name, t in lowest.items())))
 
 
 def confidently_wrong(rows: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:

@@ -87,6 +87,7 @@ SHAPE = 0.55
 GLUED = 0.5
 """The most an amount gets when digits just before or after it may belong to it (a line break split it)."""
 UNLABELLED_DATE = 0.8
+PHOTO_TEXT = 0.88
 DISAGREEMENT = 0.6
 """The most a field gets when another reading of it says something else."""
 
@@ -521,6 +522,12 @@ def extract(
     for key, phone in (("payer_phone", notice.payer_phone), ("payee_phone", notice.payee_phone)):
         if phones[key] is None and phone is not None:
             phones[key], conf[key] = phone, PROSE
+    if photo:
+        # A photo's word scores say little about a letter swapped in a name or a sentence (`Wok` for `Wolk`),
+        # which no type or cross-check catches: those stay below a sure reading.
+        for key in ("payer_name", "payee_name", "description"):
+            conf[key] = min(conf[key], PHOTO_TEXT)
+        conf["client_id"] = min(conf["client_id"], conf["description"]) if description else conf["client_id"]
     conf["bank"] = bank_conf
     return ReceiptFields(
         amount=money.value if money else None,

@@ -57,17 +57,22 @@ def load_layouts(directory: Path = LAYOUT_DIR) -> tuple[Layout, tuple[Layout, ..
 
 
 def detect_bank(text: str, banks: tuple[Layout, ...]) -> tuple[Layout | None, float]:
-    """The bank whose identifying words appear in the text (longest evidence wins), with a confidence."""
+    """The bank whose identifying words appear in the text (longest evidence wins), with a confidence.
+
+    When two banks are named, the issuer is the one named first (its header), and no longer a sure reading.
+    """
     haystack = f" {normalize(text)} "
-    best: Layout | None = None
-    best_score = 0
+    named: list[tuple[int, int, Layout]] = []
     for bank in banks:
-        score = sum(len(normalize(word)) for word in bank.detect if f" {normalize(word)} " in haystack)
-        if score > best_score:
-            best, best_score = bank, score
-    if best is None:
+        found = [f" {normalize(word)} " for word in bank.detect if f" {normalize(word)} " in haystack]
+        if found:
+            named.append((sum(len(word) - 2 for word in found), min(haystack.find(word) for word in found), bank))
+    if not named:
         return None, 0.6
-    return best, 0.95 if best_score >= 6 else 0.8
+    if len(named) > 1:
+        return min(named, key=lambda item: item[1])[2], 0.6
+    score, _, bank = named[0]
+    return bank, 0.95 if score >= 6 else 0.8
 
 
 def merged_labels(generic: Layout, bank: Layout | None) -> dict[str, list[tuple[str, ...]]]:
