@@ -58,6 +58,10 @@ def _pct(hits: int, total: int) -> str:
     return f"{100 * hits / total:6.1f}%" if total else "      -"
 
 
+def _pct2(hits: int, total: int) -> str:
+    return f"{100 * hits / total:.2f}%" if total else "-"
+
+
 def accuracy_table(groups: dict[str, list[dict[str, Any]]]) -> None:
     """Fields right (exact match; a field the receipt does not show is right when read as nothing)."""
     print(f"{'field':<12}" + "".join(f"{name:>12}" for name in groups))
@@ -111,12 +115,14 @@ def thresholds(rows: Sequence[dict[str, Any]]) -> None:
     for t in THRESHOLDS:
         a = [ok for _, c, ok in every if c >= t]
         f = [ok for _, c, ok in forward if c >= t]
-        print(f"{t:>9.2f} {len(a):>15} {len(a) - sum(a):>6} {_pct(sum(a), len(a)):>6} "
-              f"{len(f):>17} {len(f) - sum(f):>6} {_pct(sum(f), len(f)):>6}")
+        print(f"{t:>9.2f} {len(a):>15} {len(a) - sum(a):>6} {_pct2(sum(a), len(a)):>8} "
+              f"{len(f):>17} {len(f) - sum(f):>6} {_pct2(sum(f), len(f)):>8}")
         for name, oks in (("all fields", a), ("forward keys", f)):
-            if lowest[name] is None and oks and sum(oks) >= TARGET_RIGHT * len(oks):
+            if oks and sum(oks) < TARGET_RIGHT * len(oks):
+                lowest[name] = None
+            elif lowest[name] is None:
                 lowest[name] = t
-    print("lowest threshold with at least {:.1%} right: {}".format(
+    print("lowest threshold from which every higher one keeps at least {:.1%} right: {}".format(
         TARGET_RIGHT, ", ".join(f"{name} {t if t is not None else '-'}" for name, t in lowest.items())))
 
 
