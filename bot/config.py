@@ -147,6 +147,45 @@ class Settings(BaseSettings):
     templates_dir: Path | None = Field(None, description="Folder overriding reply templates")
     agent_name: str = Field("el equipo de soporte", description="Who greets in replies")
 
+    # Accounting: the ERP, the morning messages, the bank's movements
+    erp_connector: Literal["none", "webhook", "file"] = Field(
+        "none", description="Where applied payments go: none, webhook (signed HTTP POST) or file (a CSV per day)"
+    )
+    erp_webhook_url: str = Field("", description="The ERP's URL receiving each payment (connector webhook)")
+    erp_webhook_secret: SecretStr | None = Field(
+        None, description="Key of the X-Paybot-Signature HMAC-SHA256 (connector webhook; at least 16 characters)"
+    )
+    erp_timeout_seconds: float = Field(10.0, gt=0, le=120, description="How long one delivery to the ERP may take")
+    erp_file_dir: Path | None = Field(
+        None, description="Folder of the daily CSV files (connector file; default DATA_DIR/erp)"
+    )
+    erp_max_attempts: int = Field(
+        5, ge=1, le=50, description="Deliveries tried before a payment is «pagado sin sincronizar»"
+    )
+    erp_retry_seconds: float = Field(30.0, gt=0, description="Wait before the second attempt; doubles each time")
+    erp_retry_max_seconds: float = Field(900.0, gt=0, description="Longest wait between two attempts")
+    accounting_summary_time: str = Field(
+        "07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="When accounting gets the morning summary of payments not synced (HH:MM, local time)",
+    )
+    accounting_report_time: str = Field(
+        "07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="When accounting gets the previous day's payments report (HH:MM, local time)",
+    )
+    bank_profiles_dir: Path | None = Field(
+        None, description="Folder of extra bank export mappings (*.toml), added to the built-in ones"
+    )
+    bank_match_days: int = Field(1, ge=0, le=10, description="Days a bank movement's date may differ from a payment's")
+    bank_match_tolerance: Decimal = Field(
+        Decimal("1"), ge=0, description="Colones a bank movement may differ from a payment's amount"
+    )
+    bank_match_tolerance_usd: Decimal = Field(
+        Decimal("0.01"), ge=0, description="Dollars a bank movement may differ from a payment's amount"
+    )
+    bank_unmatched_days: int = Field(
+        3, ge=0, description="Days after which an applied payment with no bank movement is listed as unmatched"
+    )
+
     # Telegram
     telegram_token: SecretStr | None = Field(None, description="Bot token; enables Telegram")
     telegram_webhook_secret: SecretStr | None = Field(
@@ -222,6 +261,13 @@ class Settings(BaseSettings):
             raise ValueError("PAYBOT_MEDIA_URL_SECRET must be at least 16 characters (or unset)")
         return value
 
+    @field_validator("erp_webhook_secret")
+    @classmethod
+    def _erp_secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("PAYBOT_ERP_WEBHOOK_SECRET must be at least 16 characters (or unset)")
+        return value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -229,6 +275,10 @@ class Settings(BaseSettings):
     @property
     def media_dir(self) -> Path:
         return self.data_dir / "media"
+
+    @property
+    def erp_dir(self) -> Path:
+        return self.erp_file_dir or self.data_dir / "erp"
 
     @property
     def telegram_enabled(self) -> bool:
