@@ -191,7 +191,8 @@ def unmatched(session: Session, *, today: date, days: int, policy: MatchPolicy, 
     """After matching: payments applied `days` or more ago with no movement (up to the last day the imported
     movements cover), and incoming movements as old with no payment."""
     match_movements(session, policy, tz)
-    first, last = session.exec(select(func.min(col(BankMovement.booked_on)), func.max(col(BankMovement.booked_on)))).one()
+    booked = col(BankMovement.booked_on)
+    first, last = session.exec(select(func.min(booked), func.max(booked))).one()
     cutoff = today - timedelta(days=days)
     movements = list(session.exec(
         select(BankMovement)
