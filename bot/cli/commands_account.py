@@ -152,12 +152,23 @@ def record_payment(args: argparse.Namespace, settings: Settings) -> int:
                 policy=AccountPolicy.from_settings(settings),
                 now=datetime.now(settings.tz),
             )
+            queue_for_erp(session, settings, result.payment_id)
     except AccountError as error:
         raise CliError(str(error)) from error
     print(f"Pago registrado para ID {customer.client_id}, {customer.full_name} (pago {result.payment_id})")
     for line in result.lines():
         print(line)
     return 0
+
+
+def queue_for_erp(session: Session, settings: Settings, payment_id: int) -> None:
+    """With an ERP connector configured, the captured payment is queued for it in the same transaction."""
+    from bot.accounting.sync import queue_sync
+    from bot.db.models import Payment
+
+    payment = session.get(Payment, payment_id)
+    if settings.erp_connector != "none" and payment is not None:
+        queue_sync(session, payment, tz=settings.tz)
 
 
 def adjust_account(args: argparse.Namespace, settings: Settings) -> int:
