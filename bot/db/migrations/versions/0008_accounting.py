@@ -24,13 +24,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('payment') as batch:
-        batch.add_column(sa.Column('synced_at', bot.db.types.UTCDateTime(), nullable=True))
-        batch.add_column(sa.Column('synced_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True))
-        batch.add_column(sa.Column('invoice_number', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True))
-        batch.add_column(sa.Column('invoice_url', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True))
-        batch.add_column(sa.Column('invoice_path', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True))
-        batch.create_index('ix_payment_sync_state', ['sync_state'], unique=False)
+    op.add_column('payment', sa.Column('synced_at', bot.db.types.UTCDateTime(), nullable=True))
+    op.add_column('payment', sa.Column('synced_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True))
+    op.add_column('payment', sa.Column('invoice_number', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True))
+    op.add_column('payment', sa.Column('invoice_url', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True))
+    op.add_column('payment', sa.Column('invoice_path', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True))
+    op.create_index('ix_payment_sync_state', 'payment', ['sync_state'], unique=False)
     op.create_table('paymentevent',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('payment_id', sa.Integer(), nullable=False),
@@ -109,10 +108,15 @@ def downgrade() -> None:
     op.drop_table('bankimport')
     op.drop_table('erpdelivery')
     op.drop_table('paymentevent')
-    with op.batch_alter_table('payment') as batch:
-        batch.drop_index('ix_payment_sync_state')
-        batch.drop_column('invoice_path')
-        batch.drop_column('invoice_url')
-        batch.drop_column('invoice_number')
-        batch.drop_column('synced_by')
-        batch.drop_column('synced_at')
+    op.drop_index('ix_payment_sync_state', table_name='payment')
+    for column in ('invoice_path', 'invoice_url', 'invoice_number', 'synced_by', 'synced_at'):
+        _drop_column('payment', column)
+
+
+def _drop_column(table: str, column: str) -> None:
+    """SQLite drops a plain column in place (3.35+): rebuilding `payment` would trip the foreign keys of
+    the account entries that point at it."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    else:
+        op.drop_column(table, column)
