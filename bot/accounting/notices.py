@@ -25,6 +25,8 @@ from currency.money import Money
 SYNC_FAILED = "sync_failed"
 SYNC_SUMMARY = "sync_summary"
 PAYMENTS_REPORT = "payments_report"
+SUMMARY_ROWS = 20
+"""Payments named in the morning summary; the rest are counted (a chat message stays readable)."""
 
 
 def sync_buttons(payment_id: int) -> tuple[Button, ...]:
@@ -38,7 +40,7 @@ def tell_accounting(session: Session, settings: Settings, kind: str, text: str, 
                     intake_id: int | None = None, local_channel: str = "sandbox") -> int:
     """Queue `text` to every accounting destination once per `key`; how many were new."""
     queued = 0
-    for channel, recipient in destinations(settings, Audience.ACCOUNTING, local_channel):
+    for channel, recipient in destinations(session, settings, Audience.ACCOUNTING, local_channel):
         row = enqueue(session, dedupe_key=f"{key}:{channel}:{recipient}", channel=channel, recipient=recipient,
                       audience=Audience.ACCOUNTING, kind=kind, text=text, intake_id=intake_id,
                       media_path=media_path, buttons=buttons if channel != "whatsapp" else ())
@@ -63,7 +65,7 @@ def accounting_failure_notice(settings: Settings, replies: Replies, local_channe
     def notify(session: Session, payment: Payment, reason: str) -> None:
         assert payment.id is not None
         text = sync_failed_text(replies, session, payment, reason,
-                                text_commands=reads_text_commands(settings, Audience.ACCOUNTING))
+                                text_commands=reads_text_commands(session, settings, Audience.ACCOUNTING))
         tell_accounting(session, settings, SYNC_FAILED, text, key=f"payment:{payment.id}:sync_failed",
                         buttons=sync_buttons(payment.id), intake_id=payment.intake_id, local_channel=local_channel)
 
@@ -80,13 +82,15 @@ def morning_summary(session: Session, settings: Settings, replies: Replies, toda
         return None
     return replies.render(SYNC_SUMMARY, {
         "today": today,
+        "count": len(rows),
+        "more": max(0, len(rows) - SUMMARY_ROWS),
         "rows": [{
             "payment_id": row.payment.id, "client_id": row.client_id, "customer_name": row.customer_name,
             "amount": Money(row.payment.amount, row.payment.currency),
             "applied_on": row.payment.applied_at.astimezone(settings.tz).date(),
             "state": row.label, "error": row.last_error,
-        } for row in rows],
-        "text_commands": reads_text_commands(settings, Audience.ACCOUNTING),
+        } for row in rows[:SUMMARY_ROWS]],
+        "text_commands": reads_text_commands(session, settings, Audience.ACCOUNTING),
     })
 
 

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from bot.accounting.spreadsheet import Sheet
 
 FORMATS = ("table", "csv", "xlsx", "json")
+PENDING_ROWS = 200
+"""Payments `paybot sync pending` shows one by one (without a connector every payment stays pending)."""
 
 
 def register(sub: Any) -> None:
@@ -140,9 +142,12 @@ def sync_pending(args: argparse.Namespace, settings: Settings) -> int:
         "Último error"), [
         (row.payment.id, row.payment.applied_at, row.client_id, row.customer_name, row.payment.amount,
          row.payment.currency, row.label, row.attempts, row.next_attempt_at, row.last_error or "")
-        for row in rows
+        for row in rows[:PENDING_ROWS]
     ])
     print(to_text([sheet], settings.tz), end="")
+    if len(rows) > PENDING_ROWS:
+        print(f"… y {len(rows) - PENDING_ROWS} más (los más antiguos primero; «paybot report payments --format csv» "
+              "los da todos con su estado).")
     return 0
 
 

@@ -17,7 +17,7 @@ from bot.accounting.notices import send_daily_report, send_morning_summary
 from bot.accounting.sync import ErpSync, SyncPolicy, mark_synced, queue_sync
 from bot.cli import main
 from bot.config import Settings
-from bot.db.models import OutboxMessage, PaymentEvent
+from bot.db.models import OutboxMessage, Payment, PaymentEvent
 from bot.intake.replies import Replies
 from tests.accounting.conftest import CR, NOW, SECRET, FakeErp, pay
 
@@ -49,8 +49,16 @@ def test_the_morning_summary_lists_payments_not_synced_once_a_day_and_says_nothi
     assert "Pagos sin sincronizar al 27/11/2026: 1" in summary.text
     assert f"Pago {payment.id} · ID 1001 María José Vargas Solano · ₡39\xa0550,00" in summary.text
     assert "pagado sin sincronizar (el ERP respondió 503: " in summary.text
-    mark_synced(customers, payment.id or 0, reason="Ya estaba en el ERP", actor="accounting:cli")
-    assert not send_morning_summary(customers, webhook, REPLIES, NOW.date() + timedelta(days=1))
+    for n in range(25):
+        pay(customers, "1002", "1000.00", reference=f"R{n}")
+    assert send_morning_summary(customers, webhook, REPLIES, NOW.date() + timedelta(days=1))
+    customers.commit()
+    longest = max(messages(customers, "sync_summary"), key=lambda m: len(m.text))
+    assert "Pagos sin sincronizar al 28/11/2026: 26" in longest.text and "… y 6 más" in longest.text
+    assert longest.text.count("• Pago") == 20
+    for stored in customers.exec(select(Payment)).all():
+        mark_synced(customers, stored.id or 0, reason="Ya estaba en el ERP", actor="accounting:cli")
+    assert not send_morning_summary(customers, webhook, REPLIES, NOW.date() + timedelta(days=2))
 
 
 def test_yesterdays_payments_report_goes_to_accounting_as_a_spreadsheet(customers: Session,
