@@ -48,6 +48,16 @@ class ReplyKind(StrEnum):
     APPLIED_MISSING_ID = "applied_missing_id", "pago aplicado sin ID de cliente"
     REMINDER_SHORT_PAYMENT = ("reminder_short_payment", "recordatorio de la diferencia", True,
                               "el recordatorio de la diferencia")
+    REMINDER_DUE = "reminder_due", "recordatorio de cuota por vencer", True, "el recordatorio de la cuota por vencer"
+    REMINDER_OVERDUE = "reminder_overdue", "recordatorio de cuota vencida", True, "el recordatorio de la cuota vencida"
+    REMINDER_GRACE = ("reminder_grace", "recordatorio al terminar la prórroga", True,
+                      "el recordatorio del fin de la prórroga")
+    REMINDER_STATEMENT = "reminder_statement", "estado de cuenta del mes", True, "el estado de cuenta del mes"
+    ACCESS_BLOCKED = "access_blocked", "sistema bloqueado por saldo vencido", True, "el aviso de bloqueo"
+    ACCESS_UNBLOCKED = "access_unblocked", "sistema activo de nuevo", True, "el aviso de desbloqueo"
+    PAYMENT_RETURNED = "payment_returned", "pago devuelto por el banco", True, "el aviso del pago devuelto"
+    PAYMENT_UNDONE = "payment_undone", "pago anulado", True, "el aviso del pago anulado"
+    OUT_OF_HOURS = "out_of_hours", "mensaje fuera del horario de atención", True, "el aviso del horario"
     CUSTOMER_UNKNOWN = "customer_unknown", "cliente sin identificar", False
     FOLLOW_UP = "follow_up", "mensaje sobre un comprobante anterior", False
 
@@ -81,6 +91,9 @@ class StaffMessage(StrEnum):
     ESCALATION_GRACE = "escalation_grace", "el aviso de prórroga a contabilidad"
     CUSTOMER_NOTE = "customer_note", "el mensaje del cliente"
     DELIVERY_FAILED = "delivery_failed", "el aviso de un mensaje no entregado"
+    ACCESS_CHANGED = "access_changed", "el aviso de bloqueo o desbloqueo"
+    GRACE_ENDED = "grace_ended", "el aviso de una prórroga terminada con saldo"
+    CALL_TASK = "call_task", "la tarea de llamada"
 
 
 class RejectReason(StrEnum):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.cli.commands_collections import register_payment_actions
 from bot.cli.parser import CliError, iso_date, local_today
 from bot.config import Settings
 
@@ -40,6 +41,7 @@ def register(sub: Any) -> None:
     record.add_argument("--code", default=None, metavar="CÓDIGO",
                         help="código de pago de la orden que paga (por defecto: la más antigua primero)")
     record.set_defaults(handler=record_payment)
+    register_payment_actions(payments_sub)
 
     account = sub.add_parser("account", help="la cuenta del cliente: ajustes, cargos de periodo")
     account_sub = account.add_subparsers(dest="account_command", metavar="ACCIÓN", parser_class=type(account),

@@ -1,6 +1,6 @@
 """The tables: customers, contracts, intakes and their audit, payments and their ERP deliveries and audit,
 account entries, reminders, rates, staff and their prompts, outbox, WhatsApp windows, scheduled jobs, the
-company's bank movements."""
+company's bank movements, and collections (grace extensions, access changes, call tasks, payment reversals)."""
 
 from __future__ import annotations
 
@@ -281,6 +281,11 @@ class Reminder(SQLModel, table=True):
     last_error: str | None = None
     created_at: datetime = _when()
     sent_at: datetime | None = _when(nullable=True)
+    plan_key: str | None = Field(
+        default=None, max_length=120, unique=True,
+        description="What a planned reminder is for (kind, charge, day): the planner writes each one once",
+    )
+    sent_by: str | None = Field(default=None, max_length=120, description="The staff member who sent it by hand")
 
 
 class ExchangeRate(SQLModel, table=True):
@@ -409,4 +414,75 @@ class BankMovement(SQLModel, table=True):
     payment_id: int | None = Field(default=None, foreign_key="payment.id", unique=True)
     match_rule: str | None = Field(default=None, max_length=20)
     matched_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _when()
+
+
+class GraceExtension(SQLModel, table=True):
+    """A grace extension granted on a charge (seed 003's urgent case): who, why and until when the customer's
+    system stays active. The contract's dates are never moved; the block and the reminders read this."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    contract_id: int | None = Field(default=None, foreign_key="contract.id", index=True)
+    charge_entry_id: int | None = Field(default=None, foreign_key="accountentry.id", index=True,
+                                        description="The overdue charge it postpones (None: no account yet)")
+    intake_id: int | None = Field(default=None, foreign_key="intake.id", index=True)
+    granted_by: str = Field(max_length=120)
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id")
+    reason: str = Field(max_length=500)
+    starts_on: date
+    until: date = Field(index=True, description="The last day the system stays active on this extension")
+    created_at: datetime = _when()
+    ended_at: datetime | None = _when(nullable=True)
+    outcome: str | None = Field(default=None, max_length=20, description="paid, or escalated (ended with it open)")
+
+
+class AccessChange(SQLModel, table=True):
+    """One block or unblock of a customer's access (automatic or by staff); announced once to the company's
+    system (signed webhook), the customer and support."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    blocked: bool
+    automatic: bool = False
+    reason: str = Field(max_length=500)
+    actor: str = Field(max_length=120)
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id")
+    created_at: datetime = _when()
+    announced_at: datetime | None = _when(nullable=True, index=True)
+
+
+class CallTaskState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CallTask(SQLModel, table=True):
+    """Seed 002's "tarea CRM": a customer to call, assigned to one staff member, closed with the outcome."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    assigned_to: int = Field(foreign_key="staffmember.id", index=True)
+    created_by: str = Field(max_length=120)
+    note: str = Field(default="", max_length=500)
+    state: str = Field(default=CallTaskState.OPEN.value, max_length=20, index=True)
+    outcome: str | None = None
+    closed_by: str | None = Field(default=None, max_length=120)
+    created_at: datetime = _when()
+    closed_at: datetime | None = _when(nullable=True)
+
+
+class PaymentReversal(SQLModel, table=True):
+    """An applied payment taken back: returned by the bank (re-charged a month later) or applied by mistake
+    (undone). The payment stays on record; the reversal entries reopen the balance."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", unique=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    kind: str = Field(max_length=20, description="returned or undone")
+    reason: str = Field(max_length=500)
+    actor: str = Field(max_length=120)
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id")
+    source: str = Field(default="cli", max_length=20, description="cli, chat, import")
+    customer_told: bool = False
     created_at: datetime = _when()

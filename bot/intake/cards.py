@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from bot.collections.grace import Granted
 from bot.config import Settings
 from bot.db.models import Contract, Customer, Intake
 from bot.intake.facts import IntakeFacts
@@ -185,14 +185,18 @@ def accounting_card_context(intake: Intake, facts: IntakeFacts, customer: Custom
     }
 
 
-def escalation_context(intake: Intake, contract: Contract, *, actor: str, old_end: date, settings: Settings
+def escalation_context(intake: Intake, contract: Contract, granted: Granted, *, actor: str, settings: Settings
                        ) -> dict[str, Any]:
-    """Accounting's notice of a grace extension: who moved the contract's end, from when to when."""
+    """Accounting's notice of a grace extension: who granted it on which charge, why, and until when."""
+    charge = granted.charge
     return {
         "intake_id": intake.id,
         "actor": actor,
         "contract_label": contract_label(contract),
-        "old_end_date": old_end,
-        "new_end_date": contract.end_date,
+        "charge_label": f"{charge.description} (vence {charge.due_date:%d/%m/%Y})" if charge else "",
+        "new_end_date": granted.extension.until,
         "grace_days": settings.grace_days,
+        "count": granted.count,
+        "grace_max": settings.grace_max,
+        "reason": granted.extension.reason,
     }
