@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
+from bot.collections.work import CollectionsWork
 from bot.config import Settings
 from bot.db.session import make_engine
 from bot.db.types import utcnow
@@ -83,6 +84,9 @@ def configuration_problems(settings: Settings) -> list[str]:
         problems.append(
             "WhatsApp necesita PAYBOT_PUBLIC_URL (la URL https que llama Twilio; las firmas se verifican contra ella)"
         )
+    if settings.access_webhook_url and settings.access_webhook_secret is None:
+        problems.append("PAYBOT_ACCESS_WEBHOOK_URL necesita PAYBOT_ACCESS_WEBHOOK_SECRET (la clave con que se firma "
+                        "cada aviso de bloqueo o desbloqueo)")
     if sandbox_enabled(settings) and not is_loopback(settings.host):
         problems.append(
             f"el sandbox deja que cualquiera actúe como personal, así que solo se sirve en esta máquina: "
@@ -173,6 +177,10 @@ def build_core(settings: Settings, engine: Engine, reader: Reader,
         from bot.handlers.sandbox import SandboxSender
 
         dispatcher.register(SandboxSender())
+    if settings.access_webhook_url and settings.access_webhook_secret is not None:
+        from bot.collections.webhook import AccessWebhookSender
+
+        dispatcher.register(AccessWebhookSender(settings.access_webhook_secret.get_secret_value()))
     return core, dispatcher
 
 
@@ -180,10 +188,15 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
     """The service's periodic work. Each job is a scan of rows that are due, so running it late or once for
     several missed runs loses nothing: they coalesce and have no grace limit."""
     reminders = DueReminders(engine, core.messenger)
+    collections = CollectionsWork(engine, core.messenger, core.now)
     cleaner = RejectedMediaCleaner(engine, settings.rejected_media_days)
 
     async def send_due_reminders() -> None:
         if await asyncio.to_thread(reminders.send_due, core.now()):
+            core.outbox_ready.set()
+
+    async def collect() -> None:
+        if await asyncio.to_thread(collections.run_once):
             core.outbox_ready.set()
 
     async def sweep_outbox() -> None:
@@ -198,6 +211,7 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
 
     jobs = [
         Job("reminders", IntervalTrigger(seconds=30), send_due_reminders, coalesce=True, misfire_grace_seconds=None),
+        Job("collections", IntervalTrigger(seconds=60), collect, coalesce=True, misfire_grace_seconds=None),
         Job("outbox-sweep", IntervalTrigger(seconds=RELEASE_EVERY), sweep_outbox, coalesce=True,
             misfire_grace_seconds=None),
         Job("rejected-media", IntervalTrigger(hours=1), delete_expired_media, coalesce=True,

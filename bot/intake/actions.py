@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.account.operations import AccountError, AccountPolicy, post_payment
-from bot.collections import grace
+from bot.collections import access, grace
+from bot.collections.announce import announce_access
 from bot.config import Settings
 from bot.contracts.registry import remember_payer
 from bot.db.models import AuditEvent, Contract, Customer, Intake, Payment
@@ -312,6 +313,10 @@ def apply_payment(deed: Deed) -> str:
         raise ActionRefused(f"No se pudo aplicar a la cuenta del cliente: {error}.") from error
     if facts.difference is None:
         cancel_reminders_paid_by(session, intake)
+    released = access.release_paid(session, today, deed.desk.clock(), [intake.customer_id])
+    if released:
+        announce_access(session, deed.desk.messenger, today=today, now=deed.desk.clock(),
+                        local_channel=deed.desk.messenger.local_staff_channel)
     kind = ReplyKind.APPLIED if facts.client_id_present else ReplyKind.APPLIED_MISSING_ID
     messenger = deed.desk.messenger
     messenger.tell_customer(session, intake, kind, messenger.reply_context(session, intake, facts))
