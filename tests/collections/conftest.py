@@ -20,10 +20,10 @@ from sqlalchemy.engine import Engine
 
 from bot.collections.desk import CollectionsDesk, Operator
 from bot.config import Settings
+from bot.contracts.importer import import_customers
 from bot.intake.outbox import OutboxDispatcher
 from bot.intake.replies import Replies
 from bot.intake.sending import Messenger
-from bot.contracts.importer import import_customers
 from tests.account.conftest import CR, CUSTOMERS, ORDERS_HEADER, customer_id, customers, orders, pay, session
 from tests.stories import RecordingChannel
 
@@ -101,7 +101,7 @@ class CompanySystem:
         system = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if system.fail_next:
                     system.fail_next -= 1
