@@ -27,11 +27,13 @@ from bot.collections.work import CollectionsWork
 from bot.config import Settings
 from bot.db.session import make_engine
 from bot.db.types import utcnow
+from bot.handlers.email import EmailSender, SmtpServer
 from bot.intake.claims import worker_name
 from bot.intake.core import IntakeCore, Reader
 from bot.intake.delivery import handle_undelivered
 from bot.intake.outbox import RELEASE_EVERY, OutboxDispatcher, RetryPolicy
 from bot.intake.reminders import DueReminders
+from bot.intake.replies import Replies
 from bot.intake.retention import RejectedMediaCleaner
 from bot.intake.staff import seed_staff
 from bot.intake.worker import IntakeWorker
@@ -177,11 +179,25 @@ def build_core(settings: Settings, engine: Engine, reader: Reader,
         from bot.handlers.sandbox import SandboxSender
 
         dispatcher.register(SandboxSender())
+    if settings.email_enabled:
+        dispatcher.register(email_sender(settings, core.messenger.replies))
     if settings.access_webhook_url and settings.access_webhook_secret is not None:
         from bot.collections.webhook import AccessWebhookSender
 
         dispatcher.register(AccessWebhookSender(settings.access_webhook_secret.get_secret_value()))
     return core, dispatcher
+
+
+def email_sender(settings: Settings, replies: Replies) -> EmailSender:
+    """The e-mail channel on the PAYBOT_SMTP_* server, its HTML part rendered from each script's text."""
+    from bot.collections.contact import subject_of
+
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+    server = SmtpServer(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
+                        security=settings.smtp_security, user=settings.smtp_user, password=password,
+                        timeout=settings.smtp_timeout_seconds)
+    return EmailSender(server, partial(replies.html_email, company=settings.company_name),
+                       partial(subject_of, settings.company_name))
 
 
 def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatcher: OutboxDispatcher) -> list[Job]:

@@ -76,3 +76,9 @@ def tell_customer(session: Session, messenger: Messenger, customer: Customer, ki
             audience=Audience.CUSTOMER, kind=kind.value, text=messenger.replies.render(kind.template, context),
             media_path=str(document) if document else None)
     return chat
+
+
+def subject_of(company: str, kind: str) -> str:
+    """An e-mail's subject: the company and what the message is (`Wolk Software: estado de cuenta del mes`)."""
+    reply = ReplyKind.named(kind)
+    return f"{company}: {reply.label}" if reply is not None else company
