@@ -93,7 +93,7 @@ def register_payment_actions(payments_sub: Any) -> None:
     undo.set_defaults(handler=take_back, kind="undone")
     results = payments_sub.add_parser("import-returns", help="el archivo de resultados del banco (Fecha, "
                                                              "Referencia, Monto, Motivo): todas las filas o ninguna")
-    results.add_argument("file", type=Path, metavar="ARCHIVO.csv")
+    results.add_argument("file", type=Path, metavar="ARCHIVO.csv", help="el archivo CSV de resultados del banco")
     results.add_argument("--dry-run", action="store_true", help="solo revisa el archivo, no devuelve nada")
     results.set_defaults(handler=import_returns)
 
