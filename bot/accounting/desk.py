@@ -64,7 +64,7 @@ def erp_sync(settings: Settings, engine: Engine, messenger: Messenger,
         return None
     outcomes = SyncOutcomes(messenger)
     return ErpSync(engine, connector, policy=SyncPolicy.from_settings(settings), tz=settings.tz,
-                   files_dir=settings.data_dir, clock=clock, on_failed=outcomes.failed, on_synced=outcomes.synced)
+                   media_dir=settings.media_dir, clock=clock, on_failed=outcomes.failed, on_synced=outcomes.synced)
 
 
 class PaymentDesk:

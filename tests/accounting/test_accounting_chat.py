@@ -38,7 +38,7 @@ def test_the_morning_summary_lists_payments_not_synced_once_a_day_and_says_nothi
     customers.commit()
     erp.mode = "down"
     asyncio.run(ErpSync(engine, WebhookConnector(erp.url, SECRET, 5), policy=SyncPolicy(max_attempts=1), tz=CR,
-                        files_dir=settings.data_dir, clock=lambda: NOW).run_due())
+                        media_dir=settings.media_dir, clock=lambda: NOW).run_due())
     customers.expire_all()
 
     assert not send_morning_summary(customers, Messenger(settings, REPLIES), NOW.date()), "no ERP: nothing to say"
