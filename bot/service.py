@@ -23,9 +23,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
-from bot.collections.work import CollectionsWork
 from bot.accounting.erp import ErpConfigError, connector_for
 from bot.accounting.notices import send_daily_report, send_morning_summary
+from bot.collections.work import CollectionsWork
 from bot.config import Settings
 from bot.db.session import make_engine
 from bot.db.types import utcnow

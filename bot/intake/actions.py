@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.account.operations import AccountError, AccountPolicy, post_payment
+from bot.accounting.sync import queue_sync
 from bot.collections import access, grace
 from bot.collections.announce import announce_access
-from bot.accounting.sync import queue_sync
 from bot.config import Settings
 from bot.contracts.registry import remember_payer
 from bot.db.models import AuditEvent, Contract, Customer, Intake, Payment
