@@ -52,7 +52,8 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "read_text": read_text,
 }
 BOUND_SECONDS = 5.0
-"""Generous (each takes milliseconds to a few tenths on a busy machine); before, 8 000 digits took 3 s and 200 000 never finished."""
+"""Generous: each takes milliseconds (tenths on a busy machine); before, 8 000 digits took 3 s and 200 000 never
+finished."""
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
