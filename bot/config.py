@@ -139,13 +139,102 @@ class Settings(BaseSettings):
         description="Reading confidence every key field needs for auto-forward (bench/RESULTS-ocr.md: fields read"
         " at or above 0.95 were right in 99.55% of the reader benchmark, the four key fields in 100%)",
     )
-    grace_days: int = Field(3, description="Days a grace extension adds to a contract")
+    grace_days: int = Field(3, ge=1, description="Days a grace extension keeps the customer's system active")
+    grace_max: int = Field(1, ge=0, description="Grace extensions allowed per overdue charge")
     reminder_hours: CommaIntList = Field(
         default_factory=lambda: [24, 72],
         description="Hours after a short payment at which reminders go out",
     )
     templates_dir: Path | None = Field(None, description="Folder overriding reply templates")
+
+    # Collections: reminders, business hours, access block
+    reminder_due_days: CommaIntList = Field(
+        default_factory=lambda: [3], description="Days before a charge's due date a reminder goes out"
+    )
+    reminder_overdue_days: CommaIntList = Field(
+        default_factory=lambda: [1, 7, 15], description="Days after a charge's due date a reminder goes out"
+    )
+    statement_day: int = Field(
+        1, ge=0, le=28, description="Day of the month the statement goes to customers who owe (0: never)"
+    )
+    business_hours: str = Field(
+        "08:00-19:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$",
+        description="When reminders go out and support answers (HH:MM-HH:MM, local time)",
+    )
+    closed_weekdays: CommaIntList = Field(
+        default_factory=lambda: [6], description="Days without reminders (0 Monday ... 6 Sunday)"
+    )
+    holidays_country: str = Field(
+        "CR", description="Public holidays without reminders, from the holidays library (empty: none)"
+    )
+    reminders_per_day: int = Field(1, ge=1, description="Reminders one customer gets per day at most")
+    reminder_late_hours: int = Field(
+        24, ge=1, description="A reminder missed by more than this many hours is dropped, not sent late"
+    )
+    block_after_days: int | None = Field(
+        None, ge=1, description="Block a customer whose charge is overdue more than this many days (empty: never)"
+    )
+    access_webhook_url: str = Field(
+        "", description="The company's URL told of each block and unblock (customer.blocked / customer.unblocked)"
+    )
+    access_webhook_secret: SecretStr | None = Field(
+        None, description="Key of the X-Paybot-Signature HMAC-SHA256 of the access webhook (at least 16 characters)"
+    )
+
+    cli_staff_id: int | None = Field(
+        None, description="The staff record `paybot` commands act as (paybot staff list): tasks --mine, the audit"
+    )
+
+    # E-mail (customers reachable only by e-mail: reminders and statements)
+    smtp_host: str = Field("", description="SMTP server; enables e-mail")
+    smtp_port: int = Field(587, description="SMTP port")
+    smtp_user: str = Field("", description="SMTP user (empty: no login)")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password")
+    smtp_from: str = Field("", description="From address of paybot's e-mails")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls", description="starttls, ssl (implicit TLS) or none (a local relay)"
+    )
+    smtp_timeout_seconds: float = Field(20.0, gt=0, description="How long one SMTP delivery may take")
     agent_name: str = Field("el equipo de soporte", description="Who greets in replies")
+
+    # Accounting: the ERP, the morning messages, the bank's movements
+    erp_connector: Literal["none", "webhook", "file"] = Field(
+        "none", description="Where applied payments go: none, webhook (signed HTTP POST) or file (a CSV per day)"
+    )
+    erp_webhook_url: str = Field("", description="The ERP's URL receiving each payment (connector webhook)")
+    erp_webhook_secret: SecretStr | None = Field(
+        None, description="Key of the X-Paybot-Signature HMAC-SHA256 (connector webhook; at least 16 characters)"
+    )
+    erp_timeout_seconds: float = Field(10.0, gt=0, le=120, description="How long one delivery to the ERP may take")
+    erp_file_dir: Path | None = Field(
+        None, description="Folder of the daily CSV files (connector file; default DATA_DIR/erp)"
+    )
+    erp_max_attempts: int = Field(
+        5, ge=1, le=50, description="Deliveries tried before a payment is «pagado sin sincronizar»"
+    )
+    erp_retry_seconds: float = Field(30.0, gt=0, description="Wait before the second attempt; doubles each time")
+    erp_retry_max_seconds: float = Field(900.0, gt=0, description="Longest wait between two attempts")
+    accounting_summary_time: str = Field(
+        "07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="When accounting gets the morning summary of payments not synced (HH:MM, local time)",
+    )
+    accounting_report_time: str = Field(
+        "07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="When accounting gets the previous day's payments report (HH:MM, local time)",
+    )
+    bank_profiles_dir: Path | None = Field(
+        None, description="Folder of extra bank export mappings (*.toml), added to the built-in ones"
+    )
+    bank_match_days: int = Field(1, ge=0, le=10, description="Days a bank movement's date may differ from a payment's")
+    bank_match_tolerance: Decimal = Field(
+        Decimal("1"), ge=0, description="Colones a bank movement may differ from a payment's amount"
+    )
+    bank_match_tolerance_usd: Decimal = Field(
+        Decimal("0.01"), ge=0, description="Dollars a bank movement may differ from a payment's amount"
+    )
+    bank_unmatched_days: int = Field(
+        3, ge=0, description="Days after which an applied payment with no bank movement is listed as unmatched"
+    )
 
     # Telegram
     telegram_token: SecretStr | None = Field(None, description="Bot token; enables Telegram")
@@ -206,6 +295,9 @@ class Settings(BaseSettings):
         "payee_names",
         "payee_phones",
         "reminder_hours",
+        "reminder_due_days",
+        "reminder_overdue_days",
+        "closed_weekdays",
         "telegram_support_user_ids",
         "telegram_accounting_user_ids",
         "twilio_media_hosts",
@@ -222,6 +314,29 @@ class Settings(BaseSettings):
             raise ValueError("PAYBOT_MEDIA_URL_SECRET must be at least 16 characters (or unset)")
         return value
 
+    @field_validator("erp_webhook_secret")
+    @classmethod
+    def _erp_secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("PAYBOT_ERP_WEBHOOK_SECRET must be at least 16 characters (or unset)")
+        return value
+
+    @field_validator("access_webhook_secret")
+    @classmethod
+    def _access_secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("PAYBOT_ACCESS_WEBHOOK_SECRET must be at least 16 characters (or unset)")
+        return value
+
+    @field_validator("block_after_days", "cli_staff_id", mode="before")
+    @classmethod
+    def _empty_is_never(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host and self.smtp_from)
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -229,6 +344,10 @@ class Settings(BaseSettings):
     @property
     def media_dir(self) -> Path:
         return self.data_dir / "media"
+
+    @property
+    def erp_dir(self) -> Path:
+        return self.erp_file_dir or self.data_dir / "erp"
 
     @property
     def telegram_enabled(self) -> bool:

@@ -7,10 +7,10 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -23,15 +23,21 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
+from bot.accounting.erp import ErpConfigError, connector_for
+from bot.accounting.notices import send_daily_report, send_morning_summary
+from bot.collections.work import CollectionsWork
 from bot.config import Settings
 from bot.db.session import make_engine
 from bot.db.types import utcnow
+from bot.handlers.email import EmailSender, SmtpServer
 from bot.intake.claims import worker_name
 from bot.intake.core import IntakeCore, Reader
 from bot.intake.delivery import handle_undelivered
 from bot.intake.outbox import RELEASE_EVERY, OutboxDispatcher, RetryPolicy
 from bot.intake.reminders import DueReminders
+from bot.intake.replies import Replies
 from bot.intake.retention import RejectedMediaCleaner
+from bot.intake.sending import Messenger
 from bot.intake.staff import seed_staff
 from bot.intake.worker import IntakeWorker
 from bot.scheduler import Job, PeriodicWork, refresh_todays_rate
@@ -83,12 +89,19 @@ def configuration_problems(settings: Settings) -> list[str]:
         problems.append(
             "WhatsApp necesita PAYBOT_PUBLIC_URL (la URL https que llama Twilio; las firmas se verifican contra ella)"
         )
+    if settings.access_webhook_url and settings.access_webhook_secret is None:
+        problems.append("PAYBOT_ACCESS_WEBHOOK_URL necesita PAYBOT_ACCESS_WEBHOOK_SECRET (la clave con que se firma "
+                        "cada aviso de bloqueo o desbloqueo)")
     if sandbox_enabled(settings) and not is_loopback(settings.host):
         problems.append(
             f"el sandbox deja que cualquiera actúe como personal, así que solo se sirve en esta máquina: "
             f"PAYBOT_HOST={settings.host} no es una dirección local (use 127.0.0.1, o configure Telegram o WhatsApp "
             "para servir en otras direcciones)"
         )
+    try:
+        connector_for(settings)
+    except ErpConfigError as error:
+        problems.append(f"el conector del ERP ({settings.erp_connector}): {error}")
     return problems
 
 
@@ -173,17 +186,40 @@ def build_core(settings: Settings, engine: Engine, reader: Reader,
         from bot.handlers.sandbox import SandboxSender
 
         dispatcher.register(SandboxSender())
+    if settings.email_enabled:
+        dispatcher.register(email_sender(settings, core.messenger.replies))
+    if settings.access_webhook_url and settings.access_webhook_secret is not None:
+        from bot.collections.webhook import AccessWebhookSender
+
+        dispatcher.register(AccessWebhookSender(settings.access_webhook_secret.get_secret_value()))
     return core, dispatcher
+
+
+def email_sender(settings: Settings, replies: Replies) -> EmailSender:
+    """The e-mail channel on the PAYBOT_SMTP_* server, its HTML part rendered from each script's text."""
+    from bot.collections.contact import subject_of
+
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+    server = SmtpServer(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
+                        security=settings.smtp_security, user=settings.smtp_user, password=password,
+                        timeout=settings.smtp_timeout_seconds)
+    return EmailSender(server, partial(replies.html_email, company=settings.company_name),
+                       partial(subject_of, settings.company_name))
 
 
 def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatcher: OutboxDispatcher) -> list[Job]:
     """The service's periodic work. Each job is a scan of rows that are due, so running it late or once for
     several missed runs loses nothing: they coalesce and have no grace limit."""
     reminders = DueReminders(engine, core.messenger)
+    collections = CollectionsWork(engine, core.messenger, core.now)
     cleaner = RejectedMediaCleaner(engine, settings.rejected_media_days)
 
     async def send_due_reminders() -> None:
         if await asyncio.to_thread(reminders.send_due, core.now()):
+            core.outbox_ready.set()
+
+    async def collect() -> None:
+        if await asyncio.to_thread(collections.run_once):
             core.outbox_ready.set()
 
     async def sweep_outbox() -> None:
@@ -198,6 +234,7 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
 
     jobs = [
         Job("reminders", IntervalTrigger(seconds=30), send_due_reminders, coalesce=True, misfire_grace_seconds=None),
+        Job("collections", IntervalTrigger(seconds=60), collect, coalesce=True, misfire_grace_seconds=None),
         Job("outbox-sweep", IntervalTrigger(seconds=RELEASE_EVERY), sweep_outbox, coalesce=True,
             misfire_grace_seconds=None),
         Job("rejected-media", IntervalTrigger(hours=1), delete_expired_media, coalesce=True,
@@ -206,6 +243,49 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
     if settings.rates_url:
         jobs.append(Job("exchange-rate", CronTrigger(minute=0), refresh_rate, coalesce=True,
                         misfire_grace_seconds=None))
+    return jobs + accounting_jobs(settings, engine, core)
+
+
+MORNING_GRACE_SECONDS = 6 * 3600
+"""A morning message missed by more than this (the service was down all morning) waits for the next day."""
+
+
+def accounting_jobs(settings: Settings, engine: Engine, core: IntakeCore) -> list[Job]:
+    """Accounting's periodic work: payments due for the ERP (when a connector is configured), the morning
+    summary of payments not synced and yesterday's payments report, each at its time in settings and sent
+    once a day (the outbox key is the day)."""
+    def daily(send: Callable[[Session, Messenger, date], object]) -> Callable[[], Awaitable[None]]:
+        def run() -> None:
+            with Session(engine) as session:
+                send(session, core.messenger, core.now().astimezone(settings.tz).date())
+                session.commit()
+
+        async def job() -> None:
+            await asyncio.to_thread(run)
+            core.outbox_ready.set()
+
+        return job
+
+    async def sync_with_erp() -> None:
+        erp = core.erp
+        if erp is None:
+            return
+        await asyncio.to_thread(erp.release_dead_claims)
+        if await erp.run_due():
+            core.outbox_ready.set()
+
+    def at(hh_mm: str) -> CronTrigger:
+        hour, minute = (int(part) for part in hh_mm.split(":"))
+        return CronTrigger(hour=hour, minute=minute, timezone=settings.tz)
+
+    jobs = [Job("payments-report", at(settings.accounting_report_time), daily(send_daily_report), coalesce=True,
+                misfire_grace_seconds=MORNING_GRACE_SECONDS, at_first_start=False)]
+    if core.erp is not None:
+        jobs += [
+            Job("erp-sync", IntervalTrigger(seconds=5), sync_with_erp, coalesce=True, misfire_grace_seconds=None),
+            Job("sync-summary", at(settings.accounting_summary_time), daily(send_morning_summary), coalesce=True,
+                misfire_grace_seconds=MORNING_GRACE_SECONDS, at_first_start=False),
+        ]
     return jobs
 
 

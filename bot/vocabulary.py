@@ -48,6 +48,16 @@ class ReplyKind(StrEnum):
     APPLIED_MISSING_ID = "applied_missing_id", "pago aplicado sin ID de cliente"
     REMINDER_SHORT_PAYMENT = ("reminder_short_payment", "recordatorio de la diferencia", True,
                               "el recordatorio de la diferencia")
+    REMINDER_DUE = "reminder_due", "recordatorio de cuota por vencer", True, "el recordatorio de la cuota por vencer"
+    REMINDER_OVERDUE = "reminder_overdue", "recordatorio de cuota vencida", True, "el recordatorio de la cuota vencida"
+    REMINDER_GRACE = ("reminder_grace", "recordatorio al terminar la prórroga", True,
+                      "el recordatorio del fin de la prórroga")
+    REMINDER_STATEMENT = "reminder_statement", "estado de cuenta del mes", True, "el estado de cuenta del mes"
+    ACCESS_BLOCKED = "access_blocked", "sistema bloqueado por saldo vencido", True, "el aviso de bloqueo"
+    ACCESS_UNBLOCKED = "access_unblocked", "sistema activo de nuevo", True, "el aviso de desbloqueo"
+    PAYMENT_RETURNED = "payment_returned", "pago devuelto por el banco", True, "el aviso del pago devuelto"
+    PAYMENT_UNDONE = "payment_undone", "pago anulado", True, "el aviso del pago anulado"
+    OUT_OF_HOURS = "out_of_hours", "mensaje fuera del horario de atención", True, "el aviso del horario"
     CUSTOMER_UNKNOWN = "customer_unknown", "cliente sin identificar", False
     FOLLOW_UP = "follow_up", "mensaje sobre un comprobante anterior", False
 
@@ -81,6 +91,12 @@ class StaffMessage(StrEnum):
     ESCALATION_GRACE = "escalation_grace", "el aviso de prórroga a contabilidad"
     CUSTOMER_NOTE = "customer_note", "el mensaje del cliente"
     DELIVERY_FAILED = "delivery_failed", "el aviso de un mensaje no entregado"
+    ACCESS_CHANGED = "access_changed", "el aviso de bloqueo o desbloqueo"
+    GRACE_ENDED = "grace_ended", "el aviso de una prórroga terminada con saldo"
+    CALL_TASK = "call_task", "la tarea de llamada"
+    SYNC_FAILED = "sync_failed", "el aviso de un pago sin sincronizar"
+    SYNC_SUMMARY = "sync_summary", "el resumen de pagos sin sincronizar"
+    PAYMENTS_REPORT = "payments_report", "el informe de pagos del día"
 
 
 class RejectReason(StrEnum):
@@ -190,10 +206,20 @@ class StaffActionKind(StrEnum):
              "el pago quedó aplicado (contabilidad)")
     FLAG = ("flag", "↩️ Devolver a soporte", ("devolver",), "<motivo>", "motivo",
             "contabilidad lo devuelve a soporte")
+    SYNC = ("sync", "🔄 Sincronizar ahora", ("sincronizar",), "", "",
+            "envía al ERP un pago sin sincronizar y lo marca pagado (el número es el del pago)")
+    SYNCED = ("synced", "✍️ Sincronizar manualmente", ("sincronizado", "sincronizada"), "<explicación>",
+              "explicacion", "lo marca sincronizado sin tocar el ERP, con la explicación (el número es el del pago)")
+
+    @property
+    def on_payment(self) -> bool:
+        """The number this action names is a payment's, not a receipt's (seed 000's sync actions)."""
+        return self in PAYMENT_ACTIONS
 
     def usage(self) -> str:
-        """The command's form with a placeholder for the receipt's number."""
-        return " ".join(part for part in (self.command, "<número>", self.arguments) if part)
+        """The command's form with a placeholder for the receipt's (or the payment's) number."""
+        return " ".join(part for part in (self.command, "<pago>" if self.on_payment else "<número>", self.arguments)
+                        if part)
 
     def hint(self, intake_id: int | str) -> str:
         """The command for one receipt, its arguments still to fill in."""
@@ -225,3 +251,5 @@ SUPPORT_ACTIONS = (StaffActionKind.APPROVE, StaffActionKind.CORRECT, StaffAction
 """The actions under a support card, in their order."""
 ACCOUNTING_ACTIONS = (StaffActionKind.APPLY, StaffActionKind.FLAG)
 """The actions under an accounting card, in their order."""
+PAYMENT_ACTIONS = (StaffActionKind.SYNC, StaffActionKind.SYNCED)
+"""The actions on a payment not synced with the ERP, in their order (accounting's message and the portal)."""

@@ -23,6 +23,7 @@ class EntryKind(StrEnum):
     IMPORT_UPDATE = "import_update"
     REFUND = "refund"
     OPENING = "opening"
+    REVERSAL = "reversal"
 
     @property
     def label(self) -> str:
@@ -38,9 +39,10 @@ _KIND_LABELS = {
     EntryKind.IMPORT_UPDATE: "Actualización de saldo por importación",
     EntryKind.REFUND: "Devolución",
     EntryKind.OPENING: "Saldo migrado",
+    EntryKind.REVERSAL: "Reversión de pago",
 }
 
-REASON_REQUIRED = frozenset({EntryKind.ADJUSTMENT, EntryKind.CREDIT, EntryKind.REFUND})
+REASON_REQUIRED = frozenset({EntryKind.ADJUSTMENT, EntryKind.CREDIT, EntryKind.REFUND, EntryKind.REVERSAL})
 """Entries a person decides on: each carries the written reason it was made."""
 
 

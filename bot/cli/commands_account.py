@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.cli.commands_collections import register_payment_actions
 from bot.cli.parser import CliError, iso_date, local_today
 from bot.config import Settings
 
@@ -40,6 +41,7 @@ def register(sub: Any) -> None:
     record.add_argument("--code", default=None, metavar="CÓDIGO",
                         help="código de pago de la orden que paga (por defecto: la más antigua primero)")
     record.set_defaults(handler=record_payment)
+    register_payment_actions(payments_sub)
 
     account = sub.add_parser("account", help="la cuenta del cliente: ajustes, cargos de periodo")
     account_sub = account.add_subparsers(dest="account_command", metavar="ACCIÓN", parser_class=type(account),
@@ -152,12 +154,23 @@ def record_payment(args: argparse.Namespace, settings: Settings) -> int:
                 policy=AccountPolicy.from_settings(settings),
                 now=datetime.now(settings.tz),
             )
+            queue_for_erp(session, settings, result.payment_id)
     except AccountError as error:
         raise CliError(str(error)) from error
     print(f"Pago registrado para ID {customer.client_id}, {customer.full_name} (pago {result.payment_id})")
     for line in result.lines():
         print(line)
     return 0
+
+
+def queue_for_erp(session: Session, settings: Settings, payment_id: int) -> None:
+    """With an ERP connector configured, the captured payment is queued for it in the same transaction."""
+    from bot.accounting.sync import queue_sync
+    from bot.db.models import Payment
+
+    payment = session.get(Payment, payment_id)
+    if settings.erp_connector != "none" and payment is not None:
+        queue_sync(session, payment, tz=settings.tz)
 
 
 def adjust_account(args: argparse.Namespace, settings: Settings) -> int:

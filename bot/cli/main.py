@@ -25,6 +25,9 @@ def version() -> str:
 def build_parser() -> Parser:
     """Every command's parser; command modules are imported here, so `paybot ocr` never loads the others."""
     from bot.cli.commands_account import register as register_account
+    from bot.cli.commands_accounting import register as register_accounting
+    from bot.cli.commands_collections import register as register_collections
+    from bot.cli.commands_collections import register_customers
     from bot.cli.commands_db import register as register_db
     from bot.cli.commands_intake import register as register_intake
     from bot.cli.commands_ocr import register as register_ocr
@@ -46,6 +49,9 @@ def build_parser() -> Parser:
     register_ocr(sub)
     register_records(sub)
     register_account(sub)
+    register_accounting(sub)
+    register_collections(sub)
+    register_customers(sub)
     register_staff(sub)
     register_db(sub)
     return parser

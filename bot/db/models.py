@@ -1,5 +1,6 @@
-"""The tables: customers, contracts, intakes and their audit, payments, account entries, reminders, rates,
-staff and their prompts, outbox, WhatsApp windows, scheduled jobs."""
+"""The tables: customers, contracts, intakes and their audit, payments and their ERP deliveries and audit,
+account entries, reminders, rates, staff and their prompts, outbox, WhatsApp windows, scheduled jobs, the
+company's bank movements, and collections (grace extensions, access changes, call tasks, payment reversals)."""
 
 from __future__ import annotations
 
@@ -181,8 +182,53 @@ class Payment(SQLModel, table=True):
     paid_on: date | None = Field(default=None, description="The day the money was paid (its rate's date)")
     applied_by: str = Field(max_length=120)
     applied_at: datetime = _when()
-    sync_state: str = Field(default=SyncState.PENDING.value, max_length=20)
-    sync_note: str | None = None
+    sync_state: str = Field(default=SyncState.PENDING.value, max_length=20, index=True)
+    sync_note: str | None = Field(default=None, description="Why it was marked synced by hand")
+    synced_at: datetime | None = _when(nullable=True)
+    synced_by: str | None = Field(default=None, max_length=120, description="erp, or who marked it by hand")
+    invoice_number: str | None = Field(default=None, max_length=80, description="The ERP's invoice for it")
+    invoice_url: str | None = Field(default=None, max_length=500)
+    invoice_path: str | None = Field(default=None, max_length=500, description="The invoice file the ERP sent")
+
+
+class PaymentEvent(SQLModel, table=True):
+    """Append-only audit of a payment's life after it was applied: queued for the ERP, synced, failed,
+    retried or marked synced by hand (with the written reason)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", index=True)
+    kind: str = Field(max_length=40)
+    actor: str = Field(max_length=120)
+    reason: str | None = None
+    details: dict[str, Any] = _json(dict)
+    created_at: datetime = _when()
+
+
+class ErpDeliveryState(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class ErpDelivery(SQLModel, table=True):
+    """One message to the ERP (a payment applied; later a reversal), written in the transaction that causes
+    it, claimed before it is sent and recorded after; its idempotency key is the same on every attempt."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", index=True)
+    kind: str = Field(default="payment", max_length=20)
+    idempotency_key: str = Field(max_length=120, unique=True)
+    payload: dict[str, Any] = _json(dict)
+    state: str = Field(default=ErpDeliveryState.PENDING.value, max_length=20, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _when(index=True)
+    claimed_by: str | None = Field(default=None, max_length=120)
+    claimed_at: datetime | None = _when(nullable=True)
+    last_error: str | None = None
+    answer: dict[str, Any] = _json(dict)
+    created_at: datetime = _when()
+    delivered_at: datetime | None = _when(nullable=True)
 
 
 class AccountEntry(SQLModel, table=True):
@@ -235,6 +281,11 @@ class Reminder(SQLModel, table=True):
     last_error: str | None = None
     created_at: datetime = _when()
     sent_at: datetime | None = _when(nullable=True)
+    plan_key: str | None = Field(
+        default=None, max_length=120, unique=True,
+        description="What a planned reminder is for (kind, charge, day): the planner writes each one once",
+    )
+    sent_by: str | None = Field(default=None, max_length=120, description="The staff member who sent it by hand")
 
 
 class ExchangeRate(SQLModel, table=True):
@@ -330,3 +381,108 @@ class ScheduledJob(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=60)
     next_run_at: datetime | None = _when(nullable=True)
     last_run_at: datetime | None = _when(nullable=True)
+
+
+class BankImport(SQLModel, table=True):
+    """One file of the company's bank movements loaded by `paybot bank import`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    bank: str = Field(max_length=40)
+    file_name: str = Field(max_length=300)
+    file_sha256: str = Field(max_length=64, index=True)
+    rows: int = 0
+    new_rows: int = 0
+    imported_by: str = Field(max_length=120)
+    created_at: datetime = _when()
+
+
+class BankMovement(SQLModel, table=True):
+    """A movement on the company's own bank account, as the bank exported it; an incoming one is matched to
+    the payment it pays (`payment_id`) by reference, amount and date."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_key: str = Field(max_length=64, unique=True, description="Same row of the same bank: same key")
+    import_id: int = Field(foreign_key="bankimport.id", index=True)
+    bank: str = Field(max_length=40, index=True)
+    booked_on: date = Field(index=True)
+    amount: Decimal = _money()
+    currency: str = Field(default="CRC", max_length=3)
+    reference: str = Field(default="", max_length=80)
+    reference_key: str = Field(default="", max_length=80, index=True,
+                               description="The reference's digits (or letters) only, for comparing")
+    description: str = Field(default="", max_length=300)
+    payment_id: int | None = Field(default=None, foreign_key="payment.id", unique=True)
+    match_rule: str | None = Field(default=None, max_length=20)
+    matched_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _when()
+
+
+class GraceExtension(SQLModel, table=True):
+    """A grace extension granted on a charge (seed 003's urgent case): who, why and until when the customer's
+    system stays active. The contract's dates are never moved; the block and the reminders read this."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    contract_id: int | None = Field(default=None, foreign_key="contract.id", index=True)
+    charge_entry_id: int | None = Field(default=None, foreign_key="accountentry.id", index=True,
+                                        description="The overdue charge it postpones (None: no account yet)")
+    intake_id: int | None = Field(default=None, foreign_key="intake.id", index=True)
+    granted_by: str = Field(max_length=120)
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id")
+    reason: str = Field(max_length=500)
+    starts_on: date
+    until: date = Field(index=True, description="The last day the system stays active on this extension")
+    created_at: datetime = _when()
+    ended_at: datetime | None = _when(nullable=True)
+    outcome: str | None = Field(default=None, max_length=20, description="paid, or escalated (ended with it open)")
+
+
+class AccessChange(SQLModel, table=True):
+    """One block or unblock of a customer's access (automatic or by staff); announced once to the company's
+    system (signed webhook), the customer and support."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    blocked: bool
+    automatic: bool = False
+    reason: str = Field(max_length=500)
+    actor: str = Field(max_length=120)
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id")
+    created_at: datetime = _when()
+    announced_at: datetime | None = _when(nullable=True, index=True)
+
+
+class CallTaskState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CallTask(SQLModel, table=True):
+    """Seed 002's "tarea CRM": a customer to call, assigned to one staff member, closed with the outcome."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    assigned_to: int = Field(foreign_key="staffmember.id", index=True)
+    created_by: str = Field(max_length=120)
+    note: str = Field(default="", max_length=500)
+    state: str = Field(default=CallTaskState.OPEN.value, max_length=20, index=True)
+    outcome: str | None = None
+    closed_by: str | None = Field(default=None, max_length=120)
+    created_at: datetime = _when()
+    closed_at: datetime | None = _when(nullable=True)
+
+
+class PaymentReversal(SQLModel, table=True):
+    """An applied payment taken back: returned by the bank (re-charged a month later) or applied by mistake
+    (undone). The payment stays on record; the reversal entries reopen the balance."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", unique=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    kind: str = Field(max_length=20, description="returned or undone")
+    reason: str = Field(max_length=500)
+    actor: str = Field(max_length=120)
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id")
+    source: str = Field(default="cli", max_length=20, description="cli, chat, import")
+    customer_told: bool = False
+    created_at: datetime = _when()

@@ -14,6 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.account.operations import AccountError, AccountPolicy, post_payment
+from bot.accounting.sync import queue_sync
+from bot.collections import access, grace
+from bot.collections.announce import announce_access
 from bot.config import Settings
 from bot.contracts.registry import remember_payer
 from bot.db.models import AuditEvent, Contract, Customer, Intake, Payment
@@ -236,33 +239,35 @@ def reject(deed: Deed) -> str:
 
 
 def grant_grace(deed: Deed) -> str:
-    """Seed 003's urgent case: move the contract's end date, escalate to accounting, tell the customer."""
+    """Seed 003's urgent case: a grace extension on the overdue charge (who, why, until when; the contract's
+    dates stay as they are), escalated to accounting, and the customer told until when the system stays on."""
     intake, session, settings, messenger = deed.intake, deed.session, deed.desk.settings, deed.desk.messenger
-    if intake.contract_id is None:
+    if intake.customer_id is None or intake.contract_id is None:
         raise ActionRefused(f"El #{intake.id} no tiene contrato identificado: no se puede dar prórroga.")
     if intake.state in (IntakeState.REJECTED.value, IntakeState.APPLIED.value, IntakeState.SYNCED.value):
         raise ActionRefused(f"El #{intake.id} ya está cerrado ({intake.state}).")
     contract = session.get(Contract, intake.contract_id)
     assert contract is not None
-    today = deed.today()
-    old_end = contract.end_date
-    start = max(old_end, today) if old_end else today
-    contract.end_date = start + timedelta(days=settings.grace_days)
-    contract.updated_at = utcnow()
-    session.add(contract)
+    try:
+        granted = grace.grant(session, customer_id=intake.customer_id, today=deed.today(), days=settings.grace_days,
+                              most=settings.grace_max, actor=deed.actor.name, staff_id=deed.actor.staff_id,
+                              reason=deed.action.reason or "", intake_id=intake.id, contract_id=contract.id)
+    except grace.GraceRefused as refusal:
+        raise ActionRefused(f"No se puede dar otra prórroga: {refusal}.") from None
+    extension = granted.extension
     record(session, intake, actor=deed.actor.name, staff_id=deed.actor.staff_id, reason="prórroga de gracia",
-           changes={"contract_end_date": [old_end.isoformat() if old_end else None,
-                                          contract.end_date.isoformat()]})
+           changes={"grace_extension": {"id": extension.id, "until": extension.until.isoformat(),
+                                        "charge_entry_id": extension.charge_entry_id}})
     count = event_count(session, intake)
     context = messenger.reply_context(session, intake, deed.facts)
-    context["new_end_date"] = contract.end_date
+    context["new_end_date"] = extension.until
     messenger.tell_customer(session, intake, ReplyKind.GRACE_GRANTED, context, key_suffix=f":{count}")
     escalation = messenger.replies.render(StaffMessage.ESCALATION_GRACE.template, cards.escalation_context(
-        intake, contract, actor=deed.actor.name, old_end=old_end or today, settings=settings))
+        intake, contract, granted, actor=deed.actor.name, settings=settings))
     messenger.tell_staff(session, Audience.ACCOUNTING, StaffMessage.ESCALATION_GRACE, escalation,
                          intake_id=intake.id, key=f"intake:{intake.id}:escalation:{count}")
-    return f"Prórroga de {settings.grace_days} días: contrato activo hasta {contract.end_date:%d/%m/%Y}. " \
-           "Caso escalado a contabilidad."
+    return f"Prórroga de {settings.grace_days} días: sistema activo hasta {extension.until:%d/%m/%Y} " \
+           f"(prórroga {granted.count} de {settings.grace_max} de ese cargo). Caso escalado a contabilidad."
 
 
 def apply_payment(deed: Deed) -> str:
@@ -309,11 +314,20 @@ def apply_payment(deed: Deed) -> str:
         raise ActionRefused(f"No se pudo aplicar a la cuenta del cliente: {error}.") from error
     if facts.difference is None:
         cancel_reminders_paid_by(session, intake)
+    released = access.release_paid(session, today, deed.desk.clock(), [intake.customer_id])
+    if released:
+        announce_access(session, deed.desk.messenger, today=today, now=deed.desk.clock(),
+                        local_channel=deed.desk.messenger.local_staff_channel)
+    note = (" Sin tipo de cambio del día: en la cuenta quedó en su moneda, a favor del cliente (paybot rates set)."
+            if posted.rate_missing else "")
+    settings = deed.desk.settings
+    if settings.erp_connector != "none":
+        queue_sync(session, payment, tz=settings.tz, now=deed.desk.clock())
+        return (f"Pago #{intake.id} aplicado ({format_money(paid)}), pago {payment.id}: va al ERP; el cliente recibe "
+                f"la confirmación con su factura.{note}")
     kind = ReplyKind.APPLIED if facts.client_id_present else ReplyKind.APPLIED_MISSING_ID
     messenger = deed.desk.messenger
     messenger.tell_customer(session, intake, kind, messenger.reply_context(session, intake, facts))
-    note = (" Sin tipo de cambio del día: en la cuenta quedó en su moneda, a favor del cliente (paybot rates set)."
-            if posted.rate_missing else "")
     return f"Pago #{intake.id} aplicado ({format_money(paid)}). Se avisó al cliente.{note}"
 
 

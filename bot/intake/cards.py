@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from bot.collections.grace import Granted
 from bot.config import Settings
 from bot.db.models import Contract, Customer, Intake
 from bot.intake.facts import IntakeFacts
@@ -71,6 +71,9 @@ def reply_context(settings: Settings, customer: Customer | None, intake: Intake,
         reference=facts.fields.reference or "",
         payee_seen=facts.fields.payee_name or "",
         grace_days=settings.grace_days,
+        invoice_number=None,
+        invoice_url=None,
+        invoice_attached=False,
     )
     return context
 
@@ -125,7 +128,7 @@ def shown_value(field: ReceiptField, facts: IntakeFacts) -> str:
 
 
 def support_card_context(intake: Intake, facts: IntakeFacts, customer: Customer | None, *, proposed_text: str,
-                         note: str, text_commands: bool) -> dict[str, Any]:
+                         note: str, text_commands: bool, bank_seen: str = "") -> dict[str, Any]:
     """The review card: each field with its confidence, each check with its reason, the proposed reply."""
     rows = []
     for key in JSON_KEYS:
@@ -157,13 +160,15 @@ def support_card_context(intake: Intake, facts: IntakeFacts, customer: Customer 
         "checks": checks,
         "due_lines": due.lines() if due else [],
         "proposed_reply": proposed_text,
+        "bank_seen": bank_seen,
         "text_commands": text_commands,
         "commands": [kind.sample(intake_id) for kind in SUPPORT_ACTIONS] if text_commands else [],
     }
 
 
 def accounting_card_context(intake: Intake, facts: IntakeFacts, customer: Customer | None,
-                            contract: Contract | None, *, approved_by: str, text_commands: bool) -> dict[str, Any]:
+                            contract: Contract | None, *, approved_by: str, text_commands: bool,
+                            bank_seen: str = "") -> dict[str, Any]:
     """The card accounting applies from: customer, contract, amount paid and the due breakdown."""
     due = facts.due
     intake_id = intake.id or 0
@@ -180,19 +185,24 @@ def accounting_card_context(intake: Intake, facts: IntakeFacts, customer: Custom
         "difference": facts.difference,
         "credit": facts.credit,
         "expired": facts.contract_expired,
+        "bank_seen": bank_seen,
         "text_commands": text_commands,
         "commands": [kind.sample(intake_id) for kind in ACCOUNTING_ACTIONS] if text_commands else [],
     }
 
 
-def escalation_context(intake: Intake, contract: Contract, *, actor: str, old_end: date, settings: Settings
+def escalation_context(intake: Intake, contract: Contract, granted: Granted, *, actor: str, settings: Settings
                        ) -> dict[str, Any]:
-    """Accounting's notice of a grace extension: who moved the contract's end, from when to when."""
+    """Accounting's notice of a grace extension: who granted it on which charge, why, and until when."""
+    charge = granted.charge
     return {
         "intake_id": intake.id,
         "actor": actor,
         "contract_label": contract_label(contract),
-        "old_end_date": old_end,
-        "new_end_date": contract.end_date,
+        "charge_label": f"{charge.description} (vence {charge.due_date:%d/%m/%Y})" if charge else "",
+        "new_end_date": granted.extension.until,
         "grace_days": settings.grace_days,
+        "count": granted.count,
+        "grace_max": settings.grace_max,
+        "reason": granted.extension.reason,
     }

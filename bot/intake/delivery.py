@@ -40,6 +40,8 @@ def what_failed(row: OutboxMessage) -> str:
     if row.audience == Audience.CUSTOMER.value:
         reply = ReplyKind.named(row.kind)
         return reply.what if reply else "la respuesta al cliente"
+    if row.audience == Audience.SYSTEM.value:
+        return f"el aviso {row.kind} al sistema de la empresa"
     try:
         return StaffMessage(row.kind).what
     except ValueError:
@@ -57,7 +59,7 @@ def handle_undelivered(messenger: Messenger, session: Session, row: OutboxMessag
     audience = Audience(row.audience)
     key = base_key(row)
     rerouted: list[str] = []
-    if audience is not Audience.CUSTOMER:
+    if audience not in (Audience.CUSTOMER, Audience.SYSTEM):
         buttons_of = CARD_BUTTONS.get(row.kind)
         buttons = buttons_of(row.intake_id) if buttons_of and row.intake_id is not None else ()
         fallbacks = fallback_destinations(session, settings, audience, row.channel)

@@ -17,6 +17,8 @@ class Audience(StrEnum):
     CUSTOMER = "customer"
     SUPPORT = "support"
     ACCOUNTING = "accounting"
+    SYSTEM = "system"
+    """The company's own system (the signed access webhook), not a person."""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -70,3 +72,14 @@ class Replies:
         """Render template `name` (without `.j2`); a missing variable raises instead of leaving a gap."""
         text = self.env.get_template(f"{name}.j2").render(**context)
         return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+    def html_email(self, subject: str, text: str, company: str) -> str:
+        """The HTML part of an e-mail whose text part is `text` (a rendered script): the same words, escaped,
+        one paragraph per line, WhatsApp's *bold* as bold."""
+        paragraphs = [_BOLD.sub(r"<strong>\1</strong>", html.escape(line))
+                      for line in text.splitlines() if line.strip()]
+        return self.render("email.html", {"subject": html.escape(subject), "paragraphs": paragraphs,
+                                          "company_name": html.escape(company)})
+
+
+_BOLD = re.compile(r"\*([^*\n]+)\*")

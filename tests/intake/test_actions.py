@@ -131,4 +131,7 @@ async def test_grace_runs_from_the_desks_today_when_the_contract_already_ended(c
     await conversation.dispatcher.flush()
     escalation = conversation.last_to("accounting")
     assert escalation.kind == "escalation_grace" and "soporte (Laura Mora)" in escalation.text
-    assert "de 30/11/2026 a 08/12/2026" in escalation.text
+    assert "hasta el 08/12/2026" in escalation.text
+    with Session(conversation.engine) as session:
+        contract = session.exec(select(Contract).where(Contract.payment_code == "WOLK-1001")).one()
+    assert contract.end_date == date(2026, 11, 30), "the contract's end date is never overwritten"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, select
 
 from bot.account.operations import contract_balance
-from bot.db.models import Contract, Customer, Intake, IntakeEvent, Payment, Reminder
+from bot.db.models import Contract, Customer, GraceExtension, Intake, IntakeEvent, Payment, Reminder
 from bot.intake.messages import InboundMessage, StaffActionKind
 from bot.intake.reminders import DueReminders
 from tests.stories import TODAY, Conversation, receipt_png
@@ -191,16 +191,28 @@ async def test_rejection_sends_the_matching_script(conversation: Conversation) -
     assert intake_of(conversation, intake_id).state == "rejected"
 
 
-async def test_grace_extension_moves_end_date_escalates_and_tells_customer(conversation: Conversation) -> None:
+async def test_grace_extension_is_recorded_on_the_charge_escalates_and_tells_customer_until_when(
+    conversation: Conversation,
+) -> None:
     intake_id = await conversation.customer_sends(
         receipt_png("17282.00", description="ID 1006", payer="Carlos Andrés Chaves Araya"), phone="+50688990011")
     assert intake_id is not None
-    result = await conversation.staff("support", StaffActionKind.GRACE, intake_id)
+    result = await conversation.staff("support", StaffActionKind.GRACE, intake_id, reason="cierre de caja hoy")
     assert result.ok, result.message
-    assert contract_of(conversation, "1006").end_date == TODAY + timedelta(days=3)
-    assert conversation.last_to("customer").kind == "grace_granted"
+    assert contract_of(conversation, "1006").end_date == date(2026, 10, 31), "the contract's dates stay as they were"
+    with Session(conversation.engine) as session:
+        [extension] = session.exec(select(GraceExtension)).all()
+    assert (extension.until, extension.granted_by, extension.reason) == (
+        TODAY + timedelta(days=3), "Soporte (sandbox)", "cierre de caja hoy")
+    assert extension.charge_entry_id is not None, "it is on the overdue charge"
+    told = conversation.last_to("customer")
+    assert told.kind == "grace_granted" and "activo hasta el 30/11/2026" in told.text
     escalation = conversation.last_to("accounting")
-    assert escalation.kind == "escalation_grace" and "31/10/2026" in escalation.text
+    assert escalation.kind == "escalation_grace" and "hasta el 30/11/2026" in escalation.text
+    assert "Prórroga 1 de 1" in escalation.text and "cierre de caja hoy" in escalation.text
+
+    again = await conversation.staff("support", StaffActionKind.GRACE, intake_id)
+    assert not again.ok and "máximo" in again.message, "PAYBOT_GRACE_MAX is 1 by default"
 
 
 async def test_only_listed_staff_can_act(conversation: Conversation) -> None:
