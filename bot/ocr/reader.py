@@ -13,6 +13,7 @@ from bot.ocr.engine import LANGUAGE, SECOND_LANGUAGE, run_tesseract, warm_up
 from bot.ocr.errors import UnreadableReceipt
 from bot.ocr.extract import Token, extract, rows_from_text, rows_from_words
 from bot.ocr.fields import ReceiptFields
+from bot.ocr.gaps import fill_missed_lines
 from bot.ocr.loading import load_image
 from bot.ocr.parsing import MAX_TEXT_CHARS
 from bot.ocr.preprocess import prepare
@@ -48,6 +49,7 @@ def read_receipt(
     words = run_tesseract(prepared.image, timeout=remaining)
     if not any(any(ch.isalnum() for ch in w.text) for w in words):
         raise UnreadableReceipt("no_text", "no text found in the image")
+    words = fill_missed_lines(prepared.image, words, deadline)
     return extract(
         rows_from_words(words),
         client_id_pattern=client_id_pattern,
