@@ -28,7 +28,10 @@ UNCOVERED_SHARE = 0.3
 """A band is read again when more than this share of its inked columns lies outside every word's box."""
 BAND_PSM = "6"
 LINE_KEY_BASE = 100_000
-LEADER = re.compile(r"[.·•][.·•oO0]{2,}[!|;:]?$|[.·•][.·•oO0]{2,}|\.{2,}(?=:$)")
+LEADER = re.compile(
+    r"[.·•][.·•oO0]{2,}[!|;:]?$|[.·•][.·•oO0]{2,}|\.{2,}(?=:$)|(?<=[A-ZÁÉÍÓÚÑ])[.·•oc0]{3,}[!|;:]$"
+)
+"""Dot leaders as read: dots, dots mixed with `o`/`0`, or small `o`/`c` after a word in capitals, up to its colon."""
 
 
 def _leaderless(text: str) -> str:
@@ -37,7 +40,8 @@ def _leaderless(text: str) -> str:
     def cut(run: re.Match[str]) -> str:
         body = run.group().rstrip("!|;:")
         dots = sum(ch in ".·•" for ch in body)
-        if not body.strip(".") or (dots >= 3 and dots >= 0.4 * len(body)):
+        lower = body[:1] in "oc0" and body != run.group()
+        if lower or not body.strip(".") or (dots >= 3 and dots >= 0.4 * len(body)):
             return ":" if run.group() != body else ""
         return run.group()
 

@@ -23,10 +23,10 @@ TARGET_LINE_HEIGHT = 30
 MAX_SKEW_DEGREES = 8.0
 STRIPS = 8
 FRAMED = 1.5
-INK_GAIN = 2.0
-"""Screenshots' ink is deepened this many times: light grey headings and accent-coloured bank names
-(which come out pale once colour is dropped) read as text, not as background."""
-_DEEPEN = [max(0, 255 - round((255 - v) * INK_GAIN)) for v in range(256)]
+PALE_LINE = 60
+"""A run of rows whose darkest pixel is lighter than this is pale text (a light grey heading, a bank's name in
+its accent colour), stretched to full contrast so it is read as text and not as background."""
+PAPER = 240
 """Lines measured this many times taller across the whole width than in strips mean a frame joined them."""
 
 
@@ -110,7 +110,24 @@ def _flatten_bands(gray: Image.Image, *, tiles: int = 1, rows: int = 1) -> Image
     background = grid.resize(gray.size, resample)
     ink = ImageChops.difference(gray, background)
     page = ImageOps.autocontrast(ImageOps.invert(ink), cutoff=(0.2, 0))
-    return page.point(_DEEPEN) if tiles == 1 else page
+    return _stretch_lines(page) if tiles == 1 else page
+
+
+def _stretch_lines(page: Image.Image) -> Image.Image:
+    """Each run of inked rows whose ink is pale is stretched until its darkest pixel is black."""
+    pixels = np.asarray(page).astype(np.float32)
+    darkest = pixels.min(axis=1)
+    inked = np.concatenate([[False], darkest < PAPER, [False]])
+    changes = np.flatnonzero(inked[1:] != inked[:-1])
+    gain = np.ones(page.height, dtype=np.float32)
+    for top, bottom in zip(changes[0::2], changes[1::2], strict=True):
+        low = float(darkest[top:bottom].min())
+        if low > PALE_LINE:
+            gain[top:bottom] = 255 / (255 - low)
+    if bool((gain == 1).all()):
+        return page
+    stretched = 255 - (255 - pixels) * gain[:, None]
+    return Image.fromarray(np.clip(stretched, 0, 255).astype(np.uint8), "L")
 
 
 def _small(gray: Image.Image) -> Image.Image:
