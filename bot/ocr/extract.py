@@ -39,7 +39,7 @@ from bot.ocr.labels import (
 from bot.ocr.layouts import FIELDS, Layout, detect_bank, load_layouts, normalize
 from bot.ocr.pairs import Pair, find_pairs, holder_lines, segments
 from bot.ocr.parsing import (
-    Money,
+    AmountReading,
     better_symbol_reading,
     clean_name,
     clean_text,
@@ -435,7 +435,7 @@ def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: R
 
 
 def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset[int], photo: bool,
-            reread: Reread | None, recheck: Recheck | None) -> tuple[Money | None, str | None, float, float]:
+            reread: Reread | None, recheck: Recheck | None) -> tuple[AmountReading | None, str | None, float, float]:
     named = sorted((p for p in pairs if p.kind == "amount" and re.search(r"\d", p.text)), key=lambda p: -_trust(p))
     labelled = [Value(p.text, p.conf, p.tokens) for p in named]
     sign_free = None
@@ -461,7 +461,8 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
         if tokens and all(id(t) in covered for t in tokens):
             continue
         conf = min((t.conf for t in tokens), default=TEXT_CONFIDENCE)
-        money = Money(mention.value, mention.currency, mention.doubtful or mention.misread_sign or mention.glued)
+        doubtful = mention.doubtful or mention.misread_sign or mention.glued
+        money = AmountReading(mention.value, mention.currency, doubtful)
         others.append(Reading(money, conf, False))
     if not labelled and mentions and len({m.value for m in mentions}) == 1:
         # The one amount of a notification gets the second model's opinion, as a labelled one does.
@@ -476,7 +477,7 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
         conf = min(conf, BASE[SIMILAR])
     if any(m.glued and m.value == value for m in mentions):
         conf = min(conf, GLUED)
-    chosen = Money(value, currency, False) if value is not None else None
+    chosen = AmountReading(value, currency, False) if value is not None else None
     return chosen, currency, conf, currency_conf
 
 

@@ -42,13 +42,13 @@ def read_receipt(
     del image
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise UnreadableReceipt("timeout", f"preparing the image took more than {timeout:g} s")
+        raise UnreadableReceipt("timeout", f"preparar la imagen tardó más de {timeout:g} s")
     # Every receipt's amount gets the second model's opinion: in a fresh process it loads on
     # another core while the first model reads the page (a no-op once it is loaded).
     warm_up(SECOND_LANGUAGE)
     words = run_tesseract(prepared.image, timeout=remaining)
     if not any(any(ch.isalnum() for ch in w.text) for w in words):
-        raise UnreadableReceipt("no_text", "no text found in the image")
+        raise UnreadableReceipt("no_text", "no se encontró texto en la imagen")
     words = fill_missed_lines(prepared.image, words, deadline)
     return extract(
         rows_from_words(words),
