@@ -76,8 +76,9 @@ __all__ = [
     "rows_from_words",
 ]
 
-BASE = {KNOWN: 0.97, FUZZY: 0.94, KEYWORD: 0.92, SIMILAR: 0.8}
-"""The most a value can be trusted, by how its label was recognised."""
+BASE = {KNOWN: 0.97, FUZZY: 0.94, KEYWORD: 0.88, SIMILAR: 0.8}
+"""The most a value can be trusted, by how its label was recognised: a label guessed from one keyword or from
+the nearest known wording is a guess, and what it names is never sure."""
 HOLDER_UNDER_ACCOUNT = 0.85
 HOLDER_BY_ORDER = 0.55
 """A name with no label, beside an account: the first is taken for the payer, the second for the payee."""

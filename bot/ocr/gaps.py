@@ -34,6 +34,10 @@ LEADER = re.compile(
 """Dot leaders as read: dots, dots mixed with `o`/`0`, or small `o`/`c` after a word in capitals, up to its colon."""
 
 
+SPECKS = re.compile(r"[.:;!|+·•'\"`,]{1,4}")
+"""A word of nothing but dots and strokes: what is left of a leader, never a value."""
+
+
 def _leaderless(text: str) -> str:
     """A word without its dot leader (`PAGO......:` -> `PAGO:`); dotted numbers (`1.000.000`) are kept."""
 
@@ -49,10 +53,13 @@ def _leaderless(text: str) -> str:
 
 
 def without_leaders(words: Sequence[Word]) -> list[Word]:
-    """Words with dot leaders removed; a colon left alone joins the word before it on its line."""
+    """Words with dot leaders removed; a colon left alone joins the word before it on its line, and the
+    specks a leader leaves between a label and its value (`+!`, `.:`) go."""
     out: list[Word] = []
     for word in words:
         text = _leaderless(word.text)
+        if SPECKS.fullmatch(text) and text not in (":", "-"):
+            text = ":" if text[-1] in ":!" else ""
         if text == word.text:
             out.append(word)
         elif text == ":" and out and out[-1].line_key == word.line_key:
