@@ -98,6 +98,11 @@ BANK_IN_SENTENCE = 0.85
 """The most the issuer gets when its name is read only inside a sentence (that may name the other bank)."""
 SENTENCE_WORDS = 6
 """A row of more words than this is a sentence, not a heading or an app's name."""
+HEADING_EXTRA_WORDS = 2
+"""A row that holds a bank's name and at most this many other words (`ahora`, a time) names its issuer."""
+CONNECTORS = frozenset({"de", "del", "la", "y", "el"})
+PREPOSITIONS = frozenset({"a", "al", "de", "del", "desde", "en", "por", "para", "con", "hacia", "su", "tu"})
+"""A bank's name right after one of these is part of a sentence (`desde BAC`, `por BN SINPE`)."""
 LABEL_INSIDE = 0.6
 """The most a description gets when it carries another field's `Label:` (two fields run together)."""
 """The most a field gets when another reading of it says something else."""
@@ -489,9 +494,25 @@ def _bank(rows: Sequence[Row], excluded: frozenset[int], banks: tuple[Layout, ..
     if bank is not None and conf > BANK_IN_SENTENCE:
         words = [f" {normalize(word)} " for word in bank.detect]
         naming = [row for row in kept if any(word in f" {normalize(row)} " for word in words)]
-        if all(len(row.split()) > SENTENCE_WORDS for row in naming):
+        if not any(_names_itself(row, words) for row in naming):
             conf = BANK_IN_SENTENCE
     return bank, conf
+
+
+def _names_itself(row: str, words: Sequence[str]) -> bool:
+    """Whether a row naming a bank is a heading or an app's name, not a piece of a sentence (however narrow
+    the bubble that wrapped it): little else on it, or a few capitalised words."""
+    text = f" {normalize(row)} "
+    for word in words:
+        at = text.find(word)
+        if at >= 0 and text[:at].split()[-1:] and text[:at].split()[-1] in PREPOSITIONS:
+            return False
+    for word in sorted(words, key=len, reverse=True):
+        text = text.replace(word, " ")
+    if len(text.split()) <= HEADING_EXTRA_WORDS:
+        return True
+    plain = row.split()
+    return len(plain) <= SENTENCE_WORDS and not any(w.islower() and w not in CONNECTORS for w in plain)
 
 
 def extract(

@@ -62,11 +62,14 @@ def test_eight_digits_under_a_guessed_label_are_not_a_sure_reference() -> None:
     assert fields.amount == Decimal("9500.00") and fields.confidence["amount"] >= SURE
 
 
-def test_a_bank_named_only_inside_a_sentence_is_not_sure() -> None:
-    fields = read_text("Ha recibido 5.000,00 colones de JUAN PEREZ MORA desde su cuenta en BAC Credomatic. "
-                       "Referencia 12345678901.")
-    assert fields.bank == "BAC Credomatic"
-    assert fields.confidence["bank"] < SURE
+def test_a_bank_named_only_inside_a_sentence_is_not_sure_however_narrow_the_bubble() -> None:
+    said = "Ha recibido 5.000,00 colones de JUAN PEREZ MORA desde su cuenta en BAC Credomatic. Referencia 12345678901."
+    wrapped = "Ha recibido 5.000,00 colones\nde JUAN PEREZ MORA desde\nsu cuenta\nen BAC Credomatic.\nReferencia 12345678901."
+    for text in (said, wrapped):
+        fields = read_text(text)
+        assert fields.bank == "BAC Credomatic"
+        assert fields.confidence["bank"] < SURE
+    assert read_text(f"BAC Credomatic\n{said}").confidence["bank"] >= SURE, "a heading names the issuer"
 
 
 def test_a_description_that_is_another_label_is_not_sure() -> None:
