@@ -64,7 +64,8 @@ def test_eight_digits_under_a_guessed_label_are_not_a_sure_reference() -> None:
 
 def test_a_bank_named_only_inside_a_sentence_is_not_sure_however_narrow_the_bubble() -> None:
     said = "Ha recibido 5.000,00 colones de JUAN PEREZ MORA desde su cuenta en BAC Credomatic. Referencia 12345678901."
-    wrapped = "Ha recibido 5.000,00 colones\nde JUAN PEREZ MORA desde\nsu cuenta\nen BAC Credomatic.\nReferencia 12345678901."
+    wrapped = ("Ha recibido 5.000,00 colones\nde JUAN PEREZ MORA desde\nsu cuenta\nen BAC Credomatic.\n"
+               "Referencia 12345678901.")
     for text in (said, wrapped):
         fields = read_text(text)
         assert fields.bank == "BAC Credomatic"
