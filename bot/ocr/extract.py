@@ -43,6 +43,7 @@ from bot.ocr.parsing import (
     better_symbol_reading,
     clean_name,
     clean_text,
+    currency_named,
     find_client_id,
     parse_amount,
     parse_phone,
@@ -443,7 +444,8 @@ def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: R
 def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset[int], photo: bool,
             reread: Reread | None, recheck: Recheck | None) -> tuple[AmountReading | None, str | None, float, float]:
     named = sorted((p for p in pairs if p.kind == "amount" and re.search(r"\d", p.text)), key=lambda p: -_trust(p))
-    labelled = [Value(p.text, p.conf, p.tokens) for p in named]
+    column = next((c for p in pairs if p.kind == "currency" and (c := currency_named(p.text))), None)
+    labelled = [Value(_with_currency(p.text, column), p.conf, p.tokens) for p in named]
     sign_free = None
     if labelled:
         second = second_reading(labelled[0], reread)
@@ -479,12 +481,21 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
             others.append(Reading(money_again, second.conf, False))
     cap = _trust(named[0]) if named else 0.9
     value, currency, conf, currency_conf = choose_amount(labelled, others, photo, sign_free, cap=max(cap, 0.85))
+    if column is not None and named and currency == column:
+        currency_conf = min(currency_conf, _trust(named[0]), CROWDED)
     if named and named[0].match.how == SIMILAR:
         conf = min(conf, BASE[SIMILAR])
     if any(m.glued and m.value == value for m in mentions):
         conf = min(conf, GLUED)
     chosen = AmountReading(value, currency, False) if value is not None else None
     return chosen, currency, conf, currency_conf
+
+
+def _with_currency(text: str, column: str | None) -> str:
+    """An amount with the currency its own column names (a table's `Moneda`), when it shows none itself."""
+    if column is None or (parsed := parse_amount(text)) is None or parsed.currency is not None:
+        return text
+    return f"{text} {column}"
 
 
 def _bank(rows: Sequence[Row], excluded: frozenset[int], banks: tuple[Layout, ...]) -> tuple[Layout | None, float]:

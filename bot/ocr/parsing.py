@@ -113,6 +113,13 @@ def parse_amount(text: str) -> AmountReading | None:
     )
 
 
+def currency_named(text: str) -> str | None:
+    """The currency a short value names on its own (`CRC`, `₡`, `Colones`, `USD`, `US$`, `Dólares`)."""
+    if len(text) > 16 or any(ch.isdigit() for ch in text):
+        return None
+    return "USD" if _USD.search(text) else "CRC" if _CRC.search(text) else None
+
+
 def find_amounts(text: str) -> list[AmountReading]:
     """Every amount with a currency mark in free text (notifications, hero lines)."""
     found = []

@@ -42,7 +42,7 @@ def test_ticket_lines_with_dot_leaders_are_read_again_and_keep_their_values() ->
     assert fields.client_id == "4417"
 
 
-def test_values_under_a_table_header_are_found_but_never_sure() -> None:
+def test_values_under_a_table_header_and_the_currency_in_its_own_column_are_found_but_never_sure() -> None:
     header = [(60, "Fecha"), (360, "Referencia"), (900, "Moneda"), (1130, "Monto")]
     values = [(60, "27/11/2026"), (360, "815672100039"), (900, "CRC"), (1130, "25.000,00")]
     image = _page(("Banco de Costa Rica", (0, 0, 0)),
@@ -50,8 +50,8 @@ def test_values_under_a_table_header_are_found_but_never_sure() -> None:
     fields = read_receipt(image)
     assert fields.date == date(2026, 11, 27)
     assert fields.reference == "815672100039"
-    assert fields.amount == Decimal("25000.00")
-    assert all(fields.confidence[key] < SURE for key in ("date", "reference", "amount"))
+    assert (fields.amount, fields.currency) == (Decimal("25000.00"), "CRC"), "the currency from its own column"
+    assert all(fields.confidence[key] < SURE for key in ("date", "reference", "amount", "currency"))
 
 
 def test_eight_digits_under_a_guessed_label_are_not_a_sure_reference() -> None:
