@@ -37,7 +37,7 @@ from bot.intake.replies import Replies
 from bot.intake.retention import RejectedMediaCleaner
 from bot.intake.staff import seed_staff
 from bot.intake.worker import IntakeWorker
-from bot.scheduler import Job, PeriodicWork, refresh_todays_rate
+from bot.scheduler import Job, PeriodicWork, charge_new_periods, refresh_todays_rate
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
 from bot.web.local_only import is_loopback
@@ -225,12 +225,18 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
     async def refresh_rate() -> None:
         await asyncio.to_thread(refresh_todays_rate, settings, engine, core.now())
 
+    async def charge_periods() -> None:
+        await asyncio.to_thread(charge_new_periods, settings, engine, core.now())
+
     jobs = [
         Job("reminders", IntervalTrigger(seconds=30), send_due_reminders, coalesce=True, misfire_grace_seconds=None),
         Job("collections", IntervalTrigger(seconds=60), collect, coalesce=True, misfire_grace_seconds=None),
         Job("outbox-sweep", IntervalTrigger(seconds=RELEASE_EVERY), sweep_outbox, coalesce=True,
             misfire_grace_seconds=None),
         Job("rejected-media", IntervalTrigger(hours=1), delete_expired_media, coalesce=True,
+            misfire_grace_seconds=None),
+        # Each monthly or annual period's charge, the day it starts (and at once the first time).
+        Job("period-charges", CronTrigger(hour=0, minute=5), charge_periods, coalesce=True,
             misfire_grace_seconds=None),
     ]
     if settings.rates_url:
