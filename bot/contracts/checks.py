@@ -432,7 +432,7 @@ def _against_account(
         paid_off = f" Salda: {_charges_text(settled)}." if settled else ""
         return CheckResult(
             "amount", CheckStatus.FAIL,
-            f"Pago incompleto: debía {owed_text}, pagó {shown_paid}; diferencia pendiente "
+            f"Pago incompleto: pagó {shown_paid} y debía {owed_text}; diferencia pendiente "
             f"{format_money(left.amount)}{which}.{paid_off}",
         )
     report.difference = Money.zero(owed.amount.currency)
@@ -455,12 +455,12 @@ def _against_account(
         paid_off = f"salda {_charges_text(settled)} y " if settled else ""
         return CheckResult(
             "amount", CheckStatus.WARN,
-            f"Pagó de más: pagó {shown_paid}, debía {owed_text}; {paid_off}queda un saldo a favor de "
+            f"Pagó de más: pagó {shown_paid} y debía {owed_text}; {paid_off}queda un saldo a favor de "
             f"{format_money(credit.amount)} para el próximo cobro.",
         )
     return CheckResult(
         "amount", CheckStatus.PASS,
-        f"Monto correcto: pagó {shown_paid}, debía {owed_text}; salda {_charges_text(settled) or 'lo pendiente'}.",
+        f"Monto correcto: pagó {shown_paid} y debía {owed_text}; salda {_charges_text(settled) or 'lo pendiente'}.",
     )
 
 
