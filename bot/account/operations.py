@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -333,6 +333,55 @@ def _signed(balance: Money) -> str:
 
 
 @dataclass(frozen=True)
+class PendingPayment:
+    """A payment approved but not applied yet (accounting has it): a preview counts it as if it were, so a
+    second receipt is compared with what will be left, not with what was open before the first."""
+
+    amount: Money
+    paid_on: date
+    contract_id: int | None = None
+    reference: str | None = None
+
+
+def _with_pending(
+    session: Session, customer_id: int, entries: list[Entry], pending: Sequence[PendingPayment],
+    policy: AccountPolicy, first_id: int,
+) -> tuple[list[Entry], int]:
+    """`entries` with `pending` payments drafted after them (numbered from `first_id`), each in the account it
+    would go to; returns them and the next free draft id."""
+    if not pending:
+        return entries, first_id
+    ledgers = {currency: ledger for (_c, currency), ledger in settle_accounts(entries).items()}
+    drafts: list[Entry] = []
+    for payment in pending:
+        currency = _account_currency(session, customer_id, payment.amount.currency, payment.contract_id, ledgers)
+        rate = find_rate(session, payment.paid_on, policy) if currency != payment.amount.currency else None
+        try:
+            applied = convert(payment.amount, currency, rate)
+        except MissingRate:
+            currency, applied = payment.amount.currency, payment.amount.rounded()
+        drafts.append(Entry(
+            id=first_id + len(drafts), customer_id=customer_id, currency=currency, kind=EntryKind.PAYMENT,
+            amount=-applied.amount, on_date=payment.paid_on, contract_id=payment.contract_id,
+            description="Pago aprobado, por aplicar", reference=payment.reference,
+        ))
+    return [*entries, *drafts], first_id + len(drafts)
+
+
+def open_on_charges(
+    session: Session, customer_id: int, charges: Sequence[int], currency: str, *, policy: AccountPolicy,
+    pending: Sequence[PendingPayment] = (),
+) -> Money:
+    """What is still open on `charges` (entry ids of one `currency` account), counting `pending` payments."""
+    entries, _next = _with_pending(session, customer_id, repository.load_entries(session, customer_id), pending,
+                                   policy, repository.next_entry_id(session))
+    ledger = settle_accounts(entries).get((customer_id, currency))
+    if ledger is None:
+        return Money.zero(currency)
+    return Money(sum((max(ledger.charge_balance(entry_id), ZERO) for entry_id in charges), ZERO), currency)
+
+
+@dataclass(frozen=True)
 class PaymentRequest:
     """A payment to apply: how much, in which currency, the day it was paid and how; optionally the order."""
 
@@ -443,8 +492,10 @@ def _plan_payment(
     policy: AccountPolicy,
     description: str = "Pago",
     keep_without_rate: bool = False,
+    pending: Sequence[PendingPayment] = (),
 ) -> _Plan:
-    entries = repository.load_entries(session, customer_id)
+    entries, first_id = _with_pending(session, customer_id, repository.load_entries(session, customer_id), pending,
+                                      policy, repository.next_entry_id(session))
     before = {currency: ledger for (_c, currency), ledger in settle_accounts(entries).items()}
     currency = _account_currency(session, customer_id, paid.currency, contract_id, before)
     day_rate = find_rate(session, paid_on, policy)
@@ -460,7 +511,6 @@ def _plan_payment(
                 "registre uno con 'paybot rates set' o 'paybot rates fetch'"
             )
     applied = convert(paid, currency, rate)
-    first_id = repository.next_entry_id(session)
     payment = Entry(
         id=first_id, customer_id=customer_id, currency=currency, kind=EntryKind.PAYMENT, amount=-applied.amount,
         on_date=paid_on, contract_id=contract_id, description=description,
@@ -512,11 +562,14 @@ def preview_payment(
     *,
     policy: AccountPolicy,
     contract_id: int | None = None,
+    pending: Sequence[PendingPayment] = (),
 ) -> AllocationResult:
-    """What applying a payment would do, without writing anything: for the support card before approval."""
+    """What applying a payment would do, without writing anything: for the support card before approval.
+    `pending`: payments approved but not applied yet, counted as if they were."""
     if amount.amount <= 0:
         raise AccountError("el monto del pago debe ser mayor que cero")
-    return _plan_payment(session, customer_id, amount, paid_on, contract_id=contract_id, policy=policy).result
+    return _plan_payment(session, customer_id, amount, paid_on, contract_id=contract_id, policy=policy,
+                         pending=pending).result
 
 
 def post_payment(
@@ -751,9 +804,13 @@ def find_settled_period(
     policy: AccountPolicy,
     contract_id: int | None = None,
     reference: str | None = None,
+    pending: Sequence[PendingPayment] = (),
 ) -> SettledPeriod | None:
-    """Seed 000: a payment of `amount` that looks like a second payment of a period already paid."""
-    ledgers = _ledgers(session, customer_id)
+    """Seed 000: a payment of `amount` that looks like a second payment of a period already paid (or about to
+    be, by a `pending` payment)."""
+    entries, _next = _with_pending(session, customer_id, repository.load_entries(session, customer_id), pending,
+                                   policy, repository.next_entry_id(session))
+    ledgers = {currency: ledger for (_c, currency), ledger in settle_accounts(entries).items()}
     if not ledgers:
         return None
     currency = _account_currency(session, customer_id, amount.currency, contract_id, ledgers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,6 +17,7 @@ from bot.account.operations import (
     AccountError,
     AccountPolicy,
     AllocationResult,
+    PendingPayment,
     find_settled_period,
     preview_payment,
     told_in_colones,
@@ -377,9 +378,13 @@ def check_contract(
     return contract, CheckResult("contract", CheckStatus.PASS, f"Contrato {label}{until}.")
 
 
+PendingOf = Callable[[int], Sequence[PendingPayment]]
+"""The payments of a customer approved but not applied yet (the intake core knows them)."""
+
+
 def check_amount(
     session: Session, fields: ReceiptFields, contract: Contract | None, on_date: date,
-    settings: Settings, report: CheckReport, *, today: date | None = None,
+    settings: Settings, report: CheckReport, *, today: date | None = None, pending_of: PendingOf | None = None,
 ) -> CheckResult:
     """Rule 5: the payment against what is due now on the customer's account (previous balance, this
     payment, new balance, the charges it settles); short is stated, over is credit, a period already paid
@@ -394,8 +399,9 @@ def check_amount(
         report.amount_due = None
     if customers_with_entries(session, [contract.customer_id]):
         paid = Money(fields.amount, (fields.currency or CRC).upper())
+        pending = pending_of(contract.customer_id) if pending_of is not None else ()
         return _against_account(session, paid, fields.reference, contract, on_date, today or on_date,
-                                settings, report)
+                                settings, report, pending)
     return _against_fee(session, fields, on_date, settings, report)
 
 
@@ -405,12 +411,12 @@ def _charges_text(names: list[str]) -> str:
 
 def _against_account(
     session: Session, paid: Money, reference: str | None, contract: Contract, on_date: date, today: date,
-    settings: Settings, report: CheckReport,
+    settings: Settings, report: CheckReport, pending: Sequence[PendingPayment],
 ) -> CheckResult:
     policy = AccountPolicy.from_settings(settings)
     try:
         result = preview_payment(session, contract.customer_id, paid, on_date, policy=policy,
-                                 contract_id=contract.id)
+                                 contract_id=contract.id, pending=pending)
     except AccountError as error:
         return CheckResult("amount", CheckStatus.WARN,
                            f"No se pudo comparar con la cuenta del cliente: {error}; revisar a mano.")
@@ -441,7 +447,7 @@ def _against_account(
         report.credit = credit.amount
         period = find_settled_period(
             session, contract.customer_id, paid, on_date, policy=policy,
-            contract_id=contract.id if report.contract_chosen else None, reference=reference,
+            contract_id=contract.id if report.contract_chosen else None, reference=reference, pending=pending,
         )
         if period is not None:
             report.settled_period = period
@@ -600,11 +606,13 @@ def check_receipt(
     now: datetime,
     chosen_contract_id: int | None = None,
     typed_by_staff: frozenset[ReceiptField] = frozenset(),
+    pending_of: PendingOf | None = None,
 ) -> CheckReport:
     """Run the six rules on what the reader found; reads the database, never writes it.
 
     `chosen_contract_id`: the order staff said this receipt pays. `typed_by_staff`: fields an agent typed
-    in (an ID typed by an agent was not on the receipt: the customer still gets the scripts asking for it)."""
+    in (an ID typed by an agent was not on the receipt: the customer still gets the scripts asking for it).
+    `pending_of`: a customer's payments approved but not applied yet, which the amount check counts as paid."""
     if now.tzinfo is None:
         raise ValueError("now must be time-zone aware")
     today = now.astimezone(settings.tz).date()
@@ -623,7 +631,7 @@ def check_receipt(
     contract, contract_result = check_contract(session, customer, today, report, chosen_contract_id)
     report.contract_id = contract.id if contract else None
     on_date = fields.date if fields.date and fields.date <= today else today
-    amount = check_amount(session, fields, contract, on_date, settings, report, today=today)
+    amount = check_amount(session, fields, contract, on_date, settings, report, today=today, pending_of=pending_of)
     duplicate = check_duplicate(session, fields, media_sha256, intake_id, report)
     report.results = [payee, when, identity, contract_result, amount, duplicate]
     report.reply_kind = choose_reply(report, fields, today)

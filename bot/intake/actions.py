@@ -19,6 +19,7 @@ from bot.account.operations import (
     AccountError,
     AccountPolicy,
     AllocationResult,
+    open_on_charges,
     post_payment,
     record_refund,
     told_in_colones,
@@ -33,7 +34,7 @@ from bot.intake import cards
 from bot.intake.facts import IntakeFacts, store_fields, store_report, stored_value
 from bot.intake.messages import Audience, StaffAction, StaffResult
 from bot.intake.reminders import forget
-from bot.intake.review import forward, run_checks
+from bot.intake.review import approved_not_applied, forward, run_checks
 from bot.intake.sending import Messenger, customer_of
 from bot.intake.staff import ALLOWED, Actor, identify
 from bot.intake.statements import customer_chat, send_statement
@@ -380,7 +381,7 @@ def apply_payment(deed: Deed) -> str:
                         local_channel=deed.desk.messenger.local_staff_channel)
     messenger = deed.desk.messenger
     context = messenger.reply_context(session, intake, facts)
-    told = _applied_told(session, facts, posted, refunded, today, policy)
+    told = _applied_told(session, intake, facts, posted, refunded, today, policy)
     context.update(told)
     kind = ReplyKind.APPLIED if facts.client_id_present else ReplyKind.APPLIED_MISSING_ID
     messenger.tell_customer(session, intake, kind, context)
@@ -428,14 +429,17 @@ def _refund_if_decided(deed: Deed, credit: Money) -> Money | None:
     return credit
 
 
-def _applied_told(session: Session, facts: IntakeFacts, posted: AllocationResult, refunded: Money | None,
-                  today: date, policy: AccountPolicy) -> dict[str, Any]:
-    """What the applied script says is left to pay, in the customer's favour, or refunded (as told: colones
-    at today's rate). Without an account (or a rate) what is left is what the check said."""
-    if facts.account is None or posted.rate_missing:
+def _applied_told(session: Session, intake: Intake, facts: IntakeFacts, posted: AllocationResult,
+                  refunded: Money | None, today: date, policy: AccountPolicy) -> dict[str, Any]:
+    """What the applied script says is left to pay (counting receipts approved since, not applied yet), in
+    the customer's favour, or refunded (as told: colones at today's rate). Without an account (or a rate)
+    what is left is what the check said."""
+    if facts.account is None or posted.rate_missing or intake.customer_id is None:
         remaining = facts.difference
     else:
-        left = posted.left_to_pay
+        pending = approved_not_applied(session, intake.customer_id, intake.id)
+        left = open_on_charges(session, intake.customer_id, posted.chased, posted.applied.currency, policy=policy,
+                               pending=pending)
         remaining = told_in_colones(session, left, today, policy).amount if left.amount > 0 else None
     credit = None
     if refunded is None and posted.credit_created.amount > 0 and not posted.rate_missing:

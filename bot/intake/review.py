@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
+from bot.account.operations import PendingPayment
 from bot.config import Settings
 from bot.contracts.checks import check_receipt
 from bot.db.models import Intake
@@ -37,10 +38,24 @@ def run_checks(session: Session, intake: Intake, settings: Settings, now: dateti
         now=now,
         chosen_contract_id=contract_id or facts.chosen_contract_id,
         typed_by_staff=facts.typed_by_staff,
+        pending_of=lambda customer_id: approved_not_applied(session, customer_id, intake.id),
     )
     store_report(intake, report)
     session.add(intake)
     return replace(facts, report=report)
+
+
+def approved_not_applied(session: Session, customer_id: int, other_than: int | None) -> list[PendingPayment]:
+    """The customer's receipts approved and waiting for accounting (not `other_than`): the account does not
+    have them yet, but what they pay is paid as far as the next receipt is concerned."""
+    found = []
+    for row in session.exec(select(Intake).where(Intake.customer_id == customer_id)
+                            .where(Intake.state == IntakeState.FORWARDED.value).order_by(col(Intake.id))).all():
+        facts = IntakeFacts.of(row)
+        if row.id != other_than and facts.paid is not None:
+            found.append(PendingPayment(facts.paid, facts.receipt_date(row.created_at.date()), row.contract_id,
+                                        facts.fields.reference))
+    return found
 
 
 def can_skip_review(facts: IntakeFacts, settings: Settings) -> bool:

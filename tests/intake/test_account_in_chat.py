@@ -135,6 +135,33 @@ async def test_short_payment_told_the_difference_then_paying_exactly_it_complete
         assert contract_balance(session, order.id or 0) == Money(Decimal("0"), "CRC")
 
 
+async def test_the_exact_difference_is_complete_even_before_accounting_applied_the_first_payment(
+    conversation: Conversation,
+) -> None:
+    load_more_customers(conversation)
+    first = await conversation.customer_sends(
+        text=sms("20.000,00", "2026112700000000000000111", "2001", payer="LAURA CAMPOS MORA"), phone=LAURA)
+    assert first is not None and (await conversation.staff("support", APPROVE, first)).ok
+    assert "diferencia pendiente de *₡19 550,00*" in shown(conversation.last_to("customer").text)
+
+    second = await conversation.customer_sends(
+        text=sms("19.550,00", "2026112700000000000000112", "2001", payer="LAURA CAMPOS MORA"), phone=LAURA)
+    assert second is not None
+    card = shown(conversation.last_to("support").text)
+    assert "✅ Monto" in card and "Saldo anterior: ₡19 550,00" in card, "the approved ₡20 000 already counts"
+    assert (await conversation.staff("support", APPROVE, second)).ok
+    assert conversation.last_to("customer").kind == "received"
+    assert pending(conversation) == []
+
+    assert (await conversation.staff("accounting", APPLY, first)).ok
+    told = conversation.last_to("customer").text
+    assert "el sistema está activo" in told and "falta" not in told, "the second receipt pays the rest"
+    assert (await conversation.staff("accounting", APPLY, second)).ok
+    assert "el sistema está activo" in conversation.last_to("customer").text
+    with Session(conversation.engine) as session:
+        assert customer_balance(session, customer_id(conversation, "2001"), today=TODAY).settled
+
+
 async def test_one_payment_for_two_cuotas_settles_both_oldest_first_and_says_which(
     conversation: Conversation,
 ) -> None:
