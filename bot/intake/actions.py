@@ -37,7 +37,7 @@ from bot.intake.reminders import forget
 from bot.intake.review import approved_not_applied, forward, run_checks
 from bot.intake.sending import Messenger, customer_of
 from bot.intake.staff import ALLOWED, Actor, identify
-from bot.intake.statements import customer_chat, send_statement
+from bot.intake.statements import own_chat, send_statement
 from bot.intake.states import IllegalTransition, IntakeState, event_count, record, transition
 from bot.logs import mask_phone
 from bot.vocabulary import (
@@ -128,10 +128,10 @@ class StaffDesk:
         customer = find_by_client_id(session, client_id) if client_id else None
         if customer is None:
             return self.refuse(action, "refused", f"No hay cliente con ID {client_id or '—'}.", actor)
-        chat = customer_chat(session, self.settings, customer, self.messenger.local_staff_channel)
+        chat = own_chat(session, self.settings, customer, self.messenger.local_staff_channel)
         if chat is None:
             return self.refuse(action, "refused", f"El cliente ID {customer.client_id} no tiene un chat vinculado "
-                               "(WhatsApp o Telegram) al que enviar el estado de cuenta.", actor)
+                               "(WhatsApp, Telegram o correo) al que enviar el estado de cuenta.", actor)
         today = self.clock().astimezone(self.settings.tz).date()
         document = send_statement(session, self.messenger, customer, chat, today)
         session.add(AuditEvent(
@@ -529,7 +529,7 @@ def send_statement_to_customer(deed: Deed) -> str:
     customer = customer_of(session, intake)
     if customer is None:
         raise ActionRefused(f"Falta identificar al cliente del #{intake.id} para enviarle su estado de cuenta.")
-    chat = customer_chat(session, desk.settings, customer, desk.messenger.local_staff_channel, intake)
+    chat = own_chat(session, desk.settings, customer, desk.messenger.local_staff_channel, intake)
     if chat is None:
         raise ActionRefused(f"El cliente ID {customer.client_id} no tiene un chat vinculado al que enviarlo.")
     document = send_statement(session, desk.messenger, customer, chat, deed.today(), intake_id=intake.id)

@@ -63,8 +63,8 @@ class DueReminders:
         self.messenger = messenger
 
     def send_due(self, now: datetime) -> int:
-        """Queue every reminder due at `now` that still chases something open, told as it is today; cancel
-        the others."""
+        """Queue every receipt's reminder due at `now` that still chases something open, told as it is today;
+        cancel the others. Reminders of no receipt (collections' planned ones) are left to their own sender."""
         settings = self.messenger.settings
         policy = AccountPolicy.from_settings(settings)
         today = now.astimezone(settings.tz).date()
@@ -72,6 +72,7 @@ class DueReminders:
         with Session(self.engine, expire_on_commit=False) as session:
             due = session.exec(
                 select(Reminder).where(Reminder.state == ReminderState.PENDING.value)
+                .where(col(Reminder.intake_id).is_not(None))
                 .where(Reminder.due_at <= now).order_by(col(Reminder.due_at)).limit(BATCH)
             ).all()
             for reminder in due:

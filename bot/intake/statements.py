@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from bot.account.documents import StatementFormat, file_name, render
 from bot.account.operations import AccountPolicy, load_statement
+from bot.collections.contact import customer_chat
 from bot.config import Settings
 from bot.contracts.registry import find_by_identity
 from bot.db.models import Customer, Intake
@@ -48,11 +49,11 @@ def linked(session: Session, channel: str, sender: str, customer: Customer) -> b
     return found is not None and found.id == customer.id
 
 
-def customer_chat(session: Session, settings: Settings, customer: Customer, local_channel: str,
-                  intake: Intake | None = None) -> tuple[str, str] | None:
+def own_chat(session: Session, settings: Settings, customer: Customer, local_channel: str,
+             intake: Intake | None = None) -> tuple[str, str] | None:
     """The customer's own chat: the one `intake` came from when its sender is theirs, else the latest of their
-    receipts sent from their own phone or account, else their WhatsApp number or Telegram account on a
-    channel that runs (the local channel when none does). None when they have no chat we know."""
+    messages sent from their own phone or account, else where collections reach them (WhatsApp, Telegram,
+    e-mail; the local channel when none runs). None when they cannot be reached."""
     candidates = [intake] if intake is not None else []
     candidates += session.exec(
         select(Intake).where(Intake.customer_id == customer.id).order_by(col(Intake.id).desc()).limit(RECENT_INTAKES)
@@ -60,12 +61,8 @@ def customer_chat(session: Session, settings: Settings, customer: Customer, loca
     for earlier in candidates:
         if linked(session, earlier.channel, earlier.sender, customer):
             return earlier.channel, earlier.reply_to or earlier.sender
-    real = settings.whatsapp_enabled or settings.telegram_enabled
-    if customer.whatsapp_number and (settings.whatsapp_enabled or not real):
-        return ("whatsapp" if real else local_channel), customer.whatsapp_number
-    if customer.telegram_user_id is not None and (settings.telegram_enabled or not real):
-        return ("telegram" if real else local_channel), str(customer.telegram_user_id)
-    return None
+    chat = customer_chat(settings, customer, local_channel)
+    return (chat.channel, chat.recipient) if chat is not None else None
 
 
 def send_statement(session: Session, messenger: Messenger, customer: Customer, chat: tuple[str, str], today: date,
