@@ -98,6 +98,9 @@ class StaffMessage(StrEnum):
     ACCESS_CHANGED = "access_changed", "el aviso de bloqueo o desbloqueo"
     GRACE_ENDED = "grace_ended", "el aviso de una prórroga terminada con saldo"
     CALL_TASK = "call_task", "la tarea de llamada"
+    SYNC_FAILED = "sync_failed", "el aviso de un pago sin sincronizar"
+    SYNC_SUMMARY = "sync_summary", "el resumen de pagos sin sincronizar"
+    PAYMENTS_REPORT = "payments_report", "el informe de pagos del día"
 
 
 class RejectReason(StrEnum):
@@ -267,14 +270,25 @@ class StaffActionKind(StrEnum):
               "lo pagado de más (p. ej. un periodo pagado dos veces) se registra para devolverlo")
     STATEMENT = ("statement", "📄 Enviar estado de cuenta", ("estado",), "", "",
                  "envía al cliente su estado de cuenta en PDF, por su chat")
+    SYNC = ("sync", "🔄 Sincronizar ahora", ("sincronizar",), "", "",
+            "envía al ERP un pago sin sincronizar y lo marca pagado (el número es el del pago)")
+    SYNCED = ("synced", "✍️ Sincronizar manualmente", ("sincronizado", "sincronizada"), "<explicación>",
+              "explicacion", "lo marca sincronizado sin tocar el ERP, con la explicación (el número es el del pago)")
+
+    @property
+    def on_payment(self) -> bool:
+        """The number this action names is a payment's, not a receipt's (seed 000's sync actions)."""
+        return self in PAYMENT_ACTIONS
 
     @property
     def subject(self) -> str:
-        """What the command's number names: a receipt, or (ESTADO) a customer's ID."""
-        return "<ID cliente>" if self is StaffActionKind.STATEMENT else "<número>"
+        """What the command's number names: a receipt, a payment (sync actions) or (ESTADO) a customer's ID."""
+        if self is StaffActionKind.STATEMENT:
+            return "<ID cliente>"
+        return "<pago>" if self.on_payment else "<número>"
 
     def usage(self) -> str:
-        """The command's form with a placeholder for the receipt's number (or the client's ID)."""
+        """The command's form with a placeholder for what its number names."""
         return " ".join(part for part in (self.command, self.subject, self.arguments) if part)
 
     def hint(self, intake_id: int | str) -> str:
@@ -309,3 +323,5 @@ ACCOUNTING_ACTIONS = (StaffActionKind.APPLY, StaffActionKind.FLAG)
 """The actions under every accounting card, in their order."""
 OVERPAYMENT_ACTIONS = {StaffActionKind.KEEP_CREDIT: Overpayment.CREDIT, StaffActionKind.REFUND: Overpayment.REFUND}
 """The actions under a card whose receipt paid more than was due, and the decision each records."""
+PAYMENT_ACTIONS = (StaffActionKind.SYNC, StaffActionKind.SYNCED)
+"""The actions on a payment not synced with the ERP, in their order (accounting's message and the portal)."""

@@ -21,7 +21,8 @@ VERBS: dict[str, StaffActionKind | None] = {
 
 HELP_TEXT = "\n".join(
     [
-        "Comandos de soporte y contabilidad (el número es el del comprobante; en ESTADO, el ID del cliente):",
+        "Comandos de soporte y contabilidad (el número es el del comprobante, o el del pago donde se dice; "
+        "en ESTADO, el ID del cliente):",
         *(f"• {kind.spoken(1001 if kind is StaffActionKind.STATEMENT else 123)}: {kind.meaning}"
           for kind in StaffActionKind),
         "• AYUDA: esta lista",
@@ -90,12 +91,14 @@ def parse_staff_command(text: str | None) -> ParsedText | None:
     intake_id = int(match.group(1))
     rest = words[2:]
     if kind in (StaffActionKind.APPROVE, StaffActionKind.APPLY, StaffActionKind.GRACE, StaffActionKind.KEEP_CREDIT,
-                StaffActionKind.REFUND):
+                StaffActionKind.REFUND, StaffActionKind.SYNC):
         return StaffCommand(kind, intake_id) if not rest else CommandError(usage)
     if kind is StaffActionKind.CONTRACT:
         if not rest or len(rest) > 2:
             return CommandError(usage)
         return StaffCommand(kind, intake_id, value=" ".join(rest))
+    if kind is StaffActionKind.SYNCED:
+        return StaffCommand(kind, intake_id, reason=" ".join(rest)) if rest else CommandError(usage)
     if kind in (StaffActionKind.REJECT, StaffActionKind.FLAG):
         if not rest:
             return CommandError(usage)

@@ -15,15 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.account.conversion import MissingRate, convert
-from bot.account.operations import (
-    AccountError,
-    AccountPolicy,
-    AllocationResult,
-    open_on_charges,
-    post_payment,
-    record_refund,
-    told_in_colones,
-)
+from bot.account.operations import AccountError, AccountPolicy, AllocationResult, post_payment, record_refund
+from bot.accounting.sync import queue_sync
 from bot.collections import access, grace
 from bot.collections.announce import announce_access
 from bot.config import Settings
@@ -31,10 +24,11 @@ from bot.contracts.registry import find_by_client_id, order_named, remember_paye
 from bot.db.models import AuditEvent, Contract, Customer, Intake, Payment
 from bot.db.types import MAX_ROW_ID, utcnow
 from bot.intake import cards
+from bot.intake.applied import applied_note, applied_told
 from bot.intake.facts import IntakeFacts, store_fields, store_report, stored_value
 from bot.intake.messages import Audience, StaffAction, StaffResult
 from bot.intake.reminders import forget
-from bot.intake.review import approved_not_applied, forward, run_checks
+from bot.intake.review import forward, run_checks
 from bot.intake.sending import Messenger, customer_of
 from bot.intake.staff import ALLOWED, Actor, identify
 from bot.intake.statements import own_chat, send_statement
@@ -379,24 +373,21 @@ def apply_payment(deed: Deed) -> str:
     if released:
         announce_access(session, deed.desk.messenger, today=today, now=deed.desk.clock(),
                         local_channel=deed.desk.messenger.local_staff_channel)
+    note = (" Sin tipo de cambio del día: en la cuenta quedó en su moneda, a favor del cliente (paybot rates set)."
+            if posted.rate_missing else "")
+    settings = deed.desk.settings
+    told = applied_told(session, intake, IntakeFacts.of(intake), today, policy)
+    account_note = "".join(f" {line}" for line in applied_note(told, refunded))
+    if settings.erp_connector != "none":
+        queue_sync(session, payment, tz=settings.tz, now=deed.desk.clock())
+        return (f"Pago #{intake.id} aplicado ({format_money(paid)}), pago {payment.id}: va al ERP; el cliente recibe "
+                f"la confirmación con su factura.{account_note}{note}")
     messenger = deed.desk.messenger
     context = messenger.reply_context(session, intake, facts)
-    told = _applied_told(session, intake, facts, posted, refunded, today, policy)
     context.update(told)
     kind = ReplyKind.APPLIED if facts.client_id_present else ReplyKind.APPLIED_MISSING_ID
     messenger.tell_customer(session, intake, kind, context)
-    notes = [f"Pago #{intake.id} aplicado ({format_money(paid)})."]
-    if told["remaining"] is not None:
-        notes.append(f"Queda por pagar {format_money(told['remaining'])}.")
-    if told["credit"] is not None:
-        notes.append(f"Saldo a favor del cliente: {format_money(told['credit'])} (se usa en el próximo cobro).")
-    if refunded is not None:
-        notes.append(f"Devolución registrada: {format_money(refunded)}.")
-    notes.append("Se avisó al cliente.")
-    if posted.rate_missing:
-        notes.append("Sin tipo de cambio del día: en la cuenta quedó en su moneda, a favor del cliente "
-                     "(paybot rates set).")
-    return " ".join(notes)
+    return f"Pago #{intake.id} aplicado ({format_money(paid)}).{account_note} Se avisó al cliente.{note}"
 
 
 def _in_currency(amount: Money, currency: str, rate: AppliedRate | None) -> Decimal:
@@ -407,8 +398,8 @@ def _in_currency(amount: Money, currency: str, rate: AppliedRate | None) -> Deci
 
 
 def _keep_applied(intake: Intake, facts: IntakeFacts, posted: AllocationResult) -> None:
-    """The intake's report keeps what the payment did to the account once applied (what later decisions and
-    cards read), in place of what the check foresaw."""
+    """The intake's report keeps what the payment did to the account once applied (what later decisions,
+    cards and the applied reply read), in place of what the check foresaw."""
     if facts.report is not None:
         store_report(intake, replace(facts.report, account=posted))
 
@@ -427,25 +418,6 @@ def _refund_if_decided(deed: Deed, credit: Money) -> Money | None:
     record(deed.session, intake, actor=deed.actor.name, staff_id=deed.actor.staff_id, reason="devolución registrada",
            changes={"overpayment": [previous, intake.overpayment], "refund": format_money(credit)})
     return credit
-
-
-def _applied_told(session: Session, intake: Intake, facts: IntakeFacts, posted: AllocationResult,
-                  refunded: Money | None, today: date, policy: AccountPolicy) -> dict[str, Any]:
-    """What the applied script says is left to pay (counting receipts approved since, not applied yet), in
-    the customer's favour, or refunded (as told: colones at today's rate). Without an account (or a rate)
-    what is left is what the check said."""
-    if facts.account is None or posted.rate_missing or intake.customer_id is None:
-        remaining = facts.difference
-    else:
-        pending = approved_not_applied(session, intake.customer_id, intake.id)
-        left = open_on_charges(session, intake.customer_id, posted.chased, posted.applied.currency, policy=policy,
-                               pending=pending)
-        remaining = told_in_colones(session, left, today, policy).amount if left.amount > 0 else None
-    credit = None
-    if refunded is None and posted.credit_created.amount > 0 and not posted.rate_missing:
-        credit = told_in_colones(session, posted.credit_created, today, policy).amount
-    return {"remaining": remaining, "credit": credit,
-            "refunded": told_in_colones(session, refunded, today, policy).amount if refunded else None}
 
 
 def flag(deed: Deed) -> str:

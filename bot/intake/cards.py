@@ -168,6 +168,9 @@ def reply_context(settings: Settings, customer: Customer | None, intake: Intake,
         reference=facts.fields.reference or "",
         payee_seen=facts.fields.payee_name or "",
         grace_days=settings.grace_days,
+        invoice_number=None,
+        invoice_url=None,
+        invoice_attached=False,
     )
     return context
 
@@ -273,7 +276,8 @@ def overpaid(facts: IntakeFacts) -> bool:
 
 
 def support_card_context(intake: Intake, facts: IntakeFacts, customer: Customer | None, *, proposed_text: str,
-                         note: str, text_commands: bool, choices: Sequence[OrderChoice] = ()) -> dict[str, Any]:
+                         note: str, text_commands: bool, choices: Sequence[OrderChoice] = (),
+                         bank_seen: str = "") -> dict[str, Any]:
     """The review card: each field with its confidence, each check with its reason, what it does to the
     account, the proposed reply, and (WhatsApp) the commands."""
     rows = []
@@ -307,6 +311,7 @@ def support_card_context(intake: Intake, facts: IntakeFacts, customer: Customer 
         "due_lines": due.lines() if due else [],
         "account_lines": account_lines(facts),
         "proposed_reply": proposed_text,
+        "bank_seen": bank_seen,
         "text_commands": text_commands,
         "commands": card_commands(intake_id, SUPPORT_ACTIONS, choices=choices, overpaid=overpaid(facts),
                                   client_id=customer.client_id if customer else None) if text_commands else [],
@@ -314,7 +319,8 @@ def support_card_context(intake: Intake, facts: IntakeFacts, customer: Customer 
 
 
 def accounting_card_context(intake: Intake, facts: IntakeFacts, customer: Customer | None,
-                            contract: Contract | None, *, approved_by: str, text_commands: bool) -> dict[str, Any]:
+                            contract: Contract | None, *, approved_by: str, text_commands: bool,
+                            bank_seen: str = "") -> dict[str, Any]:
     """The card accounting applies from: customer, contract, amount paid, what it does to the account (or,
     without one, the due breakdown)."""
     due = facts.due
@@ -333,6 +339,7 @@ def accounting_card_context(intake: Intake, facts: IntakeFacts, customer: Custom
         "difference": facts.difference,
         "credit": facts.credit,
         "expired": facts.contract_expired,
+        "bank_seen": bank_seen,
         "text_commands": text_commands,
         "commands": card_commands(intake_id, ACCOUNTING_ACTIONS, overpaid=overpaid(facts),
                                   client_id=customer.client_id if customer else None) if text_commands else [],

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.accounting.desk import PaymentDesk, erp_sync
 from bot.config import Settings
 from bot.db.models import Intake
 from bot.db.types import utcnow
@@ -88,6 +89,8 @@ class IntakeCore:
         self.now = now
         self.messenger = Messenger(settings, replies or Replies(settings.templates_dir), local_staff_channel)
         self.desk = StaffDesk(settings, engine, self.messenger, now)
+        self.erp = erp_sync(settings, engine, self.messenger, now)
+        self.payments = PaymentDesk(settings, engine, self.messenger, self.erp, now)
         self.intake_ready = asyncio.Event()
         self.outbox_ready = asyncio.Event()
 
@@ -264,7 +267,10 @@ class IntakeCore:
 
     async def act(self, action: StaffAction) -> StaffResult:
         """Carry out a staff member's decision after checking who they are and where they speak."""
-        result = await asyncio.to_thread(self.desk.perform, action)
+        if action.kind.on_payment:
+            result = await self.payments.act(action)
+        else:
+            result = await asyncio.to_thread(self.desk.perform, action)
         self.outbox_ready.set()
         self.intake_ready.set()
         return result

@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.account.operations import owing_contract_ids
+from bot.accounting.matching import seen_in_bank
 from bot.config import Settings
 from bot.contracts.registry import customer_contracts
 from bot.db.models import Contract, Customer, Intake
@@ -23,6 +24,7 @@ from bot.intake.replies import Replies
 from bot.intake.staff import destinations, reads_text_commands
 from bot.intake.states import event_count
 from bot.vocabulary import ReplyKind, StaffMessage
+from currency.money import Money, format_money
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,8 @@ class Messenger:
         choices = self._order_choices(session, customer, intake)
         text = self.replies.render(StaffMessage.SUPPORT_CARD.template, cards.support_card_context(
             intake, facts, customer, proposed_text=proposed_text, note=note, choices=choices,
-            text_commands=reads_text_commands(session, self.settings, Audience.SUPPORT)))
+            text_commands=reads_text_commands(session, self.settings, Audience.SUPPORT),
+            bank_seen=bank_seen_line(session, facts)))
         buttons = cards.support_buttons(intake.id or 0, choices=choices, overpaid=cards.overpaid(facts),
                                         client_id=customer.client_id if customer else None)
         self.tell_staff(session, Audience.SUPPORT, StaffMessage.SUPPORT_CARD, text, intake_id=intake.id,
@@ -150,13 +153,28 @@ class Messenger:
         contract = session.get(Contract, intake.contract_id) if intake.contract_id else None
         text = self.replies.render(StaffMessage.ACCOUNTING_CARD.template, cards.accounting_card_context(
             intake, facts, customer, contract, approved_by=approved_by,
-            text_commands=reads_text_commands(session, self.settings, Audience.ACCOUNTING)))
+            text_commands=reads_text_commands(session, self.settings, Audience.ACCOUNTING),
+            bank_seen=bank_seen_line(session, facts)))
         buttons = cards.accounting_buttons(intake.id or 0, overpaid=cards.overpaid(facts),
                                            client_id=customer.client_id if customer else None)
         self.tell_staff(session, Audience.ACCOUNTING, StaffMessage.ACCOUNTING_CARD, text, intake_id=intake.id,
                         key=f"intake:{intake.id}:accounting_card:{event_count(session, intake)}",
                         media_path=intake.media_path, buttons=buttons)
         return kind
+
+
+def bank_seen_line(session: Session, facts: IntakeFacts) -> str:
+    """"Visto en el banco" when the receipt's reference is in the company's imported bank movements (with a
+    warning when the bank shows another amount under it), else nothing."""
+    movement = seen_in_bank(session, facts.fields.reference)
+    if movement is None:
+        return ""
+    seen = Money(movement.amount, movement.currency)
+    line = f"🏦 Visto en el banco: {format_money(seen)} el {movement.booked_on:%d/%m/%Y} ({movement.bank})"
+    paid = facts.paid
+    if paid is not None and (paid.currency != seen.currency or abs(paid.amount - seen.amount) > 1):
+        line += f" ⚠️ el comprobante dice {format_money(paid)}"
+    return line
 
 
 def customer_of(session: Session, intake: Intake) -> Customer | None:

@@ -32,6 +32,8 @@ ALLOWED: dict[StaffActionKind, frozenset[StaffRole]] = {
     StaffActionKind.KEEP_CREDIT: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.REFUND: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.STATEMENT: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.SYNC: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.SYNCED: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
 }
 
 

@@ -99,6 +99,17 @@ SAMPLE: dict[str, Any] = {
     "balances": [Money(Decimal("50.85"), "USD")],
     "answered": "Respondido por el bot: se le dio su saldo: US$50,85.",
     "account_lines": ["Saldo anterior: ₡39 550,00", "Este pago: ₡20 000,00", "Saldo nuevo: ₡19 550,00"],
+    "invoice_number": "FE-00100001-0042",
+    "invoice_url": "https://erp.example.cr/facturas/42.pdf",
+    "invoice_attached": False,
+    "bank_seen": "🏦 Visto en el banco: ₡20 000,00 el 27/11/2026 (BCR)",
+    "payment_id": 17,
+    "day": date(2026, 11, 27),
+    "more": 0,
+    "rows": [{"payment_id": 17, "client_id": "1001", "customer_name": "María José Vargas Solano",
+              "amount": Money(Decimal("20000.00"), "CRC"), "applied_on": date(2026, 11, 27),
+              "state": "pagado sin sincronizar", "error": "el ERP respondió 503"}],
+    "totals": [{"currency": "CRC", "count": 1, "amount": Decimal("20000.00")}],
 }
 
 
