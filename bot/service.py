@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.accounting.erp import ErpConfigError, connector_for
 from bot.accounting.notices import send_daily_report, send_morning_summary
+from bot.collections.reminding import PlannedReminders
 from bot.collections.work import CollectionsWork
 from bot.config import Settings
 from bot.db.session import make_engine
@@ -212,6 +213,7 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
     several missed runs loses nothing: they coalesce and have no grace limit."""
     reminders = DueReminders(engine, core.messenger)
     collections = CollectionsWork(engine, core.messenger, core.now)
+    planned = PlannedReminders(engine, core.messenger, core.now)
     cleaner = RejectedMediaCleaner(engine, settings.rejected_media_days)
 
     async def send_due_reminders() -> None:
@@ -220,6 +222,13 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
 
     async def collect() -> None:
         if await asyncio.to_thread(collections.run_once):
+            core.outbox_ready.set()
+
+    async def plan_reminders() -> None:
+        await asyncio.to_thread(planned.plan)
+
+    async def send_planned_reminders() -> None:
+        if await asyncio.to_thread(planned.send_due):
             core.outbox_ready.set()
 
     async def sweep_outbox() -> None:
@@ -238,6 +247,11 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
     jobs = [
         Job("reminders", IntervalTrigger(seconds=30), send_due_reminders, coalesce=True, misfire_grace_seconds=None),
         Job("collections", IntervalTrigger(seconds=60), collect, coalesce=True, misfire_grace_seconds=None),
+        # Today's collections reminders written as rows (each once), then sent in business hours, paced.
+        Job("plan-reminders", CronTrigger(hour=0, minute=15), plan_reminders, coalesce=True,
+            misfire_grace_seconds=None),
+        Job("planned-reminders", IntervalTrigger(seconds=60), send_planned_reminders, coalesce=True,
+            misfire_grace_seconds=None),
         Job("outbox-sweep", IntervalTrigger(seconds=RELEASE_EVERY), sweep_outbox, coalesce=True,
             misfire_grace_seconds=None),
         Job("rejected-media", IntervalTrigger(hours=1), delete_expired_media, coalesce=True,

@@ -16,6 +16,7 @@ from bot.collections import grace
 from bot.collections.arrears import arrears_one
 from bot.collections.calendar import BusinessCalendar
 from bot.collections.contact import customer_chat, customer_context, tell_customer
+from bot.collections.planner import chase
 from bot.collections.webhook import CHANNEL
 from bot.db.models import AccessChange, Customer, GraceExtension, Reminder
 from bot.db.session import rowcount
@@ -117,8 +118,8 @@ def end_graces(session: Session, messenger: Messenger, *, today: date, now: date
             session.add(Reminder(
                 customer_id=customer.id, contract_id=charge.contract_id, kind=ReplyKind.REMINDER_GRACE.value,
                 channel=chat.channel, recipient=chat.recipient, plan_key=f"grace:{extension.id}",
-                payload={"charges": [c.entry_id for c in still], "extension_id": extension.id,
-                         "until": extension.until.isoformat()},
+                payload=chase(left.amount, left.currency, [c.entry_id for c in still], extension_id=extension.id,
+                              until=extension.until.isoformat()),
                 due_at=calendar.next_open(now), created_at=now,
             ))
         escalated += 1
