@@ -274,6 +274,20 @@ class StaffActionKind(StrEnum):
             "envía al ERP un pago sin sincronizar y lo marca pagado (el número es el del pago)")
     SYNCED = ("synced", "✍️ Sincronizar manualmente", ("sincronizado", "sincronizada"), "<explicación>",
               "explicacion", "lo marca sincronizado sin tocar el ERP, con la explicación (el número es el del pago)")
+    REMIND = ("remind", "🔔 Recordar el pago", ("recordar",), "[vencido|por-vencer|estado]", "",
+              "envía al cliente un recordatorio de lo que debe (si debe algo)")
+    TAG = ("tag", "🏷️ Etiquetar", ("etiqueta", "etiquetar"), "<etiqueta>", "llamar", "pone una etiqueta al cliente")
+    UNTAG = ("untag", "🏷️ Quitar etiqueta", ("quitar-etiqueta",), "<etiqueta>", "llamar",
+             "le quita una etiqueta al cliente")
+    BLOCK = ("block", "⛔ Bloquear", ("bloquear",), "<motivo>", "motivo",
+             "bloquea el acceso del cliente a su sistema y avisa (cliente, soporte, sistema de la empresa)")
+    UNBLOCK = ("unblock", "🔓 Desbloquear", ("desbloquear",), "<motivo>", "motivo",
+               "restablece el acceso del cliente a su sistema y avisa")
+    RETURNED = ("returned", "↩️ Pago devuelto", ("devuelto",), "<motivo>", "motivo",
+                "el banco devolvió el pago: se reabre el saldo y se cobra con vencimiento un mes después "
+                "(el número es el del pago)")
+    TASK_DONE = ("task_done", "☎️ Cerrar tarea", ("tarea",), "<resultado>", "resultado",
+                 "cierra la tarea de llamada con lo que se habló (el número es el de la tarea)")
 
     @property
     def on_payment(self) -> bool:
@@ -281,11 +295,18 @@ class StaffActionKind(StrEnum):
         return self in PAYMENT_ACTIONS
 
     @property
+    def on_customer(self) -> bool:
+        """The command names a customer by their client ID (ESTADO and collections' RECORDAR, ETIQUETA...)."""
+        return self in CUSTOMER_ACTIONS
+
+    @property
     def subject(self) -> str:
-        """What the command's number names: a receipt, a payment (sync actions) or (ESTADO) a customer's ID."""
-        if self is StaffActionKind.STATEMENT:
+        """What the command's number names: a receipt, a payment, a call task or a customer's ID."""
+        if self.on_customer:
             return "<ID cliente>"
-        return "<pago>" if self.on_payment else "<número>"
+        if self is StaffActionKind.TASK_DONE:
+            return "<tarea>"
+        return "<pago>" if self.on_payment or self is StaffActionKind.RETURNED else "<número>"
 
     def usage(self) -> str:
         """The command's form with a placeholder for what its number names."""
@@ -325,3 +346,9 @@ OVERPAYMENT_ACTIONS = {StaffActionKind.KEEP_CREDIT: Overpayment.CREDIT, StaffAct
 """The actions under a card whose receipt paid more than was due, and the decision each records."""
 PAYMENT_ACTIONS = (StaffActionKind.SYNC, StaffActionKind.SYNCED)
 """The actions on a payment not synced with the ERP, in their order (accounting's message and the portal)."""
+COLLECTIONS_ACTIONS = (StaffActionKind.REMIND, StaffActionKind.TAG, StaffActionKind.UNTAG, StaffActionKind.BLOCK,
+                       StaffActionKind.UNBLOCK, StaffActionKind.RETURNED, StaffActionKind.TASK_DONE)
+"""Collections' actions (issue 15), carried out by its desk: on a customer, a payment taken back, a call task."""
+CUSTOMER_ACTIONS = (StaffActionKind.STATEMENT, StaffActionKind.REMIND, StaffActionKind.TAG, StaffActionKind.UNTAG,
+                    StaffActionKind.BLOCK, StaffActionKind.UNBLOCK)
+"""The actions whose text command names a customer by their client ID (a card's button names its receipt)."""

@@ -21,10 +21,10 @@ from bot.collections.webhook import CHANNEL
 from bot.db.models import AccessChange, Customer, GraceExtension, Reminder
 from bot.db.session import rowcount
 from bot.intake.cards import customer_label
-from bot.intake.messages import Audience
+from bot.intake.messages import Audience, Button
 from bot.intake.outbox import enqueue
 from bot.intake.sending import Messenger
-from bot.vocabulary import ReplyKind, StaffMessage
+from bot.vocabulary import ReplyKind, StaffActionKind, StaffMessage
 from currency.money import Money
 
 BLOCKED, UNBLOCKED = "customer.blocked", "customer.unblocked"
@@ -82,8 +82,11 @@ def announce_access(session: Session, messenger: Messenger, *, today: date, now:
             "blocked": change.blocked, "customer_label": customer_label(customer), "reason": change.reason,
             "automatic": change.automatic, "actor": change.actor, "amount": amount, "webhook": webhook,
             "event": event["event"]})
+        undo = StaffActionKind.UNBLOCK if change.blocked else StaffActionKind.BLOCK
+        buttons = ([Button(undo.button, undo.callback(0, customer.client_id))]
+                   if customer.client_id.isdigit() and len(customer.client_id) <= 20 else [])
         messenger.tell_staff(session, Audience.SUPPORT, StaffMessage.ACCESS_CHANGED, note, intake_id=None,
-                             key=f"access:{change.id}:support")
+                             key=f"access:{change.id}:support", buttons=buttons)
         done += 1
     return done
 

@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.accounting.desk import PaymentDesk, erp_sync
+from bot.collections.chat import CollectionsChat
+from bot.collections.desk import CollectionsDesk
 from bot.config import Settings
 from bot.db.models import Intake
 from bot.db.types import utcnow
@@ -31,7 +33,7 @@ from bot.intake.staff import member_speaking
 from bot.intake.states import IntakeState, record, transition
 from bot.ocr import UnreadableReceipt, read_receipt, read_text
 from bot.ocr.fields import ReceiptFields
-from bot.vocabulary import CustomerQuestion, ReplyKind
+from bot.vocabulary import COLLECTIONS_ACTIONS, CustomerQuestion, ReplyKind
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +93,7 @@ class IntakeCore:
         self.desk = StaffDesk(settings, engine, self.messenger, now)
         self.erp = erp_sync(settings, engine, self.messenger, now)
         self.payments = PaymentDesk(settings, engine, self.messenger, self.erp, now)
+        self.collections = CollectionsChat(CollectionsDesk(settings, engine, self.messenger, now, local_staff_channel))
         self.intake_ready = asyncio.Event()
         self.outbox_ready = asyncio.Event()
 
@@ -269,6 +272,8 @@ class IntakeCore:
         """Carry out a staff member's decision after checking who they are and where they speak."""
         if action.kind.on_payment:
             result = await self.payments.act(action)
+        elif action.kind in COLLECTIONS_ACTIONS:
+            result = await asyncio.to_thread(self.collections.perform, action)
         else:
             result = await asyncio.to_thread(self.desk.perform, action)
         self.outbox_ready.set()
