@@ -171,6 +171,9 @@ class Settings(BaseSettings):
     holidays_country: str = Field(
         "CR", description="Public holidays without reminders, from the holidays library (empty: none)"
     )
+    out_of_hours_reply: bool = Field(
+        True, description="Tell a customer who writes outside business hours when support answers (once each time)"
+    )
     reminders_per_day: int = Field(1, ge=1, description="Reminders one customer gets per day at most")
     reminder_late_hours: int = Field(
         24, ge=1, description="A reminder missed by more than this many hours is dropped, not sent late"

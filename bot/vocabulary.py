@@ -275,19 +275,18 @@ class StaffActionKind(StrEnum):
     SYNCED = ("synced", "✍️ Sincronizar manualmente", ("sincronizado", "sincronizada"), "<explicación>",
               "explicacion", "lo marca sincronizado sin tocar el ERP, con la explicación (el número es el del pago)")
     REMIND = ("remind", "🔔 Recordar el pago", ("recordar",), "[vencido|por-vencer|estado]", "",
-              "envía al cliente un recordatorio de lo que debe (si debe algo)")
-    TAG = ("tag", "🏷️ Etiquetar", ("etiqueta", "etiquetar"), "<etiqueta>", "llamar", "pone una etiqueta al cliente")
+              "le recuerda al cliente lo que debe")
+    TAG = ("tag", "🏷️ Etiquetar", ("etiqueta", "etiquetar"), "<etiqueta>", "llamar", "etiqueta al cliente")
     UNTAG = ("untag", "🏷️ Quitar etiqueta", ("quitar-etiqueta",), "<etiqueta>", "llamar",
-             "le quita una etiqueta al cliente")
+             "le quita esa etiqueta")
     BLOCK = ("block", "⛔ Bloquear", ("bloquear",), "<motivo>", "motivo",
-             "bloquea el acceso del cliente a su sistema y avisa (cliente, soporte, sistema de la empresa)")
+             "bloquea su sistema y avisa")
     UNBLOCK = ("unblock", "🔓 Desbloquear", ("desbloquear",), "<motivo>", "motivo",
-               "restablece el acceso del cliente a su sistema y avisa")
+               "lo desbloquea y avisa")
     RETURNED = ("returned", "↩️ Pago devuelto", ("devuelto",), "<motivo>", "motivo",
-                "el banco devolvió el pago: se reabre el saldo y se cobra con vencimiento un mes después "
-                "(el número es el del pago)")
+                "el banco devolvió el pago: se cobra de nuevo a un mes")
     TASK_DONE = ("task_done", "☎️ Cerrar tarea", ("tarea",), "<resultado>", "resultado",
-                 "cierra la tarea de llamada con lo que se habló (el número es el de la tarea)")
+                 "cierra la tarea de llamada 123 con su resultado")
 
     @property
     def on_payment(self) -> bool:

@@ -267,9 +267,12 @@ def _audience_of(member: StaffMember) -> Audience:
 
 
 def _chats_of(settings: Settings, member: StaffMember, local_channel: str) -> list[tuple[str, str]]:
-    """A staff member's own chat: their WhatsApp number, else their Telegram id, else the local channel."""
+    """Where a staff member reads and acts: their WhatsApp number, else their role's Telegram group (staff act
+    only in their group there, so the task's buttons work; the task names who calls), else the local channel."""
     if member.whatsapp_number and settings.whatsapp_enabled:
         return [("whatsapp", member.whatsapp_number)]
     if member.telegram_user_id is not None and settings.telegram_enabled:
-        return [("telegram", str(member.telegram_user_id))]
+        group = (settings.telegram_accounting_chat_id if member.role == "accounting"
+                 else settings.telegram_support_chat_id)
+        return [("telegram", str(group if group is not None else member.telegram_user_id))]
     return [(local_channel, _audience_of(member).value)]

@@ -21,8 +21,8 @@ VERBS: dict[str, StaffActionKind | None] = {
 
 HELP_TEXT = "\n".join(
     [
-        "Comandos de soporte y contabilidad (el número es el del comprobante, o el del pago donde se dice; "
-        "en ESTADO, RECORDAR, ETIQUETA, QUITAR-ETIQUETA, BLOQUEAR y DESBLOQUEAR, el ID del cliente):",
+        "Comandos de soporte y contabilidad (123: el comprobante, o el pago o la tarea donde se dice; "
+        "1001: el ID del cliente):",
         *(f"• {kind.spoken(1001 if kind.on_customer else 123)}: {kind.meaning}"
           for kind in StaffActionKind),
         "• AYUDA: esta lista",

@@ -22,6 +22,7 @@ from bot.db.models import Intake
 from bot.db.types import utcnow
 from bot.intake.actions import StaffDesk
 from bot.intake.facts import IntakeFacts, store_fields
+from bot.intake.hours import answer_out_of_hours
 from bot.intake.media import store_media
 from bot.intake.messages import DeliveredMessage, InboundMessage, StaffAction, StaffResult
 from bot.intake.outbox import delivered_on
@@ -141,6 +142,7 @@ class IntakeCore:
             record(session, intake, actor="customer", reason="recibido", changes=changes)
             if media_path is not None and message.media_error is None:
                 self._tell_customer(session, intake, ReplyKind.ACK)
+            answer_out_of_hours(session, intake, self.settings, self.messenger)
             session.commit()
             return intake.id
 
