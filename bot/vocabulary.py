@@ -94,6 +94,8 @@ class StaffMessage(StrEnum):
     ACCESS_CHANGED = "access_changed", "el aviso de bloqueo o desbloqueo"
     GRACE_ENDED = "grace_ended", "el aviso de una prórroga terminada con saldo"
     CALL_TASK = "call_task", "la tarea de llamada"
+    CASE_CLOSED = "case_closed", "el aviso de un caso cerrado"
+    DONE_IN_PORTAL = "done_in_portal", "el aviso de lo hecho en el portal"
 
 
 class RejectReason(StrEnum):
@@ -203,6 +205,8 @@ class StaffActionKind(StrEnum):
              "el pago quedó aplicado (contabilidad)")
     FLAG = ("flag", "↩️ Devolver a soporte", ("devolver",), "<motivo>", "motivo",
             "contabilidad lo devuelve a soporte")
+    CLOSE_CASE = ("close", "✔️ Cerrar caso", ("cerrar",), "<decisión>", "decision",
+                  "contabilidad cierra el caso escalado del comprobante con lo que decidió")
 
     def usage(self) -> str:
         """The command's form with a placeholder for the receipt's number."""

@@ -85,6 +85,8 @@ def parse_staff_command(text: str | None) -> ParsedText | None:
     rest = words[2:]
     if kind in (StaffActionKind.APPROVE, StaffActionKind.APPLY, StaffActionKind.GRACE):
         return StaffCommand(kind, intake_id) if not rest else CommandError(usage)
+    if kind is StaffActionKind.CLOSE_CASE:
+        return StaffCommand(kind, intake_id, reason=" ".join(rest)) if rest else CommandError(usage)
     if kind in (StaffActionKind.REJECT, StaffActionKind.FLAG):
         if not rest:
             return CommandError(usage)

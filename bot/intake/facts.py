@@ -99,9 +99,11 @@ def fields_json(fields: ReceiptFields) -> dict[str, Any]:
 
 
 def store_fields(intake: Intake, fields: ReceiptFields) -> None:
-    """Write what was read (or corrected) onto the intake."""
+    """Write what was read (or corrected) onto the intake, with its reference and bank as searchable columns."""
     intake.fields = fields_json(fields)
     intake.confidences = dict(fields.confidence)
+    intake.reference = (fields.reference or "")[:60] or None
+    intake.bank = (fields.bank or "")[:40] or None
 
 
 def store_report(intake: Intake, report: CheckReport) -> None:

@@ -85,6 +85,10 @@ SAMPLE: dict[str, Any] = {
     "closes": "19:00",
     "closed_days": "excepto domingos y feriados",
     "answer_when": "mañana a partir de las 08:00",
+    "case_id": 7,
+    "case_url": "https://pagos.example.com/portal/casos/7",
+    "decision": "se mantiene la prórroga hasta aplicar el pago",
+    "result": "Comprobante #42 aprobado y enviado a contabilidad.",
 }
 
 
