@@ -3,11 +3,13 @@ case's link; accounting closes it with its decision from the chat (CERRAR) as fr
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.db.models import Case, Contract, IntakeEvent
+from bot.db.models import Case, Contract, GraceExtension, IntakeEvent
 from bot.handlers.staff_commands import StaffCommand, parse_staff_command
 from bot.intake.messages import StaffActionKind
 from tests.stories import Conversation, conversation_with
@@ -33,10 +35,13 @@ async def test_grace_opens_a_case_whose_link_goes_to_accounting_and_closing_it_t
     assert [button.data for button in escalation.buttons] == [f"pay:close:{intake_id}"]
     with Session(conversation.engine) as session:
         case = session.exec(select(Case)).one()
+        extension = session.exec(select(GraceExtension)).one()
         contract = session.exec(select(Contract).where(Contract.payment_code == "WOLK-1001")).one()
     assert (case.state, case.opened_by, case.reason, case.until) == (
-        "open", "Soporte (sandbox)", "sistema desactivado, lo necesita hoy", contract.end_date)
-    assert case.details["old_end_date"] == "2027-01-01" and case.customer_id == contract.customer_id
+        "open", "Soporte (sandbox)", "sistema desactivado, lo necesita hoy", date(2026, 11, 30))
+    assert (case.grace_extension_id, case.contract_id, case.customer_id) == (
+        extension.id, contract.id, contract.customer_id)
+    assert case.details["count"] == 1 and case.details["payment_code"] == "WOLK-1001"
 
     by_support = await conversation.staff("support", StaffActionKind.CLOSE_CASE, intake_id, reason="listo")
     assert not by_support.ok and "No tiene permiso" in by_support.message
