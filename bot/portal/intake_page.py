@@ -17,7 +17,18 @@ from starlette.routing import BaseRoute, Route
 
 from bot.account.operations import AccountPolicy, CustomerBalance, customer_balance
 from bot.config import Settings
-from bot.db.models import Case, Contract, Customer, Intake, IntakeEvent, IntakeNote, OutboxMessage, Payment, StaffMember
+from bot.db.models import (
+    Case,
+    Contract,
+    Customer,
+    Intake,
+    IntakeEvent,
+    IntakeNote,
+    OutboxMessage,
+    Payment,
+    PaymentEvent,
+    StaffMember,
+)
 from bot.db.types import MAX_ROW_ID
 from bot.intake.cards import CHECK_LABELS, shown_value
 from bot.intake.facts import IntakeFacts
@@ -26,6 +37,7 @@ from bot.intake.staff import PORTAL, identify, shown_name
 from bot.intake.states import IntakeState, record
 from bot.ocr.fields import JSON_KEYS
 from bot.portal.guard import Portal, back_to, form_text
+from bot.portal.payments import EVENT_LABELS
 from bot.portal.sessions import Viewer, notify
 from bot.vocabulary import ReceiptField, RejectReason, StaffActionKind
 from currency.money import Money
@@ -116,6 +128,12 @@ def load_intake(engine: Engine, settings: Settings, intake_id: int, today: date)
                                      .order_by(col(OutboxMessage.id))).all())
         cases = list(session.exec(select(Case).where(Case.intake_id == intake.id).order_by(col(Case.id))).all())
         payment = session.exec(select(Payment).where(Payment.intake_id == intake.id)).first()
+        if payment is not None:
+            history += [HistoryLine(e.created_at, e.actor, f"pago {payment.id}: {EVENT_LABELS.get(e.kind, e.kind)}", {},
+                                    e.reason or "")
+                        for e in session.exec(select(PaymentEvent).where(PaymentEvent.payment_id == payment.id)
+                                              .order_by(col(PaymentEvent.id))).all()]
+            history.sort(key=lambda line: line.when)
         assigned = session.get(StaffMember, intake.assigned_to_id) if intake.assigned_to_id else None
         staff = [(m.id or 0, shown_name(m)) for m in session.exec(
             select(StaffMember).where(col(StaffMember.active).is_(True)).order_by(col(StaffMember.name))).all()]

@@ -17,7 +17,7 @@ from bot.db import migrate
 from bot.db.models import StaffMember
 from bot.db.session import make_engine
 from bot.portal.passwords import hash_password
-from tests.stories import ServiceProcess, load_demo
+from tests.stories import ServiceProcess, free_port, load_demo
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
@@ -83,10 +83,17 @@ def start_portal(folder: Path, **settings: str) -> Portal:
     return Portal(service, url, folder)
 
 
+ERP_DOWN = {"PAYBOT_ERP_CONNECTOR": "webhook", "PAYBOT_ERP_WEBHOOK_SECRET": "clave-del-erp-de-pruebas",
+            "PAYBOT_ERP_MAX_ATTEMPTS": "1", "PAYBOT_ERP_TIMEOUT_SECONDS": "2"}
+"""An ERP that never answers (a loopback port nobody listens on): every sync fails at once."""
+
+
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    """One `paybot run` (sandbox, demo customers) for a module's tests; each test adds its own staff."""
-    running = start_portal(tmp_path_factory.mktemp("portal"))
+    """One `paybot run` (sandbox, demo customers, an ERP that is down) for a module's tests; each test adds
+    its own staff."""
+    running = start_portal(tmp_path_factory.mktemp("portal"), PAYBOT_ERP_WEBHOOK_URL=f"http://127.0.0.1:{free_port()}/erp",
+                           **ERP_DOWN)
     yield running
     running.close_clients()
     running.service.stop()

@@ -14,9 +14,12 @@ from tests.portal.conftest import CSRF, Portal, start_portal
 
 PAGES = ["/portal/", "/portal/pagos", "/portal/clientes", "/portal/clientes/1001", "/portal/clientes/1001/estado.pdf",
          "/portal/informes", "/portal/casos", "/portal/casos/1", "/portal/comprobantes/1",
-         "/portal/comprobantes/1/imagen", "/portal/personal", "/portal/clientes/importar"]
+         "/portal/comprobantes/1/imagen", "/portal/personal", "/portal/clientes/importar", "/portal/pagos/1",
+         "/portal/informes/pagos.csv", "/portal/informes/pagos.xlsx", "/portal/informes/morosos",
+         "/portal/informes/morosos.csv"]
 ACTIONS = ["/portal/comprobantes/1/accion", "/portal/comprobantes/1/nota", "/portal/comprobantes/1/asignar",
-           "/portal/casos/1/cerrar", "/portal/personal", "/portal/clientes/importar", "/portal/logout"]
+           "/portal/casos/1/cerrar", "/portal/personal", "/portal/clientes/importar", "/portal/logout",
+           "/portal/pagos/1/sincronizar", "/portal/pagos/1/sincronizar-manual"]
 
 
 def test_a_request_without_a_session_is_sent_to_the_login_page(portal: Portal) -> None:
@@ -93,6 +96,9 @@ def test_a_support_login_sees_no_accounting_or_admin_action_and_is_refused_them(
     assert client.post("/portal/personal", data={"csrf": token, "name": "X", "role": "admin", "login": "x",
                                                  "password": "y" * 12}).status_code == 403
     assert client.post("/portal/casos/1/cerrar", data={"csrf": token, "decision": "ok"}).status_code == 403
+    for action in ("sincronizar", "sincronizar-manual"):
+        refused = client.post(f"/portal/pagos/1/{action}", data={"csrf": token, "explanation": "ya estaba en el ERP"})
+        assert refused.status_code == 403 and "Su rol no permite" in refused.text
     assert client.get("/portal/clientes/importar").status_code == 403
     engine = make_engine(portal.url)
     with Session(engine) as session:

@@ -1,16 +1,21 @@
 """The portal as staff use it, in headless Chromium beside the sandbox chat: a receipt sent in the chat shows
 up in the inbox, support takes it, notes it and approves it in the portal, and the chat's card changes; a
-grace extension's case link opens its page; a page without a session asks to log in; a form without its
-token is refused."""
+grace extension's case link opens its page; accounting applies the payment, the ERP is down, the payment is
+found under "pagado sin sincronizar" and synced by hand with an explanation that its history shows; the
+payments report downloads as CSV and XLSX and reads back; support sees no sync action; a page without a
+session asks to log in; a form without its token is refused."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session, select
 
@@ -161,3 +166,84 @@ def test_without_a_session_the_browser_lands_on_the_login_page_and_a_tokenless_f
         notes = [note.text for note in session.exec(select(IntakeNote)).all()]
     engine.dispose()
     assert "esta nota no debe guardarse" not in notes
+
+
+def test_accounting_finds_a_payment_paid_but_not_synced_and_syncs_it_by_hand_with_an_explanation(
+    portal: Portal, browser: Browser, tmp_path: Path,
+) -> None:
+    portal.add_staff("Mario Solís", "accounting", "mario2", "clave de mario")
+    page = log_in(browser, portal, "mario2", "clave de mario")
+    page.goto(portal.service.url + "/portal/comprobantes/1")
+    page.click("form[data-kind=apply] button")
+    expect(page.locator("#notice")).to_contain_text("Pago #1 aplicado")
+
+    page.goto(portal.service.url + "/portal/pagos")
+    row = page.locator("#payments tr[data-payment='1']")
+    expect(row.locator(".sync-state")).to_contain_text("pendiente de sincronizar")
+    row.locator("details.sync-options summary").click()
+    row.locator("button:has-text('Sincronizar ahora')").click()
+    expect(page.locator("#notice")).to_contain_text("Pago 1 pagado sin sincronizar")
+
+    page.select_option("#sync-filter", "sync_failed")
+    page.click("#filter-payments")
+    expect(page).to_have_url(re.compile(r"estado=sync_failed"))
+    expect(page.locator("#payments tbody tr")).to_have_count(1)
+    expect(row.locator(".sync-state")).to_contain_text("pagado sin sincronizar")
+    row.locator("details.sync-options summary").click()
+    row.locator("textarea[name=explanation]").fill("Ya estaba pagado en el ERP con la misma referencia")
+    row.locator("button:has-text('Sincronizar manualmente')").click()
+    expect(page.locator("#notice")).to_contain_text("Pago 1 sincronizado manualmente")
+    expect(page.locator("#payments tbody")).to_contain_text("No hay pagos con este filtro")
+    shot(page, "portal-payments.png", tmp_path)
+
+    page.goto(portal.service.url + "/portal/pagos/1")
+    expect(page.locator("#payment-sync")).to_have_text("sincronizado manualmente")
+    expect(page.locator("#sync-note")).to_contain_text("Ya estaba pagado en el ERP con la misma referencia")
+    history = page.locator("#payment-history")
+    expect(history).to_contain_text("Mario Solís: «Sincronizar ahora» pedido")
+    expect(history).to_contain_text("Mario Solís: sincronizado manualmente — Ya estaba pagado en el ERP")
+    page.goto(portal.service.url + "/portal/comprobantes/1")
+    expect(page.locator("#history")).to_contain_text("sincronizado manualmente: Ya estaba pagado en el ERP")
+    expect(page.locator("#intake-state")).to_have_text("sincronizado")
+
+
+def test_the_payments_report_downloads_as_csv_and_xlsx_that_read_back(
+    portal: Portal, browser: Browser, tmp_path: Path,
+) -> None:
+    portal.add_staff("Rita Informes", "accounting", "rita", "clave de rita")
+    page = log_in(browser, portal, "rita", "clave de rita")
+    page.goto(portal.service.url + "/portal/informes")
+    expect(page.locator("#report-count")).to_have_text("1")
+    expect(page.locator("#report-totals")).to_contain_text("₡28 250,00")
+    expect(page.locator("svg.bar-chart[data-currency=CRC] rect")).to_have_count(1)
+    shot(page, "portal-report.png", tmp_path)
+
+    with page.expect_download() as csv_download:
+        page.click("#download-csv")
+    text = Path(csv_download.value.path()).read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    detail = next(r for r in rows if r and r[0] == "1")
+    assert "1001" in detail and "sincronizado manualmente" in detail
+
+    with page.expect_download() as xlsx_download:
+        page.click("#download-xlsx")
+    assert xlsx_download.value.suggested_filename.endswith(".xlsx")
+    saved = tmp_path / xlsx_download.value.suggested_filename
+    xlsx_download.value.save_as(saved)
+    book = load_workbook(saved, read_only=True)
+    payments = list(book["Pagos"].iter_rows(values_only=True))
+    book.close()
+    assert payments[0][0] == "Pago" and payments[1][0] == 1 and payments[1][3] == "1001"
+    assert float(payments[1][5]) == 28250.0
+
+
+def test_a_support_login_sees_no_sync_action(portal: Portal, browser: Browser) -> None:
+    portal.add_staff("Sara Soporte", "support", "sara", "clave de sara")
+    page = log_in(browser, portal, "sara", "clave de sara")
+    page.goto(portal.service.url + "/portal/pagos")
+    expect(page.locator("#payments tr[data-payment='1']")).to_be_visible()
+    expect(page.locator("details.sync-options")).to_have_count(0)
+    expect(page.locator("body")).not_to_contain_text("Sincronizar")
+    page.goto(portal.service.url + "/portal/pagos/1")
+    expect(page.locator("#payment-history")).to_be_visible()
+    expect(page.locator("form[action*=sincronizar], button:has-text('Sincronizar')")).to_have_count(0)
