@@ -20,7 +20,8 @@ from bot.account.documents import StatementFormat
 from bot.account.operations import AccountPolicy, CustomerBalance, customer_balance, load_statement
 from bot.config import Settings
 from bot.contracts.importer import ImportFileError, ImportReport, import_contracts, import_customers
-from bot.db.models import Case, Contract, Customer, Intake, Payment
+from bot.db.models import AuditEvent, Case, Contract, Customer, Intake, Payment
+from bot.intake.staff import PORTAL
 from bot.portal.guard import Portal
 from bot.portal.sessions import Viewer
 from currency.text import international_phone
@@ -88,9 +89,10 @@ def statement_pdf(engine: Engine, settings: Settings, client_id: str, today: dat
     return documents.file_name(statement, fmt), documents.render(statement, fmt)
 
 
-def import_upload(engine: Engine, settings: Settings, kind: str, data: bytes, dry_run: bool,
-                  today: date) -> ImportReport | str:
-    """The whole file validated, then all of it written in one transaction, or nothing (as `paybot import`)."""
+def import_upload(engine: Engine, settings: Settings, viewer: Viewer, kind: str, file_name: str, data: bytes,
+                  dry_run: bool, today: date) -> ImportReport | str:
+    """The whole file validated, then all of it written in one transaction, or nothing (as `paybot import`);
+    what was imported, or refused, is audited with the viewer's name."""
     with Session(engine) as session:
         try:
             if kind == "customers":
@@ -101,10 +103,14 @@ def import_upload(engine: Engine, settings: Settings, kind: str, data: bytes, dr
         except ImportFileError as error:
             session.rollback()
             return str(error)
-        if report.applied:
-            session.commit()
-        else:
+        if not report.applied:
             session.rollback()
+        if not report.dry_run:
+            session.add(AuditEvent(
+                kind="portal_import", channel=PORTAL, user=str(viewer.id), chat=PORTAL, action=kind[:20],
+                reason="imported" if report.applied else "refused", staff_id=viewer.id,
+                detail=f"{viewer.name}: {file_name[:200]}: {report.to_text()[:1500]}"))
+        session.commit()
     return report
 
 
@@ -149,7 +155,7 @@ def routes(portal: Portal) -> list[BaseRoute]:
         if len(data) > portal.settings.max_upload_bytes:
             return portal.pages.render(request, "import.html", status_code=413, kinds=IMPORT_KINDS, report=None,
                                        error="El archivo es demasiado grande.")
-        found = await portal.run(import_upload, portal.engine, portal.settings, kind, data,
+        found = await portal.run(import_upload, portal.engine, portal.settings, viewer, kind, upload.filename, data,
                                  form.get("dry_run") == "1", portal.today())
         if isinstance(found, str):
             return portal.pages.render(request, "import.html", status_code=400, kinds=IMPORT_KINDS, report=None,

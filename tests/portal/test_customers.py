@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.db.models import Customer
+from bot.db.models import AuditEvent, Customer
 from bot.db.session import make_engine
 from tests.portal.conftest import Portal
 
@@ -43,6 +43,12 @@ def test_an_uploaded_file_with_one_bad_row_imports_nothing_and_says_which_row(po
                            files={"file": ("clientes.csv", (HEADER + GOOD).encode(), "text/csv")})
     assert imported.status_code == 200 and "1 filas importadas; 1 creadas" in imported.text
     assert customers_named(portal, "2001") == ["2001"]
+    engine = make_engine(portal.url)
+    with Session(engine) as session:
+        audit = session.exec(select(AuditEvent).where(AuditEvent.kind == "portal_import")).all()
+    engine.dispose()
+    assert [(a.reason, a.action) for a in audit] == [("refused", "customers"), ("imported", "customers")]
+    assert (audit[1].detail or "").startswith("Ivan Conta: clientes.csv: clientes: 1 filas importadas")
     page = client.get("/portal/clientes/2001")
     assert page.status_code == 200 and "Lucía Mora Castro" in page.text and "+50688001122" in page.text
 
