@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.accounting.report import GroupBy, GroupTotal, PaymentsReport, ReportFormat, payments_report, render
+from bot.accounting.report import GroupBy, PaymentsReport, ReportFormat, payments_report, render
 from bot.collections import delinquents as delinquent_list
 from bot.portal.guard import Portal
 from bot.portal.sessions import Viewer
@@ -25,6 +25,7 @@ from currency.money import Money, format_money
 
 LONGEST_RANGE = timedelta(days=366)
 CHART_WIDTH, CHART_HEIGHT, CHART_MARGIN = 760, 220, 34
+MAX_BAR = 36.0
 DOWNLOADS = {"csv": ReportFormat.CSV, "xlsx": ReportFormat.XLSX}
 
 
@@ -54,35 +55,44 @@ class Period:
         return cls(start, end, by)
 
 
-def bar_chart(groups: list[GroupTotal], currency: str, title: str) -> Markup:
-    """The amounts of `groups` in `currency` as an SVG bar chart, drawn here (no external service)."""
-    bars = [(g.key, g.amount) for g in groups if g.currency == currency]
+def daily_amounts(report: PaymentsReport, currency: str) -> list[tuple[str, Decimal]]:
+    """Each day of the report's range with what was applied in `currency` that day (zero when nothing)."""
+    applied = {g.key: g.amount for g in report.groups if g.currency == currency}
+    days = (report.end - report.start).days + 1
+    return [(f"{day:%d/%m}", applied.get(day.isoformat(), Decimal("0")))
+            for day in (report.start + timedelta(days=n) for n in range(days))]
+
+
+def bar_chart(bars: list[tuple[str, Decimal]], currency: str, title: str) -> Markup:
+    """`bars` (label, amount in `currency`) as an SVG bar chart drawn here, no external service; each bar's
+    tooltip says its label and amount."""
     if not bars:
         return Markup("")
-    top = max((amount for _, amount in bars), default=Decimal("0")) or Decimal("1")
+    top = max(amount for _, amount in bars) or Decimal("1")
     inner_w, inner_h = CHART_WIDTH - 2 * CHART_MARGIN, CHART_HEIGHT - 2 * CHART_MARGIN
     step = inner_w / len(bars)
-    width = max(1.0, step * 0.8)
+    width = min(MAX_BAR, max(1.0, step * 0.8))
+    bottom = CHART_HEIGHT - CHART_MARGIN
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" role="img" '
         f'aria-label="{escape(title)}" class="bar-chart" data-currency="{escape(currency)}">',
         f"<title>{escape(title)}</title>",
-        f'<line x1="{CHART_MARGIN}" y1="{CHART_HEIGHT - CHART_MARGIN}" x2="{CHART_WIDTH - CHART_MARGIN}" '
-        f'y2="{CHART_HEIGHT - CHART_MARGIN}" stroke="#9aa5b1"/>',
+        f'<line x1="{CHART_MARGIN}" y1="{bottom}" x2="{CHART_WIDTH - CHART_MARGIN}" y2="{bottom}" stroke="#9aa5b1"/>',
         f'<text x="{CHART_MARGIN}" y="{CHART_MARGIN - 12}" font-size="12" fill="#1d2733">'
-        f"{escape(format_money(Money(top, currency)))}</text>",
+        f"{escape(title)} · máximo {escape(format_money(Money(top, currency)))}</text>",
     ]
-    for index, (key, amount) in enumerate(bars):
-        height = float(amount / top) * inner_h
+    for index, (label, amount) in enumerate(bars):
+        if amount <= 0:
+            continue
+        height = max(1.0, float(amount / top) * inner_h)
         x = CHART_MARGIN + index * step + (step - width) / 2
-        y = CHART_HEIGHT - CHART_MARGIN - height
-        label = f"{key}: {format_money(Money(amount, currency))}"
-        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" fill="#1f7a5a">'
-                     f"<title>{escape(label)}</title></rect>")
-    for index in sorted({0, len(bars) - 1, len(bars) // 2}):
+        tip = f"{label}: {format_money(Money(amount, currency))}"
+        parts.append(f'<rect x="{x:.1f}" y="{bottom - height:.1f}" width="{width:.1f}" height="{height:.1f}" '
+                     f'fill="#1f7a5a"><title>{escape(tip)}</title></rect>')
+    for index in sorted({0, len(bars) // 2, len(bars) - 1}):
         x = CHART_MARGIN + index * step + step / 2
-        parts.append(f'<text x="{x:.1f}" y="{CHART_HEIGHT - CHART_MARGIN + 16}" font-size="11" text-anchor="middle" '
-                     f'fill="#6b7785">{escape(bars[index][0])}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{bottom + 16}" font-size="11" text-anchor="middle" fill="#6b7785">'
+                     f"{escape(bars[index][0])}</text>")
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -102,7 +112,7 @@ def routes(portal: Portal) -> list[BaseRoute]:
         period = Period.from_query(request.query_params, portal.today())
         report = await portal.run(load_report, portal.engine, period, portal.settings.tz)
         currencies = sorted({total.currency for total in report.totals})
-        charts = [bar_chart(report.groups, currency, f"Pagos por {period.by.label.lower()} en {currency}")
+        charts = [bar_chart(daily_amounts(report, currency), currency, f"Pagos por día en {currency}")
                   for currency in currencies] if period.by is GroupBy.DAY else []
         return portal.pages.render(request, "reports.html", report=report, period=period, charts=charts,
                                    groupings=list(GroupBy))

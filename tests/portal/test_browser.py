@@ -12,7 +12,9 @@ import io
 import os
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -216,6 +218,8 @@ def test_the_payments_report_downloads_as_csv_and_xlsx_that_read_back(
     expect(page.locator("#report-count")).to_have_text("1")
     expect(page.locator("#report-totals")).to_contain_text("₡28 250,00")
     expect(page.locator("svg.bar-chart[data-currency=CRC] rect")).to_have_count(1)
+    today = datetime.now(ZoneInfo("America/Costa_Rica"))
+    expect(page.locator("svg.bar-chart[data-currency=CRC] rect title")).to_contain_text(f"{today:%d/%m}: ₡28")
     shot(page, "portal-report.png", tmp_path)
 
     with page.expect_download() as csv_download:
