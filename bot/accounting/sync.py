@@ -45,6 +45,7 @@ from bot.db.models import (
 from bot.db.session import rowcount
 from bot.db.types import MAX_ROW_ID, utcnow
 from bot.intake.claims import holder_is_gone, worker_name
+from bot.intake.media import store_media
 from bot.intake.states import IntakeState, can_move, transition
 
 log = logging.getLogger(__name__)
@@ -331,13 +332,13 @@ class ErpSync:
     """Sends due deliveries through `connector`; safe to run in several processes at once."""
 
     def __init__(self, engine: Engine, connector: ErpConnector, *, policy: SyncPolicy, tz: tzinfo,
-                 files_dir: Path, worker_id: str | None = None, clock: Callable[[], datetime] = utcnow,
+                 media_dir: Path, worker_id: str | None = None, clock: Callable[[], datetime] = utcnow,
                  on_failed: FailureNotice | None = None, on_synced: SyncedNotice | None = None) -> None:
         self.engine = engine
         self.connector = connector
         self.policy = policy
         self.tz = tz
-        self.files_dir = files_dir
+        self.media_dir = media_dir
         self.worker_id = worker_id or worker_name()
         self.clock = clock
         self.on_failed = on_failed
@@ -437,13 +438,12 @@ class ErpSync:
             return self._record_failure(delivery_id, f"{type(error).__name__}: {error}", True, manual_actor)
         return self._record_success(delivery_id, answer, manual_actor)
 
-    def _store_document(self, payment_id: int, answer: ErpAnswer) -> str | None:
+    def _store_document(self, answer: ErpAnswer) -> str | None:
+        """The invoice file kept with the receipts (named by its digest), so every channel can send it."""
         if answer.document is None:
             return None
-        folder = self.files_dir / "facturas"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"pago-{payment_id}-{answer.document.file_name}"
-        path.write_bytes(answer.document.content)
+        declared = "application/pdf" if answer.document.file_name.lower().endswith(".pdf") else None
+        path, _digest = store_media(self.media_dir, answer.document.content, declared)
         return str(path)
 
     def _record_success(self, delivery_id: int, answer: ErpAnswer, manual_actor: str | None) -> SyncOutcome:
@@ -463,7 +463,7 @@ class ErpSync:
                 payment.invoice_number = answer.invoice_number
             if answer.document_url:
                 payment.invoice_url = answer.document_url
-            stored = self._store_document(payment.id or 0, answer)
+            stored = self._store_document(answer)
             if stored:
                 payment.invoice_path = stored
             first = payment.sync_state != SyncState.SYNCED.value

@@ -68,7 +68,7 @@ SETTINGS_KEY = "paybot.settings"
 MIGRATIONS_KEY = "paybot.chat_migrations"
 
 CALLBACK_PATTERN = r"^pay:"
-CALLBACK_DATA = re.compile(r"^pay:(?P<kind>[a-z]+):(?P<intake>\d+)(?::(?P<choice>[a-z_]+))?$")
+CALLBACK_DATA = re.compile(r"^pay:(?P<kind>[a-z_]+):(?P<intake>\d+)(?::(?P<choice>[a-z0-9_]+))?$")
 
 OTHER_REASON = "other"
 REJECT_CHOICES: tuple[tuple[str, str], ...] = (
@@ -104,6 +104,12 @@ PROMPTS: tuple[_Prompt, ...] = (
         "Rechazar solicitud #{id}",
         "Responda a este mensaje con el motivo del rechazo",
         "motivo",
+    ),
+    _Prompt(
+        StaffActionKind.SYNCED,
+        "Sincronizar manualmente el pago {id} (no se toca el ERP)",
+        "Responda a este mensaje con la explicación (p. ej. ya estaba pagado en el ERP con la misma referencia)",
+        "explicación",
     ),
     _Prompt(
         StaffActionKind.FLAG,
@@ -401,10 +407,16 @@ async def press_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         StaffActionKind.CORRECT,
         StaffActionKind.FLAG,
         StaffActionKind.CLOSE_CASE,
+        StaffActionKind.SYNCED,
     ):
         await _ask(context, card, PROMPT_BY_KIND[kind], intake_id)
         return
-    action = _staff_action(update, context, kind, intake_id, reason=choice)
+    if kind is StaffActionKind.STATEMENT:
+        choice = None  # the client's ID rides along only for WhatsApp's written hint
+    if kind is StaffActionKind.CONTRACT and choice is not None:
+        action = _staff_action(update, context, kind, intake_id, value=f"#{choice}")
+    else:
+        action = _staff_action(update, context, kind, intake_id, reason=choice)
     if action is None:
         return
     result = await _core(context).act(action)
@@ -641,7 +653,7 @@ class TelegramSender:
         with path.open("rb") as media:
             if path.suffix.lower() == ".pdf":
                 attached = await self.bot.send_document(
-                    chat_id, media, filename=path.name, caption=caption, reply_markup=markup
+                    chat_id, media, filename=message.media_name or path.name, caption=caption, reply_markup=markup
                 )
             else:
                 attached = await self.bot.send_photo(chat_id, media, caption=caption, reply_markup=markup)

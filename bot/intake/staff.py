@@ -31,6 +31,12 @@ ALLOWED: dict[StaffActionKind, frozenset[StaffRole]] = {
     StaffActionKind.APPLY: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.FLAG: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.CLOSE_CASE: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.CONTRACT: frozenset({StaffRole.SUPPORT, StaffRole.ADMIN}),
+    StaffActionKind.KEEP_CREDIT: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.REFUND: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.STATEMENT: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.SYNC: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.SYNCED: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
 }
 
 
@@ -42,6 +48,8 @@ class Actor:
     role: StaffRole
     name: str
     staff_id: int | None = None
+    person: str = ""
+    """Their own name as on record ("" until known, and on a local channel): what greets customers."""
 
 
 def shown_name(member: StaffMember) -> str:
@@ -65,7 +73,7 @@ def identify(session: Session, settings: Settings, channel: str, user: str, chat
     if not member.name and user_name.strip():
         member.name = " ".join(user_name.split())[:200]
         session.add(member)
-    return Actor(StaffRole(member.role), shown_name(member), member.id)
+    return Actor(StaffRole(member.role), shown_name(member), member.id, member.name)
 
 
 def member_speaking(session: Session, settings: Settings, channel: str, user: str, chat: str) -> StaffMember | None:

@@ -1,7 +1,8 @@
 """Pagos (seed 000's "Solicitudes de pago"): the payments table with its ERP sync state (pendiente de
 sincronizar, sincronizado, pagado sin sincronizar) and bank reconciliation, paged by id; each row's options
-"Sincronizar ahora" and "Sincronizar manualmente" (with its explanation, required, stored and shown) are
-accounting's own sync functions, and a payment's page shows its whole history."""
+"Sincronizar ahora" and "Sincronizar manualmente" (with its explanation, required, stored and shown) are the
+core's payment actions, the ones the chats' buttons and SINCRONIZAR/SINCRONIZADO use, and a payment's page
+shows its whole history."""
 
 from __future__ import annotations
 
@@ -14,22 +15,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.accounting.erp import ErpConfigError, connector_for
-from bot.accounting.sync import (
-    SYNC_LABELS,
-    ErpSync,
-    SyncPolicy,
-    SyncRefused,
-    SyncResult,
-    mark_synced,
-    origin_of,
-    sync_label,
-)
-from bot.config import Settings
+from bot.accounting.sync import SYNC_LABELS, origin_of, sync_label
 from bot.db.models import BankMovement, Customer, Intake, Payment, PaymentEvent, SyncState
 from bot.db.types import MAX_ROW_ID
+from bot.intake.messages import StaffAction
+from bot.intake.staff import PORTAL
 from bot.portal.guard import Portal, back_to, form_text
 from bot.portal.sessions import Viewer, notify
+from bot.vocabulary import StaffActionKind
 
 PAGE_SIZE = 50
 EVENT_LABELS = {
@@ -106,35 +99,7 @@ def load_payment(engine: Engine, payment_id: int) -> PaymentView | None:
     return PaymentView(PaymentRow(payment, customer.client_id, customer.full_name, movement), intake, events)
 
 
-def sync_by_hand(engine: Engine, settings: Settings, viewer: Viewer, payment_id: int,
-                 explanation: str) -> tuple[bool, str]:
-    """Seed 000's "Sincronizar manualmente": marked synced without the ERP, the explanation kept and audited
-    with the viewer's name."""
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            payment = mark_synced(session, payment_id, reason=explanation, actor=viewer.name,
-                                  lease=SyncPolicy.from_settings(settings).lease)
-            session.commit()
-    except SyncRefused as refusal:
-        return False, str(refusal)
-    return True, f"Pago {payment_id} sincronizado manualmente: {payment.sync_note}"
-
-
-def erp_sync(portal: Portal) -> ErpSync | None:
-    """The sender "Sincronizar ahora" uses: the configured ERP connector, None without one."""
-    connector = connector_for(portal.settings)
-    if connector is None:
-        return None
-    return ErpSync(portal.engine, connector, policy=SyncPolicy.from_settings(portal.settings),
-                   tz=portal.settings.tz, files_dir=portal.settings.data_dir, clock=portal.clock)
-
-
 def routes(portal: Portal) -> list[BaseRoute]:
-    try:
-        sender, sender_problem = erp_sync(portal), ""
-    except ErpConfigError as error:
-        sender, sender_problem = None, str(error)
-
     def accounting(viewer: Viewer) -> bool:
         return viewer.does_accounting
 
@@ -157,25 +122,20 @@ def routes(portal: Portal) -> list[BaseRoute]:
         return portal.pages.render(request, "payment.html", view=view, events=EVENT_LABELS,
                                    synced=SyncState.SYNCED.value)
 
-    async def sync_now(request: Request, viewer: Viewer) -> Response:
+    async def on_payment(request: Request, viewer: Viewer, kind: StaffActionKind, reason: str | None) -> Response:
+        """Seed 000's row options through the core, as the chat's buttons and SINCRONIZAR/SINCRONIZADO go: the
+        same permission check, audit, ERP sender and message to the customer."""
         payment_id = request.path_params["payment_id"]
-        if sender is None:
-            notify(request.session, False, sender_problem or "No hay conector de ERP configurado "
-                   "(PAYBOT_ERP_CONNECTOR): use «Sincronizar manualmente» si el pago ya está en el ERP.")
-        else:
-            try:
-                outcome = await sender.sync_now(payment_id, viewer.name)
-                notify(request.session, outcome.result in (SyncResult.SYNCED, SyncResult.ALREADY), outcome.message)
-            except SyncRefused as refusal:
-                notify(request.session, False, str(refusal))
+        result = await portal.core.act(StaffAction(channel=PORTAL, user=str(viewer.id), chat=PORTAL, kind=kind,
+                                                   intake_id=payment_id, reason=reason, user_name=viewer.name))
+        notify(request.session, result.ok, result.message)
         return back_to(_return_path(request, payment_id))
 
+    async def sync_now(request: Request, viewer: Viewer) -> Response:
+        return await on_payment(request, viewer, StaffActionKind.SYNC, None)
+
     async def sync_manually(request: Request, viewer: Viewer) -> Response:
-        payment_id = request.path_params["payment_id"]
-        ok, message = await portal.run(sync_by_hand, portal.engine, portal.settings, viewer, payment_id,
-                                       form_text(request, "explanation", 1000))
-        notify(request.session, ok, message)
-        return back_to(_return_path(request, payment_id))
+        return await on_payment(request, viewer, StaffActionKind.SYNCED, form_text(request, "explanation", 1000))
 
     return [
         Route("/pagos", portal.guard(index), methods=["GET"]),

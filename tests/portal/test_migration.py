@@ -12,7 +12,7 @@ from sqlalchemy import text
 from bot.db import migrate
 from bot.db.session import make_engine
 
-BEFORE = "0009"
+BEFORE = "0010"
 ROWS = [
     "INSERT INTO staffmember (id, name, role, active, created_at) VALUES (1, 'Laura', 'support', true, "
     "CURRENT_TIMESTAMP)",

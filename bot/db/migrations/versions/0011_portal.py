@@ -1,8 +1,8 @@
 """staff portal: logins on staff records, login attempts, intake assignment and internal notes, the bank and
 reference of each intake as columns (search and filters), and cases escalated to accounting
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-27 21:30:00.000000
 """
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from alembic import op
 import bot.db.types
 
 
-revision: str = '0010'
-down_revision: str | None = '0009'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
