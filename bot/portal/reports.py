@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot.accounting.report import GroupBy, PaymentsReport, ReportFormat, payments_report, render
+from bot.accounting.report import GroupBy, PaymentsReport, ReportFormat, payments_report, payments_summary, render
 from bot.collections import delinquents as delinquent_list
 from bot.portal.guard import Portal
 from bot.portal.sessions import Viewer
@@ -102,6 +102,11 @@ def load_report(engine: Engine, period: Period, tz: tzinfo) -> PaymentsReport:
         return payments_report(session, start=period.start, end=period.end, by=period.by, tz=tz)
 
 
+def load_summary(engine: Engine, period: Period, tz: tzinfo) -> PaymentsReport:
+    with Session(engine) as session:
+        return payments_summary(session, start=period.start, end=period.end, by=period.by, tz=tz)
+
+
 def load_delinquents(engine: Engine, today: date) -> list[delinquent_list.Delinquent]:
     with Session(engine) as session:
         return delinquent_list.delinquents(session, today)
@@ -110,7 +115,7 @@ def load_delinquents(engine: Engine, today: date) -> list[delinquent_list.Delinq
 def routes(portal: Portal) -> list[BaseRoute]:
     async def index(request: Request, viewer: Viewer) -> Response:
         period = Period.from_query(request.query_params, portal.today())
-        report = await portal.run(load_report, portal.engine, period, portal.settings.tz)
+        report = await portal.run(load_summary, portal.engine, period, portal.settings.tz)
         currencies = sorted({total.currency for total in report.totals})
         charts = [bar_chart(daily_amounts(report, currency), currency, f"Pagos por día en {currency}")
                   for currency in currencies] if period.by is GroupBy.DAY else []
