@@ -30,7 +30,7 @@ from bot.db.models import (
     StaffMember,
 )
 from bot.db.types import MAX_ROW_ID
-from bot.intake.cards import CHECK_LABELS, shown_value
+from bot.intake.cards import CHECK_LABELS, account_lines, contract_label, shown_value
 from bot.intake.facts import IntakeFacts
 from bot.intake.messages import StaffAction, StaffResult
 from bot.intake.staff import PORTAL, identify, shown_name
@@ -39,7 +39,7 @@ from bot.ocr.fields import JSON_KEYS
 from bot.portal.guard import Portal, back_to, form_text
 from bot.portal.payments import EVENT_LABELS
 from bot.portal.sessions import Viewer, notify
-from bot.vocabulary import ReceiptField, RejectReason, StaffActionKind
+from bot.vocabulary import Overpayment, ReceiptField, RejectReason, StaffActionKind
 from currency.money import Money
 
 S = IntakeState
@@ -55,6 +55,12 @@ ACTION_STATES: dict[StaffActionKind, set[str]] = {
     StaffActionKind.GRACE: {S.IN_REVIEW.value, S.NEEDS_INFO.value, S.FORWARDED.value, S.CHECKED.value},
     StaffActionKind.APPLY: {S.FORWARDED.value},
     StaffActionKind.FLAG: {S.FORWARDED.value},
+    StaffActionKind.CONTRACT: {S.IN_REVIEW.value, S.NEEDS_INFO.value},
+    StaffActionKind.KEEP_CREDIT: {S.IN_REVIEW.value, S.NEEDS_INFO.value, S.FORWARDED.value, S.APPLIED.value,
+                                  S.SYNCED.value, S.SYNC_FAILED.value},
+    StaffActionKind.REFUND: {S.IN_REVIEW.value, S.NEEDS_INFO.value, S.FORWARDED.value, S.APPLIED.value,
+                             S.SYNCED.value, S.SYNC_FAILED.value},
+    StaffActionKind.STATEMENT: {state.value for state in IntakeState},
 }
 """When the page offers each action (the core decides for good: a stale page gets the core's refusal)."""
 
@@ -160,10 +166,16 @@ def actions_offered(view: IntakeView, viewer: Viewer) -> list[StaffActionKind]:
     from bot.intake.staff import ALLOWED
 
     state = view.intake.state
-    offered = [kind for kind, states in ACTION_STATES.items() if state in states and viewer.role in ALLOWED[kind]]
-    if StaffActionKind.GRACE in offered and view.intake.contract_id is None:
-        offered.remove(StaffActionKind.GRACE)
-    return offered
+    overpaid = view.facts.credit is not None and view.facts.overpayment is not Overpayment.REFUNDED
+    needs = {
+        StaffActionKind.GRACE: view.intake.contract_id is not None,
+        StaffActionKind.CONTRACT: len(view.contracts) > 1,
+        StaffActionKind.KEEP_CREDIT: overpaid,
+        StaffActionKind.REFUND: overpaid,
+        StaffActionKind.STATEMENT: view.customer is not None,
+    }
+    return [kind for kind, states in ACTION_STATES.items()
+            if state in states and viewer.role in ALLOWED[kind] and needs.get(kind, True)]
 
 
 def media_path(engine: Engine, intake_id: int) -> Path | None:
@@ -233,7 +245,8 @@ def routes(portal: Portal) -> list[BaseRoute]:
         return portal.pages.render(
             request, "intake.html", view=view, offered=actions_offered(view, viewer), Kind=StaffActionKind,
             fields=list(ReceiptField), reasons=list(RejectReason), open_states=OPEN_STATES,
-            contract_money=lambda c: Money(c.fee, c.currency))
+            contract_label=contract_label, contract_money=lambda c: Money(c.fee, c.currency),
+            account_lines=account_lines(view.facts))
 
     async def image(request: Request, viewer: Viewer) -> Response:
         intake_id = _intake_id(request)
