@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from bot.accounting.erp import ErpConfigError, connector_for
 from bot.accounting.notices import send_daily_report, send_morning_summary
@@ -45,6 +45,7 @@ from bot.scheduler import Job, PeriodicWork, charge_new_periods, refresh_todays_
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
 from bot.web.local_only import is_loopback
+from bot.web.timing import ServerTiming
 
 if TYPE_CHECKING:
     from bot.ocr import ReaderPool, ReceiptFields
@@ -357,6 +358,10 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         from bot.handlers.sandbox import sandbox_routes
 
         routes.extend(sandbox_routes(core, settings.max_upload_bytes))
+    # The staff portal: the same core actions as the chats, behind a staff login.
+    from bot.portal.app import portal_app
+
+    routes.append(Mount("/portal", app=portal_app(settings, engine, core, clock=core.now)))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -399,7 +404,8 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
             log.info("paybot stopped")
 
     body_limit = max(settings.max_upload_bytes + FORM_OVERHEAD, settings.webhook_max_bytes)
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodySizeLimit, limit=body_limit)])
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(ServerTiming), Middleware(BodySizeLimit, limit=body_limit)])
     app.state.settings = settings
     app.state.channels = health
     app.state.engine = engine

@@ -98,6 +98,8 @@ class StaffMessage(StrEnum):
     ACCESS_CHANGED = "access_changed", "el aviso de bloqueo o desbloqueo"
     GRACE_ENDED = "grace_ended", "el aviso de una prórroga terminada con saldo"
     CALL_TASK = "call_task", "la tarea de llamada"
+    CASE_CLOSED = "case_closed", "el aviso de un caso cerrado"
+    DONE_IN_PORTAL = "done_in_portal", "el aviso de lo hecho en el portal"
     SYNC_FAILED = "sync_failed", "el aviso de un pago sin sincronizar"
     SYNC_SUMMARY = "sync_summary", "el resumen de pagos sin sincronizar"
     PAYMENTS_REPORT = "payments_report", "el informe de pagos del día"
@@ -275,18 +277,20 @@ class StaffActionKind(StrEnum):
     SYNCED = ("synced", "✍️ Sincronizar manualmente", ("sincronizado", "sincronizada"), "<explicación>",
               "explicacion", "lo marca sincronizado sin tocar el ERP, con la explicación (el número es el del pago)")
     REMIND = ("remind", "🔔 Recordar el pago", ("recordar",), "[vencido|por-vencer|estado]", "",
-              "le recuerda al cliente lo que debe")
-    TAG = ("tag", "🏷️ Etiquetar", ("etiqueta", "etiquetar"), "<etiqueta>", "llamar", "etiqueta al cliente")
+              "recordatorio al cliente")
+    TAG = ("tag", "🏷️ Etiquetar", ("etiqueta", "etiquetar"), "<etiqueta>", "llamar", "la pone al cliente")
     UNTAG = ("untag", "🏷️ Quitar etiqueta", ("quitar-etiqueta",), "<etiqueta>", "llamar",
-             "le quita esa etiqueta")
+             "se la quita")
     BLOCK = ("block", "⛔ Bloquear", ("bloquear",), "<motivo>", "motivo",
              "bloquea su sistema y avisa")
     UNBLOCK = ("unblock", "🔓 Desbloquear", ("desbloquear",), "<motivo>", "motivo",
                "lo desbloquea y avisa")
     RETURNED = ("returned", "↩️ Pago devuelto", ("devuelto",), "<motivo>", "motivo",
-                "el banco devolvió el pago: se cobra de nuevo a un mes")
+                "el banco lo devolvió: se cobra de nuevo")
     TASK_DONE = ("task_done", "☎️ Cerrar tarea", ("tarea",), "<resultado>", "resultado",
-                 "cierra la tarea de llamada 123 con su resultado")
+                 "cierra la tarea de llamada")
+    CLOSE_CASE = ("close", "✔️ Cerrar caso", ("cerrar",), "<decisión>", "decision",
+                  "contabilidad cierra el caso escalado del comprobante con lo que decidió")
 
     @property
     def on_payment(self) -> bool:

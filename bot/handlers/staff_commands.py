@@ -21,8 +21,7 @@ VERBS: dict[str, StaffActionKind | None] = {
 
 HELP_TEXT = "\n".join(
     [
-        "Comandos de soporte y contabilidad (123: el comprobante, o el pago o la tarea donde se dice; "
-        "1001: el ID del cliente):",
+        "Comandos de soporte y contabilidad (123: comprobante, pago o tarea; 1001: ID del cliente):",
         *(f"• {kind.spoken(1001 if kind.on_customer else 123)}: {kind.meaning}"
           for kind in StaffActionKind),
         "• AYUDA: esta lista",
@@ -105,7 +104,8 @@ def parse_staff_command(text: str | None) -> ParsedText | None:
         if not rest or len(rest) > 2:
             return CommandError(usage)
         return StaffCommand(kind, intake_id, value=" ".join(rest))
-    if kind in (StaffActionKind.SYNCED, StaffActionKind.RETURNED, StaffActionKind.TASK_DONE):
+    if kind in (StaffActionKind.SYNCED, StaffActionKind.CLOSE_CASE, StaffActionKind.RETURNED,
+                StaffActionKind.TASK_DONE):
         return StaffCommand(kind, intake_id, reason=" ".join(rest)) if rest else CommandError(usage)
     if kind in (StaffActionKind.REJECT, StaffActionKind.FLAG):
         if not rest:

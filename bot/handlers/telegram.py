@@ -117,6 +117,12 @@ PROMPTS: tuple[_Prompt, ...] = (
         "Responda a este mensaje con el problema encontrado",
         "problema",
     ),
+    _Prompt(
+        StaffActionKind.CLOSE_CASE,
+        "Cerrar el caso escalado de la solicitud #{id}",
+        "Responda a este mensaje con lo que decidió contabilidad",
+        "decisión",
+    ),
     _Prompt(StaffActionKind.TASK_DONE, "Cerrar la tarea #{id}", "Responda a este mensaje con el resultado de la "
             "llamada (p. ej. promete pagar el viernes)", "resultado"),
     _Prompt(StaffActionKind.RETURNED, "Pago {id} devuelto por el banco", "Responda a este mensaje con el motivo "
@@ -413,6 +419,7 @@ async def press_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if (kind is StaffActionKind.REJECT and choice == OTHER_REASON) or kind in (
         StaffActionKind.CORRECT,
         StaffActionKind.FLAG,
+        StaffActionKind.CLOSE_CASE,
         StaffActionKind.SYNCED,
         StaffActionKind.TASK_DONE,
         StaffActionKind.RETURNED,
