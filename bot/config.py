@@ -24,7 +24,11 @@ def _split_commas(value: Any) -> Any:
     return value
 
 
-TEMPLATE_KINDS = ("support_card", "accounting_card", "reminder", "customer_reply", "staff_note", "default")
+REMINDER_TEMPLATE_KINDS = ("reminder_short_payment", "reminder_due", "reminder_overdue", "reminder_grace",
+                           "reminder_statement")
+"""Each reminder kind's own template; one not configured uses "reminder", then "default"."""
+TEMPLATE_KINDS = ("support_card", "accounting_card", "reminder", *REMINDER_TEMPLATE_KINDS, "customer_reply",
+                  "staff_note", "default")
 """The message kinds an approved WhatsApp template can be configured for ("default" covers the others)."""
 
 TEMPLATE_VARIABLES = ("text", "intake_id", "title", "media")
@@ -167,6 +171,9 @@ class Settings(BaseSettings):
     holidays_country: str = Field(
         "CR", description="Public holidays without reminders, from the holidays library (empty: none)"
     )
+    out_of_hours_reply: bool = Field(
+        True, description="Tell a customer who writes outside business hours when support answers (once each time)"
+    )
     reminders_per_day: int = Field(1, ge=1, description="Reminders one customer gets per day at most")
     reminder_late_hours: int = Field(
         24, ge=1, description="A reminder missed by more than this many hours is dropped, not sent late"
@@ -235,6 +242,18 @@ class Settings(BaseSettings):
     bank_unmatched_days: int = Field(
         3, ge=0, description="Days after which an applied payment with no bank movement is listed as unmatched"
     )
+
+    # Staff portal (/portal/)
+    portal_secret: SecretStr | None = Field(
+        None, description="Key signing the portal's session cookies (default: a random key kept in "
+        "PAYBOT_DATA_DIR/portal.key; set the same one on every machine that serves the portal)"
+    )
+    portal_session_hours: float = Field(12.0, gt=0, description="How long a portal login lasts (hours)")
+    portal_login_attempts: int = Field(
+        5, ge=1, description="Failed portal logins allowed for one user (four times as many from one address) "
+        "within the window before further tries are refused"
+    )
+    portal_login_window_minutes: int = Field(15, ge=1, description="The window of that limit (minutes)")
 
     # Telegram
     telegram_token: SecretStr | None = Field(None, description="Bot token; enables Telegram")
@@ -307,6 +326,13 @@ class Settings(BaseSettings):
     )(_split_commas)
     _templates = field_validator("twilio_templates", mode="before")(_templates)
 
+    @field_validator("portal_secret")
+    @classmethod
+    def _portal_secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("PAYBOT_PORTAL_SECRET must be at least 32 characters (or unset)")
+        return value
+
     @field_validator("media_url_secret")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
@@ -358,9 +384,12 @@ class Settings(BaseSettings):
         return bool(self.twilio_account_sid and self.twilio_auth_token)
 
     def whatsapp_template(self, kind: str) -> TwilioTemplate | None:
-        """The template for messages of `kind` outside the 24-hour window: its own, else the default."""
+        """The template for messages of `kind` outside the 24-hour window: its own (a reminder kind's, else
+        every reminder's), else the default."""
         if kind in self.twilio_templates:
             return self.twilio_templates[kind]
+        if kind in REMINDER_TEMPLATE_KINDS and "reminder" in self.twilio_templates:
+            return self.twilio_templates["reminder"]
         if "default" in self.twilio_templates:
             return self.twilio_templates["default"]
         return TwilioTemplate(sid=self.twilio_template_sid) if self.twilio_template_sid else None

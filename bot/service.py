@@ -21,10 +21,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from bot.accounting.erp import ErpConfigError, connector_for
 from bot.accounting.notices import send_daily_report, send_morning_summary
+from bot.collections.reminding import PlannedReminders
 from bot.collections.work import CollectionsWork
 from bot.config import Settings
 from bot.db.session import make_engine
@@ -40,10 +41,11 @@ from bot.intake.retention import RejectedMediaCleaner
 from bot.intake.sending import Messenger
 from bot.intake.staff import seed_staff
 from bot.intake.worker import IntakeWorker
-from bot.scheduler import Job, PeriodicWork, refresh_todays_rate
+from bot.scheduler import Job, PeriodicWork, charge_new_periods, refresh_todays_rate
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
 from bot.web.local_only import is_loopback
+from bot.web.timing import ServerTiming
 
 if TYPE_CHECKING:
     from bot.ocr import ReaderPool, ReceiptFields
@@ -212,6 +214,7 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
     several missed runs loses nothing: they coalesce and have no grace limit."""
     reminders = DueReminders(engine, core.messenger)
     collections = CollectionsWork(engine, core.messenger, core.now)
+    planned = PlannedReminders(engine, core.messenger, core.now)
     cleaner = RejectedMediaCleaner(engine, settings.rejected_media_days)
 
     async def send_due_reminders() -> None:
@@ -220,6 +223,13 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
 
     async def collect() -> None:
         if await asyncio.to_thread(collections.run_once):
+            core.outbox_ready.set()
+
+    async def plan_reminders() -> None:
+        await asyncio.to_thread(planned.plan)
+
+    async def send_planned_reminders() -> None:
+        if await asyncio.to_thread(planned.send_due):
             core.outbox_ready.set()
 
     async def sweep_outbox() -> None:
@@ -232,12 +242,23 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
     async def refresh_rate() -> None:
         await asyncio.to_thread(refresh_todays_rate, settings, engine, core.now())
 
+    async def charge_periods() -> None:
+        await asyncio.to_thread(charge_new_periods, settings, engine, core.now())
+
     jobs = [
         Job("reminders", IntervalTrigger(seconds=30), send_due_reminders, coalesce=True, misfire_grace_seconds=None),
         Job("collections", IntervalTrigger(seconds=60), collect, coalesce=True, misfire_grace_seconds=None),
+        # Today's collections reminders written as rows (each once), then sent in business hours, paced.
+        Job("plan-reminders", CronTrigger(hour=0, minute=15), plan_reminders, coalesce=True,
+            misfire_grace_seconds=None),
+        Job("planned-reminders", IntervalTrigger(seconds=60), send_planned_reminders, coalesce=True,
+            misfire_grace_seconds=None),
         Job("outbox-sweep", IntervalTrigger(seconds=RELEASE_EVERY), sweep_outbox, coalesce=True,
             misfire_grace_seconds=None),
         Job("rejected-media", IntervalTrigger(hours=1), delete_expired_media, coalesce=True,
+            misfire_grace_seconds=None),
+        # Each monthly or annual period's charge, the day it starts (and at once the first time).
+        Job("period-charges", CronTrigger(hour=0, minute=5), charge_periods, coalesce=True,
             misfire_grace_seconds=None),
     ]
     if settings.rates_url:
@@ -337,6 +358,10 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         from bot.handlers.sandbox import sandbox_routes
 
         routes.extend(sandbox_routes(core, settings.max_upload_bytes))
+    # The staff portal: the same core actions as the chats, behind a staff login.
+    from bot.portal.app import portal_app
+
+    routes.append(Mount("/portal", app=portal_app(settings, engine, core, clock=core.now)))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -379,7 +404,8 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
             log.info("paybot stopped")
 
     body_limit = max(settings.max_upload_bytes + FORM_OVERHEAD, settings.webhook_max_bytes)
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodySizeLimit, limit=body_limit)])
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(ServerTiming), Middleware(BodySizeLimit, limit=body_limit)])
     app.state.settings = settings
     app.state.channels = health
     app.state.engine = engine

@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from currency.text import strip_accents
+from currency.text import fold, strip_accents
 
 
 def _describe(member: StrEnum, **details: Any) -> None:
@@ -58,6 +58,10 @@ class ReplyKind(StrEnum):
     PAYMENT_RETURNED = "payment_returned", "pago devuelto por el banco", True, "el aviso del pago devuelto"
     PAYMENT_UNDONE = "payment_undone", "pago anulado", True, "el aviso del pago anulado"
     OUT_OF_HOURS = "out_of_hours", "mensaje fuera del horario de atención", True, "el aviso del horario"
+    BALANCE = "balance", "saldo de la cuenta", True, "la respuesta con el saldo"
+    STATEMENT = "statement", "estado de cuenta", True, "el estado de cuenta"
+    ACCOUNT_UNLINKED = ("account_unlinked", "consulta de saldo de un número no vinculado", True,
+                        "la respuesta a una consulta de saldo")
     CUSTOMER_UNKNOWN = "customer_unknown", "cliente sin identificar", False
     FOLLOW_UP = "follow_up", "mensaje sobre un comprobante anterior", False
 
@@ -94,6 +98,8 @@ class StaffMessage(StrEnum):
     ACCESS_CHANGED = "access_changed", "el aviso de bloqueo o desbloqueo"
     GRACE_ENDED = "grace_ended", "el aviso de una prórroga terminada con saldo"
     CALL_TASK = "call_task", "la tarea de llamada"
+    CASE_CLOSED = "case_closed", "el aviso de un caso cerrado"
+    DONE_IN_PORTAL = "done_in_portal", "el aviso de lo hecho en el portal"
     SYNC_FAILED = "sync_failed", "el aviso de un pago sin sincronizar"
     SYNC_SUMMARY = "sync_summary", "el resumen de pagos sin sincronizar"
     PAYMENTS_REPORT = "payments_report", "el informe de pagos del día"
@@ -171,6 +177,58 @@ class ReceiptField(StrEnum):
 
 
 _FIELD_WORDS = {word: field for field in ReceiptField for word in field.words}
+
+
+class CustomerQuestion(StrEnum):
+    """What a customer may ask the bot about their account, the words that ask it (written without accents,
+    lower case) and the script that answers a linked customer."""
+
+    words: tuple[str, ...]
+    reply: ReplyKind
+
+    def __new__(cls, value: str, *details: Any) -> CustomerQuestion:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        if details:
+            _describe(member, words=details[0], reply=ReplyKind(value))
+        return member
+
+    STATEMENT = "statement", ("estado de cuenta", "estado de mi cuenta", "estado cuenta")
+    BALANCE = "balance", ("saldo", "cuanto debo", "cuanto le debo", "cuanto les debo", "cuanto tengo pendiente",
+                          "cuanto me falta", "cuanto tengo que pagar", "cuanto hay que pagar")
+
+    @classmethod
+    def asked_in(cls, text: str | None, longest: int = 160) -> CustomerQuestion | None:
+        """The question a short message asks (the statement before the balance), or None."""
+        folded = " ".join("".join(ch if ch.isalnum() else " " for ch in fold(text or "")).split())
+        if not folded or len(folded) > longest:
+            return None
+        padded = f" {folded} "
+        return next((q for q in cls if any(f" {word} " in padded for word in q.words)), None)
+
+
+class Overpayment(StrEnum):
+    """What staff decide about money paid over what was due (seed 000: a period paid twice)."""
+
+    label: str
+
+    def __new__(cls, value: str, *details: Any) -> Overpayment:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        if details:
+            _describe(member, label=details[0])
+        return member
+
+    CREDIT = "credit", "queda como saldo a favor para la próxima cuota"
+    REFUND = "refund", "se devuelve al cliente (se registra en la cuenta al aplicar el pago)"
+    REFUNDED = "refunded", "se devuelve al cliente: la devolución quedó registrada en la cuenta"
+
+    @classmethod
+    def named(cls, value: str | None) -> Overpayment | None:
+        try:
+            return cls(value) if value else None
+        except ValueError:
+            return None
 FIELD_WORDS = ", ".join(field.word for field in ReceiptField)
 """The field names staff may use, as a hint: "monto, fecha, referencia, ..."."""
 
@@ -206,20 +264,56 @@ class StaffActionKind(StrEnum):
              "el pago quedó aplicado (contabilidad)")
     FLAG = ("flag", "↩️ Devolver a soporte", ("devolver",), "<motivo>", "motivo",
             "contabilidad lo devuelve a soporte")
+    CONTRACT = ("contract", "📑 Contrato", ("contrato",), "<código de pago> [cuota]", "WOLK-1001",
+                "elige el contrato u orden que paga el comprobante")
+    KEEP_CREDIT = ("keep_credit", "💳 Dejar a favor", ("afavor", "credito"), "", "",
+                   "lo pagado de más queda como saldo a favor para la próxima cuota")
+    REFUND = ("refund", "💸 Devolver el dinero", ("reembolsar", "reembolso"), "", "",
+              "lo pagado de más (p. ej. un periodo pagado dos veces) se registra para devolverlo")
+    STATEMENT = ("statement", "📄 Enviar estado de cuenta", ("estado",), "", "",
+                 "envía al cliente su estado de cuenta en PDF, por su chat")
     SYNC = ("sync", "🔄 Sincronizar ahora", ("sincronizar",), "", "",
             "envía al ERP un pago sin sincronizar y lo marca pagado (el número es el del pago)")
     SYNCED = ("synced", "✍️ Sincronizar manualmente", ("sincronizado", "sincronizada"), "<explicación>",
               "explicacion", "lo marca sincronizado sin tocar el ERP, con la explicación (el número es el del pago)")
+    REMIND = ("remind", "🔔 Recordar el pago", ("recordar",), "[vencido|por-vencer|estado]", "",
+              "recordatorio al cliente")
+    TAG = ("tag", "🏷️ Etiquetar", ("etiqueta", "etiquetar"), "<etiqueta>", "llamar", "la pone al cliente")
+    UNTAG = ("untag", "🏷️ Quitar etiqueta", ("quitar-etiqueta",), "<etiqueta>", "llamar",
+             "se la quita")
+    BLOCK = ("block", "⛔ Bloquear", ("bloquear",), "<motivo>", "motivo",
+             "bloquea su sistema y avisa")
+    UNBLOCK = ("unblock", "🔓 Desbloquear", ("desbloquear",), "<motivo>", "motivo",
+               "lo desbloquea y avisa")
+    RETURNED = ("returned", "↩️ Pago devuelto", ("devuelto",), "<motivo>", "motivo",
+                "el banco lo devolvió: se cobra de nuevo")
+    TASK_DONE = ("task_done", "☎️ Cerrar tarea", ("tarea",), "<resultado>", "resultado",
+                 "cierra la tarea de llamada")
+    CLOSE_CASE = ("close", "✔️ Cerrar caso", ("cerrar",), "<decisión>", "decision",
+                  "contabilidad cierra el caso escalado del comprobante con lo que decidió")
 
     @property
     def on_payment(self) -> bool:
         """The number this action names is a payment's, not a receipt's (seed 000's sync actions)."""
         return self in PAYMENT_ACTIONS
 
+    @property
+    def on_customer(self) -> bool:
+        """The command names a customer by their client ID (ESTADO and collections' RECORDAR, ETIQUETA...)."""
+        return self in CUSTOMER_ACTIONS
+
+    @property
+    def subject(self) -> str:
+        """What the command's number names: a receipt, a payment, a call task or a customer's ID."""
+        if self.on_customer:
+            return "<ID cliente>"
+        if self is StaffActionKind.TASK_DONE:
+            return "<tarea>"
+        return "<pago>" if self.on_payment or self is StaffActionKind.RETURNED else "<número>"
+
     def usage(self) -> str:
-        """The command's form with a placeholder for the receipt's (or the payment's) number."""
-        return " ".join(part for part in (self.command, "<pago>" if self.on_payment else "<número>", self.arguments)
-                        if part)
+        """The command's form with a placeholder for what its number names."""
+        return " ".join(part for part in (self.command, self.subject, self.arguments) if part)
 
     def hint(self, intake_id: int | str) -> str:
         """The command for one receipt, its arguments still to fill in."""
@@ -248,8 +342,16 @@ class StaffActionKind(StrEnum):
 
 
 SUPPORT_ACTIONS = (StaffActionKind.APPROVE, StaffActionKind.CORRECT, StaffActionKind.REJECT, StaffActionKind.GRACE)
-"""The actions under a support card, in their order."""
+"""The actions under every support card, in their order."""
 ACCOUNTING_ACTIONS = (StaffActionKind.APPLY, StaffActionKind.FLAG)
-"""The actions under an accounting card, in their order."""
+"""The actions under every accounting card, in their order."""
+OVERPAYMENT_ACTIONS = {StaffActionKind.KEEP_CREDIT: Overpayment.CREDIT, StaffActionKind.REFUND: Overpayment.REFUND}
+"""The actions under a card whose receipt paid more than was due, and the decision each records."""
 PAYMENT_ACTIONS = (StaffActionKind.SYNC, StaffActionKind.SYNCED)
 """The actions on a payment not synced with the ERP, in their order (accounting's message and the portal)."""
+COLLECTIONS_ACTIONS = (StaffActionKind.REMIND, StaffActionKind.TAG, StaffActionKind.UNTAG, StaffActionKind.BLOCK,
+                       StaffActionKind.UNBLOCK, StaffActionKind.RETURNED, StaffActionKind.TASK_DONE)
+"""Collections' actions (issue 15), carried out by its desk: on a customer, a payment taken back, a call task."""
+CUSTOMER_ACTIONS = (StaffActionKind.STATEMENT, StaffActionKind.REMIND, StaffActionKind.TAG, StaffActionKind.UNTAG,
+                    StaffActionKind.BLOCK, StaffActionKind.UNBLOCK)
+"""The actions whose text command names a customer by their client ID (a card's button names its receipt)."""

@@ -4,25 +4,28 @@ the invoice and its document, accounting's message when it could not be synced."
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
+from bot.account.operations import AccountPolicy
 from bot.accounting.erp import connector_for
 from bot.accounting.notices import accounting_failure_notice
 from bot.accounting.sync import ErpSync, SyncPolicy, SyncRefused, SyncResult, mark_synced
 from bot.config import Settings
-from bot.db.models import AuditEvent, Intake, Payment
+from bot.db.models import AuditEvent, Intake, Payment, PaymentEvent
 from bot.db.types import MAX_ROW_ID, utcnow
+from bot.intake.applied import applied_told
 from bot.intake.facts import IntakeFacts
-from bot.intake.messages import StaffAction, StaffResult
-from bot.intake.sending import Messenger
-from bot.intake.staff import ALLOWED, Actor, identify
-from bot.vocabulary import ReplyKind, StaffActionKind
+from bot.intake.messages import Audience, StaffAction, StaffResult
+from bot.intake.sending import Document, Messenger
+from bot.intake.staff import ALLOWED, PORTAL, Actor, identify
+from bot.vocabulary import ReplyKind, StaffActionKind, StaffMessage
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +45,15 @@ class SyncOutcomes:
         facts = IntakeFacts.of(intake)
         context = self.messenger.reply_context(session, intake, facts)
         attached = bool(payment.invoice_path and Path(payment.invoice_path).is_file())
+        settings = self.messenger.settings
+        context.update(applied_told(session, intake, facts, utcnow().astimezone(settings.tz).date(),
+                                    AccountPolicy.from_settings(settings)))
         context.update(invoice_number=payment.invoice_number, invoice_url=payment.invoice_url,
                        invoice_attached=attached)
         kind = ReplyKind.APPLIED if facts.client_id_present else ReplyKind.APPLIED_MISSING_ID
-        self.messenger.tell_customer(session, intake, kind, context,
-                                     media_path=payment.invoice_path if attached else None)
+        invoice = (Document(Path(payment.invoice_path), invoice_name(payment))
+                   if attached and payment.invoice_path else None)
+        self.messenger.tell_customer(session, intake, kind, context, document=invoice)
 
     def synced(self, session: Session, payment: Payment) -> None:
         self.tell_customer_applied(session, payment)
@@ -54,6 +61,13 @@ class SyncOutcomes:
     def failed(self, session: Session, payment: Payment, reason: str) -> None:
         self.tell_accounting(session, payment, reason)
         self.tell_customer_applied(session, payment)
+
+
+def invoice_name(payment: Payment) -> str:
+    """The name the customer sees on the ERP's invoice document."""
+    suffix = Path(payment.invoice_path or "").suffix or ".pdf"
+    number = "".join(ch for ch in (payment.invoice_number or str(payment.id)) if ch.isalnum() or ch in "-_")
+    return f"factura-{number}{suffix}"
 
 
 def erp_sync(settings: Settings, engine: Engine, messenger: Messenger,
@@ -91,10 +105,29 @@ class PaymentDesk:
             return self.refuse(action, "no_such_payment", f"No existe el pago {payment_id}.", actor)
         try:
             if action.kind is StaffActionKind.SYNC:
-                return await self._sync_now(payment_id, actor)
-            return self._mark(payment_id, action.reason or "", actor)
+                result = await self._sync_now(payment_id, actor)
+            else:
+                result = self._mark(payment_id, action.reason or "", actor)
         except SyncRefused as refusal:
             return self.refuse(action, "refused", str(refusal), actor)
+        if result.ok and action.channel == PORTAL:
+            await asyncio.to_thread(self.tell_chats, payment_id, result.message, actor)
+        return result
+
+    def tell_chats(self, payment_id: int, result: str, actor: Actor) -> None:
+        """What was done on the portal is said in accounting's chat, whose message about the payment offered
+        the same options, so no one acts on it twice."""
+        messenger = self.outcomes.messenger
+        with Session(self.engine) as session:
+            payment = session.get(Payment, payment_id)
+            events = session.exec(select(func.count()).select_from(PaymentEvent)
+                                  .where(PaymentEvent.payment_id == payment_id)).one()
+            text = messenger.replies.render(StaffMessage.DONE_IN_PORTAL.template,
+                                            {"result": result, "actor": actor.name})
+            messenger.tell_staff(session, Audience.ACCOUNTING, StaffMessage.DONE_IN_PORTAL, text,
+                                 intake_id=payment.intake_id if payment else None,
+                                 key=f"payment:{payment_id}:portal:{events}")
+            session.commit()
 
     async def _sync_now(self, payment_id: int, actor: Actor) -> StaffResult:
         if self.sync is None:

@@ -57,7 +57,7 @@ class EmailSender:
         mail.add_alternative(self.html_of(subject, message.text), subtype="html")
         if message.media_path:
             path = Path(message.media_path)
-            name = getattr(message, "media_name", None) or path.name
+            name = message.media_name or path.name
             kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
             maintype, _, subtype = kind.partition("/")
             try:

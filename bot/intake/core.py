@@ -15,14 +15,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.accounting.desk import PaymentDesk, erp_sync
+from bot.collections.chat import CollectionsChat
+from bot.collections.desk import CollectionsDesk
 from bot.config import Settings
 from bot.db.models import Intake
 from bot.db.types import utcnow
 from bot.intake.actions import StaffDesk
 from bot.intake.facts import IntakeFacts, store_fields
+from bot.intake.hours import answer_out_of_hours
 from bot.intake.media import store_media
 from bot.intake.messages import DeliveredMessage, InboundMessage, StaffAction, StaffResult
 from bot.intake.outbox import delivered_on
+from bot.intake.questions import answer
 from bot.intake.replies import Replies
 from bot.intake.review import check_and_route
 from bot.intake.sending import Messenger
@@ -30,9 +34,13 @@ from bot.intake.staff import member_speaking
 from bot.intake.states import IntakeState, record, transition
 from bot.ocr import UnreadableReceipt, read_receipt, read_text
 from bot.ocr.fields import ReceiptFields
-from bot.vocabulary import ReplyKind
+from bot.vocabulary import COLLECTIONS_ACTIONS, CustomerQuestion, ReplyKind
 
 log = logging.getLogger(__name__)
+
+NOT_RECEIPTS = (ReplyKind.ASK_RECEIPT, ReplyKind.FOLLOW_UP, ReplyKind.BALANCE, ReplyKind.STATEMENT,
+                ReplyKind.ACCOUNT_UNLINKED)
+"""What the bot made of messages that were no receipt: a text after one of these is not about a receipt."""
 
 class Reader(Protocol):
     """Reads one receipt file or pasted text, never on the event loop (the process pool in production)."""
@@ -86,6 +94,7 @@ class IntakeCore:
         self.desk = StaffDesk(settings, engine, self.messenger, now)
         self.erp = erp_sync(settings, engine, self.messenger, now)
         self.payments = PaymentDesk(settings, engine, self.messenger, self.erp, now)
+        self.collections = CollectionsChat(CollectionsDesk(settings, engine, self.messenger, now, local_staff_channel))
         self.intake_ready = asyncio.Event()
         self.outbox_ready = asyncio.Event()
 
@@ -133,6 +142,7 @@ class IntakeCore:
             record(session, intake, actor="customer", reason="recibido", changes=changes)
             if media_path is not None and message.media_error is None:
                 self._tell_customer(session, intake, ReplyKind.ACK)
+            answer_out_of_hours(session, intake, self.settings, self.messenger)
             session.commit()
             return intake.id
 
@@ -200,7 +210,12 @@ class IntakeCore:
                 return
             follows_up = problem is not None and problem[0] is ReplyKind.ASK_RECEIPT
             earlier = self._recent_intake_of_sender(session, current) if follows_up else None
-            if problem is not None and earlier is not None:
+            question = CustomerQuestion.asked_in(current.text) if follows_up else None
+            if question is not None:
+                today = self.now().astimezone(self.settings.tz).date()
+                answer(session, current, question, self.settings, self.messenger, today,
+                       about=earlier.id if earlier is not None else None)
+            elif problem is not None and earlier is not None:
                 current.reply_kind = ReplyKind.FOLLOW_UP.value
                 transition(session, current, IntakeState.NEEDS_INFO, actor="bot",
                            reason=f"mensaje del cliente sobre el comprobante #{earlier.id}")
@@ -225,7 +240,7 @@ class IntakeCore:
     def _recent_intake_of_sender(self, session: Session, intake: Intake) -> Intake | None:
         """The sender's latest receipt of the last day: a text after it is a follow-up for support."""
         since = self.now() - timedelta(hours=24)
-        not_receipts = [ReplyKind.ASK_RECEIPT.value, ReplyKind.FOLLOW_UP.value]
+        not_receipts = [kind.value for kind in NOT_RECEIPTS]
         return session.exec(
             select(Intake)
             .where(Intake.channel == intake.channel, Intake.sender == intake.sender)
@@ -259,6 +274,8 @@ class IntakeCore:
         """Carry out a staff member's decision after checking who they are and where they speak."""
         if action.kind.on_payment:
             result = await self.payments.act(action)
+        elif action.kind in COLLECTIONS_ACTIONS:
+            result = await asyncio.to_thread(self.collections.perform, action)
         else:
             result = await asyncio.to_thread(self.desk.perform, action)
         self.outbox_ready.set()
