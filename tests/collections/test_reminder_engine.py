@@ -255,3 +255,31 @@ async def test_a_short_payments_reminders_are_due_when_business_hours_start(conv
                                                              .order_by(Reminder.id)).all()]
     assert due == [datetime(2026, 11, 30, 8, 0, tzinfo=CR), datetime(2026, 12, 2, 8, 0, tzinfo=CR)], \
         "24 h later is Sunday evening: Monday at opening; 72 h later is Tuesday evening: Wednesday at opening"
+
+
+async def test_a_receipt_approved_for_the_charge_stops_its_planned_reminder_before_accounting_applies_it(
+    conversation: Conversation,
+) -> None:
+    from bot.intake.messages import StaffActionKind
+    from tests.stories import receipt_png
+
+    clock = Clock(datetime(2026, 11, 28, 0, 15, tzinfo=CR))
+    planned = PlannedReminders(conversation.engine, conversation.core.messenger, clock)
+    planned.plan()
+    with Session(conversation.engine) as session:
+        maria = customer_id(session, "1001")
+        [ours] = session.exec(select(Reminder).where(Reminder.customer_id == maria)).all()
+    assert ours.kind == "reminder_due", "demo customer 1001's charge of 01/12: due in 3 days"
+    intake_id = await conversation.customer_sends(receipt_png("28250.00", description="Mensualidad ID 1001"))
+    assert intake_id is not None
+    assert (await conversation.staff("support", StaffActionKind.APPROVE, intake_id)).ok
+    clock.set(2026, 11, 28, 8, 0)
+    planned.send_due()
+
+    with Session(conversation.engine) as session:
+        reminder = session.get(Reminder, ours.id)
+        sent_to_maria = session.exec(select(Reminder).where(Reminder.customer_id == maria)
+                                     .where(Reminder.state == "sent")).all()
+    assert reminder is not None and sent_to_maria == []
+    assert (reminder.state, reminder.payload["superseded_by"]) == ("cancelled", intake_id), \
+        "the approved receipt pays it: accounting has not applied it yet, the reminder stops anyway"
