@@ -238,9 +238,12 @@ async def test_the_service_plans_each_night_and_sends_from_its_scheduler(
     assert [(m.recipient, m.kind) for m in queued] == [(JOSE, "reminder_overdue")]
 
 
-async def test_a_short_payments_reminders_are_due_when_business_hours_start(conversation: Conversation) -> None:
+async def test_a_short_payments_reminders_go_in_business_hours_and_one_a_day_late_is_dropped(
+    conversation: Conversation,
+) -> None:
     from bot.intake.actions import StaffDesk
     from bot.intake.messages import StaffActionKind
+    from bot.intake.reminders import DueReminders
     from tests.stories import receipt_png
 
     core = conversation.core
@@ -255,6 +258,14 @@ async def test_a_short_payments_reminders_are_due_when_business_hours_start(conv
                                                              .order_by(Reminder.id)).all()]
     assert due == [datetime(2026, 11, 30, 8, 0, tzinfo=CR), datetime(2026, 12, 2, 8, 0, tzinfo=CR)], \
         "24 h later is Sunday evening: Monday at opening; 72 h later is Tuesday evening: Wednesday at opening"
+    sender = DueReminders(conversation.engine, core.messenger)
+    assert sender.send_due(datetime(2026, 11, 30, 7, 59, tzinfo=CR)) == 0
+    assert sender.send_due(datetime(2026, 11, 30, 8, 0, tzinfo=CR)) == 1
+    assert sender.send_due(datetime(2026, 12, 3, 9, 0, tzinfo=CR)) == 0, "the service was down 25 hours"
+    with Session(conversation.engine) as session:
+        states = [(r.state, r.last_error) for r in session.exec(
+            select(Reminder).where(Reminder.intake_id == intake_id).order_by(Reminder.id)).all()]
+    assert states == [("sent", None), ("cancelled", "no se envió a tiempo (más de 24 h tarde): se descarta")]
 
 
 async def test_a_receipt_approved_for_the_charge_stops_its_planned_reminder_before_accounting_applies_it(
