@@ -12,12 +12,18 @@ every tesseract:
   image, and against tesseract's own batch mode (`tesseract LIST.txt - -l spa`, a file listing the N
   images, read by one process with one model load; its text output is the N pages one after the other);
 - the pool on all cores: receipts per minute, and each worker's peak resident memory.
+
+The project's bytecode is compiled first (as `make setup` and any installed package have it), so a fresh
+process is not charged for compiling sources that PYTHONDONTWRITEBYTECODE keeps Python from caching.
+`--compare OTHER/.venv/bin/paybot` times another checkout's `paybot ocr` on the same images in the same
+run, interleaved with this one (a before/after ratio that the machine's load cannot skew).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import os
 import resource
 import statistics
@@ -34,6 +40,7 @@ from bot.ocr.engine import get_engine
 from tests.ocr.receipts import generate
 
 PAYBOT = Path(sys.executable).with_name("paybot")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _children_cpu() -> float:
@@ -63,7 +70,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--seed", type=int, default=20_000)
+    parser.add_argument("--compare", type=Path, help="another checkout's paybot, timed on the same images")
     args = parser.parse_args()
+    for package in ("bot", "currency"):
+        compileall.compile_dir(ROOT / package, quiet=1)
     receipts = [generate(args.seed + i, photographed=i % 4 == 3) for i in range(args.count)]
     engine = get_engine()
     read_receipt(receipts[0].data)  # load the models once, as a pool worker does at its first receipt
@@ -75,7 +85,7 @@ def main() -> int:
             paths.append(path)
         listing = Path(folder) / "images.txt"
         listing.write_text("".join(f"{path}\n" for path in paths))
-        plain, plain_cpu, cli, cli_cpu, warm = [], [], [], [], []
+        plain, plain_cpu, cli, cli_cpu, warm, other, other_cpu = [], [], [], [], [], [], []
         for path, receipt in zip(paths, receipts, strict=True):
             seconds, cpu, _ = _timed(["tesseract", str(path), "-", "-l", "spa"])
             plain.append(seconds)
@@ -83,6 +93,10 @@ def main() -> int:
             seconds, cpu, _ = _timed([str(PAYBOT), "ocr", str(path), "--json"])
             cli.append(seconds)
             cli_cpu.append(cpu)
+            if args.compare:
+                seconds, cpu, _ = _timed([str(args.compare), "ocr", str(path), "--json"])
+                other.append(seconds)
+                other_cpu.append(cpu)
             start = time.perf_counter()
             read_receipt(receipt.data)
             warm.append(time.perf_counter() - start)
@@ -98,6 +112,10 @@ def main() -> int:
     print("per image (median s/receipt):")
     print(f"  plain tesseract {p:.3f} wall, {pc:.3f} cpu")
     print(f"  paybot ocr, fresh process {c:.3f} wall, {cc:.3f} cpu: ratio {c / p:.2f} wall, {cc / pc:.2f} cpu")
+    if args.compare:
+        o, oc = statistics.median(other), statistics.median(other_cpu)
+        print(f"  {args.compare} ocr, fresh process {o:.3f} wall, {oc:.3f} cpu: ratio {o / p:.2f} wall, "
+              f"{oc / pc:.2f} cpu (this checkout / that one: {c / o:.2f} wall, {cc / oc:.2f} cpu)")
     print(f"  warm reader (in process) {w:.3f}: ratio {w / p:.2f}")
     print(f"batch of {n} (s/receipt):")
     print(f"  tesseract, a process per image {sum(plain) / n:.3f} wall, {sum(plain_cpu) / n:.3f} cpu")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from bot.cli.parser import CliError, Handler, Parser
 
@@ -57,6 +60,15 @@ def build_parser() -> Parser:
     return parser
 
 
+def _leave(status: int) -> NoReturn:
+    """End the program now that its output is written: freeing the models and modules one by one on the
+    way out is work nobody waits for."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["ocr"]:
@@ -64,9 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli.commands_ocr import main as read_receipts
 
         try:
-            return read_receipts(arguments[1:], Parser(prog=f"{PROGRAM} ocr"))
+            status = read_receipts(arguments[1:], Parser(prog=f"{PROGRAM} ocr"))
         except KeyboardInterrupt:
-            return 130
+            status = 130
+        if argv is None:
+            _leave(status)
+        return status
     from bot.config import load_settings
     from bot.logs import configure_logging
 

@@ -13,14 +13,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
-import numpy as np
-from numpy.typing import NDArray
 from PIL import Image
 
 from bot.ocr.engine import Word, run_tesseract
 
 INK_LEVEL = 160
 """Pixels darker than this are ink on the prepared (dark on white) page."""
+INK_BYTES = bytes(int(value < INK_LEVEL) for value in range(256))
+"""Each pixel value as 1 (ink) or 0."""
 MIN_BAND = 8
 MAX_BAND = 200
 MAX_REREADS = 12
@@ -69,11 +69,36 @@ def without_leaders(words: Sequence[Word]) -> list[Word]:
     return out
 
 
-def _bands(ink: NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """Runs of rows with ink (two pixels or more), at least MIN_BAND rows high."""
-    inked = np.concatenate([[False], ink.sum(axis=1) >= 2, [False]])
-    changes = np.flatnonzero(inked[1:] != inked[:-1])
-    return [(int(a), int(b)) for a, b in zip(changes[0::2], changes[1::2], strict=True) if b - a >= MIN_BAND]
+class _Ink:
+    """The page as one byte per pixel, 1 for ink: rows and columns counted without numpy (Python ints as bit
+    rows), which a fresh `paybot ocr` process would import for this alone."""
+
+    def __init__(self, page: Image.Image) -> None:
+        self.width = page.width
+        self.height = page.height
+        self.pixels = page.convert("L").tobytes().translate(INK_BYTES)
+
+    def bands(self) -> list[tuple[int, int]]:
+        """Runs of rows with ink (two pixels or more), at least MIN_BAND rows high."""
+        width, pixels = self.width, self.pixels
+        out: list[tuple[int, int]] = []
+        start = None
+        for y in range(self.height + 1):
+            inked = y < self.height and pixels.count(1, y * width, (y + 1) * width) >= 2
+            if inked and start is None:
+                start = y
+            elif not inked and start is not None:
+                if y - start >= MIN_BAND:
+                    out.append((start, y))
+                start = None
+        return out
+
+    def columns(self, top: int, bottom: int) -> int:
+        """The band's inked columns, one byte per column (1 or 0) in a big-endian int."""
+        width, pixels, inked = self.width, self.pixels, 0
+        for y in range(top, bottom):
+            inked |= int.from_bytes(pixels[y * width : (y + 1) * width], "big")
+        return inked
 
 
 def _in_band(word: Word, top: int, bottom: int) -> bool:
@@ -81,15 +106,16 @@ def _in_band(word: Word, top: int, bottom: int) -> bool:
     return top <= middle <= bottom
 
 
-def _uncovered(ink: NDArray[np.bool_], words: Sequence[Word], top: int, bottom: int) -> tuple[int, int]:
+def _uncovered(ink: _Ink, words: Sequence[Word], top: int, bottom: int) -> tuple[int, int]:
     """Inked columns of the band, and how many of them no word's box (widened by half a line) covers."""
-    columns = ink[top:bottom].any(axis=0)
-    covered = np.zeros_like(columns)
+    columns = ink.columns(top, bottom)
+    covered = bytearray(ink.width)
     pad = max(4, (bottom - top) // 2)
     for word in words:
-        covered[max(0, word.left - pad) : word.right + pad] = True
-    inked = int(columns.sum())
-    return inked, int((columns & ~covered).sum())
+        start, end = max(0, word.left - pad), min(ink.width, word.right + pad)
+        if end > start:
+            covered[start:end] = b"\x01" * (end - start)
+    return columns.bit_count(), (columns & ~int.from_bytes(covered, "big")).bit_count()
 
 
 def _alnum(words: Sequence[Word]) -> int:
@@ -98,10 +124,10 @@ def _alnum(words: Sequence[Word]) -> int:
 
 def fill_missed_lines(page: Image.Image, words: list[Word], deadline: float) -> list[Word]:
     """`words` with every mostly unread band of the page read again where that finds more text."""
-    ink = np.asarray(page.convert("L")) < INK_LEVEL
+    ink = _Ink(page)
     out = list(words)
     rereads = 0
-    for number, (top, bottom) in enumerate(_bands(ink)):
+    for number, (top, bottom) in enumerate(ink.bands()):
         if bottom - top > MAX_BAND or rereads >= MAX_REREADS:
             continue
         mine = [w for w in out if _in_band(w, top, bottom)]

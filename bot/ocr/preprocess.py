@@ -1,18 +1,25 @@
 """Make one image Tesseract reads well and fast: upright, dark text on white, cropped, scaled to its sweet spot.
 
-Every step is whole-image work (Pillow operations, numpy over rows and columns), never a Python loop over
-pixel rows, so its time and memory grow with the pixel count that `loading` bounds; the output is bounded
-by the same count, whatever the scaling to Tesseract's preferred line height asks for.
+Every step is whole-image work (Pillow operations, numpy over rows and columns of photos), never a Python
+loop over pixels, so its time and memory grow with the pixel count that `loading` bounds; the output is
+bounded by the same count, whatever the scaling to Tesseract's preferred line height asks for. A screenshot
+is prepared with Pillow alone (a loop over its rows at most): numpy is imported for photos only, which
+spares a fresh `paybot ocr` process most of its import time before its first Tesseract pass.
 """
 
 from __future__ import annotations
 
 import math
+import struct
+from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
 from PIL import Image, ImageChops, ImageFilter, ImageOps
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 from bot.ocr.loading import WORK_PIXELS
 
@@ -87,9 +94,41 @@ def _flatten_bands(gray: Image.Image, *, tiles: int = 1, rows: int = 1) -> Image
     """
     if tiles == 1:
         source = gray.resize((min(gray.width, 270), gray.height), Image.Resampling.NEAREST)
+        modes = _row_modes(source)
+        height = source.height
     else:
-        source = gray.point(lambda v: (v & 0xF8) + 4)
-    height = -(-gray.height // rows)
+        modes, height = _tile_modes(gray.point(lambda v: (v & 0xF8) + 4), tiles, rows)
+    grid = Image.frombytes("L", (tiles, height), modes).filter(
+        ImageFilter.MedianFilter(7 if tiles > 1 else 5)
+    )
+    resample = Image.Resampling.NEAREST if tiles == 1 else Image.Resampling.BILINEAR
+    background = grid.resize(gray.size, resample)
+    ink = ImageChops.difference(gray, background)
+    page = ImageOps.autocontrast(ImageOps.invert(ink), cutoff=(0.2, 0))
+    return _stretch_lines(page) if tiles == 1 else page
+
+
+def _row_modes(source: Image.Image) -> bytes:
+    """The commonest value of each row (the lowest of equally common ones); a value filling over half a row
+    is its mode without counting the rest."""
+    width, data = source.width, source.tobytes()
+    modes = bytearray(source.height)
+    for y in range(source.height):
+        row = data[y * width : (y + 1) * width]
+        first = row[0]
+        if 2 * row.count(first) > width:
+            modes[y] = first
+            continue
+        counts = Counter(row)
+        modes[y] = max(counts.items(), key=lambda item: (item[1], -item[0]))[0]
+    return bytes(modes)
+
+
+def _tile_modes(source: Image.Image, tiles: int, rows: int) -> tuple[bytes, int]:
+    """The commonest value of each tile, `tiles` across and `rows` pixels high (numpy: photos only)."""
+    import numpy as np
+
+    height = -(-source.height // rows)
     # A last band shorter than `rows` is counted with black below the image, as a crop past the edge reads.
     pixels = np.pad(np.asarray(source), ((0, height * rows - source.height), (0, 0)))
     step = source.width / tiles
@@ -103,31 +142,56 @@ def _flatten_bands(gray: Image.Image, *, tiles: int = 1, rows: int = 1) -> Image
         counts = np.bincount((cell * 256 + chunk).ravel(), minlength=(-(-chunk.shape[0] // rows)) * tiles * 256)
         first = top // rows
         modes[first : first + -(-chunk.shape[0] // rows)] = counts.reshape(-1, tiles, 256).argmax(axis=2)
-    grid = Image.frombytes("L", (tiles, height), modes.tobytes()).filter(
-        ImageFilter.MedianFilter(7 if tiles > 1 else 5)
-    )
-    resample = Image.Resampling.NEAREST if tiles == 1 else Image.Resampling.BILINEAR
-    background = grid.resize(gray.size, resample)
-    ink = ImageChops.difference(gray, background)
-    page = ImageOps.autocontrast(ImageOps.invert(ink), cutoff=(0.2, 0))
-    return _stretch_lines(page) if tiles == 1 else page
+    return modes.tobytes(), height
 
 
 def _stretch_lines(page: Image.Image) -> Image.Image:
     """Each run of inked rows whose ink is pale is stretched until its darkest pixel is black."""
-    pixels = np.asarray(page).astype(np.float32)
-    darkest = pixels.min(axis=1)
-    inked = np.concatenate([[False], darkest < PAPER, [False]])
-    changes = np.flatnonzero(inked[1:] != inked[:-1])
-    gain = np.ones(page.height, dtype=np.float32)
-    for top, bottom in zip(changes[0::2], changes[1::2], strict=True):
-        low = float(darkest[top:bottom].min())
+    darkest = _row_minimums(page)
+    stretched = page
+    for top, bottom in _runs_where([value < PAPER for value in darkest]):
+        low = min(darkest[top:bottom])
         if low > PALE_LINE:
-            gain[top:bottom] = 255 / (255 - low)
-    if bool((gain == 1).all()):
-        return page
-    stretched = 255 - (255 - pixels) * gain[:, None]
-    return Image.fromarray(np.clip(stretched, 0, 255).astype(np.uint8), "L")
+            if stretched is page:
+                stretched = page.copy()
+            band = (0, top, page.width, bottom)
+            stretched.paste(page.crop(band).point(_stretch_table(255 / (255 - low))), band)
+    return stretched
+
+
+def _row_minimums(image: Image.Image) -> list[int]:
+    """The darkest value of each row: the image folded in halves across, keeping the darker pixel each time."""
+    column = image
+    while column.width > 1:
+        half = (column.width + 1) // 2
+        column = ImageChops.darker(column.crop((0, 0, half, column.height)),
+                                   column.crop((column.width - half, 0, column.width, column.height)))
+    return list(column.tobytes())
+
+
+def _float32(value: float) -> float:
+    return struct.unpack("f", struct.pack("f", value))[0]
+
+
+def _stretch_table(gain: float) -> list[int]:
+    """`255 - (255 - v) * gain` for every value, in single precision, clipped and truncated."""
+    factor = _float32(gain)
+    return [int(min(255.0, max(0.0, _float32(255 - _float32((255 - v) * factor))))) for v in range(256)]
+
+
+def _runs_where(flags: list[bool]) -> list[tuple[int, int]]:
+    """(start, end) of each run of true flags."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for index, flag in enumerate(flags):
+        if flag and start is None:
+            start = index
+        elif not flag and start is not None:
+            runs.append((start, index))
+            start = None
+    if start is not None:
+        runs.append((start, len(flags)))
+    return runs
 
 
 def _small(gray: Image.Image) -> Image.Image:
@@ -139,16 +203,17 @@ def _small(gray: Image.Image) -> Image.Image:
 
 def _looks_like_photo(small: Image.Image) -> bool:
     """Screenshots have a flat background colour; photos have grain and a light gradient."""
-    hist = np.array(small.histogram())
-    total = int(hist.sum()) or 1
-    peak = int(hist.argmax())
-    flat = hist[max(0, peak - 3) : peak + 4].sum() / total
+    hist = small.histogram()
+    total = sum(hist) or 1
+    peak = _argmax(hist)
+    flat = sum(hist[max(0, peak - 3) : peak + 4]) / total
     if flat < 0.30:
         return True
-    pixels = np.asarray(small).astype(np.int16)
-    edges = np.concatenate([pixels[:, :2].ravel(), pixels[:, -2:].ravel()])
-    on_background = np.count_nonzero(np.abs(edges - peak) <= 8) / max(1, edges.size)
-    return bool(on_background < 0.5)
+    width, height = small.size
+    edges = [small.crop((0, 0, min(2, width), height)), small.crop((max(0, width - 2), 0, width, height))]
+    near = sum(sum(edge.histogram()[max(0, peak - 8) : peak + 9]) for edge in edges)
+    on_background = near / max(1, sum(edge.width * edge.height for edge in edges))
+    return on_background < 0.5
 
 
 def _looks_dark(small: Image.Image, photo: bool) -> bool:
@@ -156,9 +221,14 @@ def _looks_dark(small: Image.Image, photo: bool) -> bool:
     if photo:
         w, h = small.size
         region = small.crop((w // 4, h // 4, 3 * w // 4, 3 * h // 4))
-    hist = np.array(region.histogram())
-    total = int(hist.sum()) or 1
-    return bool(hist[:100].sum() / total > 0.5)
+    hist = region.histogram()
+    total = sum(hist) or 1
+    return sum(hist[:100]) / total > 0.5
+
+
+def _argmax(values: list[int]) -> int:
+    """The index of the largest value (the first of equal ones)."""
+    return max(range(len(values)), key=values.__getitem__)
 
 
 def _background(gray: Image.Image) -> Image.Image:
@@ -175,14 +245,19 @@ def _flatten_light(gray: Image.Image) -> Image.Image:
 
 
 def _ink_mask(gray: Image.Image) -> Image.Image:
-    peak = int(np.argmax(gray.histogram()))
+    peak = _argmax(gray.histogram())
     return gray.point(lambda v: 255 if abs(v - peak) > 60 else 0)
 
 
-def _profile(mask: Image.Image, axis: int) -> NDArray[np.uint8]:
+def _profile(mask: Image.Image, axis: int) -> bytes:
     """Mean value of each row (axis 0) or column (axis 1), 0..255."""
     size = (1, mask.height) if axis == 0 else (mask.width, 1)
-    return np.frombuffer(mask.resize(size, Image.Resampling.BOX).tobytes(), dtype=np.uint8)
+    return mask.resize(size, Image.Resampling.BOX).tobytes()
+
+
+def _above(profile: bytes, level: int) -> list[int]:
+    """Indices of the profile's values above `level`."""
+    return [index for index, value in enumerate(profile) if value > level]
 
 
 def _find_skew(small: Image.Image) -> float:
@@ -192,8 +267,8 @@ def _find_skew(small: Image.Image) -> float:
     steps = int(MAX_SKEW_DEGREES * 4)
     for step in range(-steps, steps + 1):
         angle = step / 4
-        rows = _profile(mask.rotate(angle, resample=Image.Resampling.NEAREST), 0).astype(np.int64)
-        score = float(np.dot(rows, rows))
+        rows = _profile(mask.rotate(angle, resample=Image.Resampling.NEAREST), 0)
+        score = float(sum(value * value for value in rows))
         if score > best_score:
             best, best_score = angle, score
     return best
@@ -201,6 +276,8 @@ def _find_skew(small: Image.Image) -> float:
 
 def _row_colors(image: Image.Image) -> NDArray[np.float64]:
     """Mean colour of each row of an RGB image, one row of (r, g, b) per pixel row."""
+    import numpy as np
+
     column = image.resize((1, image.height), Image.Resampling.BOX)
     return np.asarray(column, dtype=np.float64).reshape(image.height, 3)
 
@@ -214,19 +291,21 @@ def _receipt_box(gray: Image.Image, color: Image.Image) -> tuple[int, int, int, 
     small = _small(gray)
     threshold = _otsu(small.histogram())
     bright = small.point(lambda v: 255 if v > threshold else 0)
-    xs = np.flatnonzero(_profile(bright, 1) > 128)
-    if not xs.size:
+    xs = _above(_profile(bright, 1), 128)
+    if not xs:
         return None
-    x0, x1 = int(xs[0]), int(xs[-1]) + 1
-    ys = np.flatnonzero(_profile(bright.crop((x0, 0, x1, small.height)), 0) > 128)
-    if not ys.size:
+    x0, x1 = xs[0], xs[-1] + 1
+    ys = _above(_profile(bright.crop((x0, 0, x1, small.height)), 0), 128)
+    if not ys:
         return None
-    y0, y1 = int(ys[0]), int(ys[-1]) + 1
+    y0, y1 = ys[0], ys[-1] + 1
     small_color = color.resize(small.size, Image.Resampling.BOX)
     strips = [small_color.crop((0, 0, x0 - 4, small.height))] if x0 > 10 else []
     if small.width - x1 > 10:
         strips.append(small_color.crop((x1 + 4, 0, small.width, small.height)))
     if strips:
+        import numpy as np
+
         inside = _row_colors(small_color.crop((x0 + 3, 0, x1 - 3, small.height)))
         outside = np.mean([_row_colors(strip) for strip in strips], axis=0)
         differs = np.abs(inside - outside).max(axis=1) > 20
@@ -249,16 +328,16 @@ def _receipt_box(gray: Image.Image, color: Image.Image) -> tuple[int, int, int, 
 
 def _crop_to_ink(gray: Image.Image) -> Image.Image:
     mask = _ink_mask(gray)
-    ys = np.flatnonzero(_profile(mask, 0) > 1)
-    xs = np.flatnonzero(_profile(mask, 1) > 1)
-    if not ys.size or not xs.size:
+    ys = _above(_profile(mask, 0), 1)
+    xs = _above(_profile(mask, 1), 1)
+    if not ys or not xs:
         return gray
     pad = 12
     box = (
-        max(0, int(xs[0]) - pad),
-        max(0, int(ys[0]) - pad),
-        min(gray.width, int(xs[-1]) + pad + 1),
-        min(gray.height, int(ys[-1]) + pad + 1),
+        max(0, xs[0] - pad),
+        max(0, ys[0] - pad),
+        min(gray.width, xs[-1] + pad + 1),
+        min(gray.height, ys[-1] + pad + 1),
     )
     return gray.crop(box)
 
@@ -272,27 +351,26 @@ def _line_height(gray: Image.Image) -> float | None:
     mask = _ink_mask(gray)
     whole = _median_run(_profile(mask, 0))
     step = gray.width / STRIPS
-    runs: list[NDArray[np.intp]] = []
+    pooled: list[int] = []
     for k in range(STRIPS):
         strip = mask.crop((round(k * step), 0, max(round(k * step) + 1, round((k + 1) * step)), gray.height))
-        runs.append(_runs(_profile(strip, 0)))
-    pooled = np.sort(np.concatenate(runs)) if runs else np.array([], dtype=np.intp)
-    strips = float(pooled[len(pooled) // 2]) if pooled.size else None
+        pooled.extend(_runs(_profile(strip, 0)))
+    pooled.sort()
+    strips = float(pooled[len(pooled) // 2]) if pooled else None
     if whole is not None and strips is not None and whole > FRAMED * strips:
         return strips
     return whole
 
 
-def _runs(profile: NDArray[np.uint8]) -> NDArray[np.intp]:
-    inked = np.concatenate([[False], profile > 2, [False]])
-    changes = np.flatnonzero(inked[1:] != inked[:-1])
-    lengths = changes[1::2] - changes[0::2]
-    return lengths[lengths >= 6]
+def _runs(profile: bytes) -> list[int]:
+    """Heights of the runs of inked rows, six rows or more."""
+    lengths = [end - start for start, end in _runs_where([value > 2 for value in profile])]
+    return [length for length in lengths if length >= 6]
 
 
-def _median_run(profile: NDArray[np.uint8]) -> float | None:
-    runs = np.sort(_runs(profile))
-    return float(runs[len(runs) // 2]) if runs.size else None
+def _median_run(profile: bytes) -> float | None:
+    runs = sorted(_runs(profile))
+    return float(runs[len(runs) // 2]) if runs else None
 
 
 def _binarize(gray: Image.Image) -> Image.Image:
@@ -302,6 +380,8 @@ def _binarize(gray: Image.Image) -> Image.Image:
 
 
 def _otsu(hist: list[int]) -> int:
+    import numpy as np
+
     counts = np.array(hist, dtype=np.float64)
     total = counts.sum() or 1.0
     levels = np.arange(256, dtype=np.float64)

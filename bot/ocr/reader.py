@@ -1,8 +1,9 @@
 """read_receipt and read_text: the reader's synchronous entry points, one warm Tesseract pass per image.
 
-Field extraction (and the vocabulary, fuzzy matching and parsers under it) is imported on another thread
-while Tesseract reads the page, which holds no lock Python needs: a fresh `paybot ocr` process pays for
-those imports on the second core instead of before its first result.
+Field extraction (and the vocabulary, fuzzy matching and parsers under it) and the re-reading of missed
+lines (numpy) are imported on another thread while Tesseract reads the page, which holds no lock Python
+needs: a fresh `paybot ocr` process pays for those imports on the second core instead of before its first
+Tesseract pass.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from bot.ocr.defaults import CLIENT_ID_PATTERN, MAX_UPLOAD_BYTES, OCR_TIMEOUT_SE
 from bot.ocr.engine import LANGUAGE, SECOND_LANGUAGE, run_tesseract, warm_up
 from bot.ocr.errors import UnreadableReceipt
 from bot.ocr.fields import ReceiptFields
-from bot.ocr.gaps import fill_missed_lines
 from bot.ocr.loading import load_image
 from bot.ocr.preprocess import prepare
 from bot.ocr.rows import Token, rows_from_text, rows_from_words
@@ -29,13 +29,20 @@ DEFAULT_CLIENT_ID_PATTERN = CLIENT_ID_PATTERN
 DEFAULT_TIMEOUT = OCR_TIMEOUT_SECONDS
 DEFAULT_MAX_BYTES = MAX_UPLOAD_BYTES
 LINE_PAD = 10
-EXTRACTION = "bot.ocr.extract"
+AFTER_PAGE_PASS = ("bot.ocr.gaps", "bot.ocr.extract")
+"""What runs after Tesseract's page pass, imported meanwhile."""
 
 
-def _import_extraction_meanwhile() -> None:
-    """Start importing the extraction modules on a background thread, unless they are loaded already."""
-    if EXTRACTION not in sys.modules:
-        threading.Thread(target=import_module, args=(EXTRACTION,), name="ocr-imports", daemon=True).start()
+def _import_meanwhile() -> None:
+    """Start importing what follows the page pass on a background thread, unless it is loaded already."""
+    missing = [name for name in AFTER_PAGE_PASS if name not in sys.modules]
+    if missing:
+        threading.Thread(target=_import_all, args=(missing,), name="ocr-imports", daemon=True).start()
+
+
+def _import_all(names: list[str]) -> None:
+    for name in names:
+        import_module(name)
 
 
 def read_receipt(
@@ -60,12 +67,14 @@ def read_receipt(
     # Every receipt's amount gets the second model's opinion: in a fresh process it loads on
     # another core while the first model reads the page (a no-op once it is loaded).
     warm_up(SECOND_LANGUAGE)
-    _import_extraction_meanwhile()
+    _import_meanwhile()
     words = run_tesseract(prepared.image, timeout=remaining)
     if not any(any(ch.isalnum() for ch in w.text) for w in words):
         raise UnreadableReceipt("no_text", "no se encontró texto en la imagen")
-    words = fill_missed_lines(prepared.image, words, deadline)
     from bot.ocr.extract import extract
+    from bot.ocr.gaps import fill_missed_lines
+
+    words = fill_missed_lines(prepared.image, words, deadline)
 
     return extract(
         rows_from_words(words),

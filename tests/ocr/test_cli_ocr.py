@@ -104,7 +104,9 @@ def test_each_input_has_an_overall_time_limit(clean_receipt: Receipt, tmp_path: 
     assert len(done.stderr.strip().splitlines()) == 2
 
 
-def test_a_fresh_paybot_ocr_never_builds_the_whole_configuration(clean_receipt: Receipt, tmp_path: Path) -> None:
+def test_a_fresh_paybot_ocr_of_a_screenshot_builds_no_configuration_and_imports_no_numpy(
+    clean_receipt: Receipt, tmp_path: Path
+) -> None:
     image = tmp_path / "receipt.png"
     image.write_bytes(clean_receipt.data)
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "bot", "ocr", str(image), "--json"],
@@ -113,7 +115,7 @@ def test_a_fresh_paybot_ocr_never_builds_the_whole_configuration(clean_receipt: 
     assert json.loads(done.stdout)["amount"] == f"{clean_receipt.truth.amount:.2f}"
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert "bot.ocr.reader" in imported
-    assert not {"pydantic", "pydantic_settings", "bot.config", "sqlalchemy"} & imported
+    assert not {"pydantic", "pydantic_settings", "bot.config", "sqlalchemy", "numpy"} & imported
 
 
 def test_reader_settings_come_from_the_same_variables_as_the_service(tmp_path: Path) -> None:
