@@ -1,6 +1,7 @@
 """`paybot ocr FILE [FILE ...] [--json]`: read receipts with one warm reader and print what it found.
 
-The command starts loading the Tesseract model on another thread before anything else is imported, and
+The command starts loading the Tesseract models (Spanish, then English, on one other thread) before anything
+else is imported, the argument parser included, and
 reads only the reader's three settings (never the whole `Settings`), so a fresh process costs little more
 than plain `tesseract`. Each input has an overall time limit (PAYBOT_OCR_TIMEOUT_SECONDS): Tesseract stops
 itself at the deadline, and a watchdog answers for an input stuck anywhere else and goes on with the rest.
@@ -8,8 +9,6 @@ itself at the deadline, and a watchdog answers for an input stuck anywhere else 
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import threading
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import argparse
+
     from bot.config import Settings
     from bot.ocr.defaults import ReaderSettings
     from bot.ocr.fields import ReceiptFields
@@ -29,6 +30,8 @@ AFTER_FAILURE = "--after-failure"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    import argparse
+
     parser.add_argument("files", type=Path, nargs="+", metavar="ARCHIVO",
                         help="un comprobante (JPEG, PNG, WEBP o PDF) o una notificación pegada (.txt)")
     parser.add_argument("--json", action="store_true",
@@ -50,8 +53,9 @@ def _with_settings(args: argparse.Namespace, settings: Settings) -> int:
                                            settings.max_upload_bytes, settings.ocr_engine))
 
 
-def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
-    """`paybot ocr ...` without the rest of the CLI: the model starts loading before anything else."""
+def main(argv: list[str], program: str) -> int:
+    """`paybot ocr ...` without the rest of the CLI: the model starts loading before anything else,
+    the argument parser included."""
     from bot.ocr.defaults import reader_settings
 
     try:
@@ -59,12 +63,15 @@ def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     except ValueError as error:
         print(f"paybot: error: {error}", file=sys.stderr)
         return 2
-    from bot.ocr.engine import ENGINE_ENV, LANGUAGE, warm_up
+    from bot.ocr.engine import ENGINE_ENV, LANGUAGE, SECOND_LANGUAGE, warm_up
 
     os.environ[ENGINE_ENV] = settings.ocr_engine
-    warm_up(LANGUAGE)
+    warm_up(LANGUAGE, SECOND_LANGUAGE, in_turn=True)
     # numpy's BLAS starts a thread per core on import, which the reader never uses: one is enough.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from bot.cli.parser import Parser
+
+    parser = Parser(prog=program)
     add_arguments(parser)
     args = parser.parse_args(argv)
     return read_files(args, settings)
@@ -151,6 +158,8 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
             continue
         watchdog.watch(None)
         if args.json:
+            import json
+
             print(json.dumps(fields.to_json(), ensure_ascii=False), flush=True)
         else:
             if len(files) > 1:
@@ -161,6 +170,8 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
 
 def _failure(args: argparse.Namespace, path: Path, kind: str, message: str, *, named: bool = False) -> None:
     """One error line on stderr and, with --json, the input's JSON line: null fields and the error."""
+    import json
+
     from bot.ocr.fields import JSON_KEYS
 
     line = " ".join((message if named else f"{path}: {message}").split())

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from bot.cli.parser import CliError, Handler, Parser
+if TYPE_CHECKING:
+    from bot.cli.parser import Handler, Parser
 
 PROGRAM = "paybot"
 
@@ -37,6 +37,7 @@ def build_parser() -> Parser:
     from bot.cli.commands_records import register as register_records
     from bot.cli.commands_run import register as register_run
     from bot.cli.commands_staff import register as register_staff
+    from bot.cli.parser import Parser
 
     parser = Parser(
         prog=PROGRAM,
@@ -76,12 +77,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli.commands_ocr import main as read_receipts
 
         try:
-            status = read_receipts(arguments[1:], Parser(prog=f"{PROGRAM} ocr"))
+            status = read_receipts(arguments[1:], f"{PROGRAM} ocr")
         except KeyboardInterrupt:
             status = 130
         if argv is None:
             _leave(status)
         return status
+    import logging
+
+    from bot.cli.parser import CliError
     from bot.config import load_settings
     from bot.logs import configure_logging
 

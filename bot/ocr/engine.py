@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import ctypes.util
 import os
 import threading
 import time
@@ -118,6 +117,8 @@ def _load_library() -> ctypes.CDLL:
 def _names(known: tuple[str, ...], short: str) -> Iterator[str]:
     """The usual file names first; asking the system (ldconfig, a subprocess) only when none loads."""
     yield from known
+    import ctypes.util
+
     found = ctypes.util.find_library(short)
     if found:
         yield found
@@ -227,6 +228,8 @@ _engines: dict[str, Engine] = {}
 _engine_pid = 0
 _engine_lock = threading.Lock()
 _loading_locks: dict[str, threading.Lock] = {}
+_queued: dict[str, int] = {}
+"""Languages a warm-up thread will load after the one it is loading, with that process's id."""
 
 
 def get_engine(language: str = LANGUAGE) -> Engine:
@@ -264,27 +267,45 @@ def _create_engine(language: str) -> Engine:
         return PytesseractEngine(language)
 
 
-def warm_up(*languages: str) -> list[threading.Thread]:
+def warm_up(*languages: str, in_turn: bool = False) -> list[threading.Thread]:
     """Start loading each model on a background thread and return at once.
 
     Tesseract loads a model in native code with the GIL released (ctypes), so a process that is
     about to decode and prepare an image can have the model ready by the time it needs it. A model
-    already loaded, or loading, starts no thread.
+    already loaded, loading or queued starts no thread. `in_turn` loads the models one after the other
+    on one thread, so the first (the one the page pass waits for) does not share a core with the next.
     """
+    pid = os.getpid()
     with _engine_lock:
         wanted = [
             language
             for language in languages
-            if _engine_pid != os.getpid()
-            or (language not in _engines and not (language in _loading_locks and _loading_locks[language].locked()))
+            if _engine_pid != pid
+            or (language not in _engines and not (language in _loading_locks and _loading_locks[language].locked())
+                and _queued.get(language) != pid)
         ]
-    threads = [
-        threading.Thread(target=get_engine, args=(language,), name=f"tesseract-{language}", daemon=True)
-        for language in wanted
-    ]
+        if in_turn:
+            _queued.update(dict.fromkeys(wanted, pid))
+    if in_turn and wanted:
+        threads = [threading.Thread(target=_load_in_turn, args=(wanted,), name="tesseract-" + "-".join(wanted),
+                                    daemon=True)]
+    else:
+        threads = [
+            threading.Thread(target=get_engine, args=(language,), name=f"tesseract-{language}", daemon=True)
+            for language in wanted
+        ]
     for thread in threads:
         thread.start()
     return threads
+
+
+def _load_in_turn(languages: list[str]) -> None:
+    for language in languages:
+        try:
+            get_engine(language)
+        finally:
+            with _engine_lock:
+                _queued.pop(language, None)
 
 
 def run_tesseract(

@@ -104,6 +104,22 @@ def test_warm_up_loads_a_model_once_on_a_background_thread(monkeypatch: pytest.M
     assert engine.warm_up(engine.SECOND_LANGUAGE) == []
 
 
+def test_models_warmed_up_in_turn_load_on_one_thread_and_a_queued_one_starts_no_other(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine, "_engines", {})
+    monkeypatch.setattr(engine, "_loading_locks", {})
+    monkeypatch.setattr(engine, "_queued", {})
+    threads = engine.warm_up(engine.LANGUAGE, engine.SECOND_LANGUAGE, in_turn=True)
+    assert len(threads) == 1
+    assert engine.warm_up(engine.SECOND_LANGUAGE) == []  # queued behind the first model: no second thread
+    for thread in threads:
+        thread.join()
+    assert set(engine._engines) == {engine.LANGUAGE, engine.SECOND_LANGUAGE}
+    assert engine._queued == {}
+    assert engine.warm_up(engine.LANGUAGE, engine.SECOND_LANGUAGE, in_turn=True) == []
+
+
 def test_several_images_one_json_line_each_in_order_and_one_error_line_per_unusable_file(
     clean_receipt: Receipt, dark_receipt: Receipt, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
