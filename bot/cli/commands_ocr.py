@@ -66,7 +66,8 @@ def main(argv: list[str], program: str) -> int:
     from bot.ocr.engine import ENGINE_ENV, LANGUAGE, SECOND_LANGUAGE, warm_up
 
     os.environ[ENGINE_ENV] = settings.ocr_engine
-    warm_up(LANGUAGE, SECOND_LANGUAGE, in_turn=True)
+    if any(not arg.startswith("-") and not _pasted(arg) for arg in argv):
+        warm_up(LANGUAGE, SECOND_LANGUAGE, in_turn=True)
     # numpy's BLAS starts a thread per core on import, which the reader never uses: one is enough.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from bot.cli.parser import Parser
@@ -75,6 +76,11 @@ def main(argv: list[str], program: str) -> int:
     add_arguments(parser)
     args = parser.parse_args(argv)
     return read_files(args, settings)
+
+
+def _pasted(name: str) -> bool:
+    """Whether the input is a pasted notification (`.txt`), read without Tesseract."""
+    return name.lower().endswith(".txt")
 
 
 class _Watchdog(threading.Thread):
@@ -128,8 +134,9 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
     from bot.ocr.errors import UnreadableReceipt
     from bot.ocr.reader import read_receipt, read_text
 
-    warm_up(LANGUAGE)  # the model loads on another core while the first file is read and prepared
     files: list[Path] = args.files
+    if not all(_pasted(str(path)) for path in files):
+        warm_up(LANGUAGE)  # the model loads on another core while the first file is read and prepared
     limit = settings.ocr_timeout_seconds
     budget = max(0.1, limit - min(MARGIN_SECONDS, 0.1 * limit))
     watchdog = _Watchdog(args, limit)
@@ -141,7 +148,7 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
             data = path.read_bytes()
             if len(data) > settings.max_upload_bytes:
                 raise UnreadableReceipt("too_large", f"{len(data)} bytes, más de {settings.max_upload_bytes}")
-            if path.suffix.lower() == ".txt":
+            if _pasted(str(path)):
                 fields = read_text(data.decode("utf-8", "replace"), client_id_pattern=settings.client_id_pattern)
             else:
                 fields = read_receipt(data, client_id_pattern=settings.client_id_pattern,

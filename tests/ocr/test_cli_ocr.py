@@ -1,5 +1,6 @@
 """`paybot ocr` as the command-line contract says: one JSON line per input in order, or one error line and
-non-zero; an overall time limit per input; a fresh process that never builds the whole configuration."""
+non-zero; an overall time limit per input; a fresh process that never builds the whole configuration, nor
+imports numpy for a screenshot, nor loads a model for pasted text."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.ocr import engine
 from bot.ocr.fields import JSON_KEYS
 from tests.ocr.hostile import dense_text, hostile
 from tests.ocr.receipts import Receipt
@@ -71,9 +74,11 @@ def test_a_batch_of_hostile_files_answers_one_line_per_input_in_order(
         assert path in line["error"] and "\n" not in line["error"]
 
 
-def test_a_pasted_notification_in_a_text_file_reads_with_the_same_keys(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_a_pasted_notification_in_a_text_file_reads_with_the_same_keys_and_loads_no_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for name in ("_engines", "_loading_locks", "_queued"):
+        monkeypatch.setattr(engine, name, {})
     note = tmp_path / "sms.txt"
     note.write_text("BAC Credomatic: Transferencia SINPE Movil por ₡ 25.000,00 a Wolk Software. "
                     "Referencia 2026112715183010967758882. Detalle: pago ID 4521", encoding="utf-8")
@@ -85,6 +90,8 @@ def test_a_pasted_notification_in_a_text_file_reads_with_the_same_keys(
     assert (read["amount"], read["currency"], read["client_id"]) == ("25000.00", "CRC", "4521")
     assert read["reference"] == "2026112715183010967758882"
     assert nothing["amount"] is None
+    assert engine._engines == {} and engine._queued == {}
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("tesseract")]
 
 
 @pytest.mark.slow
