@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     timezone: str = Field("America/Costa_Rica", description="Time zone of receipts and reports")
     language: str = Field("es-CR", description="Language of replies")
     log_level: str = Field("INFO", description="Logging level")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or as one JSON object per line (for a log collector)"
+    )
     webhook_max_bytes: int = Field(
         256 * 1024, description="Largest webhook body accepted from Twilio or Telegram (larger: 413)"
     )
@@ -128,6 +131,10 @@ class Settings(BaseSettings):
     )
     rejected_media_days: int = Field(
         30, description="Days files that were not receipts (refused or unreadable) are kept before deletion"
+    )
+    media_retention_days: int | None = Field(
+        None, ge=1, description="Days receipt images are kept (empty: kept for good); those of open cases and "
+        "of payments not yet synced are always kept"
     )
 
     # Workflow

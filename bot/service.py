@@ -41,6 +41,7 @@ from bot.scheduler import Job, PeriodicWork, refresh_todays_rate
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
 from bot.web.local_only import is_loopback
+from bot.web.metrics import MeteredReader, Metrics, WebhookCounter, metrics_endpoint
 
 if TYPE_CHECKING:
     from bot.ocr import ReaderPool, ReceiptFields
@@ -250,11 +251,13 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
                           timeout=settings.ocr_timeout_seconds, max_bytes=settings.max_upload_bytes,
                           engine=settings.ocr_engine)
         reader = PooledReader(pool, settings)
-    core, dispatcher = build_core(settings, engine, reader)
+    metrics = Metrics()
+    metrics.watch_database(engine)
+    core, dispatcher = build_core(settings, engine, MeteredReader(reader, metrics))
     service = Service(settings, engine, core, dispatcher,
                       IntakeWorker(engine, core, concurrency=max(1, settings.ocr_workers or 2)),
                       PeriodicWork(engine, periodic_jobs(settings, engine, core, dispatcher), settings.tz))
-    routes: list[BaseRoute] = [Route("/healthz", healthz)]
+    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics_endpoint)]
     health = ChannelHealth({
         "telegram": ChannelState.DEGRADED if settings.telegram_enabled else ChannelState.OFF,
         "whatsapp": ChannelState.OK if settings.whatsapp_enabled else ChannelState.OFF,
@@ -329,8 +332,10 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
             log.info("paybot stopped")
 
     body_limit = max(settings.max_upload_bytes + FORM_OVERHEAD, settings.webhook_max_bytes)
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodySizeLimit, limit=body_limit)])
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[
+        Middleware(WebhookCounter, metrics=metrics), Middleware(BodySizeLimit, limit=body_limit)])
     app.state.settings = settings
+    app.state.metrics = metrics
     app.state.channels = health
     app.state.engine = engine
     app.state.service = service

@@ -31,6 +31,7 @@ def build_parser() -> Parser:
     from bot.cli.commands_db import register as register_db
     from bot.cli.commands_intake import register as register_intake
     from bot.cli.commands_ocr import register as register_ocr
+    from bot.cli.commands_outbox import register as register_outbox
     from bot.cli.commands_records import register as register_records
     from bot.cli.commands_run import register as register_run
     from bot.cli.commands_staff import register as register_staff
@@ -53,6 +54,7 @@ def build_parser() -> Parser:
     register_collections(sub)
     register_customers(sub)
     register_staff(sub)
+    register_outbox(sub)
     register_db(sub)
     return parser
 
