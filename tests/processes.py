@@ -38,8 +38,8 @@ def paybot(*args: str, env: dict[str, str], cwd: Path, timeout: float = 120) -> 
 def installation(folder: Path, *, migrated: bool = True, **settings: str) -> dict[str, str]:
     """The environment of a SQLite installation in `folder` (its schema made unless `migrated` is false)."""
     folder.mkdir(parents=True, exist_ok=True)
-    env = clean_env(database_url=f"sqlite:///{folder / 'paybot.db'}", data_dir=str(folder), log_level="WARNING",
-                    **settings)
+    env = clean_env(**{"database_url": f"sqlite:///{folder / 'paybot.db'}", "data_dir": str(folder),
+                       "log_level": "WARNING", **settings})
     if migrated:
         migrate.upgrade(env["PAYBOT_DATABASE_URL"])
     return env

@@ -21,6 +21,7 @@ from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.intake.claims import holder_is_gone
 from bot.intake.messages import Audience, Button, ChannelSender, DeliveredMessage, OutboundMessage, SendError
+from bot.logs import about_intake
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +216,8 @@ class OutboxDispatcher:
                 if row is None:
                     continue
                 progressed += 1
-                await self._deliver(row)
+                with about_intake(row.intake_id):
+                    await self._deliver(row)
             if not progressed:
                 break
             handled += progressed
