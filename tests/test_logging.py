@@ -59,6 +59,7 @@ def test_a_json_line_names_the_intake_and_keeps_secrets_out(settings: Settings) 
     logger = logging.getLogger("paybot.test.json")
     logger.addHandler(handler)
     logger.propagate = False
+    logger.setLevel(logging.INFO)
     try:
         with about_intake(41):
             try:
