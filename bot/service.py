@@ -31,6 +31,7 @@ from bot.handlers.email import EmailSender, SmtpServer
 from bot.intake.claims import worker_name
 from bot.intake.core import IntakeCore, Reader
 from bot.intake.delivery import handle_undelivered
+from bot.intake.media_retention import ReceiptMediaRetention
 from bot.intake.outbox import RELEASE_EVERY, OutboxDispatcher, RetryPolicy
 from bot.intake.reminders import DueReminders
 from bot.intake.replies import Replies
@@ -236,6 +237,14 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
     ]
     if settings.rates_url:
         jobs.append(Job("exchange-rate", CronTrigger(minute=0), refresh_rate, coalesce=True,
+                        misfire_grace_seconds=None))
+    if settings.media_retention_days is not None:
+        retention = ReceiptMediaRetention(engine, settings.media_retention_days)
+
+        async def delete_old_receipt_images() -> None:
+            await asyncio.to_thread(retention.delete_all_expired)
+
+        jobs.append(Job("receipt-media", IntervalTrigger(hours=1), delete_old_receipt_images, coalesce=True,
                         misfire_grace_seconds=None))
     return jobs
 

@@ -27,6 +27,7 @@ from bot.intake.review import check_and_route
 from bot.intake.sending import Messenger
 from bot.intake.staff import member_speaking
 from bot.intake.states import IntakeState, record, transition
+from bot.logs import about_intake
 from bot.ocr import UnreadableReceipt, read_receipt, read_text
 from bot.ocr.fields import ReceiptFields
 from bot.vocabulary import ReplyKind
@@ -92,6 +93,7 @@ class IntakeCore:
         """Store `message` as an intake (None when this channel message was already received)."""
         intake_id = await asyncio.to_thread(self._store, message)
         if intake_id is not None:
+            log.info("%s message stored", message.channel, extra={"intake_id": intake_id})
             self.intake_ready.set()
             self.outbox_ready.set()
         return intake_id
@@ -254,7 +256,8 @@ class IntakeCore:
 
     async def act(self, action: StaffAction) -> StaffResult:
         """Carry out a staff member's decision after checking who they are and where they speak."""
-        result = await asyncio.to_thread(self.desk.perform, action)
+        with about_intake(action.intake_id):
+            result = await asyncio.to_thread(self.desk.perform, action)
         self.outbox_ready.set()
         self.intake_ready.set()
         return result
