@@ -9,6 +9,7 @@ process exists to be orphaned.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import resource
@@ -42,10 +43,8 @@ def limit_memory(limit: int) -> None:
 def lower_priority(niceness: int) -> None:
     """Yield the CPU to the service's own process: reading can wait a moment, an acknowledgement should not."""
     if niceness > 0:
-        try:
+        with contextlib.suppress(OSError):
             os.nice(niceness)
-        except OSError:
-            pass
 
 
 def warm() -> None:
