@@ -22,7 +22,7 @@ WORKDIR /opt/paybot
 COPY pyproject.toml constraints.txt README.md ./
 COPY bot ./bot
 COPY currency ./currency
-RUN pip install -c constraints.txt '.[postgres]' \
+RUN pip install -c constraints.txt '.[postgres,s3]' \
     && python -c "import bot, currency; print('paybot installed')"
 COPY data/customers.csv data/contracts.csv ./data/
 

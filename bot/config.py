@@ -74,6 +74,16 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: SQLite (default) or postgresql+psycopg://...",
     )
     data_dir: Path = Field(Path("data"), description="Where media and the SQLite file live")
+    media_store: Literal["folder", "s3"] = Field(
+        "folder", description="Where receipt files are kept: folder (PAYBOT_DATA_DIR/media, local or shared by every "
+        "machine) or s3 (an S3-compatible bucket)"
+    )
+    s3_bucket: str = Field("", description="Bucket of receipt files when PAYBOT_MEDIA_STORE=s3")
+    s3_prefix: str = Field("media", description="Folder inside the bucket")
+    s3_endpoint_url: str = Field("", description="S3-compatible endpoint (empty: AWS S3)")
+    s3_region: str = Field("", description="Region of the bucket")
+    s3_access_key_id: str = Field("", description="Access key (empty: the usual AWS credential chain)")
+    s3_secret_access_key: SecretStr | None = Field(None, description="Secret key of that access key")
     host: str = Field("127.0.0.1", description="Address `paybot run` listens on")
     port: int = Field(8080, description="Port `paybot run` listens on")
     public_url: str = Field(

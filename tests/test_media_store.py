@@ -1,0 +1,75 @@
+"""Receipt files in a folder or an S3-compatible bucket (a real local S3 server: moto's): written once by content,
+read back byte for byte by reference from any store, deleted; a half-written file is never visible."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from moto.server import ThreadedMotoServer
+from pydantic import SecretStr
+
+from bot.config import Settings
+from bot.media_store import BucketStore, FolderStore, media_store
+from tests.conftest import REPO
+from tests.processes import free_port
+
+RECEIPT = (REPO / "data" / "receipts" / "sinpe-1001-completo.png").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """A local S3-compatible server on loopback for these tests."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def bucket_settings(settings: Settings, s3_endpoint: str) -> Settings:
+    chosen = settings.model_copy(update={
+        "media_store": "s3", "s3_bucket": "paybot-receipts", "s3_endpoint_url": s3_endpoint, "s3_region": "us-east-1",
+        "s3_access_key_id": "testing", "s3_secret_access_key": SecretStr("testing"), "s3_prefix": "media"})
+    store = media_store(chosen)
+    assert isinstance(store, BucketStore)
+    buckets = [b["Name"] for b in store.client.list_buckets()["Buckets"]]
+    if "paybot-receipts" not in buckets:
+        store.client.create_bucket(Bucket="paybot-receipts")
+    return chosen
+
+
+def test_a_bucket_keeps_each_receipt_once_by_its_content(bucket_settings: Settings) -> None:
+    store = media_store(bucket_settings)
+    assert isinstance(store, BucketStore)
+    first = store.put(RECEIPT, "image/png")
+    again = store.put(RECEIPT, "image/png")
+    assert first == again
+    assert first.reference == f"s3://paybot-receipts/media/{first.sha256[:2]}/{first.sha256}.png"
+    assert store.read(first.reference) == RECEIPT
+    listed = store.client.list_objects_v2(Bucket="paybot-receipts", Prefix="media/")["Contents"]
+    assert [o["Key"] for o in listed if first.sha256 in o["Key"]] == [first.reference.split("/", 3)[3]]
+    other = media_store(bucket_settings)
+    assert other.exists(first.reference) and other.read(first.reference) == RECEIPT, "any process reads it"
+    other.delete(first.reference)
+    assert not store.exists(first.reference)
+
+
+def test_a_bucket_store_still_reads_files_stored_in_the_folder_before(
+        bucket_settings: Settings, tmp_path: Path) -> None:
+    older = FolderStore(tmp_path / "media").put(RECEIPT, "image/png")
+    assert media_store(bucket_settings).read(older.reference) == RECEIPT
+
+
+def test_the_folder_is_the_default_and_never_shows_half_a_file(settings: Settings) -> None:
+    store = media_store(settings)
+    assert isinstance(store, FolderStore)
+    stored = store.put(RECEIPT, None)
+    path = Path(stored.reference)
+    assert path.parent.parent == settings.media_dir and path.suffix == ".png"
+    assert store.read(stored.reference) == RECEIPT
+    assert [p.name for p in path.parent.iterdir()] == [path.name], "no .part left behind"
+    store.delete(stored.reference)
+    assert not store.exists(stored.reference)
