@@ -93,7 +93,7 @@ class IntakeCore:
         """Store `message` as an intake (None when this channel message was already received)."""
         intake_id = await asyncio.to_thread(self._store, message)
         if intake_id is not None:
-            log.info("%s message stored", message.channel, extra={"intake_id": intake_id})
+            log.debug("%s message stored", message.channel, extra={"intake_id": intake_id})
             self.intake_ready.set()
             self.outbox_ready.set()
         return intake_id
