@@ -147,6 +147,11 @@ class Settings(BaseSettings):
         "of payments not yet synced are always kept"
     )
 
+    flood_per_minute: int = Field(
+        10, ge=0, description="Receipts a minute one sender may send before theirs wait behind everyone else's "
+        "(they are told once); 0: no limit"
+    )
+
     # Workflow
     auto_forward: bool = Field(
         False, description="Forward straight to accounting when every check passes"

@@ -140,8 +140,9 @@ def scheduler_lock(database_url: str, data_dir: Path) -> LeaderLock:
 async def lead(lock: LeaderLock, start: Callable[[], None], stop: Callable[[], None], *,
                retry_seconds: float = RETRY_SECONDS, say: Callable[[str], None] | None = None) -> None:
     """Run `start` while this process holds `lock` and `stop` when it loses it; wait and retry otherwise.
-    Forever, until cancelled (which stops and releases)."""
-    say = say or log.warning
+    Forever, until cancelled (which stops and releases). What happens is said in the log (or to `say`)."""
+    tell = say or log.info
+    warn = say or log.warning
     leading = False
     waiting_said = False
     try:
@@ -150,16 +151,16 @@ async def lead(lock: LeaderLock, start: Callable[[], None], stop: Callable[[], N
                 if await asyncio.to_thread(lock.try_acquire):
                     leading = True
                     waiting_said = False
-                    say(f"este proceso ejecuta las tareas programadas ({lock.description})")
+                    tell(f"este proceso ejecuta las tareas programadas ({lock.description})")
                     start()
                 elif not waiting_said:
                     waiting_said = True
-                    say(f"otro proceso ya ejecuta las tareas programadas ({lock.description}); este espera y las "
+                    warn(f"otro proceso ya ejecuta las tareas programadas ({lock.description}); este espera y las "
                         "toma si ese proceso termina")
             elif not await asyncio.to_thread(lock.still_held):
                 leading = False
                 stop()
-                say(f"este proceso perdió {lock.description}: deja las tareas programadas y espera")
+                warn(f"este proceso perdió {lock.description}: deja las tareas programadas y espera")
             await asyncio.sleep(retry_seconds)
     finally:
         if leading:

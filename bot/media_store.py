@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 S3_SCHEME = "s3://"
+CONTENT_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".pdf": "application/pdf",
+                 ".gif": "image/gif", ".tif": "image/tiff", ".bmp": "image/bmp"}
+
+
+def content_type_of(data: bytes) -> str:
+    """The media type a stored file's bytes show (never what a sender declared)."""
+    return CONTENT_TYPES.get(sniff_extension(data), "application/octet-stream")
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,10 @@ class MediaStore(Protocol):
     def exists(self, reference: str) -> bool: ...
 
     def delete(self, reference: str) -> None: ...
+
+    def size(self, reference: str) -> int | None: ...
+
+    def reference_for(self, file_name: str) -> str: ...
 
 
 def content_key(data: bytes, declared_type: str | None) -> tuple[str, str]:
@@ -74,6 +85,16 @@ class FolderStore:
     def delete(self, reference: str) -> None:
         if not reference.startswith(S3_SCHEME):
             Path(reference).unlink(missing_ok=True)
+
+    def size(self, reference: str) -> int | None:
+        try:
+            return Path(reference).stat().st_size
+        except OSError:
+            return None
+
+    def reference_for(self, file_name: str) -> str:
+        """The reference of the stored file named `file_name` (`<sha256>.<ext>`)."""
+        return str(self.root / file_name[:2] / file_name)
 
 
 def _split(reference: str) -> tuple[str, str]:
@@ -132,6 +153,20 @@ class BucketStore:
             return
         bucket, key = _split(reference)
         self.client.delete_object(Bucket=bucket, Key=key)
+
+    def size(self, reference: str) -> int | None:
+        if not reference.startswith(S3_SCHEME):
+            return FolderStore(Path()).size(reference)
+        from botocore.exceptions import ClientError
+
+        bucket, key = _split(reference)
+        try:
+            return int(self.client.head_object(Bucket=bucket, Key=key)["ContentLength"])
+        except ClientError:
+            return None
+
+    def reference_for(self, file_name: str) -> str:
+        return f"{S3_SCHEME}{self.bucket}/{self.prefix}{file_name[:2]}/{file_name}"
 
 
 def _base64_sha256(data: bytes) -> str:

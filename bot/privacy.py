@@ -18,21 +18,27 @@ from sqlmodel import Session, SQLModel, col, select
 
 from bot.contracts.registry import find_by_client_id, stored_phones
 from bot.db.models import (
+    AccessChange,
     AccountEntry,
     AuditEvent,
+    CallTask,
     Contract,
     Customer,
+    ErpDelivery,
+    GraceExtension,
     Intake,
     IntakeEvent,
     OutboxMessage,
     OutboxState,
     Payment,
+    PaymentReversal,
     Reminder,
     ReminderState,
     WhatsAppWindow,
 )
 from bot.db.types import utcnow
 from bot.intake.states import IntakeState, record
+from bot.media_store import FolderStore, MediaStore
 from currency.text import international_phone, national_phone
 
 log = logging.getLogger(__name__)
@@ -68,6 +74,9 @@ class Holdings:
     windows: list[WhatsAppWindow]
     audits: list[AuditEvent]
     numbers: set[str] = field(default_factory=set)
+    collections: list[SQLModel] = field(default_factory=list)
+    """Grace extensions, access changes, call tasks and payment reversals: their reasons and notes are free text."""
+    erp: list[ErpDelivery] = field(default_factory=list)
 
 
 def _digits(text: str) -> str:
@@ -132,6 +141,12 @@ def holdings(session: Session, client_id: str) -> Holdings:
             select(AuditEvent).where(col(AuditEvent.user).in_([*recipients, *(_digits(n) for n in numbers)]))
             .order_by(col(AuditEvent.id))).all()),
         numbers=numbers,
+        collections=[row for table in (GraceExtension, AccessChange, CallTask, PaymentReversal)
+                     for row in session.exec(select(table).where(col(table.customer_id) == customer.id)
+                                             .order_by(col(table.id))).all()],
+        erp=list(session.exec(select(ErpDelivery).where(
+            col(ErpDelivery.payment_id).in_([p.id for p in payments if p.id is not None]))
+            .order_by(col(ErpDelivery.id))).all()),
     )
 
 
@@ -139,16 +154,18 @@ def _rows(rows: Iterable[SQLModel]) -> list[dict[str, Any]]:
     return [row.model_dump(mode="json") for row in rows]
 
 
-def export(session: Session, client_id: str, now: datetime | None = None) -> dict[str, Any]:
+def export(session: Session, client_id: str, now: datetime | None = None,
+           media: MediaStore | None = None) -> dict[str, Any]:
     """Everything held about the customer as plain JSON values (the right of access)."""
     held = holdings(session, client_id)
+    store: MediaStore = media or FolderStore(Path())
     events: dict[int, list[dict[str, Any]]] = {}
     for event in held.events:
         events.setdefault(event.intake_id, []).append(event.model_dump(mode="json"))
     intakes = []
     for intake in held.intakes:
         row = intake.model_dump(mode="json", exclude={"claimed_by", "claimed_at", "attempts"})
-        row["media_file_present"] = bool(intake.media_path) and Path(intake.media_path or "").is_file()
+        row["media_file_present"] = bool(intake.media_path) and store.exists(intake.media_path or "")
         row["events"] = events.get(intake.id or 0, [])
         intakes.append(row)
     return {
@@ -163,6 +180,8 @@ def export(session: Session, client_id: str, now: datetime | None = None) -> dic
         "messages": _rows(held.messages),
         "whatsapp_windows": _rows(held.windows),
         "refused_actions": _rows(held.audits),
+        "collections": [{"table": type(row).__tablename__, **row.model_dump(mode="json")} for row in held.collections],
+        "erp_deliveries": _rows(held.erp),
     }
 
 
@@ -296,6 +315,15 @@ def forget(session: Session, client_id: str, *, actor: str = "operador", now: da
         audit.chat = TAG
         audit.detail = scrub.text(audit.detail)
         session.add(audit)
+    for row in held.collections:
+        for name in ("reason", "note", "outcome"):
+            if isinstance(getattr(row, name, None), str):
+                setattr(row, name, scrub.text(getattr(row, name)))
+        session.add(row)
+    for delivery in held.erp:
+        delivery.payload = scrub.json(delivery.payload)
+        delivery.answer = scrub.json(delivery.answer)
+        session.add(delivery)
     if held.numbers:
         session.execute(delete(WhatsAppWindow).where(col(WhatsAppWindow.number).in_(held.numbers)))
     for intake in held.intakes:
@@ -307,15 +335,16 @@ def forget(session: Session, client_id: str, *, actor: str = "operador", now: da
                      reminders_cancelled=cancelled, kept_payments=len(held.payments), kept_entries=len(held.entries))
 
 
-def delete_files(session: Session, paths: Iterable[str]) -> int:
+def delete_files(session: Session, paths: Iterable[str], media: MediaStore | None = None) -> int:
     """Delete receipt files no intake names any more (one image may have been sent by several people)."""
+    store: MediaStore = media or FolderStore(Path())
     wanted = sorted(set(paths))
     if not wanted:
         return 0
     still_used = set(session.exec(select(Intake.media_path).where(col(Intake.media_path).in_(wanted))).all())
     deleted = 0
     for path in wanted:
-        if path not in still_used and Path(path).is_file():
-            Path(path).unlink()
+        if path not in still_used and store.exists(path):
+            store.delete(path)
             deleted += 1
     return deleted

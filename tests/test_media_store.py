@@ -3,9 +3,11 @@ read back byte for byte by reference from any store, deleted; a half-written fil
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 from pydantic import SecretStr
@@ -13,7 +15,7 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.media_store import BucketStore, FolderStore, media_store
 from tests.conftest import REPO
-from tests.processes import free_port
+from tests.processes import Service, free_port, installation
 
 RECEIPT = (REPO / "data" / "receipts" / "sinpe-1001-completo.png").read_bytes()
 
@@ -73,3 +75,31 @@ def test_the_folder_is_the_default_and_never_shows_half_a_file(settings: Setting
     assert [p.name for p in path.parent.iterdir()] == [path.name], "no .part left behind"
     store.delete(stored.reference)
     assert not store.exists(stored.reference)
+
+
+def test_the_service_keeps_receipts_in_the_bucket(bucket_settings: Settings, tmp_path: Path) -> None:
+    env = installation(tmp_path, ocr_workers="1", media_store="s3", s3_bucket=bucket_settings.s3_bucket,
+                       s3_endpoint_url=bucket_settings.s3_endpoint_url, s3_region="us-east-1",
+                       s3_access_key_id="testing", s3_secret_access_key="testing", s3_prefix="recibos")
+    service = Service(env, tmp_path).start()
+    try:
+        answer = httpx.post(f"{service.url}/sandbox/api/customer", data={"phone": "88112233"},
+                            files={"file": ("recibo.png", RECEIPT, "image/png")}, timeout=30)
+        intake_id = answer.json()["intake_id"]
+        deadline = time.monotonic() + 60
+        def card_sent() -> bool:
+            messages = httpx.get(f"{service.url}/sandbox/api/messages", timeout=10).json()["messages"]
+            return any(m["kind"] == "support_card" for m in messages)
+
+        while time.monotonic() < deadline and not card_sent():
+            time.sleep(0.2)
+        image = httpx.get(f"{service.url}/sandbox/media/{intake_id}", timeout=10)
+    finally:
+        service.stop()
+    assert image.status_code == 200 and image.content == RECEIPT
+    assert image.headers["content-type"] == "image/png"
+    store = media_store(bucket_settings)
+    assert isinstance(store, BucketStore)
+    keys = [o["Key"] for o in store.client.list_objects_v2(Bucket="paybot-receipts", Prefix="recibos/")["Contents"]]
+    assert len(keys) == 1 and keys[0].endswith(".png")
+    assert not (tmp_path / "media").exists(), "nothing written to the local folder"

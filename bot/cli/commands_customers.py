@@ -29,11 +29,12 @@ def register_actions(customers_sub: Any) -> None:
 def export_customer(args: argparse.Namespace, settings: Settings) -> int:
     """Print the customer's data as one JSON document."""
     from bot.db.session import migrated_session
+    from bot.media_store import media_store
     from bot.privacy import UnknownCustomer, export
 
     try:
         with migrated_session(settings.database_url) as session:
-            document = export(session, args.client_id)
+            document = export(session, args.client_id, media=media_store(settings))
     except UnknownCustomer:
         raise CliError(f"no hay un cliente con ID {args.client_id}") from None
     print(json.dumps(document, ensure_ascii=False, indent=2))
@@ -43,6 +44,7 @@ def export_customer(args: argparse.Namespace, settings: Settings) -> int:
 def forget_customer(args: argparse.Namespace, settings: Settings) -> int:
     """Anonymise the customer, then delete the receipt files nobody else sent."""
     from bot.db.session import migrated_session
+    from bot.media_store import media_store
     from bot.privacy import UnknownCustomer, delete_files, forget, open_receipts
 
     try:
@@ -53,7 +55,7 @@ def forget_customer(args: argparse.Namespace, settings: Settings) -> int:
                                f"({', '.join(f'#{n}' for n in still_open)}); resuélvalos o use --include-open")
             done = forget(session, args.client_id)
             session.commit()
-            deleted = delete_files(session, done.files)
+            deleted = delete_files(session, done.files, media_store(settings))
     except UnknownCustomer:
         raise CliError(f"no hay un cliente con ID {args.client_id}") from None
     print(f"cliente {args.client_id} anonimizado: {done.receipts} comprobantes, {deleted} imágenes borradas, "

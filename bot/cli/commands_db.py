@@ -77,6 +77,9 @@ def db_backup(args: argparse.Namespace, settings: Settings) -> int:
     """Copy the running installation's database and media."""
     from bot.db.backup import BackupError, backup
 
+    if settings.media_store != "folder":
+        raise CliError("las imágenes están en un bucket S3 (PAYBOT_MEDIA_STORE=s3): respáldelo con las herramientas "
+                       "del bucket (versionado o replicación); 'paybot db backup' copia la base SQLite y la carpeta")
     try:
         report = backup(settings.database_url, settings.media_dir, args.destination)
     except BackupError as error:

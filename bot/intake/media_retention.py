@@ -17,6 +17,7 @@ from bot.db.models import Intake, OutboxMessage, OutboxState, Payment, Reminder,
 from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.intake.states import IntakeState, record
+from bot.media_store import FolderStore, MediaStore
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,10 @@ def _deletable(cutoff: datetime) -> ColumnElement[bool]:
 class ReceiptMediaRetention:
     """Deletes receipt images past their retention; each deletion is audited on its intake."""
 
-    def __init__(self, engine: Engine, days: int | None) -> None:
+    def __init__(self, engine: Engine, days: int | None, media: MediaStore | None = None) -> None:
         self.engine = engine
         self.days = days
+        self.media: MediaStore = media or FolderStore(Path())
 
     def delete_expired(self, now: datetime | None = None) -> int:
         """Delete one batch of expired images (none when retention is unset); how many intakes lost theirs."""
@@ -74,7 +76,7 @@ class ReceiptMediaRetention:
             session.commit()
         for path in removed:
             if path not in still_used:
-                Path(path).unlink(missing_ok=True)
+                self.media.delete(path)
         if removed:
             log.info("deleted %d receipt image(s) older than %d days", len(removed), self.days)
         return len(removed)

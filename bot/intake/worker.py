@@ -71,7 +71,7 @@ class IntakeWorker:
                 select(Intake.id)
                 .where(col(Intake.state).in_(UNFINISHED))
                 .where(or_(col(Intake.claimed_by).is_(None), col(Intake.claimed_at) < stale))
-                .order_by(col(Intake.id))
+                .order_by(col(Intake.priority), col(Intake.id))
                 .limit(10)
             ).all()
             for intake_id in candidates:

@@ -1,0 +1,36 @@
+"""scale-out: heartbeats of each process's background work, and an intake's place in the reading queue
+(a sender past the flood limit waits behind everyone else)
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-11-27 22:00:00.000000
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import bot.db.types
+
+
+revision: str = '0010'
+down_revision: str | None = '0009'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table('heartbeat',
+    sa.Column('component', sa.String(length=20), nullable=False),
+    sa.Column('process', sa.String(length=120), nullable=False),
+    sa.Column('beat_at', bot.db.types.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('component', 'process')
+    )
+    with op.batch_alter_table('intake', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('priority', sa.Integer(), server_default='0', nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('intake', schema=None) as batch_op:
+        batch_op.drop_column('priority')
+    op.drop_table('heartbeat')
