@@ -156,7 +156,7 @@ def test_two_web_two_workers_and_a_standby_scheduler_on_one_postgresql(
         acks = Counter(call.form["To"] for call in accepted if "Recibimos tu comprobante" in call.form.get("Body", ""))
         assert sum(acks.values()) == RECEIPTS and set(acks.values()) == {RECEIPTS // CUSTOMERS}
         cards = Counter(int(n) for call in accepted if call.form["To"] == f"whatsapp:{SUPPORT}"
-                        for n in re.findall(r"APROBAR (\d+)", call.form.get("Body", "")))
+                        for n in re.findall(r"Responda: APROBAR (\d+)", call.form.get("Body", "")))
         assert {i.id for i in intakes if i.state == "in_review"} <= set(cards) <= {i.id for i in intakes}
         assert set(cards.values()) == {1}, "one card per receipt"
         reminders = [call for call in accepted if "diferencia" in call.form.get("Body", "").lower()

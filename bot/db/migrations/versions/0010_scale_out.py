@@ -26,11 +26,10 @@ def upgrade() -> None:
     sa.Column('beat_at', bot.db.types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('component', 'process')
     )
-    with op.batch_alter_table('intake', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('priority', sa.Integer(), server_default='0', nullable=False))
+    # Added and dropped in place (no table rebuild): other tables' foreign keys point at intake.
+    op.add_column('intake', sa.Column('priority', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('intake', schema=None) as batch_op:
-        batch_op.drop_column('priority')
+    op.drop_column('intake', 'priority')
     op.drop_table('heartbeat')
