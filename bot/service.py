@@ -7,10 +7,10 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
@@ -23,6 +23,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
+from bot.accounting.erp import ErpConfigError, connector_for
+from bot.accounting.notices import send_daily_report, send_morning_summary
 from bot.collections.work import CollectionsWork
 from bot.config import Settings
 from bot.db.session import make_engine
@@ -37,6 +39,7 @@ from bot.intake.outbox import RELEASE_EVERY, OutboxDispatcher, RetryPolicy
 from bot.intake.reminders import DueReminders
 from bot.intake.replies import Replies
 from bot.intake.retention import RejectedMediaCleaner
+from bot.intake.sending import Messenger
 from bot.intake.staff import seed_staff
 from bot.intake.worker import IntakeWorker
 from bot.leadership import lead, scheduler_lock
@@ -100,6 +103,10 @@ def configuration_problems(settings: Settings) -> list[str]:
             f"PAYBOT_HOST={settings.host} no es una dirección local (use 127.0.0.1, o configure Telegram o WhatsApp "
             "para servir en otras direcciones)"
         )
+    try:
+        connector_for(settings)
+    except ErpConfigError as error:
+        problems.append(f"el conector del ERP ({settings.erp_connector}): {error}")
     return problems
 
 
@@ -223,7 +230,7 @@ def build_core(settings: Settings, engine: Engine, reader: Reader, clock: Callab
 
         dispatcher.register(SandboxSender())
     if settings.email_enabled:
-        dispatcher.register(email_sender(settings, core.messenger.replies))
+        dispatcher.register(email_sender(settings, core.messenger.replies, core.media))
     if settings.access_webhook_url and settings.access_webhook_secret is not None:
         from bot.collections.webhook import AccessWebhookSender
 
@@ -231,7 +238,7 @@ def build_core(settings: Settings, engine: Engine, reader: Reader, clock: Callab
     return core, dispatcher
 
 
-def email_sender(settings: Settings, replies: Replies) -> EmailSender:
+def email_sender(settings: Settings, replies: Replies, media: MediaStore | None = None) -> EmailSender:
     """The e-mail channel on the PAYBOT_SMTP_* server, its HTML part rendered from each script's text."""
     from bot.collections.contact import subject_of
 
@@ -240,7 +247,7 @@ def email_sender(settings: Settings, replies: Replies) -> EmailSender:
                         security=settings.smtp_security, user=settings.smtp_user, password=password,
                         timeout=settings.smtp_timeout_seconds)
     return EmailSender(server, partial(replies.html_email, company=settings.company_name),
-                       partial(subject_of, settings.company_name))
+                       partial(subject_of, settings.company_name), (media or media_store(settings)).read)
 
 
 def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatcher: OutboxDispatcher,
@@ -297,6 +304,49 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
 
         jobs.append(Job("receipt-media", IntervalTrigger(hours=1), delete_old_receipt_images, coalesce=True,
                         misfire_grace_seconds=None))
+    return jobs + accounting_jobs(settings, engine, core)
+
+
+MORNING_GRACE_SECONDS = 6 * 3600
+"""A morning message missed by more than this (the service was down all morning) waits for the next day."""
+
+
+def accounting_jobs(settings: Settings, engine: Engine, core: IntakeCore) -> list[Job]:
+    """Accounting's periodic work: payments due for the ERP (when a connector is configured), the morning
+    summary of payments not synced and yesterday's payments report, each at its time in settings and sent
+    once a day (the outbox key is the day)."""
+    def daily(send: Callable[[Session, Messenger, date], object]) -> Callable[[], Awaitable[None]]:
+        def run() -> None:
+            with Session(engine) as session:
+                send(session, core.messenger, core.now().astimezone(settings.tz).date())
+                session.commit()
+
+        async def job() -> None:
+            await asyncio.to_thread(run)
+            core.outbox_ready.set()
+
+        return job
+
+    async def sync_with_erp() -> None:
+        erp = core.erp
+        if erp is None:
+            return
+        await asyncio.to_thread(erp.release_dead_claims)
+        if await erp.run_due():
+            core.outbox_ready.set()
+
+    def at(hh_mm: str) -> CronTrigger:
+        hour, minute = (int(part) for part in hh_mm.split(":"))
+        return CronTrigger(hour=hour, minute=minute, timezone=settings.tz)
+
+    jobs = [Job("payments-report", at(settings.accounting_report_time), daily(send_daily_report), coalesce=True,
+                misfire_grace_seconds=MORNING_GRACE_SECONDS, at_first_start=False)]
+    if core.erp is not None:
+        jobs += [
+            Job("erp-sync", IntervalTrigger(seconds=5), sync_with_erp, coalesce=True, misfire_grace_seconds=None),
+            Job("sync-summary", at(settings.accounting_summary_time), daily(send_morning_summary), coalesce=True,
+                misfire_grace_seconds=MORNING_GRACE_SECONDS, at_first_start=False),
+        ]
     return jobs
 
 

@@ -95,6 +95,9 @@ class StaffMessage(StrEnum):
     ACCESS_CHANGED = "access_changed", "el aviso de bloqueo o desbloqueo"
     GRACE_ENDED = "grace_ended", "el aviso de una prórroga terminada con saldo"
     CALL_TASK = "call_task", "la tarea de llamada"
+    SYNC_FAILED = "sync_failed", "el aviso de un pago sin sincronizar"
+    SYNC_SUMMARY = "sync_summary", "el resumen de pagos sin sincronizar"
+    PAYMENTS_REPORT = "payments_report", "el informe de pagos del día"
 
 
 class RejectReason(StrEnum):
@@ -204,10 +207,20 @@ class StaffActionKind(StrEnum):
              "el pago quedó aplicado (contabilidad)")
     FLAG = ("flag", "↩️ Devolver a soporte", ("devolver",), "<motivo>", "motivo",
             "contabilidad lo devuelve a soporte")
+    SYNC = ("sync", "🔄 Sincronizar ahora", ("sincronizar",), "", "",
+            "envía al ERP un pago sin sincronizar y lo marca pagado (el número es el del pago)")
+    SYNCED = ("synced", "✍️ Sincronizar manualmente", ("sincronizado", "sincronizada"), "<explicación>",
+              "explicacion", "lo marca sincronizado sin tocar el ERP, con la explicación (el número es el del pago)")
+
+    @property
+    def on_payment(self) -> bool:
+        """The number this action names is a payment's, not a receipt's (seed 000's sync actions)."""
+        return self in PAYMENT_ACTIONS
 
     def usage(self) -> str:
-        """The command's form with a placeholder for the receipt's number."""
-        return " ".join(part for part in (self.command, "<número>", self.arguments) if part)
+        """The command's form with a placeholder for the receipt's (or the payment's) number."""
+        return " ".join(part for part in (self.command, "<pago>" if self.on_payment else "<número>", self.arguments)
+                        if part)
 
     def hint(self, intake_id: int | str) -> str:
         """The command for one receipt, its arguments still to fill in."""
@@ -239,3 +252,5 @@ SUPPORT_ACTIONS = (StaffActionKind.APPROVE, StaffActionKind.CORRECT, StaffAction
 """The actions under a support card, in their order."""
 ACCOUNTING_ACTIONS = (StaffActionKind.APPLY, StaffActionKind.FLAG)
 """The actions under an accounting card, in their order."""
+PAYMENT_ACTIONS = (StaffActionKind.SYNC, StaffActionKind.SYNCED)
+"""The actions on a payment not synced with the ERP, in their order (accounting's message and the portal)."""

@@ -1,7 +1,7 @@
 """What accounting reads in its chat about the ERP and the money: the message when a payment could not be
 synced (once, with the reason and the two actions), the morning summary of payments not synced (nothing
 when there are none), and the day's payments report as a file. Each is rendered from its template and
-queued in the outbox in the caller's transaction, to every accounting destination."""
+queued through the core's messenger in the caller's transaction, to every accounting destination."""
 
 from __future__ import annotations
 
@@ -17,57 +17,52 @@ from bot.accounting.sync import FailureNotice, unsynced_payments
 from bot.config import Settings
 from bot.db.models import Customer, ErpDelivery, Payment
 from bot.intake.messages import Audience, Button
-from bot.intake.outbox import enqueue
 from bot.intake.replies import Replies
-from bot.intake.staff import destinations, reads_text_commands
+from bot.intake.sending import Messenger
+from bot.intake.staff import reads_text_commands
+from bot.vocabulary import PAYMENT_ACTIONS, StaffMessage
 from currency.money import Money
 
-SYNC_FAILED = "sync_failed"
-SYNC_SUMMARY = "sync_summary"
-PAYMENTS_REPORT = "payments_report"
 SUMMARY_ROWS = 20
 """Payments named in the morning summary; the rest are counted (a chat message stays readable)."""
 
 
 def sync_buttons(payment_id: int) -> tuple[Button, ...]:
-    """Seed 000's two actions on a payment not synced (callback data `sync:now:<id>`, `sync:mark:<id>`)."""
-    return (Button("🔄 Sincronizar ahora", f"sync:now:{payment_id}"),
-            Button("✍️ Sincronizar manualmente", f"sync:mark:{payment_id}"))
+    """Seed 000's two actions on a payment not synced, as every staff button is made (`pay:sync:<payment>`,
+    `pay:synced:<payment>`)."""
+    return tuple(Button(kind.button, kind.callback(payment_id)) for kind in PAYMENT_ACTIONS)
 
 
-def tell_accounting(session: Session, settings: Settings, kind: str, text: str, *, key: str,
+def tell_accounting(session: Session, messenger: Messenger, kind: StaffMessage, text: str, *, key: str,
                     buttons: Sequence[Button] = (), media_path: str | None = None,
-                    intake_id: int | None = None, local_channel: str = "sandbox") -> int:
-    """Queue `text` to every accounting destination once per `key`; how many were new."""
-    queued = 0
-    for channel, recipient in destinations(session, settings, Audience.ACCOUNTING, local_channel):
-        row = enqueue(session, dedupe_key=f"{key}:{channel}:{recipient}", channel=channel, recipient=recipient,
-                      audience=Audience.ACCOUNTING, kind=kind, text=text, intake_id=intake_id,
-                      media_path=media_path, buttons=buttons if channel != "whatsapp" else ())
-        queued += row is not None
-    return queued
+                    intake_id: int | None = None) -> int:
+    """Queue `text` to every accounting destination once per `key` (WhatsApp gets the commands written in the
+    text instead of the buttons); how many were new."""
+    return messenger.tell_staff(session, Audience.ACCOUNTING, kind, text, intake_id=intake_id, key=key,
+                                media_path=media_path, buttons=buttons)
 
 
 def sync_failed_text(replies: Replies, session: Session, payment: Payment, reason: str, *,
                      text_commands: bool) -> str:
     customer = session.get(Customer, payment.customer_id)
     attempts = sum(d.attempts for d in session.exec(select(ErpDelivery).where(ErpDelivery.payment_id == payment.id)))
-    return replies.render(SYNC_FAILED, {
+    return replies.render(StaffMessage.SYNC_FAILED.template, {
         "payment_id": payment.id, "intake_id": payment.intake_id,
         "client_id": customer.client_id if customer else "?", "customer_name": customer.full_name if customer else "",
         "amount": Money(payment.amount, payment.currency), "reference": payment.reference,
         "attempts": attempts, "reason": reason, "text_commands": text_commands,
+        "commands": [kind.sample(payment.id or 0) for kind in PAYMENT_ACTIONS] if text_commands else [],
     })
 
 
-def accounting_failure_notice(settings: Settings, replies: Replies, local_channel: str = "sandbox") -> FailureNotice:
+def accounting_failure_notice(messenger: Messenger) -> FailureNotice:
     """The `on_failed` of the ERP sender: accounting told once per payment, with the reason and two actions."""
     def notify(session: Session, payment: Payment, reason: str) -> None:
         assert payment.id is not None
-        text = sync_failed_text(replies, session, payment, reason,
-                                text_commands=reads_text_commands(session, settings, Audience.ACCOUNTING))
-        tell_accounting(session, settings, SYNC_FAILED, text, key=f"payment:{payment.id}:sync_failed",
-                        buttons=sync_buttons(payment.id), intake_id=payment.intake_id, local_channel=local_channel)
+        text = sync_failed_text(messenger.replies, session, payment, reason, text_commands=reads_text_commands(
+            session, messenger.settings, Audience.ACCOUNTING))
+        tell_accounting(session, messenger, StaffMessage.SYNC_FAILED, text, key=f"payment:{payment.id}:sync_failed",
+                        buttons=sync_buttons(payment.id), intake_id=payment.intake_id)
 
     return notify
 
@@ -80,7 +75,7 @@ def morning_summary(session: Session, settings: Settings, replies: Replies, toda
     rows = unsynced_payments(session)
     if not rows:
         return None
-    return replies.render(SYNC_SUMMARY, {
+    return replies.render(StaffMessage.SYNC_SUMMARY.template, {
         "today": today,
         "count": len(rows),
         "more": max(0, len(rows) - SUMMARY_ROWS),
@@ -90,18 +85,17 @@ def morning_summary(session: Session, settings: Settings, replies: Replies, toda
             "applied_on": row.payment.applied_at.astimezone(settings.tz).date(),
             "state": row.label, "error": row.last_error,
         } for row in rows[:SUMMARY_ROWS]],
-        "text_commands": reads_text_commands(session, settings, Audience.ACCOUNTING),
+        "commands": [kind.usage() for kind in PAYMENT_ACTIONS]
+        if reads_text_commands(session, settings, Audience.ACCOUNTING) else [],
     })
 
 
-def send_morning_summary(session: Session, settings: Settings, replies: Replies, today: date,
-                         local_channel: str = "sandbox") -> bool:
+def send_morning_summary(session: Session, messenger: Messenger, today: date) -> bool:
     """Queue the summary for `today` (once per day); False when there is nothing to say."""
-    text = morning_summary(session, settings, replies, today)
+    text = morning_summary(session, messenger.settings, messenger.replies, today)
     if text is None:
         return False
-    tell_accounting(session, settings, SYNC_SUMMARY, text, key=f"sync_summary:{today.isoformat()}",
-                    local_channel=local_channel)
+    tell_accounting(session, messenger, StaffMessage.SYNC_SUMMARY, text, key=f"sync_summary:{today.isoformat()}")
     return True
 
 
@@ -115,7 +109,8 @@ class ReportFile:
 def daily_report(session: Session, settings: Settings, replies: Replies, day: date) -> ReportFile:
     """The payments applied on `day`: its caption, and an XLSX file under DATA_DIR/reports when it has rows."""
     report = payments_report(session, start=day, end=day, by=GroupBy.ORIGIN, tz=settings.tz)
-    caption = replies.render(PAYMENTS_REPORT, {"day": day, "count": len(report.lines), "totals": report.totals})
+    caption = replies.render(StaffMessage.PAYMENTS_REPORT.template,
+                             {"day": day, "count": len(report.lines), "totals": report.totals})
     if not report.lines:
         return ReportFile(None, caption, 0)
     folder = settings.data_dir / "reports"
@@ -125,11 +120,10 @@ def daily_report(session: Session, settings: Settings, replies: Replies, day: da
     return ReportFile(path, caption, len(report.lines))
 
 
-def send_daily_report(session: Session, settings: Settings, replies: Replies, today: date,
-                      local_channel: str = "sandbox") -> ReportFile:
+def send_daily_report(session: Session, messenger: Messenger, today: date) -> ReportFile:
     """Queue yesterday's report to accounting (once per day): the file when it has rows, else the caption."""
     day = today - timedelta(days=1)
-    made = daily_report(session, settings, replies, day)
-    tell_accounting(session, settings, PAYMENTS_REPORT, made.caption, key=f"payments_report:{day.isoformat()}",
-                    media_path=str(made.path) if made.path else None, local_channel=local_channel)
+    made = daily_report(session, messenger.settings, messenger.replies, day)
+    tell_accounting(session, messenger, StaffMessage.PAYMENTS_REPORT, made.caption,
+                    key=f"payments_report:{day.isoformat()}", media_path=str(made.path) if made.path else None)
     return made

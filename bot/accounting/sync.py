@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, update
@@ -46,6 +45,7 @@ from bot.db.session import rowcount
 from bot.db.types import MAX_ROW_ID, utcnow
 from bot.intake.claims import holder_is_gone, worker_name
 from bot.intake.states import IntakeState, can_move, transition
+from bot.media_store import MediaStore
 
 log = logging.getLogger(__name__)
 
@@ -331,13 +331,13 @@ class ErpSync:
     """Sends due deliveries through `connector`; safe to run in several processes at once."""
 
     def __init__(self, engine: Engine, connector: ErpConnector, *, policy: SyncPolicy, tz: tzinfo,
-                 files_dir: Path, worker_id: str | None = None, clock: Callable[[], datetime] = utcnow,
+                 media: MediaStore, worker_id: str | None = None, clock: Callable[[], datetime] = utcnow,
                  on_failed: FailureNotice | None = None, on_synced: SyncedNotice | None = None) -> None:
         self.engine = engine
         self.connector = connector
         self.policy = policy
         self.tz = tz
-        self.files_dir = files_dir
+        self.media = media
         self.worker_id = worker_id or worker_name()
         self.clock = clock
         self.on_failed = on_failed
@@ -437,14 +437,12 @@ class ErpSync:
             return self._record_failure(delivery_id, f"{type(error).__name__}: {error}", True, manual_actor)
         return self._record_success(delivery_id, answer, manual_actor)
 
-    def _store_document(self, payment_id: int, answer: ErpAnswer) -> str | None:
+    def _store_document(self, answer: ErpAnswer) -> str | None:
+        """The invoice file kept with the receipts (named by its digest), so every channel can send it."""
         if answer.document is None:
             return None
-        folder = self.files_dir / "facturas"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"pago-{payment_id}-{answer.document.file_name}"
-        path.write_bytes(answer.document.content)
-        return str(path)
+        declared = "application/pdf" if answer.document.file_name.lower().endswith(".pdf") else None
+        return self.media.put(answer.document.content, declared).reference
 
     def _record_success(self, delivery_id: int, answer: ErpAnswer, manual_actor: str | None) -> SyncOutcome:
         now = self.clock()
@@ -463,7 +461,7 @@ class ErpSync:
                 payment.invoice_number = answer.invoice_number
             if answer.document_url:
                 payment.invoice_url = answer.document_url
-            stored = self._store_document(payment.id or 0, answer)
+            stored = self._store_document(answer)
             if stored:
                 payment.invoice_path = stored
             first = payment.sync_state != SyncState.SYNCED.value

@@ -151,33 +151,33 @@ def sync_pending(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _engine_and_sync(settings: Settings) -> tuple[Any, Any]:
-    from bot.accounting.erp import ErpConfigError, connector_for
-    from bot.accounting.sync import ErpSync, SyncPolicy
-    from bot.db import migrate
-    from bot.db.session import make_engine
+def _messenger(settings: Settings) -> Any:
+    from bot.intake.replies import Replies
+    from bot.intake.sending import Messenger
 
-    try:
-        connector = connector_for(settings)
-    except ErpConfigError as error:
-        raise CliError(str(error)) from error
-    if connector is None:
-        raise CliError("no hay conector de ERP configurado (PAYBOT_ERP_CONNECTOR=none): "
-                       "use «paybot sync mark PAGO --reason ...» si el pago ya está en el ERP")
-    migrate.upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    return engine, ErpSync(engine, connector, policy=SyncPolicy.from_settings(settings), tz=settings.tz,
-                           files_dir=settings.data_dir)
+    return Messenger(settings, Replies(settings.templates_dir))
 
 
 def sync_now(args: argparse.Namespace, settings: Settings) -> int:
-    """Seed 000's "Sincronizar ahora" from the shell; exit 1 when the ERP did not take it."""
+    """Seed 000's "Sincronizar ahora" from the shell; exit 1 when the ERP did not take it. The customer's
+    "applied" reply (with the invoice) is queued like from a chat."""
+    from bot.accounting.desk import erp_sync
+    from bot.accounting.erp import ErpConfigError
     from bot.accounting.sync import SyncRefused, SyncResult
+    from bot.db import migrate
+    from bot.db.session import make_engine
 
-    engine, sync = _engine_and_sync(settings)
+    migrate.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
     try:
+        sync = erp_sync(settings, engine, _messenger(settings))
+        if sync is None:
+            raise CliError("no hay conector de ERP configurado (PAYBOT_ERP_CONNECTOR=none): "
+                           "use «paybot sync mark PAGO --reason ...» si el pago ya está en el ERP")
         sync.release_dead_claims()
         outcome = asyncio.run(sync.sync_now(args.payment_id, _actor()))
+    except ErpConfigError as error:
+        raise CliError(str(error)) from error
     except SyncRefused as error:
         raise CliError(str(error)) from error
     finally:
@@ -188,13 +188,16 @@ def sync_now(args: argparse.Namespace, settings: Settings) -> int:
 
 def sync_mark(args: argparse.Namespace, settings: Settings) -> int:
     """Seed 000's "Sincronizar manualmente": the reason is required, stored and audited."""
+    from bot.accounting.desk import SyncOutcomes
     from bot.accounting.sync import SyncPolicy, SyncRefused, mark_synced
     from bot.db.session import migrated_session
+    from bot.media_store import media_store
 
     try:
         with migrated_session(settings.database_url) as session:
             payment = mark_synced(session, args.payment_id, reason=args.reason, actor=_actor(),
                                   lease=SyncPolicy.from_settings(settings).lease)
+            SyncOutcomes(_messenger(settings), media_store(settings)).tell_customer_applied(session, payment)
             note = payment.sync_note
     except SyncRefused as error:
         raise CliError(str(error)) from error

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 MANIFEST = "manifest.json"
 DATABASE = "paybot.db"
 MEDIA = "media"
-MEDIA_COLUMNS = (("intake", "media_path"), ("outboxmessage", "media_path"))
+MEDIA_COLUMNS = (("intake", "media_path"), ("outboxmessage", "media_path"), ("payment", "invoice_path"))
 """Columns that hold a path under the media folder, rewritten when a backup is restored elsewhere."""
 
 

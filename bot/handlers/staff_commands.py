@@ -21,7 +21,7 @@ VERBS: dict[str, StaffActionKind | None] = {
 
 HELP_TEXT = "\n".join(
     [
-        "Comandos de soporte y contabilidad (el número es el del comprobante):",
+        "Comandos de soporte y contabilidad (el número es el del comprobante, o el del pago donde se dice):",
         *(f"• {kind.spoken(123)}: {kind.meaning}" for kind in StaffActionKind),
         "• AYUDA: esta lista",
     ]
@@ -83,8 +83,10 @@ def parse_staff_command(text: str | None) -> ParsedText | None:
         return CommandError(usage)
     intake_id = int(match.group(1))
     rest = words[2:]
-    if kind in (StaffActionKind.APPROVE, StaffActionKind.APPLY, StaffActionKind.GRACE):
+    if kind in (StaffActionKind.APPROVE, StaffActionKind.APPLY, StaffActionKind.GRACE, StaffActionKind.SYNC):
         return StaffCommand(kind, intake_id) if not rest else CommandError(usage)
+    if kind is StaffActionKind.SYNCED:
+        return StaffCommand(kind, intake_id, reason=" ".join(rest)) if rest else CommandError(usage)
     if kind in (StaffActionKind.REJECT, StaffActionKind.FLAG):
         if not rest:
             return CommandError(usage)

@@ -106,6 +106,12 @@ PROMPTS: tuple[_Prompt, ...] = (
         "motivo",
     ),
     _Prompt(
+        StaffActionKind.SYNCED,
+        "Sincronizar manualmente el pago {id} (no se toca el ERP)",
+        "Responda a este mensaje con la explicación (p. ej. ya estaba pagado en el ERP con la misma referencia)",
+        "explicación",
+    ),
+    _Prompt(
         StaffActionKind.FLAG,
         "Devolver a soporte la solicitud #{id}",
         "Responda a este mensaje con el problema encontrado",
@@ -398,6 +404,7 @@ async def press_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if (kind is StaffActionKind.REJECT and choice == OTHER_REASON) or kind in (
         StaffActionKind.CORRECT,
         StaffActionKind.FLAG,
+        StaffActionKind.SYNCED,
     ):
         await _ask(context, card, PROMPT_BY_KIND[kind], intake_id)
         return

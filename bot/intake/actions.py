@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.account.operations import AccountError, AccountPolicy, post_payment
+from bot.accounting.sync import queue_sync
 from bot.collections import access, grace
 from bot.collections.announce import announce_access
 from bot.config import Settings
@@ -317,11 +318,16 @@ def apply_payment(deed: Deed) -> str:
     if released:
         announce_access(session, deed.desk.messenger, today=today, now=deed.desk.clock(),
                         local_channel=deed.desk.messenger.local_staff_channel)
+    note = (" Sin tipo de cambio del día: en la cuenta quedó en su moneda, a favor del cliente (paybot rates set)."
+            if posted.rate_missing else "")
+    settings = deed.desk.settings
+    if settings.erp_connector != "none":
+        queue_sync(session, payment, tz=settings.tz, now=deed.desk.clock())
+        return (f"Pago #{intake.id} aplicado ({format_money(paid)}), pago {payment.id}: va al ERP; el cliente recibe "
+                f"la confirmación con su factura.{note}")
     kind = ReplyKind.APPLIED if facts.client_id_present else ReplyKind.APPLIED_MISSING_ID
     messenger = deed.desk.messenger
     messenger.tell_customer(session, intake, kind, messenger.reply_context(session, intake, facts))
-    note = (" Sin tipo de cambio del día: en la cuenta quedó en su moneda, a favor del cliente (paybot rates set)."
-            if posted.rate_missing else "")
     return f"Pago #{intake.id} aplicado ({format_money(paid)}). Se avisó al cliente.{note}"
 
 

@@ -71,6 +71,9 @@ def reply_context(settings: Settings, customer: Customer | None, intake: Intake,
         reference=facts.fields.reference or "",
         payee_seen=facts.fields.payee_name or "",
         grace_days=settings.grace_days,
+        invoice_number=None,
+        invoice_url=None,
+        invoice_attached=False,
     )
     return context
 
@@ -125,7 +128,7 @@ def shown_value(field: ReceiptField, facts: IntakeFacts) -> str:
 
 
 def support_card_context(intake: Intake, facts: IntakeFacts, customer: Customer | None, *, proposed_text: str,
-                         note: str, text_commands: bool) -> dict[str, Any]:
+                         note: str, text_commands: bool, bank_seen: str = "") -> dict[str, Any]:
     """The review card: each field with its confidence, each check with its reason, the proposed reply."""
     rows = []
     for key in JSON_KEYS:
@@ -157,13 +160,15 @@ def support_card_context(intake: Intake, facts: IntakeFacts, customer: Customer 
         "checks": checks,
         "due_lines": due.lines() if due else [],
         "proposed_reply": proposed_text,
+        "bank_seen": bank_seen,
         "text_commands": text_commands,
         "commands": [kind.sample(intake_id) for kind in SUPPORT_ACTIONS] if text_commands else [],
     }
 
 
 def accounting_card_context(intake: Intake, facts: IntakeFacts, customer: Customer | None,
-                            contract: Contract | None, *, approved_by: str, text_commands: bool) -> dict[str, Any]:
+                            contract: Contract | None, *, approved_by: str, text_commands: bool,
+                            bank_seen: str = "") -> dict[str, Any]:
     """The card accounting applies from: customer, contract, amount paid and the due breakdown."""
     due = facts.due
     intake_id = intake.id or 0
@@ -180,6 +185,7 @@ def accounting_card_context(intake: Intake, facts: IntakeFacts, customer: Custom
         "difference": facts.difference,
         "credit": facts.credit,
         "expired": facts.contract_expired,
+        "bank_seen": bank_seen,
         "text_commands": text_commands,
         "commands": [kind.sample(intake_id) for kind in ACCOUNTING_ACTIONS] if text_commands else [],
     }

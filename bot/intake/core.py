@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.accounting.desk import PaymentDesk, erp_sync
 from bot.config import Settings
 from bot.db.models import Intake
 from bot.db.types import utcnow
@@ -86,6 +87,8 @@ class IntakeCore:
         self.media = media or media_store(settings)
         self.messenger = Messenger(settings, replies or Replies(settings.templates_dir), local_staff_channel)
         self.desk = StaffDesk(settings, engine, self.messenger, now)
+        self.erp = erp_sync(settings, engine, self.messenger, now, self.media)
+        self.payments = PaymentDesk(settings, engine, self.messenger, self.erp, now, self.media)
         self.intake_ready = asyncio.Event()
         self.outbox_ready = asyncio.Event()
 
@@ -267,8 +270,11 @@ class IntakeCore:
 
     async def act(self, action: StaffAction) -> StaffResult:
         """Carry out a staff member's decision after checking who they are and where they speak."""
-        with about_intake(action.intake_id):
-            result = await asyncio.to_thread(self.desk.perform, action)
+        if action.kind.on_payment:
+            result = await self.payments.act(action)
+        else:
+            with about_intake(action.intake_id):
+                result = await asyncio.to_thread(self.desk.perform, action)
         self.outbox_ready.set()
         self.intake_ready.set()
         return result

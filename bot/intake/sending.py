@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.accounting.matching import seen_in_bank
 from bot.config import Settings
 from bot.db.models import Contract, Customer, Intake
 from bot.intake import cards
@@ -19,6 +20,7 @@ from bot.intake.replies import Replies
 from bot.intake.staff import destinations, reads_text_commands
 from bot.intake.states import event_count
 from bot.vocabulary import ReplyKind, StaffMessage
+from currency.money import Money, format_money
 
 
 class Messenger:
@@ -40,8 +42,9 @@ class Messenger:
         return cards.reply_context(self.settings, customer_of(session, intake), intake, facts)
 
     def tell_customer(self, session: Session, intake: Intake, kind: ReplyKind, context: dict[str, Any],
-                      key_suffix: str = "") -> None:
-        """Queue customer script `kind` for the intake's sender, once per key."""
+                      key_suffix: str = "", media_path: str | None = None) -> None:
+        """Queue customer script `kind` for the intake's sender, once per key (with a document, e.g. the
+        invoice, when `media_path` names one)."""
         if kind.template is None:
             raise ValueError(f"{kind} has no script to send")
         enqueue(
@@ -53,6 +56,7 @@ class Messenger:
             kind=kind.value,
             text=self.replies.render(kind.template, context),
             intake_id=intake.id,
+            media_path=media_path,
         )
 
     # -- staff --------------------------------------------------------------------------------
@@ -100,7 +104,8 @@ class Messenger:
             cards.reply_context(self.settings, customer, intake, facts))
         text = self.replies.render(StaffMessage.SUPPORT_CARD.template, cards.support_card_context(
             intake, facts, customer, proposed_text=proposed_text, note=note,
-            text_commands=reads_text_commands(session, self.settings, Audience.SUPPORT)))
+            text_commands=reads_text_commands(session, self.settings, Audience.SUPPORT),
+            bank_seen=bank_seen_line(session, facts)))
         self.tell_staff(session, Audience.SUPPORT, StaffMessage.SUPPORT_CARD, text, intake_id=intake.id,
                         key=f"intake:{intake.id}:support_card:{event_count(session, intake)}",
                         media_path=intake.media_path, buttons=cards.support_buttons(intake.id or 0))
@@ -114,11 +119,26 @@ class Messenger:
         contract = session.get(Contract, intake.contract_id) if intake.contract_id else None
         text = self.replies.render(StaffMessage.ACCOUNTING_CARD.template, cards.accounting_card_context(
             intake, facts, customer, contract, approved_by=approved_by,
-            text_commands=reads_text_commands(session, self.settings, Audience.ACCOUNTING)))
+            text_commands=reads_text_commands(session, self.settings, Audience.ACCOUNTING),
+            bank_seen=bank_seen_line(session, facts)))
         self.tell_staff(session, Audience.ACCOUNTING, StaffMessage.ACCOUNTING_CARD, text, intake_id=intake.id,
                         key=f"intake:{intake.id}:accounting_card:{event_count(session, intake)}",
                         media_path=intake.media_path, buttons=cards.accounting_buttons(intake.id or 0))
         return kind
+
+
+def bank_seen_line(session: Session, facts: IntakeFacts) -> str:
+    """"Visto en el banco" when the receipt's reference is in the company's imported bank movements (with a
+    warning when the bank shows another amount under it), else nothing."""
+    movement = seen_in_bank(session, facts.fields.reference)
+    if movement is None:
+        return ""
+    seen = Money(movement.amount, movement.currency)
+    line = f"🏦 Visto en el banco: {format_money(seen)} el {movement.booked_on:%d/%m/%Y} ({movement.bank})"
+    paid = facts.paid
+    if paid is not None and (paid.currency != seen.currency or abs(paid.amount - seen.amount) > 1):
+        line += f" ⚠️ el comprobante dice {format_money(paid)}"
+    return line
 
 
 def customer_of(session: Session, intake: Intake) -> Customer | None:

@@ -28,6 +28,8 @@ ALLOWED: dict[StaffActionKind, frozenset[StaffRole]] = {
     StaffActionKind.GRACE: frozenset({StaffRole.SUPPORT, StaffRole.ADMIN}),
     StaffActionKind.APPLY: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.FLAG: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.SYNC: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.SYNCED: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
 }
 
 

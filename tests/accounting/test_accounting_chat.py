@@ -19,6 +19,8 @@ from bot.cli import main
 from bot.config import Settings
 from bot.db.models import OutboxMessage, Payment, PaymentEvent
 from bot.intake.replies import Replies
+from bot.intake.sending import Messenger
+from bot.media_store import FolderStore
 from tests.accounting.conftest import CR, NOW, SECRET, FakeErp, pay
 
 REPLIES = Replies()
@@ -31,18 +33,18 @@ def messages(session: Session, kind: str) -> list[OutboxMessage]:
 def test_the_morning_summary_lists_payments_not_synced_once_a_day_and_says_nothing_when_all_are(
         customers: Session, engine: Engine, settings: Settings, erp: FakeErp) -> None:
     webhook = settings.model_copy(update={"erp_connector": "webhook"})
-    assert not send_morning_summary(customers, webhook, REPLIES, NOW.date() - timedelta(days=1))
+    assert not send_morning_summary(customers, Messenger(webhook, REPLIES), NOW.date() - timedelta(days=1))
     payment = pay(customers, "1001", "39550.00", reference="12345678")
     queue_sync(customers, payment, tz=CR, now=NOW)
     customers.commit()
     erp.mode = "down"
     asyncio.run(ErpSync(engine, WebhookConnector(erp.url, SECRET, 5), policy=SyncPolicy(max_attempts=1), tz=CR,
-                        files_dir=settings.data_dir, clock=lambda: NOW).run_due())
+                        media=FolderStore(settings.media_dir), clock=lambda: NOW).run_due())
     customers.expire_all()
 
-    assert not send_morning_summary(customers, settings, REPLIES, NOW.date()), "no ERP configured: nothing to say"
-    assert send_morning_summary(customers, webhook, REPLIES, NOW.date())
-    assert send_morning_summary(customers, webhook, REPLIES, NOW.date())
+    assert not send_morning_summary(customers, Messenger(settings, REPLIES), NOW.date()), "no ERP: nothing to say"
+    assert send_morning_summary(customers, Messenger(webhook, REPLIES), NOW.date())
+    assert send_morning_summary(customers, Messenger(webhook, REPLIES), NOW.date())
     customers.commit()
     [summary] = messages(customers, "sync_summary")
     assert summary.audience == "accounting"
@@ -51,14 +53,14 @@ def test_the_morning_summary_lists_payments_not_synced_once_a_day_and_says_nothi
     assert "pagado sin sincronizar (el ERP respondió 503: " in summary.text
     for n in range(25):
         pay(customers, "1002", "1000.00", reference=f"R{n}")
-    assert send_morning_summary(customers, webhook, REPLIES, NOW.date() + timedelta(days=1))
+    assert send_morning_summary(customers, Messenger(webhook, REPLIES), NOW.date() + timedelta(days=1))
     customers.commit()
     longest = max(messages(customers, "sync_summary"), key=lambda m: len(m.text))
     assert "Pagos sin sincronizar al 28/11/2026: 26" in longest.text and "… y 6 más" in longest.text
     assert longest.text.count("• Pago") == 20
     for stored in customers.exec(select(Payment)).all():
         mark_synced(customers, stored.id or 0, reason="Ya estaba en el ERP", actor="accounting:cli")
-    assert not send_morning_summary(customers, webhook, REPLIES, NOW.date() + timedelta(days=2))
+    assert not send_morning_summary(customers, Messenger(webhook, REPLIES), NOW.date() + timedelta(days=2))
 
 
 def test_yesterdays_payments_report_goes_to_accounting_as_a_spreadsheet(customers: Session,
@@ -67,8 +69,8 @@ def test_yesterdays_payments_report_goes_to_accounting_as_a_spreadsheet(customer
     pay(customers, "1002", "79100.00", reference="2", applied_at=NOW - timedelta(days=1))
     pay(customers, "1012", "500.00", reference="3", applied_at=NOW)
 
-    made = send_daily_report(customers, settings, REPLIES, NOW.date())
-    empty = send_daily_report(customers, settings, REPLIES, NOW.date() - timedelta(days=5))
+    made = send_daily_report(customers, Messenger(settings, REPLIES), NOW.date())
+    empty = send_daily_report(customers, Messenger(settings, REPLIES), NOW.date() - timedelta(days=5))
     customers.commit()
 
     assert made.rows == 2 and made.path is not None

@@ -31,6 +31,8 @@ from bot.db.models import (
     PaymentEvent,
 )
 from bot.intake.replies import Replies
+from bot.intake.sending import Messenger
+from bot.media_store import FolderStore
 from tests.accounting.conftest import CR, NOW, SECRET, FakeErp, customer_id, pay
 
 POLICY = SyncPolicy(max_attempts=3, first_delay=30, max_delay=600, lease=40)
@@ -49,8 +51,8 @@ class Clock:
 
 def sender(engine: Engine, settings: Settings, erp: FakeErp, clock: Clock, secret: str = SECRET) -> ErpSync:
     return ErpSync(engine, WebhookConnector(erp.url, secret, timeout=5), policy=POLICY, tz=CR,
-                   files_dir=settings.data_dir, clock=clock,
-                   on_failed=accounting_failure_notice(settings, Replies(settings.templates_dir)))
+                   media=FolderStore(settings.media_dir), clock=clock,
+                   on_failed=accounting_failure_notice(Messenger(settings, Replies(settings.templates_dir))))
 
 
 def applied_receipt(session: Session, client_id: str) -> Intake:
@@ -137,7 +139,7 @@ def test_erp_down_makes_the_payment_paid_not_synced_tells_accounting_once_and_sy
         told = accounting_messages(session)
         assert len(told) == 1
         assert "Pagado sin sincronizar" in told[0].text and "503" in told[0].text
-        assert [b["data"] for b in told[0].buttons] == [f"sync:now:{payment.id}", f"sync:mark:{payment.id}"]
+        assert [b["data"] for b in told[0].buttons] == [f"pay:sync:{payment.id}", f"pay:synced:{payment.id}"]
         receipt = session.get(Intake, intake.id)
         assert receipt is not None and receipt.state == "sync_failed"
 
@@ -235,7 +237,7 @@ def test_the_daily_file_gets_one_row_per_payment_even_when_resent_and_never_keep
     queued(customers, second)
     folder = tmp_path / "erp"
     connector = FileDropConnector(folder)
-    sync = ErpSync(engine, connector, policy=POLICY, tz=CR, files_dir=tmp_path, clock=Clock(NOW))
+    sync = ErpSync(engine, connector, policy=POLICY, tz=CR, media=FolderStore(tmp_path / "media"), clock=Clock(NOW))
     day_file = connector.path_for(NOW.date())
 
     asyncio.run(sync.run_due(limit=1))

@@ -85,6 +85,17 @@ SAMPLE: dict[str, Any] = {
     "closes": "19:00",
     "closed_days": "excepto domingos y feriados",
     "answer_when": "mañana a partir de las 08:00",
+    "invoice_number": "FE-00100001-0042",
+    "invoice_url": "https://erp.example.cr/facturas/42.pdf",
+    "invoice_attached": False,
+    "bank_seen": "🏦 Visto en el banco: ₡20 000,00 el 27/11/2026 (BCR)",
+    "payment_id": 17,
+    "day": date(2026, 11, 27),
+    "more": 0,
+    "rows": [{"payment_id": 17, "client_id": "1001", "customer_name": "María José Vargas Solano",
+              "amount": Money(Decimal("20000.00"), "CRC"), "applied_on": date(2026, 11, 27),
+              "state": "pagado sin sincronizar", "error": "el ERP respondió 503"}],
+    "totals": [{"currency": "CRC", "count": 1, "amount": Decimal("20000.00")}],
 }
 
 
