@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,7 @@ from bot.db.models import (
     AccessChange,
     AccountEntry,
     AuditEvent,
+    BankMovement,
     CallTask,
     Contract,
     Customer,
@@ -31,6 +33,7 @@ from bot.db.models import (
     OutboxMessage,
     OutboxState,
     Payment,
+    PaymentEvent,
     PaymentReversal,
     Reminder,
     ReminderState,
@@ -77,6 +80,10 @@ class Holdings:
     collections: list[SQLModel] = field(default_factory=list)
     """Grace extensions, access changes, call tasks and payment reversals: their reasons and notes are free text."""
     erp: list[ErpDelivery] = field(default_factory=list)
+    payment_events: list[PaymentEvent] = field(default_factory=list)
+    """The payments' audit: reasons written by staff (a manual sync's explanation) may name the person."""
+    bank_movements: list[BankMovement] = field(default_factory=list)
+    """The company's bank lines matched to their payments: banks write the payer's name in the description."""
 
 
 def _digits(text: str) -> str:
@@ -121,6 +128,7 @@ def holdings(session: Session, client_id: str) -> Holdings:
     ).all()
     payments = session.exec(select(Payment).where(Payment.customer_id == customer.id)
                             .order_by(col(Payment.id))).all()
+    payment_ids = [p.id for p in payments if p.id is not None]
     return Holdings(
         customer=customer,
         contracts=list(session.exec(select(Contract).where(Contract.customer_id == customer.id)
@@ -144,9 +152,12 @@ def holdings(session: Session, client_id: str) -> Holdings:
         collections=[row for table in (GraceExtension, AccessChange, CallTask, PaymentReversal)
                      for row in session.exec(select(table).where(col(table.customer_id) == customer.id)
                                              .order_by(col(table.id))).all()],
-        erp=list(session.exec(select(ErpDelivery).where(
-            col(ErpDelivery.payment_id).in_([p.id for p in payments if p.id is not None]))
-            .order_by(col(ErpDelivery.id))).all()),
+        erp=list(session.exec(select(ErpDelivery).where(col(ErpDelivery.payment_id).in_(payment_ids))
+                              .order_by(col(ErpDelivery.id))).all()),
+        payment_events=list(session.exec(select(PaymentEvent).where(col(PaymentEvent.payment_id).in_(payment_ids))
+                                         .order_by(col(PaymentEvent.id))).all()),
+        bank_movements=list(session.exec(select(BankMovement).where(col(BankMovement.payment_id).in_(payment_ids))
+                                         .order_by(col(BankMovement.id))).all()),
     )
 
 
@@ -182,15 +193,29 @@ def export(session: Session, client_id: str, now: datetime | None = None,
         "refused_actions": _rows(held.audits),
         "collections": [{"table": type(row).__tablename__, **row.model_dump(mode="json")} for row in held.collections],
         "erp_deliveries": _rows(held.erp),
+        "payment_audit": _rows(held.payment_events),
+        "bank_movements": _rows(held.bank_movements),
     }
+
+
+ACCENTED = {"a": "aáàâä", "e": "eéèêë", "i": "iíìîï", "o": "oóòôö", "u": "uúùûü", "n": "nñ", "c": "cç"}
+"""Letters as banks and staff may write them: a bank line says MARIA JOSE for María José."""
+
+
+def _folded(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def _accent_blind(word: str) -> str:
+    return "".join(f"[{ACCENTED[c.lower()]}]" if c.lower() in ACCENTED else re.escape(c) for c in word)
 
 
 class Scrubber:
     """Replaces every written form of a person's names, numbers and addresses inside free text and JSON."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        unique = sorted({w.strip() for w in words if w and len(w.strip()) >= 3}, key=len, reverse=True)
-        alternatives = "|".join(re.escape(w) for w in unique)
+        unique = sorted({_folded(w.strip()) for w in words if w and len(w.strip()) >= 3}, key=len, reverse=True)
+        alternatives = "|".join(_accent_blind(w) for w in unique)
         self.pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE) if unique else None
 
     def text(self, value: str | None) -> str | None:
@@ -324,6 +349,13 @@ def forget(session: Session, client_id: str, *, actor: str = "operador", now: da
         delivery.payload = scrub.json(delivery.payload)
         delivery.answer = scrub.json(delivery.answer)
         session.add(delivery)
+    for event in held.payment_events:
+        event.reason = scrub.text(event.reason)
+        event.details = scrub.json(event.details)
+        session.add(event)
+    for movement in held.bank_movements:
+        movement.description = scrub.text(movement.description) or ""
+        session.add(movement)
     if held.numbers:
         session.execute(delete(WhatsAppWindow).where(col(WhatsAppWindow.number).in_(held.numbers)))
     for intake in held.intakes:
