@@ -349,10 +349,10 @@ def forget(session: Session, client_id: str, *, actor: str = "operador", now: da
         delivery.payload = scrub.json(delivery.payload)
         delivery.answer = scrub.json(delivery.answer)
         session.add(delivery)
-    for event in held.payment_events:
-        event.reason = scrub.text(event.reason)
-        event.details = scrub.json(event.details)
-        session.add(event)
+    for audited in held.payment_events:
+        audited.reason = scrub.text(audited.reason)
+        audited.details = scrub.json(audited.details)
+        session.add(audited)
     for movement in held.bank_movements:
         movement.description = scrub.text(movement.description) or ""
         session.add(movement)
