@@ -5,16 +5,18 @@ One run measures, on the same generated receipts (held out: seeds no test uses; 
 - the floor: plain `tesseract IMAGE - -l spa` (OMP_THREAD_LIMIT=1) over every image, as many at a time as the
   service has readers, at the readers' CPU priority (`nice -n 10`, as the pool runs them), so both compete
   alike with whatever else the machine runs;
-- for each installation: the receipts are posted to the sandbox's upload endpoint by `--senders` concurrent
-  connections (many customers, a few receipts each) at 1.15x the floor's pace, so the readers stay saturated
-  while the posts go on; acknowledgement = each upload's HTTP response time (the receipt is stored and the
-  customer's acknowledgement queued when it answers): p50, p99, max; end to end = first post to the last
+- for each installation and each pace: the receipts are posted to the sandbox's upload endpoint by `--senders`
+  concurrent connections (many customers, a few receipts each), either all at once (`burst`: the readers are
+  saturated from the first second and end to end is the readers' throughput) or at 1.15x the floor's pace
+  (`paced`: posts go on for the whole run while the readers work, so end to end cannot be shorter than the
+  posting, about 0.87x the floor); acknowledgement = each upload's HTTP response time (the receipt is stored and
+  the customer's acknowledgement queued when it answers): p50, p99, max; end to end = first post to the last
   support card delivered, as receipts per minute and as a ratio to the floor's time;
 - installations: SQLite with one `paybot run` (role all); PostgreSQL with a web process and 1 worker process
   (all cores' readers in it); PostgreSQL with a web process and 2 worker processes (half the readers each);
   both PostgreSQL runs have a scheduler process too.
 
-Usage: python bench/e2e.py [--count 200] [--senders 8] [--runs sqlite,pg1,pg2]
+Usage: python bench/e2e.py [--count 200] [--senders 8] [--runs sqlite,pg1,pg2] [--paces burst,paced]
 """
 
 from __future__ import annotations
@@ -178,6 +180,7 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--senders", type=int, default=8)
     parser.add_argument("--runs", default="sqlite,pg1,pg2")
+    parser.add_argument("--paces", default="burst,paced")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     receipts = [generate(SEED + i, photographed=i % 4 == 3) for i in range(args.count)]
@@ -193,14 +196,15 @@ def main() -> int:
         floor = floor_seconds(paths, cores)
     print(f"floor: plain tesseract, {cores} at a time, nice {NICENESS}: {floor:.1f} s "
           f"({60 * args.count / floor:.0f} receipts/min)", flush=True)
-    pace = floor / args.count / 1.15
+    paces = {"burst": 0.0, "paced": floor / args.count / 1.15}
     for kind in args.runs.split(","):
-        result = run(kind, images, args.senders, pace, cores)
-        print(f"{kind}: support cards {result.cards}/{args.count} after {result.elapsed:.1f} s "
-              f"({60 * result.cards / result.elapsed:.0f} receipts/min, {result.elapsed / floor:.2f}x the floor); "
-              f"acknowledgement p50 {1000 * statistics.median(result.acks):.0f} ms, "
-              f"p99 {1000 * percentile(result.acks, 0.99):.0f} ms, max {1000 * max(result.acks):.0f} ms; "
-              f"load average {result.load[0]:.1f} -> {result.load[1]:.1f}", flush=True)
+        for pace_name in args.paces.split(","):
+            result = run(kind, images, args.senders, paces[pace_name], cores)
+            print(f"{kind} {pace_name}: support cards {result.cards}/{args.count} after {result.elapsed:.1f} s "
+                  f"({60 * result.cards / result.elapsed:.0f} receipts/min, {result.elapsed / floor:.2f}x the floor); "
+                  f"acknowledgement p50 {1000 * statistics.median(result.acks):.0f} ms, "
+                  f"p99 {1000 * percentile(result.acks, 0.99):.0f} ms, max {1000 * max(result.acks):.0f} ms; "
+                  f"load average {result.load[0]:.1f} -> {result.load[1]:.1f}", flush=True)
     return 0
 
 
