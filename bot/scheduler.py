@@ -116,3 +116,18 @@ def refresh_todays_rate(settings: Settings, engine: Engine, now: datetime) -> bo
             log.warning("exchange rate for %s not fetched from %s: %s", today, settings.rates_url, error)
             return False
     return True
+
+
+def charge_new_periods(settings: Settings, engine: Engine, now: datetime) -> int:
+    """Write the charge of every monthly or annual contract period that has started by today, in its own
+    transaction (the daily job). Idempotent: a second run, or another process running it too, writes
+    nothing new. Returns how many charges were written."""
+    from bot.account.orders import generate_period_charges
+
+    today = now.astimezone(settings.tz).date()
+    with Session(engine) as session:
+        written = generate_period_charges(session, today, whole_colones=settings.whole_colones)
+        session.commit()
+    if written:
+        log.info("%d period charge(s) written for %s", written, today)
+    return written

@@ -44,7 +44,7 @@ from bot.intake.staff import seed_staff
 from bot.intake.worker import IntakeWorker
 from bot.leadership import lead, scheduler_lock
 from bot.media_store import MediaStore, media_store
-from bot.scheduler import Job, PeriodicWork, refresh_todays_rate
+from bot.scheduler import Job, PeriodicWork, charge_new_periods, refresh_todays_rate
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
 from bot.web.local_only import is_loopback
@@ -283,6 +283,9 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
     async def heartbeat() -> None:
         await asyncio.to_thread(beat, engine, "scheduler", worker_name())
 
+    async def charge_periods() -> None:
+        await asyncio.to_thread(charge_new_periods, settings, engine, core.now())
+
     jobs = [
         Job("reminders", IntervalTrigger(seconds=30), send_due_reminders, coalesce=True, misfire_grace_seconds=None),
         Job("collections", IntervalTrigger(seconds=60), collect, coalesce=True, misfire_grace_seconds=None),
@@ -291,6 +294,9 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
         Job("rejected-media", IntervalTrigger(hours=1), delete_expired_media, coalesce=True,
             misfire_grace_seconds=None),
         Job("scheduler-heartbeat", IntervalTrigger(seconds=BEAT_SECONDS), heartbeat, coalesce=True,
+            misfire_grace_seconds=None),
+        # Each monthly or annual period's charge, the day it starts (and at once the first time).
+        Job("period-charges", CronTrigger(hour=0, minute=5), charge_periods, coalesce=True,
             misfire_grace_seconds=None),
     ]
     if settings.rates_url:

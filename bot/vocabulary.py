@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from currency.text import strip_accents
+from currency.text import fold, strip_accents
 
 
 def _describe(member: StrEnum, **details: Any) -> None:
@@ -59,6 +59,10 @@ class ReplyKind(StrEnum):
     PAYMENT_UNDONE = "payment_undone", "pago anulado", True, "el aviso del pago anulado"
     OUT_OF_HOURS = "out_of_hours", "mensaje fuera del horario de atención", True, "el aviso del horario"
     FLOOD_NOTICE = "flood_notice", "aviso de muchos comprobantes seguidos"
+    BALANCE = "balance", "saldo de la cuenta", True, "la respuesta con el saldo"
+    STATEMENT = "statement", "estado de cuenta", True, "el estado de cuenta"
+    ACCOUNT_UNLINKED = ("account_unlinked", "consulta de saldo de un número no vinculado", True,
+                        "la respuesta a una consulta de saldo")
     CUSTOMER_UNKNOWN = "customer_unknown", "cliente sin identificar", False
     FOLLOW_UP = "follow_up", "mensaje sobre un comprobante anterior", False
 
@@ -172,6 +176,58 @@ class ReceiptField(StrEnum):
 
 
 _FIELD_WORDS = {word: field for field in ReceiptField for word in field.words}
+
+
+class CustomerQuestion(StrEnum):
+    """What a customer may ask the bot about their account, the words that ask it (written without accents,
+    lower case) and the script that answers a linked customer."""
+
+    words: tuple[str, ...]
+    reply: ReplyKind
+
+    def __new__(cls, value: str, *details: Any) -> CustomerQuestion:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        if details:
+            _describe(member, words=details[0], reply=ReplyKind(value))
+        return member
+
+    STATEMENT = "statement", ("estado de cuenta", "estado de mi cuenta", "estado cuenta")
+    BALANCE = "balance", ("saldo", "cuanto debo", "cuanto le debo", "cuanto les debo", "cuanto tengo pendiente",
+                          "cuanto me falta", "cuanto tengo que pagar", "cuanto hay que pagar")
+
+    @classmethod
+    def asked_in(cls, text: str | None, longest: int = 160) -> CustomerQuestion | None:
+        """The question a short message asks (the statement before the balance), or None."""
+        folded = " ".join("".join(ch if ch.isalnum() else " " for ch in fold(text or "")).split())
+        if not folded or len(folded) > longest:
+            return None
+        padded = f" {folded} "
+        return next((q for q in cls if any(f" {word} " in padded for word in q.words)), None)
+
+
+class Overpayment(StrEnum):
+    """What staff decide about money paid over what was due (seed 000: a period paid twice)."""
+
+    label: str
+
+    def __new__(cls, value: str, *details: Any) -> Overpayment:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        if details:
+            _describe(member, label=details[0])
+        return member
+
+    CREDIT = "credit", "queda como saldo a favor para la próxima cuota"
+    REFUND = "refund", "se devuelve al cliente (se registra en la cuenta al aplicar el pago)"
+    REFUNDED = "refunded", "se devuelve al cliente: la devolución quedó registrada en la cuenta"
+
+    @classmethod
+    def named(cls, value: str | None) -> Overpayment | None:
+        try:
+            return cls(value) if value else None
+        except ValueError:
+            return None
 FIELD_WORDS = ", ".join(field.word for field in ReceiptField)
 """The field names staff may use, as a hint: "monto, fecha, referencia, ..."."""
 
@@ -207,6 +263,14 @@ class StaffActionKind(StrEnum):
              "el pago quedó aplicado (contabilidad)")
     FLAG = ("flag", "↩️ Devolver a soporte", ("devolver",), "<motivo>", "motivo",
             "contabilidad lo devuelve a soporte")
+    CONTRACT = ("contract", "📑 Contrato", ("contrato",), "<código de pago> [cuota]", "WOLK-1001",
+                "elige el contrato u orden que paga el comprobante")
+    KEEP_CREDIT = ("keep_credit", "💳 Dejar a favor", ("afavor", "credito"), "", "",
+                   "lo pagado de más queda como saldo a favor para la próxima cuota")
+    REFUND = ("refund", "💸 Devolver el dinero", ("reembolsar", "reembolso"), "", "",
+              "lo pagado de más (p. ej. un periodo pagado dos veces) se registra para devolverlo")
+    STATEMENT = ("statement", "📄 Enviar estado de cuenta", ("estado",), "", "",
+                 "envía al cliente su estado de cuenta en PDF, por su chat")
     SYNC = ("sync", "🔄 Sincronizar ahora", ("sincronizar",), "", "",
             "envía al ERP un pago sin sincronizar y lo marca pagado (el número es el del pago)")
     SYNCED = ("synced", "✍️ Sincronizar manualmente", ("sincronizado", "sincronizada"), "<explicación>",
@@ -217,10 +281,16 @@ class StaffActionKind(StrEnum):
         """The number this action names is a payment's, not a receipt's (seed 000's sync actions)."""
         return self in PAYMENT_ACTIONS
 
+    @property
+    def subject(self) -> str:
+        """What the command's number names: a receipt, a payment (sync actions) or (ESTADO) a customer's ID."""
+        if self is StaffActionKind.STATEMENT:
+            return "<ID cliente>"
+        return "<pago>" if self.on_payment else "<número>"
+
     def usage(self) -> str:
-        """The command's form with a placeholder for the receipt's (or the payment's) number."""
-        return " ".join(part for part in (self.command, "<pago>" if self.on_payment else "<número>", self.arguments)
-                        if part)
+        """The command's form with a placeholder for what its number names."""
+        return " ".join(part for part in (self.command, self.subject, self.arguments) if part)
 
     def hint(self, intake_id: int | str) -> str:
         """The command for one receipt, its arguments still to fill in."""
@@ -249,8 +319,10 @@ class StaffActionKind(StrEnum):
 
 
 SUPPORT_ACTIONS = (StaffActionKind.APPROVE, StaffActionKind.CORRECT, StaffActionKind.REJECT, StaffActionKind.GRACE)
-"""The actions under a support card, in their order."""
+"""The actions under every support card, in their order."""
 ACCOUNTING_ACTIONS = (StaffActionKind.APPLY, StaffActionKind.FLAG)
-"""The actions under an accounting card, in their order."""
+"""The actions under every accounting card, in their order."""
+OVERPAYMENT_ACTIONS = {StaffActionKind.KEEP_CREDIT: Overpayment.CREDIT, StaffActionKind.REFUND: Overpayment.REFUND}
+"""The actions under a card whose receipt paid more than was due, and the decision each records."""
 PAYMENT_ACTIONS = (StaffActionKind.SYNC, StaffActionKind.SYNCED)
 """The actions on a payment not synced with the ERP, in their order (accounting's message and the portal)."""

@@ -170,10 +170,10 @@ def load_demo(engine: Engine) -> None:
         session.commit()
 
 
-def conversation_with(engine: Engine, settings: Settings) -> Conversation:
-    """The real core on `engine`, at 15:00 on TODAY, with a channel recording every delivery."""
+def conversation_with(engine: Engine, settings: Settings, on: date = TODAY) -> Conversation:
+    """The real core on `engine`, at 15:00 on `on` (TODAY), with a channel recording every delivery."""
     channel = RecordingChannel("sandbox")
     core = IntakeCore(settings, engine, InlineReader(settings),
-                      now=lambda: datetime(2026, 11, 27, 15, 0, tzinfo=settings.tz))
+                      now=lambda: datetime(on.year, on.month, on.day, 15, 0, tzinfo=settings.tz))
     dispatcher = OutboxDispatcher(engine, {"sandbox": channel, "telegram": channel}, "test")
     return Conversation(core, dispatcher, channel, engine, settings)

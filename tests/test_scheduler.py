@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.db.models import ExchangeRate, Reminder, ScheduledJob
+from bot.db.models import AccountEntry, ExchangeRate, Reminder, ScheduledJob
 from bot.db.types import utcnow
 from bot.intake.outbox import OutboxDispatcher
 from bot.scheduler import Job, PeriodicWork, refresh_todays_rate
@@ -152,3 +152,27 @@ def test_the_service_keeps_todays_rate_stored_from_the_configured_provider(
 
     rate_service.answer({"error": "down"}, status=503)
     assert not refresh_todays_rate(configured, engine, datetime(2026, 11, 28, 8, 0, tzinfo=configured.tz))
+
+
+async def test_the_service_charges_each_new_period_at_first_start_and_daily_and_never_twice(
+    conversation: Conversation,
+) -> None:
+    engine = conversation.engine
+    core = conversation.core
+    core.now = lambda: datetime(2027, 1, 1, 0, 5, tzinfo=ZONE)
+    dispatcher = OutboxDispatcher(engine, {}, "test")
+    [job] = [job for job in periodic_jobs(conversation.settings, engine, core, dispatcher)
+             if job.name == "period-charges"]
+    assert isinstance(job.trigger, CronTrigger) and job.at_first_start and job.misfire_grace_seconds is None
+
+    def charges() -> int:
+        with Session(engine) as session:
+            return len(session.exec(select(AccountEntry).where(AccountEntry.kind == "charge")).all())
+
+    before = charges()
+    await running(PeriodicWork(engine, [job], ZONE), 3.0, until=lambda: charges() > before)
+    generated = charges() - before
+    assert generated == 4, "the first start charges January 1 to the four monthly contracts due that day"
+    await job.run()
+    await job.run()
+    assert charges() - before == generated, "a second run, or a run after a restart, charges nothing again"

@@ -245,6 +245,18 @@ class SettledPeriod:
     paid_by: tuple[int, ...]
     references: tuple[str, ...]
 
+    def to_json(self) -> dict[str, Any]:
+        return {"charge_id": self.charge_id, "contract_id": self.contract_id, "description": self.description,
+                "due_date": self.due_date.isoformat(), "amount": str(self.amount), "paid_by": list(self.paid_by),
+                "references": list(self.references)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SettledPeriod:
+        return cls(charge_id=int(data["charge_id"]), contract_id=data.get("contract_id"),
+                   description=str(data["description"]), due_date=date.fromisoformat(data["due_date"]),
+                   amount=Decimal(data["amount"]), paid_by=tuple(int(p) for p in data.get("paid_by") or ()),
+                   references=tuple(str(r) for r in data.get("references") or ()))
+
 
 def already_settled(
     ledger: Ledger,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,6 +24,7 @@ from bot.account.allocation import (
 )
 from bot.account.conversion import MissingRate, convert, tolerance_in
 from bot.account.entries import ZERO, Entry, EntryKind, OpenCharge, PaymentMethod, from_cents
+from bot.account.reminders import cancel_settled as cancel_settled_reminders
 from bot.account.statement import Statement, build_statement
 from bot.db.models import Payment
 from bot.db.rates import rate_for
@@ -75,6 +76,27 @@ def find_rate(session: Session, on_date: date, policy: AccountPolicy) -> Applied
         return rate_for(session, on_date, policy.rate_side)
     except RateNotFound:
         return None
+
+
+@dataclass(frozen=True)
+class Told:
+    """An amount as a customer is told it: in colones at the day's rate (and that rate), else as it is."""
+
+    amount: Money
+    rate: AppliedRate | None = None
+
+    @property
+    def rate_text(self) -> str:
+        return self.rate.describe() if self.rate is not None else ""
+
+
+def told_in_colones(session: Session, amount: Money, today: date, policy: AccountPolicy) -> Told:
+    """`amount` in colones at `today`'s rate (the "CÁLCULO $ A COLONES" sheet); a dollar amount stays in
+    dollars when no rate is stored."""
+    if amount.currency == CRC:
+        return Told(amount.rounded())
+    rate = find_rate(session, today, policy)
+    return Told(convert(amount, CRC, rate), rate) if rate is not None else Told(amount.rounded())
 
 
 @dataclass(frozen=True)
@@ -196,27 +218,6 @@ def open_balances(session: Session, customer_ids: Iterable[int] | None = None) -
     ]
 
 
-def cancel_settled_reminders(session: Session, customer_ids: Iterable[int], note: str) -> int:
-    """The "balance reached zero" hook: cancel pending reminders of a customer whose whole balance is zero
-    or less, and those of an order that has nothing open any more. Returns how many were cancelled."""
-    reminders = repository.pending_balance_reminders(session, customer_ids)
-    if not reminders:
-        return 0
-    by_customer: dict[int, list[Ledger]] = {}
-    entries = repository.load_entries_of(session, {r.customer_id for r in reminders if r.customer_id})
-    for (customer_id, _currency), ledger in settle_accounts(e for group in entries.values() for e in group).items():
-        by_customer.setdefault(customer_id, []).append(ledger)
-    stale = []
-    for reminder in reminders:
-        ledgers = by_customer.get(reminder.customer_id or 0, [])
-        if all(ledger.balance <= 0 for ledger in ledgers) or (
-            reminder.contract_id is not None
-            and all(ledger.contract_balance(reminder.contract_id) <= 0 for ledger in ledgers)
-        ):
-            stale.append(reminder)
-    return repository.cancel_reminders(session, stale, note)
-
-
 @dataclass(frozen=True)
 class AllocationResult:
     """What one payment did to the account: the numbers a support card and a customer reply need."""
@@ -235,10 +236,26 @@ class AllocationResult:
     rate_missing: bool = False
     """No USD/CRC rate was stored for a payment meant for an account in the other currency: it was kept in
     the currency it was paid, in the customer's favour, for staff to settle with an adjustment."""
+    due_before: Money | None = None
+    """What was due when the payment came (every charge due by its date, else the next ones to fall due)."""
+    still_due: Money | None = None
+    """What the payment left open of `due_before`: above zero the customer paid short by this much."""
+    chased: tuple[int, ...] = ()
+    """The charges (entry ids) still open in `still_due`: what a reminder of the difference chases."""
 
     @property
     def settled(self) -> tuple[ChargePaid, ...]:
         return tuple(c for c in self.charges if c.settled)
+
+    @property
+    def left_to_pay(self) -> Money:
+        """What is still due now after this payment (zero when it paid everything that was due)."""
+        return self.still_due if self.still_due is not None else Money.zero(self.applied.currency)
+
+    @property
+    def complete(self) -> bool:
+        """Nothing that was due is left open."""
+        return self.left_to_pay.amount <= 0
 
     @property
     def balance_reached_zero(self) -> bool:
@@ -256,6 +273,9 @@ class AllocationResult:
             "charges": [charge.to_json() for charge in self.charges],
             "credit_created": money(self.credit_created), "written_off": money(self.written_off),
             "reminders_cancelled": self.reminders_cancelled, "rate_missing": self.rate_missing,
+            "due_before": money(self.due_before) if self.due_before else None,
+            "still_due": money(self.still_due) if self.still_due else None,
+            "chased": list(self.chased),
         }
 
     @classmethod
@@ -271,6 +291,9 @@ class AllocationResult:
             credit_created=money(data["credit_created"]), written_off=money(data["written_off"]),
             reminders_cancelled=int(data.get("reminders_cancelled") or 0),
             rate_missing=bool(data.get("rate_missing")),
+            due_before=money(data["due_before"]) if data.get("due_before") else None,
+            still_due=money(data["still_due"]) if data.get("still_due") else None,
+            chased=tuple(int(entry_id) for entry_id in data.get("chased") or ()),
         )
 
     def lines(self) -> list[str]:
@@ -290,6 +313,8 @@ class AllocationResult:
                 f"  {charge.description} (vence {charge.due_date:%d/%m/%Y}): "
                 f"{format_money(Money(charge.paid, self.applied.currency))}, {state}"
             )
+        if self.still_due is not None and self.still_due.amount > 0:
+            lines.append(f"Queda por pagar de lo vencido o por vencer: {format_money(self.still_due)}")
         if self.credit_created.amount > 0:
             lines.append(f"Saldo a favor del cliente: {format_money(self.credit_created)}")
         if self.written_off.amount > 0:
@@ -305,6 +330,55 @@ def _signed(balance: Money) -> str:
     if balance.amount < 0:
         return f"{format_money(-balance)} a favor del cliente"
     return format_money(balance)
+
+
+@dataclass(frozen=True)
+class PendingPayment:
+    """A payment approved but not applied yet (accounting has it): a preview counts it as if it were, so a
+    second receipt is compared with what will be left, not with what was open before the first."""
+
+    amount: Money
+    paid_on: date
+    contract_id: int | None = None
+    reference: str | None = None
+
+
+def _with_pending(
+    session: Session, customer_id: int, entries: list[Entry], pending: Sequence[PendingPayment],
+    policy: AccountPolicy, first_id: int,
+) -> tuple[list[Entry], int]:
+    """`entries` with `pending` payments drafted after them (numbered from `first_id`), each in the account it
+    would go to; returns them and the next free draft id."""
+    if not pending:
+        return entries, first_id
+    ledgers = {currency: ledger for (_c, currency), ledger in settle_accounts(entries).items()}
+    drafts: list[Entry] = []
+    for payment in pending:
+        currency = _account_currency(session, customer_id, payment.amount.currency, payment.contract_id, ledgers)
+        rate = find_rate(session, payment.paid_on, policy) if currency != payment.amount.currency else None
+        try:
+            applied = convert(payment.amount, currency, rate)
+        except MissingRate:
+            currency, applied = payment.amount.currency, payment.amount.rounded()
+        drafts.append(Entry(
+            id=first_id + len(drafts), customer_id=customer_id, currency=currency, kind=EntryKind.PAYMENT,
+            amount=-applied.amount, on_date=payment.paid_on, contract_id=payment.contract_id,
+            description="Pago aprobado, por aplicar", reference=payment.reference,
+        ))
+    return [*entries, *drafts], first_id + len(drafts)
+
+
+def open_on_charges(
+    session: Session, customer_id: int, charges: Sequence[int], currency: str, *, policy: AccountPolicy,
+    pending: Sequence[PendingPayment] = (),
+) -> Money:
+    """What is still open on `charges` (entry ids of one `currency` account), counting `pending` payments."""
+    entries, _next = _with_pending(session, customer_id, repository.load_entries(session, customer_id), pending,
+                                   policy, repository.next_entry_id(session))
+    ledger = settle_accounts(entries).get((customer_id, currency))
+    if ledger is None:
+        return Money.zero(currency)
+    return Money(sum((max(ledger.charge_balance(entry_id), ZERO) for entry_id in charges), ZERO), currency)
 
 
 @dataclass(frozen=True)
@@ -397,6 +471,17 @@ class _Plan:
     result: AllocationResult
 
 
+def _due_now(open_charges: list[OpenCharge], paid_on: date, contract_id: int | None) -> list[OpenCharge]:
+    """The charges a payment made on `paid_on` is meant for: every one due by that day, and when nothing
+    was due yet the next ones to fall due (of the chosen order, when one is chosen). A plan loaded whole
+    (seed 004) thus asks for this cuota, not for the whole plan."""
+    if not open_charges:
+        return []
+    chosen = [c.due_date for c in open_charges if contract_id is not None and c.contract_id == contract_id]
+    cut = max(paid_on, min(chosen or [c.due_date for c in open_charges]))
+    return [charge for charge in open_charges if charge.due_date <= cut]
+
+
 def _plan_payment(
     session: Session,
     customer_id: int,
@@ -407,8 +492,10 @@ def _plan_payment(
     policy: AccountPolicy,
     description: str = "Pago",
     keep_without_rate: bool = False,
+    pending: Sequence[PendingPayment] = (),
 ) -> _Plan:
-    entries = repository.load_entries(session, customer_id)
+    entries, first_id = _with_pending(session, customer_id, repository.load_entries(session, customer_id), pending,
+                                      policy, repository.next_entry_id(session))
     before = {currency: ledger for (_c, currency), ledger in settle_accounts(entries).items()}
     currency = _account_currency(session, customer_id, paid.currency, contract_id, before)
     day_rate = find_rate(session, paid_on, policy)
@@ -424,7 +511,6 @@ def _plan_payment(
                 "registre uno con 'paybot rates set' o 'paybot rates fetch'"
             )
     applied = convert(paid, currency, rate)
-    first_id = repository.next_entry_id(session)
     payment = Entry(
         id=first_id, customer_id=customer_id, currency=currency, kind=EntryKind.PAYMENT, amount=-applied.amount,
         on_date=paid_on, contract_id=contract_id, description=description,
@@ -446,6 +532,9 @@ def _plan_payment(
         after = settle([*mine, payment, rounding])
         charges, left = effect_of(after, payment.id)
     previous = before[currency].balance if currency in before else ZERO
+    due_now = _due_now(before[currency].open_charges() if currency in before else [], paid_on, contract_id)
+    still_open = {charge.entry_id: after.charge_balance(charge.entry_id) for charge in due_now}
+    chased = tuple(entry_id for entry_id, amount in still_open.items() if amount > 0)
     result = AllocationResult(
         payment_id=0,
         entry_id=0,
@@ -458,6 +547,9 @@ def _plan_payment(
         credit_created=Money(left, currency),
         written_off=Money(-rounding.amount if rounding else ZERO, currency),
         rate_missing=rate_missing,
+        due_before=Money(sum((charge.open for charge in due_now), ZERO), currency),
+        still_due=Money(sum((still_open[entry_id] for entry_id in chased), ZERO), currency),
+        chased=chased,
     )
     return _Plan(currency, rate, applied, payment, rounding, result)
 
@@ -470,11 +562,14 @@ def preview_payment(
     *,
     policy: AccountPolicy,
     contract_id: int | None = None,
+    pending: Sequence[PendingPayment] = (),
 ) -> AllocationResult:
-    """What applying a payment would do, without writing anything: for the support card before approval."""
+    """What applying a payment would do, without writing anything: for the support card before approval.
+    `pending`: payments approved but not applied yet, counted as if they were."""
     if amount.amount <= 0:
         raise AccountError("el monto del pago debe ser mayor que cero")
-    return _plan_payment(session, customer_id, amount, paid_on, contract_id=contract_id, policy=policy).result
+    return _plan_payment(session, customer_id, amount, paid_on, contract_id=contract_id, policy=policy,
+                         pending=pending).result
 
 
 def post_payment(
@@ -709,9 +804,13 @@ def find_settled_period(
     policy: AccountPolicy,
     contract_id: int | None = None,
     reference: str | None = None,
+    pending: Sequence[PendingPayment] = (),
 ) -> SettledPeriod | None:
-    """Seed 000: a payment of `amount` that looks like a second payment of a period already paid."""
-    ledgers = _ledgers(session, customer_id)
+    """Seed 000: a payment of `amount` that looks like a second payment of a period already paid (or about to
+    be, by a `pending` payment)."""
+    entries, _next = _with_pending(session, customer_id, repository.load_entries(session, customer_id), pending,
+                                   policy, repository.next_entry_id(session))
+    ledgers = {currency: ledger for (_c, currency), ledger in settle_accounts(entries).items()}
     if not ledgers:
         return None
     currency = _account_currency(session, customer_id, amount.currency, contract_id, ledgers)

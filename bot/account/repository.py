@@ -15,19 +15,15 @@ from sqlmodel import Session, col, select
 
 from bot.account.charges import RECURRING
 from bot.account.entries import Entry, EntryKind, from_cents, to_cents
-from bot.db.models import AccountEntry, Contract, Customer, Payment, Reminder, ReminderState
+from bot.db.models import AccountEntry, Contract, Customer, Payment
 from bot.db.types import utcnow
-from bot.vocabulary import ReplyKind
 from currency.money import Money
 
 CHUNK = 500
 """Ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits."""
 
-BALANCE_REMINDER_KINDS = (ReplyKind.REMINDER_SHORT_PAYMENT.value,)
-"""Reminders that chase an open balance and stop when it reaches zero (collections adds its own here)."""
-
-
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+def chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """`ids` in lists short enough for one IN (...)."""
     batch: list[int] = []
     for item in ids:
         batch.append(item)
@@ -88,7 +84,7 @@ def load_entries(session: Session, customer_id: int, *, until: date | None = Non
 def load_entries_of(session: Session, customer_ids: Iterable[int]) -> dict[int, list[Entry]]:
     """The entries of many customers, grouped by customer, read in chunks."""
     found: dict[int, list[Entry]] = {}
-    for batch in _chunks(sorted(set(customer_ids))):
+    for batch in chunks(sorted(set(customer_ids))):
         query = _entries_query().where(_ENTRY_TABLE.c.customer_id.in_(batch))
         for row in session.execute(query):
             found.setdefault(row.customer_id, []).append(_entry(row, row.payment_reference))
@@ -97,7 +93,7 @@ def load_entries_of(session: Session, customer_ids: Iterable[int]) -> dict[int, 
 
 def customers_with_entries(session: Session, customer_ids: Iterable[int]) -> set[int]:
     found: set[int] = set()
-    for batch in _chunks(sorted(set(customer_ids))):
+    for batch in chunks(sorted(set(customer_ids))):
         found.update(session.execute(
             select_rows(_ENTRY_TABLE.c.customer_id).where(_ENTRY_TABLE.c.customer_id.in_(batch)).distinct()
         ).scalars())
@@ -244,7 +240,7 @@ def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
 def recorded_interest(session: Session, contract_ids: Iterable[int]) -> dict[tuple[int, date | None], Decimal]:
     """Charges and interest already on the books per (order, due date)."""
     found: dict[tuple[int, date | None], Decimal] = {}
-    for batch in _chunks(contract_ids):
+    for batch in chunks(contract_ids):
         query = (
             select(col(AccountEntry.contract_id), col(AccountEntry.due_date), func.sum(AccountEntry.amount_cents))
             .where(AccountEntry.kind == EntryKind.INTEREST.value, col(AccountEntry.contract_id).in_(batch))
@@ -298,31 +294,6 @@ def applied_reference(session: Session, reference: str, bank: str) -> Payment | 
         if not bank or not payment.bank or payment.bank.casefold() == bank.casefold():
             return payment
     return None
-
-
-def pending_balance_reminders(session: Session, customer_ids: Iterable[int]) -> list[Reminder]:
-    found: list[Reminder] = []
-    for batch in _chunks(customer_ids):
-        found.extend(session.exec(
-            select(Reminder).where(
-                Reminder.state == ReminderState.PENDING.value,
-                col(Reminder.customer_id).in_(batch),
-                col(Reminder.kind).in_(BALANCE_REMINDER_KINDS),
-            )
-        ).all())
-    return found
-
-
-def cancel_reminders(session: Session, reminders: Iterable[Reminder], note: str) -> int:
-    count = 0
-    for reminder in reminders:
-        reminder.state = ReminderState.CANCELLED.value
-        reminder.last_error = note[:500]
-        session.add(reminder)
-        count += 1
-    if count:
-        session.flush()
-    return count
 
 
 def recurring_contracts(session: Session, today: date) -> list[Contract]:

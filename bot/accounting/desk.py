@@ -11,15 +11,17 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.account.operations import AccountPolicy
 from bot.accounting.erp import connector_for
 from bot.accounting.notices import accounting_failure_notice
 from bot.accounting.sync import ErpSync, SyncPolicy, SyncRefused, SyncResult, mark_synced
 from bot.config import Settings
 from bot.db.models import AuditEvent, Intake, Payment
 from bot.db.types import MAX_ROW_ID, utcnow
+from bot.intake.applied import applied_told
 from bot.intake.facts import IntakeFacts
 from bot.intake.messages import StaffAction, StaffResult
-from bot.intake.sending import Messenger
+from bot.intake.sending import Document, Messenger
 from bot.intake.staff import ALLOWED, Actor, identify
 from bot.media_store import MediaStore, media_store
 from bot.vocabulary import ReplyKind, StaffActionKind
@@ -43,11 +45,15 @@ class SyncOutcomes:
         facts = IntakeFacts.of(intake)
         context = self.messenger.reply_context(session, intake, facts)
         attached = bool(payment.invoice_path and self.media.exists(payment.invoice_path))
+        settings = self.messenger.settings
+        context.update(applied_told(session, intake, facts, utcnow().astimezone(settings.tz).date(),
+                                    AccountPolicy.from_settings(settings)))
         context.update(invoice_number=payment.invoice_number, invoice_url=payment.invoice_url,
                        invoice_attached=attached)
         kind = ReplyKind.APPLIED if facts.client_id_present else ReplyKind.APPLIED_MISSING_ID
-        self.messenger.tell_customer(session, intake, kind, context,
-                                     media_path=payment.invoice_path if attached else None)
+        invoice = (Document(payment.invoice_path, invoice_name(payment))
+                   if attached and payment.invoice_path else None)
+        self.messenger.tell_customer(session, intake, kind, context, document=invoice)
 
     def synced(self, session: Session, payment: Payment) -> None:
         self.tell_customer_applied(session, payment)
@@ -55,6 +61,14 @@ class SyncOutcomes:
     def failed(self, session: Session, payment: Payment, reason: str) -> None:
         self.tell_accounting(session, payment, reason)
         self.tell_customer_applied(session, payment)
+
+
+def invoice_name(payment: Payment) -> str:
+    """The name the customer sees on the ERP's invoice document."""
+    stored = (payment.invoice_path or "").rpartition("/")[2]
+    suffix = stored[stored.rfind("."):] if "." in stored else ".pdf"
+    number = "".join(ch for ch in (payment.invoice_number or str(payment.id)) if ch.isalnum() or ch in "-_")
+    return f"factura-{number}{suffix}"
 
 
 def erp_sync(settings: Settings, engine: Engine, messenger: Messenger,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,18 +108,15 @@ def _customer(session: Session, client_id: str) -> Customer:
 
 def _order(session: Session, customer: Customer, code: str | None) -> Contract | None:
     """The order a payment code names; among its cuotas the earliest one still open."""
-    from bot.account.operations import owing_contract_ids
-    from bot.contracts.registry import customer_contracts
+    from bot.contracts.registry import order_named
 
     if not code:
         return None
     assert customer.id is not None
-    matches = [c for c in customer_contracts(session, customer.id) if c.payment_code == code]
-    if not matches:
+    found = order_named(session, customer.id, code)
+    if found is None:
         raise CliError(f"el cliente {customer.client_id} no tiene el contrato {code}")
-    open_ids = owing_contract_ids(session, customer.id)
-    owing = [c for c in matches if c.id in open_ids]
-    return min(owing or matches, key=lambda c: (c.due_date or date.max, c.installment))
+    return found
 
 
 def record_payment(args: argparse.Namespace, settings: Settings) -> int:

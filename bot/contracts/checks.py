@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,6 +12,17 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from bot.account.allocation import SettledPeriod
+from bot.account.operations import (
+    AccountError,
+    AccountPolicy,
+    AllocationResult,
+    PendingPayment,
+    find_settled_period,
+    preview_payment,
+    told_in_colones,
+)
+from bot.account.repository import customers_with_entries
 from bot.config import Settings
 from bot.contracts.due import contract_amount_due
 from bot.contracts.registry import (
@@ -25,10 +36,10 @@ from bot.contracts.registry import (
 from bot.db.models import Contract, Customer, Intake, Payment
 from bot.db.rates import rate_for
 from bot.ocr.fields import ReceiptFields
-from bot.vocabulary import ReplyKind
+from bot.vocabulary import ReceiptField, ReplyKind
 from currency.due import AmountDue
 from currency.money import CRC, USD, Money, format_money, round_amount
-from currency.rates import RateNotFound
+from currency.rates import AppliedRate, RateNotFound
 from currency.text import fold, normalize_phone
 
 PAYEE_MATCH = 85.0
@@ -72,6 +83,19 @@ def _from_decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def _money_json(value: Money | None) -> dict[str, str] | None:
+    return None if value is None else {"amount": str(value.amount), "currency": value.currency}
+
+
+def _money_from(data: Mapping[str, Any], key: str, legacy: str) -> Money | None:
+    """A stored amount; reports written before the account kept it as `legacy` (colones, a decimal string)."""
+    value = data.get(key)
+    if isinstance(value, Mapping):
+        return Money(Decimal(str(value["amount"])), str(value["currency"]))
+    old = data.get(legacy)
+    return Money(Decimal(old), CRC) if old is not None else None
+
+
 @dataclass
 class CheckReport:
     """Everything the intake, the staff card and the reply need to know about one receipt."""
@@ -80,10 +104,25 @@ class CheckReport:
     customer_id: int | None = None
     contract_id: int | None = None
     amount_due: AmountDue | None = None
+    """The period's fee plus IVA at the receipt date's rate (the "CÁLCULO $ A COLONES" lines)."""
     paid_crc: Decimal | None = None
-    difference_crc: Decimal | None = None
-    """Due minus paid: above zero the customer paid short by this much."""
-    credit_crc: Decimal | None = None
+    difference: Money | None = None
+    """What is still due after this payment, as the customer is told it (colones at today's rate): above
+    zero the customer paid short by this much."""
+    credit: Money | None = None
+    """What the payment leaves in the customer's favour, as they are told it."""
+    owed: Money | None = None
+    """What was due when the payment came, as the customer is told it."""
+    told_rate: AppliedRate | None = None
+    """Today's rate the customer's amounts were told in colones at (dollar accounts)."""
+    account: AllocationResult | None = None
+    """What the payment would do to the customer's account; None when the customer has no account yet
+    (the amount is then compared with the contract's fee, as before the account)."""
+    settled_period: SettledPeriod | None = None
+    """Seed 000: the period, already paid with another reference, that this payment looks like a second
+    payment of."""
+    contract_chosen: bool = False
+    """Staff chose the order this receipt pays (CONTRATO): the next check keeps it."""
     client_id_present: bool = False
     contract_expired: bool = False
     duplicate_of: int | None = None
@@ -116,8 +155,13 @@ class CheckReport:
             "contract_id": self.contract_id,
             "amount_due": self.amount_due.to_json() if self.amount_due else None,
             "paid_crc": _decimal(self.paid_crc),
-            "difference_crc": _decimal(self.difference_crc),
-            "credit_crc": _decimal(self.credit_crc),
+            "difference": _money_json(self.difference),
+            "credit": _money_json(self.credit),
+            "owed": _money_json(self.owed),
+            "told_rate": self.told_rate.to_json() if self.told_rate else None,
+            "account": self.account.to_json() if self.account else None,
+            "settled_period": self.settled_period.to_json() if self.settled_period else None,
+            "contract_chosen": self.contract_chosen,
             "client_id_present": self.client_id_present,
             "contract_expired": self.contract_expired,
             "duplicate_of": self.duplicate_of,
@@ -139,8 +183,13 @@ class CheckReport:
             contract_id=data.get("contract_id"),
             amount_due=AmountDue.from_json(due) if due else None,
             paid_crc=_from_decimal(data.get("paid_crc")),
-            difference_crc=_from_decimal(data.get("difference_crc")),
-            credit_crc=_from_decimal(data.get("credit_crc")),
+            difference=_money_from(data, "difference", "difference_crc"),
+            credit=_money_from(data, "credit", "credit_crc"),
+            owed=_money_from(data, "owed", "owed_crc"),
+            told_rate=AppliedRate.from_json(data["told_rate"]) if data.get("told_rate") else None,
+            account=AllocationResult.from_json(data["account"]) if data.get("account") else None,
+            settled_period=SettledPeriod.from_json(data["settled_period"]) if data.get("settled_period") else None,
+            contract_chosen=bool(data.get("contract_chosen")),
             client_id_present=bool(data.get("client_id_present")),
             contract_expired=bool(data.get("contract_expired")),
             duplicate_of=data.get("duplicate_of"),
@@ -165,6 +214,14 @@ def extract_client_id(fields: ReceiptFields, settings: Settings) -> str | None:
         if found:
             return found.group(1)
     return None
+
+
+def _in_description(fields: ReceiptFields, client_id: str | None, settings: Settings) -> bool:
+    """Whether the customer wrote `client_id` in the payment's description themselves."""
+    if not client_id or not fields.description:
+        return False
+    found = re.search(settings.client_id_pattern, fields.description, re.IGNORECASE)
+    return found is not None and found.group(1) == client_id
 
 
 def is_unreadable(fields: ReceiptFields) -> bool:
@@ -225,15 +282,17 @@ def check_date(fields: ReceiptFields, settings: Settings, today: date) -> CheckR
 
 def _identify(
     session: Session, fields: ReceiptFields, client_id: str | None, sender_channel: str, sender: str,
-    report: CheckReport,
+    report: CheckReport, *, typed_by_staff: bool = False,
 ) -> tuple[Customer | None, CheckResult]:
-    """Rule 3: the client ID in the description, else the sender, the payer's phone or the payer's name."""
+    """Rule 3: the client ID in the description (or typed in by an agent), else the sender, the payer's
+    phone or the payer's name."""
     if client_id:
         customer = find_by_client_id(session, client_id)
         if customer is not None:
             report.matched_by = "client_id"
+            where = "indicado por soporte (el comprobante no lo traía)" if typed_by_staff else "en el motivo"
             return customer, CheckResult(
-                "client_id", CheckStatus.PASS, f"ID {client_id} en el motivo: {customer.full_name}."
+                "client_id", CheckStatus.PASS, f"ID {client_id} {where}: {customer.full_name}."
             )
         prefix = f"El ID {client_id} del motivo no corresponde a ningún cliente. "
     else:
@@ -291,17 +350,23 @@ def _contract_label(contract: Contract) -> str:
 
 
 def check_contract(
-    session: Session, customer: Customer | None, today: date, report: CheckReport
+    session: Session, customer: Customer | None, today: date, report: CheckReport, chosen_id: int | None = None,
 ) -> tuple[Contract | None, CheckResult]:
-    """Rule 4: the customer has a contract; an ended one ("ID vencido") is still forwarded."""
+    """Rule 4: the customer has a contract (the one staff chose, else the earliest still owing); an ended one
+    ("ID vencido") is still forwarded."""
     if customer is None or customer.id is None:
         return None, CheckResult("contract", CheckStatus.FAIL, "Sin cliente no se puede ubicar el contrato.")
-    contract = select_contract(session, customer.id, today)
+    chosen = session.get(Contract, chosen_id) if chosen_id is not None else None
+    if chosen is not None and chosen.customer_id == customer.id:
+        contract: Contract | None = chosen
+        report.contract_chosen = True
+    else:
+        contract = select_contract(session, customer.id, today)
     if contract is None:
         return None, CheckResult(
             "contract", CheckStatus.FAIL, f"El cliente ID {customer.client_id} no tiene contratos cargados."
         )
-    label = _contract_label(contract)
+    label = _contract_label(contract) + (" elegido por soporte" if report.contract_chosen else "")
     if contract.end_date is not None and contract.end_date < today:
         report.contract_expired = True
         return contract, CheckResult(
@@ -313,24 +378,110 @@ def check_contract(
     return contract, CheckResult("contract", CheckStatus.PASS, f"Contrato {label}{until}.")
 
 
+PendingOf = Callable[[int], Sequence[PendingPayment]]
+"""The payments of a customer approved but not applied yet (the intake core knows them)."""
+
+
 def check_amount(
     session: Session, fields: ReceiptFields, contract: Contract | None, on_date: date,
-    settings: Settings, report: CheckReport,
+    settings: Settings, report: CheckReport, *, today: date | None = None, pending_of: PendingOf | None = None,
 ) -> CheckResult:
-    """Rule 5: paid vs. fee at the receipt date's rate plus IVA; short is stated, over is credit."""
+    """Rule 5: the payment against what is due now on the customer's account (previous balance, this
+    payment, new balance, the charges it settles); short is stated, over is credit, a period already paid
+    is a possible duplicate. A customer without an account is compared with the contract's fee plus IVA."""
     if fields.amount is None:
         return CheckResult("amount", CheckStatus.FAIL, "No se pudo leer el monto pagado.")
     if contract is None:
         return CheckResult("amount", CheckStatus.WARN, "Sin contrato no se puede comparar el monto.")
     try:
-        due = contract_amount_due(contract, on_date, session, settings)
+        report.amount_due = contract_amount_due(contract, on_date, session, settings)
     except RateNotFound:
+        report.amount_due = None
+    if customers_with_entries(session, [contract.customer_id]):
+        paid = Money(fields.amount, (fields.currency or CRC).upper())
+        pending = pending_of(contract.customer_id) if pending_of is not None else ()
+        return _against_account(session, paid, fields.reference, contract, on_date, today or on_date,
+                                settings, report, pending)
+    return _against_fee(session, fields, on_date, settings, report)
+
+
+def _charges_text(names: list[str]) -> str:
+    return "; ".join(names)
+
+
+def _against_account(
+    session: Session, paid: Money, reference: str | None, contract: Contract, on_date: date, today: date,
+    settings: Settings, report: CheckReport, pending: Sequence[PendingPayment],
+) -> CheckResult:
+    policy = AccountPolicy.from_settings(settings)
+    try:
+        result = preview_payment(session, contract.customer_id, paid, on_date, policy=policy,
+                                 contract_id=contract.id, pending=pending)
+    except AccountError as error:
+        return CheckResult("amount", CheckStatus.WARN,
+                           f"No se pudo comparar con la cuenta del cliente: {error}; revisar a mano.")
+    report.account = result
+    owed = told_in_colones(session, result.due_before or Money.zero(result.applied.currency), today, policy)
+    report.owed, report.told_rate = owed.amount, owed.rate
+    shown_paid = format_money(paid)
+    if result.rate is not None and paid.currency != result.applied.currency:
+        shown_paid += f" = {format_money(result.applied)} ({result.rate.describe()})"
+    owed_text = format_money(result.due_before or Money.zero(result.applied.currency))
+    if owed.amount.currency != result.applied.currency:
+        owed_text += f" ({format_money(owed.amount)} al {owed.rate_text})"
+    settled = [charge.description for charge in result.settled]
+    if not result.complete:
+        left = told_in_colones(session, result.left_to_pay, today, policy)
+        report.difference = left.amount
+        open_after = [c.description for c in result.charges if not c.settled]
+        which = f" ({_charges_text(open_after)})" if open_after else ""
+        paid_off = f" Salda: {_charges_text(settled)}." if settled else ""
+        return CheckResult(
+            "amount", CheckStatus.FAIL,
+            f"Pago incompleto: pagó {shown_paid} y debía {owed_text}; diferencia pendiente "
+            f"{format_money(left.amount)}{which}.{paid_off}",
+        )
+    report.difference = Money.zero(owed.amount.currency)
+    if result.credit_created.amount > 0:
+        credit = told_in_colones(session, result.credit_created, today, policy)
+        report.credit = credit.amount
+        period = find_settled_period(
+            session, contract.customer_id, paid, on_date, policy=policy,
+            contract_id=contract.id if report.contract_chosen else None, reference=reference, pending=pending,
+        )
+        if period is not None:
+            report.settled_period = period
+            earlier = f" con la referencia {', '.join(period.references)}" if period.references else ""
+            return CheckResult(
+                "amount", CheckStatus.WARN,
+                f"Posible pago duplicado: {period.description} (vence {period.due_date:%d/%m/%Y}) ya estaba "
+                f"pagado{earlier}. Este pago de {shown_paid} quedaría como saldo a favor de "
+                f"{format_money(credit.amount)}: dejarlo a favor para la próxima cuota o registrar la devolución.",
+            )
+        paid_off = f"salda {_charges_text(settled)} y " if settled else ""
+        return CheckResult(
+            "amount", CheckStatus.WARN,
+            f"Pagó de más: pagó {shown_paid} y debía {owed_text}; {paid_off}queda un saldo a favor de "
+            f"{format_money(credit.amount)} para el próximo cobro.",
+        )
+    return CheckResult(
+        "amount", CheckStatus.PASS,
+        f"Monto correcto: pagó {shown_paid} y debía {owed_text}; salda {_charges_text(settled) or 'lo pendiente'}.",
+    )
+
+
+def _against_fee(
+    session: Session, fields: ReceiptFields, on_date: date, settings: Settings, report: CheckReport
+) -> CheckResult:
+    """Without an account: paid vs. the fee at the receipt date's rate plus IVA."""
+    assert fields.amount is not None
+    due = report.amount_due
+    if due is None:
         return CheckResult(
             "amount", CheckStatus.WARN,
             f"No hay tipo de cambio registrado al {on_date:%d/%m/%Y}; calcular el monto a mano "
             "(paybot rates set).",
         )
-    report.amount_due = due
     paid_currency = (fields.currency or CRC).upper()
     paid = fields.amount
     if paid_currency == USD:
@@ -344,13 +495,14 @@ def check_amount(
         paid = round_amount(paid * applied.value, CRC, whole_colones=settings.whole_colones)
     report.paid_crc = paid
     difference = due.total_crc - paid
-    report.difference_crc = difference
+    report.owed = Money(due.total_crc, CRC)
+    report.difference = Money(max(difference, Decimal("0")), CRC)
     shown_due = format_money(due.total, whole_colones=settings.whole_colones)
     rate_note = ""
     if due.rate is not None:
         rate_note = f" ({due.rate.describe()})"
     if abs(difference) <= settings.amount_tolerance:
-        report.difference_crc = Decimal("0.00") if difference == 0 else difference
+        report.difference = Money(Decimal("0.00"), CRC)
         return CheckResult(
             "amount", CheckStatus.PASS,
             f"Monto correcto: pagó {_crc(paid)}; corresponde {shown_due}{rate_note}.",
@@ -361,7 +513,7 @@ def check_amount(
             f"Pago incompleto: pagó {_crc(paid)} y corresponde {shown_due}{rate_note}; "
             f"diferencia pendiente {_crc(difference)}.",
         )
-    report.credit_crc = -difference
+    report.credit = Money(-difference, CRC)
     return CheckResult(
         "amount", CheckStatus.WARN,
         f"Pagó de más: pagó {_crc(paid)} y corresponde {shown_due}{rate_note}; "
@@ -433,7 +585,7 @@ def choose_reply(report: CheckReport, fields: ReceiptFields, today: date) -> Rep
         return ReplyKind.UNREADABLE if in_future else ReplyKind.TOO_OLD
     if report.customer_id is None:
         return ReplyKind.CUSTOMER_UNKNOWN
-    if report.difference_crc is not None and status["amount"] is CheckStatus.FAIL:
+    if report.difference is not None and report.difference.amount > 0 and status["amount"] is CheckStatus.FAIL:
         return ReplyKind.SHORT_PAYMENT
     if report.contract_expired:
         return ReplyKind.CONTRACT_EXPIRED
@@ -452,25 +604,34 @@ def check_receipt(
     intake_id: int | None,
     settings: Settings,
     now: datetime,
+    chosen_contract_id: int | None = None,
+    typed_by_staff: frozenset[ReceiptField] = frozenset(),
+    pending_of: PendingOf | None = None,
 ) -> CheckReport:
-    """Run the six rules on what the reader found; reads the database, never writes it."""
+    """Run the six rules on what the reader found; reads the database, never writes it.
+
+    `chosen_contract_id`: the order staff said this receipt pays. `typed_by_staff`: fields an agent typed
+    in (an ID typed by an agent was not on the receipt: the customer still gets the scripts asking for it).
+    `pending_of`: a customer's payments approved but not applied yet, which the amount check counts as paid."""
     if now.tzinfo is None:
         raise ValueError("now must be time-zone aware")
     today = now.astimezone(settings.tz).date()
     report = CheckReport(results=[])
     client_id = extract_client_id(fields, settings)
+    id_typed = ReceiptField.CLIENT_ID in typed_by_staff and not _in_description(fields, client_id, settings)
     payee = check_payee(fields, settings)
     when = check_date(fields, settings, today)
-    customer, identity = _identify(session, fields, client_id, sender_channel, sender, report)
+    customer, identity = _identify(session, fields, client_id, sender_channel, sender, report,
+                                   typed_by_staff=id_typed)
     if customer is not None:
         report.customer_id = customer.id
         report.client_id = customer.client_id
         report.customer_name = customer.full_name
-        report.client_id_present = report.matched_by == "client_id"
-    contract, contract_result = check_contract(session, customer, today, report)
+        report.client_id_present = report.matched_by == "client_id" and not id_typed
+    contract, contract_result = check_contract(session, customer, today, report, chosen_contract_id)
     report.contract_id = contract.id if contract else None
     on_date = fields.date if fields.date and fields.date <= today else today
-    amount = check_amount(session, fields, contract, on_date, settings, report)
+    amount = check_amount(session, fields, contract, on_date, settings, report, today=today, pending_of=pending_of)
     duplicate = check_duplicate(session, fields, media_sha256, intake_id, report)
     report.results = [payee, when, identity, contract_result, amount, duplicate]
     report.reply_kind = choose_reply(report, fields, today)

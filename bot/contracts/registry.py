@@ -240,6 +240,22 @@ def customer_contracts(session: Session, customer_id: int) -> list[Contract]:
     )
 
 
+def order_named(session: Session, customer_id: int, code: str, installment: int | None = None) -> Contract | None:
+    """The customer's order a payment code names (case aside): the cuota given, else the earliest cuota still
+    owing, else the latest one."""
+    wanted = code.strip().casefold()
+    matches = [c for c in customer_contracts(session, customer_id) if c.payment_code.casefold() == wanted]
+    if installment is not None:
+        return next((c for c in matches if c.installment == installment), None)
+    if not matches:
+        return None
+    open_ids = owing_contract_ids(session, customer_id)
+    owing = [c for c in matches if c.id in open_ids]
+    if owing:
+        return min(owing, key=lambda c: (c.due_date or date.max, c.installment))
+    return max(matches, key=lambda c: (c.due_date or date.min, c.installment))
+
+
 def select_contract(session: Session, customer_id: int, on_date: date) -> Contract | None:
     """The contract a payment most likely settles: the earliest one still owing, else the newest."""
     contracts = customer_contracts(session, customer_id)

@@ -116,6 +116,11 @@ class Intake(SQLModel, table=True):
     reply_kind: str | None = Field(default=None, max_length=60)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     contract_id: int | None = Field(default=None, foreign_key="contract.id")
+    overpayment: str | None = Field(
+        default=None, max_length=20,
+        description="What staff decided about money paid over what was due: credit (kept for the next charge) "
+                    "or refund (to be given back)",
+    )
     claimed_by: str | None = Field(default=None, max_length=120)
     claimed_at: datetime | None = _when(nullable=True)
     attempts: int = 0
@@ -359,6 +364,8 @@ class OutboxMessage(SQLModel, table=True):
     kind: str = Field(max_length=60)
     text: str
     media_path: str | None = Field(default=None, max_length=500)
+    media_name: str | None = Field(default=None, max_length=120,
+                                   description="The attachment's name as the recipient sees it (a statement)")
     buttons: list[dict[str, str]] = _json(list)
     state: str = Field(default=OutboxState.PENDING.value, max_length=20, index=True)
     attempts: int = 0

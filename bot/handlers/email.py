@@ -58,7 +58,7 @@ class EmailSender:
         mail.set_content(message.text)
         mail.add_alternative(self.html_of(subject, message.text), subtype="html")
         if message.media_path:
-            name = getattr(message, "media_name", None) or message.media_path.rpartition("/")[2]
+            name = message.media_name or message.media_path.rpartition("/")[2]
             kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
             maintype, _, subtype = kind.partition("/")
             try:

@@ -21,8 +21,10 @@ VERBS: dict[str, StaffActionKind | None] = {
 
 HELP_TEXT = "\n".join(
     [
-        "Comandos de soporte y contabilidad (el número es el del comprobante, o el del pago donde se dice):",
-        *(f"• {kind.spoken(123)}: {kind.meaning}" for kind in StaffActionKind),
+        "Comandos de soporte y contabilidad (el número es el del comprobante, o el del pago donde se dice; "
+        "en ESTADO, el ID del cliente):",
+        *(f"• {kind.spoken(1001 if kind is StaffActionKind.STATEMENT else 123)}: {kind.meaning}"
+          for kind in StaffActionKind),
         "• AYUDA: esta lista",
     ]
 )
@@ -78,13 +80,23 @@ def parse_staff_command(text: str | None) -> ParsedText | None:
     if kind is None:
         return HelpRequest() if len(words) == 1 else None
     usage = f"Uso: {kind.usage()}. Escriba AYUDA para ver todos los comandos."
+    if kind is StaffActionKind.STATEMENT:
+        named = [word for word in words[1:] if any(ch.isdigit() for ch in word)]
+        if len(named) != 1 or len(named[0]) > 40:
+            return CommandError(usage)
+        return StaffCommand(kind, 0, value=named[0].lstrip("#"))
     match = _ID.match(fold(words[1])) if len(words) > 1 else None
     if match is None:
         return CommandError(usage)
     intake_id = int(match.group(1))
     rest = words[2:]
-    if kind in (StaffActionKind.APPROVE, StaffActionKind.APPLY, StaffActionKind.GRACE, StaffActionKind.SYNC):
+    if kind in (StaffActionKind.APPROVE, StaffActionKind.APPLY, StaffActionKind.GRACE, StaffActionKind.KEEP_CREDIT,
+                StaffActionKind.REFUND, StaffActionKind.SYNC):
         return StaffCommand(kind, intake_id) if not rest else CommandError(usage)
+    if kind is StaffActionKind.CONTRACT:
+        if not rest or len(rest) > 2:
+            return CommandError(usage)
+        return StaffCommand(kind, intake_id, value=" ".join(rest))
     if kind is StaffActionKind.SYNCED:
         return StaffCommand(kind, intake_id, reason=" ".join(rest)) if rest else CommandError(usage)
     if kind in (StaffActionKind.REJECT, StaffActionKind.FLAG):
@@ -112,4 +124,8 @@ def command_for_button(data: str) -> str | None:
         choice = ":".join(parts[3:])
         reason = RejectReason.named(choice)
         return f"{kind.command} {parts[2]} {reason.word if reason else choice}"
+    if kind is StaffActionKind.CONTRACT and len(parts) > 3:
+        return f"{kind.command} {parts[2]} #{parts[3]}"
+    if kind is StaffActionKind.STATEMENT:
+        return f"{kind.command} {parts[3]}" if len(parts) > 3 and parts[3].isdigit() else None
     return kind.hint(parts[2])

@@ -67,8 +67,10 @@ PROMPTS_KEY = "paybot.prompts"
 SETTINGS_KEY = "paybot.settings"
 MIGRATIONS_KEY = "paybot.chat_migrations"
 
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+"""Stored files Telegram shows as a photo (a receipt); anything else (a PDF, a spreadsheet) goes as a document."""
 CALLBACK_PATTERN = r"^pay:"
-CALLBACK_DATA = re.compile(r"^pay:(?P<kind>[a-z]+):(?P<intake>\d+)(?::(?P<choice>[a-z_]+))?$")
+CALLBACK_DATA = re.compile(r"^pay:(?P<kind>[a-z_]+):(?P<intake>\d+)(?::(?P<choice>[a-z0-9_]+))?$")
 
 OTHER_REASON = "other"
 REJECT_CHOICES: tuple[tuple[str, str], ...] = (
@@ -408,7 +410,12 @@ async def press_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     ):
         await _ask(context, card, PROMPT_BY_KIND[kind], intake_id)
         return
-    action = _staff_action(update, context, kind, intake_id, reason=choice)
+    if kind is StaffActionKind.STATEMENT:
+        choice = None  # the client's ID rides along only for WhatsApp's written hint
+    if kind is StaffActionKind.CONTRACT and choice is not None:
+        action = _staff_action(update, context, kind, intake_id, value=f"#{choice}")
+    else:
+        action = _staff_action(update, context, kind, intake_id, reason=choice)
     if action is None:
         return
     result = await _core(context).act(action)
@@ -645,8 +652,9 @@ class TelegramSender:
         caption = message.text if fits else None
         markup = keyboard if fits else None
         media = await asyncio.to_thread(self.read_media, message.media_path)
-        if name.lower().endswith(".pdf"):
-            attached = await self.bot.send_document(chat_id, media, filename=name, caption=caption, reply_markup=markup)
+        if not message.media_path.lower().endswith(PHOTO_SUFFIXES):
+            attached = await self.bot.send_document(chat_id, media, filename=message.media_name or name,
+                                                    caption=caption, reply_markup=markup)
         else:
             attached = await self.bot.send_photo(chat_id, media, caption=caption, reply_markup=markup)
         if fits:

@@ -1,10 +1,11 @@
-"""What each staff action does: approve, correct, reject, grace, apply, flag; each one audited."""
+"""What each staff action does: approve, correct, reject, grace, apply, flag, choose the order a receipt pays,
+decide about an overpayment, send the statement; each one audited."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,25 +14,38 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.account.operations import AccountError, AccountPolicy, post_payment
+from bot.account.conversion import MissingRate, convert
+from bot.account.operations import AccountError, AccountPolicy, AllocationResult, post_payment, record_refund
 from bot.accounting.sync import queue_sync
 from bot.collections import access, grace
 from bot.collections.announce import announce_access
 from bot.config import Settings
-from bot.contracts.registry import remember_payer
+from bot.contracts.registry import find_by_client_id, order_named, remember_payer
 from bot.db.models import AuditEvent, Contract, Customer, Intake, Payment
 from bot.db.types import MAX_ROW_ID, utcnow
 from bot.intake import cards
-from bot.intake.facts import IntakeFacts, store_fields, stored_value
+from bot.intake.applied import applied_note, applied_told
+from bot.intake.facts import IntakeFacts, store_fields, store_report, stored_value
 from bot.intake.messages import Audience, StaffAction, StaffResult
-from bot.intake.reminders import cancel_reminders_paid_by
+from bot.intake.reminders import forget
 from bot.intake.review import forward, run_checks
 from bot.intake.sending import Messenger, customer_of
 from bot.intake.staff import ALLOWED, Actor, identify
+from bot.intake.statements import own_chat, send_statement
 from bot.intake.states import IllegalTransition, IntakeState, event_count, record, transition
 from bot.logs import mask_phone
-from bot.vocabulary import FIELD_WORDS, ReceiptField, RejectReason, ReplyKind, StaffActionKind, StaffMessage
-from currency.money import CRC, USD, format_money, round_amount
+from bot.vocabulary import (
+    FIELD_WORDS,
+    OVERPAYMENT_ACTIONS,
+    Overpayment,
+    ReceiptField,
+    RejectReason,
+    ReplyKind,
+    StaffActionKind,
+    StaffMessage,
+)
+from currency.money import CRC, USD, Money, format_money, round_amount
+from currency.rates import AppliedRate
 from currency.text import parse_amount, parse_date
 
 log = logging.getLogger(__name__)
@@ -84,6 +98,8 @@ class StaffDesk:
                             _shown(action, action.chat), actor.role if actor else None)
                 return self.refuse(action, "not_staff" if actor is None else "role_not_allowed",
                                    "No tiene permiso para esta acción.", actor)
+            if action.kind is StaffActionKind.STATEMENT and action.intake_id == 0:
+                return self.send_statement_of(session, action, actor)
             missing = f"No existe el comprobante #{action.intake_id}."
             intake = session.get(Intake, action.intake_id) if 0 < action.intake_id <= MAX_ROW_ID else None
             if intake is None:
@@ -100,6 +116,26 @@ class StaffDesk:
                 return self.refuse(action, "not_allowed_now", f"{state}: no se puede hacer eso.", actor)
         return StaffResult(True, message)
 
+    def send_statement_of(self, session: Session, action: StaffAction, actor: Actor) -> StaffResult:
+        """`ESTADO <client id>`: the customer's statement, as a PDF, to their own chat; audited."""
+        client_id = (action.value or "").strip()
+        customer = find_by_client_id(session, client_id) if client_id else None
+        if customer is None:
+            return self.refuse(action, "refused", f"No hay cliente con ID {client_id or '—'}.", actor)
+        chat = own_chat(session, self.settings, customer, self.messenger.local_staff_channel)
+        if chat is None:
+            return self.refuse(action, "refused", f"El cliente ID {customer.client_id} no tiene un chat vinculado "
+                               "(WhatsApp, Telegram o correo) al que enviar el estado de cuenta.", actor)
+        today = self.clock().astimezone(self.settings.tz).date()
+        document = send_statement(session, self.messenger, customer, chat, today)
+        session.add(AuditEvent(
+            kind="statement_sent", channel=action.channel, user=action.user[:120], chat=action.chat[:120],
+            action=action.kind.value, reason="sent", staff_id=actor.staff_id,
+            detail=f"{document.name} enviado por {actor.name} al chat {_shown_chat(chat)}",
+        ))
+        session.commit()
+        return StaffResult(True, f"Estado de cuenta del ID {customer.client_id} enviado al cliente ({document.name}).")
+
     def refuse(self, action: StaffAction, reason: str, message: str, actor: Actor | None = None) -> StaffResult:
         """Record the refused action as an audit event and give the staff member the Spanish reason."""
         named = action.intake_id if 0 < action.intake_id <= MAX_ROW_ID else None
@@ -115,6 +151,11 @@ class StaffDesk:
 
 def _shown(action: StaffAction, who: str) -> str:
     return mask_phone(who) if action.channel == "whatsapp" else who
+
+
+def _shown_chat(chat: tuple[str, str]) -> str:
+    channel, recipient = chat
+    return f"{channel} {mask_phone(recipient) if channel != 'telegram' else recipient}"
 
 
 def approve(deed: Deed) -> str:
@@ -135,7 +176,7 @@ def approve(deed: Deed) -> str:
     if customer is not None:
         _remember_sender(session, customer, intake, facts)
     forward(session, intake, facts, deed.desk.settings, deed.desk.messenger, approved_by=deed.actor.name,
-            now=deed.desk.clock())
+            agent=deed.actor.person or None, now=deed.desk.clock())
     return f"Comprobante #{intake.id} aprobado y enviado a contabilidad."
 
 
@@ -151,7 +192,7 @@ def _remember_sender(session: Session, customer: Customer, intake: Intake, facts
 
 def correct(deed: Deed) -> str:
     """Support fixes a field the reader got wrong; the checks rerun and the card is sent again."""
-    intake, session, actor = deed.intake, deed.session, deed.actor
+    intake, actor = deed.intake, deed.actor
     if intake.state not in (IntakeState.IN_REVIEW.value, IntakeState.NEEDS_INFO.value):
         raise IllegalTransition(intake.id, intake.state, IntakeState.CHECKED)
     named = (deed.action.field or "").strip()
@@ -162,18 +203,29 @@ def correct(deed: Deed) -> str:
     facts = deed.facts
     fixed = facts.corrected(field, parse_field(field, deed.action.value or "", deed.today()))
     old, new = stored_value(facts.fields, field), stored_value(fixed.fields, field)
-    store_fields(intake, fixed.fields)
-    changes = {field.value: [old, new]}
+    store_fields(intake, fixed.fields, fixed.typed_by_staff)
+    _recheck(deed, {field.value: [old, new]}, "corrección manual", f"{field.label} corregido por {actor.name}")
+    return f"#{intake.id}: {field.label} = {new}. Revisiones actualizadas."
+
+
+def _recheck(deed: Deed, changes: dict[str, Any], reason: str, note: str, contract_id: int | None = None
+             ) -> IntakeFacts:
+    """After an agent changed what a receipt says or pays: audit it, rerun the checks, send support the new
+    card. Reminders the receipt scheduled before (it was returned by accounting) are taken back: approving
+    it again schedules what is still left, if anything."""
+    intake, session, actor = deed.intake, deed.session, deed.actor
     if intake.state == IntakeState.NEEDS_INFO.value:
         transition(session, intake, IntakeState.IN_REVIEW, actor=actor.name, staff_id=actor.staff_id,
-                   changes=changes, reason="corrección manual")
+                   changes=changes, reason=reason)
     else:
-        record(session, intake, actor=actor.name, staff_id=actor.staff_id, changes=changes, reason="corrección manual")
+        record(session, intake, actor=actor.name, staff_id=actor.staff_id, changes=changes, reason=reason)
     transition(session, intake, IntakeState.CHECKED, actor=actor.name, staff_id=actor.staff_id)
-    checked = run_checks(session, intake, deed.desk.settings, deed.desk.clock())
+    checked = run_checks(session, intake, deed.desk.settings, deed.desk.clock(), contract_id=contract_id)
     transition(session, intake, IntakeState.IN_REVIEW, actor="bot", reason="revisiones recalculadas")
-    deed.desk.messenger.send_support_card(session, intake, checked, note=f"{field.label} corregido por {actor.name}")
-    return f"#{intake.id}: {field.label} = {new}. Revisiones actualizadas."
+    forget(session, intake, "comprobante corregido" if checked.difference is not None
+           else "comprobante corregido al monto completo")
+    deed.desk.messenger.send_support_card(session, intake, checked, note=note)
+    return checked
 
 
 def parse_field(field: ReceiptField, raw: str, today: date) -> Any:
@@ -230,7 +282,8 @@ def reject(deed: Deed) -> str:
     label = reason.label if reason else code
     transition(session, intake, IntakeState.REJECTED, actor=deed.actor.name, staff_id=deed.actor.staff_id,
                reason=label)
-    context = deed.desk.messenger.reply_context(session, intake, deed.facts)
+    forget(session, intake, f"comprobante rechazado: {label}")
+    context = deed.desk.messenger.reply_context(session, intake, deed.facts, agent=deed.actor.person or None)
     if reason is None:
         context["reason"] = code
     deed.desk.messenger.tell_customer(session, intake, reason.reply if reason else ReplyKind.REJECTED, context,
@@ -259,7 +312,7 @@ def grant_grace(deed: Deed) -> str:
            changes={"grace_extension": {"id": extension.id, "until": extension.until.isoformat(),
                                         "charge_entry_id": extension.charge_entry_id}})
     count = event_count(session, intake)
-    context = messenger.reply_context(session, intake, deed.facts)
+    context = messenger.reply_context(session, intake, deed.facts, agent=deed.actor.person or None)
     context["new_end_date"] = extension.until
     messenger.tell_customer(session, intake, ReplyKind.GRACE_GRANTED, context, key_suffix=f":{count}")
     escalation = messenger.replies.render(StaffMessage.ESCALATION_GRACE.template, cards.escalation_context(
@@ -271,7 +324,9 @@ def grant_grace(deed: Deed) -> str:
 
 
 def apply_payment(deed: Deed) -> str:
-    """Accounting confirms: the payment is recorded once, the balance drops, then the customer is told."""
+    """Accounting confirms: the payment is recorded once and posted to the account, a refund staff decided
+    is recorded, then the customer is told what is left (script #3 says the system is active only when
+    nothing is)."""
     intake, session = deed.intake, deed.session
     transition(session, intake, IntakeState.APPLIED, actor=deed.actor.name, staff_id=deed.actor.staff_id,
                reason=deed.action.reason)
@@ -288,7 +343,6 @@ def apply_payment(deed: Deed) -> str:
         raise ActionRefused(
             f"La referencia {reference} ya fue aplicada (comprobante #{existing.intake_id}): no se aplica dos veces."
         )
-    credit = facts.report.credit_crc if facts.report else None
     today = deed.today()
     payment = Payment(
         intake_id=intake.id or 0,
@@ -296,7 +350,6 @@ def apply_payment(deed: Deed) -> str:
         contract_id=intake.contract_id,
         amount=paid.amount,
         currency=paid.currency,
-        credit=max(credit or Decimal("0"), Decimal("0")),
         bank=bank,
         reference=reference,
         paid_on=min(facts.receipt_date(today), today),
@@ -307,13 +360,15 @@ def apply_payment(deed: Deed) -> str:
         session.flush()
     except IntegrityError as error:
         raise ActionRefused(f"La referencia {reference} ya fue aplicada: no se aplica dos veces.") from error
+    policy = AccountPolicy.from_settings(deed.desk.settings)
     try:
-        posted = post_payment(session, payment, policy=AccountPolicy.from_settings(deed.desk.settings),
-                              now=deed.desk.clock(), keep_without_rate=True)
+        posted = post_payment(session, payment, policy=policy, now=deed.desk.clock(), keep_without_rate=True)
     except AccountError as error:
         raise ActionRefused(f"No se pudo aplicar a la cuenta del cliente: {error}.") from error
-    if facts.difference is None:
-        cancel_reminders_paid_by(session, intake)
+    payment.credit = _in_currency(posted.credit_created, payment.currency, posted.rate)
+    session.add(payment)
+    _keep_applied(intake, facts, posted)
+    refunded = _refund_if_decided(deed, posted.credit_created) if facts.overpayment is Overpayment.REFUND else None
     released = access.release_paid(session, today, deed.desk.clock(), [intake.customer_id])
     if released:
         announce_access(session, deed.desk.messenger, today=today, now=deed.desk.clock(),
@@ -321,14 +376,48 @@ def apply_payment(deed: Deed) -> str:
     note = (" Sin tipo de cambio del día: en la cuenta quedó en su moneda, a favor del cliente (paybot rates set)."
             if posted.rate_missing else "")
     settings = deed.desk.settings
+    told = applied_told(session, intake, IntakeFacts.of(intake), today, policy)
+    account_note = "".join(f" {line}" for line in applied_note(told, refunded))
     if settings.erp_connector != "none":
         queue_sync(session, payment, tz=settings.tz, now=deed.desk.clock())
         return (f"Pago #{intake.id} aplicado ({format_money(paid)}), pago {payment.id}: va al ERP; el cliente recibe "
-                f"la confirmación con su factura.{note}")
-    kind = ReplyKind.APPLIED if facts.client_id_present else ReplyKind.APPLIED_MISSING_ID
+                f"la confirmación con su factura.{account_note}{note}")
     messenger = deed.desk.messenger
-    messenger.tell_customer(session, intake, kind, messenger.reply_context(session, intake, facts))
-    return f"Pago #{intake.id} aplicado ({format_money(paid)}). Se avisó al cliente.{note}"
+    context = messenger.reply_context(session, intake, facts)
+    context.update(told)
+    kind = ReplyKind.APPLIED if facts.client_id_present else ReplyKind.APPLIED_MISSING_ID
+    messenger.tell_customer(session, intake, kind, context)
+    return f"Pago #{intake.id} aplicado ({format_money(paid)}).{account_note} Se avisó al cliente.{note}"
+
+
+def _in_currency(amount: Money, currency: str, rate: AppliedRate | None) -> Decimal:
+    try:
+        return convert(amount, currency, rate).amount
+    except MissingRate:
+        return Decimal("0")
+
+
+def _keep_applied(intake: Intake, facts: IntakeFacts, posted: AllocationResult) -> None:
+    """The intake's report keeps what the payment did to the account once applied (what later decisions,
+    cards and the applied reply read), in place of what the check foresaw."""
+    if facts.report is not None:
+        store_report(intake, replace(facts.report, account=posted))
+
+
+def _refund_if_decided(deed: Deed, credit: Money) -> Money | None:
+    """Staff said the overpaid part goes back to the customer: record the refund in the account."""
+    intake = deed.intake
+    if credit.amount <= 0 or intake.customer_id is None:
+        return None
+    period = deed.facts.settled_period
+    why = f"pago de más del comprobante #{intake.id}" + (f" ({period.description} pagado dos veces)" if period else "")
+    record_refund(deed.session, intake.customer_id, credit.amount, reason=why, actor=deed.actor.name,
+                  on_date=deed.today(), currency=credit.currency)
+    previous = intake.overpayment
+    intake.overpayment = Overpayment.REFUNDED.value
+    record(deed.session, intake, actor=deed.actor.name, staff_id=deed.actor.staff_id, reason="devolución registrada",
+           changes={"overpayment": [previous, intake.overpayment], "refund": format_money(credit)})
+    return credit
 
 
 def flag(deed: Deed) -> str:
@@ -343,6 +432,84 @@ def flag(deed: Deed) -> str:
     return f"Comprobante #{intake.id} devuelto a soporte."
 
 
+def choose_contract(deed: Deed) -> str:
+    """Support says which of the customer's orders the receipt pays (`CONTRATO 12 WOLK-1012 2`, or the
+    card's button): the checks rerun against it, and the payment pays that order first."""
+    intake, session = deed.intake, deed.session
+    if intake.state not in (IntakeState.IN_REVIEW.value, IntakeState.NEEDS_INFO.value):
+        raise IllegalTransition(intake.id, intake.state, IntakeState.CHECKED)
+    if intake.customer_id is None:
+        raise ActionRefused(f"Falta identificar al cliente del #{intake.id}: corrija el ID antes de elegir "
+                            "el contrato.")
+    named = (deed.action.value or "").strip()
+    if not named:
+        raise ActionRefused("Indique el código de pago del contrato (p. ej. CONTRATO 12 WOLK-1001).")
+    contract = _order(session, intake.customer_id, named)
+    shown = cards.contract_label(contract)
+    _recheck(deed, {"contract_id": [intake.contract_id, contract.id]}, "contrato elegido por soporte",
+             f"Contrato {shown} elegido por {deed.actor.name}", contract_id=contract.id)
+    return f"#{intake.id}: paga {shown}. Revisiones actualizadas."
+
+
+def _order(session: Session, customer_id: int, named: str) -> Contract:
+    """The order `named` means: `#17` (a card's button), or a payment code with an optional cuota."""
+    if named.startswith("#") and named[1:].isdigit():
+        contract = session.get(Contract, int(named[1:]))
+        if contract is None or contract.customer_id != customer_id:
+            raise ActionRefused("Ese contrato no es de este cliente.")
+        return contract
+    code, _, cuota = named.partition(" ")
+    installment = int(cuota) if cuota.strip().isdigit() else None
+    if cuota.strip() and installment is None:
+        raise ActionRefused(f"Cuota no válida: «{cuota.strip()}» (un número, p. ej. CONTRATO 12 {code} 2).")
+    found = order_named(session, customer_id, code, installment)
+    if found is None:
+        raise ActionRefused(f"El cliente no tiene el contrato {named}.")
+    return found
+
+
+def decide_overpayment(deed: Deed) -> str:
+    """Seed 000: what was paid over what was due (a period paid twice) stays as credit for the next cuota, or
+    is to be given back (recorded in the account when the payment is applied, or at once if it already was)."""
+    intake, session = deed.intake, deed.session
+    decision = OVERPAYMENT_ACTIONS[deed.action.kind]
+    if intake.state in (IntakeState.RECEIVED.value, IntakeState.READ.value, IntakeState.CHECKED.value,
+                        IntakeState.REJECTED.value):
+        raise IllegalTransition(intake.id, intake.state, intake.state)
+    facts = deed.facts
+    if facts.credit is None:
+        raise ActionRefused(f"El #{intake.id} no pagó de más: no hay nada que dejar a favor ni devolver.")
+    if facts.overpayment is Overpayment.REFUNDED:
+        raise ActionRefused(f"La devolución del #{intake.id} ya quedó registrada en la cuenta.")
+    previous = intake.overpayment
+    intake.overpayment = decision.value
+    session.add(intake)
+    record(session, intake, actor=deed.actor.name, staff_id=deed.actor.staff_id,
+           reason=f"pago de más: {decision.label}", changes={"overpayment": [previous, decision.value]})
+    applied = intake.state in (IntakeState.APPLIED.value, IntakeState.SYNCED.value, IntakeState.SYNC_FAILED.value)
+    account = facts.account
+    if decision is Overpayment.REFUND and applied and account is not None:
+        refunded = _refund_if_decided(deed, account.credit_created)
+        if refunded is not None:
+            return f"#{intake.id}: devolución de {format_money(refunded)} registrada en la cuenta del cliente."
+    return f"#{intake.id}: lo pagado de más ({format_money(facts.credit)}) {decision.label}."
+
+
+def send_statement_to_customer(deed: Deed) -> str:
+    """The card's button: the customer's statement, as a PDF, to their own chat."""
+    intake, session, desk = deed.intake, deed.session, deed.desk
+    customer = customer_of(session, intake)
+    if customer is None:
+        raise ActionRefused(f"Falta identificar al cliente del #{intake.id} para enviarle su estado de cuenta.")
+    chat = own_chat(session, desk.settings, customer, desk.messenger.local_staff_channel, intake)
+    if chat is None:
+        raise ActionRefused(f"El cliente ID {customer.client_id} no tiene un chat vinculado al que enviarlo.")
+    document = send_statement(session, desk.messenger, customer, chat, deed.today(), intake_id=intake.id)
+    record(session, intake, actor=deed.actor.name, staff_id=deed.actor.staff_id, reason="estado de cuenta enviado",
+           changes={"statement": document.name})
+    return f"Estado de cuenta del ID {customer.client_id} enviado al cliente ({document.name})."
+
+
 ACTIONS: dict[StaffActionKind, Callable[[Deed], str]] = {
     StaffActionKind.APPROVE: approve,
     StaffActionKind.CORRECT: correct,
@@ -350,5 +517,9 @@ ACTIONS: dict[StaffActionKind, Callable[[Deed], str]] = {
     StaffActionKind.GRACE: grant_grace,
     StaffActionKind.APPLY: apply_payment,
     StaffActionKind.FLAG: flag,
+    StaffActionKind.CONTRACT: choose_contract,
+    StaffActionKind.KEEP_CREDIT: decide_overpayment,
+    StaffActionKind.REFUND: decide_overpayment,
+    StaffActionKind.STATEMENT: send_statement_to_customer,
 }
 """What each kind of staff action does."""

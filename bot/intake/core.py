@@ -22,6 +22,7 @@ from bot.intake.facts import IntakeFacts, store_fields
 from bot.intake.flood import place_in_queue, tell_flooding_sender
 from bot.intake.messages import DeliveredMessage, InboundMessage, StaffAction, StaffResult
 from bot.intake.outbox import delivered_on
+from bot.intake.questions import answer
 from bot.intake.replies import Replies
 from bot.intake.review import check_and_route
 from bot.intake.sending import Messenger
@@ -31,9 +32,13 @@ from bot.logs import about_intake
 from bot.media_store import MediaStore, media_store
 from bot.ocr import UnreadableReceipt, read_receipt, read_text
 from bot.ocr.fields import ReceiptFields
-from bot.vocabulary import ReplyKind
+from bot.vocabulary import CustomerQuestion, ReplyKind
 
 log = logging.getLogger(__name__)
+
+NOT_RECEIPTS = (ReplyKind.ASK_RECEIPT, ReplyKind.FOLLOW_UP, ReplyKind.BALANCE, ReplyKind.STATEMENT,
+                ReplyKind.ACCOUNT_UNLINKED)
+"""What the bot made of messages that were no receipt: a text after one of these is not about a receipt."""
 
 class Reader(Protocol):
     """Reads one receipt file or pasted text, never on the event loop (the process pool in production)."""
@@ -85,7 +90,8 @@ class IntakeCore:
         self.reader = reader
         self.now = now
         self.media = media or media_store(settings)
-        self.messenger = Messenger(settings, replies or Replies(settings.templates_dir), local_staff_channel)
+        self.messenger = Messenger(settings, replies or Replies(settings.templates_dir), local_staff_channel,
+                                   self.media)
         self.desk = StaffDesk(settings, engine, self.messenger, now)
         self.erp = erp_sync(settings, engine, self.messenger, now, self.media)
         self.payments = PaymentDesk(settings, engine, self.messenger, self.erp, now, self.media)
@@ -213,7 +219,12 @@ class IntakeCore:
                 return
             follows_up = problem is not None and problem[0] is ReplyKind.ASK_RECEIPT
             earlier = self._recent_intake_of_sender(session, current) if follows_up else None
-            if problem is not None and earlier is not None:
+            question = CustomerQuestion.asked_in(current.text) if follows_up else None
+            if question is not None:
+                today = self.now().astimezone(self.settings.tz).date()
+                answer(session, current, question, self.settings, self.messenger, today,
+                       about=earlier.id if earlier is not None else None)
+            elif problem is not None and earlier is not None:
                 current.reply_kind = ReplyKind.FOLLOW_UP.value
                 transition(session, current, IntakeState.NEEDS_INFO, actor="bot",
                            reason=f"mensaje del cliente sobre el comprobante #{earlier.id}")
@@ -238,7 +249,7 @@ class IntakeCore:
     def _recent_intake_of_sender(self, session: Session, intake: Intake) -> Intake | None:
         """The sender's latest receipt of the last day: a text after it is a follow-up for support."""
         since = self.now() - timedelta(hours=24)
-        not_receipts = [ReplyKind.ASK_RECEIPT.value, ReplyKind.FOLLOW_UP.value]
+        not_receipts = [kind.value for kind in NOT_RECEIPTS]
         return session.exec(
             select(Intake)
             .where(Intake.channel == intake.channel, Intake.sender == intake.sender)

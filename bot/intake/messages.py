@@ -59,6 +59,8 @@ class OutboundMessage:
     media_path: str | None = None
     buttons: tuple[Button, ...] = ()
     intake_id: int | None = None
+    media_name: str | None = None
+    """The attachment's name as the recipient sees it (a statement), when it is not the stored file's."""
 
 
 @dataclass(frozen=True)

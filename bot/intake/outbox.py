@@ -64,6 +64,7 @@ def enqueue(
     media_path: str | None = None,
     buttons: Sequence[Button] = (),
     now: datetime | None = None,
+    media_name: str | None = None,
 ) -> OutboxMessage | None:
     """Add a message to the caller's transaction, due `now` (default: at once); a key already queued
     is not queued twice."""
@@ -79,6 +80,7 @@ def enqueue(
         kind=kind,
         text=text,
         media_path=media_path,
+        media_name=media_name,
         buttons=[{"label": b.label, "data": b.data} for b in buttons],
     )
     if now is not None:
@@ -98,6 +100,7 @@ def _outbound(row: OutboxMessage) -> OutboundMessage:
         media_path=row.media_path,
         buttons=tuple(Button(b["label"], b["data"]) for b in row.buttons),
         intake_id=row.intake_id,
+        media_name=row.media_name,
     )
 
 

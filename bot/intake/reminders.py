@@ -1,64 +1,58 @@
-"""Reminders of what a customer still owes: scheduled as rows when a short payment is forwarded, sent
-through the outbox when due, and cancelled once something paid it."""
+"""What a receipt sets in motion for the reminders of what a customer still owes, and sending the due ones.
+
+The rules (what a reminder chases, one set per receipt, when one is stale) live in `bot/account/reminders.py`;
+this module applies them to intakes: a short receipt forwarded schedules its set, a complete one replaces
+the reminders it pays, a receipt rejected or corrected to the full amount takes its own back, and the due
+ones are sent through the messenger with what is still open today.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.db.models import Intake, Payment, Reminder, ReminderState
+import bot.account.reminders as rules
+from bot.account.operations import AccountPolicy, Told, told_in_colones
+from bot.config import Settings
+from bot.db.models import Intake, Reminder, ReminderState
 from bot.db.session import rowcount
 from bot.intake.facts import IntakeFacts
 from bot.intake.sending import Messenger
 from bot.vocabulary import ReplyKind
-from currency.money import CRC, Money
 
 BATCH = 100
 
 
-def schedule_difference_reminders(session: Session, intake: Intake, difference: Money | None,
-                                  hours: Sequence[int], now: datetime) -> None:
-    """Durable reminders of the difference at `hours` after `now`."""
-    for after in hours:
-        session.add(Reminder(
-            intake_id=intake.id,
-            customer_id=intake.customer_id,
-            contract_id=intake.contract_id,
-            kind=ReplyKind.REMINDER_SHORT_PAYMENT.value,
-            channel=intake.channel,
-            recipient=intake.reply_to or intake.sender,
-            payload={"difference": str(difference.amount) if difference else "0", "hours": after},
-            due_at=now + timedelta(hours=after),
-        ))
+def follow_balance(session: Session, intake: Intake, facts: IntakeFacts, settings: Settings, now: datetime) -> int:
+    """A receipt was forwarded: what it leaves open is reminded later (one set per receipt), and the
+    customer's reminders of what it pays stop. Returns how many reminders were scheduled."""
+    if intake.id is None or intake.customer_id is None:
+        return 0
+    account = facts.account
+    if facts.difference is None:
+        paid = [charge.entry_id for charge in account.charges] if account is not None else None
+        if paid != []:
+            rules.supersede(session, customer_id=intake.customer_id, intake_id=intake.id, charges=paid)
+        return 0
+    left = account.left_to_pay if account is not None else facts.difference
+    return rules.schedule(
+        session, intake_id=intake.id, customer_id=intake.customer_id, contract_id=intake.contract_id,
+        channel=intake.channel, recipient=intake.reply_to or intake.sender, left=left,
+        charges=account.chased if account is not None else (), hours=settings.reminder_hours, now=now,
+    )
 
 
-def cancel_reminders_paid_by(session: Session, intake: Intake) -> None:
-    """The customer's other pending reminders: `intake` paid what they chase."""
-    for reminder in session.exec(
-        select(Reminder)
-        .where(Reminder.customer_id == intake.customer_id)
-        .where(Reminder.state == ReminderState.PENDING.value)
-        .where(col(Reminder.intake_id) != intake.id)
-    ).all():
-        reminder.state = ReminderState.CANCELLED.value
-        reminder.last_error = f"pagado con el comprobante #{intake.id}"
-        session.add(reminder)
-
-
-def _paid_since(session: Session, reminder: Reminder) -> bool:
-    if reminder.customer_id is None:
-        return False
-    later = session.exec(
-        select(Payment).where(Payment.customer_id == reminder.customer_id)
-        .where(Payment.applied_at > reminder.created_at)
-        .where(col(Payment.intake_id) != reminder.intake_id)
-    ).first()
-    return later is not None
+def forget(session: Session, intake: Intake, note: str) -> int:
+    """`intake` no longer chases anything (rejected, or corrected to the full amount): its own reminders
+    stop, and those it had replaced come back. Returns how many of its own were cancelled."""
+    if intake.id is None:
+        return 0
+    cancelled = rules.cancel_for_intake(session, intake.id, note)
+    rules.reinstate_superseded(session, intake.id)
+    return cancelled
 
 
 class DueReminders:
@@ -69,11 +63,16 @@ class DueReminders:
         self.messenger = messenger
 
     def send_due(self, now: datetime) -> int:
-        """Queue every reminder due at `now` whose difference is still unpaid; cancel the others."""
+        """Queue every receipt's reminder due at `now` that still chases something open, told as it is today;
+        cancel the others. Reminders of no receipt (collections' planned ones) are left to their own sender."""
+        settings = self.messenger.settings
+        policy = AccountPolicy.from_settings(settings)
+        today = now.astimezone(settings.tz).date()
         sent = 0
         with Session(self.engine, expire_on_commit=False) as session:
             due = session.exec(
                 select(Reminder).where(Reminder.state == ReminderState.PENDING.value)
+                .where(col(Reminder.intake_id).is_not(None))
                 .where(Reminder.due_at <= now).order_by(col(Reminder.due_at)).limit(BATCH)
             ).all()
             for reminder in due:
@@ -85,16 +84,21 @@ class DueReminders:
                 if rowcount(claimed) != 1:
                     continue
                 intake = session.get(Intake, reminder.intake_id) if reminder.intake_id else None
-                if intake is None or _paid_since(session, reminder):
+                left = rules.still_chasing(session, reminder) if intake is not None else None
+                if intake is None or left is None:
                     session.execute(
                         update(Reminder).where(col(Reminder.id) == reminder.id)
                         .values(state=ReminderState.CANCELLED.value, last_error="ya no hay diferencia")
                     )
                     continue
-                context = self.messenger.reply_context(session, intake, IntakeFacts.of(intake))
-                context["difference"] = Money(Decimal(reminder.payload.get("difference", "0")), CRC)
-                kind = ReplyKind.named(reminder.kind) or ReplyKind.REMINDER_SHORT_PAYMENT
-                self.messenger.tell_customer(session, intake, kind, context, key_suffix=f":reminder:{reminder.id}")
+                self._send(session, reminder, intake, left_told=told_in_colones(session, left, today, policy),
+                           today=today)
                 sent += 1
             session.commit()
         return sent
+
+    def _send(self, session: Session, reminder: Reminder, intake: Intake, *, left_told: Told, today: date) -> None:
+        context = self.messenger.reply_context(session, intake, IntakeFacts.of(intake))
+        context.update(difference=left_told.amount, rate_text=left_told.rate_text, today=today)
+        kind = ReplyKind.named(reminder.kind) or ReplyKind.REMINDER_SHORT_PAYMENT
+        self.messenger.tell_customer(session, intake, kind, context, key_suffix=f":reminder:{reminder.id}")

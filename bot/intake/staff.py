@@ -28,6 +28,10 @@ ALLOWED: dict[StaffActionKind, frozenset[StaffRole]] = {
     StaffActionKind.GRACE: frozenset({StaffRole.SUPPORT, StaffRole.ADMIN}),
     StaffActionKind.APPLY: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.FLAG: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.CONTRACT: frozenset({StaffRole.SUPPORT, StaffRole.ADMIN}),
+    StaffActionKind.KEEP_CREDIT: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.REFUND: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.STATEMENT: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.SYNC: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.SYNCED: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
 }
@@ -41,6 +45,8 @@ class Actor:
     role: StaffRole
     name: str
     staff_id: int | None = None
+    person: str = ""
+    """Their own name as on record ("" until known, and on a local channel): what greets customers."""
 
 
 def shown_name(member: StaffMember) -> str:
@@ -64,7 +70,7 @@ def identify(session: Session, settings: Settings, channel: str, user: str, chat
     if not member.name and user_name.strip():
         member.name = " ".join(user_name.split())[:200]
         session.add(member)
-    return Actor(StaffRole(member.role), shown_name(member), member.id)
+    return Actor(StaffRole(member.role), shown_name(member), member.id, member.name)
 
 
 def member_speaking(session: Session, settings: Settings, channel: str, user: str, chat: str) -> StaffMember | None:

@@ -77,7 +77,8 @@ def test_yesterdays_payments_report_goes_to_accounting_as_a_spreadsheet(customer
     assert load_workbook(made.path)["Pagos"].max_row == 3
     sent = {m.text.splitlines()[0]: m for m in messages(customers, "payments_report")}
     day = sent["📊 Pagos aplicados el 26/11/2026: 2"]
-    assert day.media_path == str(made.path) and "CRC: 2 pagos, ₡118\xa0650,00" in day.text
+    assert day.media_path == made.path and "CRC: 2 pagos, ₡118\xa0650,00" in day.text
+    assert day.media_name == "pagos-2026-11-26.xlsx", "named for accounting, stored by its content"
     assert empty.path is None and sent["📊 Pagos aplicados el 21/11/2026: 0"].media_path is None
 
 

@@ -15,6 +15,7 @@ from bot.contracts.importer import import_contracts, import_customers
 from bot.contracts.registry import find_by_client_id, remember_payer
 from bot.db.models import Customer, Intake, Payment
 from bot.ocr.fields import ReceiptFields
+from currency.money import Money
 from tests.contracts.conftest import DATA, NOW, receipt
 
 NBSP = "\u00a0"
@@ -70,7 +71,7 @@ def test_complete_receipt_passes_every_rule_and_gets_script_1(seeded: Session, s
     assert all(r.status is CheckStatus.PASS for r in report.results), report.results
     assert report.passed() and report.reply_kind == "received"
     assert report.client_id == "1001" and report.client_id_present
-    assert report.difference_crc == Decimal("0") and report.credit_crc is None
+    assert report.difference == Money(Decimal("0"), "CRC") and report.credit is None
     assert report.amount_due is not None and report.amount_due.total_crc == Decimal("28250.00")
 
 
@@ -108,7 +109,7 @@ def test_usd_contract_converted_at_receipt_date_rate_with_iva(seeded: Session, s
 def test_short_payment_states_exact_difference(seeded: Session, settings: Settings) -> None:
     report = check(seeded, settings, receipt(amount=Decimal("25000.00")))
     assert report.result("amount").status is CheckStatus.FAIL
-    assert report.difference_crc == Decimal("3250.00")
+    assert report.difference == Money(Decimal("3250.00"), "CRC")
     assert f"diferencia pendiente ₡3{NBSP}250,00" in report.result("amount").reason
     assert report.reply_kind == "short_payment"
 
@@ -120,7 +121,7 @@ def test_difference_within_tolerance_counts_as_exact(seeded: Session, settings: 
 
 def test_overpayment_is_recorded_as_credit(seeded: Session, settings: Settings) -> None:
     report = check(seeded, settings, receipt(amount=Decimal("30000.00")))
-    assert report.credit_crc == Decimal("1750.00")
+    assert report.credit == Money(Decimal("1750.00"), "CRC")
     assert "saldo a favor" in report.result("amount").reason
     assert report.reply_kind == "received"
 
@@ -313,5 +314,6 @@ def test_report_json_is_plain(seeded: Session, settings: Settings) -> None:
 
     stored: dict[str, Any] = check(seeded, settings, receipt(amount=Decimal("25000"))).to_json()
     assert json.loads(json.dumps(stored)) == stored
-    assert stored["difference_crc"] == "3250.00" and stored["reply_kind"] == "short_payment"
+    assert stored["difference"] == {"amount": "3250.00", "currency": "CRC"} and stored["reply_kind"] == "short_payment"
+    assert CheckReport.from_json(stored) == check(seeded, settings, receipt(amount=Decimal("25000")))
     assert [r["name"] for r in stored["results"]] == list(RULES)

@@ -23,7 +23,8 @@ DUE = AmountDue(fee=Money(Decimal("25000"), "CRC"), currency="CRC", rate=None, s
                 on_date=date(2026, 11, 26))
 SHORT = CheckReport(
     results=[CheckResult("amount", CheckStatus.FAIL, "Pago incompleto")], customer_id=1, contract_id=1,
-    amount_due=DUE, difference_crc=Decimal("8250.00"), client_id_present=True, reply_kind=ReplyKind.SHORT_PAYMENT,
+    amount_due=DUE, difference=Money(Decimal("8250.00"), "CRC"), client_id_present=True,
+    reply_kind=ReplyKind.SHORT_PAYMENT,
 )
 CUSTOMER = Customer(id=1, client_id="1001", document_type="Cédula física", document_number="112340567",
                     first_names="María José", last_names="Vargas Solano")
@@ -54,7 +55,8 @@ def test_the_support_card_shows_each_field_with_its_confidence_and_each_check(se
     assert context["checks"] == [{"icon": "❌", "label": "Monto", "reason": "Pago incompleto"}]
     assert ("Total a pagar", "₡28\u00a0250,00") in context["due_lines"]
     assert context["customer_label"].startswith("María José Vargas Solano · ID 1001")
-    assert context["commands"] == ["APROBAR 42", "CORREGIR 42 monto 25000", "RECHAZAR 42 motivo", "PRORROGA 42"]
+    assert context["commands"] == ["APROBAR 42", "CORREGIR 42 monto 25000", "RECHAZAR 42 motivo", "PRORROGA 42",
+                                   "ESTADO 1001"]
 
 
 def test_without_text_commands_the_card_lists_none_and_its_buttons_carry_the_actions() -> None:
@@ -73,7 +75,7 @@ def test_the_accounting_card_names_who_approved_and_what_is_left_to_pay() -> Non
     assert context["approved_by"] == "Laura Mora"
     assert context["difference"] == Money(Decimal("8250.00"), "CRC") and context["credit"] is None
     assert context["receipt_date"] == date(2026, 11, 26)
-    assert context["commands"] == ["APLICADO 42", "DEVOLVER 42 motivo"]
+    assert context["commands"] == ["APLICADO 42", "DEVOLVER 42 motivo", "ESTADO 1001"]
 
 
 def test_the_proposed_reply_is_the_rejection_the_checks_chose_else_the_outcome() -> None:

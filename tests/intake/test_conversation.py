@@ -8,9 +8,11 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from bot.account.operations import contract_balance
+from bot.account.reminders import chase_of
 from bot.db.models import Contract, Customer, GraceExtension, Intake, IntakeEvent, Payment, Reminder
 from bot.intake.messages import InboundMessage, StaffActionKind
 from bot.intake.reminders import DueReminders
+from currency.money import Money
 from tests.stories import TODAY, Conversation, receipt_png
 
 APPROVE, APPLY, CORRECT = StaffActionKind.APPROVE, StaffActionKind.APPLY, StaffActionKind.CORRECT
@@ -79,7 +81,7 @@ async def test_short_payment_gets_difference_and_reminder(conversation: Conversa
 
     with Session(conversation.engine) as session:
         reminders = session.exec(select(Reminder).where(Reminder.intake_id == intake_id)).all()
-    assert [r.payload["difference"] for r in reminders] == ["8250.00", "8250.00"]
+    assert [chase_of(r).amount for r in reminders] == [Money(Decimal("8250.00"), "CRC")] * 2
     assert all(r.state == "pending" for r in reminders)
 
     scheduler = DueReminders(conversation.engine, conversation.core.messenger)
@@ -98,10 +100,10 @@ async def test_receipt_without_id_is_matched_by_phone_and_gets_the_missing_id_sc
     assert intake_id is not None
     assert (await conversation.staff("support", APPROVE, intake_id)).ok
     reply = conversation.last_to("customer")
-    assert reply.kind == "received_missing_id" and "*ID 1001*" in reply.text
+    assert reply.kind == "received_missing_id" and "*ID WOLK 1001*" in reply.text
     assert (await conversation.staff("accounting", APPLY, intake_id)).ok
     applied = conversation.last_to("customer")
-    assert applied.kind == "applied_missing_id" and "ID 1001" in applied.text
+    assert applied.kind == "applied_missing_id" and "*ID WOLK 1001*" in applied.text
 
 
 async def test_expired_contract_is_forwarded_and_customer_told_we_await_activation(

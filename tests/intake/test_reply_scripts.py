@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from jinja2 import UndefinedError
 
+from bot.config import Settings
+from bot.intake.cards import id_label
 from bot.intake.replies import CUSTOMER_TEMPLATES, STAFF_TEMPLATES, Replies
 from currency.money import Money
 
@@ -60,12 +62,10 @@ SAMPLE: dict[str, Any] = {
     "rerouted": "Telegram",
     "customer": False,
     "waiting_on": "soporte",
-    "charges": [{"description": "Cuota 1 · WOLK-1001", "due_date": date(2026, 12, 1)}],
     "amount": Money(Decimal("28250.00"), "CRC"),
     "days_late": 7,
     "oldest_due": date(2026, 11, 20),
     "until": date(2026, 11, 30),
-    "today": date(2026, 12, 1),
     "blocked": True,
     "automatic": False,
     "webhook": True,
@@ -85,6 +85,20 @@ SAMPLE: dict[str, Any] = {
     "closes": "19:00",
     "closed_days": "excepto domingos y feriados",
     "answer_when": "mañana a partir de las 08:00",
+    "id_label": "ID WOLK 1001",
+    "settled": ["Cuota 1 · WOLK-1012", "Cuota 2 · WOLK-1012"],
+    "remaining": Money(Decimal("19550.00"), "CRC"),
+    "refund": False,
+    "refunded": None,
+    "today": date(2026, 11, 27),
+    "charges": [{"description": "Mensualidad dic. 2026 · WOLK-1002", "amount": Money(Decimal("50.85"), "USD"),
+                 "told": Money(Decimal("25925.87"), "CRC"), "due_date": date(2026, 12, 15), "overdue": False}],
+    "owed": [Money(Decimal("50.85"), "USD")],
+    "total": Money(Decimal("25925.87"), "CRC"),
+    "credits": [],
+    "balances": [Money(Decimal("50.85"), "USD")],
+    "answered": "Respondido por el bot: se le dio su saldo: US$50,85.",
+    "account_lines": ["Saldo anterior: ₡39 550,00", "Este pago: ₡20 000,00", "Saldo nuevo: ₡19 550,00"],
     "invoice_number": "FE-00100001-0042",
     "invoice_url": "https://erp.example.cr/facturas/42.pdf",
     "invoice_attached": False,
@@ -131,6 +145,36 @@ def test_operator_folder_overrides_one_script_and_keeps_the_rest(tmp_path: Path)
 
 def test_seed_scripts_keep_their_meaning() -> None:
     replies = Replies()
-    assert "agregar en el MOTIVO del pago: *ID 1001*" in replies.render("received_missing_id", SAMPLE)
-    assert "En el detalle indica siempre tu *ID 1001*" in replies.render("applied_missing_id", SAMPLE)
+    assert "agregar en el MOTIVO del pago: *ID WOLK 1001*" in replies.render("received_missing_id", SAMPLE)
+    paid_up = {**SAMPLE, "remaining": None}
+    assert "En el detalle indica siempre tu *ID WOLK 1001*" in replies.render("applied_missing_id", paid_up)
     assert "espera de la activación" in replies.render("contract_expired", SAMPLE)
+
+
+def test_script_3_says_the_system_is_active_only_when_nothing_is_left_to_pay() -> None:
+    replies = Replies()
+    paid_up = replies.render("applied", {**SAMPLE, "remaining": None})
+    assert "por ende, el sistema está activo" in paid_up and "falta" not in paid_up
+    for name in ("applied", "applied_missing_id"):
+        short = replies.render(name, SAMPLE).replace("\u00a0", " ")
+        assert "sistema está activo" not in short
+        assert "ya se encuentra aplicado" in short and "falta cancelar *₡19 550,00*" in short
+
+
+def test_an_expired_contract_paid_short_is_told_both() -> None:
+    text = Replies().render("contract_expired", SAMPLE).replace("\u00a0", " ")
+    assert "espera de la activación" in text and "diferencia pendiente de *₡8 250,00*" in text
+    assert "diferencia" not in Replies().render("contract_expired", {**SAMPLE, "difference": None})
+
+
+def test_a_payment_of_several_cuotas_names_each_one_and_a_credit_is_told() -> None:
+    text = Replies().render("received", {**SAMPLE, "credit": Money(Decimal("500.00"), "CRC")})
+    assert "Cuota 1 · WOLK-1012, Cuota 2 · WOLK-1012" in text
+    assert "saldo a favor de ₡500,00, que usaremos en tu próximo cobro" in text.replace("\u00a0", " ")
+    refund = Replies().render("received", {**SAMPLE, "credit": Money(Decimal("500.00"), "CRC"), "refund": True})
+    assert "te lo devolveremos" in refund and "próximo cobro" not in refund
+
+
+def test_the_company_word_in_the_id_label_comes_from_the_settings(settings: Settings) -> None:
+    assert id_label(settings, "1001") == "ID WOLK 1001"
+    assert id_label(settings.model_copy(update={"company_name": "Acme Corp"}), "7") == "ID ACME 7"

@@ -28,6 +28,8 @@ class Call:
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
     result: Any = None
+    file_names: dict[str, str] = field(default_factory=dict)
+    """The name each uploaded file was sent under (what a customer sees as the attachment's name)."""
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -229,10 +231,12 @@ def _caption(call: Call) -> dict[str, Any]:
 async def _decode(method: str, request: web.Request) -> Call:
     params: dict[str, Any] = {}
     files: dict[str, bytes] = {}
+    names: dict[str, str] = {}
     form = await request.post()
     for key, value in form.items():
         if isinstance(value, web.FileField):
             files[key] = value.file.read()
+            names[key] = value.filename
         elif key in JSON_PARAMS:
             params[key] = json.loads(value)
         elif key in INT_PARAMS:
@@ -244,7 +248,8 @@ async def _decode(method: str, request: web.Request) -> Call:
             if attached == f"attach://{key}":
                 params[name] = f"<file {key}>"
                 files[name] = content
-    return Call(method, params, files)
+                names[name] = names[key]
+    return Call(method, params, files, file_names=names)
 
 
 def _error(status: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:

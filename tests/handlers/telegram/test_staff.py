@@ -262,3 +262,21 @@ async def test_a_staff_member_disabled_on_the_list_can_no_longer_act(
     assert core.applied == []
     assert fake_api.texts_to(SUPPORT_CHAT) == ["⛔ No tiene permiso para esta acción."]
     assert core.intake(intake_id).state == "in_review"
+
+
+async def test_the_order_statement_and_overpayment_buttons_become_the_actions_they_name(
+    app: TelegramApp, core: TappedCore,
+) -> None:
+    intake_id = await core.receipt_in_review()
+    card = updates.bot_message(SUPPORT_CHAT, 701, f"Comprobante #{intake_id}", [
+        ("📑 Paga WOLK-1012 cuota 2", f"pay:contract:{intake_id}:17"),
+        ("📄 Enviar estado de cuenta", f"pay:statement:{intake_id}:1001"),
+        ("💳 Dejar a favor", f"pay:keep_credit:{intake_id}")])
+    for data in (f"pay:contract:{intake_id}:17", f"pay:statement:{intake_id}:1001", f"pay:keep_credit:{intake_id}"):
+        await deliver(app, updates.button_press(AGENT_USER, card, data))
+
+    assert [(a.kind, a.intake_id, a.value, a.reason) for a in core.actions] == [
+        (StaffActionKind.CONTRACT, intake_id, "#17", None),
+        (StaffActionKind.STATEMENT, intake_id, None, None),
+        (StaffActionKind.KEEP_CREDIT, intake_id, None, None),
+    ]

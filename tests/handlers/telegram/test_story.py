@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -166,6 +167,28 @@ async def test_receipt_photo_to_applied_payment_all_on_telegram(
     assert {name: (member.role, member.telegram_user_id) for name, member in staff.items() if member} == {
         "Laura Soporte": ("support", AGENT), "Mario Contable": ("accounting", ACCOUNTANT)}
     assert fake_api.count("answerCallbackQuery") == 3
+
+
+async def test_accounting_sends_the_statement_from_the_card_and_the_customer_gets_a_pdf_document(
+    paybot: Paybot, fake_api: FakeBotApi, engine: Engine
+) -> None:
+    fake_api.add_file("st-l", receipt_of_client_1001(datetime.now() - timedelta(days=1)))
+    await paybot.deliver(updates.customer_photo(CUSTOMER, "st"))
+    with Session(engine) as session:
+        [intake] = session.exec(select(Intake)).all()
+    card = paybot.card_in(SUPPORT_CHAT)
+    statement = f"pay:statement:{intake.id}:1001"
+    assert ("📄 Enviar estado de cuenta", statement) in [
+        (b["text"], b["callback_data"]) for row in card["reply_markup"]["inline_keyboard"] for b in row]
+    await paybot.deliver(updates.button_press(AGENT_USER, card, f"pay:approve:{intake.id}"))
+    await paybot.deliver(updates.button_press(ACCOUNTANT_USER, paybot.card_in(ACCOUNTING_CHAT), statement))
+
+    [document] = [call for call in fake_api.sent_to(CUSTOMER) if call.method == "sendDocument"]
+    today = datetime.now(ZoneInfo("America/Costa_Rica")).date()
+    assert document.file_names["document"] == f"estado-de-cuenta-1001-{today.isoformat()}.pdf"
+    assert document.files["document"].startswith(b"%PDF")
+    assert "Te compartimos tu estado de cuenta (ID 1001)" in document.params["caption"]
+    assert texts(fake_api.sent_to(ACCOUNTING_CHAT))[-1].startswith("✅ Estado de cuenta del ID 1001 enviado")
 
 
 async def test_support_corrects_a_misread_amount_by_replying_and_the_card_is_redone(

@@ -56,6 +56,13 @@ from bot.intake.messages import StaffActionKind
             "DEVOLVER 88 el monto no calza con el estado de cuenta",
             StaffCommand(StaffActionKind.FLAG, 88, reason="el monto no calza con el estado de cuenta"),
         ),
+        ("CONTRATO 12 WOLK-1012", StaffCommand(StaffActionKind.CONTRACT, 12, value="WOLK-1012")),
+        ("contrato #12 wolk-1012 2", StaffCommand(StaffActionKind.CONTRACT, 12, value="wolk-1012 2")),
+        ("ESTADO 1001", StaffCommand(StaffActionKind.STATEMENT, 0, value="1001")),
+        ("estado ID WOLK 1001", StaffCommand(StaffActionKind.STATEMENT, 0, value="1001")),
+        ("AFAVOR 31", StaffCommand(StaffActionKind.KEEP_CREDIT, 31)),
+        ("Crédito 31", StaffCommand(StaffActionKind.KEEP_CREDIT, 31)),
+        ("REEMBOLSAR 31", StaffCommand(StaffActionKind.REFUND, 31)),
     ],
 )
 def test_staff_commands_are_read_whatever_the_case_or_accents(text: str, expected: StaffCommand) -> None:
@@ -84,7 +91,8 @@ def test_a_customers_ordinary_message_is_not_a_command(text: str | None) -> None
 def test_help_lists_every_command_in_spanish() -> None:
     result = parse_staff_command("AYUDA")
     assert isinstance(result, HelpRequest)
-    for word in ("APROBAR", "RECHAZAR", "CORREGIR", "PRÓRROGA", "APLICADO", "DEVOLVER"):
+    for word in ("APROBAR", "RECHAZAR", "CORREGIR", "PRÓRROGA", "APLICADO", "DEVOLVER", "CONTRATO 123",
+                 "ESTADO 1001", "AFAVOR 123", "REEMBOLSAR 123"):
         assert word in result.text
 
 
@@ -98,6 +106,10 @@ def test_help_lists_every_command_in_spanish() -> None:
         ("DEVOLVER 12", "DEVOLVER <número> <motivo>"),
         ("CORREGIR 12 monto", "CORREGIR <número> <campo> <valor>"),
         ("CORREGIR 12 color azul", "Campos: monto, fecha, referencia"),
+        ("CONTRATO 12", "CONTRATO <número> <código de pago> [cuota]"),
+        ("ESTADO", "ESTADO <ID cliente>"),
+        ("ESTADO de cuenta", "ESTADO <ID cliente>"),
+        ("AFAVOR 12 ya", "AFAVOR <número>"),
     ],
 )
 def test_a_malformed_command_gets_a_spanish_usage_line(text: str, usage: str) -> None:
@@ -116,6 +128,11 @@ def test_a_malformed_command_gets_a_spanish_usage_line(text: str, usage: str) ->
         ("pay:reject:42", "RECHAZAR 42 <motivo>"),
         ("pay:correct:42", "CORREGIR 42 <campo> <valor>"),
         ("pay:flag:42", "DEVOLVER 42 <motivo>"),
+        ("pay:contract:42:17", "CONTRATO 42 #17"),
+        ("pay:statement:42:1001", "ESTADO 1001"),
+        ("pay:statement:42", None),
+        ("pay:keep_credit:42", "AFAVOR 42"),
+        ("pay:refund:42", "REEMBOLSAR 42"),
         ("other:approve:42", None),
         ("pay:approve:x", None),
     ],
@@ -124,7 +141,8 @@ def test_each_card_button_has_a_text_command_that_does_the_same(data: str, comma
     assert command_for_button(data) == command
 
 
-@pytest.mark.parametrize("data", ["pay:reject:42:too_old", "pay:reject:42:duplicate", "pay:apply:42"])
+@pytest.mark.parametrize("data", ["pay:reject:42:too_old", "pay:reject:42:duplicate", "pay:apply:42",
+                                  "pay:refund:42", "pay:keep_credit:42"])
 def test_a_button_hint_parses_back_to_the_same_action(data: str) -> None:
     hint = command_for_button(data)
     parsed = parse_staff_command(hint)

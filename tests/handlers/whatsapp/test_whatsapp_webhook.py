@@ -219,7 +219,8 @@ async def test_a_staff_command_reaches_the_core_and_the_answer_goes_back_through
     assert (action.kind, action.intake_id) == (StaffActionKind.APPLY, intake_id)
     [reply] = twilio.messages
     assert reply.form["To"] == f"whatsapp:{ACCOUNTING_NUMBER}"
-    assert reply.form["Body"] == f"Pago #{intake_id} aplicado (₡20\u00a0000,00). Se avisó al cliente."
+    assert reply.form["Body"] == (f"Pago #{intake_id} aplicado (₡20\u00a0000,00). Queda por pagar ₡8\u00a0250,00. "
+                                  "Se avisó al cliente.")
     assert core.intake(intake_id).state == "applied"
     with Session(core.engine) as session:
         assert session.exec(select(Payment)).one().applied_by == "Mario Solís", "named by their WhatsApp profile"
