@@ -258,6 +258,18 @@ class Settings(BaseSettings):
         3, ge=0, description="Days after which an applied payment with no bank movement is listed as unmatched"
     )
 
+    # Staff portal (/portal/)
+    portal_secret: SecretStr | None = Field(
+        None, description="Key signing the portal's session cookies (default: a random key kept in "
+        "PAYBOT_DATA_DIR/portal.key; set the same one on every machine that serves the portal)"
+    )
+    portal_session_hours: float = Field(12.0, gt=0, description="How long a portal login lasts (hours)")
+    portal_login_attempts: int = Field(
+        5, ge=1, description="Failed portal logins allowed for one user (four times as many from one address) "
+        "within the window before further tries are refused"
+    )
+    portal_login_window_minutes: int = Field(15, ge=1, description="The window of that limit (minutes)")
+
     # Telegram
     telegram_token: SecretStr | None = Field(None, description="Bot token; enables Telegram")
     telegram_webhook_secret: SecretStr | None = Field(
@@ -328,6 +340,13 @@ class Settings(BaseSettings):
         mode="before",
     )(_split_commas)
     _templates = field_validator("twilio_templates", mode="before")(_templates)
+
+    @field_validator("portal_secret")
+    @classmethod
+    def _portal_secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("PAYBOT_PORTAL_SECRET must be at least 32 characters (or unset)")
+        return value
 
     @field_validator("media_url_secret")
     @classmethod

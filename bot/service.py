@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from bot.accounting.erp import ErpConfigError, connector_for
 from bot.accounting.notices import send_daily_report, send_morning_summary
@@ -49,6 +49,7 @@ from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, h
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
 from bot.web.local_only import is_loopback
 from bot.web.metrics import MeteredReader, Metrics, WebhookCounter, metrics_endpoint
+from bot.web.timing import ServerTiming
 
 if TYPE_CHECKING:
     from bot.ocr import ReaderPool, ReceiptFields
@@ -410,6 +411,10 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         from bot.handlers.sandbox import sandbox_routes
 
         routes.extend(sandbox_routes(core, settings.max_upload_bytes))
+    # The staff portal: the same core actions as the chats, behind a staff login.
+    from bot.portal.app import portal_app
+
+    routes.append(Mount("/portal", app=portal_app(settings, engine, core, clock=core.now, media=media)))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -464,7 +469,8 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
 
     body_limit = max(settings.max_upload_bytes + FORM_OVERHEAD, settings.webhook_max_bytes)
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[
-        Middleware(WebhookCounter, metrics=metrics), Middleware(BodySizeLimit, limit=body_limit)])
+        Middleware(ServerTiming), Middleware(WebhookCounter, metrics=metrics),
+        Middleware(BodySizeLimit, limit=body_limit)])
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.channels = health

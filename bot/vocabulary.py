@@ -99,6 +99,8 @@ class StaffMessage(StrEnum):
     ACCESS_CHANGED = "access_changed", "el aviso de bloqueo o desbloqueo"
     GRACE_ENDED = "grace_ended", "el aviso de una prórroga terminada con saldo"
     CALL_TASK = "call_task", "la tarea de llamada"
+    CASE_CLOSED = "case_closed", "el aviso de un caso cerrado"
+    DONE_IN_PORTAL = "done_in_portal", "el aviso de lo hecho en el portal"
     SYNC_FAILED = "sync_failed", "el aviso de un pago sin sincronizar"
     SYNC_SUMMARY = "sync_summary", "el resumen de pagos sin sincronizar"
     PAYMENTS_REPORT = "payments_report", "el informe de pagos del día"
@@ -275,6 +277,8 @@ class StaffActionKind(StrEnum):
             "envía al ERP un pago sin sincronizar y lo marca pagado (el número es el del pago)")
     SYNCED = ("synced", "✍️ Sincronizar manualmente", ("sincronizado", "sincronizada"), "<explicación>",
               "explicacion", "lo marca sincronizado sin tocar el ERP, con la explicación (el número es el del pago)")
+    CLOSE_CASE = ("close", "✔️ Cerrar caso", ("cerrar",), "<decisión>", "decision",
+                  "contabilidad cierra el caso escalado del comprobante con lo que decidió")
 
     @property
     def on_payment(self) -> bool:

@@ -11,10 +11,15 @@ import httpx
 import pytest
 from moto.server import ThreadedMotoServer
 from pydantic import SecretStr
+from sqlmodel import Session
 
 from bot.config import Settings
+from bot.db.models import StaffMember
+from bot.db.session import make_engine
 from bot.media_store import BucketStore, FolderStore, media_store
+from bot.portal.passwords import hash_password
 from tests.conftest import REPO
+from tests.portal.conftest import PortalClient
 from tests.processes import Service, free_port, installation
 
 RECEIPT = (REPO / "data" / "receipts" / "sinpe-1001-completo.png").read_bytes()
@@ -94,10 +99,23 @@ def test_the_service_keeps_receipts_in_the_bucket(bucket_settings: Settings, tmp
         while time.monotonic() < deadline and not card_sent():
             time.sleep(0.2)
         image = httpx.get(f"{service.url}/sandbox/media/{intake_id}", timeout=10)
+        engine = make_engine(env["PAYBOT_DATABASE_URL"])
+        with Session(engine) as session:
+            session.add(StaffMember(name="Laura Mora", role="support", login="laura",
+                                    password_hash=hash_password("una clave larga")))
+            session.commit()
+        engine.dispose()
+        with PortalClient(service.url) as staff:
+            assert staff.log_in("laura", "una clave larga").status_code == 303
+            page = staff.get(f"/portal/comprobantes/{intake_id}")
+            on_portal = staff.get(f"/portal/comprobantes/{intake_id}/imagen")
     finally:
         service.stop()
     assert image.status_code == 200 and image.content == RECEIPT
     assert image.headers["content-type"] == "image/png"
+    assert page.status_code == 200 and f"/portal/comprobantes/{intake_id}/imagen" in page.text
+    assert on_portal.status_code == 200 and on_portal.content == RECEIPT, "the portal shows it from the bucket"
+    assert on_portal.headers["content-type"] == "image/png"
     store = media_store(bucket_settings)
     assert isinstance(store, BucketStore)
     keys = [o["Key"] for o in store.client.list_objects_v2(Bucket="paybot-receipts", Prefix="recibos/")["Contents"]]

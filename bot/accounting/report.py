@@ -11,11 +11,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.account.entries import PaymentMethod
 from bot.accounting.spreadsheet import Sheet, to_csv, to_text, to_xlsx
-from bot.accounting.sync import origin_of, sync_label
+from bot.accounting.sync import Origin, origin_of, sync_label
 from bot.db.models import BankMovement, Customer, Intake, Payment
 
 CHANNEL_LABELS = {"whatsapp": "WhatsApp", "telegram": "Telegram", "sandbox": "sandbox", "cli": "terminal"}
@@ -100,6 +101,11 @@ class PaymentsReport:
     groups: list[GroupTotal]
     totals: list[GroupTotal]
 
+    @property
+    def count(self) -> int:
+        """How many payments the report counts (also when it was made without its detail lines)."""
+        return sum(total.count for total in self.totals)
+
 
 def _method_label(method: str) -> str:
     try:
@@ -146,15 +152,47 @@ def payments_report(session: Session, *, start: date, end: date, by: GroupBy, tz
         )
         for payment, customer, channel, movement_id in rows
     ]
-    return PaymentsReport(start, end, by, lines, _totals(lines, by), _totals(lines, None))
+    return PaymentsReport(start, end, by, lines,
+                          _totals([(line.key(by), line.currency, line.amount) for line in lines]),
+                          _totals([("Total", line.currency, line.amount) for line in lines]))
 
 
-def _totals(lines: list[PaymentLine], by: GroupBy | None) -> list[GroupTotal]:
+def payments_summary(session: Session, *, start: date, end: date, by: GroupBy, tz: tzinfo) -> PaymentsReport:
+    """The report's subtotals and totals without its detail lines, reading only the columns the grouping needs
+    (a page showing a month of payments need not build every line)."""
+    low, high = _bounds(start, end, tz)
+    rows = session.connection().execute(
+        sa_select(col(Payment.applied_at), col(Payment.currency), col(Payment.amount), col(Payment.bank),
+                  col(Payment.intake_id), col(Intake.channel))
+        .join(Customer, col(Customer.id) == col(Payment.customer_id))
+        .outerjoin(Intake, col(Intake.id) == col(Payment.intake_id))
+        .where(col(Payment.applied_at) >= low)
+        .where(col(Payment.applied_at) < high)
+    ).all()
+
+    def key(applied_at: datetime, bank: str | None, intake_id: int | None, channel: str | None) -> str:
+        if by is GroupBy.DAY:
+            return applied_at.astimezone(tz).date().isoformat()
+        if by is GroupBy.BANK:
+            return bank or "(sin banco)"
+        if by is GroupBy.ORIGIN:
+            return (Origin.CUSTOMER_CHAT if intake_id is not None else Origin.STAFF_CAPTURE).label
+        return CHANNEL_LABELS.get(channel or "", channel or STAFF_CHANNEL)
+
+    return PaymentsReport(
+        start, end, by, [],
+        _totals([(key(applied_at, bank, intake_id, channel), currency, amount)
+                 for applied_at, currency, amount, bank, intake_id, channel in rows]),
+        _totals([("Total", currency, amount) for _, currency, amount, _, _, _ in rows]),
+    )
+
+
+def _totals(items: list[tuple[str, str, Decimal]]) -> list[GroupTotal]:
+    """(key, currency, amount) summed by key and currency, counted."""
     sums: dict[tuple[str, str], tuple[int, Decimal]] = {}
-    for line in lines:
-        key = (line.key(by) if by else "Total", line.currency)
-        count, amount = sums.get(key, (0, Decimal("0")))
-        sums[key] = (count + 1, amount + line.amount)
+    for key, currency, amount in items:
+        count, total = sums.get((key, currency), (0, Decimal("0")))
+        sums[(key, currency)] = (count + 1, total + amount)
     return [GroupTotal(key, currency, count, amount) for (key, currency), (count, amount) in sorted(sums.items())]
 
 

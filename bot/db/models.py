@@ -1,7 +1,7 @@
-"""The tables: customers, contracts, intakes and their audit, payments and their ERP deliveries and audit,
-account entries, reminders, rates, staff and their prompts, outbox, WhatsApp windows, scheduled jobs, the
-company's bank movements, collections (grace extensions, access changes, call tasks, payment reversals), and
-heartbeats."""
+"""The tables: customers, contracts, intakes and their audit and notes, payments and their ERP deliveries and
+audit, account entries, reminders, rates, staff (with their portal logins) and their prompts, cases escalated
+to accounting, outbox, WhatsApp windows, scheduled jobs, the company's bank movements, collections (grace
+extensions, access changes, call tasks, payment reversals), and heartbeats."""
 
 from __future__ import annotations
 
@@ -116,6 +116,13 @@ class Intake(SQLModel, table=True):
     reply_kind: str | None = Field(default=None, max_length=60)
     customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
     contract_id: int | None = Field(default=None, foreign_key="contract.id")
+    reference: str | None = Field(default=None, max_length=60, index=True,
+                                  description="The bank reference read (a copy of fields['reference'], for search)")
+    bank: str | None = Field(default=None, max_length=40, index=True,
+                             description="The bank read (a copy of fields['bank'], for filters)")
+    assigned_to_id: int | None = Field(default=None, index=True,
+                                       description="The staff member (id) who took it in the portal; no foreign "
+                                       "key, so the column could be added without rebuilding the table")
     overpayment: str | None = Field(
         default=None, max_length=20,
         description="What staff decided about money paid over what was due: credit (kept for the next charge) "
@@ -129,6 +136,17 @@ class Intake(SQLModel, table=True):
     error: str | None = None
     created_at: datetime = _when(index=True)
     updated_at: datetime = _when()
+
+
+class IntakeNote(SQLModel, table=True):
+    """An internal note staff wrote on an intake in the portal; the customer never sees it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    intake_id: int = Field(foreign_key="intake.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staffmember.id")
+    author: str = Field(max_length=200)
+    text: str
+    created_at: datetime = _when()
 
 
 class IntakeEvent(SQLModel, table=True):
@@ -325,8 +343,56 @@ class StaffMember(SQLModel, table=True):
     role: str = Field(max_length=20, description="support, accounting or admin")
     telegram_user_id: int | None = Field(default=None, index=True, sa_type=BigInteger)
     whatsapp_number: str | None = Field(default=None, index=True, max_length=32)
+    login: str | None = Field(default=None, max_length=60, unique=True, index=True, description="Portal user name")
+    password_hash: str | None = Field(default=None, max_length=200, description="argon2id hash of the portal password")
+    login_version: int = Field(default=0, description="Raised when the password changes: older sessions end")
     active: bool = True
     created_at: datetime = _when()
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One try at the portal's login form: how attempts are limited, and a trail of who came in from where."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=60, index=True)
+    address: str = Field(max_length=64, index=True)
+    succeeded: bool = False
+    created_at: datetime = _when(index=True)
+
+
+class CaseState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CaseKind(StrEnum):
+    GRACE = "grace"
+
+
+class Case(SQLModel, table=True):
+    """Something escalated to accounting that needs their decision (seed 003: a grace extension "escalado a
+    contabilidad" with its link): who opened it and why, until when, and what accounting decided."""
+
+    __tablename__ = "staffcase"
+    __table_args__ = (Index("ix_staffcase_state_id", "state", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default=CaseKind.GRACE.value, max_length=20)
+    state: str = Field(default=CaseState.OPEN.value, max_length=20)
+    intake_id: int | None = Field(default=None, foreign_key="intake.id", index=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id", index=True)
+    contract_id: int | None = Field(default=None, foreign_key="contract.id")
+    opened_by: str = Field(max_length=200)
+    opened_by_id: int | None = Field(default=None, foreign_key="staffmember.id")
+    grace_extension_id: int | None = Field(default=None, foreign_key="graceextension.id")
+    reason: str | None = Field(default=None, description="Why it was opened, as the staff member wrote it")
+    until: date | None = Field(default=None, description="Until when the extension holds")
+    details: dict[str, Any] = _json(dict)
+    decision: str | None = Field(default=None, description="What accounting decided, in their words")
+    closed_by: str | None = Field(default=None, max_length=200)
+    closed_by_id: int | None = Field(default=None, foreign_key="staffmember.id")
+    closed_at: datetime | None = _when(nullable=True)
+    created_at: datetime = _when(index=True)
 
 
 class StaffPrompt(SQLModel, table=True):

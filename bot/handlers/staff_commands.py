@@ -97,7 +97,7 @@ def parse_staff_command(text: str | None) -> ParsedText | None:
         if not rest or len(rest) > 2:
             return CommandError(usage)
         return StaffCommand(kind, intake_id, value=" ".join(rest))
-    if kind is StaffActionKind.SYNCED:
+    if kind in (StaffActionKind.SYNCED, StaffActionKind.CLOSE_CASE):
         return StaffCommand(kind, intake_id, reason=" ".join(rest)) if rest else CommandError(usage)
     if kind in (StaffActionKind.REJECT, StaffActionKind.FLAG):
         if not rest:

@@ -119,6 +119,12 @@ PROMPTS: tuple[_Prompt, ...] = (
         "Responda a este mensaje con el problema encontrado",
         "problema",
     ),
+    _Prompt(
+        StaffActionKind.CLOSE_CASE,
+        "Cerrar el caso escalado de la solicitud #{id}",
+        "Responda a este mensaje con lo que decidió contabilidad",
+        "decisión",
+    ),
 )
 PROMPT_BY_KIND = {prompt.kind: prompt for prompt in PROMPTS}
 
@@ -406,6 +412,7 @@ async def press_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if (kind is StaffActionKind.REJECT and choice == OTHER_REASON) or kind in (
         StaffActionKind.CORRECT,
         StaffActionKind.FLAG,
+        StaffActionKind.CLOSE_CASE,
         StaffActionKind.SYNCED,
     ):
         await _ask(context, card, PROMPT_BY_KIND[kind], intake_id)

@@ -1,5 +1,5 @@
 """What each staff action does: approve, correct, reject, grace, apply, flag, choose the order a receipt pays,
-decide about an overpayment, send the statement; each one audited."""
+decide about an overpayment, send the statement, close a case; each one audited."""
 
 from __future__ import annotations
 
@@ -25,16 +25,18 @@ from bot.db.models import AuditEvent, Contract, Customer, Intake, Payment
 from bot.db.types import MAX_ROW_ID, utcnow
 from bot.intake import cards
 from bot.intake.applied import applied_note, applied_told
+from bot.intake.cases import case_url, close_case, open_case_of, open_grace_case
 from bot.intake.facts import IntakeFacts, store_fields, store_report, stored_value
-from bot.intake.messages import Audience, StaffAction, StaffResult
+from bot.intake.messages import Audience, Button, StaffAction, StaffResult
 from bot.intake.reminders import forget
 from bot.intake.review import forward, run_checks
 from bot.intake.sending import Messenger, customer_of
-from bot.intake.staff import ALLOWED, Actor, identify
+from bot.intake.staff import ALLOWED, PORTAL, Actor, identify, reads_text_commands
 from bot.intake.statements import own_chat, send_statement
 from bot.intake.states import IllegalTransition, IntakeState, event_count, record, transition
 from bot.logs import mask_phone
 from bot.vocabulary import (
+    ACCOUNTING_ACTIONS,
     FIELD_WORDS,
     OVERPAYMENT_ACTIONS,
     Overpayment,
@@ -106,6 +108,8 @@ class StaffDesk:
                 return self.refuse(action, "no_such_intake", missing, actor)
             try:
                 message = ACTIONS[action.kind](Deed(self, session, intake, action, actor))
+                if action.channel == PORTAL:
+                    self.tell_chats(session, intake, action.kind, message, actor)
                 session.commit()
             except ActionRefused as refusal:
                 session.rollback()
@@ -115,6 +119,15 @@ class StaffDesk:
                 state = f"El comprobante #{intake.id} está en estado «{intake.state}»"
                 return self.refuse(action, "not_allowed_now", f"{state}: no se puede hacer eso.", actor)
         return StaffResult(True, message)
+
+    def tell_chats(self, session: Session, intake: Intake, kind: StaffActionKind, result: str, actor: Actor) -> None:
+        """What was done on the portal is said in the chat whose card it answers, so no one acts on it twice."""
+        accounting = kind in (*ACCOUNTING_ACTIONS, StaffActionKind.CLOSE_CASE)
+        audience = Audience.ACCOUNTING if accounting else Audience.SUPPORT
+        text = self.messenger.replies.render(StaffMessage.DONE_IN_PORTAL.template,
+                                             {"result": result, "actor": actor.name})
+        self.messenger.tell_staff(session, audience, StaffMessage.DONE_IN_PORTAL, text, intake_id=intake.id,
+                                  key=f"intake:{intake.id}:portal:{event_count(session, intake)}")
 
     def send_statement_of(self, session: Session, action: StaffAction, actor: Actor) -> StaffResult:
         """`ESTADO <client id>`: the customer's statement, as a PDF, to their own chat; audited."""
@@ -311,16 +324,26 @@ def grant_grace(deed: Deed) -> str:
     record(session, intake, actor=deed.actor.name, staff_id=deed.actor.staff_id, reason="prórroga de gracia",
            changes={"grace_extension": {"id": extension.id, "until": extension.until.isoformat(),
                                         "charge_entry_id": extension.charge_entry_id}})
+    case = open_grace_case(session, intake, contract, extension, actor=deed.actor.name,
+                           staff_id=deed.actor.staff_id, details={"count": granted.count, "charge": (
+                               f"{granted.charge.description} (vence {granted.charge.due_date:%d/%m/%Y})"
+                               if granted.charge else "")})
     count = event_count(session, intake)
     context = messenger.reply_context(session, intake, deed.facts, agent=deed.actor.person or None)
     context["new_end_date"] = extension.until
     messenger.tell_customer(session, intake, ReplyKind.GRACE_GRANTED, context, key_suffix=f":{count}")
-    escalation = messenger.replies.render(StaffMessage.ESCALATION_GRACE.template, cards.escalation_context(
-        intake, contract, granted, actor=deed.actor.name, settings=settings))
+    close = StaffActionKind.CLOSE_CASE
+    escalation = messenger.replies.render(StaffMessage.ESCALATION_GRACE.template, {
+        **cards.escalation_context(intake, contract, granted, actor=deed.actor.name, settings=settings),
+        "case_id": case.id, "case_url": case_url(settings, case.id or 0),
+        "commands": [close.sample(intake.id or 0)] if reads_text_commands(session, settings, Audience.ACCOUNTING)
+        else [],
+    })
     messenger.tell_staff(session, Audience.ACCOUNTING, StaffMessage.ESCALATION_GRACE, escalation,
-                         intake_id=intake.id, key=f"intake:{intake.id}:escalation:{count}")
+                         intake_id=intake.id, key=f"intake:{intake.id}:escalation:{count}",
+                         buttons=(Button(close.button, close.callback(intake.id or 0)),))
     return f"Prórroga de {settings.grace_days} días: sistema activo hasta {extension.until:%d/%m/%Y} " \
-           f"(prórroga {granted.count} de {settings.grace_max} de ese cargo). Caso escalado a contabilidad."
+           f"(prórroga {granted.count} de {settings.grace_max} de ese cargo). Caso #{case.id} escalado a contabilidad."
 
 
 def apply_payment(deed: Deed) -> str:
@@ -432,6 +455,28 @@ def flag(deed: Deed) -> str:
     return f"Comprobante #{intake.id} devuelto a soporte."
 
 
+def close_escalated_case(deed: Deed) -> str:
+    """Accounting closes the case a grace extension opened, saying what they decided; support is told."""
+    decision = " ".join((deed.action.reason or "").split())
+    if not decision:
+        raise ActionRefused("Indique lo que decidió contabilidad para cerrar el caso.")
+    session, intake, actor = deed.session, deed.intake, deed.actor
+    case = open_case_of(session, intake.id)
+    if case is None:
+        raise ActionRefused(f"El comprobante #{intake.id} no tiene un caso abierto.")
+    close_case(case, decision=decision[:1000], actor=actor.name, staff_id=actor.staff_id, now=deed.desk.clock())
+    session.add(case)
+    record(session, intake, actor=actor.name, staff_id=actor.staff_id, reason=f"caso #{case.id} cerrado",
+           changes={"case": case.id, "decision": case.decision})
+    messenger, settings = deed.desk.messenger, deed.desk.settings
+    text = messenger.replies.render(StaffMessage.CASE_CLOSED.template, {
+        "case_id": case.id, "intake_id": intake.id, "actor": actor.name, "decision": case.decision,
+        "case_url": case_url(settings, case.id or 0)})
+    messenger.tell_staff(session, Audience.SUPPORT, StaffMessage.CASE_CLOSED, text, intake_id=intake.id,
+                         key=f"case:{case.id}:closed")
+    return f"Caso #{case.id} cerrado: {case.decision}."
+
+
 def choose_contract(deed: Deed) -> str:
     """Support says which of the customer's orders the receipt pays (`CONTRATO 12 WOLK-1012 2`, or the
     card's button): the checks rerun against it, and the payment pays that order first."""
@@ -517,6 +562,7 @@ ACTIONS: dict[StaffActionKind, Callable[[Deed], str]] = {
     StaffActionKind.GRACE: grant_grace,
     StaffActionKind.APPLY: apply_payment,
     StaffActionKind.FLAG: flag,
+    StaffActionKind.CLOSE_CASE: close_escalated_case,
     StaffActionKind.CONTRACT: choose_contract,
     StaffActionKind.KEEP_CREDIT: decide_overpayment,
     StaffActionKind.REFUND: decide_overpayment,

@@ -147,6 +147,8 @@ def store_fields(intake: Intake, fields: ReceiptFields, typed_by_staff: frozense
     """Write what was read (or corrected) onto the intake."""
     intake.fields = fields_json(fields, typed_by_staff)
     intake.confidences = dict(fields.confidence)
+    intake.reference = (fields.reference or "")[:60] or None
+    intake.bank = (fields.bank or "")[:40] or None
 
 
 def store_report(intake: Intake, report: CheckReport) -> None:

@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 LOCAL_CHANNELS = {"sandbox": "sandbox", "cli": "terminal"}
 """Channels that only exist on this machine (the sandbox page on loopback, the terminal), and their names."""
+PORTAL = "portal"
+"""The web portal's channel: its user is the staff record's id, known from the login session."""
 ROLE_LABELS = {StaffRole.SUPPORT: "Soporte", StaffRole.ACCOUNTING: "Contabilidad", StaffRole.ADMIN: "Administración"}
 
 ALLOWED: dict[StaffActionKind, frozenset[StaffRole]] = {
@@ -28,6 +30,7 @@ ALLOWED: dict[StaffActionKind, frozenset[StaffRole]] = {
     StaffActionKind.GRACE: frozenset({StaffRole.SUPPORT, StaffRole.ADMIN}),
     StaffActionKind.APPLY: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.FLAG: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.CLOSE_CASE: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.CONTRACT: frozenset({StaffRole.SUPPORT, StaffRole.ADMIN}),
     StaffActionKind.KEEP_CREDIT: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.REFUND: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
@@ -75,7 +78,10 @@ def identify(session: Session, settings: Settings, channel: str, user: str, chat
 
 def member_speaking(session: Session, settings: Settings, channel: str, user: str, chat: str) -> StaffMember | None:
     """The active record of `user` writing in `chat`: on Telegram, in the group of their role (an admin in
-    either); on WhatsApp, from their own number."""
+    either); on WhatsApp, from their own number; in the portal, the record the login session names."""
+    if channel == PORTAL:
+        member = session.get(StaffMember, int(user)) if user.isdigit() and len(user) < 19 else None
+        return member if member is not None and member.active else None
     if channel == "telegram":
         try:
             user_id, chat_id = int(user), int(chat)

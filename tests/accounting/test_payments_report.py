@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from bot.accounting.report import GroupBy, ReportFormat, payments_report, render
+from bot.accounting.report import GroupBy, ReportFormat, payments_report, payments_summary, render
 from bot.accounting.spreadsheet import escape_text
 from bot.cli import main
 from bot.config import Settings
@@ -68,6 +68,15 @@ def test_report_totals_reconcile_with_the_payments_by_every_grouping(month: Sess
     }
     by_channel = payments_report(month, start=YESTERDAY.date(), end=YESTERDAY.date(), by=GroupBy.CHANNEL, tz=CR)
     assert sorted(g.key for g in by_channel.groups) == ["Telegram", "WhatsApp"]
+
+
+def test_the_portal_page_summary_has_the_same_subtotals_and_totals_as_the_full_report(month: Session) -> None:
+    for by in GroupBy:
+        for start in (YESTERDAY.date(), NOW.date()):
+            full = payments_report(month, start=start, end=NOW.date(), by=by, tz=CR)
+            summary = payments_summary(month, start=start, end=NOW.date(), by=by, tz=CR)
+            assert summary.lines == [] and summary.count == len(full.lines) > 0
+            assert (summary.groups, summary.totals) == (full.groups, full.totals)
 
 
 def test_csv_opens_in_spanish_excel_with_the_formula_name_escaped_and_numbers_as_numbers(month: Session) -> None:
