@@ -70,11 +70,15 @@ class PeriodicWork:
 
     async def _run(self, name: str) -> None:
         try:
-            await self.jobs[name].run()
-        except Exception:
-            log.exception("periodic job %s failed", name)
-        finally:
+            try:
+                await self.jobs[name].run()
+            except Exception:
+                log.exception("periodic job %s failed", name)
             await asyncio.to_thread(self._remember, name, utcnow())
+        except asyncio.CancelledError:
+            # The service stops (or lost the scheduler lock) mid-run: the run is not recorded, so the next
+            # leader runs it again at its start; every job is a scan of due rows, so nothing happens twice.
+            log.info("periodic job %s interrupted by the stop; it runs again at the next start", name)
 
     def _skipped(self, event: JobEvent) -> None:
         log.warning("periodic job %s skipped: its run of %s came too late", event.job_id,

@@ -411,10 +411,11 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         from bot.handlers.sandbox import sandbox_routes
 
         routes.extend(sandbox_routes(core, settings.max_upload_bytes))
-    # The staff portal: the same core actions as the chats, behind a staff login.
-    from bot.portal.app import portal_app
+    if service.serves_channels:
+        # The staff portal: the same core actions as the chats, behind a staff login.
+        from bot.portal.app import portal_app
 
-    routes.append(Mount("/portal", app=portal_app(settings, engine, core, clock=core.now, media=media)))
+        routes.append(Mount("/portal", app=portal_app(settings, engine, core, clock=core.now, media=media)))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -5,11 +5,13 @@ exchange rate is kept stored."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
@@ -133,6 +135,26 @@ async def test_reminders_due_during_a_two_hour_outage_are_each_sent_once_when_th
     assert [m.kind for m in customer] == ["reminder_short_payment"] * len(reminders) == ["reminder_short_payment"] * 2
     with Session(engine) as session:
         assert {r.state for r in session.exec(select(Reminder)).all()} == {"sent"}
+
+
+async def test_a_job_running_when_the_service_stops_ends_quietly_and_runs_again_at_the_next_start(
+        engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    started = asyncio.Event()
+
+    async def slow() -> None:
+        started.set()
+        await asyncio.sleep(30)
+
+    work = PeriodicWork(engine, [Job("slow", IntervalTrigger(hours=1), slow)], ZONE)
+    work.start()
+    await asyncio.wait_for(started.wait(), 10)
+    stored = stored_next_run(engine, "slow")
+    work.stop()
+    await asyncio.sleep(0.2)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "no traceback for a stop"
+    assert "interrupted by the stop" in caplog.text
+    assert stored_next_run(engine, "slow") == stored, "the interrupted run is not recorded as done"
 
 
 def test_the_service_keeps_todays_rate_stored_from_the_configured_provider(

@@ -44,7 +44,7 @@ def test_each_role_gets_only_its_routes_and_work(settings: Settings, engine: Eng
         app = build_app(settings, engine, InlineReader(settings), role=role)  # type: ignore[arg-type]
         return {getattr(route, "path", "") for route in app.routes}
 
-    assert {"/healthz", "/metrics", "/", "/sandbox/api/customer"} <= paths("web")
+    assert {"/healthz", "/metrics", "/", "/sandbox/api/customer", "/portal"} <= paths("web")
     assert paths("worker") == paths("scheduler") == {"/healthz", "/metrics"}
     assert paths("all") == paths("web")
     web = build_app(settings, engine, role="web").state.service
