@@ -24,7 +24,11 @@ def _split_commas(value: Any) -> Any:
     return value
 
 
-TEMPLATE_KINDS = ("support_card", "accounting_card", "reminder", "customer_reply", "staff_note", "default")
+REMINDER_TEMPLATE_KINDS = ("reminder_short_payment", "reminder_due", "reminder_overdue", "reminder_grace",
+                           "reminder_statement")
+"""Each reminder kind's own template; one not configured uses "reminder", then "default"."""
+TEMPLATE_KINDS = ("support_card", "accounting_card", "reminder", *REMINDER_TEMPLATE_KINDS, "customer_reply",
+                  "staff_note", "default")
 """The message kinds an approved WhatsApp template can be configured for ("default" covers the others)."""
 
 TEMPLATE_VARIABLES = ("text", "intake_id", "title", "media")
@@ -188,6 +192,9 @@ class Settings(BaseSettings):
     )
     holidays_country: str = Field(
         "CR", description="Public holidays without reminders, from the holidays library (empty: none)"
+    )
+    out_of_hours_reply: bool = Field(
+        True, description="Tell a customer who writes outside business hours when support answers (once each time)"
     )
     reminders_per_day: int = Field(1, ge=1, description="Reminders one customer gets per day at most")
     reminder_late_hours: int = Field(
@@ -399,9 +406,12 @@ class Settings(BaseSettings):
         return bool(self.twilio_account_sid and self.twilio_auth_token)
 
     def whatsapp_template(self, kind: str) -> TwilioTemplate | None:
-        """The template for messages of `kind` outside the 24-hour window: its own, else the default."""
+        """The template for messages of `kind` outside the 24-hour window: its own (a reminder kind's, else
+        every reminder's), else the default."""
         if kind in self.twilio_templates:
             return self.twilio_templates[kind]
+        if kind in REMINDER_TEMPLATE_KINDS and "reminder" in self.twilio_templates:
+            return self.twilio_templates["reminder"]
         if "default" in self.twilio_templates:
             return self.twilio_templates["default"]
         return TwilioTemplate(sid=self.twilio_template_sid) if self.twilio_template_sid else None

@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from bot.accounting.erp import ErpConfigError, connector_for
 from bot.accounting.notices import send_daily_report, send_morning_summary
+from bot.collections.reminding import PlannedReminders
 from bot.collections.work import CollectionsWork
 from bot.config import Settings
 from bot.db.session import make_engine
@@ -259,6 +260,7 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
     cleaner = RejectedMediaCleaner(engine, settings.rejected_media_days, core.media)
     claims = worker or IntakeWorker(engine, core)
     collections = CollectionsWork(engine, core.messenger, core.now)
+    planned = PlannedReminders(engine, core.messenger, core.now)
 
     async def send_due_reminders() -> None:
         if await asyncio.to_thread(reminders.send_due, core.now()):
@@ -266,6 +268,13 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
 
     async def collect() -> None:
         if await asyncio.to_thread(collections.run_once):
+            core.outbox_ready.set()
+
+    async def plan_reminders() -> None:
+        await asyncio.to_thread(planned.plan)
+
+    async def send_planned_reminders() -> None:
+        if await asyncio.to_thread(planned.send_due):
             core.outbox_ready.set()
 
     async def sweep_claims() -> None:
@@ -290,6 +299,11 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
     jobs = [
         Job("reminders", IntervalTrigger(seconds=30), send_due_reminders, coalesce=True, misfire_grace_seconds=None),
         Job("collections", IntervalTrigger(seconds=60), collect, coalesce=True, misfire_grace_seconds=None),
+        # Today's collections reminders written as rows (each once), then sent in business hours, paced.
+        Job("plan-reminders", CronTrigger(hour=0, minute=15), plan_reminders, coalesce=True,
+            misfire_grace_seconds=None),
+        Job("planned-reminders", IntervalTrigger(seconds=60), send_planned_reminders, coalesce=True,
+            misfire_grace_seconds=None),
         Job("outbox-sweep", IntervalTrigger(seconds=RELEASE_EVERY), sweep_claims, coalesce=True,
             misfire_grace_seconds=None),
         Job("rejected-media", IntervalTrigger(hours=1), delete_expired_media, coalesce=True,

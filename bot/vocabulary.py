@@ -277,6 +277,19 @@ class StaffActionKind(StrEnum):
             "envía al ERP un pago sin sincronizar y lo marca pagado (el número es el del pago)")
     SYNCED = ("synced", "✍️ Sincronizar manualmente", ("sincronizado", "sincronizada"), "<explicación>",
               "explicacion", "lo marca sincronizado sin tocar el ERP, con la explicación (el número es el del pago)")
+    REMIND = ("remind", "🔔 Recordar el pago", ("recordar",), "[vencido|por-vencer|estado]", "",
+              "recordatorio al cliente")
+    TAG = ("tag", "🏷️ Etiquetar", ("etiqueta", "etiquetar"), "<etiqueta>", "llamar", "la pone al cliente")
+    UNTAG = ("untag", "🏷️ Quitar etiqueta", ("quitar-etiqueta",), "<etiqueta>", "llamar",
+             "se la quita")
+    BLOCK = ("block", "⛔ Bloquear", ("bloquear",), "<motivo>", "motivo",
+             "bloquea su sistema y avisa")
+    UNBLOCK = ("unblock", "🔓 Desbloquear", ("desbloquear",), "<motivo>", "motivo",
+               "lo desbloquea y avisa")
+    RETURNED = ("returned", "↩️ Pago devuelto", ("devuelto",), "<motivo>", "motivo",
+                "el banco lo devolvió: se cobra de nuevo")
+    TASK_DONE = ("task_done", "☎️ Cerrar tarea", ("tarea",), "<resultado>", "resultado",
+                 "cierra la tarea de llamada")
     CLOSE_CASE = ("close", "✔️ Cerrar caso", ("cerrar",), "<decisión>", "decision",
                   "contabilidad cierra el caso escalado del comprobante con lo que decidió")
 
@@ -286,11 +299,18 @@ class StaffActionKind(StrEnum):
         return self in PAYMENT_ACTIONS
 
     @property
+    def on_customer(self) -> bool:
+        """The command names a customer by their client ID (ESTADO and collections' RECORDAR, ETIQUETA...)."""
+        return self in CUSTOMER_ACTIONS
+
+    @property
     def subject(self) -> str:
-        """What the command's number names: a receipt, a payment (sync actions) or (ESTADO) a customer's ID."""
-        if self is StaffActionKind.STATEMENT:
+        """What the command's number names: a receipt, a payment, a call task or a customer's ID."""
+        if self.on_customer:
             return "<ID cliente>"
-        return "<pago>" if self.on_payment else "<número>"
+        if self is StaffActionKind.TASK_DONE:
+            return "<tarea>"
+        return "<pago>" if self.on_payment or self is StaffActionKind.RETURNED else "<número>"
 
     def usage(self) -> str:
         """The command's form with a placeholder for what its number names."""
@@ -330,3 +350,9 @@ OVERPAYMENT_ACTIONS = {StaffActionKind.KEEP_CREDIT: Overpayment.CREDIT, StaffAct
 """The actions under a card whose receipt paid more than was due, and the decision each records."""
 PAYMENT_ACTIONS = (StaffActionKind.SYNC, StaffActionKind.SYNCED)
 """The actions on a payment not synced with the ERP, in their order (accounting's message and the portal)."""
+COLLECTIONS_ACTIONS = (StaffActionKind.REMIND, StaffActionKind.TAG, StaffActionKind.UNTAG, StaffActionKind.BLOCK,
+                       StaffActionKind.UNBLOCK, StaffActionKind.RETURNED, StaffActionKind.TASK_DONE)
+"""Collections' actions (issue 15), carried out by its desk: on a customer, a payment taken back, a call task."""
+CUSTOMER_ACTIONS = (StaffActionKind.STATEMENT, StaffActionKind.REMIND, StaffActionKind.TAG, StaffActionKind.UNTAG,
+                    StaffActionKind.BLOCK, StaffActionKind.UNBLOCK)
+"""The actions whose text command names a customer by their client ID (a card's button names its receipt)."""

@@ -23,6 +23,18 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def answered_at_any_hour() -> Iterator[None]:
+    """Tests do not depend on the wall clock: the out-of-hours answer is off unless a test turns it on."""
+    before = os.environ.get("PAYBOT_OUT_OF_HOURS_REPLY")
+    os.environ["PAYBOT_OUT_OF_HOURS_REPLY"] = "false"
+    yield
+    if before is None:
+        os.environ.pop("PAYBOT_OUT_OF_HOURS_REPLY", None)
+    else:
+        os.environ["PAYBOT_OUT_OF_HOURS_REPLY"] = before
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings for a throwaway installation under `tmp_path` (ignores the developer's .env)."""

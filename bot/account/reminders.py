@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 import bot.account.repository as repository
@@ -23,8 +24,11 @@ from bot.db.models import Payment, Reminder, ReminderState
 from bot.vocabulary import ReplyKind
 from currency.money import CRC, Money
 
-BALANCE_REMINDER_KINDS = (ReplyKind.REMINDER_SHORT_PAYMENT.value,)
-"""Reminders that chase an open balance and stop when it is paid (collections adds its own here)."""
+BALANCE_REMINDER_KINDS = tuple(kind.value for kind in (
+    ReplyKind.REMINDER_SHORT_PAYMENT, ReplyKind.REMINDER_DUE, ReplyKind.REMINDER_OVERDUE, ReplyKind.REMINDER_GRACE,
+    ReplyKind.REMINDER_STATEMENT))
+"""Reminders that chase an open balance and stop when it is paid: a short payment's, and collections' planned
+ones (a charge due soon or overdue, a grace that ended, the monthly statement)."""
 
 SUPERSEDED = "reemplazado por el recordatorio del comprobante #{intake_id}"
 
@@ -105,11 +109,11 @@ def schedule(
 
 def supersede(session: Session, *, customer_id: int, intake_id: int, charges: Sequence[int] | None) -> int:
     """Receipt `intake_id` takes over (it pays them, or reminds of what is left of them): the customer's
-    pending reminders from other receipts chasing any of `charges` (every one when None) stop, marked so
-    they come back should that receipt be rejected. Returns how many."""
+    pending reminders from other receipts (or planned by collections) chasing any of `charges` (every one when
+    None) stop, marked so they come back should that receipt be rejected. Returns how many."""
     replaced = 0
-    for older in session.exec(_pending().where(Reminder.customer_id == customer_id)
-                              .where(col(Reminder.intake_id) != intake_id)).all():
+    for older in session.exec(_pending().where(Reminder.customer_id == customer_id).where(
+            or_(col(Reminder.intake_id).is_(None), col(Reminder.intake_id) != intake_id))).all():
         chased = chase_of(older).charges
         if charges is None or not chased or set(chased) & set(charges):
             older.payload = replace(chase_of(older), superseded_by=intake_id).to_json()

@@ -4,27 +4,28 @@ the invoice and its document, accounting's message when it could not be synced."
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from bot.account.operations import AccountPolicy
 from bot.accounting.erp import connector_for
 from bot.accounting.notices import accounting_failure_notice
 from bot.accounting.sync import ErpSync, SyncPolicy, SyncRefused, SyncResult, mark_synced
 from bot.config import Settings
-from bot.db.models import AuditEvent, Intake, Payment
+from bot.db.models import AuditEvent, Intake, Payment, PaymentEvent
 from bot.db.types import MAX_ROW_ID, utcnow
 from bot.intake.applied import applied_told
 from bot.intake.facts import IntakeFacts
-from bot.intake.messages import StaffAction, StaffResult
+from bot.intake.messages import Audience, StaffAction, StaffResult
 from bot.intake.sending import Document, Messenger
-from bot.intake.staff import ALLOWED, Actor, identify
+from bot.intake.staff import ALLOWED, PORTAL, Actor, identify
 from bot.media_store import MediaStore, media_store
-from bot.vocabulary import ReplyKind, StaffActionKind
+from bot.vocabulary import ReplyKind, StaffActionKind, StaffMessage
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +108,29 @@ class PaymentDesk:
             return self.refuse(action, "no_such_payment", f"No existe el pago {payment_id}.", actor)
         try:
             if action.kind is StaffActionKind.SYNC:
-                return await self._sync_now(payment_id, actor)
-            return self._mark(payment_id, action.reason or "", actor)
+                result = await self._sync_now(payment_id, actor)
+            else:
+                result = self._mark(payment_id, action.reason or "", actor)
         except SyncRefused as refusal:
             return self.refuse(action, "refused", str(refusal), actor)
+        if result.ok and action.channel == PORTAL:
+            await asyncio.to_thread(self.tell_chats, payment_id, result.message, actor)
+        return result
+
+    def tell_chats(self, payment_id: int, result: str, actor: Actor) -> None:
+        """What was done on the portal is said in accounting's chat, whose message about the payment offered
+        the same options, so no one acts on it twice."""
+        messenger = self.outcomes.messenger
+        with Session(self.engine) as session:
+            payment = session.get(Payment, payment_id)
+            events = session.exec(select(func.count()).select_from(PaymentEvent)
+                                  .where(PaymentEvent.payment_id == payment_id)).one()
+            text = messenger.replies.render(StaffMessage.DONE_IN_PORTAL.template,
+                                            {"result": result, "actor": actor.name})
+            messenger.tell_staff(session, Audience.ACCOUNTING, StaffMessage.DONE_IN_PORTAL, text,
+                                 intake_id=payment.intake_id if payment else None,
+                                 key=f"payment:{payment_id}:portal:{events}")
+            session.commit()
 
     async def _sync_now(self, payment_id: int, actor: Actor) -> StaffResult:
         if self.sync is None:

@@ -1,5 +1,5 @@
-"""`paybot delinquents`, `paybot tags`, `paybot tasks`, `paybot customers block|unblock`, `paybot payments
-return|undo|import-returns`: collections from the shell (issue 15)."""
+"""`paybot delinquents`, `paybot remind`, `paybot tags`, `paybot tasks`, `paybot customers block|unblock`,
+`paybot payments return|undo|import-returns`: collections from the shell (issue 15)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 BANDS = ("1-30", "31-60", "61-90", "90+")
 FORMATS = ("table", "csv", "xlsx", "json")
+REMIND_CHOICES = ("overdue", "due", "statement")
 
 
 def register(sub: Any) -> None:
@@ -32,6 +33,13 @@ def register(sub: Any) -> None:
     delinquents.add_argument("--output", type=Path, default=None, metavar="ARCHIVO",
                              help="lo escribe en ARCHIVO en vez de la salida estándar")
     delinquents.set_defaults(handler=list_delinquents)
+
+    remind = sub.add_parser("remind", help="envía a un cliente un recordatorio de lo que debe (queda registrado)")
+    remind.add_argument("client_id", metavar="ID_CLIENTE", help="el ID del cliente, p. ej. 1001")
+    remind.add_argument("--kind", choices=REMIND_CHOICES, default=None,
+                        help="overdue (lo vencido), due (lo que vence pronto) o statement (el estado de cuenta en "
+                             "PDF); por defecto lo vencido, o si no hay, lo que vence")
+    remind.set_defaults(handler=send_reminder)
 
     tags = sub.add_parser("tags", help="etiquetas de clientes (p. ej. para listas de morosos)")
     tags_sub = tags.add_subparsers(dest="tags_command", metavar="ACCIÓN", parser_class=type(tags), title="acciones")
@@ -168,6 +176,13 @@ def list_delinquents(args: argparse.Namespace, settings: Settings) -> int:
     if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
         raise CliError("XLSX es un archivo: use --output ARCHIVO.xlsx")
     _write(render(lines, args.format, settings.tz, today), args.output, f"lista de {len(lines)} morosos")
+    return 0
+
+
+def send_reminder(args: argparse.Namespace, settings: Settings) -> int:
+    """A reminder by hand: queued for the running service to send (in business hours), audited."""
+    operator = _operator(settings)
+    print(_run(settings, lambda desk: desk.remind(args.client_id, operator, kind=args.kind)))
     return 0
 
 

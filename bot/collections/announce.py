@@ -16,14 +16,15 @@ from bot.collections import grace
 from bot.collections.arrears import arrears_one
 from bot.collections.calendar import BusinessCalendar
 from bot.collections.contact import customer_chat, customer_context, tell_customer
+from bot.collections.planner import chase
 from bot.collections.webhook import CHANNEL
 from bot.db.models import AccessChange, Customer, GraceExtension, Reminder
 from bot.db.session import rowcount
 from bot.intake.cards import customer_label
-from bot.intake.messages import Audience
+from bot.intake.messages import Audience, Button
 from bot.intake.outbox import enqueue
 from bot.intake.sending import Messenger
-from bot.vocabulary import ReplyKind, StaffMessage
+from bot.vocabulary import ReplyKind, StaffActionKind, StaffMessage
 from currency.money import Money
 
 BLOCKED, UNBLOCKED = "customer.blocked", "customer.unblocked"
@@ -81,8 +82,11 @@ def announce_access(session: Session, messenger: Messenger, *, today: date, now:
             "blocked": change.blocked, "customer_label": customer_label(customer), "reason": change.reason,
             "automatic": change.automatic, "actor": change.actor, "amount": amount, "webhook": webhook,
             "event": event["event"]})
+        undo = StaffActionKind.UNBLOCK if change.blocked else StaffActionKind.BLOCK
+        buttons = ([Button(undo.button, undo.callback(0, customer.client_id))]
+                   if customer.client_id.isdigit() and len(customer.client_id) <= 20 else [])
         messenger.tell_staff(session, Audience.SUPPORT, StaffMessage.ACCESS_CHANGED, note, intake_id=None,
-                             key=f"access:{change.id}:support")
+                             key=f"access:{change.id}:support", buttons=buttons)
         done += 1
     return done
 
@@ -117,8 +121,8 @@ def end_graces(session: Session, messenger: Messenger, *, today: date, now: date
             session.add(Reminder(
                 customer_id=customer.id, contract_id=charge.contract_id, kind=ReplyKind.REMINDER_GRACE.value,
                 channel=chat.channel, recipient=chat.recipient, plan_key=f"grace:{extension.id}",
-                payload={"charges": [c.entry_id for c in still], "extension_id": extension.id,
-                         "until": extension.until.isoformat()},
+                payload=chase(left.amount, left.currency, [c.entry_id for c in still], extension_id=extension.id,
+                              until=extension.until.isoformat()),
                 due_at=calendar.next_open(now), created_at=now,
             ))
         escalated += 1

@@ -11,20 +11,31 @@ from datetime import date, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot.account.entries import ZERO
 from bot.collections import access, tags, tasks
 from bot.collections.announce import announce_access
 from bot.collections.arrears import arrears_one
-from bot.collections.contact import customer_context, tell_customer
+from bot.collections.calendar import BusinessCalendar
+from bot.collections.contact import customer_chat, customer_context, tell_customer
+from bot.collections.planner import chase
 from bot.collections.returns import Reversal, ReversalKind, ReversalRefused, reverse_payment
 from bot.config import Settings
 from bot.contracts.registry import find_by_client_id, stored_phones
-from bot.db.models import AuditEvent, CallTask, Customer, StaffMember
+from bot.db.models import AuditEvent, CallTask, Customer, Reminder, StaffMember
 from bot.db.types import utcnow
 from bot.intake.cards import customer_label
-from bot.intake.messages import Audience
+from bot.intake.messages import Audience, Button
 from bot.intake.sending import Messenger
 from bot.intake.staff import shown_name
-from bot.vocabulary import ReplyKind, StaffMessage
+from bot.vocabulary import ReplyKind, StaffActionKind, StaffMessage
+from currency.text import fold
+
+REMIND_KINDS = {
+    "overdue": ReplyKind.REMINDER_OVERDUE, "vencido": ReplyKind.REMINDER_OVERDUE,
+    "due": ReplyKind.REMINDER_DUE, "por-vencer": ReplyKind.REMINDER_DUE, "porvencer": ReplyKind.REMINDER_DUE,
+    "statement": ReplyKind.REMINDER_STATEMENT, "estado": ReplyKind.REMINDER_STATEMENT,
+}
+"""The reminder staff ask for by hand, in the CLI's English or the chat's Spanish."""
 
 
 class CollectionsRefused(Exception):
@@ -115,6 +126,53 @@ class CollectionsDesk:
             session.commit()
         return len(released)
 
+    # -- reminders by hand ------------------------------------------------------------------------
+
+    def remind(self, client_id: str, operator: Operator, *, kind: str | None = None) -> str:
+        """A reminder sent by staff now (in business hours; else when they next start), whatever was planned
+        today: of what is overdue, else of what falls due, or the statement; refused when nothing is owed."""
+        from bot.collections.reminding import PlannedReminders
+
+        chosen = REMIND_KINDS.get(fold(kind).strip()) if kind else None
+        if kind and chosen is None:
+            raise CollectionsRefused(f"no hay recordatorio «{kind}»: use vencido, por-vencer o estado")
+        now, today = self.clock(), self.today()
+        calendar = BusinessCalendar.from_settings(self.settings)
+        with Session(self.engine, expire_on_commit=False) as session:
+            customer = self.customer(session, client_id)
+            arrears = arrears_one(session, customer.id or 0, today)
+            if not arrears.open_charges:
+                raise CollectionsRefused(f"el cliente {customer.client_id} no debe nada: no se le envía recordatorio")
+            chosen = chosen or (ReplyKind.REMINDER_OVERDUE if arrears.overdue else ReplyKind.REMINDER_DUE)
+            charges = {ReplyKind.REMINDER_OVERDUE: arrears.overdue, ReplyKind.REMINDER_STATEMENT: arrears.open_charges
+                       }.get(chosen, tuple(c for c in arrears.open_charges if not c.overdue(today)))
+            if not charges:
+                what = "vencidas" if chosen is ReplyKind.REMINDER_OVERDUE else "por vencer"
+                raise CollectionsRefused(f"el cliente {customer.client_id} no tiene cuotas {what}")
+            chat = customer_chat(self.settings, customer, self.local_channel)
+            if chat is None:
+                raise CollectionsRefused(f"el cliente {customer.client_id} no tiene WhatsApp, Telegram ni correo "
+                                         "por el que avisarle")
+            currency = charges[0].currency
+            mine = [c for c in charges if c.currency == currency]
+            reminder = Reminder(
+                customer_id=customer.id, contract_id=mine[0].contract_id if len(mine) == 1 else None,
+                kind=chosen.value, channel=chat.channel, recipient=chat.recipient, due_at=now, created_at=now,
+                payload=chase(sum((c.open for c in mine), ZERO), currency, [c.entry_id for c in mine],
+                              days=(today - mine[0].due_date).days if mine[0].overdue(today) else 0),
+                sent_by=operator.name[:120])
+            session.add(reminder)
+            session.flush()
+            if calendar.is_open(now):
+                PlannedReminders(self.engine, self.messenger, self.clock, self.local_channel).send_one(
+                    session, reminder, now=now, today=today)
+                when = "en cola de envío"
+            else:
+                when = f"se enviará al abrir, el {calendar.next_open(now):%d/%m/%Y a las %H:%M}"
+            self._audit(session, operator, "remind", f"{customer.client_id}: {chosen.value}")
+            session.commit()
+        return f"Recordatorio ({chosen.label}) al cliente {customer.client_id} ({customer.full_name}): {when}."
+
     # -- call tasks -------------------------------------------------------------------------------
 
     def assign_task(self, client_id: str, staff_id: int, operator: Operator, *, note: str = "") -> CallTask:
@@ -136,7 +194,8 @@ class CollectionsDesk:
                 "created_by": operator.name, "close_hint": f"TAREA {task.id} <resultado> o "
                                                            f"paybot tasks close {task.id} --note \"...\""})
             self.messenger.tell_staff(session, _audience_of(member), StaffMessage.CALL_TASK, text, intake_id=None,
-                                      key=f"task:{task.id}", to=_chats_of(self.settings, member, self.local_channel))
+                                      key=f"task:{task.id}", to=_chats_of(self.settings, member, self.local_channel),
+                                      buttons=task_buttons(task.id or 0, customer.client_id))
             self._audit(session, operator, "task", f"#{task.id} {customer.client_id} -> #{member.id}")
             session.commit()
         return task
@@ -189,14 +248,31 @@ def tell_about_reversal(session: Session, messenger: Messenger, reversal: Revers
     return chat is not None
 
 
+def customer_buttons(client_id: str, *kinds: StaffActionKind) -> list[Button]:
+    """Buttons acting on one customer, naming them by client ID (only a plain numeric ID fits a button)."""
+    if not client_id.isdigit() or len(client_id) > 20:
+        return []
+    return [Button(kind.button, kind.callback(0, client_id)) for kind in kinds]
+
+
+def task_buttons(task_id: int, client_id: str) -> list[Button]:
+    """Under a call task: close it with the outcome, remind the customer, tag or block them."""
+    done = StaffActionKind.TASK_DONE
+    return [Button(done.button, done.callback(task_id)),
+            *customer_buttons(client_id, StaffActionKind.REMIND, StaffActionKind.TAG, StaffActionKind.BLOCK)]
+
+
 def _audience_of(member: StaffMember) -> Audience:
     return Audience.ACCOUNTING if member.role == "accounting" else Audience.SUPPORT
 
 
 def _chats_of(settings: Settings, member: StaffMember, local_channel: str) -> list[tuple[str, str]]:
-    """A staff member's own chat: their WhatsApp number, else their Telegram id, else the local channel."""
+    """Where a staff member reads and acts: their WhatsApp number, else their role's Telegram group (staff act
+    only in their group there, so the task's buttons work; the task names who calls), else the local channel."""
     if member.whatsapp_number and settings.whatsapp_enabled:
         return [("whatsapp", member.whatsapp_number)]
     if member.telegram_user_id is not None and settings.telegram_enabled:
-        return [("telegram", str(member.telegram_user_id))]
+        group = (settings.telegram_accounting_chat_id if member.role == "accounting"
+                 else settings.telegram_support_chat_id)
+        return [("telegram", str(group if group is not None else member.telegram_user_id))]
     return [(local_channel, _audience_of(member).value)]

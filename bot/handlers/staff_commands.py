@@ -21,9 +21,8 @@ VERBS: dict[str, StaffActionKind | None] = {
 
 HELP_TEXT = "\n".join(
     [
-        "Comandos de soporte y contabilidad (el número es el del comprobante, o el del pago donde se dice; "
-        "en ESTADO, el ID del cliente):",
-        *(f"• {kind.spoken(1001 if kind is StaffActionKind.STATEMENT else 123)}: {kind.meaning}"
+        "Comandos de soporte y contabilidad (123: comprobante, pago o tarea; 1001: ID del cliente):",
+        *(f"• {kind.spoken(1001 if kind.on_customer else 123)}: {kind.meaning}"
           for kind in StaffActionKind),
         "• AYUDA: esta lista",
     ]
@@ -85,6 +84,14 @@ def parse_staff_command(text: str | None) -> ParsedText | None:
         if len(named) != 1 or len(named[0]) > 40:
             return CommandError(usage)
         return StaffCommand(kind, 0, value=named[0].lstrip("#"))
+    if kind.on_customer:
+        client_id = words[1].lstrip("#") if len(words) > 1 else ""
+        said = " ".join(words[2:])
+        if not any(ch.isdigit() for ch in client_id) or len(client_id) > 40:
+            return CommandError(usage)
+        if not said and kind is not StaffActionKind.REMIND:
+            return CommandError(usage)
+        return StaffCommand(kind, 0, value=client_id, reason=said or None)
     match = _ID.match(fold(words[1])) if len(words) > 1 else None
     if match is None:
         return CommandError(usage)
@@ -97,7 +104,8 @@ def parse_staff_command(text: str | None) -> ParsedText | None:
         if not rest or len(rest) > 2:
             return CommandError(usage)
         return StaffCommand(kind, intake_id, value=" ".join(rest))
-    if kind in (StaffActionKind.SYNCED, StaffActionKind.CLOSE_CASE):
+    if kind in (StaffActionKind.SYNCED, StaffActionKind.CLOSE_CASE, StaffActionKind.RETURNED,
+                StaffActionKind.TASK_DONE):
         return StaffCommand(kind, intake_id, reason=" ".join(rest)) if rest else CommandError(usage)
     if kind in (StaffActionKind.REJECT, StaffActionKind.FLAG):
         if not rest:
@@ -126,6 +134,9 @@ def command_for_button(data: str) -> str | None:
         return f"{kind.command} {parts[2]} {reason.word if reason else choice}"
     if kind is StaffActionKind.CONTRACT and len(parts) > 3:
         return f"{kind.command} {parts[2]} #{parts[3]}"
-    if kind is StaffActionKind.STATEMENT:
-        return f"{kind.command} {parts[3]}" if len(parts) > 3 and parts[3].isdigit() else None
+    if kind.on_customer:
+        if len(parts) < 4 or not parts[3].isdigit():
+            return None
+        needed = kind.arguments if kind.arguments.startswith("<") else ""
+        return " ".join(part for part in (kind.command, parts[3], needed) if part)
     return kind.hint(parts[2])

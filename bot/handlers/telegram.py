@@ -125,6 +125,18 @@ PROMPTS: tuple[_Prompt, ...] = (
         "Responda a este mensaje con lo que decidió contabilidad",
         "decisión",
     ),
+    _Prompt(StaffActionKind.TASK_DONE, "Cerrar la tarea #{id}", "Responda a este mensaje con el resultado de la "
+            "llamada (p. ej. promete pagar el viernes)", "resultado"),
+    _Prompt(StaffActionKind.RETURNED, "Pago {id} devuelto por el banco", "Responda a este mensaje con el motivo "
+            "(p. ej. transferencia rebotada)", "motivo"),
+    _Prompt(StaffActionKind.BLOCK, "Bloquear el acceso del cliente ID {id}", "Responda a este mensaje con el "
+            "motivo del bloqueo", "motivo"),
+    _Prompt(StaffActionKind.UNBLOCK, "Desbloquear el acceso del cliente ID {id}", "Responda a este mensaje con el "
+            "motivo", "motivo"),
+    _Prompt(StaffActionKind.TAG, "Etiquetar al cliente ID {id}", "Responda a este mensaje con la etiqueta "
+            "(p. ej. llamar)", "etiqueta"),
+    _Prompt(StaffActionKind.UNTAG, "Quitar una etiqueta al cliente ID {id}", "Responda a este mensaje con la "
+            "etiqueta", "etiqueta"),
 )
 PROMPT_BY_KIND = {prompt.kind: prompt for prompt in PROMPTS}
 
@@ -409,17 +421,25 @@ async def press_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
             do_quote=True,
         )
         return
+    named_client = int(choice) if kind.on_customer and intake_id == 0 and choice and choice.isdigit() else None
     if (kind is StaffActionKind.REJECT and choice == OTHER_REASON) or kind in (
         StaffActionKind.CORRECT,
         StaffActionKind.FLAG,
         StaffActionKind.CLOSE_CASE,
         StaffActionKind.SYNCED,
+        StaffActionKind.TASK_DONE,
+        StaffActionKind.RETURNED,
     ):
         await _ask(context, card, PROMPT_BY_KIND[kind], intake_id)
         return
-    if kind is StaffActionKind.STATEMENT:
-        choice = None  # the client's ID rides along only for WhatsApp's written hint
-    if kind is StaffActionKind.CONTRACT and choice is not None:
+    if kind in PROMPT_BY_KIND and named_client is not None:
+        await _ask(context, card, PROMPT_BY_KIND[kind], named_client)  # the answer names the customer by this ID
+        return
+    if kind.on_customer and named_client is None:
+        choice = None  # on a card, the client's ID rides along only for WhatsApp's written hint: the receipt says
+    if named_client is not None:
+        action, choice = _staff_action(update, context, kind, 0, value=str(named_client)), None
+    elif kind is StaffActionKind.CONTRACT and choice is not None:
         action = _staff_action(update, context, kind, intake_id, value=f"#{choice}")
     else:
         action = _staff_action(update, context, kind, intake_id, reason=choice)
@@ -455,7 +475,8 @@ async def answer_staff_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE
         if not answer:
             await _ask(context, message, prompt, intake_id)
             return
-        action = _staff_action(update, context, prompt.kind, intake_id, reason=answer)
+        action = (_staff_action(update, context, prompt.kind, 0, value=str(intake_id), reason=answer)
+                  if prompt.kind.on_customer else _staff_action(update, context, prompt.kind, intake_id, reason=answer))
     if action is None:
         return
     await _show_result(message, await _core(context).act(action))

@@ -18,7 +18,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from bot.config import Settings, TwilioTemplate
+from bot.config import REMINDER_TEMPLATE_KINDS, Settings, TwilioTemplate
 from bot.handlers.staff_commands import command_for_button
 from bot.handlers.whatsapp_window import ServiceWindow
 from bot.intake.messages import Audience, OutboundMessage, SendError
@@ -51,6 +51,8 @@ def whatsapp_address(recipient: str) -> str:
 def template_kind(message: OutboundMessage) -> str:
     """Which configured template a message uses outside the window (see PAYBOT_TWILIO_TEMPLATES)."""
     if message.kind in (StaffMessage.SUPPORT_CARD, StaffMessage.ACCOUNTING_CARD):
+        return message.kind
+    if message.kind in REMINDER_TEMPLATE_KINDS:
         return message.kind
     if message.kind.startswith("reminder"):
         return "reminder"

@@ -74,7 +74,8 @@ def order_choices(contracts: Sequence[Contract], owing: set[int], chosen: int | 
 
 
 def _statement_choice(client_id: str | None) -> str | None:
-    """A client ID short and plain enough to ride in a button's data (for the ESTADO hint on WhatsApp)."""
+    """A client ID short and plain enough to ride in a button's data (for the ESTADO and RECORDAR hints on
+    WhatsApp)."""
     return client_id if client_id and client_id.isdigit() and len(client_id) <= 20 else None
 
 
@@ -98,8 +99,8 @@ def accounting_buttons(intake_id: int, *, overpaid: bool = False, client_id: str
 def _account_buttons(intake_id: int, *, overpaid: bool, client_id: str | None) -> list[Button]:
     buttons = [Button(kind.button, kind.callback(intake_id)) for kind in OVERPAYMENT_ACTIONS] if overpaid else []
     if client_id:
-        statement = StaffActionKind.STATEMENT
-        buttons.append(Button(statement.button, statement.callback(intake_id, _statement_choice(client_id))))
+        buttons += [Button(kind.button, kind.callback(intake_id, _statement_choice(client_id)))
+                    for kind in (StaffActionKind.STATEMENT, StaffActionKind.REMIND)]
     return buttons
 
 
@@ -111,7 +112,7 @@ def card_commands(intake_id: int, kinds: Sequence[StaffActionKind], *, choices: 
     if overpaid:
         commands += [kind.sample(intake_id) for kind in OVERPAYMENT_ACTIONS]
     if client_id:
-        commands.append(f"{StaffActionKind.STATEMENT.command} {client_id}")
+        commands += [f"{kind.command} {client_id}" for kind in (StaffActionKind.STATEMENT, StaffActionKind.REMIND)]
     return commands
 
 

@@ -14,12 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.accounting.desk import PaymentDesk, erp_sync
+from bot.collections.chat import CollectionsChat
+from bot.collections.desk import CollectionsDesk
 from bot.config import Settings
 from bot.db.models import Intake
 from bot.db.types import utcnow
 from bot.intake.actions import StaffDesk
 from bot.intake.facts import IntakeFacts, store_fields
 from bot.intake.flood import place_in_queue, tell_flooding_sender
+from bot.intake.hours import answer_out_of_hours
 from bot.intake.messages import DeliveredMessage, InboundMessage, StaffAction, StaffResult
 from bot.intake.outbox import delivered_on
 from bot.intake.questions import answer
@@ -32,7 +35,7 @@ from bot.logs import about_intake
 from bot.media_store import MediaStore, media_store
 from bot.ocr import UnreadableReceipt, read_receipt, read_text
 from bot.ocr.fields import ReceiptFields
-from bot.vocabulary import CustomerQuestion, ReplyKind
+from bot.vocabulary import COLLECTIONS_ACTIONS, CustomerQuestion, ReplyKind
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,7 @@ class IntakeCore:
         self.desk = StaffDesk(settings, engine, self.messenger, now)
         self.erp = erp_sync(settings, engine, self.messenger, now, self.media)
         self.payments = PaymentDesk(settings, engine, self.messenger, self.erp, now, self.media)
+        self.collections = CollectionsChat(CollectionsDesk(settings, engine, self.messenger, now, local_staff_channel))
         self.intake_ready = asyncio.Event()
         self.outbox_ready = asyncio.Event()
 
@@ -146,6 +150,7 @@ class IntakeCore:
             record(session, intake, actor="customer", reason="recibido", changes=changes)
             if media_path is not None and message.media_error is None:
                 self._tell_customer(session, intake, ReplyKind.ACK)
+            answer_out_of_hours(session, intake, self.settings, self.messenger)
             session.commit()
             return intake.id, flooded
 
@@ -283,6 +288,8 @@ class IntakeCore:
         """Carry out a staff member's decision after checking who they are and where they speak."""
         if action.kind.on_payment:
             result = await self.payments.act(action)
+        elif action.kind in COLLECTIONS_ACTIONS:
+            result = await asyncio.to_thread(self.collections.perform, action)
         else:
             with about_intake(action.intake_id):
                 result = await asyncio.to_thread(self.desk.perform, action)

@@ -66,9 +66,10 @@ class Messenger:
                        document=document)
 
     def tell_chat(self, session: Session, channel: str, recipient: str, kind: ReplyKind, context: dict[str, Any], *,
-                  key: str, intake_id: int | None = None, document: Document | None = None) -> None:
-        """Queue customer script `kind` to one customer's chat, once per key; a document goes as a file (a
-        PDF is a document on every channel, never an image)."""
+                  key: str, intake_id: int | None = None, document: Document | None = None,
+                  now: datetime | None = None) -> None:
+        """Queue customer script `kind` to one customer's chat, once per key, due `now` (default: at once); a
+        document goes as a file (a PDF is a document on every channel, never an image)."""
         if kind.template is None:
             raise ValueError(f"{kind} has no script to send")
         enqueue(
@@ -82,6 +83,7 @@ class Messenger:
             intake_id=intake_id,
             media_path=document.path if document else None,
             media_name=document.name if document else None,
+            now=now,
         )
 
     # -- staff --------------------------------------------------------------------------------

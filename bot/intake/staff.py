@@ -37,6 +37,13 @@ ALLOWED: dict[StaffActionKind, frozenset[StaffRole]] = {
     StaffActionKind.STATEMENT: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.SYNC: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
     StaffActionKind.SYNCED: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.REMIND: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.TAG: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.UNTAG: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.BLOCK: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.UNBLOCK: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.RETURNED: frozenset({StaffRole.ACCOUNTING, StaffRole.ADMIN}),
+    StaffActionKind.TASK_DONE: frozenset({StaffRole.SUPPORT, StaffRole.ACCOUNTING, StaffRole.ADMIN}),
 }
 
 

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 from bot.account import documents
 from bot.account.documents import StatementFormat
 from bot.account.operations import AccountPolicy, CustomerBalance, customer_balance, load_statement
+from bot.account.statement import Statement
 from bot.config import Settings
 from bot.contracts.importer import ImportFileError, ImportReport, import_contracts, import_customers
 from bot.db.models import AuditEvent, Case, Contract, Customer, Intake, Payment
@@ -39,6 +40,7 @@ class CustomerView:
     payments: list[Payment]
     intakes: list[Intake]
     cases: list[Case]
+    statement: Statement
 
 
 def find_customers(engine: Engine, text: str, before: int | None) -> tuple[list[Customer], int | None]:
@@ -74,7 +76,9 @@ def load_customer(engine: Engine, settings: Settings, client_id: str, today: dat
                                     .order_by(col(Intake.id).desc()).limit(RECENT)).all())
         cases = list(session.exec(select(Case).where(Case.customer_id == customer.id)
                                   .order_by(col(Case.id).desc()).limit(RECENT)).all())
-    return CustomerView(customer, contracts, balance, payments, intakes, cases)
+        statement = load_statement(session, customer.id, company=settings.company_name, today=today,
+                                   policy=AccountPolicy.from_settings(settings))
+    return CustomerView(customer, contracts, balance, payments, intakes, cases, statement)
 
 
 def statement_pdf(engine: Engine, settings: Settings, client_id: str, today: date) -> tuple[str, bytes] | None:

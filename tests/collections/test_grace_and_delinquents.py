@@ -136,3 +136,25 @@ def test_a_call_task_reaches_the_assignee_and_is_closed_with_the_outcome(
 
         [card] = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "call_task")).all()
     assert "Carlos Cobros" in card.text and "1001" in card.text and "TAREA 1" in card.text
+
+
+def test_paybot_remind_sends_a_reminder_by_hand_audited_and_refuses_one_with_nothing_to_chase(
+    loaded: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.db.models import AuditEvent, Reminder
+
+    assert paybot(monkeypatch, tmp_path, "remind", "1001") == 0
+    assert "Recordatorio (recordatorio de cuota vencida) al cliente 1001 (María José" in capsys.readouterr().out
+    assert paybot(monkeypatch, tmp_path, "remind", "1001", "--kind", "statement") == 0
+    assert paybot(monkeypatch, tmp_path, "remind", "1012", "--kind", "overdue") != 0
+    assert "el cliente 1012 no tiene cuotas vencidas" in capsys.readouterr().err
+    assert paybot(monkeypatch, tmp_path, "remind", "1012") == 0
+    assert "(recordatorio de cuota por vencer) al cliente 1012" in capsys.readouterr().out
+    with Session(loaded) as session:
+        reminders = session.exec(select(Reminder).order_by(Reminder.id)).all()
+        audited = session.exec(select(AuditEvent).where(AuditEvent.kind == "collections_action")).all()
+    assert [(r.kind, (r.sent_by or "").startswith("cli")) for r in reminders] == [
+        ("reminder_overdue", True), ("reminder_statement", True), ("reminder_due", True)]
+    assert [(a.action, a.detail) for a in audited] == [("remind", "1001: reminder_overdue"),
+                                                       ("remind", "1001: reminder_statement"),
+                                                       ("remind", "1012: reminder_due")]

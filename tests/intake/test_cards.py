@@ -56,7 +56,7 @@ def test_the_support_card_shows_each_field_with_its_confidence_and_each_check(se
     assert ("Total a pagar", "₡28\u00a0250,00") in context["due_lines"]
     assert context["customer_label"].startswith("María José Vargas Solano · ID 1001")
     assert context["commands"] == ["APROBAR 42", "CORREGIR 42 monto 25000", "RECHAZAR 42 motivo", "PRORROGA 42",
-                                   "ESTADO 1001"]
+                                   "ESTADO 1001", "RECORDAR 1001"]
 
 
 def test_without_text_commands_the_card_lists_none_and_its_buttons_carry_the_actions() -> None:
@@ -75,7 +75,7 @@ def test_the_accounting_card_names_who_approved_and_what_is_left_to_pay() -> Non
     assert context["approved_by"] == "Laura Mora"
     assert context["difference"] == Money(Decimal("8250.00"), "CRC") and context["credit"] is None
     assert context["receipt_date"] == date(2026, 11, 26)
-    assert context["commands"] == ["APLICADO 42", "DEVOLVER 42 motivo", "ESTADO 1001"]
+    assert context["commands"] == ["APLICADO 42", "DEVOLVER 42 motivo", "ESTADO 1001", "RECORDAR 1001"]
 
 
 def test_the_proposed_reply_is_the_rejection_the_checks_chose_else_the_outcome() -> None:

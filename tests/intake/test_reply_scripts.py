@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from jinja2 import UndefinedError
@@ -83,8 +84,10 @@ SAMPLE: dict[str, Any] = {
     "new_due": date(2027, 1, 1),
     "opens": "08:00",
     "closes": "19:00",
-    "closed_days": "excepto domingos y feriados",
-    "answer_when": "mañana a partir de las 08:00",
+    "next_open": datetime(2026, 11, 30, 8, 0, tzinfo=ZoneInfo("America/Costa_Rica")),
+    "in_days": 2,
+    "closed_weekdays": [6],
+    "holidays": True,
     "case_id": 7,
     "case_url": "https://pagos.example.com/portal/casos/7",
     "decision": "se mantiene la prórroga hasta aplicar el pago",

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session, select
 
-from bot.db.models import Case, Intake, IntakeEvent, IntakeNote
+from bot.db.models import Case, Intake, IntakeEvent, IntakeNote, OutboxMessage
 from bot.db.session import make_engine
 from tests.handlers.sandbox.test_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.portal.conftest import Portal
@@ -207,6 +207,15 @@ def test_accounting_finds_a_payment_paid_but_not_synced_and_syncs_it_by_hand_wit
     page.goto(portal.service.url + "/portal/comprobantes/1")
     expect(page.locator("#history")).to_contain_text("sincronizado manualmente: Ya estaba pagado en el ERP")
     expect(page.locator("#intake-state")).to_have_text("sincronizado")
+    engine = make_engine(portal.url)
+    with Session(engine) as session:
+        told = [m.text for m in session.exec(select(OutboxMessage).where(OutboxMessage.kind == "done_in_portal")
+                                             .where(OutboxMessage.audience == "accounting")).all()]
+        replies = [m.kind for m in session.exec(select(OutboxMessage).where(OutboxMessage.audience == "customer")
+                                                .where(OutboxMessage.intake_id == 1)).all()]
+    engine.dispose()
+    assert any("Mario Solís, desde el portal: Pago 1 sincronizado manualmente" in text for text in told)
+    assert replies.count("applied") == 1
 
 
 def test_the_payments_report_downloads_as_csv_and_xlsx_that_read_back(

@@ -1,7 +1,11 @@
 """Clientes as accounting uses it: a CSV uploaded in the portal is imported whole or not at all with the same
-per-row report as `paybot import`, and a customer's page gives their statement as the PDF they would get."""
+per-row report as `paybot import`, and a customer's page shows their charges and movements and gives their
+statement as the PDF they would get."""
 
 from __future__ import annotations
+
+import html
+import re
 
 from sqlmodel import Session, select
 
@@ -59,6 +63,8 @@ def test_a_customer_page_gives_the_statement_pdf_and_support_cannot_import(porta
     client.log_in("julia", "clave de julia")
     page = client.get("/portal/clientes/1001")
     assert page.status_code == 200 and "WOLK-1001" in page.text and "Saldo CRC" in page.text
+    charges = re.findall(r'<tr data-kind="charge"><td>[^<]*</td><td>([^<]*)</td>', html.unescape(page.text))
+    assert charges == ["Mensualidad dic. 2026 · WOLK-1001"]
     statement = client.get("/portal/clientes/1001/estado.pdf")
     assert statement.status_code == 200 and statement.content.startswith(b"%PDF")
     assert 'filename="estado-de-cuenta-1001-' in statement.headers["content-disposition"]

@@ -43,7 +43,7 @@ def service_env(tmp_path: Path, twilio: FakeTwilio, bot_api_base: str, **extra: 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAYBOT_")}
     env.update(
         PAYBOT_DATABASE_URL=url, PAYBOT_DATA_DIR=str(tmp_path), PAYBOT_OCR_WORKERS="1",
-        PAYBOT_TELEGRAM_TOKEN=TOKEN, PAYBOT_TELEGRAM_POLLING="true",
+        PAYBOT_OUT_OF_HOURS_REPLY="false", PAYBOT_TELEGRAM_TOKEN=TOKEN, PAYBOT_TELEGRAM_POLLING="true",
         PAYBOT_TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
         PAYBOT_TELEGRAM_BASE_URL=f"{bot_api_base}/bot", PAYBOT_TELEGRAM_BASE_FILE_URL=f"{bot_api_base}/file/bot",
         PAYBOT_TELEGRAM_SUPPORT_CHAT_ID=str(SUPPORT_CHAT), PAYBOT_TELEGRAM_ACCOUNTING_CHAT_ID=str(ACCOUNTING_CHAT),

@@ -63,6 +63,18 @@ from bot.intake.messages import StaffActionKind
         ("AFAVOR 31", StaffCommand(StaffActionKind.KEEP_CREDIT, 31)),
         ("Crédito 31", StaffCommand(StaffActionKind.KEEP_CREDIT, 31)),
         ("REEMBOLSAR 31", StaffCommand(StaffActionKind.REFUND, 31)),
+        ("RECORDAR 1001", StaffCommand(StaffActionKind.REMIND, 0, value="1001")),
+        ("Recordar #1001 estado", StaffCommand(StaffActionKind.REMIND, 0, value="1001", reason="estado")),
+        ("ETIQUETA 1001 llamar lunes", StaffCommand(StaffActionKind.TAG, 0, value="1001", reason="llamar lunes")),
+        ("quitar-etiqueta 1001 llamar", StaffCommand(StaffActionKind.UNTAG, 0, value="1001", reason="llamar")),
+        ("BLOQUEAR 1001 no paga desde agosto",
+         StaffCommand(StaffActionKind.BLOCK, 0, value="1001", reason="no paga desde agosto")),
+        ("Desbloquear 1001 pagó en efectivo",
+         StaffCommand(StaffActionKind.UNBLOCK, 0, value="1001", reason="pagó en efectivo")),
+        ("DEVUELTO 57 transferencia rebotada",
+         StaffCommand(StaffActionKind.RETURNED, 57, reason="transferencia rebotada")),
+        ("TAREA 4 promete pagar el viernes",
+         StaffCommand(StaffActionKind.TASK_DONE, 4, reason="promete pagar el viernes")),
     ],
 )
 def test_staff_commands_are_read_whatever_the_case_or_accents(text: str, expected: StaffCommand) -> None:
@@ -92,7 +104,9 @@ def test_help_lists_every_command_in_spanish() -> None:
     result = parse_staff_command("AYUDA")
     assert isinstance(result, HelpRequest)
     for word in ("APROBAR", "RECHAZAR", "CORREGIR", "PRÓRROGA", "APLICADO", "DEVOLVER", "CONTRATO 123",
-                 "ESTADO 1001", "AFAVOR 123", "REEMBOLSAR 123"):
+                 "ESTADO 1001", "AFAVOR 123", "REEMBOLSAR 123", "RECORDAR 1001", "ETIQUETA 1001 etiqueta",
+                 "QUITAR-ETIQUETA 1001", "BLOQUEAR 1001 motivo", "DESBLOQUEAR 1001", "DEVUELTO 123 motivo",
+                 "TAREA 123 resultado"):
         assert word in result.text
 
 
@@ -110,6 +124,11 @@ def test_help_lists_every_command_in_spanish() -> None:
         ("ESTADO", "ESTADO <ID cliente>"),
         ("ESTADO de cuenta", "ESTADO <ID cliente>"),
         ("AFAVOR 12 ya", "AFAVOR <número>"),
+        ("RECORDAR", "RECORDAR <ID cliente> [vencido|por-vencer|estado]"),
+        ("ETIQUETA 1001", "ETIQUETA <ID cliente> <etiqueta>"),
+        ("BLOQUEAR maría", "BLOQUEAR <ID cliente> <motivo>"),
+        ("DEVUELTO 57", "DEVUELTO <pago> <motivo>"),
+        ("TAREA 4", "TAREA <tarea> <resultado>"),
     ],
 )
 def test_a_malformed_command_gets_a_spanish_usage_line(text: str, usage: str) -> None:
@@ -133,6 +152,11 @@ def test_a_malformed_command_gets_a_spanish_usage_line(text: str, usage: str) ->
         ("pay:statement:42", None),
         ("pay:keep_credit:42", "AFAVOR 42"),
         ("pay:refund:42", "REEMBOLSAR 42"),
+        ("pay:remind:42:1001", "RECORDAR 1001"),
+        ("pay:remind:0:1001", "RECORDAR 1001"),
+        ("pay:block:0:1001", "BLOQUEAR 1001 <motivo>"),
+        ("pay:tag:0:1001", "ETIQUETA 1001 <etiqueta>"),
+        ("pay:task_done:5", "TAREA 5 <resultado>"),
         ("other:approve:42", None),
         ("pay:approve:x", None),
     ],

@@ -66,7 +66,8 @@ async def test_staff_outside_the_window_get_the_template_of_their_card_with_its_
             first, text = variables(card).values()
             assert first == str(intake.id)
             assert text.startswith(f"🧾 Comprobante #{intake.id}") and len(text) <= 800
-            assert text.endswith(f"PRORROGA {intake.id} · ESTADO 1001"), "the commands, with the number, survive"
+            assert text.endswith(f"PRORROGA {intake.id} · ESTADO 1001 · RECORDAR 1001"), \
+                "the commands, with the number, survive"
 
             await paybot.post(inbound(sid="SM" + "3" * 32, sender=f"whatsapp:{SUPPORT_NUMBER}",
                                       body=f"APROBAR {intake.id}"))
