@@ -8,7 +8,7 @@ first. Collections (issue 15) adds its kinds to `BALANCE_REMINDER_KINDS` and sch
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -85,8 +85,10 @@ def schedule(
     hours: Sequence[int],
     now: datetime,
     kind: ReplyKind = ReplyKind.REMINDER_SHORT_PAYMENT,
+    open_from: Callable[[datetime], datetime] | None = None,
 ) -> int:
-    """Durable reminders at `hours` after `now` of what receipt `intake_id` left open (`left`, of `charges`).
+    """Durable reminders at `hours` after `now` of what receipt `intake_id` left open (`left`, of `charges`),
+    each moved by `open_from` (when given) to when business hours allow.
 
     One set per receipt: approving it again schedules nothing. The customer's pending reminders from other
     receipts that chase the same charges are replaced by these (the newest receipt knows what is left).
@@ -101,10 +103,14 @@ def schedule(
         session.add(Reminder(
             intake_id=intake_id, customer_id=customer_id, contract_id=contract_id, kind=kind.value, channel=channel,
             recipient=recipient, payload=Chase(left, tuple(charges), after).to_json(),
-            due_at=now + timedelta(hours=after),
+            due_at=(open_from or _as_is)(now + timedelta(hours=after)),
         ))
     session.flush()
     return len(hours)
+
+
+def _as_is(moment: datetime) -> datetime:
+    return moment
 
 
 def supersede(session: Session, *, customer_id: int, intake_id: int, charges: Sequence[int] | None) -> int:

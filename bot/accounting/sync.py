@@ -203,6 +203,49 @@ def queue_sync(session: Session, payment: Payment, *, tz: tzinfo, now: datetime 
     return delivery
 
 
+REVERSAL = "reversal"
+"""The ErpDelivery kind of a payment taken back (returned by the bank or undone)."""
+
+
+def queue_reversal(session: Session, payment: Payment, *, reversal_id: int, kind: str, reason: str,
+                   reopened: list[dict[str, str]], tz: tzinfo, now: datetime | None = None) -> ErpDelivery | None:
+    """Tell the ERP that a payment it has was taken back, in the caller's transaction, once per reversal: the
+    payment's own message with the amounts negative, `event` payment.returned or payment.undone and the
+    reversal's details. A payment the ERP never got (its delivery still waiting or failed) is not sent at all:
+    that delivery is cancelled. Returns the reversal's delivery, None when nothing goes to the ERP."""
+    assert payment.id is not None
+    when = now or utcnow()
+    earlier = session.exec(select(ErpDelivery).where(ErpDelivery.payment_id == payment.id)
+                           .where(ErpDelivery.kind == "payment")).first()
+    if payment.sync_state != SyncState.SYNCED.value:
+        if earlier is not None and earlier.state in (ErpDeliveryState.PENDING.value, ErpDeliveryState.FAILED.value):
+            earlier.state = ErpDeliveryState.CANCELLED.value
+            earlier.last_error = f"pago {'devuelto' if kind == 'returned' else 'anulado'} antes de llegar al ERP"
+            session.add(earlier)
+            audit(session, payment, "sync_cancelled", ERP_ACTOR, reason)
+        return None
+    key = idempotency_key(reversal_id, REVERSAL)
+    existing = session.exec(select(ErpDelivery).where(ErpDelivery.idempotency_key == key)).first()
+    if existing is not None:
+        return existing
+    payload = build_payload(session, payment, tz)
+    negative = f"-{payment.amount}"
+    applied = payload.get("applied") or {}
+    payload.update(
+        event=f"payment.{kind}", idempotency_key=key, charges_settled=[],
+        applied={**applied, "amount": f"-{applied['amount']}"} if applied.get("amount") else None,
+        reversal={"id": reversal_id, "kind": kind, "reason": reason, "reversed_at": when.astimezone(tz).isoformat(),
+                  "invoice_number": payment.invoice_number, "reopened": reopened},
+    )
+    payload["payment"] = {**payload["payment"], "amount": negative}
+    delivery = ErpDelivery(payment_id=payment.id, kind=REVERSAL, idempotency_key=key, payload=payload,
+                           next_attempt_at=when, created_at=when)
+    session.add(delivery)
+    audit(session, payment, "reversal_queued", ERP_ACTOR, reason)
+    session.flush()
+    return delivery
+
+
 def _move_intake(session: Session, payment: Payment, to_state: IntakeState, actor: str, reason: str) -> None:
     """Keep the receipt's state with its payment's: applied -> synced / sync_failed -> synced."""
     if payment.intake_id is None:
@@ -457,6 +500,12 @@ class ErpSync:
             delivery.last_error = None
             delivery.answer = answer.to_json()
             session.add(delivery)
+            if delivery.kind == REVERSAL:
+                audit(session, payment, "reversal_synced", manual_actor or ERP_ACTOR, attempts=delivery.attempts,
+                      **answer.to_json())
+                session.commit()
+                return SyncOutcome(payment.id or 0, SyncResult.SYNCED,
+                                   f"El ERP recibió la reversión del pago {payment.id}.")
             if answer.invoice_number:
                 payment.invoice_number = answer.invoice_number
             if answer.document_url:
@@ -483,6 +532,27 @@ class ErpSync:
         return SyncOutcome(payment.id or 0, SyncResult.SYNCED,
                            f"Pago {payment.id} sincronizado con el ERP{invoice}.", payment.invoice_number)
 
+    def _reversal_failed(self, session: Session, delivery: ErpDelivery, payment: Payment, error: str,
+                         retryable: bool, now: datetime) -> SyncOutcome:
+        """A reversal the ERP did not take: retried like a payment; after the last attempt it stays failed and
+        audited (the payment's own sync state is not touched)."""
+        if retryable and delivery.attempts < self.policy.max_attempts:
+            delivery.next_attempt_at = now + self.policy.delay(delivery.attempts)
+            session.add(delivery)
+            session.commit()
+            log.warning("ERP reversal %s (payment %s) failed, retry at %s: %s", delivery.id, payment.id,
+                        delivery.next_attempt_at, error)
+            return SyncOutcome(payment.id or 0, SyncResult.RETRYING,
+                               f"El ERP no recibió la reversión del pago {payment.id}: {error}. Se reintentará solo.")
+        delivery.state = ErpDeliveryState.FAILED.value
+        session.add(delivery)
+        audit(session, payment, "reversal_sync_failed", ERP_ACTOR, error[:500], attempts=delivery.attempts)
+        session.commit()
+        log.error("ERP reversal %s (payment %s) failed for good after %d attempts: %s", delivery.id, payment.id,
+                  delivery.attempts, error)
+        return SyncOutcome(payment.id or 0, SyncResult.FAILED,
+                           f"El ERP no recibió la reversión del pago {payment.id}: {error}.")
+
     def _record_failure(self, delivery_id: int, error: str, retryable: bool,
                         manual_actor: str | None) -> SyncOutcome:
         now = self.clock()
@@ -493,6 +563,8 @@ class ErpSync:
             assert payment is not None
             delivery.claimed_by = None
             delivery.last_error = error[:1000]
+            if delivery.kind == REVERSAL:
+                return self._reversal_failed(session, delivery, payment, error, retryable, now)
             if payment.sync_state == SyncState.SYNCED.value:
                 delivery.state = ErpDeliveryState.CANCELLED.value
                 session.add(delivery)

@@ -257,8 +257,9 @@ def import_returns(args: argparse.Namespace, settings: Settings) -> int:
     """Seed 002's semi-automatic path: every row of the bank's results file reversed, or none."""
     from sqlmodel import Session
 
-    from bot.collections.desk import tell_about_reversal
+    from bot.collections.desk import reversal_to_erp, tell_about_reversal
     from bot.collections.returns import apply_returns, read_returns
+    from bot.db.types import utcnow
 
     try:
         data = args.file.read_bytes()
@@ -278,6 +279,7 @@ def import_returns(args: argparse.Namespace, settings: Settings) -> int:
             reversals = apply_returns(session, report, actor=_operator(settings).name, today=today)
             for reversal in reversals:
                 tell_about_reversal(session, desk.messenger, reversal)
+                reversal_to_erp(session, settings, reversal, now=utcnow())
             session.commit()
     finally:
         engine.dispose()

@@ -133,7 +133,7 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
         try:
             data = path.read_bytes()
             if len(data) > settings.max_upload_bytes:
-                raise UnreadableReceipt("too_large", f"{len(data)} bytes, more than {settings.max_upload_bytes}")
+                raise UnreadableReceipt("too_large", f"{len(data)} bytes, más de {settings.max_upload_bytes}")
             if path.suffix.lower() == ".txt":
                 fields = read_text(data.decode("utf-8", "replace"), client_id_pattern=settings.client_id_pattern)
             else:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.account.entries import ZERO
+from bot.accounting.sync import queue_reversal
 from bot.collections import access, tags, tasks
 from bot.collections.announce import announce_access
 from bot.collections.arrears import arrears_one
@@ -225,9 +226,23 @@ class CollectionsDesk:
                 raise CollectionsRefused(str(refusal)) from None
             if tell:
                 tell_about_reversal(session, self.messenger, reversal, local_channel=self.local_channel)
+            reversal_to_erp(session, self.settings, reversal, now=self.clock())
             self._audit(session, operator, kind.value, f"pago {payment_id}: {reason}")
             session.commit()
         return reversal
+
+
+def reversal_to_erp(session: Session, settings: Settings, reversal: Reversal, *, now: datetime) -> bool:
+    """Queue the reversal for the ERP in the same transaction, when a connector is configured and the ERP had
+    the payment; True when queued."""
+    if settings.erp_connector == "none" or reversal.record.id is None:
+        return False
+    reopened = [{"description": line.description, "amount": str(line.amount.amount),
+                 "currency": line.amount.currency, "due_date": line.due_date.isoformat()}
+                for line in reversal.reopened]
+    delivery = queue_reversal(session, reversal.payment, reversal_id=reversal.record.id, kind=reversal.record.kind,
+                              reason=reversal.record.reason, reopened=reopened, tz=settings.tz, now=now)
+    return delivery is not None
 
 
 def tell_about_reversal(session: Session, messenger: Messenger, reversal: Reversal,

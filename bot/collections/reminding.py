@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 import bot.account.reminders as rules
 from bot.account.operations import AccountPolicy, told_in_colones
-from bot.collections.arrears import arrears_one
+from bot.collections.arrears import Arrears, arrears_of, arrears_one
 from bot.collections.calendar import BusinessCalendar
 from bot.collections.contact import customer_context
 from bot.collections.grace import active_extensions, covers
@@ -84,7 +84,8 @@ class PlannedReminders:
             customers = {r.customer_id for r in due if r.customer_id is not None}
             if customers and rules.cancel_settled(session, customers, PAID):
                 due = self._due(session, now)
-            due = self._outside_grace(session, due, today, now)
+            owing = arrears_of(session, today, {r.customer_id for r in due if r.customer_id is not None})
+            due = self._outside_grace(session, due, today, owing)
             if not due:
                 session.commit()
                 return 0
@@ -100,16 +101,18 @@ class PlannedReminders:
             for reminder_id in decision.deferred:
                 session.execute(update(Reminder).where(col(Reminder.id) == reminder_id).values(due_at=tomorrow))
             for reminder_id in decision.send:
-                if self.send_one(session, rows[reminder_id], now=now, today=today):
+                reminder = rows[reminder_id]
+                if self.send_one(session, reminder, now=now, today=today, arrears=owing.get(reminder.customer_id or 0)):
                     sent += 1
             session.commit()
         if sent:
             log.info("collections: %d reminder(s) queued", sent)
         return sent
 
-    def send_one(self, session: Session, reminder: Reminder, *, now: datetime, today: date) -> bool:
-        """Claim `reminder` and queue its message with what it still chases today; False when another process
-        had it, or when nothing is left to chase (it is cancelled)."""
+    def send_one(self, session: Session, reminder: Reminder, *, now: datetime, today: date,
+                 arrears: Arrears | None = None) -> bool:
+        """Claim `reminder` and queue its message with what it still chases today (`arrears`: the customer's,
+        read already); False when another process had it, or when nothing is left to chase (it is cancelled)."""
         claimed = session.execute(
             update(Reminder).where(col(Reminder.id) == reminder.id)
             .where(col(Reminder.state) == ReminderState.PENDING.value)
@@ -122,7 +125,8 @@ class PlannedReminders:
             self._close(session, [reminder.id or 0], PAID)
             return False
         kind = ReplyKind.named(reminder.kind) or ReplyKind.REMINDER_OVERDUE
-        context = self.context(session, customer, reminder, left, today)
+        context = self.context(session, customer, reminder, left, today,
+                               arrears or arrears_one(session, customer.id or 0, today))
         document = None
         if kind is ReplyKind.REMINDER_STATEMENT:
             document, _told = statement_document(session, self.messenger.settings, customer, today,
@@ -131,13 +135,13 @@ class PlannedReminders:
                                  key=f"customer:{customer.id}:reminder:{reminder.id}", document=document, now=now)
         return True
 
-    def context(self, session: Session, customer: Customer, reminder: Reminder, left: Money,
-                today: date) -> dict[str, Any]:
+    def context(self, session: Session, customer: Customer, reminder: Reminder, left: Money, today: date,
+                arrears: Arrears) -> dict[str, Any]:
         """What each kind's script says: the charges chased as they are today, the amount left in colones at
         today's rate, days late, the grace's last day."""
         settings = self.messenger.settings
         chased = set(rules.chase_of(reminder).charges)
-        charges = [c for c in arrears_one(session, customer.id or 0, today).open_charges if c.entry_id in chased]
+        charges = [c for c in arrears.open_charges if c.entry_id in chased]
         told = told_in_colones(session, left, today, AccountPolicy.from_settings(settings))
         oldest = min((c.due_date for c in charges), default=None)
         until = reminder.payload.get("until")
@@ -154,7 +158,8 @@ class PlannedReminders:
             .where(Reminder.due_at <= now).order_by(col(Reminder.due_at), col(Reminder.id)).limit(BATCH)
         ).all())
 
-    def _outside_grace(self, session: Session, due: list[Reminder], today: date, now: datetime) -> list[Reminder]:
+    def _outside_grace(self, session: Session, due: list[Reminder], today: date,
+                       owing: dict[int, Arrears]) -> list[Reminder]:
         """Overdue reminders of a charge a grace now covers (granted after they were planned) stop."""
         overdue = [r for r in due if r.kind == ReplyKind.REMINDER_OVERDUE.value and r.customer_id is not None]
         if not overdue:
@@ -163,8 +168,8 @@ class PlannedReminders:
         silenced: list[int] = []
         for reminder in overdue:
             chased = set(rules.chase_of(reminder).charges)
-            charges = [c for c in arrears_one(session, reminder.customer_id or 0, today).open_charges
-                       if c.entry_id in chased]
+            known = owing.get(reminder.customer_id or 0)
+            charges = [c for c in (known.open_charges if known else ()) if c.entry_id in chased]
             if any(covers(graces, reminder.customer_id or 0, charge) for charge in charges):
                 silenced.append(reminder.id or 0)
         self._close(session, silenced, IN_GRACE)

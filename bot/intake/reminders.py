@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 import bot.account.reminders as rules
 from bot.account.operations import AccountPolicy, Told, told_in_colones
+from bot.collections.calendar import BusinessCalendar
 from bot.config import Settings
 from bot.db.models import Intake, Reminder, ReminderState
 from bot.db.session import rowcount
@@ -27,8 +28,9 @@ BATCH = 100
 
 
 def follow_balance(session: Session, intake: Intake, facts: IntakeFacts, settings: Settings, now: datetime) -> int:
-    """A receipt was forwarded: what it leaves open is reminded later (one set per receipt), and the
-    customer's reminders of what it pays stop. Returns how many reminders were scheduled."""
+    """A receipt was forwarded: what it leaves open is reminded later (one set per receipt; each in business
+    hours, moved to when they next start), and the customer's reminders of what it pays stop. Returns how
+    many reminders were scheduled."""
     if intake.id is None or intake.customer_id is None:
         return 0
     account = facts.account
@@ -42,6 +44,7 @@ def follow_balance(session: Session, intake: Intake, facts: IntakeFacts, setting
         session, intake_id=intake.id, customer_id=intake.customer_id, contract_id=intake.contract_id,
         channel=intake.channel, recipient=intake.reply_to or intake.sender, left=left,
         charges=account.chased if account is not None else (), hours=settings.reminder_hours, now=now,
+        open_from=BusinessCalendar.from_settings(settings).next_open,
     )
 
 

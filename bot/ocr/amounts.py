@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from bot.ocr.parsing import Money, parse_amount
+from bot.ocr.parsing import AmountReading, parse_amount
 from bot.ocr.rows import Token
 
 Reread = Callable[[Sequence[Token]], list[Token] | None]
@@ -34,7 +34,7 @@ class Value:
 class Reading:
     """One reading of the amount: the money, its word confidence, and whether a label named it."""
 
-    money: Money
+    money: AmountReading
     conf: float
     labelled: bool
 
@@ -44,7 +44,7 @@ _GLUED_SIGN = re.compile(
 )
 
 
-def lenient_amount(text: str) -> Money | None:
+def lenient_amount(text: str) -> AmountReading | None:
     """The amount as written, or read past one stray character where the colón sign was (`t829,00`,
     `¿4.017,00`): then it is doubtful, so it never stands alone for a sure amount."""
     money = parse_amount(text)
@@ -137,7 +137,7 @@ def choose_amount(
             and money.value not in (r.money.value for r in readings if r.money.alternative is None)
         ):
             votes.setdefault(money.alternative, []).append(
-                Reading(Money(money.alternative, money.currency, True), reading.conf, reading.labelled)
+                Reading(AmountReading(money.alternative, money.currency, True), reading.conf, reading.labelled)
             )
             votes.pop(money.value, None)
     ranked = sorted(

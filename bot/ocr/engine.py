@@ -91,13 +91,13 @@ class PytesseractEngine:
                 image, lang=self.language, config=f"--psm {psm} --dpi {RESOLUTION}", timeout=max(timeout, 0.01)
             ))
         except pytesseract.TesseractNotFoundError:
-            raise RuntimeError("tesseract is not installed or not on PATH") from None
+            raise RuntimeError("tesseract no está instalado o no está en el PATH") from None
         except pytesseract.TesseractError as error:
-            raise UnreadableReceipt("corrupt", f"tesseract failed: {error.message or error.status}") from None
+            raise UnreadableReceipt("corrupt", f"tesseract falló: {error.message or error.status}") from None
         except RuntimeError as error:
             if "timeout" not in str(error):
                 raise
-            raise UnreadableReceipt("timeout", f"tesseract took more than {timeout:g} s") from None
+            raise UnreadableReceipt("timeout", f"tesseract tardó más de {timeout:g} s") from None
 
 
 def _load_library() -> ctypes.CDLL:
@@ -201,9 +201,9 @@ class LibraryEngine:
                 started = time.monotonic()
                 failed = lib.TessBaseAPIRecognize(handle, monitor) != 0
                 if failed and time.monotonic() - started < timeout * 0.9:
-                    raise UnreadableReceipt("corrupt", "tesseract could not recognise this image")
+                    raise UnreadableReceipt("corrupt", "tesseract no pudo reconocer esta imagen")
                 if failed:
-                    raise UnreadableReceipt("timeout", f"tesseract took more than {timeout:g} s")
+                    raise UnreadableReceipt("timeout", f"tesseract tardó más de {timeout:g} s")
                 text = lib.TessBaseAPIGetTsvText(handle, 0)
                 try:
                     return ctypes.string_at(text).decode("utf-8", "replace") if text else ""

@@ -39,10 +39,11 @@ from bot.ocr.labels import (
 from bot.ocr.layouts import FIELDS, Layout, detect_bank, load_layouts, normalize
 from bot.ocr.pairs import Pair, find_pairs, holder_lines, segments
 from bot.ocr.parsing import (
-    Money,
+    AmountReading,
     better_symbol_reading,
     clean_name,
     clean_text,
+    currency_named,
     find_client_id,
     parse_amount,
     parse_phone,
@@ -76,8 +77,9 @@ __all__ = [
     "rows_from_words",
 ]
 
-BASE = {KNOWN: 0.97, FUZZY: 0.94, KEYWORD: 0.92, SIMILAR: 0.8}
-"""The most a value can be trusted, by how its label was recognised."""
+BASE = {KNOWN: 0.97, FUZZY: 0.94, KEYWORD: 0.88, SIMILAR: 0.8}
+"""The most a value can be trusted, by how its label was recognised: a label guessed from one keyword or from
+the nearest known wording is a guess, and what it names is never sure."""
 HOLDER_UNDER_ACCOUNT = 0.85
 HOLDER_BY_ORDER = 0.55
 """A name with no label, beside an account: the first is taken for the payer, the second for the payee."""
@@ -89,6 +91,21 @@ GLUED = 0.5
 UNLABELLED_DATE = 0.8
 PHOTO_TEXT = 0.88
 DISAGREEMENT = 0.6
+"""The most a field gets when another reading of it says something else."""
+CROWDED = 0.85
+"""The most a value gets when its label or value shares its row with other pieces (see Pair.crowded)."""
+PHONE_LIKE = 0.7
+BANK_IN_SENTENCE = 0.85
+"""The most the issuer gets when its name is read only inside a sentence (that may name the other bank)."""
+SENTENCE_WORDS = 6
+"""A row of more words than this is a sentence, not a heading or an app's name."""
+HEADING_EXTRA_WORDS = 2
+"""A row that holds a bank's name and at most this many other words (`ahora`, a time) names its issuer."""
+CONNECTORS = frozenset({"de", "del", "la", "y", "el"})
+PREPOSITIONS = frozenset({"a", "al", "de", "del", "desde", "en", "por", "para", "con", "hacia", "su", "tu"})
+"""A bank's name right after one of these is part of a sentence (`desde BAC`, `por BN SINPE`)."""
+LABEL_INSIDE = 0.6
+"""The most a description gets when it carries another field's `Label:` (two fields run together)."""
 """The most a field gets when another reading of it says something else."""
 
 
@@ -103,6 +120,11 @@ class Candidate:
 
 def _base(match: LabelMatch) -> float:
     return BASE.get(match.how, 0.7)
+
+
+def _trust(pair: Pair) -> float:
+    """The most a pair's value is trusted: by how its label was recognised, less when its row is crowded."""
+    return min(_base(pair.match), CROWDED) if pair.crowded else _base(pair.match)
 
 
 def _pick(candidates: Sequence[Candidate]) -> tuple[str | None, float]:
@@ -180,7 +202,7 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
         if found is None:
             continue
         name, conf = found
-        base = _base(pair.match) if pair.kind.endswith("_name") else min(HOLDER_UNDER_ACCOUNT, _base(pair.match))
+        base = _trust(pair) if pair.kind.endswith("_name") else min(HOLDER_UNDER_ACCOUNT, _trust(pair))
         out[side].append(Candidate(name, min(base, conf), f"pair:{pair.label}"))
     for match, text in inner:
         side = _side(match.kind)
@@ -218,12 +240,15 @@ def _reference(pairs: Sequence[Pair], notice: Notification, flat: Flat, when: da
     else the longest run of 8 to 25 digits that is no account, phone or date, trusted less."""
     labelled = [p for p in pairs if p.kind == "reference"]
     unknown = [p for p in pairs if p.kind == "unknown"]
-    for pair in sorted(labelled, key=lambda p: -_base(p.match)) + unknown:
+    for pair in sorted(labelled, key=lambda p: -_trust(p)) + unknown:
         text = pair.text
         if is_account(text) or is_phone(text) or has_date(text) or (is_amount(text) and not text.strip().isdigit()):
             continue
-        value = Value(text, min(pair.conf, _base(pair.match) if pair.kind == "reference" else 0.7), pair.tokens)
+        value = Value(text, min(pair.conf, _trust(pair) if pair.kind == "reference" else 0.7), pair.tokens)
         found, conf = _choose_reference([value], when, reread)
+        if found is not None and pair.match.how != KNOWN and re.fullmatch(r"[2-8]\d{7}", found):
+            # Eight digits a phone could be, under a label only guessed at: which one it is stays open.
+            conf = min(conf, PHONE_LIKE)
         if found is not None:
             if notice.reference and notice.reference != found:
                 conf = min(conf, DISAGREEMENT)
@@ -347,17 +372,38 @@ def _without_full_stop(text: str) -> str:
     return text
 
 
+def _carries_label(text: str, vocab: Vocabulary) -> bool:
+    """Whether a value is itself a label, or has another field's `Label:` inside it."""
+    if vocab.is_label_text(text) is not None:
+        return True
+    words = text.split()
+    for j in range(len(words)):
+        found = vocab.prefix(words[j:])
+        if found is not None and words[j + found[0] - 1].endswith(":") and found[1].kind not in ("unknown",
+                                                                                                "description"):
+            return True
+    return False
+
+
 def _description(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-                 reread: Reread | None, flat: Flat) -> tuple[str | None, float]:
+                 reread: Reread | None, flat: Flat, vocab: Vocabulary) -> tuple[str | None, float]:
+    text, conf = _described(pairs, notice, inner, reread, flat)
+    if text is not None and _carries_label(text, vocab):
+        conf = min(conf, LABEL_INSIDE)
+    return text, conf
+
+
+def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
+               reread: Reread | None, flat: Flat) -> tuple[str | None, float]:
     candidates: list[Candidate] = []
-    for pair in sorted((p for p in pairs if p.kind == "description"), key=lambda p: -_base(p.match)):
+    for pair in sorted((p for p in pairs if p.kind == "description"), key=lambda p: -_trust(p)):
         value = Value(pair.text, pair.conf, pair.tokens)
         if reread is not None and not candidates:
             value = _reread_symbols(value, reread)
         text = clean_text(_without_full_stop(sentence(value.text)))
         if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text):
             continue
-        candidates.append(Candidate(text, min(value.conf, _base(pair.match)), f"pair:{pair.label}"))
+        candidates.append(Candidate(text, min(value.conf, _trust(pair)), f"pair:{pair.label}"))
     if candidates:
         return _pick(candidates)
     for match, text in inner:
@@ -377,10 +423,10 @@ def _description(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tu
 
 def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: Reread | None,
           ) -> tuple[date | None, float]:
-    for pair in sorted((p for p in pairs if p.kind == "date"), key=lambda p: -_base(p.match)):
+    for pair in sorted((p for p in pairs if p.kind == "date"), key=lambda p: -_trust(p)):
         value = Value(pair.text, pair.conf, pair.tokens)
         when = parse_date(value.text)
-        conf = min(value.conf, _base(pair.match))
+        conf = min(value.conf, _trust(pair))
         if when is None:
             second = second_reading(value, reread)
             when = parse_date(second.text) if second else None
@@ -396,9 +442,10 @@ def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: R
 
 
 def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset[int], photo: bool,
-            reread: Reread | None, recheck: Recheck | None) -> tuple[Money | None, str | None, float, float]:
-    named = sorted((p for p in pairs if p.kind == "amount" and re.search(r"\d", p.text)), key=lambda p: -_base(p.match))
-    labelled = [Value(p.text, p.conf, p.tokens) for p in named]
+            reread: Reread | None, recheck: Recheck | None) -> tuple[AmountReading | None, str | None, float, float]:
+    named = sorted((p for p in pairs if p.kind == "amount" and re.search(r"\d", p.text)), key=lambda p: -_trust(p))
+    column = next((c for p in pairs if p.kind == "currency" and (c := currency_named(p.text))), None)
+    labelled = [Value(_with_currency(p.text, column), p.conf, p.tokens) for p in named]
     sign_free = None
     if labelled:
         second = second_reading(labelled[0], reread)
@@ -422,7 +469,8 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
         if tokens and all(id(t) in covered for t in tokens):
             continue
         conf = min((t.conf for t in tokens), default=TEXT_CONFIDENCE)
-        money = Money(mention.value, mention.currency, mention.doubtful or mention.misread_sign or mention.glued)
+        doubtful = mention.doubtful or mention.misread_sign or mention.glued
+        money = AmountReading(mention.value, mention.currency, doubtful)
         others.append(Reading(money, conf, False))
     if not labelled and mentions and len({m.value for m in mentions}) == 1:
         # The one amount of a notification gets the second model's opinion, as a labelled one does.
@@ -431,20 +479,51 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
         money_again = lenient_amount(second.text) if second else None
         if second is not None and money_again is not None:
             others.append(Reading(money_again, second.conf, False))
-    cap = _base(named[0].match) if named else 0.9
+    cap = _trust(named[0]) if named else 0.9
     value, currency, conf, currency_conf = choose_amount(labelled, others, photo, sign_free, cap=max(cap, 0.85))
+    if column is not None and named and currency == column:
+        currency_conf = min(currency_conf, _trust(named[0]), CROWDED)
     if named and named[0].match.how == SIMILAR:
         conf = min(conf, BASE[SIMILAR])
     if any(m.glued and m.value == value for m in mentions):
         conf = min(conf, GLUED)
-    chosen = Money(value, currency, False) if value is not None else None
+    chosen = AmountReading(value, currency, False) if value is not None else None
     return chosen, currency, conf, currency_conf
+
+
+def _with_currency(text: str, column: str | None) -> str:
+    """An amount with the currency its own column names (a table's `Moneda`), when it shows none itself."""
+    if column is None or (parsed := parse_amount(text)) is None or parsed.currency is not None:
+        return text
+    return f"{text} {column}"
 
 
 def _bank(rows: Sequence[Row], excluded: frozenset[int], banks: tuple[Layout, ...]) -> tuple[Layout | None, float]:
     """The issuer named on the receipt (not a destination bank in a row about the other account)."""
     kept = ["  ".join(t.text for t in row.tokens if id(t) not in excluded) for row in rows]
-    return detect_bank("\n".join(kept), banks)
+    bank, conf = detect_bank("\n".join(kept), banks)
+    if bank is not None and conf > BANK_IN_SENTENCE:
+        words = [f" {normalize(word)} " for word in bank.detect]
+        naming = [row for row in kept if any(word in f" {normalize(row)} " for word in words)]
+        if not any(_names_itself(row, words) for row in naming):
+            conf = BANK_IN_SENTENCE
+    return bank, conf
+
+
+def _names_itself(row: str, words: Sequence[str]) -> bool:
+    """Whether a row naming a bank is a heading or an app's name, not a piece of a sentence (however narrow
+    the bubble that wrapped it): little else on it, or a few capitalised words."""
+    text = f" {normalize(row)} "
+    for word in words:
+        at = text.find(word)
+        if at >= 0 and text[:at].split()[-1:] and text[:at].split()[-1] in PREPOSITIONS:
+            return False
+    for word in sorted(words, key=len, reverse=True):
+        text = text.replace(word, " ")
+    if len(text.split()) <= HEADING_EXTRA_WORDS:
+        return True
+    plain = row.split()
+    return len(plain) <= SENTENCE_WORDS and not any(w.islower() and w not in CONNECTORS for w in plain)
 
 
 def extract(
@@ -503,7 +582,7 @@ def extract(
     if payer is not None and payer == payee:
         conf["payer_name"] = conf["payee_name"] = min(conf["payer_name"], conf["payee_name"], 0.4)
 
-    description, conf["description"] = _description(pairs, notice, inner, reread, flat)
+    description, conf["description"] = _description(pairs, notice, inner, reread, flat, vocab)
     client_id, client_conf = None, 0.0
     if description:
         client_id = find_client_id(description, client_id_pattern)
@@ -518,7 +597,7 @@ def extract(
         if pair.kind in phones and phones[pair.kind] is None:
             phones[pair.kind] = parse_phone(pair.text)
             if phones[pair.kind]:
-                conf[pair.kind] = min(pair.conf, _base(pair.match))
+                conf[pair.kind] = min(pair.conf, _trust(pair))
     for key, phone in (("payer_phone", notice.payer_phone), ("payee_phone", notice.payee_phone)):
         if phones[key] is None and phone is not None:
             phones[key], conf[key] = phone, PROSE

@@ -11,8 +11,9 @@ from pathlib import Path
 
 LAYOUT_DIR = Path(__file__).with_name("layouts")
 FIELDS = ("amount", "date", "reference", "payer_name", "payee_name", "description", "payee_phone", "payer_phone")
-LABEL_KINDS = (*FIELDS, "payer_account", "payee_account", "ignore")
-"""What a label may name: a field, an account, or a row the reader leaves alone (fees, status, ID card)."""
+LABEL_KINDS = (*FIELDS, "payer_account", "payee_account", "currency", "ignore")
+"""What a label may name: a field, an account, the currency of an amount written in a column of its own, or a
+row the reader leaves alone (fees, status, ID card)."""
 
 
 def normalize(text: str) -> str:

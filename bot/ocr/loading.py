@@ -68,22 +68,22 @@ def check_shape(width: float, height: float, *, unit: str = "px", max_pixels: in
     short, long = min(width, height), max(width, height)
     max_side, min_side = (float(MAX_SIDE), float(MIN_SIDE)) if unit == "px" else (MAX_PDF_POINTS, MIN_PDF_POINTS)
     if short <= 0 or long / short > MAX_ASPECT:
-        raise UnreadableReceipt("too_long", f"{shown}: one side is more than {MAX_ASPECT:g} times the other")
+        raise UnreadableReceipt("too_long", f"{shown}: un lado mide más de {MAX_ASPECT:g} veces el otro")
     if long > max_side:
-        raise UnreadableReceipt("too_long", f"{shown}: a side is longer than {max_side:g} {unit}")
+        raise UnreadableReceipt("too_long", f"{shown}: un lado mide más de {max_side:g} {unit}")
     if unit == "px" and width * height > max_pixels:
-        raise UnreadableReceipt("decompression_bomb", f"{shown} is more than {max_pixels} pixels")
+        raise UnreadableReceipt("decompression_bomb", f"{shown} son más de {max_pixels} píxeles")
     if short < min_side:
-        raise UnreadableReceipt("too_small", f"{shown}: a side is shorter than {min_side:g} {unit}")
+        raise UnreadableReceipt("too_small", f"{shown}: un lado mide menos de {min_side:g} {unit}")
 
 
 def load_image(data: bytes, *, max_bytes: int) -> Image.Image:
     """Decode the first frame (or first PDF page), EXIF orientation applied, metadata dropped, at most WORK_PIXELS."""
     if len(data) > max_bytes:
-        raise UnreadableReceipt("too_large", f"file is {len(data)} bytes, more than {max_bytes}")
+        raise UnreadableReceipt("too_large", f"el archivo tiene {len(data)} bytes, más de {max_bytes}")
     kind = sniff(data)
     if kind is None:
-        raise UnreadableReceipt("unsupported_type", "not a JPEG, PNG, WEBP or PDF file")
+        raise UnreadableReceipt("unsupported_type", "no es un archivo JPEG, PNG, WEBP ni PDF")
     if kind == "pdf":
         return _render_pdf(data)
     try:
@@ -100,13 +100,13 @@ def load_image(data: bytes, *, max_bytes: int) -> Image.Image:
                 image = _working(opened)
                 return image if turn is None else image.transpose(turn)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise UnreadableReceipt("decompression_bomb", f"image too large to decode: {error}") from None
+        raise UnreadableReceipt("decompression_bomb", f"imagen demasiado grande para decodificarla: {error}") from None
     except UnreadableReceipt:
         raise
     except MemoryError:
-        raise UnreadableReceipt("out_of_memory", f"the {kind} image needs more memory than a reader has") from None
+        raise UnreadableReceipt("out_of_memory", f"la imagen {kind} no cabe en la memoria de un lector") from None
     except Exception as error:
-        raise UnreadableReceipt("corrupt", f"cannot decode the {kind} image: {error}") from None
+        raise UnreadableReceipt("corrupt", f"no se puede decodificar la imagen {kind}: {error}") from None
 
 
 def _draft(jpeg: Image.Image) -> None:
@@ -155,10 +155,10 @@ def _render_pdf(data: bytes) -> Image.Image:
     try:
         pdf = pypdfium2.PdfDocument(data)
     except Exception as error:
-        raise UnreadableReceipt("corrupt", f"cannot open the PDF: {error}") from None
+        raise UnreadableReceipt("corrupt", f"no se puede abrir el PDF: {error}") from None
     try:
         if len(pdf) == 0:
-            raise UnreadableReceipt("corrupt", "the PDF has no pages")
+            raise UnreadableReceipt("corrupt", "el PDF no tiene páginas")
         page = pdf[0]
         width, height = page.get_size()
         check_shape(width, height, unit="pt")
@@ -170,8 +170,8 @@ def _render_pdf(data: bytes) -> Image.Image:
     except UnreadableReceipt:
         raise
     except MemoryError:
-        raise UnreadableReceipt("out_of_memory", "the PDF page needs more memory than a reader has") from None
+        raise UnreadableReceipt("out_of_memory", "la página del PDF no cabe en la memoria de un lector") from None
     except Exception as error:
-        raise UnreadableReceipt("corrupt", f"cannot render the PDF: {error}") from None
+        raise UnreadableReceipt("corrupt", f"no se puede dibujar el PDF: {error}") from None
     finally:
         pdf.close()

@@ -4,6 +4,7 @@ the value under its label, or above it as a caption, whether or not the label's 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
@@ -16,6 +17,8 @@ COLUMN_GAP = 1.3
 """A gap wider than this many text heights splits a line into separate pieces (columns, right-aligned values)."""
 LINE_GAP = 1.6
 """A value further than this many text heights below (or above) a label is not its value."""
+HEADER_GAP = 2.5
+"""The same for a label in a table's header row, which stands further from the values under it."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ class Pair:
     lines: tuple[tuple[Token, ...], ...]
     place: str
     label_tokens: tuple[Token, ...] = ()
+    crowded: bool = False
+    """Its label or value shares a row with other pieces (a table's header, pages side by side): which value
+    belongs to which label is then a guess of geometry."""
 
     @property
     def kind(self) -> str:
@@ -139,6 +145,7 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
     pairs: list[Pair] = []
     used: set[int] = set()
     pitch = _row_pitch(segs)
+    pieces = Counter(seg.row for seg in segs)
     for i, (count, match) in inline.items():
         seg = segs[i]
         value = _strip_colon(_until_next_label(seg.tokens[count:], vocabulary))
@@ -147,23 +154,28 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
             continue
         lines = [value, *_continuation(segs, i, labels, inline, seg, pitch)]
         pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline",
-                          seg.tokens[:count]))
+                          seg.tokens[:count], pieces[seg.row] > 1))
     direction, settled = _direction(segs, labels, inline)
+    headers = {row for row, count in Counter(segs[i].row for i in labels).items() if count >= 2}
     for i, match in sorted(labels.items()):
         seg = segs[i]
         right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row), None)
-        if right is not None and right not in labels and right not in inline:
+        header = seg.row in headers
+        if right is not None and right not in labels and right not in inline and not header:
             lines = [_strip_colon(segs[right].tokens), *_continuation(segs, right, labels, inline, segs[right], pitch)]
-            pairs.append(Pair(match, seg.text, tuple(line for line in lines if line), "right", seg.tokens))
+            pairs.append(Pair(match, seg.text, tuple(line for line in lines if line), "right", seg.tokens,
+                              pieces[seg.row] > 2))
             used.add(right)
             continue
-        if right is not None:
+        if right is not None and not header:
             continue
-        chosen = _vertical(segs, i, labels, inline, direction, settled)
+        # A row of several labels is a table's header: each label's value is under it.
+        chosen = _vertical(segs, i, labels, inline, direction, settled or header, HEADER_GAP if header else LINE_GAP)
         if chosen is None:
             continue
-        place, lines = chosen
-        pairs.append(Pair(match, seg.text, tuple(lines), place, seg.tokens))
+        place, lines, first = chosen
+        crowded = pieces[seg.row] > 1 or pieces[segs[first].row] > 1
+        pairs.append(Pair(match, seg.text, tuple(lines), place, seg.tokens, crowded))
     return pairs
 
 
@@ -221,14 +233,14 @@ def _direction(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: d
 
 
 def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
-              inline: dict[int, tuple[int, LabelMatch]], direction: int, settled: bool,
-              ) -> tuple[str, list[tuple[Token, ...]]] | None:
+              inline: dict[int, tuple[int, LabelMatch]], direction: int, settled: bool, reach: float = LINE_GAP,
+              ) -> tuple[str, list[tuple[Token, ...]], int] | None:
     for step in (direction,) if settled else (direction, -direction):
         j = _neighbour(segs, i, step)
         if j is None or j in labels or j in inline:
             continue
         upper, lower = (segs[i], segs[j]) if step > 0 else (segs[j], segs[i])
-        if _gap(upper, lower) > LINE_GAP:
+        if _gap(upper, lower) > reach:
             continue
         lines = [segs[j].tokens]
         first_step = abs(segs[j].edge(1) - segs[i].edge(1))
@@ -246,7 +258,7 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
             k = n
         if step < 0:
             lines.reverse()
-        return ("below" if step > 0 else "above"), [_strip_colon(line) for line in lines if _strip_colon(line)]
+        return ("below" if step > 0 else "above"), [_strip_colon(line) for line in lines if _strip_colon(line)], j
     return None
 
 

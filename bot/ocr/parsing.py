@@ -13,26 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from bot.ocr.layouts import normalize
-
-MONTHS = {
-    "ene": 1,
-    "feb": 2,
-    "mar": 3,
-    "abr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "ago": 8,
-    "set": 9,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dic": 12,
-    "jan": 1,
-    "apr": 4,
-    "aug": 8,
-    "dec": 12,
-}
+from currency.text.dates import ENGLISH_MONTHS, MONTHS, make_date, month_number
 
 MAX_TEXT_CHARS = 10_000
 """The most of one text (a pasted notification, a receipt's whole OCR text) that is parsed; the rest is ignored."""
@@ -54,8 +35,9 @@ _AMOUNT_IN_TEXT = re.compile(
 
 
 @dataclass(frozen=True)
-class Money:
-    """An amount as read: value, currency, and whether a reading choice was a guess."""
+class AmountReading:
+    """An amount as read off a receipt: value, currency, and whether a reading choice was a guess (not
+    `currency.money.Money`, which is an amount the books hold)."""
 
     value: Decimal
     currency: str | None
@@ -63,7 +45,7 @@ class Money:
     alternative: Decimal | None = None
 
 
-def parse_amount(text: str) -> Money | None:
+def parse_amount(text: str) -> AmountReading | None:
     """Decide the decimal separator by the rightmost separator and digit groups; never guess silently."""
     if len(text) > MAX_VALUE_CHARS:
         return None
@@ -123,7 +105,7 @@ def parse_amount(text: str) -> Money | None:
         alternative = Decimal(f"{''.join([groups[0][1:] or '0', *groups[1:]])}.{cents}")
         doubtful = doubtful or not seps
     value = Decimal(f"{''.join(groups)}.{cents}")
-    return Money(
+    return AmountReading(
         value=value,
         currency=currency,
         doubtful=doubtful or (misread_sign and bool(alternative)),
@@ -131,7 +113,14 @@ def parse_amount(text: str) -> Money | None:
     )
 
 
-def find_amounts(text: str) -> list[Money]:
+def currency_named(text: str) -> str | None:
+    """The currency a short value names on its own (`CRC`, `₡`, `Colones`, `USD`, `US$`, `Dólares`)."""
+    if len(text) > 16 or any(ch.isdigit() for ch in text):
+        return None
+    return "USD" if _USD.search(text) else "CRC" if _CRC.search(text) else None
+
+
+def find_amounts(text: str) -> list[AmountReading]:
     """Every amount with a currency mark in free text (notifications, hero lines)."""
     found = []
     for match in _AMOUNT_IN_TEXT.finditer(text[:MAX_TEXT_CHARS]):
@@ -141,12 +130,21 @@ def find_amounts(text: str) -> list[Money]:
     return found
 
 
+_ABBREVIATIONS = {word: number for word, number in (MONTHS | ENGLISH_MONTHS).items() if len(word) == 3}
+"""The three letters a month's name starts with, which is all of it OCR may leave readable."""
+
+
 def _month(token: str) -> int | None:
+    """A month's number from its name as read: the shared spellings, or its first three letters (a `0` read for
+    an `o`, a stray stroke before it)."""
+    whole = month_number(token)
+    if whole is not None:
+        return whole
     word = normalize(token)
-    if len(word) >= 4 and word[0] in "1l|i" and word[1:4].replace("0", "o") in {k for k in MONTHS}:
+    if len(word) >= 4 and word[0] in "1l|i" and word[1:4].replace("0", "o") in _ABBREVIATIONS:
         word = word[1:]
     word = word.replace("0", "o")
-    return MONTHS.get(word[:3])
+    return _ABBREVIATIONS.get(word[:3])
 
 
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(\d{4}|\d{2})(?!\d)")
@@ -163,23 +161,16 @@ def parse_date(text: str) -> date | None:
     numeric = _NUMERIC_DATE.search(text)
     if numeric:
         day, month, year = (int(g) for g in numeric.groups())
-        return _date(year + 2000 if year < 100 else year, month, day)
+        return make_date(year, month, day)
     iso = _ISO_DATE.search(text)
     if iso:
-        return _date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        return make_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
     named = _NAMED_DATE.search(text)
     if named:
-        month_number = _month(named.group(2))
-        if month_number:
-            return _date(int(named.group(3)), month_number, int(named.group(1)))
+        named_month = _month(named.group(2))
+        if named_month:
+            return make_date(int(named.group(3)), named_month, int(named.group(1)))
     return None
-
-
-def _date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
 
 
 _DIGIT_FIXES = str.maketrans(
@@ -222,7 +213,7 @@ def reference_date(reference: str) -> date | None:
     """The date a 25-digit SINPE reference starts with (YYYYMMDD), if it is a real date."""
     if len(reference) != 25 or not reference.isdigit():
         return None
-    return _date(int(reference[:4]), int(reference[4:6]), int(reference[6:8]))
+    return make_date(int(reference[:4]), int(reference[4:6]), int(reference[6:8]))
 
 
 def parse_phone(text: str) -> str | None:

@@ -159,7 +159,7 @@ class ReaderPool:
             return await asyncio.wait_for(worker.call(function, args), limit)
         except TimeoutError:
             keep = False
-            raise UnreadableReceipt("timeout", f"the reader took more than {limit:g} s") from None
+            raise UnreadableReceipt("timeout", f"la lectura tardó más de {limit:g} s") from None
         except WorkerLost as error:
             keep = False
             raise UnreadableReceipt("crashed", str(error)) from None

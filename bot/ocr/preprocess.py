@@ -21,6 +21,13 @@ BAND_PIXELS = 1_000_000
 """Pixels counted at a time when finding each row's background (bounds the counting's memory)."""
 TARGET_LINE_HEIGHT = 30
 MAX_SKEW_DEGREES = 8.0
+STRIPS = 8
+FRAMED = 1.5
+PALE_LINE = 60
+"""A run of rows whose darkest pixel is lighter than this is pale text (a light grey heading, a bank's name in
+its accent colour), stretched to full contrast so it is read as text and not as background."""
+PAPER = 240
+"""Lines measured this many times taller across the whole width than in strips mean a frame joined them."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,25 @@ def _flatten_bands(gray: Image.Image, *, tiles: int = 1, rows: int = 1) -> Image
     resample = Image.Resampling.NEAREST if tiles == 1 else Image.Resampling.BILINEAR
     background = grid.resize(gray.size, resample)
     ink = ImageChops.difference(gray, background)
-    return ImageOps.autocontrast(ImageOps.invert(ink), cutoff=(0.2, 0))
+    page = ImageOps.autocontrast(ImageOps.invert(ink), cutoff=(0.2, 0))
+    return _stretch_lines(page) if tiles == 1 else page
+
+
+def _stretch_lines(page: Image.Image) -> Image.Image:
+    """Each run of inked rows whose ink is pale is stretched until its darkest pixel is black."""
+    pixels = np.asarray(page).astype(np.float32)
+    darkest = pixels.min(axis=1)
+    inked = np.concatenate([[False], darkest < PAPER, [False]])
+    changes = np.flatnonzero(inked[1:] != inked[:-1])
+    gain = np.ones(page.height, dtype=np.float32)
+    for top, bottom in zip(changes[0::2], changes[1::2], strict=True):
+        low = float(darkest[top:bottom].min())
+        if low > PALE_LINE:
+            gain[top:bottom] = 255 / (255 - low)
+    if bool((gain == 1).all()):
+        return page
+    stretched = 255 - (255 - pixels) * gain[:, None]
+    return Image.fromarray(np.clip(stretched, 0, 255).astype(np.uint8), "L")
 
 
 def _small(gray: Image.Image) -> Image.Image:
@@ -239,14 +264,35 @@ def _crop_to_ink(gray: Image.Image) -> Image.Image:
 
 
 def _line_height(gray: Image.Image) -> float | None:
-    """Median height of the runs of text rows, the size Tesseract's accuracy and speed depend on."""
-    inked = np.concatenate([[False], _profile(_ink_mask(gray), 0) > 2, [False]])
+    """Median height of the runs of text rows, the size Tesseract's accuracy and speed depend on.
+
+    A frame or a card's edge inks every row it spans and merges the lines beside it into one run; when
+    the whole width says lines are much taller than vertical strips of the page do, the strips are right.
+    """
+    mask = _ink_mask(gray)
+    whole = _median_run(_profile(mask, 0))
+    step = gray.width / STRIPS
+    runs: list[NDArray[np.intp]] = []
+    for k in range(STRIPS):
+        strip = mask.crop((round(k * step), 0, max(round(k * step) + 1, round((k + 1) * step)), gray.height))
+        runs.append(_runs(_profile(strip, 0)))
+    pooled = np.sort(np.concatenate(runs)) if runs else np.array([], dtype=np.intp)
+    strips = float(pooled[len(pooled) // 2]) if pooled.size else None
+    if whole is not None and strips is not None and whole > FRAMED * strips:
+        return strips
+    return whole
+
+
+def _runs(profile: NDArray[np.uint8]) -> NDArray[np.intp]:
+    inked = np.concatenate([[False], profile > 2, [False]])
     changes = np.flatnonzero(inked[1:] != inked[:-1])
     lengths = changes[1::2] - changes[0::2]
-    runs = np.sort(lengths[lengths >= 6])
-    if not runs.size:
-        return None
-    return float(runs[len(runs) // 2])
+    return lengths[lengths >= 6]
+
+
+def _median_run(profile: NDArray[np.uint8]) -> float | None:
+    runs = np.sort(_runs(profile))
+    return float(runs[len(runs) // 2]) if runs.size else None
 
 
 def _binarize(gray: Image.Image) -> Image.Image:

@@ -1,9 +1,17 @@
-"""read_receipt and read_text: the reader's synchronous entry points, one warm Tesseract pass per image."""
+"""read_receipt and read_text: the reader's synchronous entry points, one warm Tesseract pass per image.
+
+Field extraction (and the vocabulary, fuzzy matching and parsers under it) is imported on another thread
+while Tesseract reads the page, which holds no lock Python needs: a fresh `paybot ocr` process pays for
+those imports on the second core instead of before its first result.
+"""
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
 from collections.abc import Sequence
+from importlib import import_module
 from typing import Protocol
 
 from PIL import Image
@@ -11,16 +19,23 @@ from PIL import Image
 from bot.ocr.defaults import CLIENT_ID_PATTERN, MAX_UPLOAD_BYTES, OCR_TIMEOUT_SECONDS
 from bot.ocr.engine import LANGUAGE, SECOND_LANGUAGE, run_tesseract, warm_up
 from bot.ocr.errors import UnreadableReceipt
-from bot.ocr.extract import Token, extract, rows_from_text, rows_from_words
 from bot.ocr.fields import ReceiptFields
+from bot.ocr.gaps import fill_missed_lines
 from bot.ocr.loading import load_image
-from bot.ocr.parsing import MAX_TEXT_CHARS
 from bot.ocr.preprocess import prepare
+from bot.ocr.rows import Token, rows_from_text, rows_from_words
 
 DEFAULT_CLIENT_ID_PATTERN = CLIENT_ID_PATTERN
 DEFAULT_TIMEOUT = OCR_TIMEOUT_SECONDS
 DEFAULT_MAX_BYTES = MAX_UPLOAD_BYTES
 LINE_PAD = 10
+EXTRACTION = "bot.ocr.extract"
+
+
+def _import_extraction_meanwhile() -> None:
+    """Start importing the extraction modules on a background thread, unless they are loaded already."""
+    if EXTRACTION not in sys.modules:
+        threading.Thread(target=import_module, args=(EXTRACTION,), name="ocr-imports", daemon=True).start()
 
 
 def read_receipt(
@@ -41,13 +56,17 @@ def read_receipt(
     del image
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise UnreadableReceipt("timeout", f"preparing the image took more than {timeout:g} s")
+        raise UnreadableReceipt("timeout", f"preparar la imagen tardó más de {timeout:g} s")
     # Every receipt's amount gets the second model's opinion: in a fresh process it loads on
     # another core while the first model reads the page (a no-op once it is loaded).
     warm_up(SECOND_LANGUAGE)
+    _import_extraction_meanwhile()
     words = run_tesseract(prepared.image, timeout=remaining)
     if not any(any(ch.isalnum() for ch in w.text) for w in words):
-        raise UnreadableReceipt("no_text", "no text found in the image")
+        raise UnreadableReceipt("no_text", "no se encontró texto en la imagen")
+    words = fill_missed_lines(prepared.image, words, deadline)
+    from bot.ocr.extract import extract
+
     return extract(
         rows_from_words(words),
         client_id_pattern=client_id_pattern,
@@ -94,4 +113,7 @@ def _line_reader(page: Image.Image, deadline: float, language: str) -> LineReade
 
 def read_text(text: str, *, client_id_pattern: str = DEFAULT_CLIENT_ID_PATTERN) -> ReceiptFields:
     """Read a pasted SMS or e-mail notification with the same extractor as images (its first MAX_TEXT_CHARS)."""
+    from bot.ocr.extract import extract
+    from bot.ocr.parsing import MAX_TEXT_CHARS
+
     return extract(rows_from_text(text[:MAX_TEXT_CHARS]), client_id_pattern=client_id_pattern)

@@ -71,7 +71,7 @@ def serve(connection: Connection) -> None:
         try:
             answer = ("ok", function(*args))
         except MemoryError:
-            answer = ("error", UnreadableReceipt("out_of_memory", "reading it needs more memory than a reader has"))
+            answer = ("error", UnreadableReceipt("out_of_memory", "leerlo no cabe en la memoria de un lector"))
         except Exception as error:  # every failure goes back to the caller, the worker stays
             answer = ("error", error)
         try:

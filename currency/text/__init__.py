@@ -1,20 +1,25 @@
 """One home for reading what people type or send: words without accents, dates, amounts, phones and files.
 
-The modules inside import each other directly; this package only re-exports them for callers outside.
+The modules inside import each other directly; this package only re-exports them for callers outside, each
+on first use, so a caller that needs dates never loads the phone-number library.
 """
 
-from currency.text.amounts import TypedAmount, parse_amount
-from currency.text.dates import MONTHS, WEEKDAYS, find_date, full_year, make_date, month_number, parse_date
-from currency.text.files import UndecodableFile, decode_bytes, sniff_delimiter
-from currency.text.phones import (
-    DEFAULT_REGION,
-    international_phone,
-    national_phone,
-    normalize_phone,
-    parse_phone,
-    same_phone,
-)
-from currency.text.words import fold, normalize_header, strip_accents
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from currency.text.amounts import TypedAmount, parse_amount
+    from currency.text.dates import MONTHS, WEEKDAYS, find_date, full_year, make_date, month_number, parse_date
+    from currency.text.files import UndecodableFile, decode_bytes, sniff_delimiter
+    from currency.text.phones import (
+        DEFAULT_REGION,
+        international_phone,
+        national_phone,
+        normalize_phone,
+        parse_phone,
+        same_phone,
+    )
+    from currency.text.words import fold, normalize_header, strip_accents
 
 __all__ = [
     "DEFAULT_REGION",
@@ -39,3 +44,20 @@ __all__ = [
     "sniff_delimiter",
     "strip_accents",
 ]
+
+
+_HOMES = {
+    "TypedAmount": "amounts", "parse_amount": "amounts",
+    "MONTHS": "dates", "WEEKDAYS": "dates", "find_date": "dates", "full_year": "dates", "make_date": "dates",
+    "month_number": "dates", "parse_date": "dates",
+    "UndecodableFile": "files", "decode_bytes": "files", "sniff_delimiter": "files",
+    "DEFAULT_REGION": "phones", "international_phone": "phones", "national_phone": "phones",
+    "normalize_phone": "phones", "parse_phone": "phones", "same_phone": "phones",
+    "fold": "words", "normalize_header": "words", "strip_accents": "words",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _HOMES:
+        return getattr(import_module(f"currency.text.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,7 +5,7 @@ dropped, a channel that was down gets it when it is back, and nothing goes once 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from bot.collections.reminding import PlannedReminders
 from bot.config import Settings
 from bot.db.models import OutboxMessage, Reminder
 from tests.collections.conftest import (
+    CR,
     Clock,
     Collections,
     collections_for,
@@ -27,6 +28,7 @@ from tests.collections.conftest import (
     orders,
     pay,
 )
+from tests.stories import Conversation
 
 ROWS = (
     "Cédula física,112340567,WOLK-1001,1,CRC,25000.00,0,cuota,0.13,2026-08-01,2027-10-01,2026-12-01,",
@@ -234,3 +236,22 @@ async def test_the_service_plans_each_night_and_sends_from_its_scheduler(
     with Session(loaded) as session:
         queued = session.exec(select(OutboxMessage).where(OutboxMessage.audience == "customer")).all()
     assert [(m.recipient, m.kind) for m in queued] == [(JOSE, "reminder_overdue")]
+
+
+async def test_a_short_payments_reminders_are_due_when_business_hours_start(conversation: Conversation) -> None:
+    from bot.intake.actions import StaffDesk
+    from bot.intake.messages import StaffActionKind
+    from tests.stories import receipt_png
+
+    core = conversation.core
+    saturday_evening = datetime(2026, 11, 28, 20, 0, tzinfo=CR)
+    core.desk = StaffDesk(core.settings, core.engine, core.messenger, lambda: saturday_evening)
+    intake_id = await conversation.customer_sends(receipt_png("20000.00", description="Pago ID 1001"))
+    assert intake_id is not None
+    assert (await conversation.staff("support", StaffActionKind.APPROVE, intake_id)).ok
+
+    with Session(conversation.engine) as session:
+        due = [r.due_at.astimezone(CR) for r in session.exec(select(Reminder).where(Reminder.intake_id == intake_id)
+                                                             .order_by(Reminder.id)).all()]
+    assert due == [datetime(2026, 11, 30, 8, 0, tzinfo=CR), datetime(2026, 12, 2, 8, 0, tzinfo=CR)], \
+        "24 h later is Sunday evening: Monday at opening; 72 h later is Tuesday evening: Wednesday at opening"

@@ -19,15 +19,25 @@ from PIL import Image
 from tests.ocr.generator.cards import CARD_RENDERERS, Pair, compose, render_letter, ticket_case
 from tests.ocr.generator.content import Content, Truth, make_content
 from tests.ocr.generator.draw import make_look
-from tests.ocr.generator.families import FAMILIES, Family, Split, families, label_choices, split, templates
+from tests.ocr.generator.families import (
+    FAMILIES,
+    FAMILIES_2,
+    Family,
+    Split,
+    families,
+    label_choices,
+    split,
+    templates,
+)
+from tests.ocr.generator.holdout2 import CARD_RENDERERS_2, notification, restyle
 from tests.ocr.generator.photo import encode, photograph
 from tests.ocr.generator.prose import Said, say
 from tests.ocr.generator.screens import SCREEN_RENDERERS
 from tests.ocr.generator.vocab import BANKS, Bank, vary
 
 __all__ = [
-    "BANKS", "FAMILIES", "Receipt", "Truth", "card_image", "encode", "families", "generate", "notification_image",
-    "split",
+    "BANKS", "FAMILIES", "FAMILIES_2", "Receipt", "Truth", "card_image", "encode", "families", "generate",
+    "notification_image", "split",
 ]
 CLIENT_ID = re.compile(r"\bID\s*[:#-]?\s*(?:WOLK\s*[:#-]?\s*)?#?\s*(\d{1,10})\b", re.IGNORECASE)
 
@@ -126,6 +136,30 @@ def _notification(family: Family, content: Content, bank: Bank, part: Split | No
     return image, truth, f"template={template.name}\n{said.text}"
 
 
+def _second_group(family: Family, content: Content, bank: Bank, rng: random.Random, dark: bool,
+                  ) -> tuple[Image.Image, Truth]:
+    """A receipt of the second held-out group (holdout2.py) and what a careful person reads on it."""
+    content = restyle(content, rng)
+    if family.group == "prose":
+        image, said, named = notification(content, bank, rng, dark)
+        dated = said.dated or (content.sinpe and said.reference is not None)
+        return image, Truth(
+            amount=content.amount, currency=content.currency, date=content.moment.date() if dated else None,
+            reference=said.reference, payer_name=said.payer, payee_name=said.payee, description=said.description,
+            client_id=_client_id(said.description), bank=bank.name if named or _named(said.text, bank) else None,
+        )
+    drawn = CARD_RENDERERS_2[family.kind](content, bank, rng, dark)
+    shown = drawn.shown
+    sinpe_reference = content.sinpe and shown.get("reference") == content.reference
+    return drawn.image, Truth(
+        amount=content.amount, currency=content.currency,
+        date=content.moment.date() if drawn.dated or sinpe_reference else None,
+        reference=shown.get("reference"), payer_name=shown.get("payer_name"), payee_name=shown.get("payee_name"),
+        description=shown.get("description"), client_id=_client_id(shown.get("description")),
+        bank=bank.name if drawn.named else None,
+    )
+
+
 def generate(
     seed: int,
     *,
@@ -138,6 +172,8 @@ def generate(
     """A reproducible receipt for `seed`; the keyword arguments pin a variant."""
     rng = random.Random(seed)
     pool = [f for f in families(part) if family is None or f.name == family]
+    if family is not None and not pool and any(f.name == family for f in FAMILIES_2):
+        pool, part = [f for f in FAMILIES_2 if f.name == family], "held2"
     if not pool:
         raise ValueError(f"no family {family!r} in part {part!r}")
     chosen = rng.choice(pool)
@@ -146,8 +182,11 @@ def generate(
     counterpart = rng.choice(BANKS)
     content = make_content(rng, issuer.code, counterpart.code)
     is_dark = (rng.random() < 0.3 and chosen.kind not in ("ticket", "table", "letter")) if dark is None else dark
-    is_photo = rng.random() < 0.25 if photographed is None else photographed
-    if chosen.group == "prose":
+    is_photo = rng.random() < (0.6 if chosen.name == "deposit-slip" else 0.25) if photographed is None else photographed
+    text = ""
+    if part == "held2":
+        image, truth = _second_group(chosen, content, issuer, rng, is_dark)
+    elif chosen.group == "prose":
         image, truth, text = _notification(chosen, content, issuer, part, rng, is_dark)
     else:
         image, truth, text = _card(chosen, content, issuer, part, rng, is_dark)

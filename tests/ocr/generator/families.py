@@ -18,7 +18,7 @@ from tests.ocr.generator.vocab import BANKS, COMMON, Bank, wordings
 
 HOLDOUT_SEED = 12
 HELD_SHARE = 1 / 3
-Split = Literal["tuned", "held"]
+Split = Literal["tuned", "held", "held2"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,16 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 
+FAMILIES_2: tuple[Family, ...] = (
+    Family("column-table", "card", "column-table"),
+    Family("deposit-slip", "card", "deposit-slip"),
+    Family("side-by-side", "card", "side-by-side"),
+    Family("chat-list", "card", "chat-list"),
+    Family("notification-stack", "prose", "stack"),
+)
+"""The second held-out group (part `held2`, rendered by holdout2.py): never in the split above, never tuned on."""
+
+
 def _held(names: list[str], rng: random.Random) -> set[str]:
     ordered = sorted(names)
     rng.shuffle(ordered)
@@ -77,7 +87,9 @@ def split() -> dict[str, set[str]]:
 
 
 def families(part: Split | None) -> list[Family]:
-    """The families of one part of the split (all of them for None)."""
+    """The families of one part of the split (all the first split's for None; the second group for `held2`)."""
+    if part == "held2":
+        return list(FAMILIES_2)
     held = split()["families"]
     return [f for f in FAMILIES if part is None or (f.name in held) == (part == "held")]
 
