@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.db.models import ErpDelivery, Payment, PaymentEvent
 from bot.intake.replies import Replies
 from bot.intake.sending import Messenger
+from bot.media_store import FolderStore
 from tests.accounting.conftest import CR, NOW, SECRET, FakeErp, pay
 
 POLICY = SyncPolicy(max_attempts=3, first_delay=30, max_delay=600, lease=40)
@@ -39,7 +40,7 @@ async def test_a_returned_payment_reaches_the_erp_as_its_reversal_once_even_afte
                                              "erp_webhook_secret": SecretStr(SECRET)})
     clock = Clock(NOW)
     sync = ErpSync(engine, WebhookConnector(erp.url, SECRET, timeout=5), policy=POLICY, tz=CR,
-                   media_dir=configured.media_dir, clock=clock)
+                   media=FolderStore(configured.media_dir), clock=clock)
     desk = CollectionsDesk(configured, engine, Messenger(configured, Replies()), clock)
     payment = pay(customers, "1001", "39550.00", reference="FT-100")
     queue_sync(customers, payment, tz=CR, now=NOW)
@@ -80,7 +81,7 @@ async def test_a_payment_undone_before_the_erp_had_it_is_never_sent(
                                              "erp_webhook_secret": SecretStr(SECRET)})
     clock = Clock(NOW)
     sync = ErpSync(engine, WebhookConnector(erp.url, SECRET, timeout=5), policy=POLICY, tz=CR,
-                   media_dir=configured.media_dir, clock=clock)
+                   media=FolderStore(configured.media_dir), clock=clock)
     desk = CollectionsDesk(configured, engine, Messenger(configured, Replies()), clock)
     payment = pay(customers, "1002", "79100.00", reference="FT-200")
     queue_sync(customers, payment, tz=CR, now=NOW)
