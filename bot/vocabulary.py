@@ -286,7 +286,7 @@ class StaffActionKind(StrEnum):
              "bloquea su sistema y avisa")
     UNBLOCK = ("unblock", "🔓 Desbloquear", ("desbloquear",), "<motivo>", "motivo",
                "lo desbloquea y avisa")
-    RETURNED = ("returned", "↩️ Pago devuelto", ("devuelto",), "<motivo>", "motivo",
+    RETURNED = ("returned", "🏦 Devuelto por el banco", ("devuelto",), "<motivo>", "motivo",
                 "el banco lo devolvió: se cobra de nuevo")
     TASK_DONE = ("task_done", "☎️ Cerrar tarea", ("tarea",), "<resultado>", "resultado",
                  "cierra la tarea de llamada")

@@ -115,24 +115,32 @@ async def test_reminders_due_during_a_two_hour_outage_are_each_sent_once_when_th
     assert intake_id is not None
     assert (await conversation.staff("support", StaffActionKind.APPROVE, intake_id)).ok
     engine = conversation.engine
+    monday = datetime(2026, 11, 30, 10, 0, tzinfo=ZONE)
     with Session(engine) as session:
         reminders = session.exec(select(Reminder).where(Reminder.intake_id == intake_id)).all()
         for reminder in reminders:
-            reminder.due_at = utcnow() - timedelta(hours=2)
+            reminder.due_at = monday - timedelta(hours=2)
             session.add(reminder)
         session.commit()
     was_due(engine, "reminders", utcnow() - timedelta(hours=2))
     core = conversation.core
-    core.now = utcnow
+    clock = [monday]
+    core.now = lambda: clock[0]
     dispatcher = OutboxDispatcher(engine, {}, "test")
     jobs = [job for job in periodic_jobs(conversation.settings, engine, core, dispatcher) if job.name == "reminders"]
     sent_before = len(conversation.received_by("customer"))
 
     await running(PeriodicWork(engine, jobs, ZONE), 3.0, until=core.outbox_ready.is_set)
     await conversation.dispatcher.flush()
+    first_day = conversation.received_by("customer")[sent_before:]
+    clock[0] = monday + timedelta(days=1)
+    [job] = jobs
+    await job.run()
+    await conversation.dispatcher.flush()
 
-    customer = conversation.received_by("customer")[sent_before:]
-    assert [m.kind for m in customer] == ["reminder_short_payment"] * len(reminders) == ["reminder_short_payment"] * 2
+    assert [m.kind for m in first_day] == ["reminder_short_payment"], "both were due: one a day"
+    both = conversation.received_by("customer")[sent_before:]
+    assert [m.kind for m in both] == ["reminder_short_payment"] * len(reminders) == ["reminder_short_payment"] * 2
     with Session(engine) as session:
         assert {r.state for r in session.exec(select(Reminder)).all()} == {"sent"}
 

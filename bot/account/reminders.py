@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 import bot.account.repository as repository
@@ -31,6 +31,8 @@ BALANCE_REMINDER_KINDS = tuple(kind.value for kind in (
 ones (a charge due soon or overdue, a grace that ended, the monthly statement)."""
 
 SUPERSEDED = "reemplazado por el recordatorio del comprobante #{intake_id}"
+TOO_LATE = "no se envió a tiempo (más de {hours} h tarde): se descarta"
+"""Why a reminder missed by more than PAYBOT_REMINDER_LATE_HOURS (the service was down) is dropped."""
 
 
 @dataclass(frozen=True)
@@ -253,3 +255,16 @@ def cancel_settled(session: Session, customer_ids: Iterable[int], note: str) -> 
     if stale:
         session.flush()
     return len(stale)
+
+
+def sent_since(session: Session, customer_ids: Iterable[int], since: datetime) -> dict[int, int]:
+    """How many reminders (of any kind) each customer was sent since `since`: what the one-a-day limit counts."""
+    counts: dict[int, int] = {}
+    for batch in repository.chunks(customer_ids):
+        rows = session.exec(
+            select(Reminder.customer_id, func.count()).where(Reminder.state == ReminderState.SENT.value)
+            .where(col(Reminder.customer_id).in_(batch)).where(col(Reminder.sent_at) >= since)
+            .group_by(col(Reminder.customer_id))
+        ).all()
+        counts.update({customer_id: int(count) for customer_id, count in rows if customer_id is not None})
+    return counts

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 200
 PAID = "ya no hay saldo pendiente"
-TOO_LATE = "no se envió a tiempo (más de {hours} h tarde): se descarta"
 OVER_LIMIT = "el cliente ya recibió un recordatorio hoy"
 IN_GRACE = "el cargo está en prórroga"
 
@@ -95,7 +94,7 @@ class PlannedReminders:
                 now=now, open_now=True, sent_today=self._sent_today(session, customers, today),
                 per_day=settings.reminders_per_day, late=timedelta(hours=settings.reminder_late_hours))
             rows = {r.id: r for r in due}
-            self._close(session, decision.too_late, TOO_LATE.format(hours=settings.reminder_late_hours))
+            self._close(session, decision.too_late, rules.TOO_LATE.format(hours=settings.reminder_late_hours))
             self._close(session, decision.over_limit, OVER_LIMIT)
             tomorrow = calendar.opening(calendar.open_day_from(today + timedelta(days=1)))
             for reminder_id in decision.deferred:
@@ -177,15 +176,7 @@ class PlannedReminders:
 
     def _sent_today(self, session: Session, customers: set[int], today: date) -> dict[int, int]:
         """How many reminders (of any kind) each customer was sent since today's local midnight."""
-        if not customers:
-            return {}
-        since = _local_midnight(self.calendar, today)
-        rows = session.exec(
-            select(Reminder.customer_id, func.count()).where(Reminder.state == ReminderState.SENT.value)
-            .where(col(Reminder.customer_id).in_(sorted(customers))).where(col(Reminder.sent_at) >= since)
-            .group_by(col(Reminder.customer_id))
-        ).all()
-        return {customer_id: int(count) for customer_id, count in rows if customer_id is not None}
+        return rules.sent_since(session, customers, _local_midnight(self.calendar, today)) if customers else {}
 
     @staticmethod
     def _close(session: Session, reminder_ids: list[int], note: str) -> None:

@@ -134,6 +134,8 @@ def command_for_button(data: str) -> str | None:
         return f"{kind.command} {parts[2]} {reason.word if reason else choice}"
     if kind is StaffActionKind.CONTRACT and len(parts) > 3:
         return f"{kind.command} {parts[2]} #{parts[3]}"
+    if kind is StaffActionKind.RETURNED and parts[2] == "0":
+        return f"{kind.command} {parts[3]} {kind.arguments}" if len(parts) > 3 and parts[3].isdigit() else None
     if kind.on_customer:
         if len(parts) < 4 or not parts[3].isdigit():
             return None

@@ -422,6 +422,8 @@ async def press_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         )
         return
     named_client = int(choice) if kind.on_customer and intake_id == 0 and choice and choice.isdigit() else None
+    if kind is StaffActionKind.RETURNED and intake_id == 0 and choice and choice.isdigit():
+        intake_id = int(choice)  # the button under "applied" names the payment
     if (kind is StaffActionKind.REJECT and choice == OTHER_REASON) or kind in (
         StaffActionKind.CORRECT,
         StaffActionKind.FLAG,
@@ -592,7 +594,9 @@ async def _ask(context: ContextTypes.DEFAULT_TYPE, anchor: Message, prompt: _Pro
 
 async def _show_result(anchor: Message, result: StaffResult) -> None:
     mark = "✅" if result.ok else "⛔"
-    await anchor.reply_text(f"{mark} {result.message}", do_quote=True)
+    keyboard = (InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data)] for b in result.buttons])
+                if result.buttons else None)
+    await anchor.reply_text(f"{mark} {result.message}", do_quote=True, reply_markup=keyboard)
 
 
 async def _drop_keyboard(card: Message) -> None:

@@ -118,7 +118,8 @@ class StaffDesk:
                 session.rollback()
                 state = f"El comprobante #{intake.id} está en estado «{intake.state}»"
                 return self.refuse(action, "not_allowed_now", f"{state}: no se puede hacer eso.", actor)
-        return StaffResult(True, message)
+            after = after_applied(session, intake) if action.kind is StaffActionKind.APPLY else ()
+        return StaffResult(True, message, after)
 
     def tell_chats(self, session: Session, intake: Intake, kind: StaffActionKind, result: str, actor: Actor) -> None:
         """What was done on the portal is said in the chat whose card it answers, so no one acts on it twice."""
@@ -160,6 +161,15 @@ class StaffDesk:
             ))
             session.commit()
         return StaffResult(False, message)
+
+
+def after_applied(session: Session, intake: Intake) -> tuple[Button, ...]:
+    """Under "applied": the button to take the payment back should the bank return it (it names the payment)."""
+    payment = session.exec(select(Payment).where(Payment.intake_id == intake.id)).first()
+    if payment is None or payment.id is None:
+        return ()
+    returned = StaffActionKind.RETURNED
+    return (Button(returned.button, returned.callback(0, str(payment.id))),)
 
 
 def _shown(action: StaffAction, who: str) -> str:

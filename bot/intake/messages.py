@@ -81,10 +81,12 @@ class StaffAction:
 
 @dataclass(frozen=True)
 class StaffResult:
-    """What the core answers a staff action with: whether it took effect and a line to show."""
+    """What the core answers a staff action with: whether it took effect, a line to show, and what may follow
+    (buttons, on channels that have them)."""
 
     ok: bool
     message: str
+    buttons: tuple[Button, ...] = ()
 
 
 class SendError(Exception):

@@ -8,7 +8,7 @@ ones are sent through the messenger with what is still open today.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -67,10 +67,18 @@ class DueReminders:
 
     def send_due(self, now: datetime) -> int:
         """Queue every receipt's reminder due at `now` that still chases something open, told as it is today;
-        cancel the others. Reminders of no receipt (collections' planned ones) are left to their own sender."""
+        cancel the others. Only in business hours; a customer already reminded today (PAYBOT_REMINDERS_PER_DAY)
+        gets it when they next start; one missed by more than PAYBOT_REMINDER_LATE_HOURS is dropped. Reminders
+        of no receipt (collections' planned ones) are left to their own sender."""
         settings = self.messenger.settings
+        calendar = BusinessCalendar.from_settings(settings)
+        if not calendar.is_open(now):
+            return 0
         policy = AccountPolicy.from_settings(settings)
         today = now.astimezone(settings.tz).date()
+        late = timedelta(hours=settings.reminder_late_hours)
+        dropped = rules.TOO_LATE.format(hours=settings.reminder_late_hours)
+        tomorrow = calendar.opening(calendar.open_day_from(today + timedelta(days=1)))
         sent = 0
         with Session(self.engine, expire_on_commit=False) as session:
             due = session.exec(
@@ -78,7 +86,17 @@ class DueReminders:
                 .where(col(Reminder.intake_id).is_not(None))
                 .where(Reminder.due_at <= now).order_by(col(Reminder.due_at)).limit(BATCH)
             ).all()
+            midnight = datetime.combine(today, time(0), tzinfo=calendar.zone)
+            reminded = rules.sent_since(session, {r.customer_id for r in due if r.customer_id is not None}, midnight)
             for reminder in due:
+                if now - reminder.due_at > late:
+                    session.execute(update(Reminder).where(col(Reminder.id) == reminder.id).values(
+                        state=ReminderState.CANCELLED.value, last_error=dropped))
+                    continue
+                if reminder.customer_id is not None and reminded.get(reminder.customer_id, 0) >= \
+                        settings.reminders_per_day:
+                    session.execute(update(Reminder).where(col(Reminder.id) == reminder.id).values(due_at=tomorrow))
+                    continue
                 claimed = session.execute(
                     update(Reminder).where(col(Reminder.id) == reminder.id)
                     .where(col(Reminder.state) == ReminderState.PENDING.value)
@@ -96,6 +114,8 @@ class DueReminders:
                     continue
                 self._send(session, reminder, intake, left_told=told_in_colones(session, left, today, policy),
                            today=today)
+                if reminder.customer_id is not None:
+                    reminded[reminder.customer_id] = reminded.get(reminder.customer_id, 0) + 1
                 sent += 1
             session.commit()
         return sent

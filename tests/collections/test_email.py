@@ -127,3 +127,40 @@ async def test_a_refused_address_fails_for_good_without_retrying(
         row = session.exec(select(OutboxMessage)).one()
     assert (row.state, row.attempts) == ("failed", 1) and "rechazó la dirección" in (row.last_error or "")
     assert mailbox.mails == []
+
+
+async def test_planned_reminders_reach_email_only_customers_with_the_statement_pdf_attached(
+    engine: Engine, settings: Settings, smtp_server: tuple[Mailbox, int],
+) -> None:
+    from datetime import date, datetime
+
+    from bot.collections.reminding import PlannedReminders
+    from tests.collections.conftest import CR, Clock, orders
+
+    mailbox, port = smtp_server
+    configured = only_email(settings, port)
+    messenger = Messenger(configured, Replies())
+    with DbSession(engine, expire_on_commit=False) as session:
+        load_customers(session)
+        orders(session, "Cédula jurídica,3101222333,WOLK-1012,1,CRC,60000.00,0,cuota,0.13,2026-08-01,2027-10-01,"
+                        "2026-12-01,", today=date(2026, 8, 1))
+        session.commit()
+    clock = Clock(datetime(2026, 12, 1, 0, 15, tzinfo=CR))
+    dispatcher = OutboxDispatcher(engine, {}, "test", clock=clock)
+    dispatcher.register(email_sender(configured, messenger.replies))
+    for day in (1, 2):
+        clock.set(2026, 12, day, 0, 15)
+        PlannedReminders(engine, messenger, clock).plan()
+        clock.set(2026, 12, day, 8, 0)
+        PlannedReminders(engine, messenger, clock).send_due()
+        await dispatcher.flush()
+
+    [(to_statement, statement), (to_overdue, overdue)] = mailbox.mails
+    assert to_statement == to_overdue == ["pan@example.cr"]
+    assert statement["Subject"] == "Wolk Software: estado de cuenta del mes"
+    [pdf] = list(statement.iter_attachments())
+    assert pdf.get_filename() == "estado-de-cuenta-1012-2026-12-01.pdf" and pdf.get_content().startswith(b"%PDF")
+    assert "saldo pendiente es de *₡67 800,00*" in statement.get_body(("plain",)).get_content().replace("\xa0", " ")
+    assert overdue["Subject"] == "Wolk Software: recordatorio de cuota vencida"
+    html = overdue.get_body(("html",)).get_content().replace("\xa0", " ")
+    assert "venció el 01/12/2026 (1 día de atraso)" in html and "<strong>₡67 800,00</strong>" in html

@@ -238,9 +238,12 @@ async def test_the_service_plans_each_night_and_sends_from_its_scheduler(
     assert [(m.recipient, m.kind) for m in queued] == [(JOSE, "reminder_overdue")]
 
 
-async def test_a_short_payments_reminders_are_due_when_business_hours_start(conversation: Conversation) -> None:
+async def test_a_short_payments_reminders_go_in_business_hours_and_one_a_day_late_is_dropped(
+    conversation: Conversation,
+) -> None:
     from bot.intake.actions import StaffDesk
     from bot.intake.messages import StaffActionKind
+    from bot.intake.reminders import DueReminders
     from tests.stories import receipt_png
 
     core = conversation.core
@@ -255,3 +258,39 @@ async def test_a_short_payments_reminders_are_due_when_business_hours_start(conv
                                                              .order_by(Reminder.id)).all()]
     assert due == [datetime(2026, 11, 30, 8, 0, tzinfo=CR), datetime(2026, 12, 2, 8, 0, tzinfo=CR)], \
         "24 h later is Sunday evening: Monday at opening; 72 h later is Tuesday evening: Wednesday at opening"
+    sender = DueReminders(conversation.engine, core.messenger)
+    assert sender.send_due(datetime(2026, 11, 30, 7, 59, tzinfo=CR)) == 0
+    assert sender.send_due(datetime(2026, 11, 30, 8, 0, tzinfo=CR)) == 1
+    assert sender.send_due(datetime(2026, 12, 3, 9, 0, tzinfo=CR)) == 0, "the service was down 25 hours"
+    with Session(conversation.engine) as session:
+        states = [(r.state, r.last_error) for r in session.exec(
+            select(Reminder).where(Reminder.intake_id == intake_id).order_by(Reminder.id)).all()]
+    assert states == [("sent", None), ("cancelled", "no se envió a tiempo (más de 24 h tarde): se descarta")]
+
+
+async def test_a_receipt_approved_for_the_charge_stops_its_planned_reminder_before_accounting_applies_it(
+    conversation: Conversation,
+) -> None:
+    from bot.intake.messages import StaffActionKind
+    from tests.stories import receipt_png
+
+    clock = Clock(datetime(2026, 11, 28, 0, 15, tzinfo=CR))
+    planned = PlannedReminders(conversation.engine, conversation.core.messenger, clock)
+    planned.plan()
+    with Session(conversation.engine) as session:
+        maria = customer_id(session, "1001")
+        [ours] = session.exec(select(Reminder).where(Reminder.customer_id == maria)).all()
+    assert ours.kind == "reminder_due", "demo customer 1001's charge of 01/12: due in 3 days"
+    intake_id = await conversation.customer_sends(receipt_png("28250.00", description="Mensualidad ID 1001"))
+    assert intake_id is not None
+    assert (await conversation.staff("support", StaffActionKind.APPROVE, intake_id)).ok
+    clock.set(2026, 11, 28, 8, 0)
+    planned.send_due()
+
+    with Session(conversation.engine) as session:
+        reminder = session.get(Reminder, ours.id)
+        sent_to_maria = session.exec(select(Reminder).where(Reminder.customer_id == maria)
+                                     .where(Reminder.state == "sent")).all()
+    assert reminder is not None and sent_to_maria == []
+    assert (reminder.state, reminder.payload["superseded_by"]) == ("cancelled", intake_id), \
+        "the approved receipt pays it: accounting has not applied it yet, the reminder stops anyway"

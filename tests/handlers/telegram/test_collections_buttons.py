@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from bot.collections.desk import CollectionsDesk, Operator
 from bot.config import Settings
-from bot.db.models import AccessChange, CallTask, Customer, Reminder, StaffMember
+from bot.db.models import AccessChange, CallTask, Customer, Payment, PaymentReversal, Reminder, StaffMember
 from bot.handlers.telegram import TelegramApp
 from bot.intake.outbox import OutboxMessage
 from bot.vocabulary import StaffActionKind
@@ -81,3 +81,28 @@ async def test_a_call_task_is_closed_tagged_and_its_customer_blocked_from_the_gr
         assert session.exec(select(Customer).where(Customer.client_id == "1001")).one().tags == ["llamar"]
         assert [(c.blocked, c.reason, c.actor) for c in session.exec(select(AccessChange))] == [
             (True, "no contesta", "Mario Contable")]
+
+
+async def test_accounting_takes_back_a_payment_the_bank_returned_from_the_button_under_applied(
+    app: TelegramApp, core: TappedCore, fake_api: FakeBotApi,
+) -> None:
+    intake_id = await core.receipt_forwarded(1)
+    card = updates.bot_message(ACCOUNTING_CHAT, 800, f"Pago #{intake_id}", [("💰 Aplicado", f"pay:apply:{intake_id}")])
+    await deliver(app, updates.button_press(ACCOUNTANT_USER, card, f"pay:apply:{intake_id}"))
+    with Session(core.engine) as session:
+        payment = session.exec(select(Payment).where(Payment.intake_id == intake_id)).one()
+    applied = as_returned(fake_api, ACCOUNTING_CHAT)
+    assert applied["reply_markup"]["inline_keyboard"] == [[
+        {"text": "🏦 Devuelto por el banco", "callback_data": f"pay:returned:0:{payment.id}"}]]
+
+    await deliver(app, updates.button_press(ACCOUNTANT_USER, applied, f"pay:returned:0:{payment.id}"))
+    assert fake_api.texts_to(ACCOUNTING_CHAT)[-1].startswith(f"Pago {payment.id} devuelto por el banco\n")
+    await deliver(app, updates.staff_reply(ACCOUNTING_CHAT, ACCOUNTANT_USER, as_returned(fake_api, ACCOUNTING_CHAT),
+                                           "transferencia rebotada"))
+
+    assert [(a.kind, a.intake_id, a.reason) for a in core.actions][-1] == (
+        StaffActionKind.RETURNED, payment.id, "transferencia rebotada")
+    assert fake_api.texts_to(ACCOUNTING_CHAT)[-1].startswith(f"✅ Pago {payment.id} devuelto")
+    with Session(core.engine) as session:
+        [reversal] = session.exec(select(PaymentReversal)).all()
+    assert (reversal.payment_id, reversal.kind, reversal.reason) == (payment.id, "returned", "transferencia rebotada")

@@ -157,6 +157,7 @@ def test_a_malformed_command_gets_a_spanish_usage_line(text: str, usage: str) ->
         ("pay:block:0:1001", "BLOQUEAR 1001 <motivo>"),
         ("pay:tag:0:1001", "ETIQUETA 1001 <etiqueta>"),
         ("pay:task_done:5", "TAREA 5 <resultado>"),
+        ("pay:returned:0:57", "DEVUELTO 57 <motivo>"),
         ("other:approve:42", None),
         ("pay:approve:x", None),
     ],
