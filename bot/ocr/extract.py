@@ -95,6 +95,8 @@ DISAGREEMENT = 0.6
 CROWDED = 0.85
 """The most a value gets when its label or value shares its row with other pieces (see Pair.crowded)."""
 PHONE_LIKE = 0.7
+TEXT_ALONE = 0.1
+"""What a name or description read by a single source loses (see _pick_text): the best label gives 0.87."""
 BANK_IN_SENTENCE = 0.85
 """The most the issuer gets when its name is read only inside a sentence (that may name the other bank)."""
 SENTENCE_WORDS = 6
@@ -141,6 +143,21 @@ def _pick(candidates: Sequence[Candidate]) -> tuple[str | None, float]:
     if rivals:
         conf = min(conf, DISAGREEMENT if rivals[0].conf >= best.conf - 0.1 else conf - 0.1)
     return best.value, round(conf, 3)
+
+
+def _agreed(candidates: Sequence[Candidate], value: str | None) -> bool:
+    """Whether two different sources (a label and a sentence, two labels) read the same value."""
+    return len({c.source for c in candidates if c.value == value}) >= 2
+
+
+def _pick_text(candidates: Sequence[Candidate]) -> tuple[str | None, float, float]:
+    """The most trusted free text (a name, a description), its confidence, and the confidence before the rule
+    that text read by one source only is never sure (it loses TEXT_ALONE, keeping the order of how it was
+    found): nothing checks it the way a date's calendar or an amount's grouping checks those."""
+    value, conf = _pick(candidates)
+    if value is None or _agreed(candidates, value):
+        return value, conf, conf
+    return value, round(max(0.0, conf - TEXT_ALONE), 3), conf
 
 
 def _side(kind: str) -> str | None:
@@ -386,15 +403,16 @@ def _carries_label(text: str, vocab: Vocabulary) -> bool:
 
 
 def _description(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-                 reread: Reread | None, flat: Flat, vocab: Vocabulary) -> tuple[str | None, float]:
-    text, conf = _described(pairs, notice, inner, reread, flat)
+                 reread: Reread | None, flat: Flat, vocab: Vocabulary) -> tuple[str | None, float, float]:
+    """The description, its confidence, and how far its words were read (what a client ID found in it gets)."""
+    text, conf, read = _described(pairs, notice, inner, reread, flat)
     if text is not None and _carries_label(text, vocab):
-        conf = min(conf, LABEL_INSIDE)
-    return text, conf
+        conf = read = min(conf, LABEL_INSIDE)
+    return text, conf, read
 
 
 def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-               reread: Reread | None, flat: Flat) -> tuple[str | None, float]:
+               reread: Reread | None, flat: Flat) -> tuple[str | None, float, float]:
     candidates: list[Candidate] = []
     for pair in sorted((p for p in pairs if p.kind == "description"), key=lambda p: -_trust(p)):
         value = Value(pair.text, pair.conf, pair.tokens)
@@ -405,7 +423,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
             continue
         candidates.append(Candidate(text, min(value.conf, _trust(pair)), f"pair:{pair.label}"))
     if candidates:
-        return _pick(candidates)
+        return _pick_text(candidates)
     for match, text in inner:
         if match.kind == "description":
             text, conf = _in_text(flat, text, reread)
@@ -418,7 +436,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         if cleaned:
             base = PROSE if notice.description_labelled else PROSE_WEAK
             candidates.append(Candidate(cleaned, min(base, conf), "prose"))
-    return _pick(candidates)
+    return _pick_text(candidates)
 
 
 def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: Reread | None,
@@ -577,16 +595,17 @@ def extract(
         for side, name in zip(("payer", "payee"), blocks, strict=True):
             if not names[side]:
                 names[side].append(Candidate(name, HOLDER_BY_ORDER, "block"))
-    payer, conf["payer_name"] = _pick(names["payer"])
-    payee, conf["payee_name"] = _pick(names["payee"])
+    payer, conf["payer_name"], _ = _pick_text(names["payer"])
+    payee, conf["payee_name"], _ = _pick_text(names["payee"])
     if payer is not None and payer == payee:
         conf["payer_name"] = conf["payee_name"] = min(conf["payer_name"], conf["payee_name"], 0.4)
 
-    description, conf["description"] = _description(pairs, notice, inner, reread, flat, vocab)
+    description, conf["description"], description_read = _description(pairs, notice, inner, reread, flat, vocab)
     client_id, client_conf = None, 0.0
     if description:
         client_id = find_client_id(description, client_id_pattern)
-        client_conf = conf["description"] if client_id else 0.0
+        # A client ID has its own check (the pattern), so it keeps the confidence its words were read with.
+        client_conf = description_read if client_id else 0.0
     if client_id is None:
         client_id = find_client_id(full_text, client_id_pattern)
         client_conf = 0.6 if client_id else 0.0

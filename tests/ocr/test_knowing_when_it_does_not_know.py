@@ -99,3 +99,15 @@ def test_a_lock_screen_on_a_gradient_wallpaper_is_not_shrunk_to_unreadable() -> 
     assert (fields.amount, fields.currency) == (Decimal("25000.00"), "CRC")
     assert fields.reference == "815672100039"
     assert fields.payer_name == "MARIA MORA ROJAS"
+
+
+def test_a_name_read_from_one_label_is_not_sure_but_two_readings_that_agree_are() -> None:
+    card = card_image([("Fecha", "27/11/2026"), ("Monto", "₡9.500,00"), ("Ordenante", "Ana Rojas Mora"),
+                       ("Motivo", "Pago ID 4417"), ("Referencia", "815672100039")], seed=6)
+    fields = read_receipt(card)
+    assert (fields.payer_name, fields.description) == ("Ana Rojas Mora", "Pago ID 4417")
+    assert fields.confidence["payer_name"] < SURE and fields.confidence["description"] < SURE
+    assert fields.client_id == "4417" and fields.confidence["client_id"] >= SURE, "the ID's pattern is its check"
+    agreeing = read_text("Ha recibido 5.000,00 colones de ANA ROJAS MORA por SINPE Movil. Referencia 815672100039.\n"
+                         "Ordenante: ANA ROJAS MORA")
+    assert agreeing.payer_name == "ANA ROJAS MORA" and agreeing.confidence["payer_name"] >= SURE
