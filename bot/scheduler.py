@@ -69,16 +69,19 @@ class PeriodicWork:
             self.scheduler.shutdown(wait=False)
 
     async def _run(self, name: str) -> None:
+        """Run one job and store when it is next due; a run cut short by shutdown stores nothing, so the
+        next start runs it again (jobs read what is due from the database, so a second run is harmless)."""
         try:
-            try:
-                await self.jobs[name].run()
-            except Exception:
-                log.exception("periodic job %s failed", name)
+            await self.jobs[name].run()
+        except asyncio.CancelledError:
+            log.info("periodic job %s interrupted by shutdown; it runs again at the next start", name)
+            return
+        except Exception:
+            log.exception("periodic job %s failed", name)
+        try:
             await asyncio.to_thread(self._remember, name, utcnow())
         except asyncio.CancelledError:
-            # The service stops (or lost the scheduler lock) mid-run: the run is not recorded, so the next
-            # leader runs it again at its start; every job is a scan of due rows, so nothing happens twice.
-            log.info("periodic job %s interrupted by the stop; it runs again at the next start", name)
+            log.info("periodic job %s ran; its next run was not stored before shutdown", name)
 
     def _skipped(self, event: JobEvent) -> None:
         log.warning("periodic job %s skipped: its run of %s came too late", event.job_id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -108,6 +109,37 @@ async def test_a_new_job_runs_at_the_first_start_and_then_on_its_interval(engine
     assert after is not None and timedelta(seconds=25) < after - utcnow() <= timedelta(seconds=30)
 
 
+async def test_a_job_running_when_the_service_stops_ends_quietly_and_runs_again_at_the_next_start(
+    engine: Engine, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    started, release = threading.Event(), threading.Event()
+
+    async def slow_sweep() -> None:
+        started.set()
+        await asyncio.to_thread(release.wait, 10)
+
+    work = PeriodicWork(engine, [Job("sweep", IntervalTrigger(seconds=30), slow_sweep)], ZONE)
+    work.start()
+    try:
+        for _ in range(100):
+            if started.is_set():
+                break
+            await asyncio.sleep(0.05)
+        assert started.is_set()
+        running_jobs = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in running_jobs:
+            task.cancel()
+        await asyncio.gather(*running_jobs, return_exceptions=True)
+    finally:
+        release.set()
+        work.stop()
+
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert "interrupted by shutdown" in caplog.text
+    assert stored_next_run(engine, "sweep") is None, "nothing stored: the next start runs it again"
+
+
 async def test_reminders_due_during_a_two_hour_outage_are_each_sent_once_when_the_service_is_back(
     conversation: Conversation,
 ) -> None:
@@ -143,26 +175,6 @@ async def test_reminders_due_during_a_two_hour_outage_are_each_sent_once_when_th
     assert [m.kind for m in both] == ["reminder_short_payment"] * len(reminders) == ["reminder_short_payment"] * 2
     with Session(engine) as session:
         assert {r.state for r in session.exec(select(Reminder)).all()} == {"sent"}
-
-
-async def test_a_job_running_when_the_service_stops_ends_quietly_and_runs_again_at_the_next_start(
-        engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO)
-    started = asyncio.Event()
-
-    async def slow() -> None:
-        started.set()
-        await asyncio.sleep(30)
-
-    work = PeriodicWork(engine, [Job("slow", IntervalTrigger(hours=1), slow)], ZONE)
-    work.start()
-    await asyncio.wait_for(started.wait(), 10)
-    stored = stored_next_run(engine, "slow")
-    work.stop()
-    await asyncio.sleep(0.2)
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "no traceback for a stop"
-    assert "interrupted by the stop" in caplog.text
-    assert stored_next_run(engine, "slow") == stored, "the interrupted run is not recorded as done"
 
 
 def test_the_service_keeps_todays_rate_stored_from_the_configured_provider(
