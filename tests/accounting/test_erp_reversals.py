@@ -110,7 +110,7 @@ async def test_the_daily_file_gets_the_reversal_as_a_row_with_the_amounts_negati
     configured = settings.model_copy(update={"erp_connector": "file", "erp_file_dir": tmp_path / "erp"})
     clock = Clock(NOW)
     connector = FileDropConnector(tmp_path / "erp")
-    sync = ErpSync(engine, connector, policy=POLICY, tz=CR, media_dir=configured.media_dir, clock=clock)
+    sync = ErpSync(engine, connector, policy=POLICY, tz=CR, media=FolderStore(configured.media_dir), clock=clock)
     desk = CollectionsDesk(configured, engine, Messenger(configured, Replies()), clock)
     payment = pay(customers, "1001", "39550.00", reference="FT-300")
     queue_sync(customers, payment, tz=CR, now=NOW)
