@@ -58,6 +58,7 @@ class ReplyKind(StrEnum):
     PAYMENT_RETURNED = "payment_returned", "pago devuelto por el banco", True, "el aviso del pago devuelto"
     PAYMENT_UNDONE = "payment_undone", "pago anulado", True, "el aviso del pago anulado"
     OUT_OF_HOURS = "out_of_hours", "mensaje fuera del horario de atención", True, "el aviso del horario"
+    FLOOD_NOTICE = "flood_notice", "aviso de muchos comprobantes seguidos"
     BALANCE = "balance", "saldo de la cuenta", True, "la respuesta con el saldo"
     STATEMENT = "statement", "estado de cuenta", True, "el estado de cuenta"
     ACCOUNT_UNLINKED = ("account_unlinked", "consulta de saldo de un número no vinculado", True,
@@ -259,7 +260,7 @@ class StaffActionKind(StrEnum):
     REJECT = ("reject", "❌ Rechazar", ("rechazar", "rechazado", "rechazada"), "<motivo>", "motivo",
               f"{', '.join(reason.word for reason in RejectReason)} u otro texto")
     GRACE = ("grace", "⏳ Prórroga", ("prórroga",), "", "",
-             "extiende el contrato unos días y avisa a contabilidad")
+             "unos días de gracia sobre lo vencido (el sistema sigue activo) y avisa a contabilidad")
     APPLY = ("apply", "💰 Aplicado", ("aplicado", "aplicada", "aplicar"), "", "",
              "el pago quedó aplicado (contabilidad)")
     FLAG = ("flag", "↩️ Devolver a soporte", ("devolver",), "<motivo>", "motivo",

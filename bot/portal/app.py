@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from bot.config import Settings
 from bot.db.types import utcnow
 from bot.intake.messages import IntakePort
+from bot.media_store import MediaStore, media_store
 from bot.portal import cases, customers, inbox, intake_page, payments, reports, staff_page
 from bot.portal.guard import PREFIX, Portal, back_to, read_form
 from bot.portal.logins import LoginOutcome, attempt_login
@@ -77,9 +78,9 @@ def login_routes(portal: Portal) -> list[BaseRoute]:
 
 
 def portal_app(settings: Settings, engine: Engine, core: IntakePort,
-               clock: Callable[[], datetime] = utcnow) -> Starlette:
+               clock: Callable[[], datetime] = utcnow, media: MediaStore | None = None) -> Starlette:
     """The portal's app, to mount at /portal on the service."""
-    portal = Portal(settings, engine, core, Pages(settings.tz), clock)
+    portal = Portal(settings, engine, core, Pages(settings.tz), clock, media or media_store(settings))
     routes: list[BaseRoute] = [
         *login_routes(portal),
         *inbox.routes(portal),
