@@ -138,7 +138,7 @@ def test_a_worker_memory_limit_turns_an_oversized_read_into_too_large(clean_rece
     biggest = at_the_cap("RGB", pixels=MAX_PIXELS - 100_000)
 
     async def story() -> None:
-        with ReaderPool(workers=1, memory_limit=360 * 1024 * 1024) as pool:
+        with ReaderPool(workers=1, memory_limit=285 * 1024 * 1024) as pool:
             with pytest.raises(UnreadableReceipt) as caught:
                 await pool.read(biggest)
             assert caught.value.kind == "too_large"
