@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from bot.config import Settings
 from bot.db.types import utcnow
 from bot.intake.messages import IntakePort
+from bot.portal.collecting import Collecting
 from bot.portal.sessions import CSRF_FIELD, Viewer, csrf_ok, logged_in
 from bot.portal.views import Pages
 
@@ -37,6 +38,13 @@ class Portal:
     core: IntakePort
     pages: Pages
     clock: Callable[[], datetime] = utcnow
+    collecting: Collecting | None = None
+
+    @property
+    def collections(self) -> Collecting:
+        """Collections' actions through their desk (set when the app is built)."""
+        assert self.collecting is not None
+        return self.collecting
 
     def today(self) -> date:
         return self.clock().astimezone(self.settings.tz).date()
