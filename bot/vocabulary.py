@@ -259,7 +259,7 @@ class StaffActionKind(StrEnum):
     REJECT = ("reject", "❌ Rechazar", ("rechazar", "rechazado", "rechazada"), "<motivo>", "motivo",
               f"{', '.join(reason.word for reason in RejectReason)} u otro texto")
     GRACE = ("grace", "⏳ Prórroga", ("prórroga",), "", "",
-             "extiende el contrato unos días y avisa a contabilidad")
+             "unos días de gracia sobre lo vencido (el sistema sigue activo) y avisa a contabilidad")
     APPLY = ("apply", "💰 Aplicado", ("aplicado", "aplicada", "aplicar"), "", "",
              "el pago quedó aplicado (contabilidad)")
     FLAG = ("flag", "↩️ Devolver a soporte", ("devolver",), "<motivo>", "motivo",

@@ -19,14 +19,31 @@ VERBS: dict[str, StaffActionKind | None] = {
 }
 """First words that make a message a staff command; None is the help request."""
 
-HELP_TEXT = "\n".join(
-    [
-        "Comandos de soporte y contabilidad (123: comprobante, pago o tarea; 1001: ID del cliente):",
-        *(f"• {kind.spoken(1001 if kind.on_customer else 123)}: {kind.meaning}"
-          for kind in StaffActionKind),
-        "• AYUDA: esta lista",
-    ]
-)
+HELP_TOPICS: dict[str, tuple[str, tuple[StaffActionKind, ...]]] = {
+    "comprobantes": ("comprobantes (el número es el del comprobante)", (
+        StaffActionKind.APPROVE, StaffActionKind.CORRECT, StaffActionKind.REJECT, StaffActionKind.GRACE,
+        StaffActionKind.CONTRACT, StaffActionKind.KEEP_CREDIT, StaffActionKind.REFUND, StaffActionKind.APPLY,
+        StaffActionKind.FLAG, StaffActionKind.CLOSE_CASE)),
+    "pagos": ("pagos y estados de cuenta (123: el pago; 1001: el ID del cliente)", (
+        StaffActionKind.STATEMENT, StaffActionKind.SYNC, StaffActionKind.SYNCED, StaffActionKind.RETURNED)),
+    "cobro": ("cobro (1001: el ID del cliente; en TAREA, el número de la tarea)", (
+        StaffActionKind.REMIND, StaffActionKind.TAG, StaffActionKind.UNTAG, StaffActionKind.BLOCK,
+        StaffActionKind.UNBLOCK, StaffActionKind.TASK_DONE)),
+}
+"""The staff commands by topic, so each help message fits one WhatsApp message (1 600 characters)."""
+
+
+def _topic_help(topic: str) -> str:
+    title, kinds = HELP_TOPICS[topic]
+    return "\n".join([f"Comandos de {title}:",
+                      *(f"• {kind.spoken(1001 if kind.on_customer else 123)}: {kind.meaning}" for kind in kinds)])
+
+
+HELP_TEXT = "\n".join([
+    _topic_help("comprobantes"),
+    "Más comandos: " + " · ".join(f"AYUDA {topic.upper()}" for topic in HELP_TOPICS if topic != "comprobantes"),
+])
+"""What AYUDA alone answers: the receipt commands most staff use, and how to see the others."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +94,7 @@ def parse_staff_command(text: str | None) -> ParsedText | None:
         return None
     kind = VERBS[verb]
     if kind is None:
-        return HelpRequest() if len(words) == 1 else None
+        return _help_request(words[1:])
     usage = f"Uso: {kind.usage()}. Escriba AYUDA para ver todos los comandos."
     if kind is StaffActionKind.STATEMENT:
         named = [word for word in words[1:] if any(ch.isdigit() for ch in word)]
@@ -115,6 +132,15 @@ def parse_staff_command(text: str | None) -> ParsedText | None:
     if field is None or len(rest) < 2:
         return CommandError(f"{usage} Campos: {FIELD_WORDS}.")
     return StaffCommand(kind, intake_id, field=field.value, value=" ".join(rest[1:]))
+
+
+def _help_request(rest: list[str]) -> ParsedText | None:
+    if not rest:
+        return HelpRequest()
+    topic = fold(rest[0]).strip(":,.")
+    if len(rest) == 1 and topic in HELP_TOPICS:
+        return HelpRequest(_topic_help(topic))
+    return HelpRequest() if len(rest) == 1 else None
 
 
 def field_named(word: str) -> ReceiptField | None:

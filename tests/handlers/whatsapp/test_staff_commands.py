@@ -100,14 +100,30 @@ def test_a_customers_ordinary_message_is_not_a_command(text: str | None) -> None
         assert result is None
 
 
-def test_help_lists_every_command_in_spanish() -> None:
-    result = parse_staff_command("AYUDA")
-    assert isinstance(result, HelpRequest)
+def test_help_lists_every_command_in_spanish_by_topic_each_in_one_whatsapp_message() -> None:
+    index = parse_staff_command("AYUDA")
+    assert isinstance(index, HelpRequest)
+    assert "APROBAR 123" in index.text and "AYUDA PAGOS" in index.text and "AYUDA COBRO" in index.text
+    topics = [parse_staff_command(f"ayuda {topic}") for topic in ("comprobantes", "Pagos", "COBRO")]
+    assert all(isinstance(topic, HelpRequest) for topic in topics)
+    texts = [topic.text for topic in topics if isinstance(topic, HelpRequest)]
+    everything = "\n".join(texts)
     for word in ("APROBAR", "RECHAZAR", "CORREGIR", "PRÓRROGA", "APLICADO", "DEVOLVER", "CONTRATO 123",
                  "ESTADO 1001", "AFAVOR 123", "REEMBOLSAR 123", "RECORDAR 1001", "ETIQUETA 1001 etiqueta",
                  "QUITAR-ETIQUETA 1001", "BLOQUEAR 1001 motivo", "DESBLOQUEAR 1001", "DEVUELTO 123 motivo",
-                 "TAREA 123 resultado"):
-        assert word in result.text
+                 "TAREA 123 resultado", "SINCRONIZAR 123", "CERRAR 123"):
+        assert sum(word in text for text in texts) == 1, word
+    for kind in StaffActionKind:
+        assert kind.command in everything
+    assert all(len(text) <= 1600 for text in [index.text, *texts])
+
+
+def test_help_for_an_unknown_topic_gives_the_index_and_a_sentence_is_not_a_command() -> None:
+    index = parse_staff_command("AYUDA")
+    assert isinstance(index, HelpRequest)
+    unknown = parse_staff_command("ayuda facturas")
+    assert isinstance(unknown, HelpRequest) and unknown.text == index.text
+    assert parse_staff_command("Ayuda por favor con mi pago") is None
 
 
 @pytest.mark.parametrize(
