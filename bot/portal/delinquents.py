@@ -153,6 +153,9 @@ def routes(portal: Portal) -> list[BaseRoute]:
         results: list[tuple[str, StaffResult]] = []
         if action == "etiquetar":
             tag = form_text(request, "etiqueta", 60)
+            if not tag:
+                notify(request.session, False, "Escriba la etiqueta.")
+                return back_to(back)
             for client_id in chosen:
                 results.append((client_id, await portal.collections.act(
                     viewer, StaffActionKind.TAG, client_id=client_id, said=tag)))

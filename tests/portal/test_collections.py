@@ -126,6 +126,7 @@ def test_bulk_actions_tag_remind_and_block_the_ticked_customers_through_the_desk
         reminders = session.exec(select(Reminder).where(Reminder.sent_by == "Pablo Cobros")).all()
     assert [(r.kind, r.customer_id) for r in reminders] == [("reminder_overdue", customer(owing, "3002").id)]
 
+    assert "Escriba la etiqueta." in bulk(client, "etiquetar", "3001", etiqueta=" ")
     told = bulk(client, "bloquear", "3001", "3003")
     assert "Indique el motivo del bloqueo." in told
     assert customer(owing, "3001").status != "blocked"
