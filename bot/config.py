@@ -78,6 +78,16 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: SQLite (default) or postgresql+psycopg://...",
     )
     data_dir: Path = Field(Path("data"), description="Where media and the SQLite file live")
+    media_store: Literal["folder", "s3"] = Field(
+        "folder", description="Where receipt files are kept: folder (PAYBOT_DATA_DIR/media, local or shared by every "
+        "machine) or s3 (an S3-compatible bucket)"
+    )
+    s3_bucket: str = Field("", description="Bucket of receipt files when PAYBOT_MEDIA_STORE=s3")
+    s3_prefix: str = Field("media", description="Folder inside the bucket")
+    s3_endpoint_url: str = Field("", description="S3-compatible endpoint (empty: AWS S3)")
+    s3_region: str = Field("", description="Region of the bucket")
+    s3_access_key_id: str = Field("", description="Access key (empty: the usual AWS credential chain)")
+    s3_secret_access_key: SecretStr | None = Field(None, description="Secret key of that access key")
     host: str = Field("127.0.0.1", description="Address `paybot run` listens on")
     port: int = Field(8080, description="Port `paybot run` listens on")
     public_url: str = Field(
@@ -87,6 +97,9 @@ class Settings(BaseSettings):
     timezone: str = Field("America/Costa_Rica", description="Time zone of receipts and reports")
     language: str = Field("es-CR", description="Language of replies")
     log_level: str = Field("INFO", description="Logging level")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or as one JSON object per line (for a log collector)"
+    )
     webhook_max_bytes: int = Field(
         256 * 1024, description="Largest webhook body accepted from Twilio or Telegram (larger: 413)"
     )
@@ -132,6 +145,15 @@ class Settings(BaseSettings):
     )
     rejected_media_days: int = Field(
         30, description="Days files that were not receipts (refused or unreadable) are kept before deletion"
+    )
+    media_retention_days: int | None = Field(
+        None, ge=1, description="Days receipt images are kept (empty: kept for good); those of open cases and "
+        "of payments not yet synced are always kept"
+    )
+
+    flood_per_minute: int = Field(
+        10, ge=0, description="Receipts a minute one sender may send before theirs wait behind everyone else's "
+        "(they are told once); 0: no limit"
     )
 
     # Workflow

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import uvicorn
 from apscheduler.triggers.cron import CronTrigger
@@ -31,9 +31,11 @@ from bot.config import Settings
 from bot.db.session import make_engine
 from bot.db.types import utcnow
 from bot.handlers.email import EmailSender, SmtpServer
+from bot.heartbeat import BEAT_SECONDS, beat, keep_beating
 from bot.intake.claims import worker_name
 from bot.intake.core import IntakeCore, Reader
 from bot.intake.delivery import handle_undelivered
+from bot.intake.media_retention import ReceiptMediaRetention
 from bot.intake.outbox import RELEASE_EVERY, OutboxDispatcher, RetryPolicy
 from bot.intake.reminders import DueReminders
 from bot.intake.replies import Replies
@@ -41,10 +43,13 @@ from bot.intake.retention import RejectedMediaCleaner
 from bot.intake.sending import Messenger
 from bot.intake.staff import seed_staff
 from bot.intake.worker import IntakeWorker
+from bot.leadership import lead, scheduler_lock
+from bot.media_store import MediaStore, media_store
 from bot.scheduler import Job, PeriodicWork, charge_new_periods, refresh_todays_rate
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
 from bot.web.local_only import is_loopback
+from bot.web.metrics import MeteredReader, Metrics, WebhookCounter, metrics_endpoint
 from bot.web.timing import ServerTiming
 
 if TYPE_CHECKING:
@@ -159,6 +164,24 @@ class PooledReader:
         return await self.pool.run(reading, text, limit=float(self.settings.ocr_timeout_seconds))
 
 
+Role = Literal["web", "worker", "scheduler", "all"]
+ROLES: tuple[Role, ...] = ("web", "worker", "scheduler", "all")
+"""What one `paybot run` process does: web answers webhooks, the sandbox and /healthz and never reads; worker
+reads, checks and sends; scheduler runs the periodic jobs (one at a time across processes); all: everything."""
+WORKER_POLL_SECONDS = 1.0
+"""How often a worker without work looks for intakes another process stored (its own arrive at once)."""
+
+
+class NoReading:
+    """The reader of a web process: it stores what arrives and never reads (the workers do)."""
+
+    async def read(self, data: bytes) -> ReceiptFields:
+        raise RuntimeError("a web process never reads receipts")
+
+    async def read_text(self, text: str) -> ReceiptFields:
+        raise RuntimeError("a web process never reads receipts")
+
+
 @dataclass
 class Service:
     """Everything one `paybot run` process holds, for the lifespan to start and stop."""
@@ -169,17 +192,37 @@ class Service:
     dispatcher: OutboxDispatcher
     worker: IntakeWorker
     periodic: PeriodicWork
+    role: Role = "all"
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
+    @property
+    def reads(self) -> bool:
+        return self.role in ("worker", "all")
 
-def build_core(settings: Settings, engine: Engine, reader: Reader,
-               clock: Callable[[], datetime] = utcnow) -> tuple[IntakeCore, OutboxDispatcher]:
+    @property
+    def serves_channels(self) -> bool:
+        return self.role in ("web", "all")
+
+    @property
+    def schedules(self) -> bool:
+        return self.role in ("scheduler", "all")
+
+    def new_periodic_work(self) -> PeriodicWork:
+        """A fresh scheduler of the periodic jobs (each leadership starts one)."""
+        self.periodic = PeriodicWork(self.engine, periodic_jobs(self.settings, self.engine, self.core,
+                                                                self.dispatcher, self.worker),
+                                     self.settings.tz)
+        return self.periodic
+
+
+def build_core(settings: Settings, engine: Engine, reader: Reader, clock: Callable[[], datetime] = utcnow,
+               media: MediaStore | None = None) -> tuple[IntakeCore, OutboxDispatcher]:
     """The core and its outbox dispatcher, with the sandbox channel registered when it runs; the staff the
     settings list are added to the staff records first."""
     with Session(engine) as session:
         seed_staff(session, settings)
         session.commit()
-    core = IntakeCore(settings, engine, reader)
+    core = IntakeCore(settings, engine, reader, media=media)
     policy = RetryPolicy(give_up_after=timedelta(hours=settings.send_retry_hours))
     dispatcher = OutboxDispatcher(engine, {}, worker_name(), policy=policy, clock=clock,
                                   on_failure=partial(handle_undelivered, core.messenger))
@@ -189,7 +232,7 @@ def build_core(settings: Settings, engine: Engine, reader: Reader,
 
         dispatcher.register(SandboxSender())
     if settings.email_enabled:
-        dispatcher.register(email_sender(settings, core.messenger.replies))
+        dispatcher.register(email_sender(settings, core.messenger.replies, core.media))
     if settings.access_webhook_url and settings.access_webhook_secret is not None:
         from bot.collections.webhook import AccessWebhookSender
 
@@ -197,7 +240,7 @@ def build_core(settings: Settings, engine: Engine, reader: Reader,
     return core, dispatcher
 
 
-def email_sender(settings: Settings, replies: Replies) -> EmailSender:
+def email_sender(settings: Settings, replies: Replies, media: MediaStore | None = None) -> EmailSender:
     """The e-mail channel on the PAYBOT_SMTP_* server, its HTML part rendered from each script's text."""
     from bot.collections.contact import subject_of
 
@@ -206,16 +249,18 @@ def email_sender(settings: Settings, replies: Replies) -> EmailSender:
                         security=settings.smtp_security, user=settings.smtp_user, password=password,
                         timeout=settings.smtp_timeout_seconds)
     return EmailSender(server, partial(replies.html_email, company=settings.company_name),
-                       partial(subject_of, settings.company_name))
+                       partial(subject_of, settings.company_name), (media or media_store(settings)).read)
 
 
-def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatcher: OutboxDispatcher) -> list[Job]:
+def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatcher: OutboxDispatcher,
+                  worker: IntakeWorker | None = None) -> list[Job]:
     """The service's periodic work. Each job is a scan of rows that are due, so running it late or once for
     several missed runs loses nothing: they coalesce and have no grace limit."""
     reminders = DueReminders(engine, core.messenger)
+    cleaner = RejectedMediaCleaner(engine, settings.rejected_media_days, core.media)
+    claims = worker or IntakeWorker(engine, core)
     collections = CollectionsWork(engine, core.messenger, core.now)
     planned = PlannedReminders(engine, core.messenger, core.now)
-    cleaner = RejectedMediaCleaner(engine, settings.rejected_media_days)
 
     async def send_due_reminders() -> None:
         if await asyncio.to_thread(reminders.send_due, core.now()):
@@ -232,15 +277,21 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
         if await asyncio.to_thread(planned.send_due):
             core.outbox_ready.set()
 
-    async def sweep_outbox() -> None:
+    async def sweep_claims() -> None:
+        """Work held by a process of this host that died (SIGKILL, a crash) is due again at once."""
         if await asyncio.to_thread(dispatcher.release_dead_claims):
             core.outbox_ready.set()
+        if await asyncio.to_thread(claims.release_dead_claims):
+            core.intake_ready.set()
 
     async def delete_expired_media() -> None:
         await asyncio.to_thread(cleaner.delete_all_expired)
 
     async def refresh_rate() -> None:
         await asyncio.to_thread(refresh_todays_rate, settings, engine, core.now())
+
+    async def heartbeat() -> None:
+        await asyncio.to_thread(beat, engine, "scheduler", worker_name())
 
     async def charge_periods() -> None:
         await asyncio.to_thread(charge_new_periods, settings, engine, core.now())
@@ -253,9 +304,11 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
             misfire_grace_seconds=None),
         Job("planned-reminders", IntervalTrigger(seconds=60), send_planned_reminders, coalesce=True,
             misfire_grace_seconds=None),
-        Job("outbox-sweep", IntervalTrigger(seconds=RELEASE_EVERY), sweep_outbox, coalesce=True,
+        Job("outbox-sweep", IntervalTrigger(seconds=RELEASE_EVERY), sweep_claims, coalesce=True,
             misfire_grace_seconds=None),
         Job("rejected-media", IntervalTrigger(hours=1), delete_expired_media, coalesce=True,
+            misfire_grace_seconds=None),
+        Job("scheduler-heartbeat", IntervalTrigger(seconds=BEAT_SECONDS), heartbeat, coalesce=True,
             misfire_grace_seconds=None),
         # Each monthly or annual period's charge, the day it starts (and at once the first time).
         Job("period-charges", CronTrigger(hour=0, minute=5), charge_periods, coalesce=True,
@@ -263,6 +316,14 @@ def periodic_jobs(settings: Settings, engine: Engine, core: IntakeCore, dispatch
     ]
     if settings.rates_url:
         jobs.append(Job("exchange-rate", CronTrigger(minute=0), refresh_rate, coalesce=True,
+                        misfire_grace_seconds=None))
+    if settings.media_retention_days is not None:
+        retention = ReceiptMediaRetention(engine, settings.media_retention_days, core.media)
+
+        async def delete_old_receipt_images() -> None:
+            await asyncio.to_thread(retention.delete_all_expired)
+
+        jobs.append(Job("receipt-media", IntervalTrigger(hours=1), delete_old_receipt_images, coalesce=True,
                         misfire_grace_seconds=None))
     return jobs + accounting_jobs(settings, engine, core)
 
@@ -310,90 +371,108 @@ def accounting_jobs(settings: Settings, engine: Engine, core: IntakeCore) -> lis
     return jobs
 
 
-def build_app(settings: Settings, engine: Engine | None = None, reader: Reader | None = None) -> Starlette:
-    """Build the whole service for `settings`; nothing starts until the app's lifespan does."""
+def build_app(settings: Settings, engine: Engine | None = None, reader: Reader | None = None,
+              role: Role = "all") -> Starlette:
+    """Build the service for `settings` in `role`; nothing starts until the app's lifespan does."""
     engine = engine or make_engine(settings.database_url)
     pool = None
-    if reader is None:
+    if reader is None and role in ("worker", "all"):
         from bot.ocr import ReaderPool
 
         pool = ReaderPool(workers=settings.ocr_workers, client_id_pattern=settings.client_id_pattern,
                           timeout=settings.ocr_timeout_seconds, max_bytes=settings.max_upload_bytes,
                           engine=settings.ocr_engine)
         reader = PooledReader(pool, settings)
-    core, dispatcher = build_core(settings, engine, reader)
-    service = Service(settings, engine, core, dispatcher,
-                      IntakeWorker(engine, core, concurrency=max(1, settings.ocr_workers or 2)),
-                      PeriodicWork(engine, periodic_jobs(settings, engine, core, dispatcher), settings.tz))
-    routes: list[BaseRoute] = [Route("/healthz", healthz)]
+    metrics = Metrics()
+    metrics.watch_database(engine)
+    media = media_store(settings)
+    core, dispatcher = build_core(settings, engine, MeteredReader(reader or NoReading(), metrics), media=media)
+    worker = IntakeWorker(engine, core, concurrency=max(1, settings.ocr_workers or 2))
+    service = Service(settings, engine, core, dispatcher, worker,
+                      PeriodicWork(engine, [], settings.tz), role)
+    routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics_endpoint)]
     health = ChannelHealth({
         "telegram": ChannelState.DEGRADED if settings.telegram_enabled else ChannelState.OFF,
         "whatsapp": ChannelState.OK if settings.whatsapp_enabled else ChannelState.OFF,
         "sandbox": ChannelState.OK if sandbox_enabled(settings) else ChannelState.OFF,
     })
-    # Channels, in the order their routes are matched. Each only translates to and from the core.
+    # Channels, in the order their routes are matched. Each only translates to and from the core. Web
+    # processes take what arrives; workers send; both hold the channel's client.
     telegram = None
-    if settings.telegram_enabled:
+    if settings.telegram_enabled and (service.serves_channels or service.reads):
         from bot.handlers.telegram import TelegramSender, build_telegram_application, telegram_webhook_route
         from bot.handlers.telegram_prompts import PromptBook
 
         telegram = build_telegram_application(settings, core, PromptBook(engine))
-        dispatcher.register(HealthReportingSender(TelegramSender(telegram.bot, telegram), health))
+        dispatcher.register(HealthReportingSender(TelegramSender(telegram.bot, telegram, media.read), health))
         secret = settings.telegram_webhook_secret
-        if not settings.telegram_polling and secret is not None:
+        if service.serves_channels and not settings.telegram_polling and secret is not None:
             routes.append(telegram_webhook_route(telegram, secret.get_secret_value(),
                                                  max_bytes=settings.webhook_max_bytes))
     whatsapp = None
-    if settings.whatsapp_enabled:
+    if settings.whatsapp_enabled and (service.serves_channels or service.reads):
         from bot.handlers.whatsapp import build_whatsapp_client, whatsapp_webhook_route
         from bot.web.media_links import MediaLinks, signed_media_route
 
-        links = MediaLinks.from_settings(settings)
+        links = MediaLinks.from_settings(settings, media=media)
         whatsapp = build_whatsapp_client(settings, engine, links=links,
                                          messages_per_second=settings.whatsapp_messages_per_second)
         dispatcher.register(HealthReportingSender(whatsapp.sender, health))
-        routes.append(whatsapp_webhook_route(settings, core, whatsapp))
-        routes.append(signed_media_route(links))
-    if sandbox_enabled(settings):
+        if service.serves_channels:
+            routes.append(whatsapp_webhook_route(settings, core, whatsapp))
+            routes.append(signed_media_route(links))
+    if sandbox_enabled(settings) and service.serves_channels:
         from bot.handlers.sandbox import sandbox_routes
 
         routes.extend(sandbox_routes(core, settings.max_upload_bytes))
-    # The staff portal: the same core actions as the chats, behind a staff login.
-    from bot.portal.app import portal_app
+    if service.serves_channels:
+        # The staff portal: the same core actions as the chats, behind a staff login.
+        from bot.portal.app import portal_app
 
-    routes.append(Mount("/portal", app=portal_app(settings, engine, core, clock=core.now,
-                                                  collections=core.collections.desk)))
+        routes.append(Mount("/portal", app=portal_app(settings, engine, core, clock=core.now, media=media,
+                                                      collections=core.collections.desk)))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         core.intake_ready = asyncio.Event()
         core.outbox_ready = asyncio.Event()
         dispatcher.wakeup = core.outbox_ready
-        for gap in template_gaps(settings):
-            log.warning(gap)
+        if service.serves_channels:
+            for gap in template_gaps(settings):
+                log.warning(gap)
         service.tasks = []
         if telegram is not None:
             from bot.handlers.telegram import keep_starting_telegram
 
             # Telegram being down must not stop WhatsApp, the workers or /healthz: it starts in the background.
             service.tasks.append(asyncio.create_task(
-                keep_starting_telegram(telegram, settings, on_started=lambda: health.set("telegram", ChannelState.OK)),
+                keep_starting_telegram(telegram, settings, on_started=lambda: health.set("telegram", ChannelState.OK),
+                                       receives=service.serves_channels),
                 name="telegram-start"))
-        service.tasks += [
-            asyncio.create_task(service.worker.run(), name="intake-worker"),
-            asyncio.create_task(dispatcher.run(), name="outbox"),
-        ]
-        service.periodic.start()
-        log.info("paybot started")
+        working: dict[str, Callable[[], bool]] = {}
+        if service.reads:
+            poll = 2.0 if role == "all" else WORKER_POLL_SECONDS
+            reading = asyncio.create_task(service.worker.run(poll_seconds=poll), name="intake-worker")
+            sending = asyncio.create_task(dispatcher.run(), name="outbox")
+            service.tasks += [reading, sending]
+            working = {"worker": lambda: not reading.done(), "outbox": lambda: not sending.done()}
+        if service.schedules:
+            lock = scheduler_lock(settings.database_url, settings.data_dir)
+            service.tasks.append(asyncio.create_task(
+                lead(lock, lambda: service.new_periodic_work().start(), lambda: service.periodic.stop()),
+                name="scheduler-leadership"))
+        if working:
+            service.tasks.append(asyncio.create_task(keep_beating(engine, worker_name(), working), name="heartbeat"))
+        log.info("paybot started (%s)", role)
         try:
             yield
         finally:
-            service.periodic.stop()
             for task in service.tasks:
                 task.cancel()
             for task in service.tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            service.periodic.stop()
             if telegram is not None:
                 from bot.handlers.telegram import stop_telegram
 
@@ -405,9 +484,11 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
             log.info("paybot stopped")
 
     body_limit = max(settings.max_upload_bytes + FORM_OVERHEAD, settings.webhook_max_bytes)
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(ServerTiming), Middleware(BodySizeLimit, limit=body_limit)])
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[
+        Middleware(ServerTiming), Middleware(WebhookCounter, metrics=metrics),
+        Middleware(BodySizeLimit, limit=body_limit)])
     app.state.settings = settings
+    app.state.metrics = metrics
     app.state.channels = health
     app.state.engine = engine
     app.state.service = service
@@ -417,9 +498,9 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
 GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
-def serve(settings: Settings) -> None:
-    """Run the service until SIGINT or SIGTERM."""
-    app = build_app(settings)
+def serve(settings: Settings, role: Role = "all") -> None:
+    """Run the service in `role` until SIGINT or SIGTERM."""
+    app = build_app(settings, role=role)
     config = uvicorn.Config(
         app,
         host=settings.host,

@@ -58,6 +58,7 @@ class ReplyKind(StrEnum):
     PAYMENT_RETURNED = "payment_returned", "pago devuelto por el banco", True, "el aviso del pago devuelto"
     PAYMENT_UNDONE = "payment_undone", "pago anulado", True, "el aviso del pago anulado"
     OUT_OF_HOURS = "out_of_hours", "mensaje fuera del horario de atención", True, "el aviso del horario"
+    FLOOD_NOTICE = "flood_notice", "aviso de muchos comprobantes seguidos"
     BALANCE = "balance", "saldo de la cuenta", True, "la respuesta con el saldo"
     STATEMENT = "statement", "estado de cuenta", True, "el estado de cuenta"
     ACCOUNT_UNLINKED = ("account_unlinked", "consulta de saldo de un número no vinculado", True,

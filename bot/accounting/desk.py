@@ -8,7 +8,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
@@ -25,6 +24,7 @@ from bot.intake.facts import IntakeFacts
 from bot.intake.messages import Audience, StaffAction, StaffResult
 from bot.intake.sending import Document, Messenger
 from bot.intake.staff import ALLOWED, PORTAL, Actor, identify
+from bot.media_store import MediaStore, media_store
 from bot.vocabulary import ReplyKind, StaffActionKind, StaffMessage
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 class SyncOutcomes:
     """What paybot says when a payment's ERP sync settles, whichever way."""
 
-    def __init__(self, messenger: Messenger) -> None:
+    def __init__(self, messenger: Messenger, media: MediaStore) -> None:
         self.messenger = messenger
+        self.media = media
         self.tell_accounting = accounting_failure_notice(messenger)
 
     def tell_customer_applied(self, session: Session, payment: Payment) -> None:
@@ -44,14 +45,14 @@ class SyncOutcomes:
             return
         facts = IntakeFacts.of(intake)
         context = self.messenger.reply_context(session, intake, facts)
-        attached = bool(payment.invoice_path and Path(payment.invoice_path).is_file())
+        attached = bool(payment.invoice_path and self.media.exists(payment.invoice_path))
         settings = self.messenger.settings
         context.update(applied_told(session, intake, facts, utcnow().astimezone(settings.tz).date(),
                                     AccountPolicy.from_settings(settings)))
         context.update(invoice_number=payment.invoice_number, invoice_url=payment.invoice_url,
                        invoice_attached=attached)
         kind = ReplyKind.APPLIED if facts.client_id_present else ReplyKind.APPLIED_MISSING_ID
-        invoice = (Document(Path(payment.invoice_path), invoice_name(payment))
+        invoice = (Document(payment.invoice_path, invoice_name(payment))
                    if attached and payment.invoice_path else None)
         self.messenger.tell_customer(session, intake, kind, context, document=invoice)
 
@@ -65,20 +66,22 @@ class SyncOutcomes:
 
 def invoice_name(payment: Payment) -> str:
     """The name the customer sees on the ERP's invoice document."""
-    suffix = Path(payment.invoice_path or "").suffix or ".pdf"
+    stored = (payment.invoice_path or "").rpartition("/")[2]
+    suffix = stored[stored.rfind("."):] if "." in stored else ".pdf"
     number = "".join(ch for ch in (payment.invoice_number or str(payment.id)) if ch.isalnum() or ch in "-_")
     return f"factura-{number}{suffix}"
 
 
 def erp_sync(settings: Settings, engine: Engine, messenger: Messenger,
-             clock: Callable[[], datetime] = utcnow) -> ErpSync | None:
+             clock: Callable[[], datetime] = utcnow, media: MediaStore | None = None) -> ErpSync | None:
     """The ERP sender the settings ask for, telling the customer and accounting; None without a connector."""
     connector = connector_for(settings)
     if connector is None:
         return None
-    outcomes = SyncOutcomes(messenger)
+    store = media or media_store(settings)
+    outcomes = SyncOutcomes(messenger, store)
     return ErpSync(engine, connector, policy=SyncPolicy.from_settings(settings), tz=settings.tz,
-                   media_dir=settings.media_dir, clock=clock, on_failed=outcomes.failed, on_synced=outcomes.synced)
+                   media=store, clock=clock, on_failed=outcomes.failed, on_synced=outcomes.synced)
 
 
 class PaymentDesk:
@@ -86,10 +89,10 @@ class PaymentDesk:
     against the staff records like every staff action, refusals audited."""
 
     def __init__(self, settings: Settings, engine: Engine, messenger: Messenger, sync: ErpSync | None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, media: MediaStore | None = None) -> None:
         self.settings = settings
         self.engine = engine
-        self.outcomes = SyncOutcomes(messenger)
+        self.outcomes = SyncOutcomes(messenger, media or media_store(settings))
         self.sync = sync
         self.clock = clock
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -20,6 +19,7 @@ from bot.intake.messages import Audience, Button
 from bot.intake.replies import Replies
 from bot.intake.sending import Messenger
 from bot.intake.staff import reads_text_commands
+from bot.media_store import MediaStore
 from bot.vocabulary import PAYMENT_ACTIONS, StaffMessage
 from currency.money import Money
 
@@ -34,12 +34,12 @@ def sync_buttons(payment_id: int) -> tuple[Button, ...]:
 
 
 def tell_accounting(session: Session, messenger: Messenger, kind: StaffMessage, text: str, *, key: str,
-                    buttons: Sequence[Button] = (), media_path: str | None = None,
+                    buttons: Sequence[Button] = (), media_path: str | None = None, media_name: str | None = None,
                     intake_id: int | None = None) -> int:
     """Queue `text` to every accounting destination once per `key` (WhatsApp gets the commands written in the
     text instead of the buttons); how many were new."""
     return messenger.tell_staff(session, Audience.ACCOUNTING, kind, text, intake_id=intake_id, key=key,
-                                media_path=media_path, buttons=buttons)
+                                media_path=media_path, media_name=media_name, buttons=buttons)
 
 
 def sync_failed_text(replies: Replies, session: Session, payment: Payment, reason: str, *,
@@ -101,29 +101,31 @@ def send_morning_summary(session: Session, messenger: Messenger, today: date) ->
 
 @dataclass(frozen=True)
 class ReportFile:
-    path: Path | None
+    """A day's report: its file's media store reference (None without rows) and the name accounting sees."""
+
+    path: str | None
     caption: str
     rows: int
+    name: str = ""
 
 
-def daily_report(session: Session, settings: Settings, replies: Replies, day: date) -> ReportFile:
-    """The payments applied on `day`: its caption, and an XLSX file under DATA_DIR/reports when it has rows."""
+def daily_report(session: Session, settings: Settings, replies: Replies, day: date, media: MediaStore) -> ReportFile:
+    """The payments applied on `day`: its caption, and an XLSX file in the media store (so whichever process
+    sends it can read it) when it has rows."""
     report = payments_report(session, start=day, end=day, by=GroupBy.ORIGIN, tz=settings.tz)
     caption = replies.render(StaffMessage.PAYMENTS_REPORT.template,
                              {"day": day, "count": len(report.lines), "totals": report.totals})
     if not report.lines:
         return ReportFile(None, caption, 0)
-    folder = settings.data_dir / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"pagos-{day.isoformat()}.{ReportFormat.XLSX.suffix}"
-    path.write_bytes(render(report, ReportFormat.XLSX, settings.tz))
-    return ReportFile(path, caption, len(report.lines))
+    stored = media.put(render(report, ReportFormat.XLSX, settings.tz), ReportFormat.XLSX.mime_type)
+    name = f"pagos-{day.isoformat()}.{ReportFormat.XLSX.suffix}"
+    return ReportFile(stored.reference, caption, len(report.lines), name)
 
 
 def send_daily_report(session: Session, messenger: Messenger, today: date) -> ReportFile:
     """Queue yesterday's report to accounting (once per day): the file when it has rows, else the caption."""
     day = today - timedelta(days=1)
-    made = daily_report(session, messenger.settings, messenger.replies, day)
+    made = daily_report(session, messenger.settings, messenger.replies, day, messenger.media)
     tell_accounting(session, messenger, StaffMessage.PAYMENTS_REPORT, made.caption,
-                    key=f"payments_report:{day.isoformat()}", media_path=str(made.path) if made.path else None)
+                    key=f"payments_report:{day.isoformat()}", media_path=made.path, media_name=made.name or None)
     return made

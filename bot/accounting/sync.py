@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, update
@@ -45,8 +44,8 @@ from bot.db.models import (
 from bot.db.session import rowcount
 from bot.db.types import MAX_ROW_ID, utcnow
 from bot.intake.claims import holder_is_gone, worker_name
-from bot.intake.media import store_media
 from bot.intake.states import IntakeState, can_move, transition
+from bot.media_store import MediaStore
 
 log = logging.getLogger(__name__)
 
@@ -375,13 +374,13 @@ class ErpSync:
     """Sends due deliveries through `connector`; safe to run in several processes at once."""
 
     def __init__(self, engine: Engine, connector: ErpConnector, *, policy: SyncPolicy, tz: tzinfo,
-                 media_dir: Path, worker_id: str | None = None, clock: Callable[[], datetime] = utcnow,
+                 media: MediaStore, worker_id: str | None = None, clock: Callable[[], datetime] = utcnow,
                  on_failed: FailureNotice | None = None, on_synced: SyncedNotice | None = None) -> None:
         self.engine = engine
         self.connector = connector
         self.policy = policy
         self.tz = tz
-        self.media_dir = media_dir
+        self.media = media
         self.worker_id = worker_id or worker_name()
         self.clock = clock
         self.on_failed = on_failed
@@ -486,8 +485,7 @@ class ErpSync:
         if answer.document is None:
             return None
         declared = "application/pdf" if answer.document.file_name.lower().endswith(".pdf") else None
-        path, _digest = store_media(self.media_dir, answer.document.content, declared)
-        return str(path)
+        return self.media.put(answer.document.content, declared).reference
 
     def _record_success(self, delivery_id: int, answer: ErpAnswer, manual_actor: str | None) -> SyncOutcome:
         now = self.clock()

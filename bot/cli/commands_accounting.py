@@ -191,12 +191,13 @@ def sync_mark(args: argparse.Namespace, settings: Settings) -> int:
     from bot.accounting.desk import SyncOutcomes
     from bot.accounting.sync import SyncPolicy, SyncRefused, mark_synced
     from bot.db.session import migrated_session
+    from bot.media_store import media_store
 
     try:
         with migrated_session(settings.database_url) as session:
             payment = mark_synced(session, args.payment_id, reason=args.reason, actor=_actor(),
                                   lease=SyncPolicy.from_settings(settings).lease)
-            SyncOutcomes(_messenger(settings)).tell_customer_applied(session, payment)
+            SyncOutcomes(_messenger(settings), media_store(settings)).tell_customer_applied(session, payment)
             note = payment.sync_note
     except SyncRefused as error:
         raise CliError(str(error)) from error

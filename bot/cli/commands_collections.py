@@ -78,12 +78,15 @@ def register_customer_actions(customers_sub: Any) -> None:
         action.set_defaults(handler=set_access, blocked=name == "block")
 
 
-def register_customers(sub: Any) -> None:
-    customers = sub.add_parser("customers", help="los clientes: bloquear y desbloquear su acceso")
+def register_customers(sub: Any) -> Any:
+    """`paybot customers ...`; returns its actions, for other command modules to add theirs."""
+    customers = sub.add_parser("customers", help="los clientes: bloquear y desbloquear su acceso; exportar o "
+                               "anonimizar sus datos personales (Ley 8968)")
     customers_sub = customers.add_subparsers(dest="customers_command", metavar="ACCIÓN", parser_class=type(customers),
                                              title="acciones")
     customers_sub.required = True
     register_customer_actions(customers_sub)
+    return customers_sub
 
 
 def register_payment_actions(payments_sub: Any) -> None:

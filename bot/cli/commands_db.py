@@ -30,6 +30,17 @@ def register(sub: Any) -> None:
                       help="revisión de Alembic a la que volver (por defecto: base, sin tablas)")
     down.set_defaults(handler=db_downgrade)
 
+    backup = db_sub.add_parser(
+        "backup", help="copia la base SQLite (con la API de copia en línea de SQLite, también con el servicio en "
+        "marcha) y la carpeta de archivos recibidos a una carpeta nueva")
+    backup.add_argument("destination", type=Path, metavar="DESTINO", help="carpeta nueva o vacía para la copia")
+    backup.set_defaults(handler=db_backup)
+    restore = db_sub.add_parser(
+        "restore", help="restaura una copia de 'paybot db backup' en una instalación nueva (PAYBOT_DATABASE_URL y "
+        "PAYBOT_DATA_DIR), tras comprobar cada archivo")
+    restore.add_argument("source", type=Path, metavar="COPIA", help="la carpeta que escribió 'paybot db backup'")
+    restore.set_defaults(handler=db_restore)
+
     seed = db_sub.add_parser(
         "seed",
         help="carga los clientes y contratos de muestra (y un tipo de cambio de muestra de hoy) en una base vacía",
@@ -59,6 +70,42 @@ def db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
 
     migrate.downgrade(settings.database_url, args.revision)
     print(f"base de datos {_safe_url(settings.database_url)} en la revisión {args.revision}")
+    return 0
+
+
+def db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy the running installation's database and media."""
+    from bot.db.backup import BackupError, backup
+
+    if settings.media_store != "folder":
+        raise CliError("las imágenes están en un bucket S3 (PAYBOT_MEDIA_STORE=s3): respáldelo con las herramientas "
+                       "del bucket (versionado o replicación); 'paybot db backup' copia la base SQLite y la carpeta")
+    try:
+        report = backup(settings.database_url, settings.media_dir, args.destination)
+    except BackupError as error:
+        raise CliError(str(error)) from None
+    print(f"copia en {report.folder}: {sum(report.tables.values())} filas en {len(report.tables)} tablas, "
+          f"{report.media_files} archivos ({report.media_bytes / 1e6:.1f} MB)")
+    if report.missing_media:
+        print(f"aviso: {len(report.missing_media)} archivo(s) nombrados en la base ya no estaban "
+              "(borrados por la retención mientras se copiaba)")
+    return 0
+
+
+def db_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """Put a backup in place for the configured installation, then bring its schema up to date."""
+    from bot.db import migrate
+    from bot.db.backup import BackupError, restore
+
+    try:
+        report = restore(args.source, settings.database_url, settings.media_dir)
+    except BackupError as error:
+        raise CliError(str(error)) from None
+    migrate.upgrade(settings.database_url)
+    print(f"restaurada en {report.folder}: {sum(report.tables.values())} filas, {report.media_files} archivos "
+          f"en {settings.media_dir}")
+    if report.missing_media:
+        print(f"aviso: {len(report.missing_media)} archivo(s) nombrados en la base no están en la copia")
     return 0
 
 

@@ -8,12 +8,22 @@ from typing import Any
 from bot.cli.parser import CliError
 from bot.config import Settings
 
+ROLE_LINES = {
+    "web": "Rol web: webhooks, sandbox y /healthz; las imágenes las leen los procesos worker",
+    "worker": "Rol worker: lee, revisa y envía; /healthz y /metrics en este puerto",
+    "scheduler": "Rol scheduler: tareas programadas (un solo proceso a la vez las ejecuta; los demás esperan)",
+}
+
 
 def register(sub: Any) -> None:
     run = sub.add_parser("run", help="ejecuta el servicio: webhooks, bot, tareas programadas, sandbox")
     run.add_argument("--host", metavar="DIRECCIÓN", help="dirección en que escucha (por defecto: PAYBOT_HOST)")
     run.add_argument("--port", type=int, metavar="PUERTO", help="puerto en que escucha (por defecto: PAYBOT_PORT)")
     run.add_argument("--no-migrate", action="store_true", help="no actualiza antes el esquema de la base de datos")
+    run.add_argument("--role", choices=("web", "worker", "scheduler", "all"), default="all",
+                     help="qué hace este proceso: web (webhooks, sandbox, /healthz; nunca lee imágenes), worker (lee, "
+                     "revisa y envía), scheduler (tareas programadas, un solo proceso a la vez) o all (todo; por "
+                     "defecto)")
     run.set_defaults(handler=run_service)
 
 
@@ -34,9 +44,12 @@ def run_service(args: argparse.Namespace, settings: Settings) -> int:
         from bot.db import migrate
 
         migrate.upgrade(settings.database_url)
-    for line in channel_summary(settings):
-        print(line, flush=True)
-    for line in template_gaps(settings):
-        print(f"aviso: {line}", flush=True)
-    serve(settings)
+    if args.role in ("web", "all"):
+        for line in channel_summary(settings):
+            print(line, flush=True)
+        for line in template_gaps(settings):
+            print(f"aviso: {line}", flush=True)
+    if args.role != "all":
+        print(ROLE_LINES[args.role], flush=True)
+    serve(settings, args.role)
     return 0

@@ -28,9 +28,11 @@ def build_parser() -> Parser:
     from bot.cli.commands_accounting import register as register_accounting
     from bot.cli.commands_collections import register as register_collections
     from bot.cli.commands_collections import register_customers
+    from bot.cli.commands_customers import register_actions as register_customer_data
     from bot.cli.commands_db import register as register_db
     from bot.cli.commands_intake import register as register_intake
     from bot.cli.commands_ocr import register as register_ocr
+    from bot.cli.commands_outbox import register as register_outbox
     from bot.cli.commands_records import register as register_records
     from bot.cli.commands_run import register as register_run
     from bot.cli.commands_staff import register as register_staff
@@ -51,8 +53,9 @@ def build_parser() -> Parser:
     register_account(sub)
     register_accounting(sub)
     register_collections(sub)
-    register_customers(sub)
+    register_customer_data(register_customers(sub))
     register_staff(sub)
+    register_outbox(sub)
     register_db(sub)
     return parser
 

@@ -128,7 +128,8 @@ class PlannedReminders:
                                arrears or arrears_one(session, customer.id or 0, today))
         document = None
         if kind is ReplyKind.REMINDER_STATEMENT:
-            document, _told = statement_document(session, self.messenger.settings, customer, today)
+            document, _told = statement_document(session, self.messenger.settings, customer, today,
+                                                 self.messenger.media)
         self.messenger.tell_chat(session, reminder.channel, reminder.recipient, kind, context,
                                  key=f"customer:{customer.id}:reminder:{reminder.id}", document=document, now=now)
         return True

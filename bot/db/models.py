@@ -1,7 +1,7 @@
 """The tables: customers, contracts, intakes and their audit and notes, payments and their ERP deliveries and
 audit, account entries, reminders, rates, staff (with their portal logins) and their prompts, cases escalated
-to accounting, outbox, WhatsApp windows, scheduled jobs, the company's bank movements, and collections (grace
-extensions, access changes, call tasks, payment reversals)."""
+to accounting, outbox, WhatsApp windows, scheduled jobs, the company's bank movements, collections (grace
+extensions, access changes, call tasks, payment reversals), and heartbeats."""
 
 from __future__ import annotations
 
@@ -131,6 +131,8 @@ class Intake(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=120)
     claimed_at: datetime | None = _when(nullable=True)
     attempts: int = 0
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"},
+                          description="Place in the reading queue: 0 normal, 1 a sender past the flood limit")
     error: str | None = None
     created_at: datetime = _when(index=True)
     updated_at: datetime = _when()
@@ -560,3 +562,11 @@ class PaymentReversal(SQLModel, table=True):
     source: str = Field(default="cli", max_length=20, description="cli, chat, import")
     customer_told: bool = False
     created_at: datetime = _when()
+
+
+class Heartbeat(SQLModel, table=True):
+    """The last time a process did a kind of background work (worker, outbox, scheduler): what /healthz reports."""
+
+    component: str = Field(primary_key=True, max_length=20)
+    process: str = Field(primary_key=True, max_length=120, description="host:pid")
+    beat_at: datetime = _when()

@@ -40,10 +40,12 @@ class EmailSender:
 
     name = CHANNEL
 
-    def __init__(self, server: SmtpServer, html_of: HtmlOf, subjects: Callable[[str], str]) -> None:
+    def __init__(self, server: SmtpServer, html_of: HtmlOf, subjects: Callable[[str], str],
+                 read_media: Callable[[str], bytes] = lambda reference: Path(reference).read_bytes()) -> None:
         self.server = server
         self.html_of = html_of
         self.subjects = subjects
+        self.read_media = read_media
 
     def compose(self, message: OutboundMessage) -> EmailMessage:
         """The e-mail for one outbox row: text and HTML alternatives, and its file attached."""
@@ -56,12 +58,11 @@ class EmailSender:
         mail.set_content(message.text)
         mail.add_alternative(self.html_of(subject, message.text), subtype="html")
         if message.media_path:
-            path = Path(message.media_path)
-            name = message.media_name or path.name
+            name = message.media_name or message.media_path.rpartition("/")[2]
             kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
             maintype, _, subtype = kind.partition("/")
             try:
-                data = path.read_bytes()
+                data = self.read_media(message.media_path)
             except OSError as error:
                 raise SendError(f"no se pudo leer el adjunto {name}: {error.strerror or error}",
                                 retryable=False) from error
@@ -69,7 +70,7 @@ class EmailSender:
         return mail
 
     async def send(self, message: OutboundMessage) -> str:
-        mail = self.compose(message)
+        mail = await asyncio.to_thread(self.compose, message)
         await asyncio.to_thread(self._hand_over, mail)
         return str(mail["Message-ID"])
 

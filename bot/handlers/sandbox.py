@@ -15,10 +15,11 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bot.intake.messages import DeliveredMessage, InboundMessage, LocalChannelPort, OutboundMessage, StaffAction
+from bot.media_store import content_type_of
 from bot.vocabulary import ReceiptField, RejectReason, StaffActionKind
 from bot.web.limits import FORM_OVERHEAD, BodyTooLarge, declared_length, read_body, row_id
 from bot.web.local_only import refusal
@@ -139,10 +140,11 @@ def sandbox_routes(core: LocalChannelPort, max_upload_bytes: int) -> list[Route]
         if (refused := _refused(request, changes_state=False)) is not None:
             return refused
         intake_id = row_id(str(request.path_params["intake_id"]), "intake_id")
-        path = await core.media_file(CHANNEL, intake_id)
-        if path is None:
+        data = await core.media_file(CHANNEL, intake_id)
+        if data is None:
             return Response(status_code=404)
-        return FileResponse(path)
+        return Response(data, media_type=content_type_of(data),
+                        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
 
     return [
         Route("/", page),

@@ -67,6 +67,8 @@ PROMPTS_KEY = "paybot.prompts"
 SETTINGS_KEY = "paybot.settings"
 MIGRATIONS_KEY = "paybot.chat_migrations"
 
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+"""Stored files Telegram shows as a photo (a receipt); anything else (a PDF, a spreadsheet) goes as a document."""
 CALLBACK_PATTERN = r"^pay:"
 CALLBACK_DATA = re.compile(r"^pay:(?P<kind>[a-z_]+):(?P<intake>\d+)(?::(?P<choice>[a-z0-9_]+))?$")
 
@@ -195,10 +197,13 @@ def register_handlers(application: TelegramApp) -> None:
     application.add_error_handler(report_error)
 
 
-async def start_telegram(application: TelegramApp, settings: Settings) -> None:
-    """Start processing updates: by polling in development, else through our webhook route."""
+async def start_telegram(application: TelegramApp, settings: Settings, *, receives: bool = True) -> None:
+    """Start processing updates: by polling in development, else through our webhook route. A process that
+    only sends (`receives` false: a worker) just gets the bot ready."""
     await application.initialize()
     await learn_staff_chat_migrations(application, settings)
+    if not receives:
+        return
     if settings.telegram_polling:
         if application.updater is None:
             raise RuntimeError("polling needs an application built with PAYBOT_TELEGRAM_POLLING on")
@@ -231,12 +236,13 @@ async def keep_starting_telegram(
     *,
     on_started: Callable[[], None] = lambda: None,
     delays: Sequence[float] = START_RETRY_DELAYS,
+    receives: bool = True,
 ) -> None:
     """Start Telegram, retrying in the background for as long as it is down; the rest of the service runs."""
     attempt = 0
     while True:
         try:
-            await start_telegram(application, settings)
+            await start_telegram(application, settings, receives=receives)
         except (TelegramError, OSError, RuntimeError) as error:
             delay = delays[min(attempt, len(delays) - 1)]
             attempt += 1
@@ -630,9 +636,11 @@ class TelegramSender:
 
     name = CHANNEL
 
-    def __init__(self, bot: Bot, application: TelegramApp | None = None) -> None:
+    def __init__(self, bot: Bot, application: TelegramApp | None = None,
+                 read_media: Callable[[str], bytes] | None = None) -> None:
         self.bot = bot
         self.application = application
+        self.read_media = read_media or (lambda reference: Path(reference).read_bytes())
 
     async def send(self, message: OutboundMessage) -> str:
         """Send text (with the receipt and buttons when given); return the Bot API message id."""
@@ -671,17 +679,16 @@ class TelegramSender:
         keyboard = _keyboard(message)
         if message.media_path is None:
             return await self.bot.send_message(chat_id, message.text, reply_markup=keyboard)
-        path = Path(message.media_path)
+        name = message.media_path.rpartition("/")[2]
         fits = len(message.text) <= CAPTION_LIMIT
         caption = message.text if fits else None
         markup = keyboard if fits else None
-        with path.open("rb") as media:
-            if path.suffix.lower() == ".pdf":
-                attached = await self.bot.send_document(
-                    chat_id, media, filename=message.media_name or path.name, caption=caption, reply_markup=markup
-                )
-            else:
-                attached = await self.bot.send_photo(chat_id, media, caption=caption, reply_markup=markup)
+        media = await asyncio.to_thread(self.read_media, message.media_path)
+        if not message.media_path.lower().endswith(PHOTO_SUFFIXES):
+            attached = await self.bot.send_document(chat_id, media, filename=message.media_name or name,
+                                                    caption=caption, reply_markup=markup)
+        else:
+            attached = await self.bot.send_photo(chat_id, media, caption=caption, reply_markup=markup)
         if fits:
             return attached
         return await self.bot.send_message(

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import or_
@@ -22,8 +21,8 @@ from bot.db.models import Intake
 from bot.db.types import utcnow
 from bot.intake.actions import StaffDesk
 from bot.intake.facts import IntakeFacts, store_fields
+from bot.intake.flood import place_in_queue, tell_flooding_sender
 from bot.intake.hours import answer_out_of_hours
-from bot.intake.media import store_media
 from bot.intake.messages import DeliveredMessage, InboundMessage, StaffAction, StaffResult
 from bot.intake.outbox import delivered_on
 from bot.intake.questions import answer
@@ -32,6 +31,8 @@ from bot.intake.review import check_and_route
 from bot.intake.sending import Messenger
 from bot.intake.staff import member_speaking
 from bot.intake.states import IntakeState, record, transition
+from bot.logs import about_intake
+from bot.media_store import MediaStore, media_store
 from bot.ocr import UnreadableReceipt, read_receipt, read_text
 from bot.ocr.fields import ReceiptFields
 from bot.vocabulary import COLLECTIONS_ACTIONS, CustomerQuestion, ReplyKind
@@ -85,15 +86,18 @@ class IntakeCore:
         replies: Replies | None = None,
         now: Callable[[], datetime] = utcnow,
         local_staff_channel: str = "sandbox",
+        media: MediaStore | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.reader = reader
         self.now = now
-        self.messenger = Messenger(settings, replies or Replies(settings.templates_dir), local_staff_channel)
+        self.media = media or media_store(settings)
+        self.messenger = Messenger(settings, replies or Replies(settings.templates_dir), local_staff_channel,
+                                   self.media)
         self.desk = StaffDesk(settings, engine, self.messenger, now)
-        self.erp = erp_sync(settings, engine, self.messenger, now)
-        self.payments = PaymentDesk(settings, engine, self.messenger, self.erp, now)
+        self.erp = erp_sync(settings, engine, self.messenger, now, self.media)
+        self.payments = PaymentDesk(settings, engine, self.messenger, self.erp, now, self.media)
         self.collections = CollectionsChat(CollectionsDesk(settings, engine, self.messenger, now, local_staff_channel))
         self.intake_ready = asyncio.Event()
         self.outbox_ready = asyncio.Event()
@@ -102,18 +106,21 @@ class IntakeCore:
 
     async def receive(self, message: InboundMessage) -> int | None:
         """Store `message` as an intake (None when this channel message was already received)."""
-        intake_id = await asyncio.to_thread(self._store, message)
+        intake_id, flooded = await asyncio.to_thread(self._store, message)
+        if flooded and intake_id is not None:
+            await asyncio.to_thread(self._tell_flooding_sender, intake_id)
         if intake_id is not None:
+            log.debug("%s message stored", message.channel, extra={"intake_id": intake_id})
             self.intake_ready.set()
             self.outbox_ready.set()
         return intake_id
 
-    def _store(self, message: InboundMessage) -> int | None:
+    def _store(self, message: InboundMessage) -> tuple[int | None, bool]:
         media_path: str | None = None
         digest: str | None = None
         if message.media:
-            path, digest = store_media(self.settings.media_dir, message.media, message.media_type)
-            media_path = str(path)
+            stored = self.media.put(message.media, message.media_type)
+            media_path, digest = stored.reference, stored.sha256
         text = cut_text(message.text, self.settings.max_text_chars)
         with Session(self.engine, expire_on_commit=False) as session:
             intake = Intake(
@@ -135,7 +142,8 @@ class IntakeCore:
             except IntegrityError:
                 session.rollback()
                 log.info("%s message %s already received", message.channel, message.external_id)
-                return None
+                return None, False
+            flooded = place_in_queue(session, intake, self.settings.flood_per_minute)
             changes: dict[str, Any] = {"channel": message.channel, "external_id": message.external_id}
             if text is not None and message.text is not None and len(text) < len(message.text):
                 changes["text_cut_from"] = len(message.text)
@@ -144,7 +152,13 @@ class IntakeCore:
                 self._tell_customer(session, intake, ReplyKind.ACK)
             answer_out_of_hours(session, intake, self.settings, self.messenger)
             session.commit()
-            return intake.id
+            return intake.id, flooded
+
+    def _tell_flooding_sender(self, intake_id: int) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            intake = session.get(Intake, intake_id)
+        if intake is not None:
+            tell_flooding_sender(self.engine, self.messenger.replies, intake, self.now())
 
     def _tell_customer(self, session: Session, intake: Intake, kind: ReplyKind) -> None:
         facts = IntakeFacts.of(intake)
@@ -184,7 +198,7 @@ class IntakeCore:
             problem = (ReplyKind.UNREADABLE, f"no se pudo descargar el archivo ({intake.error})")
         elif intake.media_path:
             try:
-                data = await asyncio.to_thread(_read_bytes, intake.media_path)
+                data = await asyncio.to_thread(self.media.read, intake.media_path)
                 fields = await self.reader.read(data)
             except UnreadableReceipt as error:
                 log.info("intake %s unreadable: %s", intake.id, error)
@@ -277,7 +291,8 @@ class IntakeCore:
         elif action.kind in COLLECTIONS_ACTIONS:
             result = await asyncio.to_thread(self.collections.perform, action)
         else:
-            result = await asyncio.to_thread(self.desk.perform, action)
+            with about_intake(action.intake_id):
+                result = await asyncio.to_thread(self.desk.perform, action)
         self.outbox_ready.set()
         self.intake_ready.set()
         return result
@@ -296,19 +311,15 @@ class IntakeCore:
         """Messages delivered on `channel` after outbox id `after`."""
         return await asyncio.to_thread(delivered_on, self.engine, channel, after)
 
-    async def media_file(self, channel: str, intake_id: int) -> Path | None:
+    async def media_file(self, channel: str, intake_id: int) -> bytes | None:
         """The stored file of intake `intake_id` when it came in on `channel` and is still kept."""
-        def find() -> Path | None:
+        def find() -> bytes | None:
             with Session(self.engine) as session:
                 intake = session.get(Intake, intake_id)
             if intake is None or not intake.media_path or intake.channel != channel:
                 return None
-            path = Path(intake.media_path)
-            return path if path.is_file() else None
+            if not self.media.exists(intake.media_path):
+                return None
+            return self.media.read(intake.media_path)
 
         return await asyncio.to_thread(find)
-
-
-def _read_bytes(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()

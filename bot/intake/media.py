@@ -25,6 +25,8 @@ _DECLARED = {
     "video/3gpp": ".3gp", "text/plain": ".txt", "text/vcard": ".vcf", "application/zip": ".zip",
 }
 UNKNOWN = ".unknown"
+_ZIP_BASED = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx"}
+"""Formats that are a zip inside, named by their declared type (a spreadsheet we made, not a sender's archive)."""
 
 
 def sniff_extension(data: bytes, declared_type: str | None = None) -> str:
@@ -34,6 +36,8 @@ def sniff_extension(data: bytes, declared_type: str | None = None) -> str:
     """
     for magic, extension in _MAGIC:
         if data.startswith(magic):
+            if extension == ".zip":
+                return _ZIP_BASED.get((declared_type or "").split(";")[0].strip().lower(), extension)
             return extension
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return ".webp"

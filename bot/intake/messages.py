@@ -6,7 +6,6 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Protocol
 
 from bot.db.types import utcnow
@@ -139,4 +138,4 @@ class LocalChannelPort(IntakePort, Protocol):
 
     async def delivered(self, channel: str, after: int) -> list[DeliveredMessage]: ...
 
-    async def media_file(self, channel: str, intake_id: int) -> Path | None: ...
+    async def media_file(self, channel: str, intake_id: int) -> bytes | None: ...

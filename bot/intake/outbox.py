@@ -21,6 +21,7 @@ from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.intake.claims import holder_is_gone
 from bot.intake.messages import Audience, Button, ChannelSender, DeliveredMessage, OutboundMessage, SendError
+from bot.logs import about_intake
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +219,8 @@ class OutboxDispatcher:
                 if row is None:
                     continue
                 progressed += 1
-                await self._deliver(row)
+                with about_intake(row.intake_id):
+                    await self._deliver(row)
             if not progressed:
                 break
             handled += progressed
@@ -321,3 +323,60 @@ class OutboxDispatcher:
                     stored.claimed_by = None
                     session.add(stored)
             session.commit()
+
+
+def waiting_messages(engine: Engine, *, failed_only: bool = False, limit: int = 100) -> list[OutboxMessage]:
+    """Messages not delivered (pending and failed, or only failed), oldest first: what an operator looks at."""
+    states = [OutboxState.FAILED.value] if failed_only else [OutboxState.PENDING.value, OutboxState.FAILED.value]
+    with Session(engine) as session:
+        return list(session.exec(
+            select(OutboxMessage).where(col(OutboxMessage.state).in_(states)).order_by(col(OutboxMessage.id))
+            .limit(limit)
+        ).all())
+
+
+def rerouted_copy_sent(session: Session, row: OutboxMessage) -> bool:
+    """Whether a copy of `row` sent by another staff channel after it failed was delivered."""
+    key = row.dedupe_key.removesuffix(f":{row.channel}:{row.recipient}")
+    return session.exec(
+        select(OutboxMessage.id).where(col(OutboxMessage.dedupe_key).startswith(f"{key}:rerouted:"))
+        .where(OutboxMessage.state == OutboxState.SENT.value)
+    ).first() is not None
+
+
+@dataclass(frozen=True)
+class Retried:
+    """What `retry_failed` did: the messages queued again, and those left alone because a copy got through."""
+
+    queued: list[int]
+    skipped: list[int]
+
+
+def retry_failed(engine: Engine, ids: Sequence[int] | None = None, *, now: datetime | None = None,
+                 skip_delivered_copies: bool = True) -> Retried:
+    """Queue failed messages again (`ids`, or every failed one) with a fresh retry window; any dispatcher picks
+    them up at its next pass. A message whose rerouted copy was delivered is skipped unless told otherwise."""
+    now = now or utcnow()
+    queued: list[int] = []
+    skipped: list[int] = []
+    with Session(engine) as session:
+        query = select(OutboxMessage).where(OutboxMessage.state == OutboxState.FAILED.value)
+        if ids is not None:
+            query = query.where(col(OutboxMessage.id).in_(list(ids)))
+        for row in session.exec(query.order_by(col(OutboxMessage.id))).all():
+            if skip_delivered_copies and rerouted_copy_sent(session, row):
+                skipped.append(row.id or 0)
+                continue
+            note = f"reintento pedido el {now.isoformat(timespec='seconds')}; en cola desde " \
+                   f"{row.created_at.isoformat(timespec='seconds')}; último error: {row.last_error or ''}"
+            session.execute(
+                update(OutboxMessage).where(col(OutboxMessage.id) == row.id)
+                .where(col(OutboxMessage.state) == OutboxState.FAILED.value)
+                .values(state=OutboxState.PENDING.value, attempts=0, claimed_by=None, next_attempt_at=now,
+                        created_at=now, last_error=note[:1000])
+            )
+            queued.append(row.id or 0)
+        session.commit()
+    if queued:
+        log.info("outbox messages %s queued again by an operator", queued)
+    return Retried(queued, skipped)

@@ -17,6 +17,7 @@ from bot.db.models import Intake, OutboxMessage
 from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.intake.states import IntakeState, record
+from bot.media_store import FolderStore, MediaStore
 from bot.vocabulary import ReplyKind, StaffMessage
 
 log = logging.getLogger(__name__)
@@ -46,9 +47,10 @@ def _expired_not_receipts(cutoff: datetime) -> ColumnElement[bool]:
 class RejectedMediaCleaner:
     """Deletes expired files that were not receipts; each deletion is audited on its intake."""
 
-    def __init__(self, engine: Engine, days: int) -> None:
+    def __init__(self, engine: Engine, days: int, media: MediaStore | None = None) -> None:
         self.engine = engine
         self.days = days
+        self.media: MediaStore = media or FolderStore(Path())
 
     def delete_expired(self, now: datetime | None = None) -> int:
         """Delete what expired before `now` (default: now); returns how many intakes lost their file."""
@@ -76,7 +78,7 @@ class RejectedMediaCleaner:
             session.commit()
         for path in removed:
             if path not in still_used:
-                Path(path).unlink(missing_ok=True)
+                self.media.delete(path)
         if removed:
             log.info("deleted %d file(s) that were not receipts, older than %d days", len(removed), self.days)
         return len(removed)

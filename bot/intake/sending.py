@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -23,25 +22,30 @@ from bot.intake.outbox import enqueue
 from bot.intake.replies import Replies
 from bot.intake.staff import destinations, reads_text_commands
 from bot.intake.states import event_count
+from bot.media_store import MediaStore, media_store
 from bot.vocabulary import ReplyKind, StaffMessage
 from currency.money import Money, format_money
 
 
 @dataclass(frozen=True)
 class Document:
-    """A file sent to a customer as a document (a statement PDF): where it is stored and the name they see."""
+    """A file sent as a document (a statement PDF, a report): its media store reference and the name the
+    recipient sees."""
 
-    path: Path
+    path: str
     name: str
 
 
 class Messenger:
     """Renders each message from its template and queues it for its recipients, once per key."""
 
-    def __init__(self, settings: Settings, replies: Replies, local_staff_channel: str = "sandbox") -> None:
+    def __init__(self, settings: Settings, replies: Replies, local_staff_channel: str = "sandbox",
+                 media: MediaStore | None = None) -> None:
         self.settings = settings
         self.replies = replies
         self.local_staff_channel = local_staff_channel
+        self.media = media or media_store(settings)
+        """Where the documents it sends are stored (every process reads them from there)."""
 
     # -- the customer -------------------------------------------------------------------------
 
@@ -77,7 +81,7 @@ class Messenger:
             kind=kind.value,
             text=self.replies.render(kind.template, context),
             intake_id=intake_id,
-            media_path=str(document.path) if document else None,
+            media_path=document.path if document else None,
             media_name=document.name if document else None,
             now=now,
         )
@@ -85,7 +89,7 @@ class Messenger:
     # -- staff --------------------------------------------------------------------------------
 
     def tell_staff(self, session: Session, audience: Audience, kind: StaffMessage, text: str, *,
-                   intake_id: int | None, key: str, media_path: str | None = None,
+                   intake_id: int | None, key: str, media_path: str | None = None, media_name: str | None = None,
                    buttons: Sequence[Button] = (), to: Sequence[tuple[str, str]] | None = None,
                    now: datetime | None = None, hints_on_whatsapp: bool = False) -> int:
         """Queue a staff message to every destination of `audience` (or to `to`); how many were new.
@@ -105,6 +109,7 @@ class Messenger:
                 text=text,
                 intake_id=intake_id,
                 media_path=media_path,
+                media_name=media_name,
                 buttons=buttons if channel != "whatsapp" or hints_on_whatsapp else (),
                 now=now,
             )

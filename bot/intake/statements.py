@@ -14,8 +14,8 @@ from bot.config import Settings
 from bot.contracts.registry import find_by_identity
 from bot.db.models import Customer, Intake
 from bot.intake.cards import first_name
-from bot.intake.media import store_media
 from bot.intake.sending import Document, Messenger
+from bot.media_store import MediaStore
 from bot.vocabulary import ReplyKind
 from currency.money import Money
 
@@ -23,15 +23,15 @@ RECENT_INTAKES = 20
 """How many of a customer's latest receipts are looked at to find the chat they write from."""
 
 
-def statement_document(session: Session, settings: Settings, customer: Customer, today: date
+def statement_document(session: Session, settings: Settings, customer: Customer, today: date, media: MediaStore
                        ) -> tuple[Document, dict[str, object]]:
-    """The customer's statement up to `today` as a PDF stored with the media (so WhatsApp can fetch it from a
-    signed link), and what the message that carries it says."""
+    """The customer's statement up to `today` as a PDF stored with the media (so every process can send it and
+    WhatsApp can fetch it from a signed link), and what the message that carries it says."""
     assert customer.id is not None
     statement = load_statement(session, customer.id, company=settings.company_name, today=today,
                                policy=AccountPolicy.from_settings(settings))
     data = render(statement, StatementFormat.PDF)
-    path, _digest = store_media(settings.media_dir, data, StatementFormat.PDF.mime_type)
+    stored = media.put(data, StatementFormat.PDF.mime_type)
     balances = [Money(section.closing, section.currency) for section in statement.sections]
     context: dict[str, object] = {
         "customer_name": first_name(customer, None),
@@ -40,7 +40,12 @@ def statement_document(session: Session, settings: Settings, customer: Customer,
         "balances": [balance for balance in balances if balance.amount != 0],
         "owed": [balance for balance in balances if balance.amount > 0],
     }
-    return Document(path, file_name(statement, StatementFormat.PDF)), context
+    return Document(stored.reference, file_name(statement, StatementFormat.PDF)), context
+
+
+def stored_stem(document: Document) -> str:
+    """The stored file's name without its extension: the content's digest."""
+    return document.path.rpartition("/")[2].partition(".")[0]
 
 
 def linked(session: Session, channel: str, sender: str, customer: Customer) -> bool:
@@ -68,9 +73,9 @@ def own_chat(session: Session, settings: Settings, customer: Customer, local_cha
 def send_statement(session: Session, messenger: Messenger, customer: Customer, chat: tuple[str, str], today: date,
                    *, intake_id: int | None = None) -> Document:
     """Queue the statement to `chat` as a document, with a line saying what it is. Returns the document."""
-    document, context = statement_document(session, messenger.settings, customer, today)
+    document, context = statement_document(session, messenger.settings, customer, today, messenger.media)
     channel, recipient = chat
     messenger.tell_chat(session, channel, recipient, ReplyKind.STATEMENT, dict(context),
-                        key=f"statement:{customer.id}:{document.path.stem}:{channel}:{recipient}",
+                        key=f"statement:{customer.id}:{stored_stem(document)}:{channel}:{recipient}",
                         intake_id=intake_id, document=document)
     return document

@@ -17,6 +17,7 @@ from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.intake.claims import holder_is_gone, worker_name
 from bot.intake.states import IntakeState
+from bot.logs import about_intake
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class IntakeWorker:
                 select(Intake.id)
                 .where(col(Intake.state).in_(UNFINISHED))
                 .where(or_(col(Intake.claimed_by).is_(None), col(Intake.claimed_at) < stale))
-                .order_by(col(Intake.id))
+                .order_by(col(Intake.priority), col(Intake.id))
                 .limit(10)
             ).all()
             for intake_id in candidates:
@@ -117,7 +118,8 @@ class IntakeWorker:
         intake_id = await asyncio.to_thread(self.claim_next)
         if intake_id is None:
             return False
-        await self.work_on(intake_id)
+        with about_intake(intake_id):
+            await self.work_on(intake_id)
         return True
 
     async def work_on(self, intake_id: int) -> None:

@@ -33,6 +33,9 @@ MEMORY_LIMIT_BYTES = 768 * 1024 * 1024
 """Address space per worker (RLIMIT_AS). Resident memory stays far lower (about 100 MB idle, under 350 MB on
 the largest file the bounds let through); the address space also counts reserved, untouched memory."""
 START_SECONDS = 60.0
+NICENESS = 10
+"""How far below the service's CPU priority reader processes run: with every core reading, the web process still
+gets the CPU at once when a request arrives."""
 
 
 class WorkerLost(Exception):
@@ -42,14 +45,15 @@ class WorkerLost(Exception):
 class _Worker:
     """One reader process and the socket to it."""
 
-    def __init__(self, memory_limit: int, engine: str | None) -> None:
+    def __init__(self, memory_limit: int, engine: str | None, niceness: int = NICENESS) -> None:
         ours, theirs = Pipe(duplex=True)
         self.connection: Connection = ours
         env = dict(os.environ, OMP_THREAD_LIMIT="1", OPENBLAS_NUM_THREADS="1", MALLOC_ARENA_MAX="2")
         if engine:
             env[ENGINE_ENV] = engine
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.ocr.worker", str(theirs.fileno()), str(os.getpid()), str(memory_limit)],
+            [sys.executable, "-m", "bot.ocr.worker", str(theirs.fileno()), str(os.getpid()), str(memory_limit),
+             str(niceness)],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             env=env,
@@ -121,14 +125,16 @@ class ReaderPool:
         max_bytes: int = MAX_UPLOAD_BYTES,
         memory_limit: int = MEMORY_LIMIT_BYTES,
         engine: str | None = None,
+        niceness: int = NICENESS,
     ) -> None:
         self.workers = workers or os.cpu_count() or 1
+        self.niceness = niceness
         self.timeout = timeout
         self.memory_limit = memory_limit
         self.engine = engine
         budget = max(0.1, timeout - min(MARGIN_SECONDS, 0.1 * timeout))
         self._read = partial(read_receipt, client_id_pattern=client_id_pattern, timeout=budget, max_bytes=max_bytes)
-        self._all: list[_Worker] = [_Worker(memory_limit, engine) for _ in range(self.workers)]
+        self._all: list[_Worker] = [_Worker(memory_limit, engine, niceness) for _ in range(self.workers)]
         self._idle: list[_Worker] = list(self._all)
         self._waiters: list[asyncio.Future[None]] = []
         self._closed = False
@@ -193,7 +199,7 @@ class ReaderPool:
             self._all.remove(worker)
         if self._closed:
             return None
-        fresh = _Worker(self.memory_limit, self.engine)
+        fresh = _Worker(self.memory_limit, self.engine, self.niceness)
         self._all.append(fresh)
         return fresh
 

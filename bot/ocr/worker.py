@@ -1,6 +1,7 @@
-"""A reader worker process: `python -m bot.ocr.worker FD PARENT_PID MEMORY_BYTES`, started by ReaderPool.
+"""A reader worker process: `python -m bot.ocr.worker FD PARENT_PID MEMORY_BYTES [NICENESS]`, started by ReaderPool.
 
-It dies with its parent (PR_SET_PDEATHSIG), holds at most MEMORY_BYTES of address space (RLIMIT_AS),
+It dies with its parent (PR_SET_PDEATHSIG), holds at most MEMORY_BYTES of address space (RLIMIT_AS), runs
+NICENESS steps below its parent's CPU priority (so the web process answers while reading is saturated),
 loads the Tesseract models once, then runs the calls it receives on the inherited socket until the
 socket closes. Started as a plain subprocess rather than by multiprocessing, so no resource-tracker
 process exists to be orphaned.
@@ -8,6 +9,7 @@ process exists to be orphaned.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import resource
@@ -36,6 +38,13 @@ def limit_memory(limit: int) -> None:
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard if hard != resource.RLIM_INFINITY and hard < limit
                                                  else limit))
+
+
+def lower_priority(niceness: int) -> None:
+    """Yield the CPU to the service's own process: reading can wait a moment, an acknowledgement should not."""
+    if niceness > 0:
+        with contextlib.suppress(OSError):
+            os.nice(niceness)
 
 
 def warm() -> None:
@@ -76,6 +85,7 @@ def serve(connection: Connection) -> None:
 def main(argv: list[str]) -> int:
     fd, parent, memory = (int(value) for value in argv[1:4])
     die_with_parent(parent)
+    lower_priority(int(argv[4]) if len(argv) > 4 else 0)
     os.environ["OMP_THREAD_LIMIT"] = "1"
     limit_memory(memory)
     warm()

@@ -23,6 +23,7 @@ from bot.db.types import utcnow
 from bot.intake.messages import IntakePort
 from bot.intake.replies import Replies
 from bot.intake.sending import Messenger
+from bot.media_store import MediaStore, media_store
 from bot.portal import cases, customers, delinquents, inbox, intake_page, payments, reports, staff_page, tasks_page
 from bot.portal.collecting import Collecting
 from bot.portal.guard import PREFIX, Portal, back_to, read_form
@@ -81,10 +82,11 @@ def login_routes(portal: Portal) -> list[BaseRoute]:
 
 
 def portal_app(settings: Settings, engine: Engine, core: IntakePort, clock: Callable[[], datetime] = utcnow,
-               collections: CollectionsDesk | None = None) -> Starlette:
+               media: MediaStore | None = None, collections: CollectionsDesk | None = None) -> Starlette:
     """The portal's app, to mount at /portal on the service; `collections` is the core's collections desk."""
     desk = collections or CollectionsDesk(settings, engine, Messenger(settings, Replies(settings.templates_dir)), clock)
-    portal = Portal(settings, engine, core, Pages(settings.tz), clock, Collecting(core, desk))
+    portal = Portal(settings, engine, core, Pages(settings.tz), clock, media or media_store(settings),
+                    Collecting(core, desk))
     routes: list[BaseRoute] = [
         *login_routes(portal),
         *inbox.routes(portal),

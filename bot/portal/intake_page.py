@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.account.operations import AccountPolicy, CustomerBalance, customer_balance
@@ -35,6 +34,7 @@ from bot.intake.facts import IntakeFacts
 from bot.intake.messages import StaffAction, StaffResult
 from bot.intake.staff import PORTAL, identify, shown_name
 from bot.intake.states import IntakeState, record
+from bot.media_store import MediaStore, content_type_of, media_store
 from bot.ocr.fields import JSON_KEYS
 from bot.portal.guard import Portal, back_to, form_text
 from bot.portal.payments import EVENT_LABELS
@@ -104,7 +104,8 @@ class IntakeView:
     is_pdf: bool
 
 
-def load_intake(engine: Engine, settings: Settings, intake_id: int, today: date) -> IntakeView | None:
+def load_intake(engine: Engine, settings: Settings, intake_id: int, today: date,
+                media: MediaStore | None = None) -> IntakeView | None:
     with Session(engine) as session:
         intake = session.get(Intake, intake_id)
         if intake is None:
@@ -143,13 +144,14 @@ def load_intake(engine: Engine, settings: Settings, intake_id: int, today: date)
         assigned = session.get(StaffMember, intake.assigned_to_id) if intake.assigned_to_id else None
         staff = [(m.id or 0, shown_name(m)) for m in session.exec(
             select(StaffMember).where(col(StaffMember.active).is_(True)).order_by(col(StaffMember.name))).all()]
-    path = Path(intake.media_path) if intake.media_path else None
+    stored = intake.media_path or ""
+    has_image = bool(stored) and (media or media_store(settings)).exists(stored)
     return IntakeView(
         intake=intake, facts=facts, fields=rows, checks=checks,
         due_lines=list(facts.due.lines()) if facts.due else [], customer=customer, contract=contract,
         contracts=contracts, balance=balance, history=history, notes=notes, messages=messages, cases=cases,
-        payment=payment, assigned=assigned, staff=staff, has_image=path is not None and path.is_file(),
-        is_pdf=(intake.media_type or "").endswith("pdf") or (path is not None and path.suffix == ".pdf"),
+        payment=payment, assigned=assigned, staff=staff, has_image=has_image,
+        is_pdf=(intake.media_type or "").endswith("pdf") or stored.lower().endswith(".pdf"),
     )
 
 
@@ -178,13 +180,13 @@ def actions_offered(view: IntakeView, viewer: Viewer) -> list[StaffActionKind]:
             if state in states and viewer.role in ALLOWED[kind] and needs.get(kind, True)]
 
 
-def media_path(engine: Engine, intake_id: int) -> Path | None:
+def media_file(engine: Engine, media: MediaStore, intake_id: int) -> bytes | None:
+    """The receipt's stored file, None when it has none (or it was deleted)."""
     with Session(engine) as session:
         intake = session.get(Intake, intake_id)
-    if intake is None or not intake.media_path:
+    if intake is None or not intake.media_path or not media.exists(intake.media_path):
         return None
-    path = Path(intake.media_path)
-    return path if path.is_file() else None
+    return media.read(intake.media_path)
 
 
 def assign(engine: Engine, settings: Settings, viewer: Viewer, intake_id: int, staff_id: int | None) -> StaffResult:
@@ -237,7 +239,8 @@ def _intake_id(request: Request) -> int | None:
 def routes(portal: Portal) -> list[BaseRoute]:
     async def show(request: Request, viewer: Viewer) -> Response:
         intake_id = _intake_id(request)
-        view = await portal.run(load_intake, portal.engine, portal.settings, intake_id or 0, portal.today()) \
+        view = await portal.run(load_intake, portal.engine, portal.settings, intake_id or 0, portal.today(),
+                                portal.files) \
             if intake_id else None
         if view is None:
             return portal.pages.render(request, "not_found.html", status_code=404,
@@ -250,10 +253,11 @@ def routes(portal: Portal) -> list[BaseRoute]:
 
     async def image(request: Request, viewer: Viewer) -> Response:
         intake_id = _intake_id(request)
-        path = await portal.run(media_path, portal.engine, intake_id) if intake_id else None
-        if path is None:
+        data = await portal.run(media_file, portal.engine, portal.files, intake_id) if intake_id else None
+        if data is None:
             return Response(status_code=404)
-        return FileResponse(path, headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+        return Response(data, media_type=content_type_of(data),
+                        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
 
     async def act(request: Request, viewer: Viewer) -> Response:
         intake_id = _intake_id(request) or 0

@@ -1,5 +1,6 @@
 """`/healthz`: 200 while the database answers (whatever the channels), 503 when it does not, with each
-channel's state, so a monitor can tell "Telegram is down" from "we are down"."""
+channel's state, so a monitor can tell "Telegram is down" from "we are down", and the last heartbeat of the
+worker, the outbox sender and the scheduler, whichever processes run them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from bot.db.session import ping
+from bot.heartbeat import last_beats
 from bot.intake.messages import ChannelSender, OutboundMessage, SendError
 
 DATABASE_TIMEOUT = 5.0
@@ -73,5 +75,10 @@ async def healthz(request: Request) -> JSONResponse:
         status = "degraded"
     else:
         status = "ok"
-    body = {"status": status, "database": "ok" if database_ok else "unreachable", "channels": channels}
+    body: dict[str, object] = {"status": status, "database": "ok" if database_ok else "unreachable",
+                               "channels": channels}
+    if database_ok:
+        beats = await asyncio.to_thread(last_beats, engine)
+        body["heartbeats"] = {name: when.isoformat(timespec="seconds") if when else None
+                              for name, when in beats.items()}
     return JSONResponse(body, status_code=200 if database_ok else 503)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -16,11 +17,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.config import Settings
 from bot.db.types import utcnow
+from bot.media_store import FolderStore, MediaStore, media_store
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,7 @@ class MediaLinks:
         self,
         secret: bytes,
         public_url: str,
-        media_dir: Path,
+        media: Path | MediaStore,
         lifetime: timedelta = timedelta(minutes=5),
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -86,13 +88,14 @@ class MediaLinks:
             raise ValueError("the media link key must be at least 16 bytes")
         self._secret = secret
         self.public_url = public_url.rstrip("/")
-        self.media_dir = media_dir
+        self.media: MediaStore = FolderStore(media) if isinstance(media, Path) else media
         self.lifetime = lifetime
         self.clock = clock
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Callable[[], datetime] = utcnow) -> MediaLinks:
-        return cls(link_secret(settings), settings.public_url, settings.media_dir,
+    def from_settings(cls, settings: Settings, clock: Callable[[], datetime] = utcnow,
+                      media: MediaStore | None = None) -> MediaLinks:
+        return cls(link_secret(settings), settings.public_url, media or media_store(settings),
                    timedelta(seconds=settings.media_url_seconds), clock)
 
     def signature(self, file_id: str, expires: int) -> str:
@@ -108,19 +111,17 @@ class MediaLinks:
         if match is None:
             return None
         extension = match.group("extension")
-        stored = self.file_path(file_id)
-        try:
-            size = stored.stat().st_size
-        except OSError:
-            return None
-        if size > MAX_BYTES[extension]:
+        size = self.media.size(self.media.reference_for(file_id))
+        if size is None or size > MAX_BYTES[extension]:
             return None
         expires = int((self.clock() + self.lifetime).timestamp())
         query = urlencode({"expires": expires, "signature": self.signature(file_id, expires)})
         return MediaLink(f"{self.public_url}/media/{file_id}?{query}", CONTENT_TYPES[extension])
 
-    def file_path(self, file_id: str) -> Path:
-        return self.media_dir / file_id[:2] / file_id
+    def file_bytes(self, file_id: str) -> bytes | None:
+        """The stored file named `file_id`, None when it is not (or no longer) kept."""
+        reference = self.media.reference_for(file_id)
+        return self.media.read(reference) if self.media.exists(reference) else None
 
     def check(self, file_id: str, expires: str, signature: str) -> bool:
         """Whether this link was signed by us for this very file and has not expired."""
@@ -146,12 +147,12 @@ def signed_media_route(links: MediaLinks) -> Route:
         if not links.check(file_id, expires, signature):
             log.warning("refused a receipt link: bad or expired signature")
             return PlainTextResponse("forbidden", status_code=403)
-        path = links.file_path(file_id)
-        if not path.is_file():
+        data = await asyncio.to_thread(links.file_bytes, file_id)
+        if data is None:
             return PlainTextResponse("not found", status_code=404)
         extension = match.group("extension")
-        return FileResponse(
-            path,
+        return Response(
+            data,
             media_type=CONTENT_TYPES[extension],
             headers={
                 "Cache-Control": "private, no-store",

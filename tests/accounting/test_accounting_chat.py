@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.db.models import OutboxMessage, Payment, PaymentEvent
 from bot.intake.replies import Replies
 from bot.intake.sending import Messenger
+from bot.media_store import FolderStore
 from tests.accounting.conftest import CR, NOW, SECRET, FakeErp, pay
 
 REPLIES = Replies()
@@ -38,7 +39,7 @@ def test_the_morning_summary_lists_payments_not_synced_once_a_day_and_says_nothi
     customers.commit()
     erp.mode = "down"
     asyncio.run(ErpSync(engine, WebhookConnector(erp.url, SECRET, 5), policy=SyncPolicy(max_attempts=1), tz=CR,
-                        media_dir=settings.media_dir, clock=lambda: NOW).run_due())
+                        media=FolderStore(settings.media_dir), clock=lambda: NOW).run_due())
     customers.expire_all()
 
     assert not send_morning_summary(customers, Messenger(settings, REPLIES), NOW.date()), "no ERP: nothing to say"
@@ -76,7 +77,8 @@ def test_yesterdays_payments_report_goes_to_accounting_as_a_spreadsheet(customer
     assert load_workbook(made.path)["Pagos"].max_row == 3
     sent = {m.text.splitlines()[0]: m for m in messages(customers, "payments_report")}
     day = sent["📊 Pagos aplicados el 26/11/2026: 2"]
-    assert day.media_path == str(made.path) and "CRC: 2 pagos, ₡118\xa0650,00" in day.text
+    assert day.media_path == made.path and "CRC: 2 pagos, ₡118\xa0650,00" in day.text
+    assert day.media_name == "pagos-2026-11-26.xlsx", "named for accounting, stored by its content"
     assert empty.path is None and sent["📊 Pagos aplicados el 21/11/2026: 0"].media_path is None
 
 

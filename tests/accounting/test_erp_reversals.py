@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.db.models import ErpDelivery, Payment, PaymentEvent
 from bot.intake.replies import Replies
 from bot.intake.sending import Messenger
+from bot.media_store import FolderStore
 from tests.accounting.conftest import CR, NOW, SECRET, FakeErp, pay
 
 POLICY = SyncPolicy(max_attempts=3, first_delay=30, max_delay=600, lease=40)
@@ -42,7 +43,7 @@ async def test_a_returned_payment_reaches_the_erp_as_its_reversal_once_even_afte
                                              "erp_webhook_secret": SecretStr(SECRET)})
     clock = Clock(NOW)
     sync = ErpSync(engine, WebhookConnector(erp.url, SECRET, timeout=5), policy=POLICY, tz=CR,
-                   media_dir=configured.media_dir, clock=clock)
+                   media=FolderStore(configured.media_dir), clock=clock)
     desk = CollectionsDesk(configured, engine, Messenger(configured, Replies()), clock)
     payment = pay(customers, "1001", "39550.00", reference="FT-100")
     queue_sync(customers, payment, tz=CR, now=NOW)
@@ -83,7 +84,7 @@ async def test_a_payment_undone_before_the_erp_had_it_is_never_sent(
                                              "erp_webhook_secret": SecretStr(SECRET)})
     clock = Clock(NOW)
     sync = ErpSync(engine, WebhookConnector(erp.url, SECRET, timeout=5), policy=POLICY, tz=CR,
-                   media_dir=configured.media_dir, clock=clock)
+                   media=FolderStore(configured.media_dir), clock=clock)
     desk = CollectionsDesk(configured, engine, Messenger(configured, Replies()), clock)
     payment = pay(customers, "1002", "79100.00", reference="FT-200")
     queue_sync(customers, payment, tz=CR, now=NOW)
@@ -109,7 +110,7 @@ async def test_the_daily_file_gets_the_reversal_as_a_row_with_the_amounts_negati
     configured = settings.model_copy(update={"erp_connector": "file", "erp_file_dir": tmp_path / "erp"})
     clock = Clock(NOW)
     connector = FileDropConnector(tmp_path / "erp")
-    sync = ErpSync(engine, connector, policy=POLICY, tz=CR, media_dir=configured.media_dir, clock=clock)
+    sync = ErpSync(engine, connector, policy=POLICY, tz=CR, media=FolderStore(configured.media_dir), clock=clock)
     desk = CollectionsDesk(configured, engine, Messenger(configured, Replies()), clock)
     payment = pay(customers, "1001", "39550.00", reference="FT-300")
     queue_sync(customers, payment, tz=CR, now=NOW)

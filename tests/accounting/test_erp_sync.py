@@ -32,6 +32,7 @@ from bot.db.models import (
 )
 from bot.intake.replies import Replies
 from bot.intake.sending import Messenger
+from bot.media_store import FolderStore
 from tests.accounting.conftest import CR, NOW, SECRET, FakeErp, customer_id, pay
 
 POLICY = SyncPolicy(max_attempts=3, first_delay=30, max_delay=600, lease=40)
@@ -50,7 +51,7 @@ class Clock:
 
 def sender(engine: Engine, settings: Settings, erp: FakeErp, clock: Clock, secret: str = SECRET) -> ErpSync:
     return ErpSync(engine, WebhookConnector(erp.url, secret, timeout=5), policy=POLICY, tz=CR,
-                   media_dir=settings.media_dir, clock=clock,
+                   media=FolderStore(settings.media_dir), clock=clock,
                    on_failed=accounting_failure_notice(Messenger(settings, Replies(settings.templates_dir))))
 
 
@@ -236,7 +237,7 @@ def test_the_daily_file_gets_one_row_per_payment_even_when_resent_and_never_keep
     queued(customers, second)
     folder = tmp_path / "erp"
     connector = FileDropConnector(folder)
-    sync = ErpSync(engine, connector, policy=POLICY, tz=CR, media_dir=tmp_path / "media", clock=Clock(NOW))
+    sync = ErpSync(engine, connector, policy=POLICY, tz=CR, media=FolderStore(tmp_path / "media"), clock=Clock(NOW))
     day_file = connector.path_for(NOW.date())
 
     asyncio.run(sync.run_due(limit=1))

@@ -85,6 +85,7 @@ def test_run_serves_healthz_and_stops_cleanly_on_sigterm(
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
+        assert set(body.pop("heartbeats")) == {"worker", "outbox", "scheduler"}
         assert body == {"status": "ok", "database": "ok",
                         "channels": {"telegram": "off", "whatsapp": "off", "sandbox": "ok"}}
         process.send_signal(signal.SIGTERM)

@@ -181,7 +181,8 @@ def test_accounting_finds_a_payment_paid_but_not_synced_and_syncs_it_by_hand_wit
 
     page.goto(portal.service.url + "/portal/pagos")
     row = page.locator("#payments tr[data-payment='1']")
-    expect(row.locator(".sync-state")).to_contain_text("pendiente de sincronizar")
+    # The scheduler's ERP job (every 5 s, the ERP down) may already have tried it on a loaded machine.
+    expect(row.locator(".sync-state")).to_contain_text(re.compile("pendiente de sincronizar|pagado sin sincronizar"))
     row.locator("details.sync-options summary").click()
     row.locator("button:has-text('Sincronizar ahora')").click()
     expect(page.locator("#notice")).to_contain_text("Pago 1 pagado sin sincronizar")

@@ -96,7 +96,7 @@ async def test_telegram_down_at_start_leaves_whatsapp_and_healthz_working_until_
     try:
         down = await health(service)
         assert down.status_code == 200
-        assert down.json() == {"status": "degraded", "database": "ok",
+        assert {k: v for k, v in down.json().items() if k != "heartbeats"} == {"status": "degraded", "database": "ok",
                                "channels": {"telegram": "degraded", "whatsapp": "ok", "sandbox": "off"}}
 
         params = inbound(sid="SM" + "1" * 32, body="Hola, ¿ya les llegó mi pago?")

@@ -7,14 +7,12 @@ from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
-from sqlalchemy import insert
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 from starlette.routing import Route
 
 from bot.config import Settings
 from bot.db import migrate
-from bot.db.models import Intake
 from bot.db.session import make_engine
 from bot.db.types import utcnow
 from bot.handlers.whatsapp_window import ServiceWindow
@@ -32,7 +30,8 @@ async def test_without_credentials_the_sandbox_is_served(settings: Settings, eng
     app = build_app(settings, engine, InlineReader(settings))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8080") as client:
         assert (await client.get("/healthz")).json() == {
-            "status": "ok", "database": "ok", "channels": {"telegram": "off", "whatsapp": "off", "sandbox": "ok"}}
+            "status": "ok", "database": "ok", "channels": {"telegram": "off", "whatsapp": "off", "sandbox": "ok"},
+            "heartbeats": {"worker": None, "outbox": None, "scheduler": None}}
         page = await client.get("/")
         assert page.status_code == 200 and "Sandbox local" in page.text
         empty = await client.post("/sandbox/api/customer", data={"phone": "88112233"})
@@ -62,18 +61,17 @@ async def test_reply_windows_open_before_an_upgrade_stay_open_after_it(tmp_path:
     migrate.upgrade(url, "0002")
     engine = make_engine(url)
     now = utcnow()
-    written = {"fields": {}, "confidences": {}, "checks": {}, "amount_due": {}}
-    with Session(engine) as session:
-        # Rows as that schema holds them: only its columns (the model has grown since).
-        for sid, sender, when in (("SM1", "+50688112233", now - timedelta(hours=2)),
-                                  ("SM2", "+50688112233", now - timedelta(hours=1)),
-                                  ("SM3", "+50687114455", now - timedelta(hours=30))):
-            session.execute(insert(Intake.__table__).values(  # type: ignore[attr-defined]
-                channel="whatsapp", external_id=sid, sender=sender, reply_to=f"whatsapp:{sender}", text="hola",
-                created_at=when, **written))
-        session.execute(insert(Intake.__table__).values(  # type: ignore[attr-defined]
-            channel="telegram", external_id="7", sender="555", reply_to="555", created_at=now, **written))
-        session.commit()
+    rows = [("whatsapp", "SM1", "+50688112233", now - timedelta(hours=2)),
+            ("whatsapp", "SM2", "+50688112233", now - timedelta(hours=1)),
+            ("whatsapp", "SM3", "+50687114455", now - timedelta(hours=30)), ("telegram", "7", "555", now)]
+    with engine.begin() as connection:  # the tables as 0002 made them, not as the models are now
+        for channel, sid, sender, when in rows:
+            connection.execute(text(
+                "INSERT INTO intake (channel, external_id, sender, sender_name, reply_to, text, state, fields, "
+                "confidences, checks, amount_due, attempts, created_at, updated_at) VALUES (:channel, :sid, :sender, "
+                "'', :reply_to, 'hola', 'received', '{}', '{}', '{}', '{}', 0, :when, :when)"),
+                {"channel": channel, "sid": sid, "sender": sender, "when": when.replace(tzinfo=None),
+                 "reply_to": f"whatsapp:{sender}" if channel == "whatsapp" else sender})
     migrate.upgrade(url)
     window = ServiceWindow(engine)
 

@@ -1,0 +1,157 @@
+"""`/metrics` in Prometheus' text format: what the database holds for the whole installation (intakes by state,
+outbox messages waiting or failed by channel, reminders due), read at each scrape so every process reports the
+same truth, and what this process saw (reading times, read errors by kind, webhook requests by status)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.registry import Collector
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.db.models import Intake, OutboxMessage, OutboxState, Reminder, ReminderState
+from bot.db.types import utcnow
+from bot.intake.core import Reader
+from bot.intake.states import IntakeState
+from bot.ocr import UnreadableReceipt
+from bot.ocr.fields import ReceiptFields
+
+READ_BUCKETS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 15.0, 30.0, 60.0)
+"""Seconds; a normal receipt reads in about half a second on one core, a hostile one is cut at its limit."""
+WEBHOOK_PREFIX = "/webhooks/"
+SCRAPE_TIMEOUT = 10.0
+
+
+class DatabaseCollector(Collector):
+    """Gauges counted in the database at each scrape: the same in every process, whichever one answers."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        now = utcnow()
+        with Session(self.engine) as session:
+            by_state = dict(session.exec(select(Intake.state, func.count()).group_by(col(Intake.state))).all())
+            outbox = session.exec(
+                select(OutboxMessage.channel, OutboxMessage.state, func.count())
+                .where(col(OutboxMessage.state).in_([OutboxState.PENDING.value, OutboxState.FAILED.value]))
+                .group_by(col(OutboxMessage.channel), col(OutboxMessage.state))
+            ).all()
+            channels = session.exec(select(OutboxMessage.channel).distinct()).all()
+            due = session.exec(
+                select(func.count()).select_from(Reminder)
+                .where(col(Reminder.state) == ReminderState.PENDING.value).where(col(Reminder.due_at) <= now)
+            ).one()
+            waiting = session.exec(
+                select(func.count()).select_from(Reminder).where(col(Reminder.state) == ReminderState.PENDING.value)
+            ).one()
+        intakes = GaugeMetricFamily("paybot_intakes", "Intakes in each state (whole installation)", labels=["state"])
+        for state in [s.value for s in IntakeState] + sorted(set(by_state) - {s.value for s in IntakeState}):
+            intakes.add_metric([state], by_state.get(state, 0))
+        yield intakes
+        counts = {(channel, state): number for channel, state, number in outbox}
+        pending = GaugeMetricFamily("paybot_outbox_pending", "Outbound messages not yet delivered, by channel",
+                                    labels=["channel"])
+        failed = GaugeMetricFamily("paybot_outbox_failed", "Outbound messages that failed for good, by channel",
+                                   labels=["channel"])
+        for channel in sorted(channels):
+            pending.add_metric([channel], counts.get((channel, OutboxState.PENDING.value), 0))
+            failed.add_metric([channel], counts.get((channel, OutboxState.FAILED.value), 0))
+        yield pending
+        yield failed
+        yield GaugeMetricFamily("paybot_reminders_due", "Reminders whose time has come and that are not sent yet",
+                                value=due)
+        yield GaugeMetricFamily("paybot_reminders_pending", "Reminders waiting, due or not", value=waiting)
+
+
+@dataclass
+class Metrics:
+    """One registry per app: the database gauges and this process's own counters."""
+
+    registry: CollectorRegistry = field(default_factory=lambda: CollectorRegistry(auto_describe=True))
+
+    def __post_init__(self) -> None:
+        self.read_seconds = Histogram("paybot_read_seconds", "Wall time of reading one receipt (file or text)",
+                                      ["source"], buckets=READ_BUCKETS, registry=self.registry)
+        self.read_errors = Counter("paybot_read_errors", "Files the reader refused or could not read, by kind",
+                                   ["kind"], registry=self.registry)
+        self.webhook_requests = Counter("paybot_webhook_requests", "Webhook requests answered, by channel and status",
+                                        ["channel", "status"], registry=self.registry)
+        for kind in ("too_large", "too_long", "unreadable", "timeout"):
+            self.read_errors.labels(kind)
+
+    def watch_database(self, engine: Engine) -> None:
+        self.registry.register(DatabaseCollector(engine))
+
+
+class MeteredReader:
+    """A reader that times every read and counts what it could not read, then answers as the one it wraps."""
+
+    def __init__(self, reader: Reader, metrics: Metrics) -> None:
+        self.reader = reader
+        self.metrics = metrics
+
+    async def read(self, data: bytes) -> ReceiptFields:
+        started = time.perf_counter()
+        try:
+            return await self.reader.read(data)
+        except UnreadableReceipt as error:
+            self.metrics.read_errors.labels(error.kind).inc()
+            raise
+        finally:
+            self.metrics.read_seconds.labels("file").observe(time.perf_counter() - started)
+
+    async def read_text(self, text: str) -> ReceiptFields:
+        started = time.perf_counter()
+        try:
+            return await self.reader.read_text(text)
+        finally:
+            self.metrics.read_seconds.labels("text").observe(time.perf_counter() - started)
+
+
+class WebhookCounter:
+    """ASGI middleware counting each answered request under /webhooks/ by channel and status code."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith(WEBHOOK_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        channel = path[len(WEBHOOK_PREFIX):].split("/", 1)[0] or "unknown"
+        status = 500
+
+        async def counted(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, counted)
+        finally:
+            self.metrics.webhook_requests.labels(channel, str(status)).inc()
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    """The registry in Prometheus' text format (the database part counted off the event loop)."""
+    metrics: Metrics = request.app.state.metrics
+    body = await asyncio.wait_for(asyncio.to_thread(generate_latest, metrics.registry), SCRAPE_TIMEOUT)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
