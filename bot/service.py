@@ -429,7 +429,8 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         # The staff portal: the same core actions as the chats, behind a staff login.
         from bot.portal.app import portal_app
 
-        routes.append(Mount("/portal", app=portal_app(settings, engine, core, clock=core.now, media=media)))
+        routes.append(Mount("/portal", app=portal_app(settings, engine, core, clock=core.now, media=media,
+                                                      collections=core.collections.desk)))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

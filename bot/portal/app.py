@@ -17,11 +17,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.collections.desk import CollectionsDesk
 from bot.config import Settings
 from bot.db.types import utcnow
 from bot.intake.messages import IntakePort
+from bot.intake.replies import Replies
+from bot.intake.sending import Messenger
 from bot.media_store import MediaStore, media_store
-from bot.portal import cases, customers, inbox, intake_page, payments, reports, staff_page
+from bot.portal import cases, customers, delinquents, inbox, intake_page, payments, reports, staff_page, tasks_page
+from bot.portal.collecting import Collecting
 from bot.portal.guard import PREFIX, Portal, back_to, read_form
 from bot.portal.logins import LoginOutcome, attempt_login
 from bot.portal.sessions import COOKIE, CSRF_FIELD, Viewer, csrf_ok, logged_in, signing_key, start
@@ -77,10 +81,12 @@ def login_routes(portal: Portal) -> list[BaseRoute]:
     ]
 
 
-def portal_app(settings: Settings, engine: Engine, core: IntakePort,
-               clock: Callable[[], datetime] = utcnow, media: MediaStore | None = None) -> Starlette:
-    """The portal's app, to mount at /portal on the service."""
-    portal = Portal(settings, engine, core, Pages(settings.tz), clock, media or media_store(settings))
+def portal_app(settings: Settings, engine: Engine, core: IntakePort, clock: Callable[[], datetime] = utcnow,
+               media: MediaStore | None = None, collections: CollectionsDesk | None = None) -> Starlette:
+    """The portal's app, to mount at /portal on the service; `collections` is the core's collections desk."""
+    desk = collections or CollectionsDesk(settings, engine, Messenger(settings, Replies(settings.templates_dir)), clock)
+    portal = Portal(settings, engine, core, Pages(settings.tz), clock, media or media_store(settings),
+                    Collecting(core, desk))
     routes: list[BaseRoute] = [
         *login_routes(portal),
         *inbox.routes(portal),
@@ -88,6 +94,8 @@ def portal_app(settings: Settings, engine: Engine, core: IntakePort,
         *payments.routes(portal),
         *customers.routes(portal),
         *reports.routes(portal),
+        *delinquents.routes(portal),
+        *tasks_page.routes(portal),
         *cases.routes(portal),
         *staff_page.routes(portal),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),

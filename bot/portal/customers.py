@@ -1,11 +1,13 @@
 """Clientes: find a customer, and their page (contracts and their charges, open balance, statement as PDF,
-payments, receipts, tags, the chat identities paybot knows them by); CSV import by upload with the same
-all-or-nothing report as `paybot import`."""
+payments, receipts, tags, the chat identities paybot knows them by, call tasks) with collections' actions
+(tags, block/unblock with a reason, a reminder, a call task) through the collections desk; CSV import by
+upload with the same all-or-nothing report as `paybot import`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote
 
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
@@ -21,10 +23,12 @@ from bot.account.operations import AccountPolicy, CustomerBalance, customer_bala
 from bot.account.statement import Statement
 from bot.config import Settings
 from bot.contracts.importer import ImportFileError, ImportReport, import_contracts, import_customers
-from bot.db.models import AuditEvent, Case, Contract, Customer, Intake, Payment
-from bot.intake.staff import PORTAL
-from bot.portal.guard import Portal
-from bot.portal.sessions import Viewer
+from bot.db.models import AuditEvent, CallTask, Case, Contract, Customer, Intake, Payment, StaffMember
+from bot.intake.messages import StaffResult
+from bot.intake.staff import PORTAL, shown_name
+from bot.portal.guard import Portal, back_to, form_text
+from bot.portal.sessions import Viewer, notify
+from bot.vocabulary import StaffActionKind
 from currency.text import international_phone
 
 PAGE_SIZE = 50
@@ -41,6 +45,8 @@ class CustomerView:
     intakes: list[Intake]
     cases: list[Case]
     statement: Statement
+    tasks: list[CallTask]
+    staff: list[tuple[int, str]]
 
 
 def find_customers(engine: Engine, text: str, before: int | None) -> tuple[list[Customer], int | None]:
@@ -78,7 +84,11 @@ def load_customer(engine: Engine, settings: Settings, client_id: str, today: dat
                                   .order_by(col(Case.id).desc()).limit(RECENT)).all())
         statement = load_statement(session, customer.id, company=settings.company_name, today=today,
                                    policy=AccountPolicy.from_settings(settings))
-    return CustomerView(customer, contracts, balance, payments, intakes, cases, statement)
+        tasks = list(session.exec(select(CallTask).where(CallTask.customer_id == customer.id)
+                                  .order_by(col(CallTask.id).desc()).limit(RECENT)).all())
+        staff = [(m.id or 0, shown_name(m)) for m in session.exec(
+            select(StaffMember).where(col(StaffMember.active)).order_by(col(StaffMember.id))).all()]
+    return CustomerView(customer, contracts, balance, payments, intakes, cases, statement, tasks, staff)
 
 
 def statement_pdf(engine: Engine, settings: Settings, client_id: str, today: date) -> tuple[str, bytes] | None:
@@ -170,6 +180,38 @@ def routes(portal: Portal) -> list[BaseRoute]:
     def accounting(viewer: Viewer) -> bool:
         return viewer.does_accounting
 
+    def told(request: Request, client_id: str, result: StaffResult) -> Response:
+        notify(request.session, result.ok, result.message)
+        return back_to(f"/portal/clientes/{quote(client_id)}")
+
+    async def tag(request: Request, viewer: Viewer) -> Response:
+        """Add a tag, or take one off (`quitar`), through the collections desk as from the chat."""
+        client_id = request.path_params["client_id"][:40]
+        kind = StaffActionKind.UNTAG if form_text(request, "quitar", 5) == "1" else StaffActionKind.TAG
+        return told(request, client_id, await portal.collections.act(
+            viewer, kind, client_id=client_id, said=form_text(request, "etiqueta", 60)))
+
+    async def set_access(request: Request, viewer: Viewer) -> Response:
+        client_id = request.path_params["client_id"][:40]
+        kind = StaffActionKind.UNBLOCK if form_text(request, "desbloquear", 5) == "1" else StaffActionKind.BLOCK
+        reason = form_text(request, "motivo", 500)
+        if not reason:
+            return told(request, client_id, StaffResult(False, "Indique el motivo."))
+        return told(request, client_id, await portal.collections.act(viewer, kind, client_id=client_id, said=reason))
+
+    async def remind(request: Request, viewer: Viewer) -> Response:
+        client_id = request.path_params["client_id"][:40]
+        return told(request, client_id, await portal.collections.act(
+            viewer, StaffActionKind.REMIND, client_id=client_id, said=form_text(request, "tipo", 20)))
+
+    async def assign(request: Request, viewer: Viewer) -> Response:
+        client_id = request.path_params["client_id"][:40]
+        staff = form_text(request, "persona", 19)
+        if not staff.isdigit():
+            return told(request, client_id, StaffResult(False, "Elija a quién se asigna la llamada."))
+        return told(request, client_id, await portal.run(portal.collections.assign, viewer, client_id, int(staff),
+                                                         form_text(request, "nota", 500)))
+
     return [
         Route("/clientes", portal.guard(index), methods=["GET"]),
         Route("/clientes/importar", portal.guard(import_page, may=accounting), methods=["GET"]),
@@ -177,5 +219,9 @@ def routes(portal: Portal) -> list[BaseRoute]:
                                                  may=accounting), methods=["POST"]),
         Route("/clientes/{client_id}", portal.guard(show), methods=["GET"]),
         Route("/clientes/{client_id}/estado.pdf", portal.guard(statement), methods=["GET"]),
+        Route("/clientes/{client_id}/etiquetas", portal.guard(tag), methods=["POST"]),
+        Route("/clientes/{client_id}/acceso", portal.guard(set_access, may=accounting), methods=["POST"]),
+        Route("/clientes/{client_id}/recordar", portal.guard(remind), methods=["POST"]),
+        Route("/clientes/{client_id}/tarea", portal.guard(assign), methods=["POST"]),
     ]
 

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.db.types import utcnow
 from bot.intake.messages import IntakePort
 from bot.media_store import MediaStore, media_store
+from bot.portal.collecting import Collecting
 from bot.portal.sessions import CSRF_FIELD, Viewer, csrf_ok, logged_in
 from bot.portal.views import Pages
 
@@ -40,10 +41,17 @@ class Portal:
     clock: Callable[[], datetime] = utcnow
     media: MediaStore | None = None
     """Where receipt images are read from (the settings' store when None)."""
+    collecting: Collecting | None = None
 
     @property
     def files(self) -> MediaStore:
         return self.media or media_store(self.settings)
+
+    @property
+    def collections(self) -> Collecting:
+        """Collections' actions through their desk (set when the app is built)."""
+        assert self.collecting is not None
+        return self.collecting
 
     def today(self) -> date:
         return self.clock().astimezone(self.settings.tz).date()

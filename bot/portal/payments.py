@@ -2,7 +2,8 @@
 sincronizar, sincronizado, pagado sin sincronizar) and bank reconciliation, paged by id; each row's options
 "Sincronizar ahora" and "Sincronizar manualmente" (with its explanation, required, stored and shown) are the
 core's payment actions, the ones the chats' buttons and SINCRONIZAR/SINCRONIZADO use, and a payment's page
-shows its whole history."""
+shows its whole history; accounting marks a payment returned by the bank or undoes one applied by mistake
+(collections' desk, with a reason)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.accounting.sync import SYNC_LABELS, origin_of, sync_label
-from bot.db.models import BankMovement, Customer, Intake, Payment, PaymentEvent, SyncState
+from bot.collections.returns import ReversalKind
+from bot.db.models import BankMovement, Customer, Intake, Payment, PaymentEvent, PaymentReversal, SyncState
 from bot.db.types import MAX_ROW_ID
 from bot.intake.messages import StaffAction
 from bot.intake.staff import PORTAL
@@ -25,6 +27,7 @@ from bot.portal.sessions import Viewer, notify
 from bot.vocabulary import StaffActionKind
 
 PAGE_SIZE = 50
+REVERSAL_LABELS = {ReversalKind.RETURNED.value: "devuelto por el banco", ReversalKind.UNDONE.value: "anulado"}
 EVENT_LABELS = {
     "sync_queued": "en cola para el ERP", "sync_now": "«Sincronizar ahora» pedido",
     "synced": "sincronizado con el ERP", "sync_failed": "pagado sin sincronizar",
@@ -60,6 +63,7 @@ class PaymentView:
     row: PaymentRow
     intake: Intake | None
     events: list[PaymentEvent]
+    reversal: PaymentReversal | None = None
 
 
 def load_payments(engine: Engine, state: str, text: str, before: int | None) -> PaymentsPage:
@@ -96,7 +100,9 @@ def load_payment(engine: Engine, payment_id: int) -> PaymentView | None:
         intake = session.get(Intake, payment.intake_id) if payment.intake_id else None
         events = list(session.exec(select(PaymentEvent).where(PaymentEvent.payment_id == payment_id)
                                    .order_by(col(PaymentEvent.id))).all())
-    return PaymentView(PaymentRow(payment, customer.client_id, customer.full_name, movement), intake, events)
+        reversal = session.exec(select(PaymentReversal).where(PaymentReversal.payment_id == payment_id)).first()
+    return PaymentView(PaymentRow(payment, customer.client_id, customer.full_name, movement), intake, events,
+                       reversal)
 
 
 def routes(portal: Portal) -> list[BaseRoute]:
@@ -120,7 +126,7 @@ def routes(portal: Portal) -> list[BaseRoute]:
             return portal.pages.render(request, "not_found.html", status_code=404,
                                        what=f"No existe el pago {payment_id}.")
         return portal.pages.render(request, "payment.html", view=view, events=EVENT_LABELS,
-                                   synced=SyncState.SYNCED.value)
+                                   synced=SyncState.SYNCED.value, reversal_labels=REVERSAL_LABELS)
 
     async def on_payment(request: Request, viewer: Viewer, kind: StaffActionKind, reason: str | None) -> Response:
         """Seed 000's row options through the core, as the chat's buttons and SINCRONIZAR/SINCRONIZADO go: the
@@ -137,12 +143,30 @@ def routes(portal: Portal) -> list[BaseRoute]:
     async def sync_manually(request: Request, viewer: Viewer) -> Response:
         return await on_payment(request, viewer, StaffActionKind.SYNCED, form_text(request, "explanation", 1000))
 
+    async def returned(request: Request, viewer: Viewer) -> Response:
+        """Returned by the bank: through the core as the chat's DEVUELTO (re-charged a month later, customer told)."""
+        payment_id = request.path_params["payment_id"]
+        result = await portal.collections.act(viewer, StaffActionKind.RETURNED, number=payment_id,
+                                              said=form_text(request, "motivo", 500))
+        notify(request.session, result.ok, result.message)
+        return back_to(f"/portal/pagos/{payment_id}")
+
+    async def undo(request: Request, viewer: Viewer) -> Response:
+        """Applied by mistake: undone by the collections desk, the customer told only when staff tick it."""
+        payment_id = request.path_params["payment_id"]
+        result = await portal.run(portal.collections.undo, viewer, payment_id, form_text(request, "motivo", 500),
+                                  form_text(request, "avisar", 5) == "1")
+        notify(request.session, result.ok, result.message)
+        return back_to(f"/portal/pagos/{payment_id}")
+
     return [
         Route("/pagos", portal.guard(index), methods=["GET"]),
         Route("/pagos/{payment_id:int}", portal.guard(show), methods=["GET"]),
         Route("/pagos/{payment_id:int}/sincronizar", portal.guard(sync_now, may=accounting), methods=["POST"]),
         Route("/pagos/{payment_id:int}/sincronizar-manual", portal.guard(sync_manually, may=accounting),
               methods=["POST"]),
+        Route("/pagos/{payment_id:int}/devuelto", portal.guard(returned, may=accounting), methods=["POST"]),
+        Route("/pagos/{payment_id:int}/anular", portal.guard(undo, may=accounting), methods=["POST"]),
     ]
 
 

@@ -1,7 +1,6 @@
 """Informes: accounting's payments report over a date range (totals per currency, subtotals by day, bank,
-origin or channel, a bar chart drawn here as inline SVG), downloadable as CSV and XLSX, and collections'
-delinquent list with its downloads. The figures are the same functions `paybot report` and
-`paybot delinquents` print."""
+origin or channel, a bar chart drawn here as inline SVG), downloadable as CSV and XLSX. The figures are the
+same functions `paybot report` prints (collections' delinquent list is its own page, Morosos)."""
 
 from __future__ import annotations
 
@@ -18,7 +17,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.accounting.report import GroupBy, PaymentsReport, ReportFormat, payments_report, payments_summary, render
-from bot.collections import delinquents as delinquent_list
 from bot.portal.guard import Portal
 from bot.portal.sessions import Viewer
 from currency.money import Money, format_money
@@ -107,11 +105,6 @@ def load_summary(engine: Engine, period: Period, tz: tzinfo) -> PaymentsReport:
         return payments_summary(session, start=period.start, end=period.end, by=period.by, tz=tz)
 
 
-def load_delinquents(engine: Engine, today: date) -> list[delinquent_list.Delinquent]:
-    with Session(engine) as session:
-        return delinquent_list.delinquents(session, today)
-
-
 def routes(portal: Portal) -> list[BaseRoute]:
     async def index(request: Request, viewer: Viewer) -> Response:
         period = Period.from_query(request.query_params, portal.today())
@@ -133,25 +126,7 @@ def routes(portal: Portal) -> list[BaseRoute]:
         return Response(data, media_type=fmt.mime_type, headers={
             "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
 
-    async def delinquents(request: Request, viewer: Viewer) -> Response:
-        today = portal.today()
-        lines = await portal.run(load_delinquents, portal.engine, today)
-        return portal.pages.render(request, "delinquents.html", lines=lines, today=today)
-
-    async def delinquents_download(request: Request, viewer: Viewer) -> Response:
-        fmt = request.path_params["fmt"]
-        if fmt not in DOWNLOADS:
-            return Response(status_code=404)
-        today = portal.today()
-        lines = await portal.run(load_delinquents, portal.engine, today)
-        data = await portal.run(delinquent_list.render, lines, fmt, portal.settings.tz, today)
-        return Response(data, media_type=DOWNLOADS[fmt].mime_type, headers={
-            "Content-Disposition": f'attachment; filename="morosos-{today.isoformat()}.{fmt}"',
-            "Cache-Control": "private, no-store"})
-
     return [
         Route("/informes", portal.guard(index), methods=["GET"]),
         Route("/informes/pagos.{fmt}", portal.guard(download), methods=["GET"]),
-        Route("/informes/morosos", portal.guard(delinquents), methods=["GET"]),
-        Route("/informes/morosos.{fmt}", portal.guard(delinquents_download), methods=["GET"]),
     ]
