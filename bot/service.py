@@ -35,11 +35,10 @@ from bot.heartbeat import BEAT_SECONDS, beat, keep_beating
 from bot.intake.claims import worker_name
 from bot.intake.core import IntakeCore, Reader
 from bot.intake.delivery import handle_undelivered
-from bot.intake.media_retention import ReceiptMediaRetention
 from bot.intake.outbox import RELEASE_EVERY, OutboxDispatcher, RetryPolicy
 from bot.intake.reminders import DueReminders
 from bot.intake.replies import Replies
-from bot.intake.retention import RejectedMediaCleaner
+from bot.intake.retention import ReceiptMediaRetention, RejectedMediaCleaner
 from bot.intake.sending import Messenger
 from bot.intake.staff import seed_staff
 from bot.intake.worker import IntakeWorker

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from bot.db.models import Intake, IntakeEvent, Payment, Reminder
 from bot.db.types import utcnow
-from bot.intake.media_retention import ReceiptMediaRetention
+from bot.intake.retention import ReceiptMediaRetention
 from bot.intake.states import IntakeState, transition
 from tests.conftest import REPO
 from tests.privacy.conftest import Sandbox, receipt_png
