@@ -69,7 +69,12 @@ def in_flight_of(engine: Engine, process: str) -> set[tuple[str, str]]:
     with Session(engine) as session:
         held = session.exec(select(OutboxMessage).where(col(OutboxMessage.claimed_by).endswith(process))
                             .where(col(OutboxMessage.state) == "pending")).all()
-    return {(m.recipient, "ack" if m.kind == "ack" else f"card {m.intake_id}") for m in held}
+    return {(wire_number(m.recipient), "ack" if m.kind == "ack" else f"card {m.intake_id}") for m in held}
+
+
+def wire_number(recipient: str) -> str:
+    """A recipient as Twilio's `To` names it (staff numbers are stored without the channel prefix)."""
+    return recipient if recipient.startswith("whatsapp:") else f"whatsapp:{recipient}"
 
 
 def wait_until(condition: object, seconds: float, what: str) -> None:
