@@ -5,17 +5,11 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import socket
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -28,6 +22,7 @@ from bot.intake.outbox import OutboxDispatcher
 from bot.intake.worker import IntakeWorker
 from tests.conftest import REPO
 from tests.ocr.receipts import STYLES, Truth, encode, format_amount, format_date, render_screenshot
+from tests.processes import Service
 
 TODAY = date(2026, 11, 27)
 
@@ -109,55 +104,18 @@ class Conversation:
         return self.received_by(audience)[-1]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class ServiceProcess:
-    """`paybot run` as a child process on a loopback port."""
+class ServiceProcess(Service):
+    """`paybot run` as a child process on a loopback port, as the stories start it: its output discarded
+    unless `log` names a file, started and healthy within 30 s."""
 
     def __init__(self, env: dict[str, str], cwd: Path, log: Path | None = None) -> None:
-        self.env, self.cwd, self.log = env, cwd, log
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__(env, cwd, log=log or Path(os.devnull))
 
-    def start(self) -> None:
-        """Start the service (its output kept in `log` when given) and wait until /healthz answers 200."""
-        output = self.log.open("ab") if self.log is not None else subprocess.DEVNULL
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run", "--port", str(self.port)],
-                env=self.env, cwd=self.cwd, stdout=output, stderr=output,
-                start_new_session=True,
-            )
-        finally:
-            if not isinstance(output, int):
-                output.close()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError("paybot run did not come up")
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: the service and its reader processes, no clean-up."""
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+    def start(self, wait: bool = True) -> ServiceProcess:
+        super().start(wait=False)
+        if wait:
+            self.wait_healthy(30)
+        return self
 
 
 def load_demo(engine: Engine) -> None:

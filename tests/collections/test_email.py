@@ -27,7 +27,7 @@ from bot.intake.sending import Messenger
 from bot.service import email_sender
 from bot.vocabulary import ReplyKind
 from tests.collections.conftest import load_customers
-from tests.stories import free_port
+from tests.processes import free_port
 
 
 class Mailbox:

@@ -17,7 +17,8 @@ from bot.db import migrate
 from bot.db.models import StaffMember
 from bot.db.session import make_engine
 from bot.portal.passwords import hash_password
-from tests.stories import ServiceProcess, free_port, load_demo
+from tests.processes import free_port
+from tests.stories import ServiceProcess, load_demo
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

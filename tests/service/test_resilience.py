@@ -27,7 +27,8 @@ from tests.handlers.whatsapp.conftest import (
     signed,
 )
 from tests.handlers.whatsapp.fake_twilio import FakeTwilio
-from tests.stories import ServiceProcess, free_port
+from tests.processes import free_port
+from tests.stories import ServiceProcess
 
 SUPPORT_CHAT = -1001111
 ACCOUNTING_CHAT = -1002222
