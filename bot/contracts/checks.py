@@ -529,7 +529,8 @@ def check_duplicate(
     session: Session, fields: ReceiptFields, media_sha256: str | None, intake_id: int | None,
     report: CheckReport,
 ) -> CheckResult:
-    """Rule 6: no other live intake or applied payment has this bank reference or this very image."""
+    """Rule 6: no earlier live intake or applied payment has this bank reference or this very image (a
+    receipt sent twice and read side by side flags the resend, never the first)."""
     reference = (fields.reference or "").strip()
     if reference:
         payments = session.exec(select(Payment).where(Payment.reference == reference)).all()
@@ -545,7 +546,7 @@ def check_duplicate(
         stored_reference = Intake.__table__.c.fields["reference"].as_string()  # type: ignore[attr-defined]
         query = select(Intake).where(stored_reference == reference, Intake.state != REJECTED_STATE)
         if intake_id is not None:
-            query = query.where(Intake.id != intake_id)
+            query = query.where(col(Intake.id) < intake_id)
         for earlier in session.exec(query.order_by(col(Intake.id))).all():
             if _same_bank(ReceiptFields.from_json(earlier.fields).bank, fields.bank):
                 report.duplicate_of = earlier.id
@@ -556,7 +557,7 @@ def check_duplicate(
     if media_sha256:
         query = select(Intake).where(Intake.media_sha256 == media_sha256, Intake.state != REJECTED_STATE)
         if intake_id is not None:
-            query = query.where(Intake.id != intake_id)
+            query = query.where(col(Intake.id) < intake_id)
         same_image = session.exec(query.order_by(col(Intake.id))).first()
         if same_image is not None:
             report.duplicate_of = same_image.id

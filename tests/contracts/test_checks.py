@@ -240,6 +240,17 @@ def test_duplicate_reference_of_an_earlier_intake(seeded: Session, settings: Set
     assert check(seeded, settings, receipt(bank="BCR")).result("duplicate").status is CheckStatus.PASS
 
 
+def test_the_first_of_a_receipt_sent_twice_is_not_a_duplicate_of_the_resend_read_beside_it(
+    seeded: Session, settings: Settings,
+) -> None:
+    first = add_intake(seeded, receipt(), sha="cd" * 32)
+    resend = add_intake(seeded, receipt(), state="read", sha="cd" * 32)
+    assert check(seeded, settings, receipt(), intake_id=first, sha="cd" * 32).result(
+        "duplicate").status is CheckStatus.PASS
+    report = check(seeded, settings, receipt(), intake_id=resend, sha="cd" * 32)
+    assert report.result("duplicate").status is CheckStatus.FAIL and report.duplicate_of == first
+
+
 def test_rejected_intake_is_not_a_duplicate(seeded: Session, settings: Settings) -> None:
     add_intake(seeded, receipt(), state="rejected")
     assert check(seeded, settings, receipt()).result("duplicate").status is CheckStatus.PASS
