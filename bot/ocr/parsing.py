@@ -226,11 +226,13 @@ def parse_phone(text: str) -> str | None:
 
 
 _ID_MISREAD_WORD = re.compile(r"(?<![A-Za-z0-9])[1l|]D(?=\s{0,3}[:#-]?\s{0,3}(?:WOLK\s{0,3}[:#-]?\s{0,3})?#?\s{0,3}\d)")
+_HASH_AS_PLUSES = re.compile(r"(?<![\w+])\+\+(?=\d)")
 
 
 def fix_id_word(text: str) -> str:
-    """`1D`, `lD` or `|D` before a number is how Tesseract often reads the word `ID`."""
-    return _ID_MISREAD_WORD.sub("ID", text)
+    """`1D`, `lD` or `|D` before a number is how Tesseract often reads the word `ID`, and `++` glued to a
+    number how the Spanish model reads the `#` in front of it."""
+    return _HASH_AS_PLUSES.sub("#", _ID_MISREAD_WORD.sub("ID", text))
 
 
 def find_client_id(text: str, pattern: str) -> str | None:
@@ -263,7 +265,7 @@ def clean_text(text: str) -> str | None:
 
 
 _HASH_READING = re.compile(r"#(\d+)")
-_HASH_MISREAD = re.compile(r"[+#4H1$¿?*]{0,2}")
+_HASH_MISREAD = re.compile(r"[+#34H1$¿?*]{0,2}")
 _ID_READING = re.compile(r"ID([:#]?.*)")
 _ID_MISREAD = re.compile(r"[1lIi|][D0Oo]")
 
@@ -271,7 +273,7 @@ _ID_MISREAD = re.compile(r"[1lIi|][D0Oo]")
 def better_symbol_reading(first: str, second: str) -> bool:
     """Whether `second` (another model's reading of the same word) restores a `#` or an `ID` that `first` lost.
 
-    Spanish Tesseract reads `#4968` as `44968`, `+4968` or `++4968`, and `ID787` as `10787`; a reading
+    Spanish Tesseract reads `#4968` as `44968`, `344968`, `+4968` or `++4968`, and `ID787` as `10787`; a reading
     that differs only there, with the same digits after it, is taken. Anything else keeps the first.
     """
     if first == second:
