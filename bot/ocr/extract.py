@@ -331,13 +331,34 @@ def _reread_symbols(value: Value, reread: Reread) -> Value:
         return value
     if any(t.box is None for t in value.tokens):
         return value
-    second = reread(value.tokens)
-    if not second or len(second) != len(value.tokens):
-        return value
-    tokens = [b if better_symbol_reading(a.text, b.text) else a for a, b in zip(value.tokens, second, strict=True)]
+    tokens = list(value.tokens)
+    for line in _lines(value.tokens):
+        words = [value.tokens[k] for k in line]
+        if not any(ch.isdigit() or ch == "+" for t in words for ch in t.text):
+            continue
+        second = reread(words)
+        if not second or len(second) != len(words):
+            continue
+        for k, a, b in zip(line, words, second, strict=True):
+            if better_symbol_reading(a.text, b.text):
+                tokens[k] = b
     if tokens == list(value.tokens):
         return value
     return Value(" ".join(t.text for t in tokens).lstrip(": "), min(t.conf for t in tokens), tuple(tokens))
+
+
+def _lines(tokens: Sequence[Token]) -> list[list[int]]:
+    """The positions of boxed words, split where a word does not share the previous one's line (a value
+    wrapped over lines), so each line is read again on its own."""
+    lines: list[list[int]] = []
+    for k, token in enumerate(tokens):
+        assert token.box is not None
+        last = tokens[lines[-1][-1]].box if lines else None
+        if last is not None and token.box[1] < last[3] and token.box[3] > last[1]:
+            lines[-1].append(k)
+        else:
+            lines.append([k])
+    return lines
 
 
 def _aside(pair: Pair) -> bool:
@@ -378,7 +399,7 @@ def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
     again = _reread_symbols(Value(" ".join(t.text for t in tokens), conf, tokens), reread)
     for old, new in zip(tokens, again.tokens, strict=True):
         if old.text != new.text:
-            text = text.replace(old.text, new.text, 1)
+            text = text.replace(old.text.rstrip(".,;:"), new.text.rstrip(".,;:"), 1)
     return text, min(conf, again.conf)
 
 

@@ -274,10 +274,16 @@ def better_symbol_reading(first: str, second: str) -> bool:
     """Whether `second` (another model's reading of the same word) restores a `#` or an `ID` that `first` lost.
 
     Spanish Tesseract reads `#4968` as `44968`, `344968`, `+4968` or `++4968`, and `ID787` as `10787`; a reading
-    that differs only there, with the same digits after it, is taken. Anything else keeps the first.
+    that differs only there, with the same digits after it (and the same closing stop or comma), is taken.
+    Anything else keeps the first.
     """
     if first == second:
         return False
+    tail = re.search(r"[.,;:)]*$", second).group()  # type: ignore[union-attr]
+    if tail:
+        if not first.endswith(tail):
+            return False
+        first, second = first[: -len(tail)], second[: -len(tail)]
     hashed = _HASH_READING.fullmatch(second)
     if hashed:
         digits = hashed.group(1)
