@@ -26,6 +26,8 @@ _USD = re.compile(r"US\s?\$|USD|U\.S\.|d[oó]lares|\$", re.IGNORECASE)
 _CRC = re.compile(r"₡|¢|\bCRC\b|colones|\bcol\b", re.IGNORECASE)
 _SIGN_MISREAD = re.compile(r"^[\s(\[{€©@C¢]+")
 _NUMBER = re.compile(rf"\d[\d.,' ]{{0,{2 * MAX_NUMBER_DIGITS}}}")
+_SPACED_MARK = re.compile(r"(?<=\d) (?=[.,]\d)|(?<=\d[.,]) (?=\d)")
+"""A space Tesseract puts beside a thousands or decimal mark (`89 .433, 00`): the groups around it decide."""
 _RUN = rf"(?<!\d)(?<!\d[.,' ])\d(?:[.,' ]?\d){{1,{MAX_NUMBER_DIGITS - 1}}}(?![.,' ]?\d)"
 """A whole number run (digits, single separators between them), never the tail of a longer one."""
 _AMOUNT_IN_TEXT = re.compile(
@@ -55,7 +57,7 @@ def parse_amount(text: str) -> AmountReading | None:
         currency = "USD"
     elif _CRC.search(text):
         currency = "CRC"
-    stripped = _USD.sub(" ", _CRC.sub(" ", text)).strip()
+    stripped = _SPACED_MARK.sub("", _USD.sub(" ", _CRC.sub(" ", text)).strip())
     lead = _SIGN_MISREAD.match(stripped)
     misread_sign = bool(lead and lead.group().strip())
     if misread_sign and currency is None:
