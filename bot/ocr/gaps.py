@@ -94,7 +94,7 @@ def without_leaders(words: Sequence[Word]) -> list[Word]:
             text = ":" if text[-1] in ":!" else ""
         if text == word.text:
             out.append(word)
-        elif text == ":" and out and (out[-1].line_key == word.line_key or k in leaders and _same_row(out[-1], word)):
+        elif text == ":" and out and (out[-1].line_key == word.line_key or (k in leaders and _same_row(out[-1], word))):
             label = out[-1].text.rstrip(":")
             if k in leaders and label.rstrip(".").isalpha():
                 label = label.rstrip(".")

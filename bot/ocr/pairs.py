@@ -17,6 +17,8 @@ COLUMN_GAP = 1.3
 """A gap wider than this many text heights splits a line into separate pieces (columns, right-aligned values)."""
 LINE_GAP = 1.6
 """A value further than this many text heights below (or above) a label is not its value."""
+FAR_GAP = 2.8
+"""The furthest a lone label's value may be when every label of the page sits on the same side of its value."""
 HEADER_GAP = 2.5
 """The same for a label in a table's header row, which stands further from the values under it."""
 
@@ -162,7 +164,9 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row), None)
         header = seg.row in headers
         if right is not None and right not in labels and right not in inline and not header:
-            lines = [_strip_colon(segs[right].tokens), *_continuation(segs, right, labels, inline, segs[right], pitch)]
+            holder = match.kind.startswith(("payer", "payee")) and _contact(segs[right])
+            more = _continuation(segs, right, labels, inline, segs[right], pitch, seg.edge(0) if holder else None)
+            lines = [_strip_colon(segs[right].tokens), *more]
             pairs.append(Pair(match, seg.text, tuple(line for line in lines if line), "right", seg.tokens,
                               pieces[seg.row] > 2))
             used.add(right)
@@ -170,11 +174,20 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         if right is not None and not header:
             continue
         # A row of several labels is a table's header: each label's value is under it.
-        chosen = _vertical(segs, i, labels, inline, direction, settled or header, HEADER_GAP if header else LINE_GAP)
+        holder = match.kind.startswith(("payer", "payee"))
+        chosen = _vertical(segs, i, labels, inline, direction, settled or header, HEADER_GAP if header else LINE_GAP,
+                           holder=holder)
+        if chosen is None and settled and not header:
+            # A value further from its label than usual (a line between them went unread) in a layout
+            # whose labels all sit on the same side of their values: taken, but as a guess.
+            chosen = _vertical(segs, i, labels, inline, direction, True, FAR_GAP, holder=holder)
+            far = True
+        else:
+            far = False
         if chosen is None:
             continue
         place, lines, first = chosen
-        crowded = pieces[seg.row] > 1 or pieces[segs[first].row] > 1
+        crowded = far or pieces[seg.row] > 1 or pieces[segs[first].row] > 1
         pairs.append(Pair(match, seg.text, tuple(lines), place, seg.tokens, crowded))
     return pairs
 
@@ -219,6 +232,9 @@ def _direction(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: d
     enough labels agree that a label with no value that way is left without one."""
     votes = 0
     for i in labels:
+        right = next((j for j in range(i + 1, len(segs)) if segs[j].row == segs[i].row), None)
+        if right is not None and right not in labels and right not in inline:
+            continue  # its value is beside it: it says nothing about above or below
         below, above = _neighbour(segs, i, 1), _neighbour(segs, i, -1)
         free_below = below is not None and below not in labels and below not in inline
         free_above = above is not None and above not in labels and above not in inline
@@ -232,18 +248,35 @@ def _direction(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: d
     return (-1 if votes < 0 else 1), abs(votes) >= 2
 
 
+def _contact(seg: Segment) -> bool:
+    """A line that is an account or a phone number, with or without its own label."""
+    return is_account(seg.text) or is_phone(seg.text)
+
+
 def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
               inline: dict[int, tuple[int, LabelMatch]], direction: int, settled: bool, reach: float = LINE_GAP,
-              ) -> tuple[str, list[tuple[Token, ...]], int] | None:
+              *, holder: bool = False) -> tuple[str, list[tuple[Token, ...]], int] | None:
+    """The value under (or over) a lone label. A holder's label (`Hacia`, `Cuenta de origen`) heads a section
+    whose first lines may be the account or phone (labelled or not) before the holder's name: those are passed."""
     for step in (direction,) if settled else (direction, -direction):
         j = _neighbour(segs, i, step)
+        near = i
+        for _ in range(2):
+            contact = j is not None and (_contact(segs[j]) or (j in inline and inline[j][1].kind.endswith(
+                ("_phone", "_account"))))
+            if not holder or j is None or not contact or j in labels:
+                break
+            a, b = (segs[near], segs[j]) if step > 0 else (segs[j], segs[near])
+            if _gap(a, b) > reach:
+                break
+            near, j = j, _neighbour(segs, j, step)
         if j is None or j in labels or j in inline:
             continue
-        upper, lower = (segs[i], segs[j]) if step > 0 else (segs[j], segs[i])
+        upper, lower = (segs[near], segs[j]) if step > 0 else (segs[j], segs[near])
         if _gap(upper, lower) > reach:
             continue
         lines = [segs[j].tokens]
-        first_step = abs(segs[j].edge(1) - segs[i].edge(1))
+        first_step = abs(segs[j].edge(1) - segs[near].edge(1))
         k = j
         for _ in range(3):
             n = _neighbour(segs, k, step)
@@ -263,8 +296,10 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
 
 
 def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
-                  inline: dict[int, tuple[int, LabelMatch]], first: Segment, pitch: float) -> list[tuple[Token, ...]]:
-    """Lines under a value that carry on its text: alone on their row, aligned with it, closer than rows are."""
+                  inline: dict[int, tuple[int, LabelMatch]], first: Segment, pitch: float,
+                  holder_edge: int | None = None) -> list[tuple[Token, ...]]:
+    """Lines under a value that carry on its text: alone on their row, aligned with it, closer than rows are.
+    Under a holder's account (`holder_edge`: its label's left edge), the holder's name may start under the label."""
     out: list[tuple[Token, ...]] = []
     if not first.boxed:
         return out
@@ -273,13 +308,17 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
         n = _neighbour(segs, k, 1)
         if n is None or n in labels or n in inline or not segs[n].boxed:
             break
-        if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > 0.8 * pitch:
-            break
-        if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[k].height, segs[n].height):
-            break
         aligned = abs(segs[n].edge(0) - first.edge(0)) < first.height or abs(segs[n].edge(2) - first.edge(2)) < (
             first.height
         )
+        holder_line = holder_edge is not None and not out and looks_like_name(segs[n].text) and (
+            aligned or abs(segs[n].edge(0) - holder_edge) < first.height
+        )
+        if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > (1.05 if holder_line else 0.8) * pitch:
+            break
+        if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[k].height, segs[n].height) and not holder_line:
+            break
+        aligned = aligned or holder_line
         if not aligned:
             break
         out.append(segs[n].tokens)

@@ -167,9 +167,9 @@ def parse_date(text: str) -> date | None:
     iso = _ISO_DATE.search(text)
     if iso:
         return make_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-    named = _NAMED_DATE.search(text)
-    if named:
-        named_month = _month(named.group(2))
+    for named in _NAMED_DATE.finditer(text):
+        # A run of digits (a reference) is no month: the next match is tried.
+        named_month = _month(named.group(2)) if re.search(r"[A-Za-zÁÉÍÓÚáéíóú]", named.group(2)) else None
         if named_month:
             return make_date(int(named.group(3)), named_month, int(named.group(1)))
     return None

@@ -35,7 +35,11 @@ NAME_CONNECTORS = frozenset(("de", "del", "la", "las", "los", "y", "e"))
 _IBAN = re.compile(
     r"\bC\s?R\s?[\dO]{2}(?:[\s-]?[\dO]){14,20}\b|\bCR[\dO]{2}\b(?=[\s*]*(?:\d{4}|\*{2,}))", re.IGNORECASE
 )
-_MASKED = re.compile(r"(?:CR\d{0,2}\s?)?(?:\*{2,}\s?)+\d{3,4}\b|\bX{3,}\d{3,4}\b", re.IGNORECASE)
+_MASKED = re.compile(
+    r"(?:CR\d{0,2}\s?)?(?:\*{2,}\s?)+\d{3,4}\b|\bX{3,}\d{3,4}\b"
+    r"|\bCR\d{2}(?:\s[^\s\d]{1,6}){1,4}\s\d{3,4}\b",  # the hiding stars misread (`CR28 eek er* 0317`)
+    re.IGNORECASE,
+)
 _PHONE = re.compile(
     r"(?<![\d-])(?:\(?\+?506\)?[\s-]?)?[2-8]\d{3}[\s-]\d{4}(?![\d-])|\(?\+?506\)?[\s-]?[2-8]\d{7}(?!\d)"
 )
