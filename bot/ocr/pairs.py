@@ -4,6 +4,7 @@ the value under its label, or above it as a caption, whether or not the label's 
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from statistics import median
 
 from bot.ocr.labels import FUZZY, KNOWN, LabelMatch, Vocabulary
 from bot.ocr.rows import Row, Token
-from bot.ocr.values import is_account, is_phone, looks_like_name
+from bot.ocr.values import is_account, is_phone, looks_like_name, strip_accounts
 
 COLUMN_GAP = 1.3
 """A gap wider than this many text heights splits a line into separate pieces (columns, right-aligned values)."""
@@ -253,6 +254,13 @@ def _contact(seg: Segment) -> bool:
     return is_account(seg.text) or is_phone(seg.text)
 
 
+def _contact_only(seg: Segment, label_words: int) -> bool:
+    """A line (after its own label's first `label_words` words) holding an account or a phone and no name."""
+    value = " ".join(t.text for t in seg.tokens[label_words:])
+    typed = is_account(value) or is_phone(value) or bool(re.fullmatch(r"[\d\s()+-]{8,20}", value))
+    return typed and not re.search(r"[^\W\d_]{2}", strip_accounts(value).replace("+506", ""))
+
+
 def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
               inline: dict[int, tuple[int, LabelMatch]], direction: int, settled: bool, reach: float = LINE_GAP,
               *, holder: bool = False) -> tuple[str, list[tuple[Token, ...]], int] | None:
@@ -262,8 +270,7 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
         j = _neighbour(segs, i, step)
         near = i
         for _ in range(2):
-            contact = j is not None and (_contact(segs[j]) or (j in inline and inline[j][1].kind.endswith(
-                ("_phone", "_account"))))
+            contact = j is not None and _contact_only(segs[j], inline[j][0] if j in inline else 0)
             if not holder or j is None or not contact or j in labels:
                 break
             a, b = (segs[near], segs[j]) if step > 0 else (segs[j], segs[near])

@@ -43,7 +43,8 @@ _DIGITS_BEFORE = re.compile(r"(?<![\w/:-])\d{1,3}(?:[.,  ]\d{3})*[.,]?\s?$")
 _DIGITS_AFTER = re.compile(r"[.,]?\s?\d")
 _AMOUNT_CUES = re.compile(
     r"(?:por|de|recibido|recibi[oó]|recibiste|envi[oó]|enviaste|envio|transfiri[oó]|acredit\w*|debit\w*|suma de|"
-    r"monto(?: de)?:?|monto|recibi[oó])\s*$",
+    r"monto(?: de)?:?|monto|recibi[oó]|pag\w{0,8}|transfer\w{0,8}|deposit\w{0,8}|abon\w{0,8}|envi\w{0,8}|"
+    r"cobr\w{0,8}|debit\w{0,8}|acredit\w{0,8}|recibi\w{0,8})\s*$",
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(
@@ -52,7 +53,9 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _DESCRIPTION = re.compile(
-    r"\b(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario)\s*:\s*(?P<v>[^\n]+)", re.IGNORECASE
+    r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario)\s*:|(?:por|en)\s+concepto\s+de|"
+    r"por\s+motivo\s+de)\s*(?P<v>[^\n]+)",
+    re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<!\bRef)(?<!\bNo)(?<!\bN\.º)(?<![A-Z]\.[A-Z])(?<!\b[A-Z])\.\s+(?=\S)")
 _NAME_PIECE = re.compile(r"^[A-Za-zÁÉÍÓÚÑÜáéíóúñü][A-Za-zÁÉÍÓÚÑÜáéíóúñü'.&-]*$")
@@ -201,9 +204,22 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
             name = _name_after(text, match.end())
             if name and payee is None:
                 payee, phones["payee"] = name, _phone_after(text, name, match.end())
-    sent = re.search(r"\s(?:te|le)\s+envi[oó]\b", text, re.I)
+    sent = re.search(r"\s(?:(?:te|le|nos)\s+)?(?:envi[oó]|transfiri[oó]|pag[oó]|deposit[oó]|abon[oó])\b", text, re.I)
     if sent and payer is None:
         payer = _name_before(text, sent.start())
+    for match in re.finditer(r"\ba\s+(?:nombre|favor)\s+de\s+", text, re.I):
+        # `a nombre de X` names the holder of the account just mentioned: the origin's after `desde` or
+        # `de la cuenta`, else the destination's.
+        before = _window(text, match.start(), 80).lower()
+        origin = max(before.rfind(w) for w in ("desde", "de la cuenta", "origen", "debitad"))
+        destination = max(before.rfind(w) for w in (" a la cuenta", "hacia", "destino", "acreditad"))
+        name = _name_after(text, match.end())
+        if name is None:
+            continue
+        if origin > destination and payer is None:
+            payer = name
+        elif origin <= destination and payee is None:
+            payee = name
     return payer, payee
 
 
