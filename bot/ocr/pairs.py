@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from bot.ocr.labels import FUZZY, KNOWN, LabelMatch, Vocabulary
+from bot.ocr.labels import FUZZY, KNOWN, LabelMatch, Vocabulary, label_words
 from bot.ocr.rows import Row, Token
 from bot.ocr.values import is_account, is_phone, looks_like_name, strip_accounts
 
@@ -18,6 +18,10 @@ COLUMN_GAP = 1.3
 """A gap wider than this many text heights splits a line into separate pieces (columns, right-aligned values)."""
 LINE_GAP = 1.6
 """A value further than this many text heights below (or above) a label is not its value."""
+WRAP_PITCH = 1.8
+"""A value's next line whose baseline is at most this many text heights lower carries on the value (wrapped)."""
+TYPE_STEP = 1.15
+"""Values printed at least this much taller than the page's labels make the label type recognisable."""
 FAR_GAP = 2.8
 """The furthest a lone label's value may be when every label of the page sits on the same side of its value."""
 HEADER_GAP = 2.5
@@ -145,6 +149,7 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         leftmost = i == 0 or segs[i - 1].row != seg.row
         if split is not None and (leftmost or split[1].how in (KNOWN, FUZZY)):
             inline[i] = split
+    _typographic_labels(segs, labels, inline, vocabulary)
     pairs: list[Pair] = []
     used: set[int] = set()
     pitch = _row_pitch(segs)
@@ -191,6 +196,31 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         crowded = far or pieces[seg.row] > 1 or pieces[segs[first].row] > 1
         pairs.append(Pair(match, seg.text, tuple(lines), place, seg.tokens, crowded))
     return pairs
+
+
+def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
+                        inline: dict[int, tuple[int, LabelMatch]], vocabulary: Vocabulary) -> None:
+    """Add to `labels` the lone lines printed like the page's known labels (their smaller type, where values are
+    clearly larger) whose words name a field only by a keyword or resemblance (`Persona que envía`)."""
+    lone = [i for i in labels if len(_row_of(segs, i)) == 1 and segs[i].boxed]
+    if len(lone) < 2:
+        return
+    label_height = median(segs[i].height for i in lone)
+    beside = [segs[j].height for i in lone for j in (_neighbour(segs, i, 1), _neighbour(segs, i, -1))
+              if j is not None and j not in labels and j not in inline and segs[j].boxed]
+    if not beside or median(beside) < TYPE_STEP * label_height:
+        return
+    for i, seg in enumerate(segs):
+        if i in labels or i in inline or not seg.boxed or len(_row_of(segs, i)) > 1:
+            continue
+        text = seg.text
+        if any(ch.isdigit() for ch in text) or not 1 <= len(text.split()) <= 5 or not text[:1].isupper():
+            continue
+        if abs(seg.height - label_height) > 0.15 * label_height:
+            continue
+        match = vocabulary.match(label_words(text))
+        if match is not None and match.kind != "unknown":
+            labels[i] = match
 
 
 def _neighbour(segs: Sequence[Segment], i: int, step: int) -> int | None:
@@ -290,7 +320,8 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
             if n is None or n in labels or n in inline:
                 break
             a, b = (segs[k], segs[n]) if step > 0 else (segs[n], segs[k])
-            if not b.boxed or b.edge(1) - a.edge(1) > 1.5 * first_step or _gap(a, b) > LINE_GAP:
+            wrapped = b.edge(3) - a.edge(3) <= WRAP_PITCH * max(a.height, b.height)
+            if not b.boxed or (b.edge(1) - a.edge(1) > 1.5 * first_step and not wrapped) or _gap(a, b) > LINE_GAP:
                 break
             if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[n].height, segs[k].height):
                 break

@@ -21,7 +21,9 @@ from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date
 
 _CURRENCY_BEFORE = r"(?P<pre>₡|¢|CRC|US\s?\$|USD|\$)\s?"
 _CURRENCY_AFTER = r"\s?(?P<post>colones|colón|CRC|USD|d[oó]lares)\b"
-_NUMBER = r"(?P<num>\d{1,3}(?:(?P<sep>[.,  ])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+_NUMBER = r"(?P<num>\d{1,3}(?:(?P<sep>[.,  ])\d{3})(?:(?:(?P=sep)| )\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+"""A number, its thousands grouped by one mark; a space may stand for that mark where a line break fell
+(`1.245` / `000,00 colones`)."""
 _MONEY_SIGN_FIRST = re.compile(rf"(?<![\w.,]){_CURRENCY_BEFORE}{_NUMBER}(?![\d])", re.IGNORECASE)
 _MONEY_WORD_AFTER = re.compile(rf"(?<![\w.,₡¢$]){_NUMBER}{_CURRENCY_AFTER}", re.IGNORECASE)
 _MISREAD_SIGN = re.compile(rf"(?<=\s)(?:[(€Cc¢©/|{{\[tf¿?]{{1,2}}|[^\s\w]|[ÁÉÍÓÚ])\s?{_NUMBER}(?![\d)]|[.,/-]\d)")
@@ -109,7 +111,11 @@ def amounts(text: str) -> list[Mention]:
         if found and match.start() < found[-1].end:
             continue
         groups = match.groupdict()
-        money = parse_amount(f"{groups.get('pre') or ''}{groups['num']} {groups.get('post') or ''}".strip())
+        number, sep = groups["num"], groups.get("sep")
+        broken = sep in (".", ",") and " " in number
+        if broken:
+            number = number.replace(" ", sep or "")
+        money = parse_amount(f"{groups.get('pre') or ''}{number} {groups.get('post') or ''}".strip())
         if money is None:
             continue
         cued = bool(_AMOUNT_CUES.search(_window(text, match.start())))
@@ -117,7 +123,8 @@ def amounts(text: str) -> list[Mention]:
         # shape that no longer groups (`2.139` / `533,00 colones`): then the amount is a guess.
         glued = bool(_DIGITS_BEFORE.search(_window(text, match.start())) or _DIGITS_AFTER.match(text, match.end()))
         found.append(
-            Mention(money.value, money.currency, match.start(), match.end(), cued, money.doubtful, glued=glued)
+            Mention(money.value, money.currency, match.start(), match.end(), cued, money.doubtful or broken,
+                    glued=glued)
         )
     taken = {m.end for m in found}
     for pattern, currency in ((_MISREAD_SIGN, "CRC"), (_SIGN_STROKE_ONE, "CRC"), (_BARE_NUMBER, None)):
@@ -192,7 +199,8 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
     payee: str | None = None
     for match in re.finditer(r"\bde\s+", text):
         before = _window(text, match.start())
-        if re.search(r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d)\s*$", before, re.I) or (
+        if re.search(r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d|(?:de|por) parte)\s*$",
+                     before, re.I) or (
             any(0 <= match.start() - m.start < 30 for m in mentions)
         ):
             name = _name_after(text, match.end())
