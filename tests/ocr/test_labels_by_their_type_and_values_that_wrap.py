@@ -26,11 +26,10 @@ def test_a_caption_in_the_labels_small_type_names_its_value_though_half_its_word
 
 def test_a_payee_name_wrapped_under_its_label_is_read_whole() -> None:
     top = 140 + 3 * 110
-    image = sketch(label_above([("Monto", "₡150.000,00"), ("Cliente origen", "Hernán Gutiérrez Alvarado"),
-                                ("Beneficiario", "SERVICIOS DENTALES")]) + [
-        Text(60, top - 30, "AURORA DEL ESTE S.A.", 36),
-        Text(60, top + 40, "Fecha", 26, grey=True), Text(60, top + 76, "27/11/2026", 36),
-    ])
+    rows = label_above([("Monto", "₡150.000,00"), ("Cliente origen", "Hernán Gutiérrez Alvarado"),
+                        ("Beneficiario", "SERVICIOS DENTALES")])
+    image = sketch([*rows, Text(60, top - 30, "AURORA DEL ESTE S.A.", 36),
+                    Text(60, top + 40, "Fecha", 26, grey=True), Text(60, top + 76, "27/11/2026", 36)])
     fields = read_receipt(image)
     assert fields.payee_name == "SERVICIOS DENTALES AURORA DEL ESTE S.A."
     assert fields.payer_name == "Hernán Gutiérrez Alvarado"
