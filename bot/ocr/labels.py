@@ -19,10 +19,16 @@ STOP_WORDS = frozenset(
     ("de", "del", "la", "el", "los", "las", "a", "al", "por", "que", "quien", "y", "en", "su", "con", "e", "o")
 )
 KNOWN, FUZZY, KEYWORD, SIMILAR = "known", "fuzzy", "keyword", "similar"
-SENDING = re.compile(r"^(?:envi|pag[aou]|transfi|transfer|remit|gir[ao]|deposit[ao]|debit|realiz)")
-"""Verbs of the one who pays (`Enviado`, `Pagado`, `Quién paga`, `Transferido`, `Girado`), as a label's word."""
-RECEIVING = re.compile(r"^(?:recib|acredit|abonad|cobr|benefici)")
-"""Verbs of the one who is paid (`Recibido`, `Acreditado`, `Quién cobra`)."""
+SENDING = re.compile(
+    r"(?:envi(?:a|ar|ad[oa]s?)|pag(?:a|ar|ad[oa]s?|adora?)|transf(?:iere|erir|erid[oa]s?)|remit(?:e|id[oa]s?|ente)|"
+    r"gir(?:a|ad[oa]s?|adora?)|deposit(?:a|ad[oa]s?|ante)|debit(?:ar|ad[oa]s?)|realizad[oa]s?)"
+)
+"""Forms of the payer's verbs a label is made of (`Enviado`, `Pagado`, `Quién paga`, `Transferido`, `Girador`);
+nouns and a sentence's verbs (`Pagos`, `Transferencias`, `Pagaste`, `Envió`) are not among them."""
+RECEIVING = re.compile(
+    r"(?:recib(?:e|ir|id[oa]s?)|acredit(?:a|ar|ad[oa]s?)|abon(?:ar|ad[oa]s?)|cobr(?:a|ar|ad[oa]s?|adora?))"
+)
+"""Forms of the payee's verbs (`Recibido`, `Acreditado`, `Quién cobra`, `Cuenta a acreditar`)."""
 TO_WORDS = frozenset(("a", "al", "para", "hacia"))
 BY_WORDS = frozenset(("por", "de", "desde"))
 
@@ -31,11 +37,9 @@ def side_of_verb(words: list[str]) -> str | None:
     """Which holder a label built on a payment verb names: `Enviado por` / `Pagado por` / `Quién paga` / `Recibido de`
     the payer, `Enviado a` / `Pagado a` / `Recibido por` / `Quién cobra` the payee; None without such a verb."""
     for k, word in enumerate(words):
-        sending, receiving = bool(SENDING.match(word)), bool(RECEIVING.match(word))
-        finite = word.endswith(("aste", "iste", "amos", "imos")) or (word.endswith("o") and not word.endswith(
-            ("ado", "ido")))
-        if not (sending or receiving) or finite:
-            continue  # `pago`, `envio`, `pagaste`, `recibio`: a noun or a sentence's verb, not a label's
+        sending, receiving = bool(SENDING.fullmatch(word)), bool(RECEIVING.fullmatch(word))
+        if not (sending or receiving):
+            continue
         after = words[k + 1] if k + 1 < len(words) else None
         if sending:
             return "payee" if after in TO_WORDS else "payer"

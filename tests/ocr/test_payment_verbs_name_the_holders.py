@@ -18,11 +18,11 @@ def test_labels_on_payment_verbs_say_which_holder_they_name() -> None:
     vocab = vocabulary(None)
     kinds = {text: vocab.is_label_text(text) for text in
              ("Quién paga", "Pagado a", "Recibido por", "Recibido de", "Transferido a", "Cobrado por", "Pagaste",
-              "Forma de pago")}
+              "Forma de pago", "Transferencias", "Pagos", "Cuenta a acreditar")}
     assert {text: match.kind if match else None for text, match in kinds.items()} == {
         "Quién paga": "payer_name", "Pagado a": "payee_name", "Recibido por": "payee_name",
         "Recibido de": "payer_name", "Transferido a": "payee_name", "Cobrado por": "payee_name", "Pagaste": None,
-        "Forma de pago": None,
+        "Forma de pago": None, "Transferencias": None, "Pagos": None, "Cuenta a acreditar": "payee_account",
     }
     assert side_of_verb(["pago"]) is None and side_of_verb(["envio"]) is None
 
@@ -81,3 +81,32 @@ def test_an_amount_whose_sign_was_misread_after_pagaste_is_read() -> None:
     assert (fields.amount, fields.payee_name, fields.description) == (Decimal("18900.00"), "Soda La Esquina",
                                                                       "almuerzo")
     assert fields.confidence["amount"] < 0.9
+
+
+def test_a_titular_label_belongs_to_the_account_on_the_row_above() -> None:
+    rows = [("Depositante:", "Andrea Zúñiga Calvo"), ("Cuenta a acreditar:", "CR05 0151 0001 2345 6789 01"),
+            ("Nombre del titular:", "WOLK SOFTWARE S.A."), ("Total:", "₡ 30.000,00"), ("Fecha:", "20-11-2026"),
+            ("Concepto:", "Mensualidad ID 2718")]
+    image = sketch([Text(300, 40, "BOLETA DE DEPÓSITO", 34, bold=True)] + [
+        piece for y, (label, value) in zip(range(120, 900, 50), rows, strict=False)
+        for piece in (Text(60, y, label, 26), Text(330, y, value, 28))
+    ])
+    fields = read_receipt(image)
+    assert (fields.payer_name, fields.payee_name) == ("Andrea Zúñiga Calvo", "WOLK SOFTWARE S.A.")
+    assert fields.amount == Decimal("30000.00")
+
+
+def test_a_menu_beside_the_receipt_names_nobody() -> None:
+    menu = ["Inicio", "Cuentas", "Transferencias", "Pagos", "Tarjetas", "Salir"]
+    rows = [("Cuenta de origen", "CR** **** **** 1234"), ("Titular", "Mauricio Araya León"),
+            ("Cuenta destino", "CR05 0151 0001 2345 6789 01"), ("Nombre del destinatario", "Wolk Software S.A."),
+            ("Monto", "₡ 44.800,00"), ("Fecha", "18/11/2026 09:12")]
+    image = sketch([Text(40, 40, "Mi Banco en Línea", 30, bold=True),
+                    Text(400, 120, "Transferencia realizada con éxito", 32, bold=True)]
+                   + [Text(40, 130 + 50 * k, item, 26) for k, item in enumerate(menu)]
+                   + [piece for y, (label, value) in zip(range(190, 900, 50), rows, strict=False)
+                      for piece in (Text(400, y, label, 24, grey=True), Text(1400, y, value, 26, anchor="ra"))],
+                   width=1480)
+    fields = read_receipt(image)
+    assert (fields.payer_name, fields.payee_name) == ("Mauricio Araya León", "Wolk Software S.A.")
+    assert fields.confidence["payer_name"] < 0.9
