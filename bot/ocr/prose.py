@@ -51,7 +51,7 @@ _AMOUNT_CUES = re.compile(
 )
 _REFERENCE = re.compile(
     r"\b(?:N[uú]mero de referencia|Referencia|Ref|Comprobante|Aprobaci[oó]n|Confirmaci[oó]n|N[uú]mero de "
-    r"confirmaci[oó]n)\b\.?\s*(?:N\.?\s?[º°o]\.?\s*|No\.?\s*)?[:#]?\s*(?P<v>\d{6,25}(?:\s\d{4,20})?)",
+    r"confirmaci[oó]n|Autorizaci[oó]n|Transacci[oó]n|Documento|Operaci[oó]n|Movimiento)\b\.?\s*(?:N\.?\s?[º°o]\.?\s*|No\.?\s*)?[:#]?\s*(?P<v>\d{6,25}(?:\s\d{4,20})?)",
     re.IGNORECASE,
 )
 _DESCRIPTION = re.compile(
@@ -208,14 +208,14 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
                 payer, phones["payer"] = name, _phone_after(text, name, match.end())
     for match in re.finditer(r"\b(?:a|hacia)\s+", text):
         before = _window(text, match.start())
-        if _PAYEE_CUE.search(before):
+        if _PAYEE_CUE.search(before) or (payer and before.rstrip(" ,").endswith(payer)):
             name = _name_after(text, match.end())
             if name and payee is None:
                 payee, phones["payee"] = name, _phone_after(text, name, match.end())
     sent = re.search(r"\s(?:(?:te|le|nos)\s+)?(?:envi[oó]|transfiri[oó]|pag[oó]|deposit[oó]|abon[oó])\b", text, re.I)
     if sent and payer is None:
         payer = _name_before(text, sent.start())
-    for match in re.finditer(r"\ba\s+(?:nombre|favor)\s+de\s+", text, re.I):
+    for match in re.finditer(r"\ba\s+(?:nombre|favor|la\s+cuenta|la\s+orden)\s+de\s+", text, re.I):
         # `a nombre de X` names the holder of the account just mentioned: the origin's after `desde` or
         # `de la cuenta`, else the destination's.
         before = _window(text, match.start(), 80).lower()

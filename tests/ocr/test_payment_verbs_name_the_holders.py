@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from bot.ocr import read_receipt, read_text
 from bot.ocr.labels import side_of_verb, vocabulary
 from tests.ocr.generator import notification_image
@@ -110,3 +112,17 @@ def test_a_menu_beside_the_receipt_names_nobody() -> None:
     fields = read_receipt(image)
     assert (fields.payer_name, fields.payee_name) == ("Mauricio Araya León", "Wolk Software S.A.")
     assert fields.confidence["payer_name"] < 0.9
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Transferencia enviada: $ 120.50 a favor de WOLK SOFTWARE S.A. Concepto: licencia ID 42. Fecha 3/12/2026. "
+     "Autorización 554433", {"payee_name": "WOLK SOFTWARE S.A.", "reference": "554433", "description": "licencia ID 42"}),
+    ("Popular: Se realizó una transferencia de su cuenta a la cuenta de ANDRES VEGA CRUZ por ₡ 45.000,00 el "
+     "10/10/2026. Detalle: alquiler octubre. Ref 44556677", {"payee_name": "ANDRES VEGA CRUZ", "amount": "45000.00"}),
+    ("Scotiabank informa: transferencia por USD 75.00 desde la cuenta de ROBERTO CASTRO a WOLK SOFTWARE. Nota: "
+     "soporte ID 9.", {"payer_name": "ROBERTO CASTRO", "payee_name": "WOLK SOFTWARE", "description": "soporte ID 9"}),
+])
+def test_pasted_notifications_say_who_paid_whom_in_their_own_words(text: str, expected: dict[str, str]) -> None:
+    fields = read_text(text).to_json()
+    assert {key: fields[key] for key in expected} == expected
+    assert all(fields["confidence"][key] < 0.9 for key in expected if key.endswith("_name"))
