@@ -116,7 +116,8 @@ def test_a_menu_beside_the_receipt_names_nobody() -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("Transferencia enviada: $ 120.50 a favor de WOLK SOFTWARE S.A. Concepto: licencia ID 42. Fecha 3/12/2026. "
-     "Autorización 554433", {"payee_name": "WOLK SOFTWARE S.A.", "reference": "554433", "description": "licencia ID 42"}),
+     "Autorización 554433",
+     {"payee_name": "WOLK SOFTWARE S.A.", "reference": "554433", "description": "licencia ID 42"}),
     ("Popular: Se realizó una transferencia de su cuenta a la cuenta de ANDRES VEGA CRUZ por ₡ 45.000,00 el "
      "10/10/2026. Detalle: alquiler octubre. Ref 44556677", {"payee_name": "ANDRES VEGA CRUZ", "amount": "45000.00"}),
     ("Scotiabank informa: transferencia por USD 75.00 desde la cuenta de ROBERTO CASTRO a WOLK SOFTWARE. Nota: "
