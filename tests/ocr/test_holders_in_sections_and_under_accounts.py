@@ -8,8 +8,7 @@ from datetime import date
 import pytest
 
 from bot.ocr import read_receipt
-from bot.ocr.parsing import parse_date
-from bot.ocr.values import is_account
+from bot.ocr.values import is_account, parse_date
 from tests.ocr.generator import generate
 from tests.ocr.sketch import Text, sketch
 
@@ -69,3 +68,8 @@ def test_tuned_receipts_where_a_holder_or_a_date_was_missed(seed: int, field: st
 def test_a_date_in_words_after_a_reference_number_is_found() -> None:
     assert parse_date("mensualidad. Ref 123072140672. 27 de abril de 2026 a las 14:27") == date(2026, 4, 27)
     assert parse_date("Ref 160791176938. viernes, 17 de julio de 2026") == date(2026, 7, 17)
+
+
+def test_a_date_whose_year_was_misread_out_of_this_century_is_no_date() -> None:
+    assert parse_date("Fecha 01/02/2403") is None
+    assert parse_date("01/02/2026") == date(2026, 2, 1)
