@@ -47,6 +47,8 @@ NOT_RECEIPTS = (ReplyKind.ASK_RECEIPT, ReplyKind.FOLLOW_UP, ReplyKind.BALANCE, R
 
 STORE_BATCH = 32
 """At most this many arriving messages share one transaction."""
+SERVER_STORERS = 4
+"""Transactions storing arrivals at once on a database server (SQLite writes one at a time: one there)."""
 
 
 class Reader(Protocol):
@@ -108,8 +110,9 @@ class IntakeCore:
         self.intake_ready = asyncio.Event()
         self.outbox_ready = asyncio.Event()
         self._arrivals: list[tuple[InboundMessage, asyncio.Future[tuple[int | None, bool]]]] = []
-        self._storing: asyncio.Task[None] | None = None
-        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-store")
+        self._storing: set[asyncio.Task[None]] = set()
+        self._storers = 1 if engine.dialect.name == "sqlite" else SERVER_STORERS
+        self._store_threads = ThreadPoolExecutor(max_workers=self._storers, thread_name_prefix="intake-store")
 
     # -- inbound -------------------------------------------------------------------------------
 
@@ -125,13 +128,14 @@ class IntakeCore:
         return intake_id
 
     async def _stored(self, message: InboundMessage) -> tuple[int | None, bool]:
-        """Queue `message` for the storing thread and wait until it is committed; messages that arrive
+        """Queue `message` for the storing threads and wait until it is committed; messages that arrive
         together are stored in one transaction (one disk sync for all), so a burst is answered quickly."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[tuple[int | None, bool]] = loop.create_future()
         self._arrivals.append((message, done))
-        if self._storing is None or self._storing.done() or self._storing.get_loop() is not loop:
-            self._storing = loop.create_task(self._store_arrivals(), name="intake-store")
+        self._storing = {task for task in self._storing if not task.done() and task.get_loop() is loop}
+        if len(self._storing) < self._storers:
+            self._storing.add(loop.create_task(self._store_arrivals(), name="intake-store"))
         return await done
 
     async def _store_arrivals(self) -> None:
@@ -139,7 +143,7 @@ class IntakeCore:
         while self._arrivals:
             batch, self._arrivals = self._arrivals[:STORE_BATCH], self._arrivals[STORE_BATCH:]
             try:
-                outcomes = await loop.run_in_executor(self._store_thread, self._store_all, [m for m, _ in batch])
+                outcomes = await loop.run_in_executor(self._store_threads, self._store_all, [m for m, _ in batch])
             except asyncio.CancelledError:
                 for _, done in batch + self._arrivals:
                     done.cancel()
