@@ -37,14 +37,14 @@ MAX_ROWS = 200_000
 
 BANK_VOCABULARY = Vocabulary(
     wordings={
-        "date": ("Fecha", "Fecha contable", "Fecha de movimiento", "Fecha movimiento", "F. Valor", "Fecha valor",
-                 "Fecha de transacción", "Fecha operación", "Fecha de registro", "Date", "Posting date"),
-        "debit": ("Débito", "Débitos", "Cargo", "Cargos", "Retiro", "Retiros", "Débito de transacción", "Debe",
-                  "Débito (₡)", "Debit", "Withdrawal"),
-        "credit": ("Crédito", "Créditos", "Abono", "Abonos", "Depósito", "Depósitos", "Crédito de transacción",
-                   "Haber", "Crédito (₡)", "Credit", "Deposit"),
+        "date": ("Fecha", "Fecha contable", "Fecha de movimiento", "Fecha movimiento", "F. Valor",
+                 "Fecha de transacción", "Fecha de registro", "Date", "Posting date"),
+        "debit": ("Débito", "Débitos", "Cargo", "Retiro", "Retiros", "Débito de transacción", "Debe", "Debit",
+                  "Withdrawal"),
+        "credit": ("Crédito", "Créditos", "Abono", "Depósito", "Depósitos", "Crédito de transacción", "Haber",
+                   "Credit", "Deposit"),
         "balance": ("Saldo", "Saldo contable", "Saldo disponible", "Balance", "Balance de transacción"),
-        "amount": ("Monto", "Importe", "Valor", "Monto ₡", "Amount"),
+        "amount": ("Monto", "Importe", "Valor", "Amount"),
         "reference": ("Referencia", "N° documento", "Número de documento", "Documento", "Comprobante", "Núm. Ref.",
                       "Número de referencia", "Referencia de transacción", "Reference"),
         "description": ("Descripción", "Concepto", "Detalle", "Glosa", "Descripción de transacción", "Description"),
