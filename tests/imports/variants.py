@@ -367,8 +367,9 @@ def _bank_rows(movements: Sequence[Movement], rng: random.Random, family: str,
         "date": rng.choice(_pools(family, *DATE_STYLES)),
         "empty": rng.choice(_pools(family, ["", "", "0.00"], ["-"])),
         "currency": {c: rng.choice(_pools(family, *CURRENCY_WORDS[c])) for c in CURRENCY_WORDS},
-        "direction": rng.choice(DIRECTION_VALUES),
     }
+    if layout == "direction":
+        style["direction"] = rng.choice(DIRECTION_VALUES)
     balance = Decimal("1000000.00")
     rows = []
     for movement in movements:
