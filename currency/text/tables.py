@@ -21,8 +21,9 @@ from currency.text.words import normalize_header
 XLSX_MAGIC = b"PK\x03\x04"
 HEADER_SCAN_ROWS = 40
 """How far down a sheet the row of column titles is looked for (titles, account and period lines above it)."""
-MATCH_THRESHOLD = 0.6
-"""The least similarity between a header and a role's wording for the column to take that role."""
+MATCH_THRESHOLD = 0.59
+"""The least similarity between a header and a role's wording for the column to take that role (one word
+of two in common, the other's first word being it: `Monto débito` is a debit)."""
 STOPWORDS = frozenset({"de", "del", "la", "el", "los", "las", "en", "y", "e", "a", "por", "para", "n", "no", "nro",
                        "num", "numero", "nº", "n°", "movimiento", "transaccion", "of", "the"})
 """Words that say nothing about what a column holds (`Número de documento` is about the document)."""
@@ -42,6 +43,9 @@ class Sheet:
 
 def cell_text(value: Any) -> str:
     """A cell as text, single-spaced: `25000` for the number 25000.0, `2026-11-28` for a date cell."""
+    if value.__class__ is str:
+        text: str = value.strip()
+        return text if text.isprintable() and "  " not in text else " ".join(text.split())
     if value is None:
         return ""
     if isinstance(value, bool):
