@@ -76,6 +76,9 @@ class ImportReport:
     dry_run: bool = False
     ignored_columns: list[str] = field(default_factory=list)
     account: OrderPosting | None = None
+    header_row: int = 1
+    recognised: dict[str, str] = field(default_factory=dict)
+    """Columns taken by the similarity of their title: the column we read -> the title as written."""
 
     @property
     def ok(self) -> bool:
@@ -110,6 +113,11 @@ class ImportReport:
             )
         if self.account is not None and not self.errors:
             lines.append(self.account.to_text())
+        if self.header_row != 1:
+            lines.append(f"títulos en la fila {self.header_row}")
+        if self.recognised:
+            lines.append("columnas reconocidas por su nombre: " + ", ".join(
+                f"«{written}» como «{column}»" for column, written in self.recognised.items()))
         if self.ignored_columns:
             lines.append("columnas ignoradas: " + ", ".join(self.ignored_columns))
         return "\n".join(lines)
@@ -189,6 +197,8 @@ _LABELS = {key: aliases[0] for key, aliases in {**_CUSTOMER_ALIASES, **_CONTRACT
 _DOCUMENT = re.compile(r"[A-Za-z0-9-]{1,60}")
 _CLIENT_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
 _DIGITS = re.compile(r"\d+")
+_PLAIN_AMOUNT = re.compile(r"\d{1,15}(\.\d{1,6})?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _GROUPED_NUMBER = re.compile(r"\d[\d .\-]*\d")
 _PHONE_SEPARATORS = re.compile(r"\s*(?:/|,|;|\||\s[yo]\s)\s*")
 _PHONE_PUNCTUATION = re.compile(r"[\s\-.()]")
@@ -240,6 +250,9 @@ class _Table:
         index = self.columns.get(key)
         return self.header[index] if index is not None else _LABELS.get(key, key)
 
+    def recognised(self) -> dict[str, str]:
+        return {_LABELS.get(key, key): written for key, written in self.guessed.items()}
+
     def raw(self, row: list[Any], key: str) -> Any:
         index = self.columns.get(key)
         if index is None or index >= len(row):
@@ -278,6 +291,8 @@ def _amount(raw: Any) -> tuple[Decimal | None, str | None, str | None]:
     """A money cell: a number cell as it is, or a written amount in any unambiguous style (`10000.12`,
     `10.000,12`, `10,000.12`, `₡10 000`, `$45`): (value, the currency its symbol names, problem)."""
     number = decimal_of(raw)
+    if number is None and isinstance(raw, str) and _PLAIN_AMOUNT.fullmatch(raw):
+        number = Decimal(raw)
     if number is not None:
         value: Decimal = number
         currency = None
@@ -300,6 +315,11 @@ def _date(raw: Any) -> date | None:
     if number is not None:
         return excel_date(int(number)) if number == int(number) else None
     text = cell_text(raw)
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
     if text.isdigit() and len(text) == 5:
         return excel_date(text)
     return parse_date(text)
@@ -410,7 +430,8 @@ def import_customers(
 ) -> ImportReport:
     """Validate every row of a customers file, then create or update them all (or, on any error, none)."""
     table = _Table(data, CUSTOMER_VOCABULARY, CUSTOMER_REQUIRED)
-    report = ImportReport("customers", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored)
+    report = ImportReport("customers", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored,
+                          header_row=table.header_row, recognised=table.recognised())
     report.errors.extend(_header_errors(table))
     if report.errors:
         return report
@@ -588,7 +609,8 @@ def import_contracts(
     (`bot.account.orders.post_orders`), dated `today` (default: today in Costa Rica).
     """
     table = _Table(data, CONTRACT_VOCABULARY, CONTRACT_REQUIRED)
-    report = ImportReport("contracts", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored)
+    report = ImportReport("contracts", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored,
+                          header_row=table.header_row, recognised=table.recognised())
     report.errors.extend(_header_errors(table))
     if report.errors:
         return report
