@@ -4,7 +4,6 @@ loaded twice."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from collections import Counter
@@ -20,7 +19,16 @@ from sqlmodel import Session, col, select
 from bot.accounting.bank_profiles import BankProfile
 from bot.accounting.matching import reference_key
 from bot.db.models import BankImport, BankMovement
-from currency.text import UndecodableFile, decode_bytes, normalize_header, parse_amount, parse_date, sniff_delimiter
+from currency.text import (
+    BadRow,
+    UndecodableFile,
+    csv_rows,
+    decode_bytes,
+    normalize_header,
+    parse_amount,
+    parse_date,
+    sniff_delimiter,
+)
 
 MAX_ROWS = 200_000
 XLSX_MAGIC = b"PK\x03\x04"
@@ -59,7 +67,7 @@ class BankImportReport:
     def to_text(self) -> str:
         if not self.ok:
             lines = [f"{self.file_name}: no se importó nada ({len(self.errors)} filas con errores de {self.rows}):"]
-            lines += [f"  fila {row}: {message}" for row, message in self.errors]
+            lines += [f"  fila {row}: {message}" if row else f"  {message}" for row, message in self.errors]
             return "\n".join(lines)
         return (f"{self.file_name} ({self.bank}): {self.rows} movimientos, {self.new_rows} nuevos, "
                 f"{self.already_loaded} ya estaban; {self.matched} pagos conciliados")
@@ -88,7 +96,10 @@ def _cells_from_csv(data: bytes) -> list[list[Any]]:
     delimiter = max((";", ",", "\t"), key=lambda d: max((line.count(d) for line in lines[:30]), default=0))
     if not any(delimiter in line for line in lines[:30]):
         delimiter = sniff_delimiter(text)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        return [list(row) for _, row in csv_rows(text, delimiter)]
+    except BadRow as error:
+        raise BankFileError(str(error)) from None
 
 
 def read_cells(data: bytes) -> list[list[Any]]:

@@ -77,7 +77,7 @@ def register(sub: Any) -> None:
 
 
 def _amount(text: str) -> Decimal:
-    from currency.money import MoneyError, to_decimal
+    from currency.money import MAX_AMOUNT, MoneyError, to_decimal, too_large
 
     if "," in text:
         raise argparse.ArgumentTypeError(f"use '.' como separador decimal: {text!r}")
@@ -85,6 +85,8 @@ def _amount(text: str) -> Decimal:
         value = to_decimal(text)
     except MoneyError as error:
         raise argparse.ArgumentTypeError(str(error)) from error
+    if too_large(value):
+        raise argparse.ArgumentTypeError(f"monto demasiado grande: {text!r} (a lo sumo {MAX_AMOUNT})")
     if value != value.quantize(Decimal("0.01")):
         raise argparse.ArgumentTypeError(f"a lo sumo dos decimales: {text!r}")
     return value

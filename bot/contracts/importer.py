@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,17 +16,18 @@ from sqlmodel import Session
 from bot.account.orders import OrderPosting, OrderRow, post_orders
 from bot.db.models import Contract, ContractPeriod, Customer
 from bot.db.types import utcnow
-from currency.money import CURRENCIES
+from currency.money import CURRENCIES, MAX_AMOUNT, too_large
 from currency.tax import STANDARD_IVA, TaxError, parse_tax_rate
 from currency.text import (
+    BadRow,
     UndecodableFile,
+    csv_rows,
     decode_bytes,
     fold,
     international_phone,
     normalize_header,
     parse_date,
     parse_phone,
-    sniff_delimiter,
 )
 
 Progress = Callable[[int, int], None]
@@ -199,8 +198,11 @@ class _Table:
             raise ImportFileError(str(error)) from error
         if not text.strip():
             raise ImportFileError("el archivo está vacío")
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-        header = next(reader)
+        try:
+            lines = list(csv_rows(text))
+        except BadRow as error:
+            raise ImportFileError(str(error)) from None
+        header = lines[0][1] if lines else []
         self.header = [name.strip() for name in header]
         self.columns: dict[str, int] = {}
         self.ignored: list[str] = []
@@ -212,9 +214,7 @@ class _Table:
                 continue
             self.columns[key] = index
         self.missing = [key for key in required if key not in self.columns]
-        self.rows = [
-            (number, row) for number, row in enumerate(reader, start=2) if any(c.strip() for c in row)
-        ]
+        self.rows = [(number, row) for number, row in lines[1:] if any(c.strip() for c in row)]
 
     def label(self, key: str) -> str:
         index = self.columns.get(key)
@@ -248,6 +248,8 @@ def _amount(raw: str) -> tuple[Decimal | None, str | None]:
         return None, "Use punto como separador decimal y sin comas (ej. 10000.12)"
     if not _AMOUNT.fullmatch(raw):
         return None, "Monto inválido: solo dígitos y punto decimal, sin símbolos ni signos"
+    if too_large(Decimal(raw)):
+        return None, f"Monto demasiado grande: a lo sumo {MAX_AMOUNT} (¿cifras de más?)"
     return Decimal(raw), None
 
 
