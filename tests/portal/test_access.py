@@ -145,3 +145,18 @@ def test_the_cookie_is_secure_when_the_public_url_is_https(tmp_path_factory: pyt
     finally:
         running.close_clients()
         running.service.stop()
+
+
+def test_a_form_field_pasted_with_control_characters_is_read_without_them(portal: Portal) -> None:
+    """NUL in any form field reached the database, which PostgreSQL refuses with a 500 (red-team probe)."""
+    portal.add_staff("Dora Soporte", "support", "dora", "clave de dora 1")
+    client = portal.client()
+
+    answer = client.log_in("do\x00ra\x1b", "clave de dora 1")
+
+    assert (answer.status_code, answer.headers["location"]) == (303, "/portal/")
+    engine = make_engine(portal.url)
+    with Session(engine) as session:
+        logins = session.exec(select(LoginAttempt.login).where(col(LoginAttempt.login).like("do%"))).all()
+    engine.dispose()
+    assert logins == ["dora"]
