@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ from currency.text import (
 
 MAX_ROWS = 200_000
 XLSX_MAGIC = b"PK\x03\x04"
+MAX_XLSX_UNPACKED = 128 * 1024 * 1024
+"""The most an XLSX may unpack to (a bank's 200 000 rows take far less): a small file that unpacks to gigabytes
+is a zip bomb, refused before openpyxl reads it."""
 
 
 class BankFileError(ValueError):
@@ -73,9 +77,21 @@ class BankImportReport:
                 f"{self.already_loaded} ya estaban; {self.matched} pagos conciliados")
 
 
+def _unpacked_size(data: bytes) -> int:
+    """What the XLSX's parts unpack to, as its zip directory declares (zipfile never inflates past that)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise BankFileError(f"no es un XLSX legible: {type(error).__name__}") from error
+
+
 def _cells_from_xlsx(data: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
 
+    if (unpacked := _unpacked_size(data)) > MAX_XLSX_UNPACKED:
+        raise BankFileError(f"el XLSX se descomprime a {unpacked // 2**20} MB, más de los "
+                            f"{MAX_XLSX_UNPACKED // 2**20} MB de un estado de cuenta: ¿es el archivo del banco?")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:
