@@ -72,15 +72,15 @@ def sniff_delimiter(text: str) -> str:
 def csv_rows(text: str, delimiter: str | None = None) -> Iterator[tuple[int, list[str]]]:
     """Each row with the line of the file it starts on (a quoted cell may span lines). A row the reader cannot
     split raises BadRow with its line: a cell longer than the reader's limit, or a quote never closed (the
-    lenient reader would make the rest of the file one cell)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(text))
+    lenient reader would silently make the rest of the file one cell)."""
+    delimiter = delimiter or sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line = last = 1
-    spans_lines = False
     while True:
         try:
             row = next(reader)
         except StopIteration:
-            if spans_lines and text.count('"') % 2:
+            if text.count('"') % 2 and _ends_inside_quotes(text, delimiter):
                 raise BadRow(last, 'unas comillas (") que no se cierran: el resto del archivo quedó en una sola '
                                    "celda") from None
             return
@@ -89,6 +89,15 @@ def csv_rows(text: str, delimiter: str | None = None) -> Iterator[tuple[int, lis
             reason = (f"una celda de más de {limit} caracteres: ¿unas comillas sin cerrar?"
                       if "field larger" in str(error) else f"no se puede leer la fila ({error})")
             raise BadRow(line, reason) from None
-        spans_lines, last = reader.line_num > line, line
+        last = line
         yield line, row
         line = reader.line_num + 1
+
+
+def _ends_inside_quotes(text: str, delimiter: str) -> bool:
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as error:
+        return "unexpected end of data" in str(error)
+    return False
