@@ -44,7 +44,7 @@ def test_a_workbook_is_named_for_what_it_is() -> None:
 
 
 def test_nul_and_escape_characters_are_dropped_tabs_and_line_ends_kept() -> None:
-    assert decode_bytes("a\x00b\x1b[2J\tc\r\nd".encode()) == "ab[2J\tc\r\nd"
+    assert decode_bytes(b"a\x00b\x1b[2J\tc\r\nd") == "ab[2J\tc\r\nd"
 
 
 def test_rows_carry_the_line_they_start_on_when_a_quoted_cell_spans_lines() -> None:
