@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.parser import CliError, iso_date, local_today
+from bot.cli.parser import CliError, iso_date, local_today, read_input
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -261,10 +261,7 @@ def import_returns(args: argparse.Namespace, settings: Settings) -> int:
     from bot.collections.returns import apply_returns, read_returns
     from bot.db.types import utcnow
 
-    try:
-        data = args.file.read_bytes()
-    except OSError as error:
-        raise CliError(f"no se pudo leer {args.file}: {error.strerror or error}") from error
+    data = read_input(args.file)
     desk, engine = _desk(settings)
     today = local_today(settings)
     try:

@@ -135,3 +135,24 @@ def test_a_payment_code_written_as_a_formula_stays_text_in_the_statement_csv(
     cells = [cell for row in csv.reader(statement.stdout.splitlines()) for cell in row]
     assert any("HYPERLINK" in cell for cell in cells) and any("SUM(1+1)" in cell for cell in cells)
     assert not any(cell.startswith(("=", "+", "-", "@")) and not cell[1:2].isdigit() for cell in cells), cells
+
+
+@pytest.mark.parametrize("command", [("import", "customers"), ("bank", "import", "--bank", "BCR"),
+                                     ("payments", "import-returns")])
+def test_an_endless_file_is_refused_at_the_import_limit_instead_of_filling_memory(
+    env: dict[str, str], tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """`paybot import customers /dev/zero` read until memory ran out and died with a bare MemoryError."""
+    done = paybot(*command, "/dev/zero", env=env, cwd=tmp_path)
+
+    assert done.returncode == 1
+    assert "el archivo pasa de 64 MB" in done.stderr, done.stderr
+    assert "MemoryError" not in done.stderr
+
+
+def test_a_folder_or_a_missing_file_is_named_in_spanish(env: dict[str, str], tmp_path: Path) -> None:
+    folder = paybot("import", "customers", str(tmp_path), env=env, cwd=tmp_path)
+    missing = paybot("import", "contracts", str(tmp_path / "no-esta.csv"), env=env, cwd=tmp_path)
+
+    assert "es una carpeta, no un archivo" in folder.stderr
+    assert "no-esta.csv: no existe" in missing.stderr
