@@ -118,9 +118,14 @@ class IntakeCore:
     def _store(self, message: InboundMessage) -> tuple[int | None, bool]:
         media_path: str | None = None
         digest: str | None = None
+        media_error = message.media_error
         if message.media:
-            stored = self.media.put(message.media, message.media_type)
-            media_path, digest = stored.reference, stored.sha256
+            try:
+                stored = self.media.put(message.media, message.media_type)
+                media_path, digest = stored.reference, stored.sha256
+            except Exception:  # a full disk or an unreachable bucket must not lose the message itself
+                log.exception("%s message %s: its file could not be stored", message.channel, message.external_id)
+                media_error = "storage_failed"
         text = cut_text(message.text, self.settings.max_text_chars)
         with Session(self.engine, expire_on_commit=False) as session:
             intake = Intake(
@@ -133,7 +138,7 @@ class IntakeCore:
                 media_path=media_path,
                 media_sha256=digest,
                 media_type=(message.media_type or "")[:60] or None,
-                error=message.media_error,
+                error=media_error,
                 created_at=message.received_at,
             )
             session.add(intake)
@@ -148,7 +153,7 @@ class IntakeCore:
             if text is not None and message.text is not None and len(text) < len(message.text):
                 changes["text_cut_from"] = len(message.text)
             record(session, intake, actor="customer", reason="recibido", changes=changes)
-            if media_path is not None and message.media_error is None:
+            if media_path is not None and media_error is None:
                 self._tell_customer(session, intake, ReplyKind.ACK)
             answer_out_of_hours(session, intake, self.settings, self.messenger)
             session.commit()
