@@ -105,9 +105,17 @@ class AppliedRate:
         return text
 
 
+MAX_RATE = Decimal("10000")
+"""More colones per dollar than anyone will see (about 500 today): a rate above it is a typo (50910 for 509.10,
+1e30), which would price every dollar contract absurdly and overflow the account's amounts."""
+
+
 def check_quote(quote: RateQuote) -> RateQuote:
     if quote.buy <= 0 or quote.sell <= 0:
         raise RateError(f"los tipos de cambio deben ser positivos: compra {quote.buy}, venta {quote.sell}")
+    if max(quote.buy, quote.sell) > MAX_RATE:
+        raise RateError(f"un tipo de cambio de {max(quote.buy, quote.sell)} colones por dólar no es creíble (a lo "
+                        f"sumo {MAX_RATE}): ¿falta el punto decimal?")
     if quote.buy > quote.sell:
         raise RateError(f"la compra ({quote.buy}) no puede ser mayor que la venta ({quote.sell})")
     return quote
