@@ -205,7 +205,11 @@ def generate_charges(args: argparse.Namespace, settings: Settings) -> int:
     from bot.account.orders import generate_period_charges
     from bot.db.session import migrated_session
 
-    on_date = args.date or local_today(settings)
+    today = local_today(settings)
+    on_date = args.date or today
+    if on_date > today:
+        raise CliError(f"--date {on_date:%d/%m/%Y} está en el futuro: se cargan los periodos que ya empezaron, "
+                       "hasta hoy como mucho (¿un año mal escrito?)")
     with migrated_session(settings.database_url) as session:
         written = generate_period_charges(session, on_date, whole_colones=settings.whole_colones)
     print(f"{written} cargos de periodo nuevos al {on_date:%d/%m/%Y}")

@@ -156,3 +156,14 @@ def test_a_folder_or_a_missing_file_is_named_in_spanish(env: dict[str, str], tmp
 
     assert "es una carpeta, no un archivo" in folder.stderr
     assert "no-esta.csv: no existe" in missing.stderr
+
+
+def test_charging_periods_at_a_mistyped_future_date_is_refused_before_anyone_is_charged(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """`account charges --date 2099-...` charged every contract each period up to its end date, ahead of time."""
+    done = paybot("account", "charges", "--date", "2099-11-27", env=env, cwd=tmp_path)
+
+    assert done.returncode == 1 and "está en el futuro" in done.stderr, done.stderr
+    with sqlite3.connect(tmp_path / "paybot.db") as db:
+        assert db.execute("SELECT count(*) FROM accountentry WHERE on_date > date('now')").fetchone() == (0,)
