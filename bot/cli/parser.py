@@ -98,6 +98,18 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"no es una fecha (AAAA-MM-DD): {text!r}") from error
 
 
+MAX_NUMBER = 2**63 - 1
+"""The largest id or count the database holds; a longer number is a typo, not a row."""
+
+
+def row_number(text: str) -> int:
+    """An argument value naming a row (a task, a payment, a message, a staff member): a whole number that fits
+    the database, so a mistyped one is refused here instead of overflowing the query."""
+    if not text.strip().isdigit() or int(text) > MAX_NUMBER:
+        raise argparse.ArgumentTypeError(f"no es un número de la lista: {text!r}")
+    return int(text)
+
+
 def plain_decimal(text: str) -> Decimal:
     """An argument value like `503.10`: a point for decimals, never a float."""
     from currency.money import MoneyError, to_decimal

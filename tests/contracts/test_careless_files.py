@@ -167,3 +167,15 @@ def test_charging_periods_at_a_mistyped_future_date_is_refused_before_anyone_is_
     assert done.returncode == 1 and "está en el futuro" in done.stderr, done.stderr
     with sqlite3.connect(tmp_path / "paybot.db") as db:
         assert db.execute("SELECT count(*) FROM accountentry WHERE on_date > date('now')").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("command", [("tasks", "close", "99999999999999999999", "--note", "x"),
+                                     ("staff", "disable", "99999999999999999999"),
+                                     ("payments", "return", "99999999999999999999", "--reason", "x")])
+def test_an_id_with_digits_to_spare_is_a_one_line_error_not_an_overflow(
+    env: dict[str, str], tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    done = paybot(*command, env=env, cwd=tmp_path)
+
+    assert done.returncode == 2 and "no es un número de la lista" in done.stderr, done.stderr
+    assert "OverflowError" not in done.stderr
