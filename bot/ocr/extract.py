@@ -34,6 +34,7 @@ from bot.ocr.labels import (
     LabelMatch,
     Vocabulary,
     label_words,
+    side_of_verb,
     vocabulary,
 )
 from bot.ocr.layouts import FIELDS, Layout, detect_bank, load_layouts, normalize
@@ -198,7 +199,7 @@ def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[La
     """Payer and payee candidates; a bank's own name, or words that are all label words, are never a holder's."""
     out: dict[str, list[Candidate]] = {"payer": [], "payee": []}
     issuers = {normalize(word) for bank in banks for word in (*bank.detect, bank.name)}
-    found = _holder_candidates(pairs, notice, inner, flat)
+    found = _holder_candidates(pairs, notice, inner, flat, vocab)
     for side, candidates in found.items():
         out[side] = [
             c for c in candidates
@@ -209,12 +210,13 @@ def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[La
 
 
 def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-                       flat: Flat) -> dict[str, list[Candidate]]:
+                       flat: Flat, vocab: Vocabulary) -> dict[str, list[Candidate]]:
     out: dict[str, list[Candidate]] = {"payer": [], "payee": []}
     for pair in pairs:
         side = _side(pair.kind)
         if side is None or pair.kind.endswith("_phone"):
             continue
+        side = _side_of_account_above(pair, pairs, vocab) or side
         found = _name_from_lines(pair.lines)
         if found is None:
             continue
@@ -232,6 +234,30 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
         if written:
             out[side].append(Candidate(written, min(PROSE, _in_text(flat, written, None)[1]), "prose"))
     return out
+
+
+def _side_of_account_above(pair: Pair, pairs: Sequence[Pair], vocab: Vocabulary) -> str | None:
+    """For a holder's label that says nothing of which holder (`Nombre del titular`, `Titular`), the side of the
+    account or phone labelled on the row just above it (`Cuenta a acreditar` then `Nombre del titular`)."""
+    words = label_words(pair.label)
+    sided = vocab.keywords.get("payer", frozenset()) | vocab.keywords.get("payee", frozenset())
+    if not pair.kind.endswith("_name") or any(w in sided for w in words) or side_of_verb(words) is not None:
+        return None
+    top = _top(pair.label_tokens)
+    if top is None:
+        return None
+    height = max(t.box[3] - t.box[1] for t in pair.label_tokens if t.box is not None)
+    above = [(top - row_top, other) for other in pairs
+             if (row_top := _top(other.label_tokens)) is not None and 0 < top - row_top <= 4 * height]
+    if not above:
+        return None
+    nearest = min(above, key=lambda item: item[0])[1]
+    return _side(nearest.kind) if nearest.kind.endswith(("_account", "_phone")) else None
+
+
+def _top(tokens: Sequence[Token]) -> int | None:
+    tops = [t.box[1] for t in tokens if t.box is not None]
+    return min(tops) if tops else None
 
 
 def _sentence_labels(flat: str, vocab: Vocabulary) -> list[tuple[LabelMatch, str]]:
@@ -331,13 +357,34 @@ def _reread_symbols(value: Value, reread: Reread) -> Value:
         return value
     if any(t.box is None for t in value.tokens):
         return value
-    second = reread(value.tokens)
-    if not second or len(second) != len(value.tokens):
-        return value
-    tokens = [b if better_symbol_reading(a.text, b.text) else a for a, b in zip(value.tokens, second, strict=True)]
+    tokens = list(value.tokens)
+    for line in _lines(value.tokens):
+        words = [value.tokens[k] for k in line]
+        if not any(ch.isdigit() or ch == "+" for t in words for ch in t.text):
+            continue
+        second = reread(words)
+        if not second or len(second) != len(words):
+            continue
+        for k, a, b in zip(line, words, second, strict=True):
+            if better_symbol_reading(a.text, b.text):
+                tokens[k] = b
     if tokens == list(value.tokens):
         return value
     return Value(" ".join(t.text for t in tokens).lstrip(": "), min(t.conf for t in tokens), tuple(tokens))
+
+
+def _lines(tokens: Sequence[Token]) -> list[list[int]]:
+    """The positions of boxed words, split where a word does not share the previous one's line (a value
+    wrapped over lines), so each line is read again on its own."""
+    lines: list[list[int]] = []
+    for k, token in enumerate(tokens):
+        assert token.box is not None
+        last = tokens[lines[-1][-1]].box if lines else None
+        if last is not None and token.box[1] < last[3] and token.box[3] > last[1]:
+            lines[-1].append(k)
+        else:
+            lines.append([k])
+    return lines
 
 
 def _aside(pair: Pair) -> bool:
@@ -378,7 +425,7 @@ def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
     again = _reread_symbols(Value(" ".join(t.text for t in tokens), conf, tokens), reread)
     for old, new in zip(tokens, again.tokens, strict=True):
         if old.text != new.text:
-            text = text.replace(old.text, new.text, 1)
+            text = text.replace(old.text.rstrip(".,;:"), new.text.rstrip(".,;:"), 1)
     return text, min(conf, again.conf)
 
 

@@ -52,18 +52,53 @@ def _leaderless(text: str) -> str:
     return LEADER.sub(cut, text)
 
 
+LEADER_WORD = re.compile(r"[oOcC0nmrliuea.·•:;!|+,'`?]{2,}")
+"""What Tesseract makes of a dot leader read as a word of its own: `ccococcooooo`, `rl`, `..00ococ`, `+..+:`."""
+LEADER_CONF = 5
+"""A leader read as letters gets a confidence near 0 (of 100); a word it really is gets far more."""
+LOW_WORD = 0.5
+"""A word whose ink is less than this share of its row's height sits on the baseline like dots do."""
+SHORT_WORDS = frozenset(("el", "en", "la", "le", "lo", "al", "un", "mi", "me", "no", "ni", "con", "los", "las", "una"))
+
+
+def _same_row(a: Word, b: Word) -> bool:
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return overlap > 0.3 * min(a.height, b.height)
+
+
+def _leader_words(words: Sequence[Word]) -> set[int]:
+    """Words that are a dot leader read as letters: leader-like letters, sitting between two words of their
+    row (a label and its value), read with almost no confidence or as low as dots on the baseline."""
+    out: set[int] = set()
+    for k, word in enumerate(words):
+        if not LEADER_WORD.fullmatch(word.text) or word.text.lower() in SHORT_WORDS:
+            continue
+        row = [w for w in words if w is not word and _same_row(w, word) and any(ch.isalnum() for ch in w.text)]
+        tall = sorted(w.height for w in row if len(w.text) >= 2)
+        low = bool(tall) and word.height < LOW_WORD * tall[len(tall) // 2]
+        between = any(w.right <= word.left + 2 for w in row) and any(w.left >= word.right - 2 for w in row)
+        unsure = word.conf < LEADER_CONF and (len(word.text) >= 4 or not word.text.isalpha())
+        if between and (low or unsure):
+            out.add(k)
+    return out
+
+
 def without_leaders(words: Sequence[Word]) -> list[Word]:
     """Words with dot leaders removed; a colon left alone joins the word before it on its line, and the
-    specks a leader leaves between a label and its value (`+!`, `.:`) go."""
+    specks a leader leaves between a label and its value (`+!`, `.:`, or letters like `ccocooo`) go."""
     out: list[Word] = []
-    for word in words:
-        text = _leaderless(word.text)
+    leaders = _leader_words(words)
+    for k, word in enumerate(words):
+        text = ":" if k in leaders else _leaderless(word.text)
         if SPECKS.fullmatch(text) and text not in (":", "-"):
             text = ":" if text[-1] in ":!" else ""
         if text == word.text:
             out.append(word)
-        elif text == ":" and out and out[-1].line_key == word.line_key:
-            out[-1] = replace(out[-1], text=out[-1].text.rstrip(":") + ":")
+        elif text == ":" and out and (out[-1].line_key == word.line_key or (k in leaders and _same_row(out[-1], word))):
+            label = out[-1].text.rstrip(":")
+            if k in leaders and label.rstrip(".").isalpha():
+                label = label.rstrip(".")
+            out[-1] = replace(out[-1], text=label + ":")
         elif text.strip():
             out.append(replace(word, text=text))
     return out

@@ -19,6 +19,32 @@ STOP_WORDS = frozenset(
     ("de", "del", "la", "el", "los", "las", "a", "al", "por", "que", "quien", "y", "en", "su", "con", "e", "o")
 )
 KNOWN, FUZZY, KEYWORD, SIMILAR = "known", "fuzzy", "keyword", "similar"
+SENDING = re.compile(
+    r"(?:envi(?:a|ar|ad[oa]s?)|pag(?:a|ar|ad[oa]s?|adora?)|transf(?:iere|erir|erid[oa]s?)|remit(?:e|id[oa]s?|ente)|"
+    r"gir(?:a|ad[oa]s?|adora?)|deposit(?:a|ad[oa]s?|ante)|debit(?:ar|ad[oa]s?)|realizad[oa]s?)"
+)
+"""Forms of the payer's verbs a label is made of (`Enviado`, `Pagado`, `Quién paga`, `Transferido`, `Girador`);
+nouns and a sentence's verbs (`Pagos`, `Transferencias`, `Pagaste`, `Envió`) are not among them."""
+RECEIVING = re.compile(
+    r"(?:recib(?:e|ir|id[oa]s?)|acredit(?:a|ar|ad[oa]s?)|abon(?:ar|ad[oa]s?)|cobr(?:a|ar|ad[oa]s?|adora?))"
+)
+"""Forms of the payee's verbs (`Recibido`, `Acreditado`, `Quién cobra`, `Cuenta a acreditar`)."""
+TO_WORDS = frozenset(("a", "al", "para", "hacia"))
+BY_WORDS = frozenset(("por", "de", "desde"))
+
+
+def side_of_verb(words: list[str]) -> str | None:
+    """Which holder a label built on a payment verb names: `Enviado por` / `Pagado por` / `Quién paga` / `Recibido de`
+    the payer, `Enviado a` / `Pagado a` / `Recibido por` / `Quién cobra` the payee; None without such a verb."""
+    for k, word in enumerate(words):
+        sending, receiving = bool(SENDING.fullmatch(word)), bool(RECEIVING.fullmatch(word))
+        if not (sending or receiving):
+            continue
+        after = words[k + 1] if k + 1 < len(words) else None
+        if sending:
+            return "payee" if after in TO_WORDS else "payer"
+        return "payer" if after in ("de", "desde") else "payee"
+    return None
 SIMILAR_SCORE = 82
 
 
@@ -89,8 +115,15 @@ class Vocabulary:
             return LabelMatch(self._choices[best[0]], SIMILAR)
         return None
 
+    def familiar(self, word: str) -> bool:
+        """A word labels are made of: from the vocabulary, or a payment verb (`Pagado`, `Recibido`)."""
+        return word in self.label_vocabulary or side_of_verb([word]) is not None
+
     def _by_keywords(self, words: list[str]) -> str | None:
         found = {role for role, keys in self.keywords.items() if any(w in keys for w in words)}
+        verb_side = side_of_verb(words)
+        if verb_side is not None and not found & {"payer", "payee"}:
+            found.add(verb_side)
         if not found or len([w for w in words if w not in STOP_WORDS]) > 6:
             return None
         side = "payer" if "payer" in found and "payee" not in found else "payee" if "payee" in found else None
@@ -124,7 +157,7 @@ class Vocabulary:
         if match.how in (KNOWN, FUZZY):
             return match
         content = [w for w in words if w not in STOP_WORDS]
-        familiar = sum(w in self.label_vocabulary for w in content)
+        familiar = sum(self.familiar(w) for w in content)
         if familiar * 2 <= len(content) and not (text.rstrip().endswith(":") and familiar):
             return None
         return match
@@ -164,7 +197,7 @@ class Vocabulary:
         run = 0
         for text in texts[:8]:
             pieces = label_words(text)
-            if not pieces or not all(p in self.label_vocabulary or p in STOP_WORDS for p in pieces):
+            if not pieces or not all(self.familiar(p) or p in STOP_WORDS for p in pieces):
                 break
             run += 1
         if 0 < run < len(texts) and re.search(r"[\d₡¢$]", texts[run]):

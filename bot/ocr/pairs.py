@@ -4,19 +4,26 @@ the value under its label, or above it as a caption, whether or not the label's 
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from bot.ocr.labels import FUZZY, KNOWN, LabelMatch, Vocabulary
+from bot.ocr.labels import FUZZY, KNOWN, LabelMatch, Vocabulary, label_words
 from bot.ocr.rows import Row, Token
-from bot.ocr.values import is_account, is_phone, looks_like_name
+from bot.ocr.values import is_account, is_phone, looks_like_name, strip_accounts
 
 COLUMN_GAP = 1.3
 """A gap wider than this many text heights splits a line into separate pieces (columns, right-aligned values)."""
 LINE_GAP = 1.6
 """A value further than this many text heights below (or above) a label is not its value."""
+WRAP_PITCH = 1.8
+"""A value's next line whose baseline is at most this many text heights lower carries on the value (wrapped)."""
+TYPE_STEP = 1.15
+"""Values printed at least this much taller than the page's labels make the label type recognisable."""
+FAR_GAP = 2.8
+"""The furthest a lone label's value may be when every label of the page sits on the same side of its value."""
 HEADER_GAP = 2.5
 """The same for a label in a table's header row, which stands further from the values under it."""
 
@@ -142,6 +149,7 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         leftmost = i == 0 or segs[i - 1].row != seg.row
         if split is not None and (leftmost or split[1].how in (KNOWN, FUZZY)):
             inline[i] = split
+    _typographic_labels(segs, labels, inline, vocabulary)
     pairs: list[Pair] = []
     used: set[int] = set()
     pitch = _row_pitch(segs)
@@ -162,7 +170,9 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row), None)
         header = seg.row in headers
         if right is not None and right not in labels and right not in inline and not header:
-            lines = [_strip_colon(segs[right].tokens), *_continuation(segs, right, labels, inline, segs[right], pitch)]
+            holder = match.kind.startswith(("payer", "payee")) and _contact(segs[right])
+            more = _continuation(segs, right, labels, inline, segs[right], pitch, seg.edge(0) if holder else None)
+            lines = [_strip_colon(segs[right].tokens), *more]
             pairs.append(Pair(match, seg.text, tuple(line for line in lines if line), "right", seg.tokens,
                               pieces[seg.row] > 2))
             used.add(right)
@@ -170,13 +180,47 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         if right is not None and not header:
             continue
         # A row of several labels is a table's header: each label's value is under it.
-        chosen = _vertical(segs, i, labels, inline, direction, settled or header, HEADER_GAP if header else LINE_GAP)
+        holder = match.kind.startswith(("payer", "payee"))
+        chosen = _vertical(segs, i, labels, inline, direction, settled or header, HEADER_GAP if header else LINE_GAP,
+                           holder=holder)
+        if chosen is None and settled and not header:
+            # A value further from its label than usual (a line between them went unread) in a layout
+            # whose labels all sit on the same side of their values: taken, but as a guess.
+            chosen = _vertical(segs, i, labels, inline, direction, True, FAR_GAP, holder=holder)
+            far = True
+        else:
+            far = False
         if chosen is None:
             continue
         place, lines, first = chosen
-        crowded = pieces[seg.row] > 1 or pieces[segs[first].row] > 1
+        crowded = far or pieces[seg.row] > 1 or pieces[segs[first].row] > 1
         pairs.append(Pair(match, seg.text, tuple(lines), place, seg.tokens, crowded))
     return pairs
+
+
+def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
+                        inline: dict[int, tuple[int, LabelMatch]], vocabulary: Vocabulary) -> None:
+    """Add to `labels` the lone lines printed like the page's known labels (their smaller type, where values are
+    clearly larger) whose words name a field only by a keyword or resemblance (`Persona que envía`)."""
+    lone = [i for i in labels if len(_row_of(segs, i)) == 1 and segs[i].boxed]
+    if len(lone) < 2:
+        return
+    label_height = median(segs[i].height for i in lone)
+    beside = [segs[j].height for i in lone for j in (_neighbour(segs, i, 1), _neighbour(segs, i, -1))
+              if j is not None and j not in labels and j not in inline and segs[j].boxed]
+    if not beside or median(beside) < TYPE_STEP * label_height:
+        return
+    for i, seg in enumerate(segs):
+        if i in labels or i in inline or not seg.boxed or len(_row_of(segs, i)) > 1:
+            continue
+        text = seg.text
+        if any(ch.isdigit() for ch in text) or not 1 <= len(text.split()) <= 5 or not text[:1].isupper():
+            continue
+        if abs(seg.height - label_height) > 0.15 * label_height:
+            continue
+        match = vocabulary.match(label_words(text))
+        if match is not None and match.kind != "unknown":
+            labels[i] = match
 
 
 def _neighbour(segs: Sequence[Segment], i: int, step: int) -> int | None:
@@ -219,6 +263,9 @@ def _direction(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: d
     enough labels agree that a label with no value that way is left without one."""
     votes = 0
     for i in labels:
+        right = next((j for j in range(i + 1, len(segs)) if segs[j].row == segs[i].row), None)
+        if right is not None and right not in labels and right not in inline:
+            continue  # its value is beside it: it says nothing about above or below
         below, above = _neighbour(segs, i, 1), _neighbour(segs, i, -1)
         free_below = below is not None and below not in labels and below not in inline
         free_above = above is not None and above not in labels and above not in inline
@@ -232,25 +279,49 @@ def _direction(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: d
     return (-1 if votes < 0 else 1), abs(votes) >= 2
 
 
+def _contact(seg: Segment) -> bool:
+    """A line that is an account or a phone number, with or without its own label."""
+    return is_account(seg.text) or is_phone(seg.text)
+
+
+def _contact_only(seg: Segment, label_words: int) -> bool:
+    """A line (after its own label's first `label_words` words) holding an account or a phone and no name."""
+    value = " ".join(t.text for t in seg.tokens[label_words:])
+    typed = is_account(value) or is_phone(value) or bool(re.fullmatch(r"[\d\s()+-]{8,20}", value))
+    return typed and not re.search(r"[^\W\d_]{2}", strip_accounts(value).replace("+506", ""))
+
+
 def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
               inline: dict[int, tuple[int, LabelMatch]], direction: int, settled: bool, reach: float = LINE_GAP,
-              ) -> tuple[str, list[tuple[Token, ...]], int] | None:
+              *, holder: bool = False) -> tuple[str, list[tuple[Token, ...]], int] | None:
+    """The value under (or over) a lone label. A holder's label (`Hacia`, `Cuenta de origen`) heads a section
+    whose first lines may be the account or phone (labelled or not) before the holder's name: those are passed."""
     for step in (direction,) if settled else (direction, -direction):
         j = _neighbour(segs, i, step)
+        near = i
+        for _ in range(2):
+            contact = j is not None and _contact_only(segs[j], inline[j][0] if j in inline else 0)
+            if not holder or j is None or not contact or j in labels:
+                break
+            a, b = (segs[near], segs[j]) if step > 0 else (segs[j], segs[near])
+            if _gap(a, b) > reach:
+                break
+            near, j = j, _neighbour(segs, j, step)
         if j is None or j in labels or j in inline:
             continue
-        upper, lower = (segs[i], segs[j]) if step > 0 else (segs[j], segs[i])
+        upper, lower = (segs[near], segs[j]) if step > 0 else (segs[j], segs[near])
         if _gap(upper, lower) > reach:
             continue
         lines = [segs[j].tokens]
-        first_step = abs(segs[j].edge(1) - segs[i].edge(1))
+        first_step = abs(segs[j].edge(1) - segs[near].edge(1))
         k = j
         for _ in range(3):
             n = _neighbour(segs, k, step)
             if n is None or n in labels or n in inline:
                 break
             a, b = (segs[k], segs[n]) if step > 0 else (segs[n], segs[k])
-            if not b.boxed or b.edge(1) - a.edge(1) > 1.5 * first_step or _gap(a, b) > LINE_GAP:
+            wrapped = b.edge(3) - a.edge(3) <= WRAP_PITCH * max(a.height, b.height)
+            if not b.boxed or (b.edge(1) - a.edge(1) > 1.5 * first_step and not wrapped) or _gap(a, b) > LINE_GAP:
                 break
             if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[n].height, segs[k].height):
                 break
@@ -263,8 +334,10 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
 
 
 def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
-                  inline: dict[int, tuple[int, LabelMatch]], first: Segment, pitch: float) -> list[tuple[Token, ...]]:
-    """Lines under a value that carry on its text: alone on their row, aligned with it, closer than rows are."""
+                  inline: dict[int, tuple[int, LabelMatch]], first: Segment, pitch: float,
+                  holder_edge: int | None = None) -> list[tuple[Token, ...]]:
+    """Lines under a value that carry on its text: alone on their row, aligned with it, closer than rows are.
+    Under a holder's account (`holder_edge`: its label's left edge), the holder's name may start under the label."""
     out: list[tuple[Token, ...]] = []
     if not first.boxed:
         return out
@@ -273,13 +346,17 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
         n = _neighbour(segs, k, 1)
         if n is None or n in labels or n in inline or not segs[n].boxed:
             break
-        if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > 0.8 * pitch:
-            break
-        if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[k].height, segs[n].height):
-            break
         aligned = abs(segs[n].edge(0) - first.edge(0)) < first.height or abs(segs[n].edge(2) - first.edge(2)) < (
             first.height
         )
+        holder_line = holder_edge is not None and not out and looks_like_name(segs[n].text) and (
+            aligned or abs(segs[n].edge(0) - holder_edge) < first.height
+        )
+        if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > (1.05 if holder_line else 0.8) * pitch:
+            break
+        if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[k].height, segs[n].height) and not holder_line:
+            break
+        aligned = aligned or holder_line
         if not aligned:
             break
         out.append(segs[n].tokens)

@@ -27,6 +27,8 @@ _USD = re.compile(r"US\s?\$|USD|U\.S\.|d[oó]lares|\$", re.IGNORECASE)
 _CRC = re.compile(r"₡|¢|\bCRC\b|colones|\bcol\b", re.IGNORECASE)
 _SIGN_MISREAD = re.compile(r"^[\s(\[{€©@C¢]+")
 _NUMBER = re.compile(rf"\d[\d.,' ]{{0,{2 * MAX_NUMBER_DIGITS}}}")
+_SPACED_MARK = re.compile(r"(?<=\d) (?=[.,]\d)|(?<=\d[.,]) (?=\d)")
+"""A space Tesseract puts beside a thousands or decimal mark (`89 .433, 00`): the groups around it decide."""
 _RUN = rf"(?<!\d)(?<!\d[.,' ])\d(?:[.,' ]?\d){{1,{MAX_NUMBER_DIGITS - 1}}}(?![.,' ]?\d)"
 """A whole number run (digits, single separators between them), never the tail of a longer one."""
 _AMOUNT_IN_TEXT = re.compile(
@@ -56,7 +58,7 @@ def parse_amount(text: str) -> AmountReading | None:
         currency = "USD"
     elif _CRC.search(text):
         currency = "CRC"
-    stripped = _USD.sub(" ", _CRC.sub(" ", text)).strip()
+    stripped = _SPACED_MARK.sub("", _USD.sub(" ", _CRC.sub(" ", text)).strip())
     lead = _SIGN_MISREAD.match(stripped)
     misread_sign = bool(lead and lead.group().strip())
     if misread_sign and currency is None:
@@ -168,9 +170,9 @@ def parse_date(text: str) -> date | None:
     iso = _ISO_DATE.search(text)
     if iso:
         return make_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
-    named = _NAMED_DATE.search(text)
-    if named:
-        named_month = _month(named.group(2))
+    for named in _NAMED_DATE.finditer(text):
+        # A run of digits (a reference) is no month: the next match is tried.
+        named_month = _month(named.group(2)) if re.search(r"[A-Za-zÁÉÍÓÚáéíóú]", named.group(2)) else None
         if named_month:
             return make_date(int(named.group(3)), named_month, int(named.group(1)))
     return None
@@ -229,11 +231,13 @@ def parse_phone(text: str) -> str | None:
 
 
 _ID_MISREAD_WORD = re.compile(r"(?<![A-Za-z0-9])[1l|]D(?=\s{0,3}[:#-]?\s{0,3}(?:WOLK\s{0,3}[:#-]?\s{0,3})?#?\s{0,3}\d)")
+_HASH_AS_PLUSES = re.compile(r"(?<![\w+])\+\+(?=\d)")
 
 
 def fix_id_word(text: str) -> str:
-    """`1D`, `lD` or `|D` before a number is how Tesseract often reads the word `ID`."""
-    return _ID_MISREAD_WORD.sub("ID", text)
+    """`1D`, `lD` or `|D` before a number is how Tesseract often reads the word `ID`, and `++` glued to a
+    number how the Spanish model reads the `#` in front of it."""
+    return _HASH_AS_PLUSES.sub("#", _ID_MISREAD_WORD.sub("ID", text))
 
 
 def find_client_id(text: str, pattern: str) -> str | None:
@@ -266,7 +270,7 @@ def clean_text(text: str) -> str | None:
 
 
 _HASH_READING = re.compile(r"#(\d+)")
-_HASH_MISREAD = re.compile(r"[+#4H1$¿?*]{0,2}")
+_HASH_MISREAD = re.compile(r"[+#34H1$¿?*]{0,2}")
 _ID_READING = re.compile(r"ID([:#]?.*)")
 _ID_MISREAD = re.compile(r"[1lIi|][D0Oo]")
 
@@ -274,11 +278,17 @@ _ID_MISREAD = re.compile(r"[1lIi|][D0Oo]")
 def better_symbol_reading(first: str, second: str) -> bool:
     """Whether `second` (another model's reading of the same word) restores a `#` or an `ID` that `first` lost.
 
-    Spanish Tesseract reads `#4968` as `44968`, `+4968` or `++4968`, and `ID787` as `10787`; a reading
-    that differs only there, with the same digits after it, is taken. Anything else keeps the first.
+    Spanish Tesseract reads `#4968` as `44968`, `344968`, `+4968` or `++4968`, and `ID787` as `10787`; a reading
+    that differs only there, with the same digits after it (and the same closing stop or comma), is taken.
+    Anything else keeps the first.
     """
     if first == second:
         return False
+    tail = re.search(r"[.,;:)]*$", second).group()  # type: ignore[union-attr]
+    if tail:
+        if not first.endswith(tail):
+            return False
+        first, second = first[: -len(tail)], second[: -len(tail)]
     hashed = _HASH_READING.fullmatch(second)
     if hashed:
         digits = hashed.group(1)

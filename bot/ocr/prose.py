@@ -21,7 +21,9 @@ from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date
 
 _CURRENCY_BEFORE = r"(?P<pre>₡|¢|CRC|US\s?\$|USD|\$)\s?"
 _CURRENCY_AFTER = r"\s?(?P<post>colones|colón|CRC|USD|d[oó]lares)\b"
-_NUMBER = r"(?P<num>\d{1,3}(?:(?P<sep>[.,  ])\d{3})(?:(?P=sep)\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+_NUMBER = r"(?P<num>\d{1,3}(?:(?P<sep>[.,  ])\d{3})(?:(?:(?P=sep)| )\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+"""A number, its thousands grouped by one mark; a space may stand for that mark where a line break fell
+(`1.245` / `000,00 colones`)."""
 _MONEY_SIGN_FIRST = re.compile(rf"(?<![\w.,]){_CURRENCY_BEFORE}{_NUMBER}(?![\d])", re.IGNORECASE)
 _MONEY_WORD_AFTER = re.compile(rf"(?<![\w.,₡¢$]){_NUMBER}{_CURRENCY_AFTER}", re.IGNORECASE)
 _MISREAD_SIGN = re.compile(rf"(?<=\s)(?:[(€Cc¢©/|{{\[tf¿?]{{1,2}}|[^\s\w]|[ÁÉÍÓÚ])\s?{_NUMBER}(?![\d)]|[.,/-]\d)")
@@ -43,16 +45,19 @@ _DIGITS_BEFORE = re.compile(r"(?<![\w/:-])\d{1,3}(?:[.,  ]\d{3})*[.,]?\s?$")
 _DIGITS_AFTER = re.compile(r"[.,]?\s?\d")
 _AMOUNT_CUES = re.compile(
     r"(?:por|de|recibido|recibi[oó]|recibiste|envi[oó]|enviaste|envio|transfiri[oó]|acredit\w*|debit\w*|suma de|"
-    r"monto(?: de)?:?|monto|recibi[oó])\s*$",
+    r"monto(?: de)?:?|monto|recibi[oó]|pag\w{0,8}|transfer\w{0,8}|deposit\w{0,8}|abon\w{0,8}|envi\w{0,8}|"
+    r"cobr\w{0,8}|debit\w{0,8}|acredit\w{0,8}|recibi\w{0,8})\s*$",
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(
     r"\b(?:N[uú]mero de referencia|Referencia|Ref|Comprobante|Aprobaci[oó]n|Confirmaci[oó]n|N[uú]mero de "
-    r"confirmaci[oó]n)\b\.?\s*(?:N\.?\s?[º°o]\.?\s*|No\.?\s*)?[:#]?\s*(?P<v>\d{6,25}(?:\s\d{4,20})?)",
+    r"confirmaci[oó]n|Autorizaci[oó]n|Transacci[oó]n|Documento|Operaci[oó]n|Movimiento)\b\.?\s*(?:N\.?\s?[º°o]\.?\s*|No\.?\s*)?[:#]?\s*(?P<v>\d{6,25}(?:\s\d{4,20})?)",
     re.IGNORECASE,
 )
 _DESCRIPTION = re.compile(
-    r"\b(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario)\s*:\s*(?P<v>[^\n]+)", re.IGNORECASE
+    r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario)\s*:|(?:por|en)\s+concepto\s+de|"
+    r"por\s+motivo\s+de)\s*(?P<v>[^\n]+)",
+    re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<!\bRef)(?<!\bNo)(?<!\bN\.º)(?<![A-Z]\.[A-Z])(?<!\b[A-Z])\.\s+(?=\S)")
 _NAME_PIECE = re.compile(r"^[A-Za-zÁÉÍÓÚÑÜáéíóúñü][A-Za-zÁÉÍÓÚÑÜáéíóúñü'.&-]*$")
@@ -106,7 +111,11 @@ def amounts(text: str) -> list[Mention]:
         if found and match.start() < found[-1].end:
             continue
         groups = match.groupdict()
-        money = parse_amount(f"{groups.get('pre') or ''}{groups['num']} {groups.get('post') or ''}".strip())
+        number, sep = groups["num"], groups.get("sep")
+        broken = sep in (".", ",") and " " in number
+        if broken:
+            number = number.replace(" ", sep or "")
+        money = parse_amount(f"{groups.get('pre') or ''}{number} {groups.get('post') or ''}".strip())
         if money is None:
             continue
         cued = bool(_AMOUNT_CUES.search(_window(text, match.start())))
@@ -114,7 +123,8 @@ def amounts(text: str) -> list[Mention]:
         # shape that no longer groups (`2.139` / `533,00 colones`): then the amount is a guess.
         glued = bool(_DIGITS_BEFORE.search(_window(text, match.start())) or _DIGITS_AFTER.match(text, match.end()))
         found.append(
-            Mention(money.value, money.currency, match.start(), match.end(), cued, money.doubtful, glued=glued)
+            Mention(money.value, money.currency, match.start(), match.end(), cued, money.doubtful or broken,
+                    glued=glued)
         )
     taken = {m.end for m in found}
     for pattern, currency in ((_MISREAD_SIGN, "CRC"), (_SIGN_STROKE_ONE, "CRC"), (_BARE_NUMBER, None)):
@@ -189,7 +199,8 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
     payee: str | None = None
     for match in re.finditer(r"\bde\s+", text):
         before = _window(text, match.start())
-        if re.search(r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d)\s*$", before, re.I) or (
+        if re.search(r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d|(?:de|por) parte)\s*$",
+                     before, re.I) or (
             any(0 <= match.start() - m.start < 30 for m in mentions)
         ):
             name = _name_after(text, match.end())
@@ -197,13 +208,26 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
                 payer, phones["payer"] = name, _phone_after(text, name, match.end())
     for match in re.finditer(r"\b(?:a|hacia)\s+", text):
         before = _window(text, match.start())
-        if _PAYEE_CUE.search(before):
+        if _PAYEE_CUE.search(before) or (payer and before.rstrip(" ,").endswith(payer)):
             name = _name_after(text, match.end())
             if name and payee is None:
                 payee, phones["payee"] = name, _phone_after(text, name, match.end())
-    sent = re.search(r"\s(?:te|le)\s+envi[oó]\b", text, re.I)
+    sent = re.search(r"\s(?:(?:te|le|nos)\s+)?(?:envi[oó]|transfiri[oó]|pag[oó]|deposit[oó]|abon[oó])\b", text, re.I)
     if sent and payer is None:
         payer = _name_before(text, sent.start())
+    for match in re.finditer(r"\ba\s+(?:nombre|favor|la\s+cuenta|la\s+orden)\s+de\s+", text, re.I):
+        # `a nombre de X` names the holder of the account just mentioned: the origin's after `desde` or
+        # `de la cuenta`, else the destination's.
+        before = _window(text, match.start(), 80).lower()
+        origin = max(before.rfind(w) for w in ("desde", "de la cuenta", "origen", "debitad"))
+        destination = max(before.rfind(w) for w in (" a la cuenta", "hacia", "destino", "acreditad"))
+        name = _name_after(text, match.end())
+        if name is None:
+            continue
+        if origin > destination and payer is None:
+            payer = name
+        elif origin <= destination and payee is None:
+            payee = name
     return payer, payee
 
 

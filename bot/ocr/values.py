@@ -31,11 +31,17 @@ NOT_NAME_WORDS = frozenset(
         "comision", "aprobado", "aplicada", "completada", "procesada", "detalle", "descripcion", "concepto",
     )
 )
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+"""The years a receipt's date may have."""
 NAME_CONNECTORS = frozenset(("de", "del", "la", "las", "los", "y", "e"))
 _IBAN = re.compile(
     r"\bC\s?R\s?[\dO]{2}(?:[\s-]?[\dO]){14,20}\b|\bCR[\dO]{2}\b(?=[\s*]*(?:\d{4}|\*{2,}))", re.IGNORECASE
 )
-_MASKED = re.compile(r"(?:CR\d{0,2}\s?)?(?:\*{2,}\s?)+\d{3,4}\b|\bX{3,}\d{3,4}\b", re.IGNORECASE)
+_MASKED = re.compile(
+    r"(?:CR\d{0,2}\s?)?(?:\*{2,}\s?)+\d{3,4}\b|\bX{3,}\d{3,4}\b"
+    r"|\bCR\d{2}(?:\s[^\s\d]{1,6}){1,4}\s\d{3,4}\b",  # the hiding stars misread (`CR28 eek er* 0317`)
+    re.IGNORECASE,
+)
 _PHONE = re.compile(
     r"(?<![\d-])(?:\(?\+?506\)?[\s-]?)?[2-8]\d{3}[\s-]\d{4}(?![\d-])|\(?\+?506\)?[\s-]?[2-8]\d{7}(?!\d)"
 )
@@ -61,11 +67,13 @@ def is_phone(text: str) -> bool:
 
 
 def parse_date(text: str) -> date | None:
-    """A day-first date as the parser reads it, in capitals too (`3 DE ABRIL DE 2026`)."""
+    """A day-first date as the parser reads it, in capitals too (`3 DE ABRIL DE 2026`); a year no payment of
+    this century has (`01/02/2403`, a misread) is no date."""
     iso = _ISO_DATE.search(text)
-    if iso:
-        return parse_date_as_written(iso.group())
-    return parse_date_as_written(text) or parse_date_as_written(text.lower())
+    found = parse_date_as_written(iso.group()) if iso else (
+        parse_date_as_written(text) or parse_date_as_written(text.lower())
+    )
+    return found if found is not None and FIRST_YEAR <= found.year <= LAST_YEAR else None
 
 
 def has_date(text: str) -> bool:

@@ -42,8 +42,28 @@ def test_hash_read_as_plus_still_finds_client_id() -> None:
     assert (fields.description, fields.client_id) == ("id wolk #4968", "4968")
 
 
+def test_hash_read_as_two_pluses_gives_the_client_id_even_when_no_second_reading_comes() -> None:
+    rows = _rows("Monto ₡6.000,00", "Detalle id wolk ++4968")
+    fields = extract(rows, client_id_pattern=DEFAULT_CLIENT_ID_PATTERN, reread=lambda tokens: None)
+    assert (fields.description, fields.client_id) == ("id wolk #4968", "4968")
+
+
+@pytest.mark.parametrize(("seed", "client_id"), [(10002, "3159"), (10048, "8154"), (10156, "3509"), (10167, "7135")])
+def test_a_hash_misread_before_the_client_id_on_generated_receipts(seed: int, client_id: str) -> None:
+    from tests.ocr.generator import generate as generate_wide
+
+    # `#3159` read `343159` (sections); `#8154` read `++8154` (e-mail); in forwarded chats, `#3509.` read
+    # `43509.` at the end of a sentence, and `#7135.` read `147135.` in a phrase wrapped over two lines (each
+    # line is read again on its own).
+    receipt = generate_wide(seed, part="tuned")
+    fields = read_receipt(receipt.data)
+    assert receipt.truth.client_id == client_id
+    assert (fields.client_id, fields.description) == (client_id, receipt.truth.description)
+
+
 @pytest.mark.parametrize(("first", "second", "taken"), [
-    ("44968", "#4968", True), ("++4968", "#4968", True), ("+4968", "#4968", True), ("385", "#385", True),
+    ("44968", "#4968", True), ("343159", "#3159", True), ("++4968", "#4968", True), ("+4968", "#4968", True),
+    ("385", "#385", True), ("147135.", "#7135.", True), ("43509,", "#3509,", True), ("43509.", "#3509", False),
     ("¿6670", "#6670", True), ("10787", "ID787", True), ("1D:", "ID:", True), ("iD", "ID", True),
     ("4968", "#4969", False), ("pago", "#pago", False), ("12345", "ID345", False), ("Roble", "Rob1e", False),
 ])

@@ -1,0 +1,53 @@
+"""Stories for structure before vocabulary: a line printed in the page's label type is a label even when only a
+keyword of it is known; a value wrapped over two lines is one value; an amount split by a line break keeps its
+thousands; on story images invented for them, read by real Tesseract."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from bot.ocr import read_receipt, read_text
+from tests.ocr.generator import notification_image
+from tests.ocr.sketch import Text, label_above, sketch
+
+
+def test_a_caption_in_the_labels_small_type_names_its_value_though_half_its_words_are_unknown() -> None:
+    rows = [("Monto debitado", "₡ 61.000,00"), ("Persona que envía", "Ignacio Brenes Rojas"),
+            ("Persona que recibe", "Soda La Esquina"), ("Fecha de aplicación", "5 de junio de 2026"),
+            ("Descripción", "Almuerzos ID 1200")]
+    image = sketch([piece for y, (label, value) in zip(range(120, 1200, 120), rows, strict=False)
+                    for piece in (Text(60, y, value, 36), Text(60, y + 46, label, 24, grey=True))])
+    fields = read_receipt(image)
+    assert (fields.payer_name, fields.payee_name) == ("Ignacio Brenes Rojas", "Soda La Esquina")
+    assert (fields.amount, fields.date, fields.client_id) == (Decimal("61000.00"), date(2026, 6, 5), "1200")
+    assert max(fields.confidence["payer_name"], fields.confidence["payee_name"]) < 0.9
+
+
+def test_a_payee_name_wrapped_under_its_label_is_read_whole() -> None:
+    top = 140 + 3 * 110
+    rows = label_above([("Monto", "₡150.000,00"), ("Cliente origen", "Hernán Gutiérrez Alvarado"),
+                        ("Beneficiario", "SERVICIOS DENTALES")])
+    image = sketch([*rows, Text(60, top - 30, "AURORA DEL ESTE S.A.", 36),
+                    Text(60, top + 40, "Fecha", 26, grey=True), Text(60, top + 76, "27/11/2026", 36)])
+    fields = read_receipt(image)
+    assert fields.payee_name == "SERVICIOS DENTALES AURORA DEL ESTE S.A."
+    assert fields.payer_name == "Hernán Gutiérrez Alvarado"
+
+
+def test_an_amount_split_after_its_thousands_mark_keeps_its_thousands_and_is_never_sure() -> None:
+    image = notification_image(
+        "Davivienda: Se acreditaron 1.245\n000,00 colones en su cuenta de parte de RAFAEL SOTO MENA. Detalle: pago "
+        "ID 3003. Ref 55667788990.", bank="Davivienda", family="chat-forward",
+    )
+    fields = read_receipt(image)
+    assert (fields.amount, fields.currency) == (Decimal("1245000.00"), "CRC")
+    assert fields.confidence["amount"] < 0.9
+    assert fields.payer_name == "RAFAEL SOTO MENA"
+    assert (fields.description, fields.reference) == ("pago ID 3003", "55667788990")
+
+
+def test_pasted_text_with_the_amount_split_the_same_way() -> None:
+    fields = read_text("Recibiste 2.350\n500,00 colones por parte de ANA VEGA SOTO. Motivo: cuota.")
+    assert fields.amount == Decimal("2350500.00")
+    assert fields.payer_name == "ANA VEGA SOTO"
