@@ -257,7 +257,7 @@ def cli_probes(folder: Path) -> bool:
     row = "2001,Cédula física,111111111,Pedro,Pérez,506,88887777,,pedro@example.cr,"
     files = {
         "utf16.txt": f"{header}\n{row}\n".replace(",", "\t").encode("utf-16"),
-        "libro.csv": b"PK\x03\x04" + b"\0" * 200,
+        "libro.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8,
         "celda.csv": f"{header}\n2002,Cédula física,2,{'A' * 200_000},X,506,88886666,,b@example.cr,\n".encode(),
         "comillas.csv": f'{header}\n{row}\n2003,Cédula física,3,"Pérez,X,506,88885555,,c@example.cr,\n'.encode(),
     }
@@ -270,7 +270,7 @@ def cli_probes(folder: Path) -> bool:
         (folder / name).write_bytes(data)
     probes = [
         ("customers: UTF-16 with tabs", ["import", "customers", "utf16.txt"], 0, "1 creadas"),
-        ("customers: a workbook as CSV", ["import", "customers", "libro.csv"], 1, "libro de Excel"),
+        ("customers: an Excel 97 .xls", ["import", "customers", "libro.xls"], 1, "libro de Excel"),
         ("customers: a 200 000-character cell", ["import", "customers", "celda.csv"], 1, "fila 2: una celda"),
         ("customers: an unclosed quote", ["import", "customers", "comillas.csv"], 1, "fila 3: unas comillas"),
         ("payments record --amount 1e30", ["payments", "record", "2001", "--method", "efectivo", "--date",

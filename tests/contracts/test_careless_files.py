@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
 from tests.processes import paybot
 
 pytestmark = pytest.mark.slow
@@ -44,8 +43,12 @@ def test_a_customers_file_saved_as_unicode_text_from_excel_imports_like_its_csv(
     assert "1 creadas" in done.stdout and "2001" in customers(tmp_path)
 
 
-def test_a_workbook_given_as_the_customers_csv_is_named_for_what_it_is(env: dict[str, str], tmp_path: Path) -> None:
-    workbook = REPO / "data" / "bank" / "popular-movimientos.xlsx"
+def test_an_old_xls_workbook_given_as_the_customers_csv_is_named_for_what_it_is(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """An XLSX is read as a table; an Excel 97 .xls was decoded as Windows-1252 and reported as missing columns."""
+    workbook = tmp_path / "clientes.xls"
+    workbook.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8)
 
     done = paybot("import", "customers", str(workbook), env=env, cwd=tmp_path)
 
@@ -75,16 +78,23 @@ def test_an_endless_cell_or_an_unclosed_quote_is_reported_with_its_line_and_noth
     assert customers(tmp_path) == before
 
 
-def test_a_nul_byte_in_a_name_is_dropped_and_the_row_imported(env: dict[str, str], tmp_path: Path) -> None:
+def test_escape_characters_in_a_name_are_dropped_and_a_nul_byte_refuses_the_file(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """A NUL reached PostgreSQL (which refuses it with an error) and escape sequences an operator's terminal."""
     path = tmp_path / "clientes.csv"
-    row = CUSTOMER.replace("Pedro", "Pe\x00dro")
-    path.write_bytes(f"{CUSTOMERS_HEADER}\n{row}\n".encode())
+    escaped, with_nul = CUSTOMER.replace("Pedro", "Pe\x1b[2Jdro"), CUSTOMER.replace("Pedro", "Pe\x00dro")
+    path.write_bytes(f"{CUSTOMERS_HEADER}\n{escaped}\n".encode())
+    nul = tmp_path / "nulo.csv"
+    nul.write_bytes(f"{CUSTOMERS_HEADER}\n{with_nul}\n".encode())
 
     done = paybot("import", "customers", str(path), env=env, cwd=tmp_path)
+    refused = paybot("import", "customers", str(nul), env=env, cwd=tmp_path)
 
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(tmp_path / "paybot.db") as db:
-        assert db.execute("SELECT first_names FROM customer WHERE client_id = '2001'").fetchone() == ("Pedro",)
+        assert db.execute("SELECT first_names FROM customer WHERE client_id = '2001'").fetchone() == ("Pe[2Jdro",)
+    assert refused.returncode == 1 and "bytes nulos" in refused.stderr, refused.stderr
 
 
 def test_an_order_with_an_amount_of_twenty_digits_is_refused_with_its_line_not_an_overflow(

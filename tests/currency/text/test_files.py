@@ -43,8 +43,10 @@ def test_a_workbook_is_named_for_what_it_is() -> None:
         decode_bytes(b"PK\x03\x04" + b"\0" * 100)
 
 
-def test_nul_and_escape_characters_are_dropped_tabs_and_line_ends_kept() -> None:
-    assert decode_bytes(b"a\x00b\x1b[2J\tc\r\nd") == "ab[2J\tc\r\nd"
+def test_escape_characters_are_dropped_tabs_and_line_ends_kept_and_nul_bytes_refused() -> None:
+    assert decode_bytes(b"ab\x1b[2J\x07\tc\r\nd") == "ab[2J\tc\r\nd"
+    with pytest.raises(UndecodableFile, match="bytes nulos"):
+        decode_bytes(b"a\x00b")
 
 
 def test_rows_carry_the_line_they_start_on_when_a_quoted_cell_spans_lines() -> None:
