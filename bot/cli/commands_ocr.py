@@ -157,7 +157,9 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
         except OSError as error:
             watchdog.watch(None)
             failed = True
-            _failure(args, path, "unreadable", f"no se puede abrir {path}: {error.strerror or error}", named=True)
+            from bot.cli.parser import os_reason
+
+            _failure(args, path, "unreadable", f"no se puede abrir {path}: {os_reason(error)}", named=True)
             continue
         except UnreadableReceipt as error:
             watchdog.watch(None)

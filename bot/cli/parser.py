@@ -28,6 +28,11 @@ _OS_REASONS = {errno.ENOENT: "no existe", errno.EISDIR: "es una carpeta, no un a
                errno.EACCES: "no hay permiso para leerlo"}
 
 
+def os_reason(error: OSError) -> str:
+    """Why a file cannot be opened, in Spanish for the usual causes (the system's own words otherwise)."""
+    return _OS_REASONS.get(error.errno or 0, error.strerror or str(error))
+
+
 def read_input(path: Path, limit: int = MAX_IMPORT_BYTES) -> bytes:
     """The file's bytes, never reading past `limit` (so /dev/zero or a 10 GB log cannot exhaust memory); a
     one-line Spanish error when it cannot be read or is larger."""
@@ -35,8 +40,7 @@ def read_input(path: Path, limit: int = MAX_IMPORT_BYTES) -> bytes:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as error:
-        reason = _OS_REASONS.get(error.errno or 0, error.strerror or str(error))
-        raise CliError(f"no se puede leer {path}: {reason}") from None
+        raise CliError(f"no se puede leer {path}: {os_reason(error)}") from None
     if len(data) > limit:
         raise CliError(f"{path}: el archivo pasa de {limit // 2**20} MB: divídalo en archivos más pequeños")
     return data

@@ -8,7 +8,7 @@ import unicodedata
 _SPACES = re.compile(r"\s+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _HEADER_PUNCTUATION = re.compile(r"[_\-.:/()]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def strip_accents(text: str) -> str:
@@ -29,6 +29,7 @@ def normalize_header(text: str) -> str:
 
 
 def printable(text: str) -> str:
-    """`text` without NUL and the other control characters (kept: tab, line feed, carriage return), which no
-    person types: PostgreSQL refuses NUL in text, and escape sequences would act on an operator's terminal."""
+    """`text` without NUL, the other control characters (kept: tab, line feed, carriage return) and the
+    bidirectional overrides, which no person types: PostgreSQL refuses NUL in text, escape sequences would act
+    on an operator's terminal, and an override shows a file name or amount reversed on a staff card."""
     return _CONTROL.sub("", text)
