@@ -205,18 +205,19 @@ def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
     lone = [i for i in labels if len(_row_of(segs, i)) == 1 and segs[i].boxed]
     if len(lone) < 2:
         return
-    label_height = median(segs[i].height for i in lone)
+    heights = [segs[i].height for i in lone]
     beside = [segs[j].height for i in lone for j in (_neighbour(segs, i, 1), _neighbour(segs, i, -1))
               if j is not None and j not in labels and j not in inline and segs[j].boxed]
-    if not beside or median(beside) < TYPE_STEP * label_height:
+    if not beside or median(beside) < TYPE_STEP * median(heights):
         return
+    value_height = median(beside)
     for i, seg in enumerate(segs):
         if i in labels or i in inline or not seg.boxed or len(_row_of(segs, i)) > 1:
             continue
         text = seg.text
         if any(ch.isdigit() for ch in text) or not 1 <= len(text.split()) <= 5 or not text[:1].isupper():
             continue
-        if abs(seg.height - label_height) > 0.15 * label_height:
+        if not 0.85 * min(heights) <= seg.height <= 1.1 * max(heights) or seg.height * TYPE_STEP > value_height:
             continue
         match = vocabulary.match(label_words(text))
         if match is not None and match.kind != "unknown":
