@@ -12,7 +12,7 @@ from statistics import median
 
 from bot.ocr.labels import FUZZY, KNOWN, LabelMatch, Vocabulary, label_words
 from bot.ocr.rows import Row, Token
-from bot.ocr.values import is_account, is_phone, looks_like_name, strip_accounts
+from bot.ocr.values import has_date, is_account, is_amount, is_phone, looks_like_name, strip_accounts
 
 COLUMN_GAP = 1.3
 """A gap wider than this many text heights splits a line into separate pieces (columns, right-aligned values)."""
@@ -224,8 +224,9 @@ def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
             labels[i] = match
 
 
-def _neighbour(segs: Sequence[Segment], i: int, step: int) -> int | None:
-    """The segment in the next row up or down that sits under (or over) segment i."""
+def _neighbour(segs: Sequence[Segment], i: int, step: int, *, overlapping: bool = False) -> int | None:
+    """The segment in the next row up or down that sits under (or over) segment i; unless `overlapping` is asked
+    for (a line that carries on a value), the nearest one to its right when none overlaps it."""
     seg = segs[i]
     j = i + step
     while 0 <= j < len(segs) and segs[j].row == seg.row:
@@ -238,6 +239,8 @@ def _neighbour(segs: Sequence[Segment], i: int, step: int) -> int | None:
     best = max(same, key=lambda k: _overlap(seg, segs[k]))
     if _overlap(seg, segs[best]) > 0:
         return best
+    if overlapping:
+        return None
     rightward = [k for k in same if segs[k].edge(0) >= seg.edge(0)]
     return min(rightward, key=lambda k: segs[k].edge(0)) if rightward else None
 
@@ -317,7 +320,7 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
         first_step = abs(segs[j].edge(1) - segs[near].edge(1))
         k = j
         for _ in range(3):
-            n = _neighbour(segs, k, step)
+            n = _neighbour(segs, k, step, overlapping=True)
             if n is None or n in labels or n in inline:
                 break
             a, b = (segs[k], segs[n]) if step > 0 else (segs[n], segs[k])
@@ -353,7 +356,13 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
         holder_line = holder_edge is not None and not out and looks_like_name(segs[n].text) and (
             aligned or abs(segs[n].edge(0) - holder_edge) < first.height
         )
-        if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > (1.05 if holder_line else 0.8) * pitch:
+        # A short line of free text in the value's own type, aligned with it, carries it on even a whole row
+        # lower (a rows layout that wraps a long value onto a row of its own).
+        carried = not out and aligned and _free_text(segs[n].text) and abs(segs[n].height - first.height) <= (
+            0.15 * first.height
+        )
+        far = 1.05 if holder_line or carried else 0.8
+        if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > far * pitch:
             break
         if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[k].height, segs[n].height) and not holder_line:
             break
@@ -363,6 +372,13 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
         out.append(segs[n].tokens)
         k = n
     return out
+
+
+def _free_text(text: str) -> bool:
+    """A few words that are no typed value (amount, date, account, phone, long number): a wrapped name's or
+    description's last words."""
+    return (len(text.split()) <= 4 and not re.search(r"\d{7}", text) and not is_amount(text) and not has_date(text)
+            and not is_account(text) and not is_phone(text))
 
 
 def _row_pitch(segs: Sequence[Segment]) -> float:

@@ -51,3 +51,29 @@ def test_pasted_text_with_the_amount_split_the_same_way() -> None:
     fields = read_text("Recibiste 2.350\n500,00 colones por parte de ANA VEGA SOTO. Motivo: cuota.")
     assert fields.amount == Decimal("2350500.00")
     assert fields.payer_name == "ANA VEGA SOTO"
+
+
+def test_in_two_columns_a_wrapped_name_never_takes_the_line_of_the_other_column() -> None:
+    image = sketch([
+        Text(60, 40, "Comprobante de pago", 38, bold=True),
+        Text(60, 130, "Ordenante", 26, grey=True), Text(60, 166, "Esteban Quirós Mora", 32),
+        Text(580, 130, "Beneficiario", 26, grey=True), Text(580, 166, "SERVICIOS DENTALES", 32),
+        Text(580, 206, "AURORA S.A.", 32),
+        Text(60, 240, "Monto", 26, grey=True), Text(60, 276, "₡ 12 500,00", 32),
+        Text(580, 280, "Fecha", 26, grey=True), Text(580, 316, "05/06/2026", 32),
+    ])
+    fields = read_receipt(image)
+    assert (fields.payer_name, fields.payee_name) == ("Esteban Quirós Mora", "SERVICIOS DENTALES AURORA S.A.")
+    assert (fields.amount, fields.date) == (Decimal("12500.00"), date(2026, 6, 5))
+
+
+def test_a_long_name_wrapped_onto_a_row_of_its_own_is_read_whole() -> None:
+    rows = [("Monto", "₡ 8.000,00"), ("Cliente destino", "COOPERATIVA DE SERVICIOS"), ("", "MULTIPLES R.L."),
+            ("Fecha", "03/03/2026")]
+    image = sketch([Text(60, 40, "Comprobante", 36, bold=True)] + [
+        piece for y, (label, value) in zip(range(130, 900, 64), rows, strict=False)
+        for piece in (Text(60, y, label, 28, grey=True), Text(1020, y, value, 30, anchor="ra")) if piece.text
+    ])
+    fields = read_receipt(image)
+    assert fields.payee_name == "COOPERATIVA DE SERVICIOS MULTIPLES R.L."
+    assert fields.date == date(2026, 3, 3)
