@@ -199,7 +199,7 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
     payee: str | None = None
     for match in re.finditer(r"\bde\s+", text):
         before = _window(text, match.start())
-        if re.search(r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d|(?:de|por) parte)\s*$",
+        if re.search(r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d|(?:de|por) parte|desde\s+(?:la\s+|su\s+)?cuenta)\s*$",
                      before, re.I) or (
             any(0 <= match.start() - m.start < 30 for m in mentions)
         ):
@@ -212,7 +212,8 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
             name = _name_after(text, match.end())
             if name and payee is None:
                 payee, phones["payee"] = name, _phone_after(text, name, match.end())
-    sent = re.search(r"\s(?:(?:te|le|nos)\s+)?(?:envi[oó]|transfiri[oó]|pag[oó]|deposit[oó]|abon[oó])\b", text, re.I)
+    sent = re.search(r"\s(?:(?:te|le|les|nos)\s+)?(?:ha[sn]?\s+)?(?:envi[oó]|transfiri[oó]|pag[oó]|deposit[oó]|abon[oó]|"
+                     r"enviado|transferido|pagado|depositado|abonado)\b", text, re.I)
     if sent and payer is None:
         payer = _name_before(text, sent.start())
     for match in re.finditer(r"\ba\s+(?:nombre|favor|la\s+cuenta|la\s+orden)\s+de\s+", text, re.I):

@@ -122,6 +122,10 @@ def test_a_menu_beside_the_receipt_names_nobody() -> None:
      "10/10/2026. Detalle: alquiler octubre. Ref 44556677", {"payee_name": "ANDRES VEGA CRUZ", "amount": "45000.00"}),
     ("Scotiabank informa: transferencia por USD 75.00 desde la cuenta de ROBERTO CASTRO a WOLK SOFTWARE. Nota: "
      "soporte ID 9.", {"payer_name": "ROBERTO CASTRO", "payee_name": "WOLK SOFTWARE", "description": "soporte ID 9"}),
+    ("Transferencia recibida por un monto de ₡ 1 250 000,00 desde la cuenta de KAREN ARAYA LOPEZ",
+     {"payer_name": "KAREN ARAYA LOPEZ", "amount": "1250000.00"}),
+    ("MARIA SOLANO ROJAS le ha transferido ₡7.500,00 por SINPE Movil. Concepto: uñas ID 99",
+     {"payer_name": "MARIA SOLANO ROJAS", "description": "uñas ID 99"}),
 ])
 def test_pasted_notifications_say_who_paid_whom_in_their_own_words(text: str, expected: dict[str, str]) -> None:
     fields = read_text(text).to_json()
