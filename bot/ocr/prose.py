@@ -38,6 +38,18 @@ _PAYEE_CUE = re.compile(
     r"[\s,.]*(?:\S+\s+){0,2}$",
     re.IGNORECASE,
 )
+_PAYER_CUE = re.compile(
+    r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d|(?:de|por) parte|"
+    r"desde\s+(?:la\s+|su\s+)?cuenta)\s*$",
+    re.IGNORECASE,
+)
+"""What comes before the `de` that introduces the payer."""
+_SENT = re.compile(
+    r"\s(?:(?:te|le|les|nos)\s+)?(?:ha[sn]?\s+)?(?:envi[oó]|transfiri[oó]|pag[oó]|deposit[oó]|abon[oó]|enviado|"
+    r"transferido|pagado|depositado|abonado)\b",
+    re.IGNORECASE,
+)
+"""The verb the payer's name comes before (`MARIA MORA le ha transferido`, `JUAN PEREZ transfirió`)."""
 _PHONE_AFTER = re.compile(
     r"[.,]?\s{0,2}(?:\(|tel\.?\s|al tel[eé]fono\s)\s{0,2}(?P<phone>[+\d][\d\s()+-]{6,18}\d)", re.IGNORECASE
 )
@@ -199,10 +211,7 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
     payee: str | None = None
     for match in re.finditer(r"\bde\s+", text):
         before = _window(text, match.start())
-        if re.search(r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d|(?:de|por) parte|desde\s+(?:la\s+|su\s+)?cuenta)\s*$",
-                     before, re.I) or (
-            any(0 <= match.start() - m.start < 30 for m in mentions)
-        ):
+        if _PAYER_CUE.search(before) or any(0 <= match.start() - m.start < 30 for m in mentions):
             name = _name_after(text, match.end())
             if name and payer is None:
                 payer, phones["payer"] = name, _phone_after(text, name, match.end())
@@ -212,8 +221,7 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
             name = _name_after(text, match.end())
             if name and payee is None:
                 payee, phones["payee"] = name, _phone_after(text, name, match.end())
-    sent = re.search(r"\s(?:(?:te|le|les|nos)\s+)?(?:ha[sn]?\s+)?(?:envi[oó]|transfiri[oó]|pag[oó]|deposit[oó]|abon[oó]|"
-                     r"enviado|transferido|pagado|depositado|abonado)\b", text, re.I)
+    sent = _SENT.search(text)
     if sent and payer is None:
         payer = _name_before(text, sent.start())
     for match in re.finditer(r"\ba\s+(?:nombre|favor|la\s+cuenta|la\s+orden)\s+de\s+", text, re.I):
