@@ -107,6 +107,8 @@ HEADING_EXTRA_WORDS = 2
 CONNECTORS = frozenset({"de", "del", "la", "y", "el"})
 PREPOSITIONS = frozenset({"a", "al", "de", "del", "desde", "en", "por", "para", "con", "hacia", "su", "tu"})
 """A bank's name right after one of these is part of a sentence (`desde BAC`, `por BN SINPE`)."""
+UNKNOWN_LABEL = 0.65
+"""The most a description gets when only its shape says so, under a label whose words name no field."""
 LABEL_INSIDE = 0.6
 """The most a description gets when it carries another field's `Label:` (two fields run together)."""
 """The most a field gets when another reading of it says something else."""
@@ -483,7 +485,20 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         if cleaned:
             base = PROSE if notice.description_labelled else PROSE_WEAK
             candidates.append(Candidate(cleaned, min(base, conf), "prose"))
+    if not candidates:
+        free = [p for p in pairs if p.kind == "unknown" and _free_words(p.text)]
+        for pair in free[:1]:
+            cleaned = clean_text(_without_full_stop(sentence(pair.text)))
+            if cleaned:
+                conf = min(pair.conf, UNKNOWN_LABEL if len(free) == 1 else UNKNOWN_LABEL - 0.15)
+                candidates.append(Candidate(cleaned, conf, f"unknown:{pair.label}"))
     return _pick_text(candidates)
+
+
+def _free_words(text: str) -> bool:
+    """Words that are no typed value and no name: what a description under a label nobody knows looks like."""
+    return (len(text.split()) >= 2 and not looks_like_name(text) and not re.search(r"\d{7}", text)
+            and not is_amount(text) and not has_date(text) and not is_account(text) and not is_phone(text))
 
 
 def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: Reread | None,

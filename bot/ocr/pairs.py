@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from bot.ocr.labels import FUZZY, KNOWN, LabelMatch, Vocabulary, label_words
+from bot.ocr.labels import FUZZY, KNOWN, SIMILAR, LabelMatch, Vocabulary, label_words
 from bot.ocr.rows import Row, Token
 from bot.ocr.values import has_date, is_account, is_amount, is_phone, looks_like_name, strip_accounts
 
@@ -222,6 +222,10 @@ def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
         match = vocabulary.match(label_words(text))
         if match is not None and match.kind != "unknown":
             labels[i] = match
+        elif match is None and any(j is not None and j not in labels and segs[j].height >= TYPE_STEP * seg.height
+                                   for j in (_neighbour(segs, i, 1), _neighbour(segs, i, -1))):
+            # A label whose words name no field (`Información adicional`): its value is typed by its shape.
+            labels[i] = LabelMatch("unknown", SIMILAR)
 
 
 def _neighbour(segs: Sequence[Segment], i: int, step: int, *, overlapping: bool = False) -> int | None:

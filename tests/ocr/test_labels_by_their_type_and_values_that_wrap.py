@@ -77,3 +77,17 @@ def test_a_long_name_wrapped_onto_a_row_of_its_own_is_read_whole() -> None:
     fields = read_receipt(image)
     assert fields.payee_name == "COOPERATIVA DE SERVICIOS MULTIPLES R.L."
     assert fields.date == date(2026, 3, 3)
+
+
+def test_free_words_under_a_label_nobody_knows_are_the_description_never_sure() -> None:
+    image = sketch(label_above([("Monto", "₡ 5.000,00"), ("Destinatario", "Wolk Software"),
+                                ("Información adicional", "Pago de mensualidad ID 3434"), ("Fecha", "02/02/2026")]))
+    fields = read_receipt(image)
+    assert (fields.description, fields.client_id) == ("Pago de mensualidad ID 3434", "3434")
+    assert fields.confidence["description"] < 0.7
+    assert fields.payee_name == "Wolk Software"
+
+
+def test_a_name_under_a_label_nobody_knows_is_no_description() -> None:
+    fields = read_text("Monto: ₡5.000,00\nTitular receptor del pago xyz: Laura Mora Rojas\nFecha: 02/02/2026")
+    assert fields.description is None
