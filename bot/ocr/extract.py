@@ -51,7 +51,7 @@ from bot.ocr.parsing import (
     parse_reference,
     reference_date,
 )
-from bot.ocr.prose import Notification, amounts, read_notification
+from bot.ocr.prose import Notification, amounts, read_notification, until_next_label
 from bot.ocr.rows import TEXT_CONFIDENCE, Flat, Row, Token, flatten_rows, rows_from_text, rows_from_words
 from bot.ocr.values import (
     has_date,
@@ -272,7 +272,7 @@ def _sentence_labels(flat: str, vocab: Vocabulary) -> list[tuple[LabelMatch, str
             continue
         rest = flat[match.end() : match.end() + 300]
         nxt = re.search(r"\.\s+(?=[A-ZÁÉÍÓÚÑ][\wáéíóúñ.º°#]*(?:\s[\wáéíóúñ.º°#]+){0,4}:)", rest)
-        value = rest[: nxt.start()] if nxt else sentence(rest)
+        value = until_next_label(rest[: nxt.start()] if nxt else sentence(rest))
         value = value.strip(" .")
         if value:
             out.append((label, value))

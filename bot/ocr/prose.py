@@ -17,7 +17,7 @@ from decimal import Decimal
 from bot.ocr.labels import STOP_WORDS, label_words, vocabulary
 from bot.ocr.layouts import normalize
 from bot.ocr.parsing import parse_amount, parse_phone, parse_reference, reference_date
-from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date
+from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date, sentence
 
 _CURRENCY_BEFORE = r"(?P<pre>₡|¢|CRC|US\s?\$|USD|\$)\s?"
 _CURRENCY_AFTER = r"\s?(?P<post>colones|colón|CRC|USD|d[oó]lares)\b"
@@ -68,7 +68,7 @@ _REFERENCE = re.compile(
 )
 _DESCRIPTION = re.compile(
     r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario)\s*:|(?:por|en)\s+concepto\s+de|"
-    r"por\s+motivo\s+de)\s*(?P<v>[^\n]+)",
+    r"por\s+motivo\s+de|(?:descripci[oó]n|detalle|mensaje|motivo|concepto)\s+(?=[\"“«]))\s*(?P<v>[^\n]+)",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<!\bRef)(?<!\bNo)(?<!\bN\.º)(?<![A-Z]\.[A-Z])(?<!\b[A-Z])\.\s+(?=\S)")
@@ -272,7 +272,7 @@ def _short_sentence(text: str, reference_at: int | None) -> str | None:
     return candidate
 
 
-def _until_next_label(text: str) -> str:
+def until_next_label(text: str) -> str:
     """The text before the next `Label:` (one to four label words followed by a colon)."""
     vocab = vocabulary(None)
     for colon in re.finditer(r":(?=\s|$)", text):
@@ -315,7 +315,7 @@ def read_notification(text: str, unexplained: str | None = None) -> Notification
             break
     labelled = _DESCRIPTION.search(flat)
     if labelled:
-        value = _until_next_label(_SENTENCE_END.split(labelled.group("v"), maxsplit=1)[0]).strip(" .")
+        value = until_next_label(sentence(_SENTENCE_END.split(labelled.group("v"), maxsplit=1)[0])).strip(" .")
         if value:
             notice.description, notice.description_labelled = value, True
     else:

@@ -131,3 +131,13 @@ def test_pasted_notifications_say_who_paid_whom_in_their_own_words(text: str, ex
     fields = read_text(text).to_json()
     assert {key: fields[key] for key in expected} == expected
     assert all(fields["confidence"][key] < 0.9 for key in expected if key.endswith("_name"))
+
+
+@pytest.mark.parametrize(("text", "description"), [
+    ('Recibiste ¢ 2.500,00 de parte de ANA LUCIA MORA. Mensaje: "gracias ID 12". 12 de enero de 2026', "gracias ID 12"),
+    ('Transferiste ₡5.000,00 a JUAN SOTO con la descripción "pago almuerzo". Ref 12345678', "pago almuerzo"),
+    ("Transferencia de ₡5.000,00 a JUAN SOTO MORA, detalle: pago ID 55, ref 99887766", "pago ID 55"),
+    ("Envío exitoso de CRC 4,500.00 a Wolk Software. Descripción: Pago ID 4321 Comprobante: 123456789", "Pago ID 4321"),
+])
+def test_a_description_in_a_sentence_stops_where_its_field_ends(text: str, description: str) -> None:
+    assert read_text(text).description == description
