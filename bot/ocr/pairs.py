@@ -270,7 +270,9 @@ def _direction(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: d
     """+1 when lone labels sit above their values (most layouts), -1 when below them (captions); and whether
     enough labels agree that a label with no value that way is left without one."""
     votes = 0
-    for i in labels:
+    for i, match in labels.items():
+        if match.how not in (KNOWN, FUZZY):
+            continue  # a guessed label may be a title or a footer (`Comprobante de transferencia`)
         right = next((j for j in range(i + 1, len(segs)) if segs[j].row == segs[i].row), None)
         if right is not None and right not in labels and right not in inline:
             continue  # its value is beside it: it says nothing about above or below

@@ -55,6 +55,7 @@ def test_an_account_whose_hiding_stars_were_misread_is_still_an_account() -> Non
 @pytest.mark.parametrize(("seed", "field", "truth"), [
     (10041, "payee_name", "Wolk Software"),  # sections: `Hacia`, the phone, then the name
     (10078, "payer_name", "Hazel Segura Calderón"),  # sections: `CUENTA DE ORIGEN`, phone, IBAN, name
+    (10092, "payee_name", "Wolk Software"),  # sections: a title and a footer guessed as labels do not vote
     (10106, "payer_name", "Natalia María Ulate Ulate"),  # dense rows: the name on the row under the account
     (10123, "payer_name", "VICTOR PORRAS PORRAS"),  # captions: the account line between went unread
     (10075, "date", "2026-04-27"),  # push: `Ref 123072140672. 27 de abril de 2026`
