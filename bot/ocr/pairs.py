@@ -22,6 +22,9 @@ WRAP_PITCH = 1.8
 """A value's next line whose baseline is at most this many text heights lower carries on the value (wrapped)."""
 TYPE_STEP = 1.15
 """Values printed at least this much taller than the page's labels make the label type recognisable."""
+UNKNOWN_TYPE_STEP = 1.3
+"""A line whose words name no field is taken for a label only when values are this much taller than it (a
+wrapped value's second line is often a little smaller than its first)."""
 FAR_GAP = 2.8
 """The furthest a lone label's value may be when every label of the page sits on the same side of its value."""
 HEADER_GAP = 2.5
@@ -222,8 +225,10 @@ def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
         match = vocabulary.match(label_words(text))
         if match is not None and match.kind != "unknown":
             labels[i] = match
-        elif match is None and any(j is not None and j not in labels and segs[j].height >= TYPE_STEP * seg.height
-                                   for j in (_neighbour(segs, i, 1), _neighbour(segs, i, -1))):
+        elif match is None and value_height >= UNKNOWN_TYPE_STEP * seg.height and any(
+            j is not None and j not in labels and segs[j].height >= UNKNOWN_TYPE_STEP * seg.height
+            for j in (_neighbour(segs, i, 1), _neighbour(segs, i, -1))
+        ):
             # A label whose words name no field (`Información adicional`): its value is typed by its shape.
             labels[i] = LabelMatch("unknown", SIMILAR)
 

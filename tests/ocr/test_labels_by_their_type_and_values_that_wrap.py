@@ -91,3 +91,16 @@ def test_free_words_under_a_label_nobody_knows_are_the_description_never_sure() 
 def test_a_name_under_a_label_nobody_knows_is_no_description() -> None:
     fields = read_text("Monto: ₡5.000,00\nTitular receptor del pago xyz: Laura Mora Rojas\nFecha: 02/02/2026")
     assert fields.description is None
+
+
+def test_a_centred_name_wrapped_in_a_slightly_smaller_line_is_not_taken_for_a_label() -> None:
+    image = sketch([
+        Text(540, 40, "Pago exitoso", 40, bold=True, anchor="ma"),
+        Text(540, 140, "Monto", 26, grey=True, anchor="ma"), Text(540, 176, "₡ 9.000,00", 36, anchor="ma"),
+        Text(540, 250, "Enviado a", 26, grey=True, anchor="ma"), Text(540, 286, "Asociación Deportiva", 36, anchor="ma"),
+        Text(540, 330, "Los Angeles de Heredia", 36, anchor="ma"),
+        Text(540, 410, "Fecha", 26, grey=True, anchor="ma"), Text(540, 446, "02/11/2026", 36, anchor="ma"),
+    ])
+    fields = read_receipt(image)
+    assert fields.payee_name == "Asociación Deportiva Los Angeles de Heredia"
+    assert fields.description is None
