@@ -98,7 +98,8 @@ def test_a_centred_name_wrapped_in_a_slightly_smaller_line_is_not_taken_for_a_la
         Text(540, 40, "Pago exitoso", 40, bold=True, anchor="ma"),
         Text(540, 140, "Monto", 26, grey=True, anchor="ma"), Text(540, 176, "₡ 9.000,00", 36, anchor="ma"),
         Text(540, 250, "Enviado a", 26, grey=True, anchor="ma"),
-        Text(540, 286, "Asociación Deportiva", 36, anchor="ma"), Text(540, 330, "Los Angeles de Heredia", 36, anchor="ma"),
+        Text(540, 286, "Asociación Deportiva", 36, anchor="ma"),
+        Text(540, 330, "Los Angeles de Heredia", 36, anchor="ma"),
         Text(540, 410, "Fecha", 26, grey=True, anchor="ma"), Text(540, 446, "02/11/2026", 36, anchor="ma"),
     ])
     fields = read_receipt(image)
