@@ -1,6 +1,7 @@
 """Per-field accuracy and calibration of the reader on generated receipts, and every confidently wrong field.
 
-`--holdout` reads as many receipts from layout families and label wordings the reader is tuned on as from
+`--holdout` reads as many receipts from layout families and label wordings the reader is tuned on (half of them
+from the wider tuned group, tests/ocr/generator/wide.py, families named w-*) as from
 the ones held out from tuning (the split is fixed in tests/ocr/generator/families.py) and from the second
 held-out group (tests/ocr/generator/holdout2.py: five more families, wordings and templates), and reports
 each and the whole. For each field it prints how often it was right, a reliability table (observed
@@ -149,7 +150,11 @@ def report_wrong(rows: Sequence[dict[str, Any]], title: str, detail: bool) -> No
 
 
 def per_family(rows: Sequence[dict[str, Any]]) -> None:
-    print("\nfields right per family (tuned receipts)")
+    print("\nfields right per family (tuned receipts; w-* are the wider tuned group's)")
+    for title, mine in (("first generator's", [r for r in rows if not r["family"].startswith("w-")]),
+                        ("wider group's", [r for r in rows if r["family"].startswith("w-")])):
+        hits = sum(_cells(mine, key)[0] for key in JSON_KEYS)
+        print(f"  {title + ' families':<30} {len(mine):>4} receipts {_pct(hits, len(mine) * len(JSON_KEYS))}")
     names = sorted({r["family"] for r in rows})
     for name in names:
         mine = [r for r in rows if r["family"] == name]

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -495,6 +496,7 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
 
 
 GRACEFUL_SHUTDOWN_SECONDS = 5
+INTERPRETER_SWITCH_SECONDS = 0.001
 
 
 def serve(settings: Settings, role: Role = "all") -> None:
@@ -517,4 +519,8 @@ def serve(settings: Settings, role: Role = "all") -> None:
     signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
     # python-telegram-bot 22 warns on every rate-limited call unless told to use timedelta values.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
+    # The thread storing a receipt gives up the interpreter at every database call; under load it waits for
+    # it again up to this long behind reading and sending threads (Python's default 5 ms, several times
+    # per receipt), so acknowledgements stay quick.
+    sys.setswitchinterval(INTERPRETER_SWITCH_SECONDS)
     asyncio.run(uvicorn.Server(config).serve())

@@ -17,6 +17,7 @@ from fpdf.fonts import FontFace
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, select_autoescape
 
 from bot.account.statement import CURRENCY_NAMES, LABELS, Statement, StatementSection
+from bot.accounting.spreadsheet import escape_text
 from currency.money import THOUSANDS_SEPARATOR
 
 FONT_CANDIDATES = (
@@ -145,7 +146,8 @@ CSV_HEADER = ("moneda", "fecha", "tipo", "detalle", "referencia", "vence", "carg
 
 
 def render_csv(statement: Statement) -> str:
-    """For spreadsheets: one row per entry after an opening-balance row; ISO dates, '.' decimals (seed 004)."""
+    """For spreadsheets: one row per entry after an opening-balance row; ISO dates, '.' decimals (seed 004);
+    text that a spreadsheet would run as a formula (a reference read off a customer's receipt) is escaped."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
@@ -154,9 +156,10 @@ def render_csv(statement: Statement) -> str:
         writer.writerow((section.currency, first, LABELS["opening"], "", "", "", "", "", _plain(section.opening), ""))
         for line in section.lines:
             writer.writerow((
-                section.currency, line.on_date.isoformat(), line.kind.label, line.description, line.reference,
+                section.currency, line.on_date.isoformat(), escape_text(line.kind.label),
+                escape_text(line.description), escape_text(line.reference or ""),
                 line.due_date.isoformat() if line.due_date else "", _plain(line.charge), _plain(line.credit),
-                _plain(line.balance), line.note,
+                _plain(line.balance), escape_text(line.note or ""),
             ))
     return buffer.getvalue()
 

@@ -4,11 +4,10 @@ loaded twice."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,10 +19,51 @@ from sqlmodel import Session, col, select
 from bot.accounting.bank_profiles import BankProfile
 from bot.accounting.matching import reference_key
 from bot.db.models import BankImport, BankMovement
-from currency.text import UndecodableFile, decode_bytes, normalize_header, parse_amount, parse_date, sniff_delimiter
+from currency.text import fold, normalize_header, parse_amount, parse_date
+from currency.text.amounts import parse_ledger_amount
+from currency.text.dates import excel_date
+from currency.text.tables import (
+    HeaderMatch,
+    UnreadableTable,
+    Vocabulary,
+    cell_text,
+    decimal_of,
+    find_header,
+    read_sheets,
+    text_of_rows,
+)
 
 MAX_ROWS = 200_000
-XLSX_MAGIC = b"PK\x03\x04"
+
+BANK_VOCABULARY = Vocabulary(
+    wordings={
+        "date": ("Fecha", "Fecha contable", "Fecha de movimiento", "Fecha movimiento", "F. Valor", "Fecha valor",
+                 "Fecha de transacción", "Fecha operación", "Fecha de registro", "Date", "Posting date"),
+        "debit": ("Débito", "Débitos", "Cargo", "Cargos", "Retiro", "Retiros", "Débito de transacción", "Debe",
+                  "Débito (₡)", "Debit", "Withdrawal"),
+        "credit": ("Crédito", "Créditos", "Abono", "Abonos", "Depósito", "Depósitos", "Crédito de transacción",
+                   "Haber", "Crédito (₡)", "Credit", "Deposit"),
+        "balance": ("Saldo", "Saldo contable", "Saldo disponible", "Balance", "Balance de transacción"),
+        "amount": ("Monto", "Importe", "Valor", "Monto ₡", "Amount"),
+        "reference": ("Referencia", "N° documento", "Número de documento", "Documento", "Comprobante", "Núm. Ref.",
+                      "Número de referencia", "Referencia de transacción", "Reference"),
+        "description": ("Descripción", "Concepto", "Detalle", "Glosa", "Descripción de transacción", "Description"),
+        "currency": ("Moneda", "Divisa", "Currency"),
+        "ignored": ("Código", "Código de transacción", "Oficina", "Hora", "Tipo", "Cuenta"),
+    },
+    blocked={
+        "amount": ("debito", "credito", "cargo", "abono", "retiro", "deposito", "saldo", "debe", "haber"),
+        "reference": ("fecha", "monto", "saldo"),
+        "description": ("fecha", "monto", "saldo"),
+        "debit": ("saldo",),
+        "credit": ("saldo",),
+    },
+)
+"""The wordings banks use for each column; a header nobody listed is matched by similarity."""
+FOOTER_WORDS = ("total", "totales", "saldo", "resumen", "pagina", "fin del", "generado", "impreso", "este documento",
+                "movimientos", "cantidad", "subtotal")
+"""Words that mark a line under the movements (totals, balances, page footers), not a movement."""
+BALANCE_WORDS = ("saldo anterior", "saldo inicial", "saldo final", "saldo al corte", "saldo del dia")
 
 
 class BankFileError(ValueError):
@@ -42,7 +82,8 @@ class ParsedMovement:
 
 @dataclass
 class BankImportReport:
-    """What an import did or would do: the rows read, the new ones, and every row refused with why."""
+    """What an import did or would do: the rows read, the new ones, every row refused with why, every line
+    left aside (titles, totals, balances) with why, and how the columns were recognised."""
 
     bank: str
     file_name: str
@@ -50,6 +91,8 @@ class BankImportReport:
     new_rows: int = 0
     already_loaded: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     matched: int = 0
 
     @property
@@ -60,58 +103,74 @@ class BankImportReport:
         if not self.ok:
             lines = [f"{self.file_name}: no se importó nada ({len(self.errors)} filas con errores de {self.rows}):"]
             lines += [f"  fila {row}: {message}" for row, message in self.errors]
-            return "\n".join(lines)
-        return (f"{self.file_name} ({self.bank}): {self.rows} movimientos, {self.new_rows} nuevos, "
-                f"{self.already_loaded} ya estaban; {self.matched} pagos conciliados")
-
-
-def _cells_from_xlsx(data: bytes) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:
-        raise BankFileError(f"no es un XLSX legible: {type(error).__name__}") from error
-    try:
-        sheet = book.worksheets[0]
-        return [list(row) for _, row in zip(range(MAX_ROWS + 50), sheet.iter_rows(values_only=True), strict=False)]
-    finally:
-        book.close()
-
-
-def _cells_from_csv(data: bytes) -> list[list[Any]]:
-    try:
-        text = decode_bytes(data)
-    except UndecodableFile as error:
-        raise BankFileError(str(error)) from error
-    lines = text.splitlines()
-    delimiter = max((";", ",", "\t"), key=lambda d: max((line.count(d) for line in lines[:30]), default=0))
-    if not any(delimiter in line for line in lines[:30]):
-        delimiter = sniff_delimiter(text)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        else:
+            lines = [f"{self.file_name} ({self.bank}): {self.rows} movimientos, {self.new_rows} nuevos, "
+                     f"{self.already_loaded} ya estaban; {self.matched} pagos conciliados"]
+        lines += [f"  {note}" for note in self.notes]
+        lines += [f"  fila {row} omitida: {why}" for row, why in self.skipped[:50]]
+        if len(self.skipped) > 50:
+            lines.append(f"  ... y {len(self.skipped) - 50} filas omitidas más")
+        return "\n".join(lines)
 
 
 def read_cells(data: bytes) -> list[list[Any]]:
-    """The file's rows as cells: XLSX (first sheet) by its signature, otherwise CSV in UTF-8 or Windows-1252."""
-    return _cells_from_xlsx(data) if data.startswith(XLSX_MAGIC) else _cells_from_csv(data)
+    """The first sheet's rows as cells (XLSX by its signature, otherwise CSV in any of Excel's encodings)."""
+    try:
+        return read_sheets(data, max_rows=MAX_ROWS + 50)[0].rows
+    except UnreadableTable as error:
+        raise BankFileError(str(error)) from error
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return " ".join(str(value).split())
+def _complete(columns: Mapping[str, int]) -> bool:
+    return "date" in columns and ("amount" in columns or {"debit", "credit"} <= set(columns))
 
 
-def _find_header(rows: Sequence[Sequence[Any]], profile: BankProfile) -> tuple[int, dict[str, int]]:
-    wanted = {role: profile.header(role) for role in profile.columns}
-    for index, row in enumerate(rows[:50]):
-        headers = [normalize_header(_text(cell)) for cell in row]
-        if all(header in headers for header in wanted.values()):
-            return index, {role: headers.index(header) for role, header in wanted.items() if header}
-    names = ", ".join(f"«{h}»" for h in profile.columns.values())
-    raise BankFileError(f"no se encontró la fila de títulos de {profile.bank} ({names}): ¿es el archivo de ese banco?")
+def _other_bank_named(profile: BankProfile, text: str, others: Iterable[BankProfile]) -> BankProfile | None:
+    """Another known bank the lines above the titles name while this one's name is nowhere there."""
+    folded = fold(text)
+
+    def named(candidate: BankProfile) -> bool:
+        names = {fold(n) for n in (candidate.name, *candidate.aliases) if len(n) >= 4}
+        return any(re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", folded) for name in names)
+
+    if named(profile):
+        return None
+    return next((other for other in others if other.bank != profile.bank and named(other)), None)
+
+
+def locate_header(data: bytes, profile: BankProfile,
+                  others: Iterable[BankProfile] = ()) -> tuple[HeaderMatch, list[str]]:
+    """The row of titles and each role's column: the bank's mapping when the file has all its headers,
+    else the columns recognised by their wording (said in the notes)."""
+    try:
+        sheets = read_sheets(data, max_rows=MAX_ROWS + 50)
+    except UnreadableTable as error:
+        raise BankFileError(str(error)) from error
+    wanted = {role: header for role in profile.columns if (header := profile.header(role))}
+    match = find_header(sheets, BANK_VOCABULARY, _complete, preferred=wanted)
+    if match is None:
+        names = ", ".join(f"«{h}»" for h in profile.columns.values())
+        expected = f" ({names})" if names else ""
+        raise BankFileError(f"no se encontró la fila de títulos de {profile.bank}{expected}: hace falta una "
+                            "columna de fecha y una de monto (o de débito y crédito): ¿es el archivo de ese banco?")
+    other = _other_bank_named(profile, text_of_rows(match.sheet.rows[:match.row]), others)
+    if other is not None:
+        raise BankFileError(f"el archivo dice ser de {other.name}, no de {profile.name}: use --bank {other.bank}")
+    headers = [normalize_header(label) for label in match.labels]
+    by_profile = bool(wanted) and all(header in headers for header in wanted.values())
+    notes = []
+    if not by_profile:
+        found = ", ".join(f"{ROLE_NAMES[role]} «{match.label(role)}»" for role in ROLE_NAMES if role in match.columns)
+        reason = "sin formato conocido de ese banco" if not wanted else "no trae los títulos de su formato conocido"
+        notes.append(f"{reason}: columnas reconocidas por su nombre: {found}")
+    if match.row:
+        notes.append(f"títulos en la fila {match.row + 1}" + (f" de la hoja «{match.sheet.name}»"
+                                                               if match.sheet.name != "CSV" else ""))
+    return match, notes
+
+
+ROLE_NAMES = {"date": "fecha", "reference": "referencia", "description": "descripción", "debit": "débito",
+              "credit": "crédito", "amount": "monto", "currency": "moneda"}
 
 
 def _date(value: Any) -> date | None:
@@ -119,73 +178,123 @@ def _date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    return parse_date(_text(value)) if _text(value) else None
+    number = decimal_of(value)
+    if number is not None:
+        return excel_date(int(number)) if number == int(number) else None
+    text = cell_text(value)
+    if text.isdigit() and len(text) == 5:
+        return excel_date(text)
+    return parse_date(text) if text else None
 
 
 def _amount(value: Any) -> Decimal | None:
-    if value is None or _text(value) == "":
-        return Decimal("0")
+    number = decimal_of(value)
+    if number is not None:
+        return number.quantize(Decimal("0.01"))
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float | Decimal):
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    typed = parse_amount(_text(value))
+    typed = parse_ledger_amount(cell_text(value))
     return typed.value.quantize(Decimal("0.01")) if typed is not None else None
 
 
-def parse_movements(data: bytes, profile: BankProfile) -> tuple[list[ParsedMovement], list[tuple[int, str]], int]:
-    """(movements, errors by row number as a spreadsheet numbers it, rows read)."""
-    rows = read_cells(data)
-    header_index, at = _find_header(rows, profile)
-    skip = tuple(s.casefold() for s in profile.skip_rows_starting_with)
+def _currency(text: str) -> str | None:
+    named = fold(text).replace(".", "").replace(" ", "")
+    words = {"crc": "CRC", "colones": "CRC", "colon": "CRC", "col": "CRC", "₡": "CRC", "¢": "CRC",
+             "usd": "USD", "dolares": "USD", "dolar": "USD", "$": "USD", "us$": "USD", "usdolares": "USD"}
+    return words.get(named)
+
+
+def _footer_reason(cells: Sequence[str]) -> str | None:
+    filled = [cell for cell in cells if cell]
+    text = fold(" ".join(filled))
+    if any(re.search(rf"(?<![a-z]){word}", text) for word in FOOTER_WORDS):
+        return f"totales, saldos o pie de página: «{' '.join(filled)[:60]}»"
+    if len(filled) == 1:
+        return f"texto fuera de la tabla: «{filled[0][:60]}»"
+    return None
+
+
+def read_movements(data: bytes, profile: BankProfile, others: Iterable[BankProfile] = ()
+                   ) -> tuple[list[ParsedMovement], list[tuple[int, str]], list[tuple[int, str]], int, list[str]]:
+    """(movements, errors, lines left aside with why, movement rows read, notes on how the file was read);
+    row numbers are the spreadsheet's."""
+    match, notes = locate_header(data, profile, others)
+    at = match.columns
+    header_cells = [normalize_header(label) for label in match.labels]
+    skip = tuple(fold(s) for s in profile.skip_rows_starting_with)
     movements: list[ParsedMovement] = []
     errors: list[tuple[int, str]] = []
+    skipped: list[tuple[int, str]] = []
     read = 0
-    for number, row in enumerate(rows[header_index + 1:], start=header_index + 2):
-        cells = [_text(cell) for cell in row]
+    for number, row in enumerate(match.sheet.rows[match.row + 1:], start=match.row + 2):
+        cells = [cell_text(cell) for cell in row]
         if not any(cells):
             continue
-        if cells[0].casefold().startswith(skip) if skip else False:
+        if [normalize_header(c) for c in cells[:len(header_cells)]] == header_cells:
+            skipped.append((number, "títulos repetidos"))
             continue
-        read += 1
-        if read > MAX_ROWS:
-            errors.append((number, f"más de {MAX_ROWS} movimientos: divida el archivo"))
-            break
+        if skip and fold(next(c for c in cells if c)).startswith(skip):
+            skipped.append((number, f"fila «{next(c for c in cells if c)[:40]}» (formato del banco)"))
+            continue
 
         def cell(role: str, row: Sequence[Any] = row) -> Any:
             index = at.get(role)
             return row[index] if index is not None and index < len(row) else None
 
-        problems = []
+        def label(role: str) -> str:
+            return f"columna «{match.label(role)}»"
+
         booked_on = _date(cell("date"))
         if booked_on is None:
-            problems.append(f"fecha no válida «{_text(cell('date'))}»")
+            reason = _footer_reason(cells)
+            if reason is not None:
+                skipped.append((number, reason))
+                continue
+        read += 1
+        if read > MAX_ROWS:
+            errors.append((number, f"más de {MAX_ROWS} movimientos: divida el archivo"))
+            break
+        problems = []
+        if booked_on is None:
+            written = cell_text(cell("date"))
+            problems.append(f"{label('date')}: fecha no válida «{written}»" if written
+                            else f"{label('date')}: falta la fecha")
+        amount: Decimal | None
+        currency = profile.currency
         if "amount" in at:
             amount = _amount(cell("amount"))
             if amount is None:
-                problems.append(f"monto no válido «{_text(cell('amount'))}»")
+                problems.append(f"{label('amount')}: monto no válido «{cell_text(cell('amount'))}»")
+            typed = parse_amount(cell_text(cell("amount")))
+            if typed is not None and typed.currency:
+                currency = typed.currency
         else:
             credit, debit = _amount(cell("credit")), _amount(cell("debit"))
             if credit is None:
-                problems.append(f"crédito no válido «{_text(cell('credit'))}»")
+                problems.append(f"{label('credit')}: crédito no válido «{cell_text(cell('credit'))}»")
             if debit is None:
-                problems.append(f"débito no válido «{_text(cell('debit'))}»")
+                problems.append(f"{label('debit')}: débito no válido «{cell_text(cell('debit'))}»")
             amount = None if credit is None or debit is None else abs(credit) - abs(debit)
-        currency = profile.currency
-        if "currency" in at and _text(cell("currency")):
-            named = _text(cell("currency")).upper().replace("₡", "CRC").replace("$", "USD")
-            currency = {"COLONES": "CRC", "DOLARES": "USD", "DÓLARES": "USD"}.get(named, named)
-            if currency not in ("CRC", "USD"):
-                problems.append(f"moneda no válida «{_text(cell('currency'))}»")
+        if "currency" in at and cell_text(cell("currency")):
+            named = _currency(cell_text(cell("currency")))
+            if named is None:
+                problems.append(f"{label('currency')}: moneda no válida «{cell_text(cell('currency'))}»")
+            else:
+                currency = named
+        description = cell_text(cell("description"))
         if amount is not None and amount == 0 and not problems:
+            if fold(description).startswith(BALANCE_WORDS) or fold(" ".join(cells)).startswith(BALANCE_WORDS):
+                read -= 1
+                skipped.append((number, f"saldo, no un movimiento: «{description[:40]}»"))
+                continue
             problems.append("sin monto (débito y crédito vacíos)")
         if problems:
             errors.append((number, "; ".join(problems)))
             continue
         assert booked_on is not None and amount is not None
-        movements.append(ParsedMovement(number, booked_on, amount, currency, _text(cell("reference"))[:80],
-                                        _text(cell("description"))[:300]))
-    return movements, errors, read
+        movements.append(ParsedMovement(number, booked_on, amount, currency, cell_text(cell("reference"))[:80],
+                                        description[:300]))
+    return movements, errors, skipped, read, notes
 
 
 def source_keys(bank: str, movements: Iterable[ParsedMovement]) -> list[str]:
@@ -202,16 +311,18 @@ def source_keys(bank: str, movements: Iterable[ParsedMovement]) -> list[str]:
 
 
 def import_movements(session: Session, data: bytes, profile: BankProfile, *, file_name: str, actor: str,
-                     dry_run: bool = False) -> BankImportReport:
+                     dry_run: bool = False, others: Iterable[BankProfile] = ()) -> BankImportReport:
     """Load the file in the caller's transaction: every row or none; rows already loaded are skipped."""
     report = BankImportReport(bank=profile.bank, file_name=Path(file_name).name)
     try:
-        movements, errors, read = parse_movements(data, profile)
+        movements, errors, skipped, read, notes = read_movements(data, profile, others)
     except BankFileError as error:
         report.errors.append((0, str(error)))
         return report
     report.rows = read
     report.errors.extend(errors)
+    report.skipped.extend(skipped)
+    report.notes.extend(notes)
     if not report.ok:
         return report
     keys = source_keys(profile.bank, movements)

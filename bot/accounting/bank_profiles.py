@@ -87,3 +87,11 @@ def find_profile(name: str, extra_dir: Path | None = None) -> BankProfile:
             return profile
     known = ", ".join(sorted(profiles))
     raise ProfileError(f"banco desconocido «{name}»: use {known} o agregue su formato en PAYBOT_BANK_PROFILES_DIR")
+
+
+def unprofiled_bank(name: str) -> BankProfile:
+    """A bank nobody wrote a mapping for: its file is read by recognising the columns by their wording."""
+    short = " ".join(name.split()).upper()[:40]
+    if not short or not all(ch.isalnum() or ch in " -_." for ch in short):
+        raise ProfileError(f"nombre de banco no válido «{name}»: use letras y números")
+    return BankProfile(bank=short, name=" ".join(name.split()), columns={}, source="(sin formato conocido)")

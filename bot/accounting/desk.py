@@ -98,24 +98,29 @@ class PaymentDesk:
 
     async def act(self, action: StaffAction) -> StaffResult:
         payment_id = action.intake_id
-        with Session(self.engine) as session:
-            actor = identify(session, self.settings, action.channel, action.user, action.chat, action.user_name)
-            session.commit()
+        actor = await asyncio.to_thread(self._identify, action)
         if actor is None or actor.role not in ALLOWED[action.kind]:
-            return self.refuse(action, "not_staff" if actor is None else "role_not_allowed",
-                               "No tiene permiso para esta acción.", actor)
+            return await asyncio.to_thread(self.refuse, action, "not_staff" if actor is None else "role_not_allowed",
+                                           "No tiene permiso para esta acción.", actor)
         if not 0 < payment_id <= MAX_ROW_ID:
-            return self.refuse(action, "no_such_payment", f"No existe el pago {payment_id}.", actor)
+            return await asyncio.to_thread(self.refuse, action, "no_such_payment",
+                                           f"No existe el pago {payment_id}.", actor)
         try:
             if action.kind is StaffActionKind.SYNC:
                 result = await self._sync_now(payment_id, actor)
             else:
-                result = self._mark(payment_id, action.reason or "", actor)
+                result = await asyncio.to_thread(self._mark, payment_id, action.reason or "", actor)
         except SyncRefused as refusal:
-            return self.refuse(action, "refused", str(refusal), actor)
+            return await asyncio.to_thread(self.refuse, action, "refused", str(refusal), actor)
         if result.ok and action.channel == PORTAL:
             await asyncio.to_thread(self.tell_chats, payment_id, result.message, actor)
         return result
+
+    def _identify(self, action: StaffAction) -> Actor | None:
+        with Session(self.engine) as session:
+            actor = identify(session, self.settings, action.channel, action.user, action.chat, action.user_name)
+            session.commit()
+            return actor
 
     def tell_chats(self, payment_id: int, result: str, actor: Actor) -> None:
         """What was done on the portal is said in accounting's chat, whose message about the payment offered

@@ -13,6 +13,7 @@ written reason (seed 000's "Sincronizar ahora" / "Sincronizar manualmente"); eve
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Callable
@@ -421,7 +422,7 @@ class ErpSync:
     async def run_due(self, limit: int = 20) -> int:
         """Send what is due; how many deliveries were attempted."""
         attempted = 0
-        for delivery_id in self.due(limit):
+        for delivery_id in await asyncio.to_thread(self.due, limit):
             if await self._attempt(delivery_id, manual_actor=None) is not None:
                 attempted += 1
         return attempted
@@ -429,6 +430,17 @@ class ErpSync:
     async def sync_now(self, payment_id: int, actor: str) -> SyncOutcome:
         """Seed 000's "Sincronizar ahora": send the payment at once (queued first if it never was), whatever
         its backoff says; a delivery the ERP may already have goes with the same key."""
+        queued = await asyncio.to_thread(self._queue_now, payment_id, actor)
+        if isinstance(queued, SyncOutcome):
+            return queued
+        outcome = await self._attempt(queued, manual_actor=actor)
+        if outcome is None:
+            return SyncOutcome(payment_id, SyncResult.BUSY,
+                               f"El pago {payment_id} se está enviando al ERP en este momento: espere un minuto.")
+        return outcome
+
+    def _queue_now(self, payment_id: int, actor: str) -> SyncOutcome | int:
+        """The delivery to send now (its id), or the outcome when the payment is already synced."""
         with Session(self.engine, expire_on_commit=False) as session:
             payment = _payment(session, payment_id)
             if payment.sync_state == SyncState.SYNCED.value:
@@ -439,11 +451,7 @@ class ErpSync:
             session.commit()
             delivery_id = delivery.id
         assert delivery_id is not None
-        outcome = await self._attempt(delivery_id, manual_actor=actor)
-        if outcome is None:
-            return SyncOutcome(payment_id, SyncResult.BUSY,
-                               f"El pago {payment_id} se está enviando al ERP en este momento: espere un minuto.")
-        return outcome
+        return delivery_id
 
     def _claim(self, delivery_id: int, *, manual: bool) -> ErpDelivery | None:
         """Take the delivery for this process, committed before anything is sent."""
@@ -466,7 +474,7 @@ class ErpSync:
             return session.get(ErpDelivery, delivery_id) if won else None
 
     async def _attempt(self, delivery_id: int, *, manual_actor: str | None) -> SyncOutcome | None:
-        delivery = self._claim(delivery_id, manual=manual_actor is not None)
+        delivery = await asyncio.to_thread(self._claim, delivery_id, manual=manual_actor is not None)
         if delivery is None:
             return None
         request = ErpRequest(delivery.idempotency_key, delivery.payload,
@@ -474,11 +482,14 @@ class ErpSync:
         try:
             answer = await self.connector.deliver(request)
         except ErpError as error:
-            return self._record_failure(delivery_id, str(error), error.retryable, manual_actor)
+            return await asyncio.to_thread(self._record_failure, delivery_id, str(error), error.retryable,
+                                           manual_actor)
         except Exception as error:
             log.exception("ERP delivery %s failed unexpectedly", delivery_id)
-            return self._record_failure(delivery_id, f"{type(error).__name__}: {error}", True, manual_actor)
-        return self._record_success(delivery_id, answer, manual_actor)
+            return await asyncio.to_thread(self._record_failure, delivery_id, f"{type(error).__name__}: {error}",
+                                           True, manual_actor)
+        stored = await asyncio.to_thread(self._store_document, answer)
+        return await asyncio.to_thread(self._record_success, delivery_id, answer, manual_actor, stored)
 
     def _store_document(self, answer: ErpAnswer) -> str | None:
         """The invoice file kept with the receipts (named by its digest), so every channel can send it."""
@@ -487,7 +498,9 @@ class ErpSync:
         declared = "application/pdf" if answer.document.file_name.lower().endswith(".pdf") else None
         return self.media.put(answer.document.content, declared).reference
 
-    def _record_success(self, delivery_id: int, answer: ErpAnswer, manual_actor: str | None) -> SyncOutcome:
+    def _record_success(self, delivery_id: int, answer: ErpAnswer, manual_actor: str | None,
+                        stored: str | None) -> SyncOutcome:
+        """Record what the ERP answered; the invoice document (`stored`) was kept before the transaction."""
         now = self.clock()
         with Session(self.engine, expire_on_commit=False) as session:
             delivery = session.get(ErpDelivery, delivery_id)
@@ -510,7 +523,6 @@ class ErpSync:
                 payment.invoice_number = answer.invoice_number
             if answer.document_url:
                 payment.invoice_url = answer.document_url
-            stored = self._store_document(answer)
             if stored:
                 payment.invoice_path = stored
             first = payment.sync_state != SyncState.SYNCED.value

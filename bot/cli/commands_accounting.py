@@ -61,7 +61,8 @@ def register(sub: Any) -> None:
     imp = bank_sub.add_parser("import", help="cargar el CSV o XLSX que exporta el banco; todas las filas o ninguna")
     imp.add_argument("file", type=Path, metavar="ARCHIVO", help="el CSV o XLSX exportado por el banco")
     imp.add_argument("--bank", required=True, metavar="BANCO",
-                     help="banco que exportó el archivo (BCR, BN, BAC, POPULAR, ...)")
+                     help="banco que exportó el archivo (BCR, BN, BAC, POPULAR, ...); otro nombre: se leen las "
+                          "columnas por su título")
     imp.add_argument("--dry-run", action="store_true", help="solo validar, no guardar nada")
     imp.set_defaults(handler=bank_import)
     unmatched = bank_sub.add_parser("unmatched", help="pagos sin movimiento en el banco y dinero sin comprobante")
@@ -240,12 +241,16 @@ def bank_list(args: argparse.Namespace, settings: Settings) -> int:
 def bank_import(args: argparse.Namespace, settings: Settings) -> int:
     """Load one bank export: all rows or none, a row already loaded is skipped, then match payments."""
     from bot.accounting.bank_import import import_movements
-    from bot.accounting.bank_profiles import ProfileError, find_profile
+    from bot.accounting.bank_profiles import ProfileError, find_profile, load_profiles, unprofiled_bank
     from bot.accounting.matching import MatchPolicy, match_movements
     from bot.db.session import migrated_session
 
     try:
-        profile = find_profile(args.bank, settings.bank_profiles_dir)
+        known = load_profiles(settings.bank_profiles_dir)
+        try:
+            profile = find_profile(args.bank, settings.bank_profiles_dir)
+        except ProfileError:
+            profile = unprofiled_bank(args.bank)
     except ProfileError as error:
         raise CliError(str(error)) from error
     try:
@@ -254,7 +259,7 @@ def bank_import(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(f"no se pudo leer {args.file}: {error.strerror or error}") from error
     with migrated_session(settings.database_url) as session:
         report = import_movements(session, data, profile, file_name=str(args.file), actor=_actor(),
-                                  dry_run=args.dry_run)
+                                  dry_run=args.dry_run, others=known.values())
         if not report.ok:
             session.rollback()
             print(report.to_text(), file=sys.stderr)

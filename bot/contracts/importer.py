@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,14 +19,22 @@ from bot.db.types import utcnow
 from currency.money import CURRENCIES
 from currency.tax import STANDARD_IVA, TaxError, parse_tax_rate
 from currency.text import (
-    UndecodableFile,
-    decode_bytes,
     fold,
     international_phone,
     normalize_header,
+    parse_amount,
     parse_date,
     parse_phone,
-    sniff_delimiter,
+)
+from currency.text.dates import excel_date
+from currency.text.tables import (
+    HeaderMatch,
+    UnreadableTable,
+    Vocabulary,
+    cell_text,
+    decimal_of,
+    find_header,
+    read_sheets,
 )
 
 Progress = Callable[[int, int], None]
@@ -124,13 +130,13 @@ _DOCUMENT_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "document_number": (
         "Número de documento", "Número ID Fiscal", "Número de identificación", "Numero documento",
-        "Cédula", "Document number", "ID number", "Tax ID",
+        "Cédula", "Identificación", "N° de identificación", "Document number", "ID number", "Tax ID",
     ),
 }
 
 _CUSTOMER_ALIASES: dict[str, tuple[str, ...]] = {
     **_DOCUMENT_ALIASES,
-    "client_id": ("ID cliente", "ID del cliente", "ID Wolk", "Client ID", "Customer ID"),
+    "client_id": ("ID cliente", "ID del cliente", "ID Wolk", "Código de cliente", "Client ID", "Customer ID"),
     "first_names": ("Nombres", "Nombre", "First names", "First name", "Name"),
     "last_names": ("Apellidos", "Apellido", "Last names", "Last name", "Surname"),
 }
@@ -138,7 +144,7 @@ for _n in range(1, MAX_PHONES + 1):
     _first = _n == 1
     _CUSTOMER_ALIASES[f"phone_{_n}"] = (
         f"Celular_{_n}", f"Celular{_n}", f"Teléfono {_n}", f"Phone {_n}", f"Phone{_n}", f"Mobile {_n}",
-        *(("Celular", "Teléfono", "Phone", "Mobile") if _first else ()),
+        *(("Celular", "Teléfono", "Móvil", "Tel. celular", "Phone", "Mobile") if _first else ()),
     )
     _CUSTOMER_ALIASES[f"country_{_n}"] = (
         f"Celular_{_n} código país", f"Celular{_n} código país", f"Código país {_n}",
@@ -153,21 +159,29 @@ for _n in range(1, MAX_EMAILS + 1):
 
 _CONTRACT_ALIASES: dict[str, tuple[str, ...]] = {
     **_DOCUMENT_ALIASES,
-    "payment_code": ("Código de pago", "Código pago", "Payment code", "Contrato", "Contract"),
+    "payment_code": ("Código de pago", "Código pago", "Payment code", "Contrato", "N° contrato", "Contract"),
     "installment": ("Cuota", "Número de cuota", "Installment"),
-    "currency": ("Moneda", "Currency"),
-    "fee": ("Monto", "Monto (OP)", "Monto OP", "Amount", "Fee"),
-    "charges": ("Cargos e intereses", "Cargos e intereses (OP)", "Cargos", "Charges", "Charges and interest"),
-    "due_date": ("Fecha de vencimiento", "Fecha vencimiento", "Vencimiento", "Due date"),
+    "currency": ("Moneda", "Divisa", "Currency"),
+    "fee": ("Monto", "Monto (OP)", "Monto OP", "Importe", "Valor cuota", "Amount", "Fee"),
+    "charges": ("Cargos e intereses", "Cargos e intereses (OP)", "Cargos", "Intereses", "Charges",
+                "Charges and interest"),
+    "due_date": ("Fecha de vencimiento", "Fecha vencimiento", "Vencimiento", "Fecha vence", "Due date"),
     "balance": ("Saldo", "Saldo pendiente", "Balance", "Outstanding balance"),
-    "period": ("Periodo", "Período", "Period"),
-    "start_date": ("Fecha inicio", "Fecha de inicio", "Start date"),
-    "end_date": ("Fecha fin", "Fecha de fin", "Fecha fin de contrato", "End date"),
-    "tax_rate": ("IVA", "Impuesto", "Tasa IVA", "Tax", "Tax rate", "VAT"),
+    "period": ("Periodo", "Período", "Frecuencia", "Period"),
+    "start_date": ("Fecha inicio", "Fecha de inicio", "Inicio", "Start date"),
+    "end_date": ("Fecha fin", "Fecha de fin", "Fecha fin de contrato", "Fin de contrato", "End date"),
+    "tax_rate": ("IVA", "Impuesto", "Tasa IVA", "% IVA", "Tax", "Tax rate", "VAT"),
 }
 
 CUSTOMER_HEADERS = _aliases(_CUSTOMER_ALIASES)
 CONTRACT_HEADERS = _aliases(_CONTRACT_ALIASES)
+CUSTOMER_VOCABULARY = Vocabulary(_CUSTOMER_ALIASES, blocked={
+    "first_names": ("apellido", "apellidos"), "document_type": ("numero",), "client_id": ("nombre",),
+})
+CONTRACT_VOCABULARY = Vocabulary(_CONTRACT_ALIASES, blocked={
+    "fee": ("saldo", "cargo", "interes"), "balance": ("monto",), "document_type": ("numero",),
+})
+"""The columns of each file by every wording we know; a header nobody listed is matched by similarity."""
 CUSTOMER_REQUIRED = ("document_type", "document_number")
 CONTRACT_REQUIRED = ("document_type", "document_number", "payment_code", "fee", "due_date")
 _LABELS = {key: aliases[0] for key, aliases in {**_CUSTOMER_ALIASES, **_CONTRACT_ALIASES}.items()}
@@ -175,11 +189,13 @@ _LABELS = {key: aliases[0] for key, aliases in {**_CUSTOMER_ALIASES, **_CONTRACT
 _DOCUMENT = re.compile(r"[A-Za-z0-9-]{1,60}")
 _CLIENT_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
 _DIGITS = re.compile(r"\d+")
-_AMOUNT = re.compile(r"\d+(\.\d{1,6})?")
+_GROUPED_NUMBER = re.compile(r"\d[\d .\-]*\d")
+_PHONE_SEPARATORS = re.compile(r"\s*(?:/|,|;|\||\s[yo]\s)\s*")
+_PHONE_PUNCTUATION = re.compile(r"[\s\-.()]")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _CURRENCY_WORDS = {
     "crc": "CRC", "₡": "CRC", "colones": "CRC", "colon": "CRC", "¢": "CRC",
-    "usd": "USD", "$": "USD", "us$": "USD", "dolares": "USD", "dolar": "USD",
+    "usd": "USD", "$": "USD", "us$": "USD", "dolares": "USD", "dolar": "USD", "col": "CRC", "u$s": "USD",
 }
 _PERIOD_WORDS = {
     "mensual": ContractPeriod.MONTHLY, "monthly": ContractPeriod.MONTHLY, "mes": ContractPeriod.MONTHLY,
@@ -190,41 +206,48 @@ _PERIOD_WORDS = {
 
 
 class _Table:
-    """The parsed file: canonical column -> position, the header as written, and the data rows."""
+    """The parsed file: canonical column -> position, the header as written, and the data rows (numbered as
+    the spreadsheet numbers them, wherever the row of titles stands)."""
 
-    def __init__(self, data: bytes, known: Mapping[str, str], required: Iterable[str]) -> None:
+    def __init__(self, data: bytes, vocabulary: Vocabulary, required: Iterable[str]) -> None:
         try:
-            text = decode_bytes(data)
-        except UndecodableFile as error:
+            sheets = read_sheets(data)
+        except UnreadableTable as error:
             raise ImportFileError(str(error)) from error
-        if not text.strip():
-            raise ImportFileError("el archivo está vacío")
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
-        header = next(reader)
-        self.header = [name.strip() for name in header]
-        self.columns: dict[str, int] = {}
-        self.ignored: list[str] = []
-        for index, name in enumerate(self.header):
-            key = known.get(normalize_header(name))
-            if key is None or key in self.columns:
-                if name:
-                    self.ignored.append(name)
-                continue
-            self.columns[key] = index
-        self.missing = [key for key in required if key not in self.columns]
+        needed = tuple(required)
+        match = (find_header(sheets, vocabulary, lambda found: all(key in found for key in needed))
+                 or find_header(sheets, vocabulary, lambda found: len(found) >= 2))
+        if match is None:
+            first = next((sheet for sheet in sheets if any(any(cell_text(c) for c in r) for r in sheet.rows)), None)
+            if first is None:
+                raise ImportFileError("el archivo está vacío")
+            index = next(i for i, row in enumerate(first.rows) if any(cell_text(c) for c in row))
+            labels = [cell_text(cell) for cell in first.rows[index]]
+            match = HeaderMatch(first, index, {}, {}, labels)
+        self.header_row = match.row + 1
+        self.header = match.labels
+        self.columns: dict[str, int] = dict(match.columns)
+        self.guessed = dict(match.guessed)
+        self.ignored = [name for index, name in enumerate(self.header)
+                        if name and index not in self.columns.values()]
+        self.missing = [key for key in needed if key not in self.columns]
         self.rows = [
-            (number, row) for number, row in enumerate(reader, start=2) if any(c.strip() for c in row)
+            (number, row) for number, row in enumerate(match.sheet.rows[match.row + 1:], start=match.row + 2)
+            if any(cell_text(c) for c in row)
         ]
 
     def label(self, key: str) -> str:
         index = self.columns.get(key)
         return self.header[index] if index is not None else _LABELS.get(key, key)
 
-    def cell(self, row: list[str], key: str) -> str:
+    def raw(self, row: list[Any], key: str) -> Any:
         index = self.columns.get(key)
         if index is None or index >= len(row):
-            return ""
-        return row[index].strip()
+            return None
+        return row[index]
+
+    def cell(self, row: list[Any], key: str) -> str:
+        return cell_text(self.raw(row, key))
 
 
 class _RowChecker:
@@ -238,22 +261,62 @@ class _RowChecker:
         self.errors.append(RowError(self.row, self.table.label(key), value, reason))
 
 
-def _doc_key(document_type: str, document_number: str) -> tuple[str, str]:
-    return fold(document_type), document_number.upper()
+def document_number(raw: str) -> str:
+    """`1-1234-0567`, `1 1234 0567` -> `112340567`: a number written in groups is the same number; anything
+    with letters (a passport, an internal code) stays as written."""
+    value = raw.strip()
+    if _GROUPED_NUMBER.fullmatch(value):
+        return re.sub(r"\D", "", value)
+    return value
 
 
-def _amount(raw: str) -> tuple[Decimal | None, str | None]:
-    """A money cell per seed 004: digits and '.' only; a comma is the classic spreadsheet error."""
-    if "," in raw:
-        return None, "Use punto como separador decimal y sin comas (ej. 10000.12)"
-    if not _AMOUNT.fullmatch(raw):
-        return None, "Monto inválido: solo dígitos y punto decimal, sin símbolos ni signos"
-    return Decimal(raw), None
+def _doc_key(document_type: str, number: str) -> tuple[str, str]:
+    return fold(document_type), document_number(number).upper()
+
+
+def _amount(raw: Any) -> tuple[Decimal | None, str | None, str | None]:
+    """A money cell: a number cell as it is, or a written amount in any unambiguous style (`10000.12`,
+    `10.000,12`, `10,000.12`, `₡10 000`, `$45`): (value, the currency its symbol names, problem)."""
+    number = decimal_of(raw)
+    if number is not None:
+        value: Decimal = number
+        currency = None
+    else:
+        typed = parse_amount(cell_text(raw))
+        if typed is None:
+            return None, None, "Monto inválido: escriba solo el monto, por ejemplo 10000.12"
+        value, currency = typed.value, typed.currency
+    if value < 0:
+        return None, None, "El monto no puede ser negativo"
+    return value, currency, None
+
+
+def _date(raw: Any) -> date | None:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    number = decimal_of(raw)
+    if number is not None:
+        return excel_date(int(number)) if number == int(number) else None
+    text = cell_text(raw)
+    if text.isdigit() and len(text) == 5:
+        return excel_date(text)
+    return parse_date(text)
+
+
+def _tax_text(raw: str) -> str:
+    """`0,13` -> `0.13`, `13 %` -> `13%`: the rate as `parse_tax_rate` reads it."""
+    value = raw.replace(" ", "")
+    if re.fullmatch(r"\d+,\d+%?", value):
+        value = value.replace(",", ".")
+    return value
 
 
 def _header_errors(table: _Table) -> list[RowError]:
     return [
-        RowError(1, _LABELS.get(key, key), "", f"Falta la columna obligatoria «{_LABELS.get(key, key)}»")
+        RowError(table.header_row, _LABELS.get(key, key), "",
+                 f"Falta la columna obligatoria «{_LABELS.get(key, key)}»")
         for key in table.missing
     ]
 
@@ -263,21 +326,53 @@ def _tick(progress: Progress | None, done: int, total: int) -> None:
         progress(done, total)
 
 
-def _phone_error(number: str, country: str) -> str | None:
-    if sum(1 for group in _DIGITS.findall(number) if len(group) >= 7) > 1:
-        return "Un solo celular por celda; use las columnas Celular_2 ... Celular_5"
-    if number.startswith(("+", "00")):
-        return "El celular va sin prefijo de país; el código va en su propia columna"
-    if not _DIGITS.fullmatch(number):
-        return "El celular va sin espacios, guiones ni prefijos de país"
+def _country_code(raw: str) -> str | None:
+    """`506`, `+506`, `00506` -> `506`; None when it is not a country code."""
+    value = raw.strip().removeprefix("+")
+    if value.startswith("00"):
+        value = value[2:]
+    return value if _DIGITS.fullmatch(value) and len(value) <= 3 else None
+
+
+def _phone(piece: str, country: str) -> tuple[dict[str, str] | None, str | None]:
+    """One written number (`8811-2233`, `+506 8811 2233`, `50688112233`, `(506) 8811-2233`) as
+    ({country, national number}, None), or (None, why not)."""
+    value = piece.strip()
+    for prefix in ("whatsapp:", "tel:"):
+        if value.lower().startswith(prefix):
+            value = value[len(prefix):]
+    digits = _PHONE_PUNCTUATION.sub("", value)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if digits.startswith("+"):
+        parsed = parse_phone(digits)
+        if parsed is None or not _DIGITS.fullmatch(digits[1:]):
+            return None, "Número de celular inválido"
+        return {"country": str(parsed.country_code), "number": str(parsed.national_number)}, None
+    if not _DIGITS.fullmatch(digits):
+        return None, "El celular lleva solo dígitos (se aceptan espacios, guiones y el prefijo +506)"
     if country == DEFAULT_COUNTRY_CODE:
-        if len(number) == 11 and number.startswith(country):
-            return "El celular incluye el prefijo de país 506; el código va en su propia columna"
-        if len(number) != 8:
-            return "Un celular de Costa Rica tiene 8 dígitos"
-    if parse_phone(f"+{country}{number}") is None:
-        return f"Largo de celular inválido para el código de país {country}"
-    return None
+        if len(digits) == 11 and digits.startswith(country):
+            digits = digits[3:]
+        if len(digits) != 8:
+            return None, "Un celular de Costa Rica tiene 8 dígitos"
+    if parse_phone(f"+{country}{digits}") is None:
+        return None, f"Largo de celular inválido para el código de país {country}"
+    return {"country": country, "number": digits}, None
+
+
+def _phones_in(cell: str, country: str) -> tuple[list[dict[str, str]], str | None]:
+    """Every number a cell holds (several may be separated by `/`, `,`, `;` or `y`); `1` means none."""
+    phones = []
+    for piece in _PHONE_SEPARATORS.split(cell.strip()):
+        if not piece or piece == NO_PHONE:
+            continue
+        phone, problem = _phone(piece, country)
+        if problem:
+            return [], problem
+        assert phone is not None
+        phones.append(phone)
+    return phones, None
 
 
 def _whatsapp_of(phone: Mapping[str, str] | None) -> str | None:
@@ -287,9 +382,13 @@ def _whatsapp_of(phone: Mapping[str, str] | None) -> str | None:
     return international_phone(f"+{phone['country']}{phone['number']}") or None
 
 
+def _emails_in(cell: str) -> list[str]:
+    """The addresses a cell holds: one, or several separated by `,`, `;` or spaces (`mailto:` dropped)."""
+    pieces = [piece.strip() for piece in re.split(r"[,;\s]+", cell.strip()) if piece.strip()]
+    return [piece[7:] if piece.lower().startswith("mailto:") else piece for piece in pieces]
+
+
 def _email_error(value: str) -> str | None:
-    if re.search(r"[,;\s]", value):
-        return "Un solo correo por celda; use las columnas Correo2 ... Correo5"
     if not value.isascii():
         return "El correo no debe tener ñ, tildes ni caracteres especiales"
     if not _EMAIL.fullmatch(value):
@@ -310,7 +409,7 @@ def import_customers(
     session: Session, data: bytes, *, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportReport:
     """Validate every row of a customers file, then create or update them all (or, on any error, none)."""
-    table = _Table(data, CUSTOMER_HEADERS, CUSTOMER_REQUIRED)
+    table = _Table(data, CUSTOMER_VOCABULARY, CUSTOMER_REQUIRED)
     report = ImportReport("customers", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored)
     report.errors.extend(_header_errors(table))
     if report.errors:
@@ -325,6 +424,7 @@ def import_customers(
         )
     }
     numbers_in_db = {number: doc_type for (_t, number), (_i, _c, doc_type, _p, _w) in existing.items()}
+    numbers_in_db.update({document_number(n).upper(): t for n, t in list(numbers_in_db.items())})
     client_ids_in_db = {client_id: key for key, (_i, client_id, *_rest) in existing.items()}
     has_names = {key: key in table.columns for key in ("first_names", "last_names")}
     phone_keys = [n for n in range(1, MAX_PHONES + 1) if f"phone_{n}" in table.columns]
@@ -339,7 +439,7 @@ def import_customers(
         fail, errors = checker.fail, checker.errors
 
         doc_type = table.cell(row, "document_type")
-        doc_number = table.cell(row, "document_number")
+        doc_number = document_number(table.cell(row, "document_number"))
         if not doc_type:
             fail("document_type", doc_type, "Falta el tipo de documento")
         elif len(doc_type) > 40:
@@ -376,27 +476,30 @@ def import_customers(
         phones: list[dict[str, str]] = []
         for n in phone_keys:
             number = table.cell(row, f"phone_{n}")
-            country = table.cell(row, f"country_{n}") or DEFAULT_COUNTRY_CODE
+            written_country = table.cell(row, f"country_{n}")
             if not number or number == NO_PHONE:
                 continue
-            if not _DIGITS.fullmatch(country) or len(country) > 3:
-                fail(f"country_{n}", country, "El código de país son 1 a 3 dígitos, sin +")
+            country = _country_code(written_country) if written_country else DEFAULT_COUNTRY_CODE
+            if country is None:
+                fail(f"country_{n}", written_country, "El código de país son 1 a 3 dígitos (ej. 506)")
                 continue
-            problem = _phone_error(number, country)
+            found, problem = _phones_in(number, country)
             if problem:
                 fail(f"phone_{n}", number, problem)
-            else:
-                phones.append({"country": country, "number": number})
+            phones.extend(phone for phone in found if phone not in phones)
+        if len(phones) > MAX_PHONES:
+            fail("phone_1", table.cell(row, "phone_1"), f"Más de {MAX_PHONES} celulares en la fila")
         emails: list[str] = []
         for n in email_keys:
             value = table.cell(row, f"email_{n}")
-            if not value:
-                continue
-            problem = _email_error(value)
-            if problem:
-                fail(f"email_{n}", value, problem)
-            else:
-                emails.append(value)
+            for address in _emails_in(value):
+                problem = _email_error(address)
+                if problem:
+                    fail(f"email_{n}", value, problem)
+                elif address.lower() not in (e.lower() for e in emails):
+                    emails.append(address)
+        if len(emails) > MAX_EMAILS:
+            fail("email_1", table.cell(row, "email_1"), f"Más de {MAX_EMAILS} correos en la fila")
         if not phones and not emails and not errors:
             column = "phone_1" if phone_keys else ("email_1" if email_keys else "document_number")
             reason = "Falta un medio de contacto: al menos un celular o un correo"
@@ -484,7 +587,7 @@ def import_contracts(
     Each order's Cuota is then charged to the customer's account and a changed Saldo recorded
     (`bot.account.orders.post_orders`), dated `today` (default: today in Costa Rica).
     """
-    table = _Table(data, CONTRACT_HEADERS, CONTRACT_REQUIRED)
+    table = _Table(data, CONTRACT_VOCABULARY, CONTRACT_REQUIRED)
     report = ImportReport("contracts", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored)
     report.errors.extend(_header_errors(table))
     if report.errors:
@@ -495,7 +598,7 @@ def import_contracts(
         select(Customer.id, Customer.document_type, Customer.document_number)  # type: ignore[call-overload]
     ):
         customers[_doc_key(doc_type, number)] = cid
-        numbers[number.upper()] = doc_type
+        numbers[document_number(number).upper()] = doc_type
     existing: dict[tuple[int, str, int], int] = {}
     previous_saldo: dict[tuple[int, str, int], Decimal | None] = {}
     for contract_id, customer_id, code, installment, saldo in session.execute(
@@ -518,7 +621,7 @@ def import_contracts(
         fail, errors = checker.fail, checker.errors
 
         doc_type = table.cell(row, "document_type")
-        doc_number = table.cell(row, "document_number")
+        doc_number = document_number(table.cell(row, "document_number"))
         customer_id = customers.get(_doc_key(doc_type, doc_number))
         if not doc_type:
             fail("document_type", doc_type, "Falta el tipo de documento")
@@ -541,8 +644,8 @@ def import_contracts(
             else:
                 fail("installment", raw_installment, "La cuota es un número entero: 1, 2, 3 ...")
         raw_currency = table.cell(row, "currency")
-        currency = _CURRENCY_WORDS.get(fold(raw_currency), raw_currency.upper()) if raw_currency else "CRC"
-        if currency not in CURRENCIES:
+        currency = _CURRENCY_WORDS.get(fold(raw_currency), raw_currency.upper()) if raw_currency else ""
+        if raw_currency and currency not in CURRENCIES:
             fail("currency", raw_currency, "Moneda desconocida: use CRC o USD")
         amounts: dict[str, Decimal] = {}
         for key in ("fee", "charges", "balance"):
@@ -551,11 +654,17 @@ def import_contracts(
                 if key == "fee":
                     fail(key, raw, "Falta el monto")
                 continue
-            value, problem = _amount(raw)
+            value, named, problem = _amount(table.raw(row, key))
             if problem:
                 fail(key, raw, problem)
-            elif value is not None:
+                continue
+            if named and currency and named != currency:
+                fail(key, raw, f"El monto está en {named} pero la moneda de la fila es {currency}")
+                continue
+            currency = currency or named or ""
+            if value is not None:
                 amounts[key] = value
+        currency = currency or "CRC"
         dates: dict[str, date] = {}
         for key in ("due_date", "start_date", "end_date"):
             raw = table.cell(row, key)
@@ -563,7 +672,7 @@ def import_contracts(
                 if key == "due_date":
                     fail(key, raw, "Falta la fecha de vencimiento (es el día cero de la cobranza)")
                 continue
-            parsed_date = parse_date(raw)
+            parsed_date = _date(table.raw(row, key))
             if parsed_date is None:
                 fail(key, raw, "Fecha inválida: use AAAA-MM-DD o DD/MM/AAAA")
             else:
@@ -581,7 +690,7 @@ def import_contracts(
         tax_rate = default_tax_rate
         if raw_tax:
             try:
-                tax_rate = parse_tax_rate(raw_tax)
+                tax_rate = parse_tax_rate(_tax_text(raw_tax))
             except (TaxError, ValueError) as error:
                 fail("tax_rate", raw_tax, f"IVA inválido: {error}")
         key3 = (customer_id or -1, code, installment)

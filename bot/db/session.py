@@ -11,28 +11,43 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from bot.db.turns import TurnTakingConnection, turns_for, wait_for_turn
+
+BUSY_TIMEOUT_SECONDS = 30
+
 
 def make_engine(database_url: str) -> Engine:
     """Create an engine; for SQLite, make the folder and turn on WAL and foreign keys."""
     url = make_url(database_url)
     kwargs: dict[str, Any] = {}
-    if url.get_backend_name() == "sqlite":
+    sqlite = url.get_backend_name() == "sqlite"
+    if sqlite:
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS,
+                                  "factory": TurnTakingConnection}
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)
-    if url.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    if sqlite:
+        turns = turns_for(str(Path(url.database).resolve()) if url.database and url.database != ":memory:"
+                          else f"memory:{id(engine)}", BUSY_TIMEOUT_SECONDS)
+
+        def prepare(dbapi_connection: Any, _record: Any) -> None:
+            _sqlite_pragmas(dbapi_connection)
+            if isinstance(dbapi_connection, TurnTakingConnection):
+                dbapi_connection.turns = turns
+
+        event.listen(engine, "connect", prepare)
+        event.listen(engine, "before_cursor_execute", wait_for_turn)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.close()
 
 

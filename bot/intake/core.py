@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -18,6 +19,7 @@ from bot.collections.chat import CollectionsChat
 from bot.collections.desk import CollectionsDesk
 from bot.config import Settings
 from bot.db.models import Intake
+from bot.db.turns import urgent_writes
 from bot.db.types import utcnow
 from bot.intake.actions import StaffDesk
 from bot.intake.facts import IntakeFacts, store_fields
@@ -32,7 +34,7 @@ from bot.intake.sending import Messenger
 from bot.intake.staff import member_speaking
 from bot.intake.states import IntakeState, record, transition
 from bot.logs import about_intake
-from bot.media_store import MediaStore, media_store
+from bot.media_store import MediaStore, StoredMedia, media_store
 from bot.ocr import UnreadableReceipt, read_receipt, read_text
 from bot.ocr.fields import ReceiptFields
 from bot.vocabulary import COLLECTIONS_ACTIONS, CustomerQuestion, ReplyKind
@@ -42,6 +44,10 @@ log = logging.getLogger(__name__)
 NOT_RECEIPTS = (ReplyKind.ASK_RECEIPT, ReplyKind.FOLLOW_UP, ReplyKind.BALANCE, ReplyKind.STATEMENT,
                 ReplyKind.ACCOUNT_UNLINKED)
 """What the bot made of messages that were no receipt: a text after one of these is not about a receipt."""
+
+STORE_BATCH = 32
+"""At most this many arriving messages share one transaction."""
+
 
 class Reader(Protocol):
     """Reads one receipt file or pasted text, never on the event loop (the process pool in production)."""
@@ -101,12 +107,15 @@ class IntakeCore:
         self.collections = CollectionsChat(CollectionsDesk(settings, engine, self.messenger, now, local_staff_channel))
         self.intake_ready = asyncio.Event()
         self.outbox_ready = asyncio.Event()
+        self._arrivals: list[tuple[InboundMessage, asyncio.Future[tuple[int | None, bool]]]] = []
+        self._storing: asyncio.Task[None] | None = None
+        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-store")
 
     # -- inbound -------------------------------------------------------------------------------
 
     async def receive(self, message: InboundMessage) -> int | None:
         """Store `message` as an intake (None when this channel message was already received)."""
-        intake_id, flooded = await asyncio.to_thread(self._store, message)
+        intake_id, flooded = await self._stored(message)
         if flooded and intake_id is not None:
             await asyncio.to_thread(self._tell_flooding_sender, intake_id)
         if intake_id is not None:
@@ -115,50 +124,104 @@ class IntakeCore:
             self.outbox_ready.set()
         return intake_id
 
-    def _store(self, message: InboundMessage) -> tuple[int | None, bool]:
-        media_path: str | None = None
-        digest: str | None = None
-        if message.media:
-            stored = self.media.put(message.media, message.media_type)
-            media_path, digest = stored.reference, stored.sha256
-        text = cut_text(message.text, self.settings.max_text_chars)
-        with Session(self.engine, expire_on_commit=False) as session:
-            intake = Intake(
-                channel=message.channel,
-                external_id=message.external_id,
-                sender=message.sender,
-                sender_name=message.sender_name[:200],
-                reply_to=message.reply_to,
-                text=text,
-                media_path=media_path,
-                media_sha256=digest,
-                media_type=(message.media_type or "")[:60] or None,
-                error=message.media_error,
-                created_at=message.received_at,
-            )
-            session.add(intake)
+    async def _stored(self, message: InboundMessage) -> tuple[int | None, bool]:
+        """Queue `message` for the storing thread and wait until it is committed; messages that arrive
+        together are stored in one transaction (one disk sync for all), so a burst is answered quickly."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[tuple[int | None, bool]] = loop.create_future()
+        self._arrivals.append((message, done))
+        if self._storing is None or self._storing.done() or self._storing.get_loop() is not loop:
+            self._storing = loop.create_task(self._store_arrivals(), name="intake-store")
+        return await done
+
+    async def _store_arrivals(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._arrivals:
+            batch, self._arrivals = self._arrivals[:STORE_BATCH], self._arrivals[STORE_BATCH:]
             try:
-                session.flush()
-            except IntegrityError:
-                session.rollback()
-                log.info("%s message %s already received", message.channel, message.external_id)
-                return None, False
-            flooded = place_in_queue(session, intake, self.settings.flood_per_minute)
-            changes: dict[str, Any] = {"channel": message.channel, "external_id": message.external_id}
-            if text is not None and message.text is not None and len(text) < len(message.text):
-                changes["text_cut_from"] = len(message.text)
-            record(session, intake, actor="customer", reason="recibido", changes=changes)
-            if media_path is not None and message.media_error is None:
-                self._tell_customer(session, intake, ReplyKind.ACK)
-            answer_out_of_hours(session, intake, self.settings, self.messenger)
+                outcomes = await loop.run_in_executor(self._store_thread, self._store_all, [m for m, _ in batch])
+            except asyncio.CancelledError:
+                for _, done in batch + self._arrivals:
+                    done.cancel()
+                self._arrivals = []
+                raise
+            except Exception as error:
+                outcomes = [error] * len(batch)
+            for (_, done), outcome in zip(batch, outcomes, strict=True):
+                if done.done():
+                    continue
+                if isinstance(outcome, BaseException):
+                    done.set_exception(outcome)
+                else:
+                    done.set_result(outcome)
+
+    def _store_all(self, messages: list[InboundMessage]) -> list[tuple[int | None, bool] | BaseException]:
+        """Store `messages` in one transaction; if that fails (one was already received, one cannot be
+        stored), each in its own, so one bad message never costs the others."""
+        with urgent_writes():
+            media = [self._put_media(message) for message in messages]
+            if len(messages) > 1:
+                try:
+                    return list(self._store(messages, media))
+                except Exception as error:
+                    log.info("%d messages arrived together, stored one by one (%s: %s)", len(messages),
+                             type(error).__name__, error)
+            outcomes: list[tuple[int | None, bool] | BaseException] = []
+            for message, file in zip(messages, media, strict=True):
+                try:
+                    outcomes.extend(self._store([message], [file]))
+                except IntegrityError:
+                    log.info("%s message %s already received", message.channel, message.external_id)
+                    outcomes.append((None, False))
+                except Exception as error:
+                    outcomes.append(error)
+            return outcomes
+
+    def _put_media(self, message: InboundMessage) -> StoredMedia | None:
+        return self.media.put(message.media, message.media_type) if message.media else None
+
+    def _store(self, messages: list[InboundMessage],
+               media: list[StoredMedia | None]) -> list[tuple[int | None, bool]]:
+        """The intakes of `messages` with their audit, acknowledgements and queue places, committed together
+        (IntegrityError when one of them was already received): (intake id, whether its sender floods)."""
+        texts = [cut_text(message.text, self.settings.max_text_chars) for message in messages]
+        intakes = [Intake(
+            channel=message.channel,
+            external_id=message.external_id,
+            sender=message.sender,
+            sender_name=message.sender_name[:200],
+            reply_to=message.reply_to,
+            text=text,
+            media_path=file.reference if file else None,
+            media_sha256=file.sha256 if file else None,
+            media_type=(message.media_type or "")[:60] or None,
+            error=message.media_error,
+            created_at=message.received_at,
+        ) for message, text, file in zip(messages, texts, media, strict=True)]
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.add_all(intakes)
+            session.flush()
+            flooded = []
+            # What each intake adds is written in one flush at the end, not one per query in between.
+            with session.no_autoflush:
+                for intake, message, text, file in zip(intakes, messages, texts, media, strict=True):
+                    flooded.append(place_in_queue(session, intake, self.settings.flood_per_minute))
+                    changes: dict[str, Any] = {"channel": message.channel, "external_id": message.external_id}
+                    if text is not None and message.text is not None and len(text) < len(message.text):
+                        changes["text_cut_from"] = len(message.text)
+                    record(session, intake, actor="customer", reason="recibido", changes=changes)
+                    if file is not None and message.media_error is None:
+                        self._tell_customer(session, intake, ReplyKind.ACK)
+                    answer_out_of_hours(session, intake, self.settings, self.messenger)
             session.commit()
-            return intake.id, flooded
+        return [(intake.id, floods) for intake, floods in zip(intakes, flooded, strict=True)]
 
     def _tell_flooding_sender(self, intake_id: int) -> None:
-        with Session(self.engine, expire_on_commit=False) as session:
-            intake = session.get(Intake, intake_id)
-        if intake is not None:
-            tell_flooding_sender(self.engine, self.messenger.replies, intake, self.now())
+        with urgent_writes():
+            with Session(self.engine, expire_on_commit=False) as session:
+                intake = session.get(Intake, intake_id)
+            if intake is not None:
+                tell_flooding_sender(self.engine, self.messenger.replies, intake, self.now())
 
     def _tell_customer(self, session: Session, intake: Intake, kind: ReplyKind) -> None:
         facts = IntakeFacts.of(intake)

@@ -194,7 +194,7 @@ class OutboxDispatcher:
     async def run(self, poll_seconds: float = 1.0) -> None:
         """Deliver forever; woken early by `wakeup` when something was just queued. Claims of dead processes
         are released at start (and swept every RELEASE_EVERY seconds by the periodic work)."""
-        self.release_dead_claims()
+        await asyncio.to_thread(self.release_dead_claims)
         while True:
             try:
                 sent = await self.flush()
@@ -212,10 +212,10 @@ class OutboxDispatcher:
         handled = 0
         while handled < limit:
             progressed = 0
-            for row_id, channel in self._due(limit - handled):
+            for row_id, channel in await asyncio.to_thread(self._due, limit - handled):
                 if self._paused(channel):
                     continue
-                row = self._claim(row_id)
+                row = await asyncio.to_thread(self._claim, row_id)
                 if row is None:
                     continue
                 progressed += 1
@@ -272,12 +272,15 @@ class OutboxDispatcher:
             if error.retry_after:
                 self.paused_until[row.channel] = self.clock() + timedelta(seconds=error.retry_after)
                 log.warning("%s asked us to wait %.0fs before sending again", row.channel, error.retry_after)
-            self._failed(row, str(error), retryable=error.retryable, retry_after=error.retry_after)
+            await asyncio.to_thread(self._failed, row, str(error), error.retryable, error.retry_after)
             return
         except Exception as error:
             log.exception("sending outbox message %s failed", row.id)
-            self._failed(row, f"{type(error).__name__}: {error}", retryable=True)
+            await asyncio.to_thread(self._failed, row, f"{type(error).__name__}: {error}", True)
             return
+        await asyncio.to_thread(self._sent, row, external_id)
+
+    def _sent(self, row: OutboxMessage, external_id: str) -> None:
         with Session(self.engine) as session:
             stored = session.get(OutboxMessage, row.id)
             if stored is not None:

@@ -88,3 +88,25 @@ def parse_amount(text: str) -> TypedAmount | None:
     if number is None:
         return None
     return TypedAmount(-number if negative else number, _currency(before or after))
+
+
+_LEDGER_MARK = re.compile(r"^(?P<body>.*?)\s*(?P<mark>cr|db|dr|c|d)\.?$")
+_EMPTY_CELLS = frozenset({"", "-", "--", "—", "–"})
+
+
+def parse_ledger_amount(text: str) -> TypedAmount | None:
+    """An amount as bank statements and accounting exports write it: what `parse_amount` reads, and also a
+    trailing minus (`1.234,50-`) or a credit/debit mark (`1234,5 CR`, `500,00 DB`); a dash alone is zero."""
+    value = " ".join(text.split()).lower()
+    if value in _EMPTY_CELLS:
+        return TypedAmount(Decimal("0"))
+    if value.endswith(("-", "\u2212")) and not value.startswith(("-", "\u2212", "(")):
+        typed = parse_amount(value[:-1])
+        return TypedAmount(-abs(typed.value), typed.currency) if typed is not None else None
+    if (match := _LEDGER_MARK.fullmatch(value)) and match["body"] and match["body"][-1:].isdigit():
+        typed = parse_amount(match["body"])
+        if typed is None:
+            return None
+        debit = match["mark"] in ("db", "dr", "d")
+        return TypedAmount(-abs(typed.value) if debit else abs(typed.value), typed.currency)
+    return parse_amount(value)

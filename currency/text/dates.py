@@ -104,3 +104,19 @@ def find_date(text: str) -> date | None:
         if month:
             return make_date(int(match[3]), month, int(match[1]))
     return None
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
+EXCEL_SERIALS = range(18_264, 73_051)
+"""Serial day numbers Excel may show for a date cell, 1950-01-01 to 2099-12-31; anything else is not a date."""
+
+
+def excel_date(serial: int | float | str) -> date | None:
+    """The day an Excel serial number (`46353`, `46353.5` with its time) stands for; None outside 1950-2099."""
+    try:
+        day = int(float(serial))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if day not in EXCEL_SERIALS:
+        return None
+    return date.fromordinal(EXCEL_EPOCH.toordinal() + day)

@@ -158,9 +158,9 @@ def test_paybot_bank_import_and_unmatched_from_the_shell(customers: Session, set
     assert main(["bank", "import", str(SAMPLES / "bn-movimientos.csv"), "--bank", "BN"]) == 0
     assert "0 nuevos, 3 ya estaban" in capsys.readouterr().out
     assert main(["bank", "import", str(SAMPLES / "bcr-movimientos.csv"), "--bank", "BNX"]) == 1
-    assert "banco desconocido «BNX»" in capsys.readouterr().err
+    assert "el archivo dice ser de Banco de Costa Rica, no de BNX: use --bank BCR" in capsys.readouterr().err
     assert main(["bank", "import", str(SAMPLES / "bcr-movimientos.csv"), "--bank", "BN"]) == 1
-    assert "no se encontró la fila de títulos de BN" in capsys.readouterr().err
+    assert "el archivo dice ser de Banco de Costa Rica, no de Banco Nacional de Costa Rica" in capsys.readouterr().err
 
     assert main(["bank", "unmatched", "--days", "3"]) == 0
     out = capsys.readouterr().out

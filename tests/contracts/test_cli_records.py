@@ -61,13 +61,13 @@ def test_rejected_file_exits_nonzero_with_the_report_and_imports_nothing(
     bad.write_bytes(
         "Tipo de documento;Número de documento;Nombres;Celular_1\n"
         "Cédula física;112340567;María;88112233\n"
-        "Cédula física;112340567;Otra;8811 2234\n".encode("latin-1")
+        "Cédula física;112340567;Otra;8811 223\n".encode("latin-1")
     )
     result = run_cli("import", "customers", str(bad), env=cli_env, cwd=tmp_path)
     assert result.returncode == 1
     assert "no se importó nada" in result.stderr
     assert "fila 3, columna «Número de documento», valor «112340567»" in result.stderr
-    assert "fila 3, columna «Celular_1», valor «8811 2234»" in result.stderr
+    assert "fila 3, columna «Celular_1», valor «8811 223»: Un celular de Costa Rica tiene 8 dígitos" in result.stderr
     assert rows(tmp_path, "customer") == 0
 
 

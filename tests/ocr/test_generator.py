@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import re
 
 from PIL import Image
 
@@ -12,6 +15,9 @@ from tests.ocr.generator.families import label_choices, templates
 from tests.ocr.generator.holdout2 import TEMPLATES_2, WORDINGS_2
 from tests.ocr.generator.prose import TEMPLATES
 from tests.ocr.generator.vocab import BANKS, COMMON
+from tests.ocr.generator.wide import WIDE_FAMILIES, WIDE_NAMES, draws_wide
+from tests.ocr.generator.wide_prose import wide_templates
+from tests.ocr.generator.wide_vocab import WIDE_BANKS, WIDE_COMMON, held_keys, wide_wordings, wording_key
 
 HELD_OUT_FAMILIES = {"hero-amount", "letter", "sms", "stacked-centered", "ticket-stacked", "two-column"}
 """Committed before the reader was tuned on the wider generator (issue 12); changing it voids the held-out figures."""
@@ -82,3 +88,71 @@ def test_every_second_group_family_renders_a_receipt_with_its_truth() -> None:
         image = Image.open(io.BytesIO(receipt.data))
         assert image.width >= 600 and image.height >= 300
         assert receipt.family == name and receipt.part == "held2" and receipt.truth.amount > 0
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def test_wider_group_gives_the_same_receipt_for_the_same_seed_photographs_included() -> None:
+    for name in ("w-thermal", "w-sms-thread"):
+        first = generate(77, family=name, photographed=True)
+        generate(78, family="rows-colon", photographed=True)
+        second = generate(77, family=name, photographed=True)
+        assert first.data == second.data and first.truth == second.truth and first.family == second.family == name
+
+
+def test_every_wider_family_renders_and_its_truth_is_printed_on_it() -> None:
+    for number, family in enumerate(WIDE_FAMILIES):
+        receipt = generate(2000 + number, family=family.name, photographed=False)
+        image = Image.open(io.BytesIO(receipt.data))
+        truth = receipt.truth
+        assert image.width >= 576 and image.height >= 300 and receipt.family == family.name
+        assert truth.bank in {b.name for b in WIDE_BANKS} | {None}
+        drawn = receipt.text
+        for value in (truth.payer_name, truth.payee_name, truth.description, truth.reference):
+            assert value is None or value in drawn, (family.name, value)
+        whole, cents = f"{truth.amount:.2f}".split(".")
+        assert whole in _digits(drawn) and (cents == "00" or whole + cents in _digits(drawn)), family.name
+        assert truth.client_id is None or truth.client_id in (truth.description or "")
+
+
+def test_tuned_seeds_draw_half_from_the_wider_group_and_held_out_seeds_never() -> None:
+    assert 160 <= sum(draws_wide(seed) for seed in range(10_000, 10_400)) <= 240
+    for seed in range(10_000, 10_010):
+        family = generate(seed, part="tuned", photographed=False).family
+        assert (family in WIDE_NAMES) == draws_wide(seed)
+    for part, offset in (("held", 500_000), ("held2", 900_000)):
+        for seed in range(10_000 + offset, 10_000 + offset + 8):
+            assert generate(seed, part=part, photographed=False).family not in WIDE_NAMES  # type: ignore[arg-type]
+
+
+HELD_OUT_DIGESTS = {
+    "held": "ea7c9cde65f2566b4816e369c6ec2caff1400148e44e98198c442e660bcc5839",
+    "held2": "47ffcd57e54bf0eea6cd3f186beab5428affbf4c758256a8e761ec4c40f3b461",
+}
+"""Digests of the first 12 clean receipts of each held-out group at the benchmark's seeds, taken before the
+wider tuned group was added (issue 12): adding tuned material must leave them as they were."""
+
+
+def held_out_digest(part: str, offset: int) -> str:
+    digest = hashlib.sha256()
+    for seed in range(10_000 + offset, 10_000 + offset + 12):
+        receipt = generate(seed, part=part, photographed=False)  # type: ignore[arg-type]
+        digest.update(receipt.data + json.dumps(receipt.truth.as_json(), sort_keys=True).encode())
+        digest.update(receipt.family.encode())
+    return digest.hexdigest()
+
+
+def test_held_out_groups_still_generate_the_very_same_receipts() -> None:
+    assert held_out_digest("held", 500_000) == HELD_OUT_DIGESTS["held"]
+    assert held_out_digest("held2", 900_000) == HELD_OUT_DIGESTS["held2"]
+
+
+def test_wider_group_never_prints_a_held_out_wording_or_template() -> None:
+    held = held_keys()
+    for bank in WIDE_BANKS:
+        for key in WIDE_COMMON:
+            assert all(wording_key(w) not in held for w in wide_wordings(bank, key))
+    assert len(wide_templates()) >= 20
+    assert {t.bank for t in wide_templates()} >= {"Coopeservidores", "Banco Popular", "BAC Credomatic", None}

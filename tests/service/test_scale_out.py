@@ -96,7 +96,9 @@ def test_two_web_two_workers_and_a_standby_scheduler_on_one_postgresql(
         twilio_account_sid=ACCOUNT_SID, twilio_auth_token=AUTH_TOKEN, twilio_whatsapp_from=OUR_NUMBER,
         twilio_api_base=fake_twilio.base_url, twilio_media_hosts="127.0.0.1", twilio_template_sid="HX" + "1" * 32,
         whatsapp_support_numbers=SUPPORT, whatsapp_accounting_numbers="+50670000002", ocr_workers="1",
-        flood_per_minute="0")
+        flood_per_minute="0",
+        # The due reminders go out whatever the hour, weekday or holiday the test runs on.
+        business_hours="00:00-23:59", closed_weekdays="", holidays_country="")
     webs = [Service(env, tmp_path, "--role", "web", "--no-migrate", log=tmp_path / f"web{i}.log") for i in (1, 2)]
     workers = [Service(env, tmp_path, "--role", "worker", "--no-migrate", log=tmp_path / f"worker{i}.log")
                for i in (1, 2)]

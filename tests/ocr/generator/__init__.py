@@ -3,7 +3,9 @@
 `generate(seed)` draws everything from the seed: the issuer, a layout family (card layouts and notification
 screens, see `families.py`), the label wordings, the spelling of every value, light or dark mode, and a
 clean screenshot or a photograph. `part="tuned"` or `part="held"` restricts the draw to one side of the
-fixed split, so the benchmark can report receipts the reader was never fixed against.
+fixed split, so the benchmark can report receipts the reader was never fixed against. Half the tuned (and
+unsplit) seeds draw from the wider tuned group instead (`wide.py`: twelve more families, more issuers,
+wordings, spellings and photographs); the other half, and every held-out seed, give the receipt they gave before.
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ from tests.ocr.generator.photo import encode, photograph
 from tests.ocr.generator.prose import Said, say
 from tests.ocr.generator.screens import SCREEN_RENDERERS
 from tests.ocr.generator.vocab import BANKS, Bank, vary
+from tests.ocr.generator.wide import WIDE_FAMILIES, WIDE_NAMES, draws_wide, generate_wide
 
 __all__ = [
-    "BANKS", "FAMILIES", "FAMILIES_2", "Receipt", "Truth", "card_image", "encode", "families", "generate",
-    "notification_image", "split",
+    "BANKS", "FAMILIES", "FAMILIES_2", "WIDE_FAMILIES", "Receipt", "Truth", "card_image", "encode", "families",
+    "generate", "notification_image", "split",
 ]
 CLIENT_ID = re.compile(r"\bID\s*[:#-]?\s*(?:WOLK\s*[:#-]?\s*)?#?\s*(\d{1,10})\b", re.IGNORECASE)
 
@@ -170,6 +173,10 @@ def generate(
     dark: bool | None = None,
 ) -> Receipt:
     """A reproducible receipt for `seed`; the keyword arguments pin a variant."""
+    if family in WIDE_NAMES or (family is None and part in (None, "tuned") and draws_wide(seed)):
+        data, drawn, is_photo = generate_wide(seed, family=family, bank=bank, photographed=photographed, dark=dark)
+        return Receipt(data=data, truth=drawn.truth, family=drawn.family, part=part, dark=drawn.dark,
+                       photographed=is_photo, text=drawn.text)
     rng = random.Random(seed)
     pool = [f for f in families(part) if family is None or f.name == family]
     if family is not None and not pool and any(f.name == family for f in FAMILIES_2):

@@ -1,0 +1,128 @@
+"""SQLite writers of one process take turns in a queue, acknowledgements first.
+
+SQLite lets one connection write at a time. A writer that finds the lock taken is put to sleep by SQLite's
+busy handler in growing steps of up to 100 ms, so under load a receipt's acknowledgement could sleep for
+most of a second behind writes that each held the lock for a millisecond. Here each connection of the
+process waits for its turn before its first write (a Python condition wakes it the moment the lock is given
+back) and gives the turn back when its transaction ends; a write marked urgent (a receipt being stored
+before the customer is answered) goes before every waiting background write. Other processes still meet
+at SQLite's own lock and its busy handler.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from time import monotonic
+from typing import Any
+
+WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+URGENT, BACKGROUND = 0, 1
+
+_urgent: ContextVar[bool] = ContextVar("urgent_writes", default=False)
+
+
+@contextmanager
+def urgent_writes() -> Iterator[None]:
+    """Writes made inside go before any waiting background write (storing what a customer is waiting on)."""
+    token = _urgent.set(True)
+    try:
+        yield
+    finally:
+        _urgent.reset(token)
+
+
+class WriteTurns:
+    """The queue of one process's writers: one holds the turn, the others wait in order, urgent ones first."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._condition = threading.Condition()
+        self._waiting: list[tuple[int, int]] = []
+        self._tickets = itertools.count()
+        self._holder: int | None = None
+
+    def take(self) -> bool:
+        """Wait for the turn; False when waiting made no sense (this thread already holds it through another
+        connection) or took longer than `timeout`: the write then goes ahead and SQLite's own lock decides."""
+        me = threading.get_ident()
+        with self._condition:
+            if self._holder == me:
+                return False
+            ticket = (URGENT if _urgent.get() else BACKGROUND, next(self._tickets))
+            heapq.heappush(self._waiting, ticket)
+            deadline = monotonic() + self.timeout
+            while self._holder is not None or self._waiting[0] != ticket:
+                left = deadline - monotonic()
+                if left <= 0:
+                    self._waiting.remove(ticket)
+                    heapq.heapify(self._waiting)
+                    self._condition.notify_all()
+                    return False
+                self._condition.wait(left)
+            heapq.heappop(self._waiting)
+            self._holder = me
+            return True
+
+    def give_back(self) -> None:
+        with self._condition:
+            self._holder = None
+            self._condition.notify_all()
+
+
+class TurnTakingConnection(sqlite3.Connection):
+    """A SQLite connection that takes the process's write turn before its first write and gives it back
+    when its transaction ends (commit, rollback or close)."""
+
+    turns: WriteTurns | None = None
+    holds_turn = False
+
+    def take_turn(self) -> None:
+        if self.turns is not None and not self.holds_turn:
+            self.holds_turn = self.turns.take()
+
+    def give_back_turn(self) -> None:
+        if self.holds_turn and self.turns is not None:
+            self.holds_turn = False
+            self.turns.give_back()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.give_back_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.give_back_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.give_back_turn()
+
+
+_queues: dict[str, WriteTurns] = {}
+_queues_lock = threading.Lock()
+
+
+def turns_for(database: str, timeout: float) -> WriteTurns:
+    """The one queue of this process's writers to `database` (every engine on the file shares it)."""
+    with _queues_lock:
+        return _queues.setdefault(database, WriteTurns(timeout))
+
+
+def wait_for_turn(_connection: Any, cursor: Any, statement: str, *_args: Any) -> None:
+    """Before each statement (a SQLAlchemy `before_cursor_execute` listener): a write waits for its turn."""
+    raw = getattr(cursor, "connection", None)
+    if isinstance(raw, TurnTakingConnection) and not raw.holds_turn and WRITES.match(statement):
+        raw.take_turn()
