@@ -12,7 +12,7 @@ from statistics import median
 
 from bot.ocr.labels import FUZZY, KNOWN, SIMILAR, LabelMatch, Vocabulary, label_words
 from bot.ocr.rows import Row, Token
-from bot.ocr.values import has_date, is_account, is_amount, is_phone, looks_like_name, strip_accounts
+from bot.ocr.values import is_account, is_phone, looks_like_name, strip_accounts
 
 COLUMN_GAP = 1.3
 """A gap wider than this many text heights splits a line into separate pieces (columns, right-aligned values)."""
@@ -367,12 +367,7 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
         holder_line = holder_edge is not None and not out and looks_like_name(segs[n].text) and (
             aligned or abs(segs[n].edge(0) - holder_edge) < first.height
         )
-        # A short line of free text in the value's own type, aligned with it, carries it on even a whole row
-        # lower (a rows layout that wraps a long value onto a row of its own).
-        carried = not out and aligned and _free_text(segs[n].text) and abs(segs[n].height - first.height) <= (
-            0.15 * first.height
-        )
-        far = 1.05 if holder_line or carried else 0.8
+        far = 1.05 if holder_line else 0.8
         if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > far * pitch:
             break
         if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[k].height, segs[n].height) and not holder_line:
@@ -383,13 +378,6 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
         out.append(segs[n].tokens)
         k = n
     return out
-
-
-def _free_text(text: str) -> bool:
-    """A few words that are no typed value (amount, date, account, phone, long number): a wrapped name's or
-    description's last words."""
-    return (len(text.split()) <= 4 and not re.search(r"\d{7}", text) and not is_amount(text) and not has_date(text)
-            and not is_account(text) and not is_phone(text))
 
 
 def _row_pitch(segs: Sequence[Segment]) -> float:

@@ -67,18 +67,6 @@ def test_in_two_columns_a_wrapped_name_never_takes_the_line_of_the_other_column(
     assert (fields.amount, fields.date) == (Decimal("12500.00"), date(2026, 6, 5))
 
 
-def test_a_long_name_wrapped_onto_a_row_of_its_own_is_read_whole() -> None:
-    rows = [("Monto", "₡ 8.000,00"), ("Cliente destino", "COOPERATIVA DE SERVICIOS"), ("", "MULTIPLES R.L."),
-            ("Fecha", "03/03/2026")]
-    image = sketch([Text(60, 40, "Comprobante", 36, bold=True)] + [
-        piece for y, (label, value) in zip(range(130, 900, 64), rows, strict=False)
-        for piece in (Text(60, y, label, 28, grey=True), Text(1020, y, value, 30, anchor="ra")) if piece.text
-    ])
-    fields = read_receipt(image)
-    assert fields.payee_name == "COOPERATIVA DE SERVICIOS MULTIPLES R.L."
-    assert fields.date == date(2026, 3, 3)
-
-
 def test_free_words_under_a_label_nobody_knows_are_the_description_never_sure() -> None:
     image = sketch(label_above([("Monto", "₡ 5.000,00"), ("Destinatario", "Wolk Software"),
                                 ("Información adicional", "Pago de mensualidad ID 3434"), ("Fecha", "02/02/2026")]))
