@@ -37,19 +37,20 @@ MAX_ROWS = 200_000
 
 BANK_VOCABULARY = Vocabulary(
     wordings={
-        "date": ("Fecha", "Fecha contable", "Fecha de movimiento", "Fecha movimiento", "F. Valor", "Fecha valor",
-                 "Fecha de transacción", "Fecha operación", "Fecha de registro", "Date", "Posting date"),
-        "debit": ("Débito", "Débitos", "Cargo", "Cargos", "Retiro", "Retiros", "Débito de transacción", "Debe",
-                  "Débito (₡)", "Debit", "Withdrawal"),
-        "credit": ("Crédito", "Créditos", "Abono", "Abonos", "Depósito", "Depósitos", "Crédito de transacción",
-                   "Haber", "Crédito (₡)", "Credit", "Deposit"),
+        "date": ("Fecha", "Fecha contable", "Fecha de movimiento", "Fecha movimiento", "F. Valor",
+                 "Fecha de transacción", "Fecha de registro", "Date", "Posting date"),
+        "debit": ("Débito", "Débitos", "Cargo", "Retiro", "Retiros", "Débito de transacción", "Debe", "Debit",
+                  "Withdrawal"),
+        "credit": ("Crédito", "Créditos", "Abono", "Depósito", "Depósitos", "Crédito de transacción", "Haber",
+                   "Credit", "Deposit"),
         "balance": ("Saldo", "Saldo contable", "Saldo disponible", "Balance", "Balance de transacción"),
-        "amount": ("Monto", "Importe", "Valor", "Monto ₡", "Amount"),
+        "amount": ("Monto", "Importe", "Valor", "Amount"),
         "reference": ("Referencia", "N° documento", "Número de documento", "Documento", "Comprobante", "Núm. Ref.",
                       "Número de referencia", "Referencia de transacción", "Reference"),
         "description": ("Descripción", "Concepto", "Detalle", "Glosa", "Descripción de transacción", "Description"),
         "currency": ("Moneda", "Divisa", "Currency"),
-        "ignored": ("Código", "Código de transacción", "Oficina", "Hora", "Tipo", "Cuenta"),
+        "direction": ("Tipo", "Tipo de movimiento", "D/C", "C/D", "DB/CR", "Débito/Crédito", "Naturaleza", "Signo"),
+        "ignored": ("Código", "Código de transacción", "Oficina", "Hora", "Cuenta"),
     },
     blocked={
         "amount": ("debito", "credito", "cargo", "abono", "retiro", "deposito", "saldo", "debe", "haber"),
@@ -64,6 +65,9 @@ FOOTER_WORDS = ("total", "totales", "saldo", "resumen", "pagina", "fin del", "ge
                 "movimientos", "cantidad", "subtotal")
 """Words that mark a line under the movements (totals, balances, page footers), not a movement."""
 BALANCE_WORDS = ("saldo anterior", "saldo inicial", "saldo final", "saldo al corte", "saldo del dia")
+DEBIT_MARKS = frozenset({"d", "db", "dr", "deb", "debito", "debitos", "cargo", "retiro", "egreso", "salida", "-"})
+CREDIT_MARKS = frozenset({"c", "cr", "cred", "credito", "creditos", "abono", "deposito", "ingreso", "entrada", "+"})
+"""What a debit/credit column (`D/C`, `Tipo`) says about an unsigned amount beside it."""
 
 
 class BankFileError(ValueError):
@@ -91,6 +95,7 @@ class BankImportReport:
     new_rows: int = 0
     already_loaded: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     matched: int = 0
@@ -106,6 +111,10 @@ class BankImportReport:
         else:
             lines = [f"{self.file_name} ({self.bank}): {self.rows} movimientos, {self.new_rows} nuevos, "
                      f"{self.already_loaded} ya estaban; {self.matched} pagos conciliados"]
+            if self.rejected:
+                lines.append(f"  {len(self.rejected)} filas rechazadas, no se importaron (corríjalas e importe el "
+                             "archivo otra vez: lo ya cargado no se repite):")
+                lines += [f"  fila {row}: {message}" for row, message in self.rejected]
         lines += [f"  {note}" for note in self.notes]
         lines += [f"  fila {row} omitida: {why}" for row, why in self.skipped[:50]]
         if len(self.skipped) > 50:
@@ -219,7 +228,16 @@ def read_movements(data: bytes, profile: BankProfile, others: Iterable[BankProfi
     """(movements, errors, lines left aside with why, movement rows read, notes on how the file was read);
     row numbers are the spreadsheet's."""
     match, notes = locate_header(data, profile, others)
-    at = match.columns
+    at = dict(match.columns)
+    direction = at.pop("direction", None)
+    if direction is not None:
+        marks = {fold(cell_text(row[direction])).rstrip(".") for row in match.sheet.rows[match.row + 1:]
+                 if direction < len(row) and cell_text(row[direction]) and at["date"] < len(row)
+                 and _date(row[at["date"]]) is not None}
+        if "amount" in at and not {"debit", "credit"} <= set(at) and marks and marks <= DEBIT_MARKS | CREDIT_MARKS:
+            notes.append(f"el signo de cada monto sale de la columna «{match.labels[direction]}»")
+        else:
+            direction = None
     header_cells = [normalize_header(label) for label in match.labels]
     skip = tuple(fold(s) for s in profile.skip_rows_starting_with)
     movements: list[ParsedMovement] = []
@@ -265,6 +283,13 @@ def read_movements(data: bytes, profile: BankProfile, others: Iterable[BankProfi
             amount = _amount(cell("amount"))
             if amount is None:
                 problems.append(f"{label('amount')}: monto no válido «{cell_text(cell('amount'))}»")
+            elif direction is not None:
+                mark = fold(cell_text(row[direction] if direction < len(row) else "")).rstrip(".")
+                if mark in DEBIT_MARKS | CREDIT_MARKS:
+                    amount = -abs(amount) if mark in DEBIT_MARKS else abs(amount)
+                else:
+                    problems.append(f"columna «{match.labels[direction]}»: no dice si es débito o crédito "
+                                    f"«{cell_text(row[direction]) if direction < len(row) else ''}»")
             typed = parse_amount(cell_text(cell("amount")))
             if typed is not None and typed.currency:
                 currency = typed.currency
@@ -311,8 +336,10 @@ def source_keys(bank: str, movements: Iterable[ParsedMovement]) -> list[str]:
 
 
 def import_movements(session: Session, data: bytes, profile: BankProfile, *, file_name: str, actor: str,
-                     dry_run: bool = False, others: Iterable[BankProfile] = ()) -> BankImportReport:
-    """Load the file in the caller's transaction: every row or none; rows already loaded are skipped."""
+                     dry_run: bool = False, others: Iterable[BankProfile] = (),
+                     partial: bool = False) -> BankImportReport:
+    """Load the file in the caller's transaction: every row or none (with `partial`, the good rows, and the
+    bad ones listed as rejected); rows already loaded are skipped."""
     report = BankImportReport(bank=profile.bank, file_name=Path(file_name).name)
     try:
         movements, errors, skipped, read, notes = read_movements(data, profile, others)
@@ -320,7 +347,7 @@ def import_movements(session: Session, data: bytes, profile: BankProfile, *, fil
         report.errors.append((0, str(error)))
         return report
     report.rows = read
-    report.errors.extend(errors)
+    (report.rejected if partial else report.errors).extend(errors)
     report.skipped.extend(skipped)
     report.notes.extend(notes)
     if not report.ok:

@@ -64,6 +64,8 @@ def register(sub: Any) -> None:
                      help="banco que exportó el archivo (BCR, BN, BAC, POPULAR, ...); otro nombre: se leen las "
                           "columnas por su título")
     imp.add_argument("--dry-run", action="store_true", help="solo validar, no guardar nada")
+    imp.add_argument("--partial", action="store_true",
+                     help="importar las filas válidas y listar las rechazadas (sale con 2 si hubo rechazadas)")
     imp.set_defaults(handler=bank_import)
     unmatched = bank_sub.add_parser("unmatched", help="pagos sin movimiento en el banco y dinero sin comprobante")
     unmatched.add_argument("--days", type=_non_negative, default=None, metavar="DÍAS",
@@ -259,7 +261,7 @@ def bank_import(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(f"no se pudo leer {args.file}: {error.strerror or error}") from error
     with migrated_session(settings.database_url) as session:
         report = import_movements(session, data, profile, file_name=str(args.file), actor=_actor(),
-                                  dry_run=args.dry_run, others=known.values())
+                                  dry_run=args.dry_run, others=known.values(), partial=args.partial)
         if not report.ok:
             session.rollback()
             print(report.to_text(), file=sys.stderr)
@@ -267,7 +269,7 @@ def bank_import(args: argparse.Namespace, settings: Settings) -> int:
         if not args.dry_run:
             report.matched = match_movements(session, MatchPolicy.from_settings(settings), settings.tz)
     print(("(prueba, nada guardado) " if args.dry_run else "") + report.to_text())
-    return 0
+    return 2 if report.rejected else 0
 
 
 def _unmatched_sheets(found: Unmatched) -> list[Sheet]:

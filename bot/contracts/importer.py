@@ -189,6 +189,8 @@ _LABELS = {key: aliases[0] for key, aliases in {**_CUSTOMER_ALIASES, **_CONTRACT
 _DOCUMENT = re.compile(r"[A-Za-z0-9-]{1,60}")
 _CLIENT_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
 _DIGITS = re.compile(r"\d+")
+_PLAIN_AMOUNT = re.compile(r"\d{1,15}(\.\d{1,6})?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _GROUPED_NUMBER = re.compile(r"\d[\d .\-]*\d")
 _PHONE_SEPARATORS = re.compile(r"\s*(?:/|,|;|\||\s[yo]\s)\s*")
 _PHONE_PUNCTUATION = re.compile(r"[\s\-.()]")
@@ -278,6 +280,8 @@ def _amount(raw: Any) -> tuple[Decimal | None, str | None, str | None]:
     """A money cell: a number cell as it is, or a written amount in any unambiguous style (`10000.12`,
     `10.000,12`, `10,000.12`, `₡10 000`, `$45`): (value, the currency its symbol names, problem)."""
     number = decimal_of(raw)
+    if number is None and isinstance(raw, str) and _PLAIN_AMOUNT.fullmatch(raw):
+        number = Decimal(raw)
     if number is not None:
         value: Decimal = number
         currency = None
@@ -300,6 +304,11 @@ def _date(raw: Any) -> date | None:
     if number is not None:
         return excel_date(int(number)) if number == int(number) else None
     text = cell_text(raw)
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
     if text.isdigit() and len(text) == 5:
         return excel_date(text)
     return parse_date(text)

@@ -21,8 +21,9 @@ from currency.text.words import normalize_header
 XLSX_MAGIC = b"PK\x03\x04"
 HEADER_SCAN_ROWS = 40
 """How far down a sheet the row of column titles is looked for (titles, account and period lines above it)."""
-MATCH_THRESHOLD = 0.6
-"""The least similarity between a header and a role's wording for the column to take that role."""
+MATCH_THRESHOLD = 0.59
+"""The least similarity between a header and a role's wording for the column to take that role (one word
+of two in common, the other's first word being it: `Monto débito` is a debit)."""
 STOPWORDS = frozenset({"de", "del", "la", "el", "los", "las", "en", "y", "e", "a", "por", "para", "n", "no", "nro",
                        "num", "numero", "nº", "n°", "movimiento", "transaccion", "of", "the"})
 """Words that say nothing about what a column holds (`Número de documento` is about the document)."""
@@ -42,6 +43,9 @@ class Sheet:
 
 def cell_text(value: Any) -> str:
     """A cell as text, single-spaced: `25000` for the number 25000.0, `2026-11-28` for a date cell."""
+    if value.__class__ is str:
+        text: str = value.strip()
+        return text if text.isprintable() and "  " not in text else " ".join(text.split())
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -65,9 +69,9 @@ def _xlsx_sheets(data: bytes, max_rows: int) -> list[Sheet]:
     try:
         sheets = []
         for worksheet in book.worksheets:
-            rows = [list(row) for _, row in zip(range(max_rows), worksheet.iter_rows(values_only=True),
+            rows = [list(row) for _, row in zip(range(max_rows + 1), worksheet.iter_rows(values_only=True),
                                                 strict=False)]
-            sheets.append(Sheet(worksheet.title, rows))
+            sheets.append(Sheet(worksheet.title, _within(rows, max_rows)))
         return sheets
     finally:
         book.close()
@@ -82,15 +86,24 @@ def _csv_sheet(data: bytes, max_rows: int) -> Sheet:
         raise UnreadableTable("el archivo tiene bytes nulos: no es un CSV ni un XLSX")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
-        rows = [list(row) for _, row in zip(range(max_rows), reader, strict=False)]
+        rows = [list(row) for _, row in zip(range(max_rows + 1), reader, strict=False)]
     except csv.Error as error:
         raise UnreadableTable(f"CSV ilegible: {error}") from error
-    return Sheet("CSV", rows)
+    return Sheet("CSV", _within(rows, max_rows))
 
 
-def read_sheets(data: bytes, *, max_rows: int = 200_050) -> list[Sheet]:
+def _within(rows: list[list[Any]], max_rows: int) -> list[list[Any]]:
+    """The rows, or a refusal when there are more than we read: a table is never cut short silently."""
+    while rows and not any(cell_text(cell) for cell in rows[-1]):
+        rows.pop()
+    if len(rows) > max_rows:
+        raise UnreadableTable(f"el archivo tiene más de {max_rows} filas: divídalo en partes")
+    return rows
+
+
+def read_sheets(data: bytes, *, max_rows: int = 1_000_000) -> list[Sheet]:
     """Every sheet of an XLSX (by its signature), or the one table of a CSV in UTF-8, UTF-16 or Windows-1252
-    with whichever of `,` `;` tab `|` separates it; at most `max_rows` rows each."""
+    with whichever of `,` `;` tab `|` separates it; a sheet longer than `max_rows` rows is refused."""
     if not data.strip():
         raise UnreadableTable("el archivo está vacío")
     if data.startswith(XLSX_MAGIC):

@@ -234,3 +234,42 @@ def test_payment_orders_list_every_bad_row_by_its_spreadsheet_line_and_load_none
     assert report.errors[0].reason.startswith("Cliente no existe")
     assert report.errors[1].reason == "El monto no puede ser negativo"
     assert session.exec(select(Contract)).all() == []
+
+
+def test_an_unsigned_amount_beside_a_debit_credit_column_takes_its_sign_from_it(session: Session) -> None:
+    export = ("Fecha;Referencia;Descripción;Tipo;Monto\n"
+              "01/11/2026;5001;SINPE MOVIL CLIENTE;C;1.000,00\n"
+              "02/11/2026;5002;COMISION;D;500,00\n").encode()
+
+    report = import_movements(session, export, unprofiled_bank("Mutual"), file_name="mutual.csv", actor="t")
+
+    assert report.ok, report.to_text()
+    assert movements(session) == [(date(2026, 11, 1), Decimal("1000.00"), "CRC", "5001"),
+                                  (date(2026, 11, 2), Decimal("-500.00"), "CRC", "5002")]
+    assert "el signo de cada monto sale de la columna «Tipo»" in report.to_text()
+    unclear = import_movements(session, export + b"03/11/2026;5003;AJUSTE;;700,00\n", unprofiled_bank("Mutual"),
+                               file_name="mutual.csv", actor="t")
+    assert unclear.errors == [(4, "columna «Tipo»: no dice si es débito o crédito «»")]
+
+
+def test_a_partial_import_loads_the_good_rows_lists_the_rest_and_the_corrected_file_adds_only_those(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    monkeypatch.setenv("PAYBOT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PAYBOT_DATA_DIR", str(settings.data_dir))
+    export = tmp_path / "bn.csv"
+    good = "04/11/2026,111,SINPE A,,\"79,100.00\"\n06/11/2026,333,SINPE C,,\"5,000.00\"\n"
+    export.write_text("Fecha movimiento,Documento,Descripción,Débitos,Créditos\n"
+                      "04/11/2026,111,SINPE A,,\"79,100.00\"\n05/11/2026,222,SINPE B,,mil\n"
+                      "06/11/2026,333,SINPE C,,\"5,000.00\"\n", encoding="utf-8")
+
+    assert main(["bank", "import", str(export), "--bank", "BN"]) == 1
+    assert "no se importó nada" in capsys.readouterr().err
+    assert main(["bank", "import", str(export), "--bank", "BN", "--partial"]) == 2
+    out = capsys.readouterr().out
+    assert "3 movimientos, 2 nuevos" in out
+    assert "fila 3: columna «Créditos»: crédito no válido «mil»" in out
+    export.write_text("Fecha movimiento,Documento,Descripción,Débitos,Créditos\n" + good.replace(
+        "06/11", "05/11/2026,222,SINPE B,,\"1,000.00\"\n06/11", 1), encoding="utf-8")
+    assert main(["bank", "import", str(export), "--bank", "BN"]) == 0
+    assert "3 movimientos, 1 nuevos, 2 ya estaban" in capsys.readouterr().out

@@ -2,9 +2,11 @@
 movements written the way other exports write them (encodings, separators, quoting, title and footer lines,
 header wordings, column order, extra columns, amount and date styles, XLSX with real cells).
 
-Two families. `tuned` is what the importers were developed against. `held_out` adds wordings and styles
+Three families. `tuned` is what the importers were developed against. `held_out` adds wordings and styles
 written down here before the importers were changed and never looked at one by one while tuning; only its
-aggregate figures are read (`bench/import_variants.py --family held_out`). Each variant carries the rows
+aggregate figures are read (`bench/import_variants.py --family held_out`). `held_out_2` was written after the
+first round of changes (its header wordings in `SECOND_WORDINGS`, and bank exports with an unsigned amount
+and a debit/credit column) and is read the same way. Each variant carries the rows
 it must give, so a test or the benchmark can say how many rows were read right."""
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-FAMILIES = ("tuned", "held_out")
+FAMILIES = ("tuned", "held_out", "held_out_2")
 MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "set", "oct", "nov", "dic")
 MONTH_NAMES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "setiembre",
                "octubre", "noviembre", "diciembre")
@@ -53,6 +55,50 @@ class Variant:
 
 def _pools(family: str, tuned: Sequence[Any], held_out: Sequence[Any]) -> list[Any]:
     return list(tuned) if family == "tuned" else [*tuned, *held_out, *held_out]
+
+
+SECOND_WORDINGS: dict[str, list[str]] = {
+    "bank:date": ["Fecha del movimiento", "Fecha registro", "Fecha de aplicación"],
+    "bank:debit": ["Débitos ₡", "Retiros/Débitos", "Monto Débito"],
+    "bank:credit": ["Créditos ₡", "Depósitos/Créditos", "Monto Crédito"],
+    "bank:amount": ["Monto ₡", "Importe total", "Monto de la transacción"],
+    "bank:reference": ["Nº de operación", "Referencia bancaria", "Número de transacción"],
+    "bank:description": ["Descripción del movimiento", "Concepto / Detalle", "Detalle de la transacción"],
+    "bank:currency": ["Moneda (CRC/USD)", "Cód. moneda"],
+    "customers:client_id": ["Cód. cliente", "Cliente ID"],
+    "customers:document_type": ["Tipo identificación", "Tipo de documento de identidad"],
+    "customers:document_number": ["Número de identificación", "Nº cédula"],
+    "customers:first_names": ["Nombre / Razón social", "Nombre o razón social"],
+    "customers:last_names": ["Apellido(s)", "Primer y segundo apellido"],
+    "customers:country_1": ["Prefijo país", "Código de área país"],
+    "customers:phone_1": ["Celular principal", "Teléfono móvil"],
+    "customers:phone_2": ["Celular secundario", "Teléfono 2 (opcional)"],
+    "customers:email_1": ["Correo principal", "Email de contacto"],
+    "customers:email_2": ["Correo secundario", "Email 2 (opcional)"],
+    "orders:document_type": ["Tipo identificación"],
+    "orders:document_number": ["Número de identificación", "Nº cédula"],
+    "orders:payment_code": ["Código de pago / contrato", "Número de orden"],
+    "orders:installment": ["Cuota Nº", "# Cuota"],
+    "orders:currency": ["Moneda (CRC/USD)"],
+    "orders:fee": ["Monto cuota", "Monto a pagar"],
+    "orders:charges": ["Intereses moratorios", "Cargos adicionales"],
+    "orders:period": ["Periodo de pago", "Tipo de periodo"],
+    "orders:tax_rate": ["IVA (%)", "Porcentaje IVA"],
+    "orders:start_date": ["Fecha de inicio", "Inicio del contrato"],
+    "orders:end_date": ["Fecha de fin", "Fin del contrato"],
+    "orders:due_date": ["Fecha vencimiento cuota", "Fecha de pago"],
+    "orders:balance": ["Saldo actual", "Saldo por pagar"],
+}
+"""Wordings only the second held-out family uses (kind:role)."""
+DIRECTION_HEADERS = ["Tipo", "D/C", "Tipo de movimiento", "Débito/Crédito"]
+DIRECTION_VALUES = [("D", "C"), ("DB", "CR"), ("Débito", "Crédito"), ("Cargo", "Abono")]
+
+
+def _wordings(family: str, kind: str, role: str, vocab: Sequence[Sequence[str]]) -> list[str]:
+    words = _pools(family, *vocab)
+    if family == "held_out_2":
+        words += SECOND_WORDINGS.get(f"{kind}:{role}", []) * 3
+    return words
 
 
 # --- how values are written -------------------------------------------------------------------------------
@@ -284,10 +330,14 @@ def _bank_rows(movements: Sequence[Movement], rng: random.Random, family: str,
                own: dict[str, str] | None) -> tuple[list[str], list[list[Any]], dict[str, Any]]:
     """Header and typed cells of one export (values still Python objects; written later per format)."""
     layout = rng.choice(_pools(family, ["split", "split", "signed"], ["signed_suffix"]))
+    if family == "held_out_2" and rng.random() < 0.3:
+        layout = "direction"
     if own is not None:
         layout = "signed" if "amount" in own else "split"
     roles = ["date", "reference", "description"]
     roles += ["debit", "credit"] if layout == "split" else ["amount"]
+    if layout == "direction":
+        roles.append("direction")
     with_currency = any(m.currency != "CRC" for m in movements) or rng.random() < 0.3
     if own is not None:
         with_currency = "currency" in own
@@ -307,7 +357,9 @@ def _bank_rows(movements: Sequence[Movement], rng: random.Random, family: str,
         elif own is not None:
             headers.append(own[column])
         else:
-            headers.append(_dress_header(rng.choice(_pools(family, *BANK_HEADERS[column])), rng))
+            wordings = ([*DIRECTION_HEADERS] if column == "direction"
+                        else _wordings(family, "bank", column, BANK_HEADERS[column]))
+            headers.append(_dress_header(rng.choice(wordings), rng))
     style = {
         "layout": layout,
         "amount": rng.choice(_pools(family, *AMOUNT_STYLES)),
@@ -316,6 +368,8 @@ def _bank_rows(movements: Sequence[Movement], rng: random.Random, family: str,
         "empty": rng.choice(_pools(family, ["", "", "0.00"], ["-"])),
         "currency": {c: rng.choice(_pools(family, *CURRENCY_WORDS[c])) for c in CURRENCY_WORDS},
     }
+    if layout == "direction":
+        style["direction"] = rng.choice(DIRECTION_VALUES)
     balance = Decimal("1000000.00")
     rows = []
     for movement in movements:
@@ -334,7 +388,9 @@ def _bank_rows(movements: Sequence[Movement], rng: random.Random, family: str,
             elif column == "credit":
                 value = ("money", movement.amount) if movement.amount > 0 else ("empty", None)
             elif column == "amount":
-                value = ("signed", movement.amount)
+                value = ("money", abs(movement.amount)) if layout == "direction" else ("signed", movement.amount)
+            elif column == "direction":
+                value = ("text", style["direction"][0 if movement.amount < 0 else 1])
             elif column == "currency":
                 value = ("text", style["currency"][movement.currency])
             elif "Saldo" in column:
@@ -423,7 +479,7 @@ def bank_variant(bank: str, seed: int, family: str) -> Variant:
         sheets = [("Movimientos", sheet_rows, merged)]
         if rng.random() < 0.4:
             summary = ("Resumen", [["Resumen de la cuenta"], ["Saldo inicial", 1000000], ["Saldo final", 1200000]], [])
-            if family == "held_out" and rng.random() < 0.6:
+            if family != "tuned" and rng.random() < 0.6:
                 sheets.insert(0, summary)
                 traits.append("data_on_second_sheet")
             else:
@@ -566,13 +622,13 @@ def write_document(number: str, style: str) -> str:
     return ("-" if style == "dash" else " ").join(parts)
 
 
-def _headers_for(keys: Sequence[str], vocab: dict[str, tuple[list[str], list[str]]], family: str,
+def _headers_for(kind: str, keys: Sequence[str], vocab: dict[str, tuple[list[str], list[str]]], family: str,
                  rng: random.Random, traits: list[str]) -> list[str]:
     """Seed 004's own headers for about a third of the files, other wordings for the rest."""
     if rng.random() < 0.35:
         traits.append("own_headers")
         return [vocab[key][0][0] for key in keys]
-    return [_dress_header(rng.choice(_pools(family, *vocab[key])), rng) for key in keys]
+    return [_dress_header(rng.choice(_wordings(family, kind, key, vocab[key])), rng) for key in keys]
 
 
 def _table_file(name: str, kind: str, family: str, headers: list[str], rows: list[list[Any]],
@@ -661,7 +717,7 @@ def customers_variant(seed: int, family: str) -> Variant:
                 row.append(customer.emails[1] if len(customer.emails) > 1 else "")
         rows.append(row)
     traits = [f"phones={phone_style}", f"documents={document_style}", f"merged_phones={merge_phones}"]
-    headers = _headers_for(keys, CUSTOMER_HEADERS, family, rng, traits)
+    headers = _headers_for("customers", keys, CUSTOMER_HEADERS, family, rng, traits)
     return _table_file(f"{family}-customers-{seed:03d}", "customers", family, headers, rows, rng, tuple(expected),
                        traits)
 
@@ -717,7 +773,7 @@ def orders_variant(seed: int, family: str) -> Variant:
         rows.append(row)
     traits = [f"amount={amount_style}", f"date={date_style}", f"tax={tax_style}", f"currency={currency_style}",
               f"documents={document_style}"]
-    headers = _headers_for(keys, ORDER_HEADERS, family, rng, traits)
+    headers = _headers_for("orders", keys, ORDER_HEADERS, family, rng, traits)
     if not xlsx_cells:
         rows = [[_plain(v) if not isinstance(v, str) else v for v in row] for row in rows]
     return _table_file(f"{family}-orders-{seed:03d}", "orders", family, headers, rows, rng, tuple(truth), traits)
