@@ -248,7 +248,8 @@ def read_movements(data: bytes, profile: BankProfile, others: Iterable[BankProfi
         cells = [cell_text(cell) for cell in row]
         if not any(cells):
             continue
-        if [normalize_header(c) for c in cells[:len(header_cells)]] == header_cells:
+        if cells[0].lower() == match.labels[0].lower() and [
+                normalize_header(c) for c in cells[:len(header_cells)]] == header_cells:
             skipped.append((number, "títulos repetidos"))
             continue
         if skip and fold(next(c for c in cells if c)).startswith(skip):

@@ -76,6 +76,9 @@ class ImportReport:
     dry_run: bool = False
     ignored_columns: list[str] = field(default_factory=list)
     account: OrderPosting | None = None
+    header_row: int = 1
+    recognised: dict[str, str] = field(default_factory=dict)
+    """Columns taken by the similarity of their title: the column we read -> the title as written."""
 
     @property
     def ok(self) -> bool:
@@ -110,6 +113,11 @@ class ImportReport:
             )
         if self.account is not None and not self.errors:
             lines.append(self.account.to_text())
+        if self.header_row != 1:
+            lines.append(f"títulos en la fila {self.header_row}")
+        if self.recognised:
+            lines.append("columnas reconocidas por su nombre: " + ", ".join(
+                f"«{written}» como «{column}»" for column, written in self.recognised.items()))
         if self.ignored_columns:
             lines.append("columnas ignoradas: " + ", ".join(self.ignored_columns))
         return "\n".join(lines)
@@ -241,6 +249,9 @@ class _Table:
     def label(self, key: str) -> str:
         index = self.columns.get(key)
         return self.header[index] if index is not None else _LABELS.get(key, key)
+
+    def recognised(self) -> dict[str, str]:
+        return {_LABELS.get(key, key): written for key, written in self.guessed.items()}
 
     def raw(self, row: list[Any], key: str) -> Any:
         index = self.columns.get(key)
@@ -419,7 +430,8 @@ def import_customers(
 ) -> ImportReport:
     """Validate every row of a customers file, then create or update them all (or, on any error, none)."""
     table = _Table(data, CUSTOMER_VOCABULARY, CUSTOMER_REQUIRED)
-    report = ImportReport("customers", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored)
+    report = ImportReport("customers", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored,
+                          header_row=table.header_row, recognised=table.recognised())
     report.errors.extend(_header_errors(table))
     if report.errors:
         return report
@@ -597,7 +609,8 @@ def import_contracts(
     (`bot.account.orders.post_orders`), dated `today` (default: today in Costa Rica).
     """
     table = _Table(data, CONTRACT_VOCABULARY, CONTRACT_REQUIRED)
-    report = ImportReport("contracts", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored)
+    report = ImportReport("contracts", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored,
+                          header_row=table.header_row, recognised=table.recognised())
     report.errors.extend(_header_errors(table))
     if report.errors:
         return report

@@ -21,6 +21,8 @@ from currency.text.words import normalize_header
 XLSX_MAGIC = b"PK\x03\x04"
 HEADER_SCAN_ROWS = 40
 """How far down a sheet the row of column titles is looked for (titles, account and period lines above it)."""
+MAX_HEADER_COLUMNS = 200
+"""Only this many columns of a row are weighed as titles (a hostile row of a million cells stays cheap)."""
 MATCH_THRESHOLD = 0.59
 """The least similarity between a header and a role's wording for the column to take that role (one word
 of two in common, the other's first word being it: `Monto débito` is a debit)."""
@@ -205,7 +207,7 @@ def match_columns(headers: Sequence[str], vocabulary: Vocabulary,
     candidates: list[tuple[float, int, int, str]] = []
     order = list(vocabulary.wordings)
     wanted = {normalize_header(h): role for role, h in (preferred or {}).items() if h}
-    for column, header in enumerate(headers):
+    for column, header in enumerate(headers[:MAX_HEADER_COLUMNS]):
         normalized = normalize_header(header)
         if not normalized or len(normalized) > 80:
             continue

@@ -197,7 +197,9 @@ def test_customers_from_an_excel_sheet_with_titles_and_written_cedulas_match_the
         ["Cédula jurídica", "3101456789", "WOLK-1003", None, "$", "480.00", 0.13, 46418, "542,40"],
     ])])
 
-    assert import_customers(session, customers).ok
+    loaded = import_customers(session, customers)
+    assert loaded.ok, loaded.to_text()
+    assert "títulos en la fila 3" in loaded.to_text()
     report = import_contracts(session, orders, today=date(2026, 11, 27))
 
     assert report.ok, report.to_text()
@@ -229,6 +231,7 @@ def test_payment_orders_list_every_bad_row_by_its_spreadsheet_line_and_load_none
 
     report = import_contracts(session, orders)
 
+    assert "títulos en la fila 3" in report.to_text()
     assert [(e.row, e.column) for e in report.errors] == [
         (5, "Número de documento"), (6, "Monto"), (7, "Fecha de vencimiento")]
     assert report.errors[0].reason.startswith("Cliente no existe")

@@ -72,3 +72,33 @@ def test_a_customer_page_gives_the_statement_pdf_and_support_cannot_import(porta
     refused = client.post("/portal/clientes/importar", data={"csrf": client.token("/portal/clientes")},
                           files={"file": ("clientes.csv", (HEADER + GOOD).encode(), "text/csv")})
     assert refused.status_code == 403
+
+
+def test_an_excel_workbook_with_a_title_above_the_table_is_imported_from_the_portal(portal: Portal) -> None:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in (["Clientes al 28/11/2026"], [], ["Código de cliente", "Tipo ID", "Cédula", "Nombre", "Apellidos",
+                                                "Teléfono"],
+                [2003, "Cédula física", "1-0987-0998", "Rosa", "Vega Mora", "+506 8800-1144"]):
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    portal.add_staff("Olga Conta", "accounting", "olga", "clave de olga")
+    client = portal.client()
+    client.log_in("olga", "clave de olga")
+    form = client.get("/portal/clientes/importar")
+    assert ".xlsx" in form.text
+
+    imported = client.post(
+        "/portal/clientes/importar", data={"csrf": client.token("/portal/clientes/importar"), "kind": "customers"},
+        files={"file": ("clientes.xlsx", data.getvalue(),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")})
+
+    assert imported.status_code == 200, imported.text
+    assert "1 filas importadas; 1 creadas" in imported.text and "títulos en la fila 3" in imported.text
+    page = client.get("/portal/clientes/2003")
+    assert page.status_code == 200 and "Rosa Vega Mora" in page.text and "+50688001144" in page.text

@@ -131,7 +131,7 @@ def test_two_web_two_workers_and_a_standby_scheduler_on_one_postgresql(
                 if number % 5 == 0:
                     answers[post(client, webs[(number + 1) % 2], form)] += 1
                 if number == RECEIPTS // 2:
-                    wait_until(lambda: finished(pg_engine) >= 25, 90, "a quarter read")
+                    wait_until(lambda: finished(pg_engine) >= 25, 300, "a quarter read")
                     killed = f":{workers[0].pid}"
                     workers[0].kill()
                     in_flight = in_flight_of(pg_engine, killed)
@@ -148,7 +148,7 @@ def test_two_web_two_workers_and_a_standby_scheduler_on_one_postgresql(
                 time.sleep(rng.uniform(0, 0.02))
         assert answers == Counter({200: RECEIPTS + RECEIPTS // 5})
 
-        wait_until(lambda: finished(pg_engine) == RECEIPTS, 120, "every intake finished")
+        wait_until(lambda: finished(pg_engine) == RECEIPTS, 400, "every intake finished")
         wait_until(lambda: "este proceso ejecuta las tareas programadas" in standby.output(), 60, "the takeover")
 
         def all_sent() -> bool:
@@ -157,7 +157,7 @@ def test_two_web_two_workers_and_a_standby_scheduler_on_one_postgresql(
                                     .where(col(OutboxMessage.state) != "sent")).one() == 0 and \
                     session.exec(select(func.count()).select_from(Reminder)
                                  .where(col(Reminder.state) == "pending")).one() == 0
-        wait_until(all_sent, 90, "every message sent and every reminder out")
+        wait_until(all_sent, 300, "every message sent and every reminder out")
 
         with Session(pg_engine) as session:
             intakes = session.exec(select(Intake)).all()

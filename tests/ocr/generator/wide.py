@@ -30,6 +30,7 @@ from tests.ocr.generator.wide_cards import (
     render_thermal,
     render_voucher,
     thermal_case,
+    truth_value,
 )
 from tests.ocr.generator.wide_content import wide_content
 from tests.ocr.generator.wide_photo import encode_photo, photograph_wide
@@ -110,7 +111,7 @@ def _card(family: Family, content: Content, bank: Bank, rng: random.Random, dark
         pairs = thermal_case(pairs)
     params: dict[str, object] = dict(rng.choice(FIRST_PARAMS.get(family.kind, [family.params])))
     image, named = CARD_RENDERERS_WIDE[family.kind](pairs, make_look(rng, bank.accent, dark), bank, rng, params)
-    shown = {p.key: p.value for p in pairs}
+    shown = {p.key: truth_value(p) for p in pairs}
     truth = Truth(
         amount=content.amount, currency=content.currency,
         date=content.moment.date() if "date" in shown else None,

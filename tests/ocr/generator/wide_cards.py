@@ -4,6 +4,7 @@ tickets, with logos, legal text and QR-like blocks; and the rows they print."""
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
@@ -13,6 +14,21 @@ from tests.ocr.generator.draw import MONO, Look, crop_height, make_look, put, st
 from tests.ocr.generator.vocab import Bank
 from tests.ocr.generator.wide_content import wide_account, wide_amount, wide_date, wide_name, wide_phone, wide_time
 from tests.ocr.generator.wide_vocab import WIDE_BANKS
+
+
+@dataclass
+class WidePair(Pair):
+    """A printed field whose value line carries more than the field (a name with its account beside it)."""
+
+    read: str | None = None
+
+
+def truth_value(pair: Pair) -> str:
+    """What a careful person reads as the field's value on this row."""
+    if isinstance(pair, WidePair) and pair.read:
+        return pair.read
+    return pair.value
+
 
 LEGAL = [
     "Este comprobante no requiere firma ni sello. La transacción está sujeta a verificación por parte de la entidad.",
@@ -42,7 +58,13 @@ def compose_wide(content: Content, labels: dict[str, str], rng: random.Random) -
         iban = content.payer_iban if side == "payer" else content.payee_iban
         if beside:
             account = wide_account(iban, rng)
-            pairs.append(Pair(f"{side}_name", labels[f"{side}_name"], name, account, rng.random() < 0.4))
+            if rng.random() < 0.3:
+                line = rng.choice(["{} - {}", "{}  {}", "{} ({})"]).format(name, account)
+                if rng.random() < 0.3:
+                    line = f"{account} {name}"
+                pairs.append(WidePair(f"{side}_name", labels[f"{side}_name"], line, read=name))
+            else:
+                pairs.append(Pair(f"{side}_name", labels[f"{side}_name"], name, account, rng.random() < 0.4))
             continue
         if rng.random() < 0.9:
             pairs.append(Pair(f"{side}_name", labels[f"{side}_name"], name))
@@ -327,8 +349,11 @@ def render_header_table(pairs: list[Pair], look: Look, bank: Bank, rng: random.R
 
 def thermal_case(pairs: list[Pair]) -> list[Pair]:
     """Values as a thermal printer prints them: capitals without accents (the description as typed)."""
-    return [Pair(p.key, p.label, p.value if p.key == "description" else plain(p.value).upper(),
-                 None if p.sub is None else plain(p.sub).upper(), p.sub_first) for p in pairs]
+    def up(text: str | None, key: str) -> str | None:
+        return text if text is None or key == "description" else plain(text).upper()
+
+    return [WidePair(p.key, p.label, up(p.value, p.key) or "", up(p.sub, p.key), p.sub_first,
+                     up(p.read, p.key) if isinstance(p, WidePair) else None) for p in pairs]
 
 
 def render_thermal(pairs: list[Pair], look: Look, bank: Bank, rng: random.Random, params: dict[str, object],
@@ -385,8 +410,12 @@ def render_thermal(pairs: list[Pair], look: Look, bank: Bank, rng: random.Random
             y += step
     draw.text((30, y), rule, font=face, fill=ink)
     y += step + 10
-    barcode(draw, (60, y), width - 120, 70, rng)
-    y += 100
+    if rng.random() < 0.3:
+        qr_block(draw, (width // 2 - 110, y), 220, rng, ink)
+        y += 250
+    else:
+        barcode(draw, (60, y), width - 120, 70, rng)
+        y += 100
     goodbye = rng.choice(["*** COPIA CLIENTE ***", "GRACIAS POR PREFERIRNOS", "CONSERVE SU COMPROBANTE"])
     draw.text((width // 2, y), goodbye,
               font=face, fill=ink, anchor="mt")

@@ -149,7 +149,7 @@ def wide_account(iban: str, rng: random.Random) -> str:
     client = iban[5:]
     return rng.choice([
         grouped, iban, grouped, client, f"****{iban[-4:]}", f"CR** **** **** {iban[-4:]}", f"XXXX-XXXX-{iban[-4:]}",
-        f"***{iban[-3:]}", f"{iban[:4]} **** **** **** {iban[-4:]}", f"Cuenta ****{iban[-4:]}",
+        f"***{iban[-3:]}", f"{iban[:4]} **** **** **** {iban[-4:]}",
     ])
 
 

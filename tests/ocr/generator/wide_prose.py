@@ -93,6 +93,16 @@ WIDE_TEMPLATES: tuple[WideTemplate, ...] = (
                  "{amount}. Motivo: {desc}. Comprobante N.º {ref}. {date}"),
     WideTemplate("Coocique", "w-coocique-aplicada", "push", "Transferencia a {payee} por {amount} aplicada. Detalle "
                  "{desc}. Ref {ref}"),
+    WideTemplate("BCR", "w-bcr-aviso", "push", "Aviso BCR: {payer} ({phone}) le transfirió {amount} por SINPE "
+                 "Móvil.\nDetalle: {desc}\nComprobante N.º {ref}\n{date}, {time}"),
+    WideTemplate("Banco Nacional", "w-bn-credito", "sms", "Banco Nacional: credito SINPE MOVIL a su cuenta {acct} por "
+                 "{amount_word}, remitente {payer}, {date}. Concepto {desc}. Doc {ref}"),
+    WideTemplate("Scotiabank", "w-scotia-credito", "email", "Scotiabank le informa que {payer} acreditó {amount} en "
+                 "su cuenta {acct} el {date} a las {time}, con el detalle \"{desc}\". Número de operación: {ref}."),
+    WideTemplate("Lafise", "w-lafise-enviado", "sms", "LAFISE Movil: enviaste {amount} a {payee} ({phone}). {desc}. "
+                 "Confirmacion {ref}. {date} {time}"),
+    WideTemplate("Banco Popular", "w-popular-correo", "email", "Banco Popular le comunica que el {date} se realizó "
+                 "un pago por {amount_word} a nombre de {payee}, motivo {desc}, con número de transacción {ref}."),
     WideTemplate(None, "w-generico-recibiste", "push", "Has recibido {amount} de {payer} por SINPE Móvil. Motivo: "
                  "{desc}. Referencia: {ref}"),
     WideTemplate(None, "w-generico-enviada", "sms", "Transferencia enviada a {payee} por {amount} el {date} a las "
@@ -175,7 +185,12 @@ def say_wide(template: WideTemplate, content: Content, rng: random.Random) -> Sa
                             f"{acct_iban[:4]}...{acct_iban[-4:]}"]),
         "saldo": wide_amount(content.amount * 4 + 17, content.currency, rng),
     }
-    text = re.sub(r"\s+", " ", template.text.format(**values)).replace("..", ".")
+    text = re.sub(r"[ \t]+", " ", template.text.format(**values)).replace("..", ".")
+    shown_amount = values["amount_word"] if "amount_word" in fields else values["amount"]
+    spaces = [i for i, ch in enumerate(shown_amount) if ch == " "]
+    if spaces and shown_amount in text and rng.random() < 0.25:
+        cut = rng.choice(spaces)
+        text = text.replace(shown_amount, shown_amount[:cut] + "\n" + shown_amount[cut + 1 :], 1)
     if template.channel == "sms" and rng.random() < 0.4:
         text = plain(text)
         values = {k: plain(v) for k, v in values.items()}
