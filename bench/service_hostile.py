@@ -4,13 +4,20 @@
    messages (baseline), then after the issue's attack (600 fields of 900 KB, declared and streamed,
    unsigned and forged).
 2. Sandbox, /healthz latency: while idle (baseline), then while the service reads a 200 000-digit note.
+3. The red-team probes of signed WhatsApp webhooks: a media host that stalls, one that trickles a byte every
+   half second, a NumMedia of 100 000, NUL and escape characters in Body and ProfileName. Each webhook must be
+   answered within Twilio's 15 s and its message stored (at most ten intakes for the NumMedia lie).
+4. The red-team probes of the CLI: careless operator files (UTF-16 with tabs, a workbook given as CSV, an
+   endless cell, an unclosed quote, a 20-digit amount, a 1e30 typed amount, a 600 KB XLSX bomb); each must end
+   with a Spanish reason, never a traceback, within 30 s.
 
 Run: `.venv/bin/python bench/service_hostile.py`. Prints figures; exits 1 when the attack costs more than
-50 MB or stalls /healthz past 1 s.
+50 MB, stalls /healthz past 1 s, or a probe of 3 or 4 fails.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
@@ -20,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -143,11 +150,157 @@ def healthz_latency(folder: Path) -> tuple[float, float]:
     return max(idle), max(busy)
 
 
+TWILIO_PATIENCE = 15.0
+PNG_1X1 = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+class MediaHost:
+    """Twilio's REST API and media host as a hostile sender would make it: `/stall` never starts answering,
+    `/drip` sends a byte every half second, `/ok` a tiny PNG; every message posted to the API is accepted."""
+
+    def __init__(self) -> None:
+        import uvicorn
+        from starlette.applications import Starlette
+        from starlette.responses import JSONResponse, Response, StreamingResponse
+        from starlette.routing import Route
+
+        async def stall(_: object) -> Response:
+            await asyncio.sleep(3600)
+            return Response(b"")
+
+        async def drip(_: object) -> Response:
+            async def body() -> AsyncIterator[bytes]:
+                for byte in PNG_1X1 * 100:
+                    yield bytes([byte])
+                    await asyncio.sleep(0.5)
+            return StreamingResponse(body(), media_type="image/png")
+
+        async def ok(_: object) -> Response:
+            return Response(PNG_1X1, media_type="image/png")
+
+        async def message(_: object) -> Response:
+            return JSONResponse({"sid": "SM" + "0" * 32, "status": "queued"}, status_code=201)
+
+        app = Starlette(routes=[Route("/m/stall", stall), Route("/m/drip", drip), Route("/m/ok", ok),
+                                Route("/2010-04-01/Accounts/{account}/Messages.json", message, methods=["POST"])])
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, port=self.port, log_level="error", lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.01)
+        return f"http://127.0.0.1:{self.port}"
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def whatsapp_probes(folder: Path) -> bool:
+    """Signed webhooks a hostile or broken sender could make; True when each is answered in time and stored."""
+    import sqlite3
+
+    ok = True
+    with MediaHost() as host:
+        process, base = start(folder, PAYBOT_TWILIO_ACCOUNT_SID="AC" + "0" * 32, PAYBOT_TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+                              PAYBOT_TWILIO_WHATSAPP_FROM="whatsapp:+50640001000", PAYBOT_PUBLIC_URL=PUBLIC_URL,
+                              PAYBOT_TWILIO_API_BASE=host, PAYBOT_TWILIO_MEDIA_HOSTS="127.0.0.1")
+        validator = RequestValidator(AUTH_TOKEN)
+        probes = [
+            ("media host that stalls", {"NumMedia": "1", "MediaUrl0": f"{host}/m/stall"}, 1),
+            ("media host that trickles", {"NumMedia": "1", "MediaUrl0": f"{host}/m/drip"}, 1),
+            ("NumMedia 100000, one MediaUrl", {"NumMedia": "100000", "MediaUrl0": f"{host}/m/ok"}, 10),
+            ("NUL and ESC in Body, ProfileName", {"NumMedia": "0", "Body": "hola\x00 pagué\x1b[2J",
+                                                 "ProfileName": "Ana\x00"}, 1),
+        ]
+        try:
+            print("\nWhatsApp probes (signed webhooks)")
+            print(f"{'probe':36} {'answer':>7} {'seconds':>8} {'intakes':>8}")
+            for number, (label, fields, expected) in enumerate(probes):
+                sid = f"SM{number:032d}"
+                params = {"MessageSid": sid, "From": f"whatsapp:+5068800{number:04d}", "Body": "comprobante",
+                          **fields}
+                signature = validator.compute_signature(f"{PUBLIC_URL}/webhooks/whatsapp", params)
+                started = time.monotonic()
+                try:
+                    status = httpx.post(f"{base}/webhooks/whatsapp", data=params, timeout=60,
+                                        headers={"X-Twilio-Signature": signature}).status_code
+                except httpx.TimeoutException:
+                    status = 0
+                seconds = time.monotonic() - started
+                time.sleep(1)
+                with sqlite3.connect(folder / "paybot.db") as db:
+                    stored = db.execute("SELECT count(*) FROM intake WHERE external_id LIKE ?",
+                                        (f"{sid}%",)).fetchone()[0]
+                passed = status == 200 and seconds < TWILIO_PATIENCE and stored == expected
+                ok = ok and passed
+                print(f"{label:36} {status:>7} {seconds:>8.1f} {stored:>8}  {'ok' if passed else 'FAILED'}")
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    return ok
+
+
+def cli_probes(folder: Path) -> bool:
+    """Careless operator files and numbers through the real commands; True when each ends with a Spanish reason."""
+    import io
+    import zipfile
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYBOT_")}
+    env.update(PAYBOT_DATABASE_URL=f"sqlite:///{folder / 'paybot.db'}", PAYBOT_DATA_DIR=str(folder))
+    migrate.upgrade(env["PAYBOT_DATABASE_URL"])
+    header = ("ID cliente,Tipo de documento,Número de documento,Nombres,Apellidos,Celular_1 código país,Celular_1,"
+              "Celular_2,Correo,Correo2")
+    row = "2001,Cédula física,111111111,Pedro,Pérez,506,88887777,,pedro@example.cr,"
+    files = {
+        "utf16.txt": f"{header}\n{row}\n".replace(",", "\t").encode("utf-16"),
+        "libro.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8,
+        "celda.csv": f"{header}\n2002,Cédula física,2,{'A' * 200_000},X,506,88886666,,b@example.cr,\n".encode(),
+        "comillas.csv": f'{header}\n{row}\n2003,Cédula física,3,"Pérez,X,506,88885555,,c@example.cr,\n'.encode(),
+    }
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("xl/sheet.xml", "w") as part:
+        for _ in range(300):
+            part.write(b"A" * 2**20)
+    files["bomba.xlsx"] = bomb.getvalue()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    probes = [
+        ("customers: UTF-16 with tabs", ["import", "customers", "utf16.txt"], 0, "1 creadas"),
+        ("customers: an Excel 97 .xls", ["import", "customers", "libro.xls"], 1, "libro de Excel"),
+        ("customers: a 200 000-character cell", ["import", "customers", "celda.csv"], 1, "fila 2: una celda"),
+        ("customers: an unclosed quote", ["import", "customers", "comillas.csv"], 1, "fila 3: unas comillas"),
+        ("payments record --amount 1e30", ["payments", "record", "2001", "--method", "efectivo", "--date",
+                                           "2026-11-27", "--amount", "1e30"], 2, "demasiado grande"),
+        ("bank import: 300 MB XLSX bomb", ["bank", "import", "--bank", "POPULAR", "bomba.xlsx"], 1,
+         "se descomprime a 300 MB"),
+    ]
+    ok = True
+    print("\nCLI probes (careless operator files)")
+    print(f"{'probe':38} {'exit':>4} {'seconds':>8}")
+    for label, args, code, words in probes:
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "bot", *args], env=env, cwd=folder, capture_output=True,
+                              text=True, timeout=120)
+        seconds = time.monotonic() - started
+        said = done.stdout + done.stderr
+        passed = done.returncode == code and words in said and "Traceback" not in said and seconds < 30
+        ok = ok and passed
+        print(f"{label:38} {done.returncode:>4} {seconds:>8.1f}  {'ok' if passed else 'FAILED: ' + said[-200:]}")
+    return ok
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
         _, attack = webhook_memory(Path(first))
         _, busy = healthz_latency(Path(second))
-    return 0 if attack < 50 and busy < 1.0 else 1
+    with tempfile.TemporaryDirectory() as third, tempfile.TemporaryDirectory() as fourth:
+        whatsapp_ok = whatsapp_probes(Path(third))
+        cli_ok = cli_probes(Path(fourth))
+    return 0 if attack < 50 and busy < 1.0 and whatsapp_ok and cli_ok else 1
 
 
 if __name__ == "__main__":

@@ -16,6 +16,14 @@ SYMBOLS = {CRC: "₡", USD: "US$"}
 
 CENTS = Decimal("0.01")
 UNITS = Decimal("1")
+MAX_AMOUNT = Decimal("999999999999.99")
+"""The largest amount anyone may type, import or read (a million million): far above any payment, and small
+enough that its cents, even converted from dollars, fit the database's 64-bit integers."""
+
+
+def too_large(value: Decimal) -> bool:
+    """Whether `value` is beyond MAX_AMOUNT either way (a typo of extra digits, never a real payment)."""
+    return abs(value) > MAX_AMOUNT
 
 
 class MoneyError(ValueError):

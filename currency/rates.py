@@ -5,8 +5,6 @@ Storing them and looking them up by date is the application's (`bot/db/rates.py`
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +17,7 @@ import httpx
 
 from currency.money import MoneyError, format_amount, to_decimal
 from currency.text.dates import parse_date
-from currency.text.files import UndecodableFile, decode_bytes, sniff_delimiter
+from currency.text.files import BadRow, UndecodableFile, csv_rows, decode_bytes
 from currency.text.words import normalize_header
 
 PAIR = "USD/CRC"
@@ -107,9 +105,17 @@ class AppliedRate:
         return text
 
 
+MAX_RATE = Decimal("10000")
+"""More colones per dollar than anyone will see (about 500 today): a rate above it is a typo (50910 for 509.10,
+1e30), which would price every dollar contract absurdly and overflow the account's amounts."""
+
+
 def check_quote(quote: RateQuote) -> RateQuote:
     if quote.buy <= 0 or quote.sell <= 0:
         raise RateError(f"los tipos de cambio deben ser positivos: compra {quote.buy}, venta {quote.sell}")
+    if max(quote.buy, quote.sell) > MAX_RATE:
+        raise RateError(f"un tipo de cambio de {max(quote.buy, quote.sell)} colones por dólar no es creíble (a lo "
+                        f"sumo {MAX_RATE}): ¿falta el punto decimal?")
     if quote.buy > quote.sell:
         raise RateError(f"la compra ({quote.buy}) no puede ser mayor que la venta ({quote.sell})")
     return quote
@@ -126,8 +132,11 @@ def read_rates_csv(data: bytes, *, source: str = "csv") -> list[RateQuote]:
         text = decode_bytes(data)
     except UndecodableFile as error:
         raise RateError(str(error)) from error
-    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
-    header = next(reader, None)
+    try:
+        rows = list(csv_rows(text))
+    except BadRow as error:
+        raise RateError(str(error)) from None
+    header = rows[0][1] if rows else None
     if header is None:
         raise RateError("el archivo de tipos de cambio está vacío")
     names = [normalize_header(name) for name in header]
@@ -140,7 +149,7 @@ def read_rates_csv(data: bytes, *, source: str = "csv") -> list[RateQuote]:
     if missing:
         raise RateError(f"faltan columnas: {', '.join(missing)} (se esperan fecha, compra, venta)")
     quotes: list[RateQuote] = []
-    for row_number, row in enumerate(reader, start=2):
+    for row_number, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         try:

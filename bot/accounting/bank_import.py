@@ -107,7 +107,7 @@ class BankImportReport:
     def to_text(self) -> str:
         if not self.ok:
             lines = [f"{self.file_name}: no se importó nada ({len(self.errors)} filas con errores de {self.rows}):"]
-            lines += [f"  fila {row}: {message}" for row, message in self.errors]
+            lines += [f"  fila {row}: {message}" if row else f"  {message}" for row, message in self.errors]
         else:
             lines = [f"{self.file_name} ({self.bank}): {self.rows} movimientos, {self.new_rows} nuevos, "
                      f"{self.already_loaded} ya estaban; {self.matched} pagos conciliados"]

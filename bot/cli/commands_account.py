@@ -77,7 +77,7 @@ def register(sub: Any) -> None:
 
 
 def _amount(text: str) -> Decimal:
-    from currency.money import MoneyError, to_decimal
+    from currency.money import MAX_AMOUNT, MoneyError, to_decimal, too_large
 
     if "," in text:
         raise argparse.ArgumentTypeError(f"use '.' como separador decimal: {text!r}")
@@ -85,6 +85,8 @@ def _amount(text: str) -> Decimal:
         value = to_decimal(text)
     except MoneyError as error:
         raise argparse.ArgumentTypeError(str(error)) from error
+    if too_large(value):
+        raise argparse.ArgumentTypeError(f"monto demasiado grande: {text!r} (a lo sumo {MAX_AMOUNT})")
     if value != value.quantize(Decimal("0.01")):
         raise argparse.ArgumentTypeError(f"a lo sumo dos decimales: {text!r}")
     return value
@@ -203,7 +205,11 @@ def generate_charges(args: argparse.Namespace, settings: Settings) -> int:
     from bot.account.orders import generate_period_charges
     from bot.db.session import migrated_session
 
-    on_date = args.date or local_today(settings)
+    today = local_today(settings)
+    on_date = args.date or today
+    if on_date > today:
+        raise CliError(f"--date {on_date:%d/%m/%Y} está en el futuro: se cargan los periodos que ya empezaron, "
+                       "hasta hoy como mucho (¿un año mal escrito?)")
     with migrated_session(settings.database_url) as session:
         written = generate_period_charges(session, on_date, whole_colones=settings.whole_colones)
     print(f"{written} cargos de periodo nuevos al {on_date:%d/%m/%Y}")

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.parser import CliError, local_today
+from bot.cli.parser import CliError, local_today, read_input
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -255,10 +255,7 @@ def bank_import(args: argparse.Namespace, settings: Settings) -> int:
             profile = unprofiled_bank(args.bank)
     except ProfileError as error:
         raise CliError(str(error)) from error
-    try:
-        data = args.file.read_bytes()
-    except OSError as error:
-        raise CliError(f"no se pudo leer {args.file}: {error.strerror or error}") from error
+    data = read_input(args.file)
     with migrated_session(settings.database_url) as session:
         report = import_movements(session, data, profile, file_name=str(args.file), actor=_actor(),
                                   dry_run=args.dry_run, others=known.values(), partial=args.partial)

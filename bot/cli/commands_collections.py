@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.parser import CliError, iso_date, local_today
+from bot.cli.parser import CliError, iso_date, local_today, read_input, row_number
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -58,12 +58,12 @@ def register(sub: Any) -> None:
                                      title="acciones")
     add = tasks_sub.add_parser("add", help="asigna un cliente a alguien del personal para que lo llame")
     add.add_argument("client_id", metavar="ID_CLIENTE", help="el ID del cliente")
-    add.add_argument("--to", dest="staff_id", type=int, required=True, metavar="ID",
+    add.add_argument("--to", dest="staff_id", type=row_number, required=True, metavar="ID",
                      help="quién llama: su número en paybot staff list")
     add.add_argument("--note", default="", metavar="NOTA", help="qué hay que hablar")
     add.set_defaults(handler=add_task)
     close = tasks_sub.add_parser("close", help="cierra una tarea con el resultado de la llamada")
-    close.add_argument("task_id", type=int, metavar="ID", help="el número de la tarea")
+    close.add_argument("task_id", type=row_number, metavar="ID", help="el número de la tarea")
     close.add_argument("--note", required=True, metavar="RESULTADO", help="qué se habló o acordó")
     close.set_defaults(handler=close_task)
 
@@ -93,12 +93,12 @@ def register_payment_actions(payments_sub: Any) -> None:
     """`paybot payments return|undo|import-returns` (added to the `payments` group)."""
     back = payments_sub.add_parser("return", help="un pago aplicado que el banco devolvió: se vuelve a cobrar "
                                                   "con vencimiento un mes después")
-    back.add_argument("payment_id", type=int, metavar="ID_PAGO", help="el número del pago")
+    back.add_argument("payment_id", type=row_number, metavar="ID_PAGO", help="el número del pago")
     back.add_argument("--reason", required=True, metavar="MOTIVO", help="p. ej. transferencia rebotada")
     back.add_argument("--quiet", action="store_true", help="no avisar al cliente")
     back.set_defaults(handler=take_back, kind="returned")
     undo = payments_sub.add_parser("undo", help="anula un pago marcado aplicado por error (sin volver a cobrar)")
-    undo.add_argument("payment_id", type=int, metavar="ID_PAGO", help="el número del pago")
+    undo.add_argument("payment_id", type=row_number, metavar="ID_PAGO", help="el número del pago")
     undo.add_argument("--reason", required=True, metavar="MOTIVO", help="por qué se anula")
     undo.add_argument("--tell", action="store_true", help="avisar al cliente (por defecto no)")
     undo.set_defaults(handler=take_back, kind="undone")
@@ -261,10 +261,7 @@ def import_returns(args: argparse.Namespace, settings: Settings) -> int:
     from bot.collections.returns import apply_returns, read_returns
     from bot.db.types import utcnow
 
-    try:
-        data = args.file.read_bytes()
-    except OSError as error:
-        raise CliError(f"no se pudo leer {args.file}: {error.strerror or error}") from error
+    data = read_input(args.file)
     desk, engine = _desk(settings)
     today = local_today(settings)
     try:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.cli.parser import CliError
+from bot.cli.parser import CliError, read_input
 from bot.config import Settings, describe
 
 SAMPLE_BUY, SAMPLE_SELL = Decimal("503.10"), Decimal("509.85")
@@ -124,11 +124,11 @@ def db_seed(args: argparse.Namespace, settings: Settings) -> int:
         if session.exec(select(Customer.id)).first() is not None:
             print("la base de datos ya tiene clientes: no se cargaron los datos de muestra")
             return 0
-        customers = import_customers(session, args.customers.read_bytes())
+        customers = import_customers(session, read_input(args.customers))
         if customers.errors:
             raise CliError(f"{args.customers}: {len(customers.errors)} filas rechazadas; no se cargó nada")
         session.flush()
-        contracts = import_contracts(session, args.contracts.read_bytes(), default_tax_rate=settings.iva_rate,
+        contracts = import_contracts(session, read_input(args.contracts), default_tax_rate=settings.iva_rate,
                                      today=today, whole_colones=settings.whole_colones)
         if contracts.errors:
             raise CliError(f"{args.contracts}: {len(contracts.errors)} filas rechazadas; no se cargó nada")

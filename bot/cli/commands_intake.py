@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.parser import CliError
+from bot.cli.parser import CliError, read_input
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ async def _conversation(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     identity = worker_name()
     core = IntakeCore(settings, engine, InlineReader(settings), local_staff_channel=CHANNEL)
-    data = args.image.read_bytes()
+    data = read_input(args.image, settings.max_upload_bytes)
     is_text = args.image.suffix.lower() == ".txt"
     sender = international_phone(args.sender) or args.sender
     try:

@@ -145,7 +145,8 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
     for number, path in enumerate(files):
         watchdog.watch(number)
         try:
-            data = path.read_bytes()
+            with path.open("rb") as handle:
+                data = handle.read(settings.max_upload_bytes + 1)
             if len(data) > settings.max_upload_bytes:
                 raise UnreadableReceipt("too_large", f"{len(data)} bytes, más de {settings.max_upload_bytes}")
             if _pasted(str(path)):
@@ -156,7 +157,9 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
         except OSError as error:
             watchdog.watch(None)
             failed = True
-            _failure(args, path, "unreadable", f"no se puede abrir {path}: {error.strerror or error}", named=True)
+            from bot.cli.parser import os_reason
+
+            _failure(args, path, "unreadable", f"no se puede abrir {path}: {os_reason(error)}", named=True)
             continue
         except UnreadableReceipt as error:
             watchdog.watch(None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.cli.parser import CliError
+from bot.cli.parser import CliError, row_number
 from bot.config import Settings
 
 
@@ -22,7 +22,8 @@ def register(sub: Any) -> None:
         "retry", help="vuelve a poner en cola mensajes fallidos, con un nuevo plazo de reintentos; el servicio en "
         "marcha los envía en su siguiente pasada, cada chat en orden")
     which = retry.add_mutually_exclusive_group(required=True)
-    which.add_argument("id", nargs="?", type=int, metavar="ID", help="el número del mensaje (columna id de 'list')")
+    which.add_argument("id", nargs="?", type=row_number, metavar="ID",
+                       help="el número del mensaje (columna id de 'list')")
     which.add_argument("--all-failed", action="store_true",
                        help="todos los fallidos, salvo los que ya llegaron por otro canal del personal")
     retry.set_defaults(handler=retry_messages)

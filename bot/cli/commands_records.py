@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.cli.parser import CliError, iso_date, local_today, plain_decimal
+from bot.cli.parser import CliError, iso_date, local_today, plain_decimal, read_input
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -96,10 +96,7 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db.session import migrated_session
 
     path: Path = args.file
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CliError(f"no se puede leer {path}: {error.strerror or error}") from error
+    data = read_input(path)
     bar = _ProgressBar(args.import_kind, sys.stderr, args.progress)
     try:
         with migrated_session(settings.database_url) as session:

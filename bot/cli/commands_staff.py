@@ -7,7 +7,7 @@ import argparse
 import re
 from typing import Any
 
-from bot.cli.parser import CliError
+from bot.cli.parser import CliError, row_number
 from bot.config import Settings
 
 ROLES = ("support", "accounting", "admin")
@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
     add.add_argument("name", metavar="NOMBRE", help="su nombre, como lo dirán las tarjetas («aprobado por ...»)")
     add.add_argument("--role", required=True, choices=ROLES,
                      help="support (soporte), accounting (contabilidad) o admin (ambos)")
-    add.add_argument("--telegram-id", type=int, default=None, help="su id de usuario de Telegram (un número)")
+    add.add_argument("--telegram-id", type=row_number, default=None, help="su id de usuario de Telegram (un número)")
     add.add_argument("--whatsapp", default=None, help="su número de WhatsApp, p. ej. +506 8811 2233")
     add.add_argument("--login", default=None, help="su usuario para entrar al portal (/portal/), p. ej. laura")
     add.add_argument("--password", default=None,
@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
     list_ = staff_sub.add_parser("list", help="listar el personal, activo y desactivado")
     list_.set_defaults(handler=list_staff)
     disable = staff_sub.add_parser("disable", help="quitarle a alguien el permiso de actuar (queda en la lista)")
-    disable.add_argument("staff_id", metavar="ID", type=int, help="el número de la lista (paybot staff list)")
+    disable.add_argument("staff_id", metavar="ID", type=row_number, help="el número de la lista (paybot staff list)")
     disable.set_defaults(handler=disable_staff)
     password = staff_sub.add_parser("password",
                                     help="cambiar la contraseña del portal de alguien (cierra sus sesiones)")

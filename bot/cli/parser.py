@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
@@ -18,6 +20,30 @@ Handler = Callable[[argparse.Namespace, "Settings"], int]
 
 class CliError(Exception):
     """An error the user can act on, shown as one line without a traceback."""
+
+
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+"""The largest file an import reads (100 000 customers take 7 MB): a bigger one is split, not loaded."""
+_OS_REASONS = {errno.ENOENT: "no existe", errno.EISDIR: "es una carpeta, no un archivo",
+               errno.EACCES: "no hay permiso para leerlo"}
+
+
+def os_reason(error: OSError) -> str:
+    """Why a file cannot be opened, in Spanish for the usual causes (the system's own words otherwise)."""
+    return _OS_REASONS.get(error.errno or 0, error.strerror or str(error))
+
+
+def read_input(path: Path, limit: int = MAX_IMPORT_BYTES) -> bytes:
+    """The file's bytes, never reading past `limit` (so /dev/zero or a 10 GB log cannot exhaust memory); a
+    one-line Spanish error when it cannot be read or is larger."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise CliError(f"no se puede leer {path}: {os_reason(error)}") from None
+    if len(data) > limit:
+        raise CliError(f"{path}: el archivo pasa de {limit // 2**20} MB: divídalo en archivos más pequeños")
+    return data
 
 
 _ARGPARSE_SPANISH: tuple[tuple[str, str], ...] = (
@@ -74,6 +100,18 @@ def iso_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"no es una fecha (AAAA-MM-DD): {text!r}") from error
+
+
+MAX_NUMBER = 2**63 - 1
+"""The largest id or count the database holds; a longer number is a typo, not a row."""
+
+
+def row_number(text: str) -> int:
+    """An argument value naming a row (a task, a payment, a message, a staff member): a whole number that fits
+    the database, so a mistyped one is refused here instead of overflowing the query."""
+    if not text.strip().isdigit() or int(text) > MAX_NUMBER:
+        raise argparse.ArgumentTypeError(f"no es un número de la lista: {text!r}")
+    return int(text)
 
 
 def plain_decimal(text: str) -> Decimal:

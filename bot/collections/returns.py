@@ -6,8 +6,6 @@ later (01/07 becomes 01/08, 31/01 the last day of February); an undone one reope
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -20,7 +18,7 @@ from bot.account.allocation import effect_of, settle_accounts
 from bot.account.entries import ZERO, EntryKind
 from bot.db.models import AccountEntry, Payment, PaymentReversal
 from currency.money import Money, format_money
-from currency.text import decode_bytes, normalize_header, parse_date, sniff_delimiter
+from currency.text import BadRow, csv_rows, decode_bytes, normalize_header, parse_date
 
 
 class ReversalKind(StrEnum):
@@ -180,8 +178,12 @@ def read_returns(session: Session, data: bytes, *, today: date) -> ReturnsReport
     except ValueError as error:
         report.errors.append((1, f"el archivo no se puede leer como texto: {error}"))
         return report
-    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text))
-    header = [normalize_header(cell) for cell in next(reader, [])]
+    try:
+        rows = list(csv_rows(text))
+    except BadRow as error:
+        report.errors.append((error.line, error.reason))
+        return report
+    header = [normalize_header(cell) for cell in (rows[0][1] if rows else [])]
     missing = [name for name in RESULT_COLUMNS if name not in header]
     if missing:
         report.errors.append((1, f"faltan columnas: {', '.join(missing)} (se esperan Fecha, Referencia, Monto, "
@@ -189,7 +191,7 @@ def read_returns(session: Session, data: bytes, *, today: date) -> ReturnsReport
         return report
     where = {name: header.index(name) for name in RESULT_COLUMNS}
     seen: dict[str, int] = {}
-    for number, cells in enumerate(reader, start=2):
+    for number, cells in rows[1:]:
         if not any(cell.strip() for cell in cells):
             continue
         values = {name: (cells[i].strip() if i < len(cells) else "") for name, i in where.items()}

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from bot.account.orders import OrderPosting, OrderRow, post_orders
 from bot.db.models import Contract, ContractPeriod, Customer
 from bot.db.types import utcnow
-from currency.money import CURRENCIES
+from currency.money import CURRENCIES, MAX_AMOUNT, too_large
 from currency.tax import STANDARD_IVA, TaxError, parse_tax_rate
 from currency.text import (
     fold,
@@ -198,6 +198,8 @@ _DOCUMENT = re.compile(r"[A-Za-z0-9-]{1,60}")
 _CLIENT_ID = re.compile(r"[A-Za-z0-9-]{1,40}")
 _DIGITS = re.compile(r"\d+")
 _PLAIN_AMOUNT = re.compile(r"\d{1,15}(\.\d{1,6})?")
+_LONG_NUMBER = re.compile(r"\d{13,}([.,]\d{1,6})?")
+"""Digits past MAX_AMOUNT's twelve before the decimals: a typo of extra digits, told as such."""
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _GROUPED_NUMBER = re.compile(r"\d[\d .\-]*\d")
 _PHONE_SEPARATORS = re.compile(r"\s*(?:/|,|;|\||\s[yo]\s)\s*")
@@ -298,11 +300,15 @@ def _amount(raw: Any) -> tuple[Decimal | None, str | None, str | None]:
         currency = None
     else:
         typed = parse_amount(cell_text(raw))
+        if typed is None and _LONG_NUMBER.fullmatch(cell_text(raw)):
+            return None, None, f"Monto demasiado grande: a lo sumo {MAX_AMOUNT} (¿cifras de más?)"
         if typed is None:
             return None, None, "Monto inválido: escriba solo el monto, por ejemplo 10000.12"
         value, currency = typed.value, typed.currency
     if value < 0:
         return None, None, "El monto no puede ser negativo"
+    if too_large(value):
+        return None, None, f"Monto demasiado grande: a lo sumo {MAX_AMOUNT} (¿cifras de más?)"
     return value, currency, None
 
 

@@ -31,6 +31,8 @@ PAGE = Path(__file__).resolve().parent.parent / "web" / "sandbox.html"
 
 
 CHANNEL = "sandbox"
+DEMO_PHONE = "+50688112233"
+"""The customer the page plays when no phone is typed (the demo data's first customer)."""
 
 
 class SandboxSender:
@@ -72,8 +74,20 @@ def sandbox_routes(core: LocalChannelPort, max_upload_bytes: int) -> list[Route]
                 raise BodyTooLarge("declared length")
         except BodyTooLarge:
             return JSONResponse({"error": "El envío es demasiado grande."}, status_code=413)
-        form = await request.form(max_files=1, max_fields=10, max_part_size=max_upload_bytes + 1)
-        phone = international_phone(str(form.get("phone") or "")) or "+50688112233"
+        try:
+            form = await request.form(max_files=1, max_fields=10, max_part_size=max_upload_bytes + 1)
+        except HTTPException as error:
+            if error.status_code == 413:
+                return JSONResponse({"error": "El envío es demasiado grande."}, status_code=413)
+            log.info("sandbox refused a malformed form: %s", error.detail)
+            return JSONResponse({"error": "El envío no es un formulario válido: adjunte un solo archivo y "
+                                          "escriba el teléfono y el mensaje en sus campos."}, status_code=400)
+        typed_phone = str(form.get("phone") or "").strip()
+        phone = international_phone(typed_phone) if typed_phone else DEMO_PHONE
+        if not phone:
+            await form.close()
+            return JSONResponse({"error": f"«{typed_phone[:40]}» no es un número de teléfono: escríbalo como "
+                                          "8811 2233 o +506 8811 2233."}, status_code=400)
         text = str(form.get("text") or "").strip() or None
         upload = form.get("file")
         media: bytes | None = None

@@ -186,13 +186,10 @@ def register_handlers(application: TelegramApp) -> None:
     application.add_handler(
         MessageHandler(private & (filters.Document.IMAGE | filters.Document.PDF), receive_document)
     )
-    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, receive_text))
-    # 5. Anything else a customer sends (other files, voice, video, stickers...) still gets an answer.
-    unsupported = (
-        filters.Document.ALL | filters.VIDEO | filters.VOICE | filters.AUDIO | filters.Sticker.ALL
-        | filters.VIDEO_NOTE | filters.LOCATION | filters.CONTACT | filters.ANIMATION
-    )
-    application.add_handler(MessageHandler(private & unsupported, receive_unsupported))
+    # A command (/start, the first thing every Telegram user sends) is text too: the customer gets the greeting.
+    application.add_handler(MessageHandler(private & filters.TEXT, receive_text))
+    # 5. Anything else a customer sends (other files, voice, video, stickers, polls, dice...) still gets an answer.
+    application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, receive_unsupported))
     # Last: anything a handler raised reaches the log with the update that caused it.
     application.add_error_handler(report_error)
 

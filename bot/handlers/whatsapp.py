@@ -97,13 +97,17 @@ def inbound_messages(params: Mapping[str, str], media: Sequence[FetchedMedia]) -
     ] or [base]
 
 
+MAX_MEDIA = 10
+"""WhatsApp carries at most ten media items in one message."""
+
+
 def media_urls(params: Mapping[str, str]) -> list[str]:
-    """MediaUrl0..MediaUrl{NumMedia-1} from the webhook fields."""
+    """MediaUrl0..MediaUrl{NumMedia-1} from the webhook fields, at most MAX_MEDIA whatever NumMedia says."""
     try:
         count = int(params.get("NumMedia") or 0)
     except ValueError:
         count = 0
-    return [params.get(f"MediaUrl{index}", "") for index in range(count)]
+    return [params.get(f"MediaUrl{index}", "") for index in range(min(count, MAX_MEDIA))]
 
 
 def staff_action(command: StaffCommand, address: str, profile_name: str = "") -> StaffAction:

@@ -18,6 +18,9 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 """Hosts that may be plain http (a local fake of Twilio in tests); any other host must be https."""
 
 MAX_REDIRECTS = 5
+DEADLINE_SECONDS = 10.0
+"""All of one media item's attempts end by then: Twilio waits 15 s for the webhook's answer, and the message
+must be stored (with the failed download, so the customer is asked again) before that."""
 
 
 @dataclass(frozen=True)
@@ -50,12 +53,14 @@ class TwilioMediaFetcher:
         *,
         retry_delays: Sequence[float] = (0.5, 1.0, 2.0, 4.0),
         timeout: float = 20.0,
+        deadline: float = DEADLINE_SECONDS,
     ) -> None:
         token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else ""
         self.auth = (settings.twilio_account_sid, token)
         self.allowed_hosts = frozenset(host.strip().lower() for host in settings.twilio_media_hosts)
         self.max_bytes = settings.max_upload_bytes
         self.retry_delays = tuple(retry_delays)
+        self.deadline = deadline
         self.client = httpx.AsyncClient(follow_redirects=False, timeout=timeout, trust_env=False)
 
     def check(self, url: str) -> str:
@@ -69,12 +74,21 @@ class TwilioMediaFetcher:
         return host
 
     async def fetch(self, url: str) -> FetchedMedia:
-        """Download `url`; failures come back as `error`, never as an exception."""
+        """Download `url` within the deadline, however slowly the host answers; failures come back as `error`,
+        never as an exception."""
         try:
             self.check(url)
         except MediaRefused as refused:
             log.warning("refused to fetch WhatsApp media: %s", refused)
             return FetchedMedia(None, error="download_failed")
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self._attempts(url)
+        except TimeoutError:
+            log.warning("WhatsApp media not downloaded within %.0f s: %s", self.deadline, url)
+            return FetchedMedia(None, error="download_failed")
+
+    async def _attempts(self, url: str) -> FetchedMedia:
         attempts = len(self.retry_delays) + 1
         for attempt in range(attempts):
             try:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -159,7 +160,9 @@ class IntakeCore:
         """Store `messages` in one transaction; if that fails (one was already received, one cannot be
         stored), each in its own, so one bad message never costs the others."""
         with urgent_writes():
-            media = [self._put_media(message) for message in messages]
+            stored = [self._put_media(message) for message in messages]
+            messages = [message for message, _ in stored]
+            media = [file for _, file in stored]
             if len(messages) > 1:
                 try:
                     return list(self._store(messages, media))
@@ -177,8 +180,16 @@ class IntakeCore:
                     outcomes.append(error)
             return outcomes
 
-    def _put_media(self, message: InboundMessage) -> StoredMedia | None:
-        return self.media.put(message.media, message.media_type) if message.media else None
+    def _put_media(self, message: InboundMessage) -> tuple[InboundMessage, StoredMedia | None]:
+        """The message with its file stored; when the store fails (a full disk, a bucket down) the message is
+        kept without it, as a failed download the customer is asked to send again."""
+        if not message.media:
+            return message, None
+        try:
+            return message, self.media.put(message.media, message.media_type)
+        except Exception:
+            log.exception("%s message %s: its file could not be stored", message.channel, message.external_id)
+            return replace(message, media=None, media_error="storage_failed"), None
 
     def _store(self, messages: list[InboundMessage],
                media: list[StoredMedia | None]) -> list[tuple[int | None, bool]]:

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from bot.db.types import utcnow
 from bot.vocabulary import StaffActionKind
+from currency.text import printable
 
 
 class Audience(StrEnum):
@@ -36,6 +37,9 @@ class InboundMessage:
     media_error: str | None = None
     """Set by a channel that could not fetch the media: "too_large" or "download_failed"."""
     received_at: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        _keep_printable(self, "external_id", "sender", "reply_to", "sender_name", "text", "media_type", "file_name")
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,18 @@ class StaffAction:
     reason: str | None = None
     user_name: str = dataclasses.field(default="", compare=False)
     """How the channel names the person (their Telegram name, their WhatsApp profile name)."""
+
+    def __post_init__(self) -> None:
+        _keep_printable(self, "user", "chat", "field", "value", "reason", "user_name")
+
+
+def _keep_printable(message: object, *names: str) -> None:
+    """Whatever a channel passes in is stored as text a database takes and a terminal shows as text: no NUL,
+    no control characters (see `currency.text.printable`)."""
+    for name in names:
+        value = getattr(message, name)
+        if isinstance(value, str) and not value.isprintable():
+            object.__setattr__(message, name, printable(value))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from bot.ocr.layouts import normalize
+from currency.money import too_large
 from currency.text.dates import ENGLISH_MONTHS, MONTHS, make_date, month_number
 
 MAX_TEXT_CHARS = 10_000
@@ -107,6 +108,8 @@ def parse_amount(text: str) -> AmountReading | None:
         alternative = Decimal(f"{''.join([groups[0][1:] or '0', *groups[1:]])}.{cents}")
         doubtful = doubtful or not seps
     value = Decimal(f"{''.join(groups)}.{cents}")
+    if too_large(value):
+        return None
     return AmountReading(
         value=value,
         currency=currency,

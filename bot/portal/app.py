@@ -28,7 +28,7 @@ from bot.portal import cases, customers, delinquents, inbox, intake_page, paymen
 from bot.portal.collecting import Collecting
 from bot.portal.guard import PREFIX, Portal, back_to, read_form
 from bot.portal.logins import LoginOutcome, attempt_login
-from bot.portal.sessions import COOKIE, CSRF_FIELD, Viewer, csrf_ok, logged_in, signing_key, start
+from bot.portal.sessions import COOKIE, CSRF_FIELD, Viewer, csrf_ok, end_sessions, logged_in, signing_key, start
 from bot.portal.views import Pages
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -71,6 +71,7 @@ def login_routes(portal: Portal) -> list[BaseRoute]:
                                    error="Usuario o contraseña incorrectos.")
 
     async def log_out(request: Request, viewer: Viewer) -> Response:
+        await asyncio.to_thread(end_sessions, portal.engine, viewer.id)
         request.session.clear()
         return back_to(f"{PREFIX}/login")
 

@@ -22,6 +22,7 @@ from bot.media_store import MediaStore, media_store
 from bot.portal.collecting import Collecting
 from bot.portal.sessions import CSRF_FIELD, Viewer, csrf_ok, logged_in
 from bot.portal.views import Pages
+from currency.text import printable
 
 PREFIX = "/portal"
 FORM_BYTES = 64 * 1024
@@ -88,9 +89,12 @@ class Portal:
 
 
 async def read_form(request: Request, upload_bytes: int | None) -> FormData:
+    """The posted form, its text fields without NUL or control characters (PostgreSQL refuses NUL)."""
     if upload_bytes is None:
-        return await request.form(max_files=0, max_fields=50, max_part_size=FORM_BYTES)
-    return await request.form(max_files=1, max_fields=20, max_part_size=upload_bytes + 1)
+        form = await request.form(max_files=0, max_fields=50, max_part_size=FORM_BYTES)
+    else:
+        form = await request.form(max_files=1, max_fields=20, max_part_size=upload_bytes + 1)
+    return FormData([(key, printable(value) if isinstance(value, str) else value) for key, value in form.multi_items()])
 
 
 def form_text(request: Request, name: str, limit: int = 1000) -> str:

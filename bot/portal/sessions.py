@@ -90,6 +90,17 @@ def logged_in(engine: Engine, session: dict[str, Any], max_age_seconds: float) -
         return viewer_of(member)
 
 
+def end_sessions(engine: Engine, staff_id: int) -> None:
+    """Logging out ends every session of the member: the cookie is only signed, so a copy of it (another
+    browser, a shared computer) would otherwise keep working until it expires."""
+    with Session(engine) as db:
+        member = db.get(StaffMember, staff_id)
+        if member is not None:
+            member.login_version += 1
+            db.add(member)
+            db.commit()
+
+
 def csrf_token(session: dict[str, Any]) -> str:
     """The session's form token, made on first use (the login form has one before anyone logs in)."""
     token = session.get("csrf")

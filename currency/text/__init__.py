@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from currency.text.amounts import TypedAmount, parse_amount
     from currency.text.dates import MONTHS, WEEKDAYS, find_date, full_year, make_date, month_number, parse_date
-    from currency.text.files import UndecodableFile, decode_bytes, sniff_delimiter
+    from currency.text.files import BadRow, UndecodableFile, csv_rows, decode_bytes, sniff_delimiter
     from currency.text.phones import (
         DEFAULT_REGION,
         international_phone,
@@ -19,14 +19,16 @@ if TYPE_CHECKING:
         parse_phone,
         same_phone,
     )
-    from currency.text.words import fold, normalize_header, strip_accents
+    from currency.text.words import fold, normalize_header, printable, strip_accents
 
 __all__ = [
     "DEFAULT_REGION",
     "MONTHS",
     "WEEKDAYS",
+    "BadRow",
     "TypedAmount",
     "UndecodableFile",
+    "csv_rows",
     "decode_bytes",
     "find_date",
     "fold",
@@ -40,6 +42,7 @@ __all__ = [
     "parse_amount",
     "parse_date",
     "parse_phone",
+    "printable",
     "same_phone",
     "sniff_delimiter",
     "strip_accents",
@@ -50,10 +53,11 @@ _HOMES = {
     "TypedAmount": "amounts", "parse_amount": "amounts",
     "MONTHS": "dates", "WEEKDAYS": "dates", "find_date": "dates", "full_year": "dates", "make_date": "dates",
     "month_number": "dates", "parse_date": "dates",
-    "UndecodableFile": "files", "decode_bytes": "files", "sniff_delimiter": "files",
+    "UndecodableFile": "files", "BadRow": "files", "csv_rows": "files", "decode_bytes": "files",
+    "sniff_delimiter": "files",
     "DEFAULT_REGION": "phones", "international_phone": "phones", "national_phone": "phones",
     "normalize_phone": "phones", "parse_phone": "phones", "same_phone": "phones",
-    "fold": "words", "normalize_header": "words", "strip_accents": "words",
+    "fold": "words", "normalize_header": "words", "printable": "words", "strip_accents": "words",
 }
 
 

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from currency.money import too_large
+
 MAX_AMOUNT_CHARS = 80
 """The longest text read as one amount."""
 MAX_DIGITS = 20
@@ -67,7 +69,7 @@ def _number(text: str) -> Decimal | None:
 
 def parse_amount(text: str) -> TypedAmount | None:
     """The amount a whole value says, with its sign (`-500`, `(500)`, `₡-500`) and currency if written;
-    None when the text is not one amount."""
+    None when the text is not one amount, or one past `currency.money.MAX_AMOUNT`."""
     value = " ".join(text.split()).lower().replace("dólar", "dolar").replace("colón", "colon")
     if not value or len(value) > MAX_AMOUNT_CHARS:
         return None
@@ -85,7 +87,7 @@ def parse_amount(text: str) -> TypedAmount | None:
     if body[:1] in _MINUS and not negative:
         negative, body = True, body[1:].strip()
     number = _number(body)
-    if number is None:
+    if number is None or too_large(number):
         return None
     return TypedAmount(-number if negative else number, _currency(before or after))
 

@@ -4,9 +4,9 @@ by its wording even when nobody listed that exact wording."""
 
 from __future__ import annotations
 
-import csv
 import io
 import re
+import zipfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,10 +15,13 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
-from currency.text.files import UndecodableFile, decode_bytes, sniff_delimiter
+from currency.text.files import BadRow, UndecodableFile, csv_rows, decode_bytes
 from currency.text.words import normalize_header
 
 XLSX_MAGIC = b"PK\x03\x04"
+MAX_XLSX_UNPACKED = 128 * 1024 * 1024
+"""The most an XLSX may unpack to (200 000 rows of a bank export take far less): a small file that unpacks
+to gigabytes is a zip bomb, refused before openpyxl reads it."""
 HEADER_SCAN_ROWS = 40
 """How far down a sheet the row of column titles is looked for (titles, account and period lines above it)."""
 MAX_HEADER_COLUMNS = 200
@@ -61,9 +64,21 @@ def cell_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def _unpacked_size(data: bytes) -> int:
+    """What the XLSX's parts unpack to, as its zip directory declares (zipfile never inflates past that)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise UnreadableTable(f"no es un XLSX legible: {type(error).__name__}") from error
+
+
 def _xlsx_sheets(data: bytes, max_rows: int) -> list[Sheet]:
     from openpyxl import load_workbook
 
+    if (unpacked := _unpacked_size(data)) > MAX_XLSX_UNPACKED:
+        raise UnreadableTable(f"el XLSX se descomprime a {unpacked // 2**20} MB, más de los "
+                              f"{MAX_XLSX_UNPACKED // 2**20} MB que puede ocupar una tabla: ¿es el archivo correcto?")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:
@@ -86,11 +101,10 @@ def _csv_sheet(data: bytes, max_rows: int) -> Sheet:
         raise UnreadableTable(str(error)) from error
     if "\x00" in text:
         raise UnreadableTable("el archivo tiene bytes nulos: no es un CSV ni un XLSX")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
-        rows = [list(row) for _, row in zip(range(max_rows + 1), reader, strict=False)]
-    except csv.Error as error:
-        raise UnreadableTable(f"CSV ilegible: {error}") from error
+        rows = [list(row) for _, (_, row) in zip(range(max_rows + 1), csv_rows(text), strict=False)]
+    except BadRow as error:
+        raise UnreadableTable(str(error)) from error
     return Sheet("CSV", _within(rows, max_rows))
 
 

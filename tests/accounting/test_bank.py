@@ -4,6 +4,8 @@ payments by reference, amount and date within the tolerances, and what is left o
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -71,6 +73,34 @@ def test_a_file_with_one_bad_row_loads_nothing_and_names_the_row(session: Sessio
     assert "fecha no válida «31/02/2026»" in report.errors[0][1]
     assert "crédito no válido «ciento veinte»" in report.errors[1][1]
     assert "no se importó nada" in report.to_text()
+    assert session.exec(select(BankMovement)).all() == []
+
+
+def test_a_small_workbook_that_unpacks_to_hundreds_of_megabytes_is_refused_before_it_is_read(
+    session: Session, tmp_path: Path
+) -> None:
+    """A 200 KB XLSX whose one cell unpacks to 200 MB took openpyxl to 1.3 GB and 9 s (red-team probe)."""
+    sample = zipfile.ZipFile(SAMPLES / "popular-movimientos.xlsx")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in sample.infolist():
+            data = sample.read(item.filename)
+            if item.filename.endswith("sheet1.xml"):
+                before, after = data.split(b"PAGO PROVEEDOR OFICINA")
+                with archive.open(item.filename, "w", force_zip64=True) as part:
+                    part.write(before)
+                    for _ in range(200):
+                        part.write(b"A" * 2**20)
+                    part.write(after)
+            else:
+                archive.writestr(item, data)
+    assert len(bomb.getvalue()) < 1_000_000
+
+    report = import_movements(session, bomb.getvalue(), find_profile("POPULAR"), file_name="bomba.xlsx",
+                              actor="test")
+
+    assert not report.ok
+    assert "se descomprime a 200 MB" in report.to_text() and "fila 0" not in report.to_text()
     assert session.exec(select(BankMovement)).all() == []
 
 

@@ -60,3 +60,12 @@ def test_json_service_fields_are_read_as_exact_decimals(rate_service: RateServic
 def test_no_service_configured_is_one_clear_error() -> None:
     with pytest.raises(RateError, match="PAYBOT_RATES_URL"):
         HttpJsonRateProvider("").fetch(date(2026, 11, 27))
+
+
+@pytest.mark.parametrize("sell", ["50910", "1e30"])
+def test_a_rate_with_a_missing_decimal_point_is_refused_before_it_prices_anything(sell: str) -> None:
+    """`rates set --sell 1e30` was stored, and would have priced every dollar contract past what the account can
+    hold (red-team probe)."""
+    with pytest.raises(RateError, match="no es creíble"):
+        check_quote(RateQuote(date(2026, 11, 27), Decimal("503.10"), Decimal(sell), "manual"))
+    assert check_quote(RateQuote(date(2026, 11, 27), Decimal("503.10"), Decimal("509.85"), "manual"))

@@ -325,3 +325,20 @@ async def test_a_text_after_a_receipt_reaches_support_instead_of_asking_for_a_re
     note = conversation.last_to("support")
     assert note.kind == "customer_note"
     assert f"sobre el comprobante #{intake_id}" in note.text and "¿Me confirman" in note.text
+
+
+async def test_a_receipt_whose_file_cannot_be_stored_is_still_kept_and_the_customer_asked_again(
+    conversation: Conversation,
+) -> None:
+    """A full disk or an unreachable bucket answered the channel with a 500 and nothing was stored: the message
+    was lost (red-team probe). The media folder here is a file, so the real store really fails."""
+    media = conversation.settings.media_dir
+    media.parent.mkdir(parents=True, exist_ok=True)
+    media.write_text("no es una carpeta")
+
+    intake_id = await conversation.customer_sends(receipt_png("28250.00"), text="mi pago de noviembre")
+
+    assert intake_id is not None
+    intake = intake_of(conversation, intake_id)
+    assert (intake.state, intake.error, intake.text) == ("needs_info", "storage_failed", "mi pago de noviembre")
+    assert conversation.last_to("customer").kind == "unreadable"

@@ -70,3 +70,19 @@ async def test_an_amount_with_a_colon_sign_and_spaces_is_stored_exactly(conversa
     result = await conversation.staff("support", CORRECT, intake_id, field="amount", value="₡28 250,00")
     assert result.ok, result.message
     assert fields_of(conversation, intake_id)["amount"] == "28250.00"
+
+
+async def test_an_amount_typed_with_digits_to_spare_is_refused_so_the_receipt_can_still_be_applied(
+    conversation: Conversation,
+) -> None:
+    """20 digits were accepted, and "applied" then failed with a 500 (cents overflow the database's integers)."""
+    intake_id = await conversation.customer_sends(text=SMS)
+    assert intake_id is not None
+
+    refused = await conversation.staff("support", CORRECT, intake_id, field="amount", value="99999999999999999999")
+
+    assert not refused.ok and "Monto no válido" in refused.message
+    assert fields_of(conversation, intake_id)["amount"] == "20000.00"
+    assert (await conversation.staff("support", StaffActionKind.APPROVE, intake_id)).ok
+    applied = await conversation.staff("accounting", StaffActionKind.APPLY, intake_id)
+    assert applied.ok, applied.message

@@ -73,3 +73,22 @@ def _claim_all(worker: IntakeWorker) -> list[int]:
     while (intake_id := worker.claim_next()) is not None:
         claimed.append(intake_id)
     return claimed
+
+
+async def test_a_message_with_nul_bytes_is_kept_on_postgresql_and_the_customer_answered(
+    pg_conversation: Conversation,
+) -> None:
+    """PostgreSQL refuses NUL in text: it answered 500 and the message was lost (found by the red-team probe)."""
+    core = pg_conversation.core
+    intake_id = await core.receive(InboundMessage(
+        channel="sandbox", external_id="nul\x00-1", sender="+50688112233", reply_to="+50688112233",
+        sender_name="María\x00 José\x1b[2J", text="hola\x00, ¿recibieron mi pago?\x07"))
+    assert intake_id is not None
+    await IntakeWorker(core.engine, core).drain()
+    await pg_conversation.dispatcher.flush()
+    with Session(pg_conversation.engine) as session:
+        intake = session.get(Intake, intake_id)
+        assert intake is not None
+        assert (intake.text, intake.sender_name) == ("hola, ¿recibieron mi pago?", "María José[2J")
+    assert pg_conversation.last_to("customer").kind == "ask_receipt"
+    assert "recibieron mi pago" in pg_conversation.last_to("support").text

@@ -48,6 +48,12 @@ def test_unusable_file_is_one_error_line(tmp_path: Path, capsys: pytest.CaptureF
     assert err.startswith("paybot: error: ") and err.count("\n") == 1
 
 
+def test_a_folder_or_a_missing_file_is_named_in_spanish(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ocr", str(tmp_path), str(tmp_path / "falta.png"), "--json"]) != 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["error"].rsplit(": ", 1)[1] for line in lines] == ["es una carpeta, no un archivo", "no existe"]
+
+
 def test_a_batch_of_hostile_files_answers_one_line_per_input_in_order(
     clean_receipt: Receipt, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

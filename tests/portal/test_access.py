@@ -145,3 +145,35 @@ def test_the_cookie_is_secure_when_the_public_url_is_https(tmp_path_factory: pyt
     finally:
         running.close_clients()
         running.service.stop()
+
+
+def test_a_form_field_pasted_with_control_characters_is_read_without_them(portal: Portal) -> None:
+    """NUL in any form field reached the database, which PostgreSQL refuses with a 500 (red-team probe)."""
+    portal.add_staff("Dora Soporte", "support", "dora", "clave de dora 1")
+    client = portal.client()
+
+    answer = client.log_in("do\x00ra\x1b", "clave de dora 1")
+
+    assert (answer.status_code, answer.headers["location"]) == (303, "/portal/")
+    engine = make_engine(portal.url)
+    with Session(engine) as session:
+        logins = session.exec(select(LoginAttempt.login).where(col(LoginAttempt.login).like("do%"))).all()
+    engine.dispose()
+    assert logins == ["dora"]
+
+
+def test_logging_out_ends_the_session_even_for_a_copy_of_its_cookie(portal: Portal) -> None:
+    """The cookie is only signed: a copy kept (another browser, a shared computer) still opened the portal after
+    «Salir» until it expired 12 hours later (red-team probe)."""
+    portal.add_staff("Elsa Soporte", "support", "elsa", "clave de elsa 1")
+    client = portal.client()
+    client.log_in("elsa", "clave de elsa 1")
+    copy = portal.client()
+    copy.cookies.set("paybot_portal", client.cookies["paybot_portal"], path="/portal")
+    assert copy.get("/portal/").status_code == 200
+
+    assert client.post("/portal/logout", data={"csrf": client.token("/portal/")}).status_code == 303
+
+    assert copy.get("/portal/").status_code == 303
+    assert client.log_in("elsa", "clave de elsa 1").status_code == 303, "a new login works as before"
+    assert client.get("/portal/").status_code == 200

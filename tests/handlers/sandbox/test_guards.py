@@ -190,3 +190,26 @@ def test_run_refuses_to_serve_the_sandbox_on_every_interface(tmp_path: Path) -> 
     assert result.returncode != 0
     assert "sandbox" in result.stderr and "0.0.0.0" in result.stderr and "127.0.0.1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_phone_that_is_not_a_number_is_refused_instead_of_playing_the_demo_customer(
+    sandbox: tuple[ServiceProcess, str],
+) -> None:
+    service, url = sandbox
+    before = intake_count(url)
+    response = httpx.post(f"{service.url}/sandbox/api/customer",
+                          data={"phone": "mi casa", "name": "Ana", "text": "Hola"}, timeout=10)
+    assert response.status_code == 400 and "no es un número de teléfono" in response.json()["error"]
+    assert intake_count(url) == before
+
+
+def test_a_malformed_upload_gets_a_spanish_answer_and_stores_nothing(sandbox: tuple[ServiceProcess, str]) -> None:
+    service, url = sandbox
+    before = intake_count(url)
+    no_boundary = httpx.post(f"{service.url}/sandbox/api/customer", content=b"--x\r\n\r\nhola",
+                             headers={"content-type": "multipart/form-data"}, timeout=10)
+    two_files = httpx.post(f"{service.url}/sandbox/api/customer", data={"phone": "88112233"}, timeout=10,
+                           files=[("file", ("a.png", b"a", "image/png")), ("file", ("b.png", b"b", "image/png"))])
+    for response in (no_boundary, two_files):
+        assert response.status_code == 400 and "formulario válido" in response.json()["error"], response.text
+    assert intake_count(url) == before

@@ -147,3 +147,32 @@ async def test_group_chatter_is_not_a_receipt(app: TelegramApp, core: TappedCore
     await deliver(app, updates.update(message=chatter))
 
     assert core.received == []
+
+
+async def test_a_customer_opening_the_bot_with_start_is_greeted_and_asked_for_the_receipt(
+    app: TelegramApp, core: TappedCore
+) -> None:
+    """/start is the first thing every Telegram user sends: it was dropped, unstored and unanswered."""
+    start = updates.customer_text(CUSTOMER, "/start")
+    start["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": 6}]
+
+    await deliver(app, start)
+    await core.settle()
+
+    [inbound] = core.received
+    assert inbound.text == "/start"
+    intake = core.intake(1)
+    assert (intake.state, intake.reply_kind) == ("needs_info", "ask_receipt")
+
+
+async def test_a_dice_from_a_customer_still_reaches_the_core_so_they_are_answered(
+    app: TelegramApp, core: TappedCore
+) -> None:
+    dice = updates.message(updates.private_chat(CUSTOMER), updates.user(CUSTOMER), dice={"emoji": "🎲", "value": 3})
+
+    await deliver(app, updates.update(message=dice))
+    await core.settle()
+
+    [inbound] = core.received
+    assert inbound.media_error == "unsupported_type"
+    assert core.intake(1).reply_kind == "unreadable"

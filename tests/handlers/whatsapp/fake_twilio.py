@@ -3,19 +3,21 @@ Twilio, it downloads the MediaUrl of each message it accepts."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import socket
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 
@@ -93,6 +95,16 @@ class MediaScript:
     content_type: str = "image/jpeg"
     not_ready: int = 0
     redirect_to: str | None = None
+    delay: float = 0.0
+    """Seconds before the answer starts (a host that stalls)."""
+    drip: float = 0.0
+    """Seconds between the bytes of the content (a host that trickles)."""
+
+
+async def _dripping(content: bytes, seconds: float) -> AsyncIterator[bytes]:
+    for index in range(len(content)):
+        yield content[index:index + 1]
+        await asyncio.sleep(seconds)
 
 
 class FakeTwilio:
@@ -135,6 +147,11 @@ class FakeTwilio:
     def serve_media(self, name: str, content: bytes, content_type: str = "image/jpeg", not_ready: int = 0) -> str:
         """Serve `content` at media `name` after `not_ready` 404 answers; return its URL."""
         self.media[name] = MediaScript(content, content_type, not_ready)
+        return self.media_url(name)
+
+    def serve_slowly(self, name: str, content: bytes, *, delay: float = 0.0, drip: float = 0.0) -> str:
+        """Serve `content` at media `name` after `delay` seconds, `drip` seconds between bytes; return its URL."""
+        self.media[name] = MediaScript(content, "image/png", delay=delay, drip=drip)
         return self.media_url(name)
 
     def redirect_media(self, name: str, location: str) -> str:
@@ -243,6 +260,9 @@ class FakeTwilio:
         if script.not_ready > 0:
             script.not_ready -= 1
             return Response(status_code=404)
+        await asyncio.sleep(script.delay)
+        if script.drip:
+            return StreamingResponse(_dripping(script.content, script.drip), media_type=script.content_type)
         return Response(script.content, media_type=script.content_type)
 
     def start(self) -> None:
