@@ -94,12 +94,19 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {spanish(message)} (vea '{self.prog} --help')\n")
 
 
+EARLIEST_DATE = date(2000, 1, 1)
+"""No payment, charge or statement of this business is older: an earlier date is a typo (`0001-01-01`)."""
+
+
 def iso_date(text: str) -> date:
-    """An argument value `YYYY-MM-DD`."""
+    """An argument value `YYYY-MM-DD`, not before `EARLIEST_DATE`."""
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"no es una fecha (AAAA-MM-DD): {text!r}") from error
+    if value < EARLIEST_DATE:
+        raise argparse.ArgumentTypeError(f"fecha demasiado antigua: {text!r} (antes de {EARLIEST_DATE:%Y})")
+    return value
 
 
 MAX_NUMBER = 2**63 - 1

@@ -51,7 +51,7 @@ from bot.ocr.parsing import (
     parse_reference,
     reference_date,
 )
-from bot.ocr.prose import Notification, amounts, read_notification
+from bot.ocr.prose import Notification, amounts, read_notification, until_next_label
 from bot.ocr.rows import TEXT_CONFIDENCE, Flat, Row, Token, flatten_rows, rows_from_text, rows_from_words
 from bot.ocr.values import (
     has_date,
@@ -107,6 +107,10 @@ HEADING_EXTRA_WORDS = 2
 CONNECTORS = frozenset({"de", "del", "la", "y", "el"})
 PREPOSITIONS = frozenset({"a", "al", "de", "del", "desde", "en", "por", "para", "con", "hacia", "su", "tu"})
 """A bank's name right after one of these is part of a sentence (`desde BAC`, `por BN SINPE`)."""
+UNREAD_AMOUNT_LABEL = 0.6
+"""The most an amount found by its shape gets when the receipt's amount label holds no readable amount."""
+UNKNOWN_LABEL = 0.65
+"""The most a description gets when only its shape says so, under a label whose words name no field."""
 LABEL_INSIDE = 0.6
 """The most a description gets when it carries another field's `Label:` (two fields run together)."""
 """The most a field gets when another reading of it says something else."""
@@ -241,7 +245,9 @@ def _side_of_account_above(pair: Pair, pairs: Sequence[Pair], vocab: Vocabulary)
     account or phone labelled on the row just above it (`Cuenta a acreditar` then `Nombre del titular`)."""
     words = label_words(pair.label)
     sided = vocab.keywords.get("payer", frozenset()) | vocab.keywords.get("payee", frozenset())
-    if not pair.kind.endswith("_name") or any(w in sided for w in words) or side_of_verb(words) is not None:
+    holder = vocab.keywords.get("holder", frozenset())
+    singular = {w.removesuffix("es") for w in words} | {w.removesuffix("s") for w in words} | set(words)
+    if not pair.kind.endswith("_name") or not singular & holder or singular & sided or side_of_verb(words):
         return None
     top = _top(pair.label_tokens)
     if top is None:
@@ -270,7 +276,7 @@ def _sentence_labels(flat: str, vocab: Vocabulary) -> list[tuple[LabelMatch, str
             continue
         rest = flat[match.end() : match.end() + 300]
         nxt = re.search(r"\.\s+(?=[A-ZÁÉÍÓÚÑ][\wáéíóúñ.º°#]*(?:\s[\wáéíóúñ.º°#]+){0,4}:)", rest)
-        value = rest[: nxt.start()] if nxt else sentence(rest)
+        value = until_next_label(rest[: nxt.start()] if nxt else sentence(rest))
         value = value.strip(" .")
         if value:
             out.append((label, value))
@@ -483,7 +489,20 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         if cleaned:
             base = PROSE if notice.description_labelled else PROSE_WEAK
             candidates.append(Candidate(cleaned, min(base, conf), "prose"))
+    if not candidates:
+        free = [p for p in pairs if p.kind == "unknown" and _free_words(p.text)]
+        for pair in free[:1]:
+            cleaned = clean_text(_without_full_stop(sentence(pair.text)))
+            if cleaned:
+                conf = min(pair.conf, UNKNOWN_LABEL if len(free) == 1 else UNKNOWN_LABEL - 0.15)
+                candidates.append(Candidate(cleaned, conf, f"unknown:{pair.label}"))
     return _pick_text(candidates)
+
+
+def _free_words(text: str) -> bool:
+    """Words that are no typed value and no name: what a description under a label nobody knows looks like."""
+    return (len(text.split()) >= 2 and not looks_like_name(text) and not re.search(r"\d{7}", text)
+            and not is_amount(text) and not has_date(text) and not is_account(text) and not is_phone(text))
 
 
 def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: Reread | None,
@@ -528,7 +547,10 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
         if whole is not None and whole.currency is not None:
             others.append(Reading(whole, min(t.conf for t in kept), False))
             covered.update(id(t) for t in kept)
-    mentions = amounts(flat.text)
+    before_on_row = _row_prefixes(flat_rows)
+    mentions = [m for m in amounts(flat.text)
+                if not any(_NOT_THE_PAYMENT.search(before_on_row.get(id(t), ""))
+                           for t in flat.tokens_between(m.start, m.end)[:1])]
     for mention in mentions:
         tokens = flat.tokens_between(mention.start, mention.end)
         if tokens and all(id(t) in covered for t in tokens):
@@ -546,6 +568,9 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
             others.append(Reading(money_again, second.conf, False))
     cap = _trust(named[0]) if named else 0.9
     value, currency, conf, currency_conf = choose_amount(labelled, others, photo, sign_free, cap=max(cap, 0.85))
+    if not named and any(p.kind == "amount" for p in pairs):
+        # An amount label whose value could not be read leaves only amounts found by their shape: never sure.
+        conf, currency_conf = min(conf, UNREAD_AMOUNT_LABEL), min(currency_conf, UNREAD_AMOUNT_LABEL)
     if column is not None and named and currency == column:
         currency_conf = min(currency_conf, _trust(named[0]), CROWDED)
     if named and named[0].match.how == SIMILAR:
@@ -554,6 +579,21 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
         conf = min(conf, GLUED)
     chosen = AmountReading(value, currency, False) if value is not None else None
     return chosen, currency, conf, currency_conf
+
+
+_NOT_THE_PAYMENT = re.compile(
+    r"\b(?:saldo|disponible|comisi[oó]n|cargo|costo|tipo de cambio|l[ií]mite)\b[^.\d]{0,20}$", re.IGNORECASE
+)
+"""Words just before an amount on its row that make it a balance, a fee or a rate, not the payment."""
+
+
+def _row_prefixes(rows: Sequence[Row]) -> dict[int, str]:
+    """For each word (by id), the text of its row before it."""
+    out: dict[int, str] = {}
+    for row in rows:
+        for k, token in enumerate(row.tokens):
+            out[id(token)] = " ".join(t.text for t in row.tokens[max(0, k - 5):k])
+    return out
 
 
 def _with_currency(text: str, column: str | None) -> str:

@@ -14,6 +14,7 @@ from bot.ocr.layouts import LABEL_KINDS, Layout, load_layouts, merged_labels, no
 ABBREVIATIONS = {
     "no": "numero", "n": "numero", "nro": "numero", "num": "numero", "nº": "numero", "tel": "telefono",
     "telef": "telefono", "ref": "referencia", "cta": "cuenta", "ident": "identificacion", "trans": "transaccion",
+    "transac": "transaccion",
 }
 STOP_WORDS = frozenset(
     ("de", "del", "la", "el", "los", "las", "a", "al", "por", "que", "quien", "y", "en", "su", "con", "e", "o")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from bot.ocr.labels import FUZZY, KNOWN, LabelMatch, Vocabulary, label_words
+from bot.ocr.labels import FUZZY, KNOWN, SIMILAR, LabelMatch, Vocabulary, label_words
 from bot.ocr.rows import Row, Token
 from bot.ocr.values import is_account, is_phone, looks_like_name, strip_accounts
 
@@ -22,6 +22,9 @@ WRAP_PITCH = 1.8
 """A value's next line whose baseline is at most this many text heights lower carries on the value (wrapped)."""
 TYPE_STEP = 1.15
 """Values printed at least this much taller than the page's labels make the label type recognisable."""
+UNKNOWN_TYPE_STEP = 1.3
+"""A line whose words name no field is taken for a label only when values are this much taller than it (a
+wrapped value's second line is often a little smaller than its first)."""
 FAR_GAP = 2.8
 """The furthest a lone label's value may be when every label of the page sits on the same side of its value."""
 HEADER_GAP = 2.5
@@ -205,26 +208,34 @@ def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
     lone = [i for i in labels if len(_row_of(segs, i)) == 1 and segs[i].boxed]
     if len(lone) < 2:
         return
-    label_height = median(segs[i].height for i in lone)
+    heights = [segs[i].height for i in lone]
     beside = [segs[j].height for i in lone for j in (_neighbour(segs, i, 1), _neighbour(segs, i, -1))
               if j is not None and j not in labels and j not in inline and segs[j].boxed]
-    if not beside or median(beside) < TYPE_STEP * label_height:
+    if not beside or median(beside) < TYPE_STEP * median(heights):
         return
+    value_height = median(beside)
     for i, seg in enumerate(segs):
         if i in labels or i in inline or not seg.boxed or len(_row_of(segs, i)) > 1:
             continue
         text = seg.text
         if any(ch.isdigit() for ch in text) or not 1 <= len(text.split()) <= 5 or not text[:1].isupper():
             continue
-        if abs(seg.height - label_height) > 0.15 * label_height:
+        if not 0.85 * min(heights) <= seg.height <= 1.1 * max(heights) or seg.height * TYPE_STEP > value_height:
             continue
         match = vocabulary.match(label_words(text))
         if match is not None and match.kind != "unknown":
             labels[i] = match
+        elif match is None and value_height >= UNKNOWN_TYPE_STEP * seg.height and any(
+            j is not None and j not in labels and segs[j].height >= UNKNOWN_TYPE_STEP * seg.height
+            for j in (_neighbour(segs, i, 1), _neighbour(segs, i, -1))
+        ):
+            # A label whose words name no field (`Información adicional`): its value is typed by its shape.
+            labels[i] = LabelMatch("unknown", SIMILAR)
 
 
-def _neighbour(segs: Sequence[Segment], i: int, step: int) -> int | None:
-    """The segment in the next row up or down that sits under (or over) segment i."""
+def _neighbour(segs: Sequence[Segment], i: int, step: int, *, overlapping: bool = False) -> int | None:
+    """The segment in the next row up or down that sits under (or over) segment i; unless `overlapping` is asked
+    for (a line that carries on a value), the nearest one to its right when none overlaps it."""
     seg = segs[i]
     j = i + step
     while 0 <= j < len(segs) and segs[j].row == seg.row:
@@ -237,6 +248,8 @@ def _neighbour(segs: Sequence[Segment], i: int, step: int) -> int | None:
     best = max(same, key=lambda k: _overlap(seg, segs[k]))
     if _overlap(seg, segs[best]) > 0:
         return best
+    if overlapping:
+        return None
     rightward = [k for k in same if segs[k].edge(0) >= seg.edge(0)]
     return min(rightward, key=lambda k: segs[k].edge(0)) if rightward else None
 
@@ -262,7 +275,9 @@ def _direction(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: d
     """+1 when lone labels sit above their values (most layouts), -1 when below them (captions); and whether
     enough labels agree that a label with no value that way is left without one."""
     votes = 0
-    for i in labels:
+    for i, match in labels.items():
+        if match.how not in (KNOWN, FUZZY):
+            continue  # a guessed label may be a title or a footer (`Comprobante de transferencia`)
         right = next((j for j in range(i + 1, len(segs)) if segs[j].row == segs[i].row), None)
         if right is not None and right not in labels and right not in inline:
             continue  # its value is beside it: it says nothing about above or below
@@ -316,7 +331,7 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
         first_step = abs(segs[j].edge(1) - segs[near].edge(1))
         k = j
         for _ in range(3):
-            n = _neighbour(segs, k, step)
+            n = _neighbour(segs, k, step, overlapping=True)
             if n is None or n in labels or n in inline:
                 break
             a, b = (segs[k], segs[n]) if step > 0 else (segs[n], segs[k])
@@ -352,7 +367,8 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
         holder_line = holder_edge is not None and not out and looks_like_name(segs[n].text) and (
             aligned or abs(segs[n].edge(0) - holder_edge) < first.height
         )
-        if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > (1.05 if holder_line else 0.8) * pitch:
+        far = 1.05 if holder_line else 0.8
+        if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > far * pitch:
             break
         if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[k].height, segs[n].height) and not holder_line:
             break

@@ -265,7 +265,7 @@ def clean_name(text: str) -> str | None:
 
 def clean_text(text: str) -> str | None:
     """A free-text value (the description) with edge punctuation and specks removed."""
-    value = fix_id_word(" ".join(text[:MAX_TEXT_CHARS].split()).strip(" |:;,-_—"))
+    value = fix_id_word(" ".join(text[:MAX_TEXT_CHARS].split()).strip(" |:;,-_—").strip('"“”«»').strip())
     return value or None
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from bot.ocr.labels import STOP_WORDS, label_words, vocabulary
 from bot.ocr.layouts import normalize
 from bot.ocr.parsing import parse_amount, parse_phone, parse_reference, reference_date
-from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date
+from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date, sentence
 
 _CURRENCY_BEFORE = r"(?P<pre>₡|¢|CRC|US\s?\$|USD|\$)\s?"
 _CURRENCY_AFTER = r"\s?(?P<post>colones|colón|CRC|USD|d[oó]lares)\b"
@@ -38,6 +38,18 @@ _PAYEE_CUE = re.compile(
     r"[\s,.]*(?:\S+\s+){0,2}$",
     re.IGNORECASE,
 )
+_PAYER_CUE = re.compile(
+    r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d|(?:de|por) parte|"
+    r"desde\s+(?:la\s+|su\s+)?cuenta)\s*$",
+    re.IGNORECASE,
+)
+"""What comes before the `de` that introduces the payer."""
+_SENT = re.compile(
+    r"\s(?:(?:te|le|les|nos)\s+)?(?:ha[sn]?\s+)?(?:envi[oó]|transfiri[oó]|pag[oó]|deposit[oó]|abon[oó]|enviado|"
+    r"transferido|pagado|depositado|abonado)\b",
+    re.IGNORECASE,
+)
+"""The verb the payer's name comes before (`MARIA MORA le ha transferido`, `JUAN PEREZ transfirió`)."""
 _PHONE_AFTER = re.compile(
     r"[.,]?\s{0,2}(?:\(|tel\.?\s|al tel[eé]fono\s)\s{0,2}(?P<phone>[+\d][\d\s()+-]{6,18}\d)", re.IGNORECASE
 )
@@ -56,7 +68,7 @@ _REFERENCE = re.compile(
 )
 _DESCRIPTION = re.compile(
     r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario)\s*:|(?:por|en)\s+concepto\s+de|"
-    r"por\s+motivo\s+de)\s*(?P<v>[^\n]+)",
+    r"por\s+motivo\s+de|(?:descripci[oó]n|detalle|mensaje|motivo|concepto)\s+(?=[\"“«]))\s*(?P<v>[^\n]+)",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<!\bRef)(?<!\bNo)(?<!\bN\.º)(?<![A-Z]\.[A-Z])(?<!\b[A-Z])\.\s+(?=\S)")
@@ -199,10 +211,7 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
     payee: str | None = None
     for match in re.finditer(r"\bde\s+", text):
         before = _window(text, match.start())
-        if re.search(r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d|(?:de|por) parte)\s*$",
-                     before, re.I) or (
-            any(0 <= match.start() - m.start < 30 for m in mentions)
-        ):
+        if _PAYER_CUE.search(before) or any(0 <= match.start() - m.start < 30 for m in mentions):
             name = _name_after(text, match.end())
             if name and payer is None:
                 payer, phones["payer"] = name, _phone_after(text, name, match.end())
@@ -212,7 +221,7 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
             name = _name_after(text, match.end())
             if name and payee is None:
                 payee, phones["payee"] = name, _phone_after(text, name, match.end())
-    sent = re.search(r"\s(?:(?:te|le|nos)\s+)?(?:envi[oó]|transfiri[oó]|pag[oó]|deposit[oó]|abon[oó])\b", text, re.I)
+    sent = _SENT.search(text)
     if sent and payer is None:
         payer = _name_before(text, sent.start())
     for match in re.finditer(r"\ba\s+(?:nombre|favor|la\s+cuenta|la\s+orden)\s+de\s+", text, re.I):
@@ -263,7 +272,7 @@ def _short_sentence(text: str, reference_at: int | None) -> str | None:
     return candidate
 
 
-def _until_next_label(text: str) -> str:
+def until_next_label(text: str) -> str:
     """The text before the next `Label:` (one to four label words followed by a colon)."""
     vocab = vocabulary(None)
     for colon in re.finditer(r":(?=\s|$)", text):
@@ -306,7 +315,7 @@ def read_notification(text: str, unexplained: str | None = None) -> Notification
             break
     labelled = _DESCRIPTION.search(flat)
     if labelled:
-        value = _until_next_label(_SENTENCE_END.split(labelled.group("v"), maxsplit=1)[0]).strip(" .")
+        value = until_next_label(sentence(_SENTENCE_END.split(labelled.group("v"), maxsplit=1)[0])).strip(" .")
         if value:
             notice.description, notice.description_labelled = value, True
     else:

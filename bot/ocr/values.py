@@ -116,9 +116,13 @@ def looks_like_name(text: str) -> bool:
 
 
 def sentence(text: str) -> str:
-    """The text up to the end of its sentence: a period (or `|`) followed by a capitalised word or a label."""
-    match = re.search(r"(?<![A-Z]\.[A-Z])(?<!\b[A-Z])[.|]\s+(?=[A-ZÁÉÍÓÚÑ¿¡]|\d{6,})", text)
-    return text[: match.start()].strip() if match else text.strip()
+    """The text up to the end of its sentence: a period (or `|`) followed by a capitalised word, a long number or a
+    date; or up to a comma that introduces the reference (`pago ID 55, ref 99887766`)."""
+    match = re.search(r"(?<![A-Z]\.[A-Z])(?<!\b[A-Z])[.|]\s+(?=[A-ZÁÉÍÓÚÑ¿¡]|\d{6,}|\d{1,2}(?:\s+de\s+[a-z]|/\d))",
+                      text)
+    text = text[: match.start()] if match else text
+    return re.split(r",\s*(?=(?:ref|referencia|comprobante|autorizaci[oó]n|confirmaci[oó]n|documento)\b)", text,
+                    maxsplit=1, flags=re.IGNORECASE)[0].strip()
 
 
 def reference_candidates(text: str) -> list[str]:

@@ -189,3 +189,12 @@ def test_an_id_with_digits_to_spare_is_a_one_line_error_not_an_overflow(
 
     assert done.returncode == 2 and "no es un número de la lista" in done.stderr, done.stderr
     assert "OverflowError" not in done.stderr
+
+
+def test_a_payment_dated_in_the_year_one_is_refused_as_a_typo(env: dict[str, str], tmp_path: Path) -> None:
+    done = paybot("payments", "record", "1001", "--amount", "10", "--method", "efectivo", "--date", "0001-01-01",
+                  env=env, cwd=tmp_path)
+
+    assert done.returncode == 2 and "fecha demasiado antigua" in done.stderr, done.stderr
+    with sqlite3.connect(tmp_path / "paybot.db") as db:
+        assert db.execute("SELECT count(*) FROM payment").fetchone() == (0,)

@@ -4,10 +4,11 @@ and dates in words that follow a reference number: on story images and tuned gen
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
-from bot.ocr import read_receipt
+from bot.ocr import read_receipt, read_text
 from bot.ocr.values import is_account, parse_date
 from tests.ocr.generator import generate
 from tests.ocr.sketch import Text, sketch
@@ -73,3 +74,24 @@ def test_a_date_in_words_after_a_reference_number_is_found() -> None:
 def test_a_date_whose_year_was_misread_out_of_this_century_is_no_date() -> None:
     assert parse_date("Fecha 01/02/2403") is None
     assert parse_date("01/02/2026") == date(2026, 2, 1)
+
+
+@pytest.mark.parametrize(("seed", "field", "truth"), [
+    (10101, "payer_name", "GEOVANNY VARGAS ZAMORA"),  # `Remitentes` (plural) names its own side
+    (10101, "description", "Pago ID 16483"),  # `Detalle de la Transac.`: an abbreviation, not a sentence's end
+    (10034, "payer_name", "Rebeca Mora Cordero"),  # `ASOCIADO`: a cooperative's member is its holder
+])
+def test_wider_tuned_receipts_whose_labels_were_missed(seed: int, field: str, truth: str) -> None:
+    receipt = generate(seed, part="tuned")
+    assert receipt.truth.as_json()[field] == truth
+    assert read_receipt(receipt.data).to_json()[field] == truth
+
+
+def test_a_balance_under_an_unreadable_amount_is_never_taken_for_it_with_confidence() -> None:
+    fields = read_text("Transferencia exitosa\nMonto debitado\nDescripción: pago\nSaldo actual CRC 2.642,50")
+    assert fields.amount is None
+    fields = read_text("Transferencia exitosa\nSaldo disponible: ₡ 150.000,00\nEnviaste ₡ 5.000,00 a JUAN MORA")
+    assert fields.amount == Decimal("5000.00")
+    receipt = generate(10116, part="tuned")  # a header table whose amount cell reads as garbage, a balance below
+    read = read_receipt(receipt.data)
+    assert read.amount is None or read.confidence["amount"] < 0.9

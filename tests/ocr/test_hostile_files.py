@@ -124,7 +124,7 @@ def test_a_slow_file_times_out_and_only_its_worker_is_replaced(clean_receipt: Re
             with pytest.raises(UnreadableReceipt) as caught:
                 await slow_read
             assert caught.value.kind == "timeout"
-            assert time.perf_counter() - start < 2.5 + 2
+            assert time.perf_counter() - start < 2.5 + 6  # unbounded, this file reads for well over 20 s
             assert all(fields.amount == clean_receipt.truth.amount for fields in others)
             assert len(before & set(pool.pids)) >= 1  # at least the worker that read the others is the same
             assert (await pool.read(dark_receipt.data)).amount == dark_receipt.truth.amount

@@ -122,8 +122,22 @@ def test_a_menu_beside_the_receipt_names_nobody() -> None:
      "10/10/2026. Detalle: alquiler octubre. Ref 44556677", {"payee_name": "ANDRES VEGA CRUZ", "amount": "45000.00"}),
     ("Scotiabank informa: transferencia por USD 75.00 desde la cuenta de ROBERTO CASTRO a WOLK SOFTWARE. Nota: "
      "soporte ID 9.", {"payer_name": "ROBERTO CASTRO", "payee_name": "WOLK SOFTWARE", "description": "soporte ID 9"}),
+    ("Transferencia recibida por un monto de ₡ 1 250 000,00 desde la cuenta de KAREN ARAYA LOPEZ",
+     {"payer_name": "KAREN ARAYA LOPEZ", "amount": "1250000.00"}),
+    ("MARIA SOLANO ROJAS le ha transferido ₡7.500,00 por SINPE Movil. Concepto: uñas ID 99",
+     {"payer_name": "MARIA SOLANO ROJAS", "description": "uñas ID 99"}),
 ])
 def test_pasted_notifications_say_who_paid_whom_in_their_own_words(text: str, expected: dict[str, str]) -> None:
     fields = read_text(text).to_json()
     assert {key: fields[key] for key in expected} == expected
     assert all(fields["confidence"][key] < 0.9 for key in expected if key.endswith("_name"))
+
+
+@pytest.mark.parametrize(("text", "description"), [
+    ('Recibiste ¢ 2.500,00 de parte de ANA LUCIA MORA. Mensaje: "gracias ID 12". 12 de enero de 2026', "gracias ID 12"),
+    ('Transferiste ₡5.000,00 a JUAN SOTO con la descripción "pago almuerzo". Ref 12345678', "pago almuerzo"),
+    ("Transferencia de ₡5.000,00 a JUAN SOTO MORA, detalle: pago ID 55, ref 99887766", "pago ID 55"),
+    ("Envío exitoso de CRC 4,500.00 a Wolk Software. Descripción: Pago ID 4321 Comprobante: 123456789", "Pago ID 4321"),
+])
+def test_a_description_in_a_sentence_stops_where_its_field_ends(text: str, description: str) -> None:
+    assert read_text(text).description == description
