@@ -73,7 +73,10 @@ class FolderStore:
             handle, partial = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
             os.replace(partial, path)
+            _sync_folder(path.parent)
         return StoredMedia(str(path), digest)
 
     def read(self, reference: str) -> bytes:
@@ -198,3 +201,12 @@ def media_store(settings: Settings) -> MediaStore:
     if settings.media_store == "s3":
         return BucketStore.from_settings(settings)
     return FolderStore(settings.media_dir)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a file's new name durable too: the receipt is acknowledged only once it survives a power cut."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
