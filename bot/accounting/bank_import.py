@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from bot.accounting.bank_profiles import BankProfile
 from bot.accounting.matching import reference_key
 from bot.db.models import BankImport, BankMovement
-from currency.text import fold, normalize_header, parse_amount, parse_date
+from currency.text import currency_code, fold, normalize_header, parse_amount, parse_date
 from currency.text.amounts import parse_ledger_amount
 from currency.text.dates import excel_date
 from currency.text.tables import (
@@ -206,13 +206,6 @@ def _amount(value: Any) -> Decimal | None:
     return typed.value.quantize(Decimal("0.01")) if typed is not None else None
 
 
-def _currency(text: str) -> str | None:
-    named = fold(text).replace(".", "").replace(" ", "")
-    words = {"crc": "CRC", "colones": "CRC", "colon": "CRC", "col": "CRC", "₡": "CRC", "¢": "CRC",
-             "usd": "USD", "dolares": "USD", "dolar": "USD", "$": "USD", "us$": "USD", "usdolares": "USD"}
-    return words.get(named)
-
-
 def _footer_reason(cells: Sequence[str]) -> str | None:
     filled = [cell for cell in cells if cell]
     text = fold(" ".join(filled))
@@ -302,7 +295,7 @@ def read_movements(data: bytes, profile: BankProfile, others: Iterable[BankProfi
                 problems.append(f"{label('debit')}: débito no válido «{cell_text(cell('debit'))}»")
             amount = None if credit is None or debit is None else abs(credit) - abs(debit)
         if "currency" in at and cell_text(cell("currency")):
-            named = _currency(cell_text(cell("currency")))
+            named = currency_code(cell_text(cell("currency")))
             if named is None:
                 problems.append(f"{label('currency')}: moneda no válida «{cell_text(cell('currency'))}»")
             else:

@@ -19,6 +19,7 @@ from bot.db.types import utcnow
 from currency.money import CURRENCIES, MAX_AMOUNT, too_large
 from currency.tax import STANDARD_IVA, TaxError, parse_tax_rate
 from currency.text import (
+    currency_code,
     fold,
     international_phone,
     normalize_header,
@@ -205,10 +206,6 @@ _GROUPED_NUMBER = re.compile(r"\d[\d .\-]*\d")
 _PHONE_SEPARATORS = re.compile(r"\s*(?:/|,|;|\||\s[yo]\s)\s*")
 _PHONE_PUNCTUATION = re.compile(r"[\s\-.()]")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_CURRENCY_WORDS = {
-    "crc": "CRC", "₡": "CRC", "colones": "CRC", "colon": "CRC", "¢": "CRC",
-    "usd": "USD", "$": "USD", "us$": "USD", "dolares": "USD", "dolar": "USD", "col": "CRC", "u$s": "USD",
-}
 _PERIOD_WORDS = {
     "mensual": ContractPeriod.MONTHLY, "monthly": ContractPeriod.MONTHLY, "mes": ContractPeriod.MONTHLY,
     "anual": ContractPeriod.ANNUAL, "annual": ContractPeriod.ANNUAL, "yearly": ContractPeriod.ANNUAL,
@@ -672,7 +669,7 @@ def import_contracts(
             else:
                 fail("installment", raw_installment, "La cuota es un número entero: 1, 2, 3 ...")
         raw_currency = table.cell(row, "currency")
-        currency = _CURRENCY_WORDS.get(fold(raw_currency), raw_currency.upper()) if raw_currency else ""
+        currency = (currency_code(raw_currency) or raw_currency.upper()) if raw_currency else ""
         if raw_currency and currency not in CURRENCIES:
             fail("currency", raw_currency, "Moneda desconocida: use CRC o USD")
         amounts: dict[str, Decimal] = {}

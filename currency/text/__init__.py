@@ -8,7 +8,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from currency.text.amounts import TypedAmount, parse_amount
+    from currency.text.amounts import TypedAmount, currency_code, parse_amount
     from currency.text.dates import MONTHS, WEEKDAYS, find_date, full_year, make_date, month_number, parse_date
     from currency.text.files import BadRow, UndecodableFile, csv_rows, decode_bytes, sniff_delimiter
     from currency.text.phones import (
@@ -29,6 +29,7 @@ __all__ = [
     "TypedAmount",
     "UndecodableFile",
     "csv_rows",
+    "currency_code",
     "decode_bytes",
     "find_date",
     "fold",
@@ -50,7 +51,7 @@ __all__ = [
 
 
 _HOMES = {
-    "TypedAmount": "amounts", "parse_amount": "amounts",
+    "TypedAmount": "amounts", "currency_code": "amounts", "parse_amount": "amounts",
     "MONTHS": "dates", "WEEKDAYS": "dates", "find_date": "dates", "full_year": "dates", "make_date": "dates",
     "month_number": "dates", "parse_date": "dates",
     "UndecodableFile": "files", "BadRow": "files", "csv_rows": "files", "decode_bytes": "files",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from currency.money import too_large
+from currency.text.words import fold
 
 MAX_AMOUNT_CHARS = 80
 """The longest text read as one amount."""
@@ -18,7 +19,7 @@ MAX_DIGITS = 20
 """The most digits an amount may have."""
 
 _COLONES = r"₡|¢|crc|colones|colon|col\.?"
-_DOLLARS = r"us\s?\$|usd|u\.s\.|dolares|dolar|\$"
+_DOLLARS = r"us\s?\$|u\$s|us\s?dolares|usd|u\.s\.|dolares|dolar|\$"
 _MARK = re.compile(rf"^(?:(?P<before>{_DOLLARS}|{_COLONES})\s?)?(?P<body>.*?)(?:\s?(?P<after>{_DOLLARS}|{_COLONES}))?$")
 _MINUS = "-\u2212\u2013"
 _THOUSANDS_ONLY = " '\u00a0\u202f\u2009"
@@ -41,6 +42,13 @@ def _currency(mark: str | None) -> str | None:
     if not mark:
         return None
     return "USD" if re.fullmatch(_DOLLARS, mark) else "CRC"
+
+
+def currency_code(text: str) -> str | None:
+    """The currency a spreadsheet's currency cell names (`CRC`, `₡`, `colones`, `USD`, `$`, `dólares`...),
+    None when it names neither."""
+    named = "".join(fold(text).split()).replace(".", "")
+    return _currency(named) if re.fullmatch(f"{_DOLLARS}|{_COLONES}", named) else None
 
 
 def _number(text: str) -> Decimal | None:

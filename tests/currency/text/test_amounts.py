@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from currency.text import TypedAmount, parse_amount
+from currency.text import TypedAmount, currency_code, parse_amount
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,9 @@ def test_what_could_mean_two_amounts_or_none_is_not_an_amount(text: str) -> None
 
 def test_zero_is_an_amount_the_caller_may_refuse() -> None:
     assert parse_amount("0") == TypedAmount(Decimal("0"))
+
+
+def test_a_currency_cell_names_colones_or_dollars_however_it_is_written() -> None:
+    assert {currency_code(text) for text in ("CRC", "₡", "Colones", "colón", "col.", "¢")} == {"CRC"}
+    assert {currency_code(text) for text in ("USD", "US$", "U$S", "US Dólares", "dólares", "$", "U.S.D.")} == {"USD"}
+    assert [currency_code(text) for text in ("euro", "", "CRC USD")] == [None, None, None]
