@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,13 +19,13 @@ from sqlmodel import Session, col, select
 from bot.accounting.bank_profiles import BankProfile
 from bot.accounting.matching import reference_key
 from bot.db.models import BankImport, BankMovement
-from currency.text import currency_code, fold, normalize_header, parse_amount, parse_date
+from currency.text import currency_code, fold, normalize_header, parse_amount
 from currency.text.amounts import parse_ledger_amount
-from currency.text.dates import excel_date
 from currency.text.tables import (
     HeaderMatch,
     UnreadableTable,
     Vocabulary,
+    cell_date,
     cell_text,
     decimal_of,
     find_header,
@@ -182,20 +182,6 @@ ROLE_NAMES = {"date": "fecha", "reference": "referencia", "description": "descri
               "credit": "crédito", "amount": "monto", "currency": "moneda"}
 
 
-def _date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    number = decimal_of(value)
-    if number is not None:
-        return excel_date(int(number)) if number == int(number) else None
-    text = cell_text(value)
-    if text.isdigit() and len(text) == 5:
-        return excel_date(text)
-    return parse_date(text) if text else None
-
-
 def _amount(value: Any) -> Decimal | None:
     number = decimal_of(value)
     if number is not None:
@@ -226,7 +212,7 @@ def read_movements(data: bytes, profile: BankProfile, others: Iterable[BankProfi
     if direction is not None:
         marks = {fold(cell_text(row[direction])).rstrip(".") for row in match.sheet.rows[match.row + 1:]
                  if direction < len(row) and cell_text(row[direction]) and at["date"] < len(row)
-                 and _date(row[at["date"]]) is not None}
+                 and cell_date(row[at["date"]]) is not None}
         if "amount" in at and not {"debit", "credit"} <= set(at) and marks and marks <= DEBIT_MARKS | CREDIT_MARKS:
             notes.append(f"el signo de cada monto sale de la columna «{match.labels[direction]}»")
         else:
@@ -256,7 +242,7 @@ def read_movements(data: bytes, profile: BankProfile, others: Iterable[BankProfi
         def label(role: str) -> str:
             return f"columna «{match.label(role)}»"
 
-        booked_on = _date(cell("date"))
+        booked_on = cell_date(cell("date"))
         if booked_on is None:
             reason = _footer_reason(cells)
             if reason is not None:

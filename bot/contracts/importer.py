@@ -24,14 +24,13 @@ from currency.text import (
     international_phone,
     normalize_header,
     parse_amount,
-    parse_date,
     parse_phone,
 )
-from currency.text.dates import excel_date
 from currency.text.tables import (
     HeaderMatch,
     UnreadableTable,
     Vocabulary,
+    cell_date,
     cell_text,
     decimal_of,
     find_header,
@@ -201,7 +200,6 @@ _DIGITS = re.compile(r"\d+")
 _PLAIN_AMOUNT = re.compile(r"\d{1,15}(\.\d{1,6})?")
 _LONG_NUMBER = re.compile(r"\d{13,}([.,]\d{1,6})?")
 """Digits past MAX_AMOUNT's twelve before the decimals: a typo of extra digits, told as such."""
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _GROUPED_NUMBER = re.compile(r"\d[\d .\-]*\d")
 _PHONE_SEPARATORS = re.compile(r"\s*(?:/|,|;|\||\s[yo]\s)\s*")
 _PHONE_PUNCTUATION = re.compile(r"[\s\-.()]")
@@ -307,25 +305,6 @@ def _amount(raw: Any) -> tuple[Decimal | None, str | None, str | None]:
     if too_large(value):
         return None, None, f"Monto demasiado grande: a lo sumo {MAX_AMOUNT} (¿cifras de más?)"
     return value, currency, None
-
-
-def _date(raw: Any) -> date | None:
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    number = decimal_of(raw)
-    if number is not None:
-        return excel_date(int(number)) if number == int(number) else None
-    text = cell_text(raw)
-    if _ISO_DATE.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            return None
-    if text.isdigit() and len(text) == 5:
-        return excel_date(text)
-    return parse_date(text)
 
 
 def _tax_text(raw: str) -> str:
@@ -697,7 +676,7 @@ def import_contracts(
                 if key == "due_date":
                     fail(key, raw, "Falta la fecha de vencimiento (es el día cero de la cobranza)")
                 continue
-            parsed_date = _date(table.raw(row, key))
+            parsed_date = cell_date(table.raw(row, key))
             if parsed_date is None:
                 fail(key, raw, "Fecha inválida: use AAAA-MM-DD o DD/MM/AAAA")
             else:

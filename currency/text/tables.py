@@ -15,8 +15,11 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
+from currency.text.dates import excel_date, parse_date
 from currency.text.files import BadRow, UndecodableFile, csv_rows, decode_bytes
 from currency.text.words import normalize_header
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_XLSX_UNPACKED = 128 * 1024 * 1024
@@ -280,3 +283,24 @@ def decimal_of(value: Any) -> Decimal | None:
     if isinstance(value, float):
         return Decimal(repr(value))
     return None
+
+
+def cell_date(value: Any) -> date | None:
+    """The day a date cell holds: an XLSX date or datetime, an Excel serial number (as a number or five digits),
+    an ISO day, or a date as people write it; None when it is none of these."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    number = decimal_of(value)
+    if number is not None:
+        return excel_date(int(number)) if number == int(number) else None
+    text = cell_text(value)
+    if _ISO_DAY.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    if text.isdigit() and len(text) == 5:
+        return excel_date(text)
+    return parse_date(text) if text else None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from currency.text import find_date, month_number, parse_date
+from currency.text.tables import cell_date
 
 NOV_27 = date(2026, 11, 27)
 
@@ -77,3 +78,11 @@ def test_a_long_text_is_searched_in_bounded_time() -> None:
     start = time.perf_counter()
     assert find_date("1 de " * 50_000) is None
     assert time.perf_counter() - start < 2
+
+
+def test_a_spreadsheet_date_cell_reads_the_same_day_however_the_export_wrote_it() -> None:
+    day = date(2026, 11, 28)
+    cells = (datetime(2026, 11, 28, 9, 30), day, 46354, 46354.0, "46354", "2026-11-28", "28/11/2026",
+             "28 de noviembre de 2026")
+    assert {cell_date(cell) for cell in cells} == {day}
+    assert [cell_date(cell) for cell in ("2026-02-30", "", 46354.5, "hoy")] == [None, None, None, None]
