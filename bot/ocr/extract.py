@@ -54,6 +54,7 @@ from bot.ocr.parsing import (
 from bot.ocr.prose import Notification, amounts, read_notification, until_next_label
 from bot.ocr.rows import TEXT_CONFIDENCE, Flat, Row, Token, flatten_rows, rows_from_text, rows_from_words
 from bot.ocr.values import (
+    ends_abbreviated,
     has_date,
     is_account,
     is_amount,
@@ -437,7 +438,7 @@ def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
 
 def _without_full_stop(text: str) -> str:
     """A value without the full stop that ends its sentence (an abbreviation like `S.A.` keeps its own)."""
-    if text.endswith(".") and not re.search(r"(?:\b[A-Za-z]\.){2,}$|\b[A-Z]\.$", text):
+    if text.endswith(".") and not ends_abbreviated(text):
         return text[:-1]
     return text
 

@@ -58,6 +58,11 @@ LEADER_CONF = 5
 """A leader read as letters gets a confidence near 0 (of 100); a word it really is gets far more."""
 LOW_WORD = 0.5
 """A word whose ink is less than this share of its row's height sits on the baseline like dots do."""
+MISFIT_CONF = 60
+"""A word read with less confidence than this (of 100) whose height fits none of its row's surely read words..."""
+MISFIT_LOW, MISFIT_HIGH = 0.45, 1.2
+"""...lower than this share of the smallest of them, or taller than this share of the tallest, is no text: the
+marks of a leader or a rule between a label and its value, read as blobs (`«050 soso eroze`, `a 5% ro`)."""
 SHORT_WORDS = frozenset(("el", "en", "la", "le", "lo", "al", "un", "mi", "me", "no", "ni", "con", "los", "las", "una"))
 
 
@@ -83,16 +88,35 @@ def _leader_words(words: Sequence[Word]) -> set[int]:
     return out
 
 
+def _misfits(words: Sequence[Word]) -> set[int]:
+    """Words between two words of their row, read unsurely, whose height fits none of the row's surely read
+    words (with two letters or digits): a printed leader's blobs, never a value."""
+    out: set[int] = set()
+    for k, word in enumerate(words):
+        if word.conf >= MISFIT_CONF or (word.text[-1:] in ".:" and sum(ch.isalpha() for ch in word.text) >= 3):
+            continue  # a label's last word, its box stretched by the leader's underline, is text
+        row = [w for w in words if w is not word and _same_row(w, word)]
+        sure = [w.height for w in row if w.conf >= MISFIT_CONF and sum(ch.isalnum() for ch in w.text) >= 2]
+        if not sure or not MISFIT_LOW * min(sure) <= word.height <= MISFIT_HIGH * max(sure):
+            between = any(w.right <= word.left + 2 for w in row) and any(w.left >= word.right - 2 for w in row)
+            if sure and between:
+                out.add(k)
+    return out
+
+
 def without_leaders(words: Sequence[Word]) -> list[Word]:
     """Words with dot leaders removed; a colon left alone joins the word before it on its line, and the
     specks a leader leaves between a label and its value (`+!`, `.:`, or letters like `ccocooo`) go."""
     out: list[Word] = []
     leaders = _leader_words(words)
+    misfits = _misfits(words)
     for k, word in enumerate(words):
+        if k in misfits and k not in leaders:
+            continue
         text = ":" if k in leaders else _leaderless(word.text)
         if SPECKS.fullmatch(text) and text not in (":", "-"):
             text = ":" if text[-1] in ":!" else ""
-        if text == word.text:
+        if text == word.text and text != ":":
             out.append(word)
         elif text == ":" and out and (out[-1].line_key == word.line_key or (k in leaders and _same_row(out[-1], word))):
             label = out[-1].text.rstrip(":")

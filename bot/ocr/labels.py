@@ -13,8 +13,8 @@ from bot.ocr.layouts import LABEL_KINDS, Layout, load_layouts, merged_labels, no
 
 ABBREVIATIONS = {
     "no": "numero", "n": "numero", "nro": "numero", "num": "numero", "nº": "numero", "tel": "telefono",
-    "telef": "telefono", "ref": "referencia", "cta": "cuenta", "ident": "identificacion", "trans": "transaccion",
-    "transac": "transaccion",
+    "telef": "telefono", "telf": "telefono", "ref": "referencia", "cta": "cuenta", "ident": "identificacion",
+    "trans": "transaccion", "transac": "transaccion", "comp": "comprobante", "cel": "celular",
 }
 STOP_WORDS = frozenset(
     ("de", "del", "la", "el", "los", "las", "a", "al", "por", "que", "quien", "y", "en", "su", "con", "e", "o")
@@ -47,6 +47,10 @@ def side_of_verb(words: list[str]) -> str | None:
         return "payer" if after in ("de", "desde") else "payee"
     return None
 SIMILAR_SCORE = 82
+HEAD_ROLES = ("phone", "date", "amount", "description", "holder", "reference", "account")
+"""The keyword roles that name a field (sides and ignored words aside)."""
+NUMBER_WORDS = frozenset(("numero", "codigo"))
+"""Head nouns that only say a number follows."""
 
 
 @dataclass(frozen=True)
@@ -130,20 +134,31 @@ class Vocabulary:
         side = "payer" if "payer" in found and "payee" not in found else "payee" if "payee" in found else None
         if "ignore" in found:
             return "ignore"
-        if "phone" in found:
+        head = self._head(words)
+        if head == "phone":
             return f"{side or 'payee'}_phone"
-        for kind in ("date", "amount", "description"):
-            if kind in found:
-                return kind
-        if "holder" in found:
+        if head in ("date", "amount", "description", "reference"):
+            return head
+        if head == "holder":
             return f"{side or 'payer'}_name"
-        if "reference" in found:
-            return "reference"
-        if "account" in found:
+        if head == "account":
             return f"{side}_account" if side else "ignore"
         if side:
             return f"{side}_name"
         return None
+
+    def _head(self, words: list[str]) -> str | None:
+        """The field a label's head noun names: Spanish puts it first and its modifiers after (`Monto SINPE
+        Móvil` is an amount, `Teléfono del remitente` a phone, `Cuenta del titular` an account); `Número` and
+        `Código` say only that a number follows, so what they are the number of names it (`Número de cuenta`)."""
+        roles = [(role, w) for w in words for role in HEAD_ROLES if w in self.keywords.get(role, frozenset())]
+        if not roles:
+            return None
+        role, word = roles[0]
+        if word in NUMBER_WORDS:
+            named = next((r for r, w in roles[1:] if r in ("phone", "account", "reference", "date")), None)
+            return named or role
+        return role
 
     def is_label_text(self, text: str) -> LabelMatch | None:
         """The match when a whole piece of text reads as a label (no digits, mostly label words)."""

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from bot.ocr.labels import FUZZY, KNOWN, SIMILAR, LabelMatch, Vocabulary, label_words
+from bot.ocr.labels import FUZZY, KNOWN, SIMILAR, STOP_WORDS, LabelMatch, Vocabulary, label_words
 from bot.ocr.rows import Row, Token
 from bot.ocr.values import is_account, is_phone, looks_like_name, strip_accounts
 
@@ -142,6 +142,8 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
     inline: dict[int, tuple[int, LabelMatch]] = {}
     for i, seg in enumerate(segs):
         split = vocabulary.prefix([t.text for t in seg.tokens])
+        if split is not None and _longer_label(segs, i, split[0], vocabulary):
+            split = None
         if split is not None and split[1].how in (KNOWN, FUZZY) and _strip_colon(seg.tokens[split[0]:]):
             inline[i] = split
             continue
@@ -199,6 +201,17 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         crowded = far or pieces[seg.row] > 1 or pieces[segs[first].row] > 1
         pairs.append(Pair(match, seg.text, tuple(lines), place, seg.tokens, crowded))
     return pairs
+
+
+def _longer_label(segs: Sequence[Segment], i: int, count: int, vocabulary: Vocabulary) -> bool:
+    """Whether a known wording at the start of a piece only starts a longer label: the rest is label words
+    (`Nombre del cliente` + `origen`, `Ref.` + `SINPE Móvil`) and the value is the next piece on the row."""
+    rest = [t.text for t in segs[i].tokens[count:]]
+    beside = i + 1 < len(segs) and segs[i + 1].row == segs[i].row
+    if not beside or not rest or len(rest) > 3 or any(ch.isdigit() for text in rest for ch in text):
+        return False
+    words = label_words(" ".join(rest))
+    return bool(words) and all(vocabulary.familiar(w) or w in STOP_WORDS for w in words)
 
 
 def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],

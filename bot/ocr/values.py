@@ -51,6 +51,18 @@ _ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
 _NAME_WORD = re.compile(r"^[A-Za-zÁÉÍÓÚÑÜáéíóúñü][A-Za-zÁÉÍÓÚÑÜáéíóúñü'.&-]*$")
 
 
+_ABBREVIATED_END = re.compile(
+    r"(?:\b[A-Za-z]\.){2,}$|\b[A-Z]\.$|\b(?:ltda|cia|c[ií]a|hnos|inc|corp|soc|sucs?|cnel|lic|dr|dra|ing|sr|sra)\.$",
+    re.IGNORECASE,
+)
+"""A name whose last word is an abbreviation (`S.A.`, `Ltda.`, `Cía.`, `Hnos.`): its full stop is its own."""
+
+
+def ends_abbreviated(text: str) -> bool:
+    """Whether the text's final full stop belongs to an abbreviation (a company's legal form, initials)."""
+    return bool(_ABBREVIATED_END.search(text))
+
+
 def is_account(text: str) -> bool:
     """An IBAN (CRdd followed by digits, grouped or not), or an account shown with hidden digits."""
     return bool(_IBAN.search(text) or _MASKED.search(text))
