@@ -54,12 +54,14 @@ from bot.ocr.parsing import (
 from bot.ocr.prose import Notification, amounts, read_notification, until_next_label
 from bot.ocr.rows import TEXT_CONFIDENCE, Flat, Row, Token, flatten_rows, rows_from_text, rows_from_words
 from bot.ocr.values import (
+    cut_phrase,
     ends_abbreviated,
     has_date,
     is_account,
     is_amount,
     is_phone,
     looks_like_name,
+    name_after_account,
     parse_date,
     reference_candidates,
     sentence,
@@ -186,6 +188,7 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
     confs: list[float] = []
     for line in lines:
         text = strip_accounts(" ".join(t.text for t in line)).strip(" -·|/,;:!")
+        text = name_after_account(text)
         junk = bool(re.search(r"[\d*#@$]", text))
         if not text or (not names and (is_phone(text) or junk)):
             continue
@@ -484,7 +487,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
             cleaned = clean_text(text)
             if cleaned:
                 candidates.append(Candidate(cleaned, min(PROSE, conf), "sentence-label"))
-    if notice.description and not candidates:
+    if notice.description and not candidates and (notice.description_labelled or not cut_phrase(notice.description)):
         text, conf = _in_text(flat, notice.description, reread)
         cleaned = clean_text(text)
         if cleaned:

@@ -47,7 +47,7 @@ def side_of_verb(words: list[str]) -> str | None:
         return "payer" if after in ("de", "desde") else "payee"
     return None
 SIMILAR_SCORE = 82
-HEAD_ROLES = ("phone", "date", "amount", "description", "holder", "reference", "account")
+HEAD_ROLES = ("phone", "date", "time", "amount", "description", "holder", "reference", "account")
 """The keyword roles that name a field (sides and ignored words aside)."""
 NUMBER_WORDS = frozenset(("numero", "codigo"))
 """Head nouns that only say a number follows."""
@@ -107,7 +107,7 @@ class Vocabulary:
         text = " ".join(words)
         if len(text) >= 5:
             best = process.extractOne(text, self._choices.keys(), scorer=fuzz.ratio, score_cutoff=88)
-            if best is not None:
+            if best is not None and self._head_allows(words, self._choices[best[0]]):
                 return LabelMatch(self._choices[best[0]], FUZZY)
         kind = self._by_keywords(words)
         if kind is not None:
@@ -135,6 +135,8 @@ class Vocabulary:
         if "ignore" in found:
             return "ignore"
         head = self._head(words)
+        if head == "time":
+            return "ignore"
         if head == "phone":
             return f"{side or 'payee'}_phone"
         if head in ("date", "amount", "description", "reference"):
@@ -146,6 +148,15 @@ class Vocabulary:
         if side:
             return f"{side}_name"
         return None
+
+    def _head_allows(self, words: list[str], kind: str) -> bool:
+        """Whether a wording that only resembles a known one names the same field as its own head noun does (`Monto
+        del pago` is an amount, however close its letters are to `Motivo del pago`)."""
+        head = self._head(words)
+        if head is None:
+            return True
+        named = {"holder": "_name", "account": "_account", "phone": "_phone", "time": "ignore"}
+        return kind == head or (head in named and kind.endswith(named[head]))
 
     def _head(self, words: list[str]) -> str | None:
         """The field a label's head noun names: Spanish puts it first and its modifiers after (`Monto SINPE

@@ -205,13 +205,16 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
 
 def _longer_label(segs: Sequence[Segment], i: int, count: int, vocabulary: Vocabulary) -> bool:
     """Whether a known wording at the start of a piece only starts a longer label: the rest is label words
-    (`Nombre del cliente` + `origen`, `Ref.` + `SINPE Móvil`) and the value is the next piece on the row."""
+    (`Nombre del cliente` + `origen`, `Ref.` + `SINPE Móvil`) and the value is the next piece on the row, or the
+    rest only says which side (`Nombre del cliente` + `destino`, alone on its line)."""
     rest = [t.text for t in segs[i].tokens[count:]]
-    beside = i + 1 < len(segs) and segs[i + 1].row == segs[i].row
-    if not beside or not rest or len(rest) > 3 or any(ch.isdigit() for text in rest for ch in text):
+    if not rest or len(rest) > 3 or any(ch.isdigit() for text in rest for ch in text):
         return False
     words = label_words(" ".join(rest))
-    return bool(words) and all(vocabulary.familiar(w) or w in STOP_WORDS for w in words)
+    if i + 1 < len(segs) and segs[i + 1].row == segs[i].row:
+        return bool(words) and all(vocabulary.familiar(w) or w in STOP_WORDS for w in words)
+    sides = vocabulary.keywords.get("payer", frozenset()) | vocabulary.keywords.get("payee", frozenset())
+    return any(w in sides for w in words) and all(w in sides or w in STOP_WORDS for w in words)
 
 
 def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
@@ -345,8 +348,8 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
         k = j
         for _ in range(3):
             n = _neighbour(segs, k, step, overlapping=True)
-            if n is None or n in labels or n in inline:
-                break
+            if n is None or any(m in labels or m in inline for m in _row_of(segs, n)):
+                break  # a line that carries its own label starts another pair
             a, b = (segs[k], segs[n]) if step > 0 else (segs[n], segs[k])
             wrapped = b.edge(3) - a.edge(3) <= WRAP_PITCH * max(a.height, b.height)
             if not b.boxed or (b.edge(1) - a.edge(1) > 1.5 * first_step and not wrapped) or _gap(a, b) > LINE_GAP:

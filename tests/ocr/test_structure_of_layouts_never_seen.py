@@ -1,0 +1,130 @@
+"""Stories for rules of structure that hold on layouts the reader was never tuned on: a label's head noun names its
+field, a label runs on past a wording it knows, a leader printed between a label and its value is no value, the
+colón sign read as a digit is left out when the digit groups prove it, a company's `Ltda.` keeps its full stop;
+on story images invented for them, read by real Tesseract."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from bot.ocr import read_receipt
+from bot.ocr.amounts import lenient_amount
+from bot.ocr.engine import Word
+from bot.ocr.gaps import without_leaders
+from bot.ocr.labels import label_words, vocabulary
+from bot.ocr.values import parse_date
+from tests.ocr.sketch import Text, label_above, sketch
+
+
+def test_a_two_column_voucher_whose_labels_open_with_their_head_noun_gives_amount_reference_and_payee() -> None:
+    left, right = 60, 700
+    pieces = [Text(60, 40, "Constancia de transferencia", 38, bold=True)]
+    rows = [(("Fecha de transferencia:", "27.11.2026, 18:19 hrs"), ("MONTO SINPE MÓVIL:", "₡281,50")),
+            (("Ordenante:", "Carlos Chaves Rodríguez"), ("Cuenta debitada:", "CR** **** **** 1002")),
+            (("Nombre destino:", "Servicios Técnicos Herrera Ltda."), ("Comp.:", "20261127437527618319")),
+            (("Detalle de la transacción:", "Alquiler de bodega"), ("Entidad de destino:", "Coocique"))]
+    y = 140
+    for pair in rows:
+        for x, (label, value) in zip((left, right), pair, strict=True):
+            pieces += [Text(x, y, label, 24, grey=True), Text(x, y + 34, value, 32)]
+        y += 100
+    fields = read_receipt(sketch(pieces, width=1400))
+    assert (fields.amount, fields.currency) == (Decimal("281.50"), "CRC")
+    assert fields.reference == "20261127437527618319"
+    assert fields.payee_name == "Servicios Técnicos Herrera Ltda."
+    assert fields.payer_name == "Carlos Chaves Rodríguez"
+    assert fields.description == "Alquiler de bodega"
+    assert fields.date == date(2026, 11, 27)
+
+
+def test_a_label_whose_head_noun_names_another_field_than_a_wording_it_resembles_follows_its_head() -> None:
+    vocab = vocabulary(None)
+    named = {text: vocab.match(label_words(text)) for text in (
+        "Monto del pago", "Monto SINPE Móvil", "Número de cuenta destino", "Teléfono del remitente",
+        "Hora de aplicación", "Fecha y hora")}
+    assert {text: match.kind if match else None for text, match in named.items()} == {
+        "Monto del pago": "amount", "Monto SINPE Móvil": "amount", "Número de cuenta destino": "payee_account",
+        "Teléfono del remitente": "payer_phone", "Hora de aplicación": "ignore", "Fecha y hora": "date"}
+
+
+def test_a_table_whose_labels_run_on_past_a_known_wording_gives_the_holders_beside_them() -> None:
+    rows = [("Fecha", "02.07.2026, 09:18 h"), ("Monto", "56.656,00 CRC"),
+            ("Nombre del cliente origen", "Lucía Acuña Segura"), ("Ref. SINPE Móvil", "28957058576545"),
+            ("Nombre del originador", "Inversiones Pura Vida S.A."), ("Cuentahabiente destino", "Wendy Soto Chacón")]
+    pieces = [Text(60, 40, "Información de la transacción", 36, bold=True)]
+    for k, (label, value) in enumerate(rows):
+        pieces += [Text(60, 130 + 70 * k, label, 28), Text(560, 130 + 70 * k, value, 28)]
+    fields = read_receipt(sketch(pieces, width=1200))
+    assert fields.payer_name in ("Lucía Acuña Segura", "Inversiones Pura Vida S.A.")
+    assert fields.payee_name == "Wendy Soto Chacón"
+    assert fields.reference == "28957058576545"
+    assert fields.amount == Decimal("56656.00")
+
+
+def test_a_holder_label_alone_on_its_line_with_its_side_after_a_known_wording_names_the_value_under_it() -> None:
+    image = sketch(label_above([("Monto", "₡12.500,00"), ("Nombre del cliente destino", "Wolk Software Ltda."),
+                                ("Nombre del cliente origen", "Juan Carlos Núñez Arias")], title="Popular en Línea"))
+    fields = read_receipt(image)
+    assert fields.payee_name == "Wolk Software Ltda."
+    assert fields.payer_name == "Juan Carlos Núñez Arias"
+
+
+def test_a_ticket_whose_underlined_leader_leaves_a_lone_colon_keeps_label_and_value_together() -> None:
+    image = sketch([Text(40, 40, "BANCO POPULAR", 30),
+                    Text(40, 120, "MONTO TRANSFERIDO______________:  ₡11309,00", 30),
+                    Text(40, 180, "DE PARTE DE___________:  VETERINARIA SAN FRANCISCO LTDA.", 30),
+                    Text(40, 240, "NUMERO DE DOCUMENTO___________:  18004168411582", 30),
+                    Text(40, 300, "RECEPTOR DEL PAGO_____:  WOLK SOFTWARE SOCIEDAD ANONIMA", 30)], width=1200)
+    fields = read_receipt(image)
+    assert (fields.amount, fields.reference) == (Decimal("11309.00"), "18004168411582")
+    assert fields.payer_name == "VETERINARIA SAN FRANCISCO LTDA."
+    assert fields.payee_name == "WOLK SOFTWARE SOCIEDAD ANONIMA"
+    assert fields.description is None
+
+
+def _word(text: str, left: int, conf: float = 96, top: int = 100, height: int = 30) -> Word:
+    return Word(text, conf, left, top, 10 * len(text), height, (1, 1, 1))
+
+
+def test_a_leader_printed_as_blobs_taller_or_lower_than_the_text_is_dropped_between_label_and_value() -> None:
+    words = [_word("MONTO.", 0, 42), _word("«050", 80, 19, top=96, height=49), _word("1", 130, 45, top=124, height=6),
+             _word("soso", 160, 32, top=96, height=49), _word("eroze", 210, 0, top=96, height=49),
+             _word("CRC14.", 400, 64), _word("188,", 470, 91, height=36), _word("13", 520, 91)]
+    assert [w.text for w in without_leaders(words)] == ["MONTO.", "CRC14.", "188,", "13"]
+
+
+def test_a_label_stretched_by_its_underline_and_a_masked_account_stay() -> None:
+    words = [_word("NUMERO", 0), _word("DOCUMENTO.", 80, 59, height=44), _word(":", 300, 67, height=20),
+             _word("1800416", 340, 67), _word("CR48", 500, 68, height=36), _word("****", 560, 68, height=19),
+             _word(">+xkxk", 620, 0, height=19), _word("2581", 700, 95, height=36)]
+    assert [w.text for w in without_leaders(words)] == ["NUMERO", "DOCUMENTO.:", "1800416", "CR48", "****",
+                                                        ">+xkxk", "2581"]
+
+
+def test_the_colon_sign_read_as_a_digit_is_left_out_only_when_the_digit_groups_prove_it() -> None:
+    repaired = lenient_amount("4 65 213,00")
+    assert repaired is not None
+    assert (repaired.value, repaired.currency, repaired.doubtful) == (Decimal("65213.00"), "CRC", True)
+    kept = lenient_amount("1 234,00")
+    assert kept is not None and kept.value == Decimal("1234.00")
+    assert lenient_amount("3 45") is None
+
+
+def test_dates_written_year_first_or_with_a_comma_before_the_year() -> None:
+    assert parse_date("2026/10/14") == date(2026, 10, 14)
+    assert parse_date("2 de marzo, 2026 a las 07:53") == date(2026, 3, 2)
+    assert parse_date("Ref 20261014, 2026") is None
+
+
+def test_a_company_name_keeps_the_full_stop_of_its_legal_form() -> None:
+    image = sketch(label_above([("Monto", "₡9.900,00"), ("Beneficiario", "Servicios Técnicos Herrera Ltda."),
+                                ("Ordenante", "Transportes Zúñiga e Hijos Cía.")], title="BCR"))
+    fields = read_receipt(image)
+    assert fields.payee_name == "Servicios Técnicos Herrera Ltda."
+    assert fields.payer_name == "Transportes Zúñiga e Hijos Cía."
+
+
+def test_a_receipt_of_coopeservidores_names_its_issuer() -> None:
+    image = sketch(label_above([("Monto", "₡5.000,00"), ("Asociado", "Ana Vega Soto")], title="Coopeservidores"))
+    assert read_receipt(image).bank == "Coopeservidores"
