@@ -171,11 +171,13 @@ class Vocabulary:
             return named or role
         return role
 
-    def is_label_text(self, text: str) -> LabelMatch | None:
-        """The match when a whole piece of text reads as a label (no digits, mostly label words)."""
+    def is_label_text(self, text: str, *, beside: bool = False) -> LabelMatch | None:
+        """The match when a whole piece of text reads as a label (no digits, mostly label words). A label starts
+        with a capital or ends with a colon, unless its value stands `beside` it, apart, on its row (a table whose
+        labels are all in lower case)."""
         if any(ch.isdigit() for ch in text) or len(text) > 60 or ":" in text.rstrip(" :"):
             return None
-        if not text.rstrip().endswith(":") and not _capitalised(text):
+        if not text.rstrip().endswith(":") and not _capitalised(text) and not beside:
             return None
         words = label_words(text)
         match = self.match(words)

@@ -54,8 +54,12 @@ class Segment:
 
     @property
     def height(self) -> float:
+        """The text height: of the words read surely when there are any (a masked account's misread stars are
+        lower than its digits)."""
         sizes = [t.box[3] - t.box[1] for t in self.tokens if t.box is not None]
-        return float(median(sizes)) if sizes else 0.0
+        sure = [t.box[3] - t.box[1] for t in self.tokens
+                if t.box is not None and t.conf >= 0.5 and sum(ch.isalnum() for ch in t.text) >= 2]
+        return float(median(sure or sizes)) if sizes else 0.0
 
 
 @dataclass(frozen=True)
@@ -147,11 +151,12 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         if split is not None and split[1].how in (KNOWN, FUZZY) and _strip_colon(seg.tokens[split[0]:]):
             inline[i] = split
             continue
-        whole = vocabulary.is_label_text(seg.text)
+        leftmost = i == 0 or segs[i - 1].row != seg.row
+        beside = leftmost and i + 1 < len(segs) and segs[i + 1].row == seg.row
+        whole = vocabulary.is_label_text(seg.text, beside=beside)
         if whole is not None:
             labels[i] = whole
             continue
-        leftmost = i == 0 or segs[i - 1].row != seg.row
         if split is not None and (leftmost or split[1].how in (KNOWN, FUZZY)):
             inline[i] = split
     _typographic_labels(segs, labels, inline, vocabulary)
@@ -165,7 +170,11 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         if not value:
             labels[i] = match
             continue
-        lines = [value, *_continuation(segs, i, labels, inline, seg, pitch)]
+        text = " ".join(t.text for t in value)
+        holder = match.kind.startswith(("payer", "payee")) and (is_account(text) or is_phone(text))
+        start = value[0].box[0] if value[0].box is not None else None
+        lines = [value, *_continuation(segs, i, labels, inline, seg, pitch, seg.edge(0) if holder else None,
+                                       value_left=start)]
         pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline",
                           seg.tokens[:count], pieces[seg.row] > 1))
     direction, settled = _direction(segs, labels, inline)
@@ -366,9 +375,10 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
 
 def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
                   inline: dict[int, tuple[int, LabelMatch]], first: Segment, pitch: float,
-                  holder_edge: int | None = None) -> list[tuple[Token, ...]]:
-    """Lines under a value that carry on its text: alone on their row, aligned with it, closer than rows are.
-    Under a holder's account (`holder_edge`: its label's left edge), the holder's name may start under the label."""
+                  holder_edge: int | None = None, *, value_left: int | None = None) -> list[tuple[Token, ...]]:
+    """Lines under a value that carry on its text: alone on their row, aligned with it (or with where the value
+    starts after its label, `value_left`), closer than rows are. Under a holder's account (`holder_edge`: its
+    label's left edge), the holder's name may start under the label."""
     out: list[tuple[Token, ...]] = []
     if not first.boxed:
         return out
@@ -379,7 +389,7 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
             break
         aligned = abs(segs[n].edge(0) - first.edge(0)) < first.height or abs(segs[n].edge(2) - first.edge(2)) < (
             first.height
-        )
+        ) or (value_left is not None and abs(segs[n].edge(0) - value_left) < first.height)
         holder_line = holder_edge is not None and not out and looks_like_name(segs[n].text) and (
             aligned or abs(segs[n].edge(0) - holder_edge) < first.height
         )
