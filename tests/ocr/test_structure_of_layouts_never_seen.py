@@ -8,12 +8,20 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from PIL import Image, ImageDraw
+
 from bot.ocr import read_receipt
 from bot.ocr.amounts import lenient_amount
 from bot.ocr.engine import Word
 from bot.ocr.gaps import without_leaders
 from bot.ocr.labels import label_words, vocabulary
+from bot.ocr.loading import load_image
+from bot.ocr.pairs import Segment
+from bot.ocr.preprocess import prepare
+from bot.ocr.rows import Token
 from bot.ocr.values import parse_date
+from tests.ocr.generator import encode, generate
+from tests.ocr.generator.draw import SANS, font, put
 from tests.ocr.sketch import Text, label_above, sketch
 
 
@@ -128,3 +136,64 @@ def test_a_company_name_keeps_the_full_stop_of_its_legal_form() -> None:
 def test_a_receipt_of_coopeservidores_names_its_issuer() -> None:
     image = sketch(label_above([("Monto", "₡5.000,00"), ("Asociado", "Ana Vega Soto")], title="Coopeservidores"))
     assert read_receipt(image).bank == "Coopeservidores"
+
+
+def test_a_table_whose_labels_are_in_lower_case_gives_the_values_beside_them() -> None:
+    rows = [("fecha", "10 de julio, 2026"), ("monto transferido", "754,35 USD"),
+            ("cliente", "DISTRIBUIDORA TICA LTDA."), ("receptor del pago", "ACADEMIA MUSICAL ALLEGRO"),
+            ("motivo", "Pago Wolk")]
+    pieces = [Text(60, 40, "¡Listo!", 36, bold=True)]
+    for k, (label, value) in enumerate(rows):
+        pieces += [Text(60, 130 + 70 * k, label, 28, grey=True), Text(560, 130 + 70 * k, value, 28)]
+    fields = read_receipt(sketch(pieces, width=1200))
+    assert fields.payee_name == "ACADEMIA MUSICAL ALLEGRO"
+    assert fields.payer_name == "DISTRIBUIDORA TICA LTDA."
+    assert (fields.amount, fields.currency, fields.date) == (Decimal("754.35"), "USD", date(2026, 7, 10))
+
+
+def test_the_holders_name_under_an_account_written_after_its_label_is_the_holders() -> None:
+    pieces = [Text(60, 40, "Constancia de pago", 38, bold=True),
+              Text(60, 140, "Valor", 28, bold=True), Text(200, 140, "₡416,50", 28),
+              Text(60, 210, "De parte de", 28, bold=True), Text(280, 210, "***625", 28),
+              Text(280, 256, "Hazel Zúñiga Campos", 28),
+              Text(60, 340, "Beneficiario", 28, bold=True), Text(60, 386, "Adriana Vargas Sibaja", 28)]
+    fields = read_receipt(sketch(pieces))
+    assert fields.payer_name == "Hazel Zúñiga Campos"
+    assert fields.payee_name == "Adriana Vargas Sibaja"
+
+
+def test_a_masked_account_whose_stars_are_read_as_small_letters_keeps_the_height_of_its_digits() -> None:
+    tokens = (Token("CR75", 0.89, (23, 908, 100, 931)), Token("KK", 0.0, (115, 908, 160, 919)),
+              Token("KKKK", 0.32, (174, 908, 225, 919)), Token("1162", 0.97, (294, 908, 370, 931)))
+    assert Segment(tokens, 0).height == 23
+
+
+def _lock_screen() -> bytes:
+    image = Image.new("RGB", (1080, 1400))
+    draw = ImageDraw.Draw(image)
+    for y in range(image.height):
+        draw.line([(0, y), (image.width, y)], fill=(60 + y // 20, 30 + y // 40, 90 + y // 25))
+    draw.rounded_rectangle((50, 500, 1030, 920), 30, fill=(244, 244, 246))
+    regular, bold = SANS["dejavu"]
+    put(draw, (330, 160), "martes, 8 de setiembre", font(regular, 40), (255, 255, 255), "la")
+    put(draw, (170, 560), "GRUPO MUTUAL", font(regular, 30), (110, 110, 110), "la")
+    put(draw, (90, 640), "Notificación de transacción", font(bold, 38), (20, 20, 20), "la")
+    put(draw, (90, 700), "Mutual Alajuela informa que se debitó 806,50", font(regular, 36), (20, 20, 20), "la")
+    put(draw, (90, 752), "COLONES por transferencia a INVERSIONES", font(regular, 36), (20, 20, 20), "la")
+    put(draw, (90, 804), "PURA VIDA S.A. Ref: 2026090828165665455374426.", font(regular, 36), (20, 20, 20), "la")
+    return encode(image, "PNG")
+
+
+def test_a_lock_screen_on_a_shaded_wallpaper_is_read_as_a_screenshot_and_keeps_its_first_letters() -> None:
+    assert not prepare(load_image(_lock_screen(), max_bytes=10_000_000)).photo
+    fields = read_receipt(_lock_screen())
+    assert fields.bank == "Mutual"
+    assert (fields.amount, fields.currency) == (Decimal("806.50"), "CRC")
+    assert fields.reference == "2026090828165665455374426"
+
+
+def test_photographed_receipts_stay_photos() -> None:
+    for seed in (10029, 10086, 10154):
+        receipt = generate(seed, part="tuned")
+        assert receipt.photographed
+        assert prepare(load_image(receipt.data, max_bytes=50_000_000)).photo
