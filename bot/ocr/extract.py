@@ -114,6 +114,8 @@ UNREAD_AMOUNT_LABEL = 0.6
 """The most an amount found by its shape gets when the receipt's amount label holds no readable amount."""
 UNKNOWN_LABEL = 0.65
 """The most a description gets when only its shape says so, under a label whose words name no field."""
+UNREAD_WORDS = 0.3
+"""Words under a label nobody knows read with less confidence than this are marks, not a description."""
 LABEL_INSIDE = 0.6
 """The most a description gets when it carries another field's `Label:` (two fields run together)."""
 """The most a field gets when another reading of it says something else."""
@@ -314,7 +316,9 @@ def _reference(pairs: Sequence[Pair], notice: Notification, flat: Flat, when: da
         if _sinpe_suspect(notice.reference, when):
             conf = min(conf, 0.5)
         return notice.reference, conf
-    kept = [t for _, _, t in flat.spans if id(t) not in excluded]
+    # Digits printed with a holder's name (`11467322729111001 Hazel Torres`) are the holder's account.
+    holders = {id(t) for p in pairs if p.kind.endswith("_name") and _name_from_lines(p.lines) for t in p.tokens}
+    kept = [t for _, _, t in flat.spans if id(t) not in excluded and id(t) not in holders]
     runs = reference_candidates(" ".join(t.text for t in kept))
     if not runs:
         return None, 0.0
@@ -494,7 +498,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
             base = PROSE if notice.description_labelled else PROSE_WEAK
             candidates.append(Candidate(cleaned, min(base, conf), "prose"))
     if not candidates:
-        free = [p for p in pairs if p.kind == "unknown" and _free_words(p.text)]
+        free = [p for p in pairs if p.kind == "unknown" and _free_words(p.text) and p.conf >= UNREAD_WORDS]
         for pair in free[:1]:
             cleaned = clean_text(_without_full_stop(sentence(pair.text)))
             if cleaned:

@@ -171,13 +171,16 @@ class Vocabulary:
             return named or role
         return role
 
-    def is_label_text(self, text: str, *, beside: bool = False) -> LabelMatch | None:
+    def is_label_text(self, text: str, *, beside: bool = False, alone: bool = False) -> LabelMatch | None:
         """The match when a whole piece of text reads as a label (no digits, mostly label words). A label starts
         with a capital or ends with a colon, unless its value stands `beside` it, apart, on its row (a table whose
-        labels are all in lower case)."""
+        labels are all in lower case), or it is `alone` on its row and made of label words only, one of them
+        naming a field (`num. de recibo`)."""
         if any(ch.isdigit() for ch in text) or len(text) > 60 or ":" in text.rstrip(" :"):
             return None
-        if not text.rstrip().endswith(":") and not _capitalised(text) and not beside:
+        if not text.rstrip().endswith(":") and not _capitalised(text) and not beside and not (
+            alone and self._only_label_words(text)
+        ):
             return None
         words = label_words(text)
         match = self.match(words)
@@ -190,6 +193,12 @@ class Vocabulary:
         if familiar * 2 <= len(content) and not (text.rstrip().endswith(":") and familiar):
             return None
         return match
+
+    def _only_label_words(self, text: str) -> bool:
+        """At most four words, all label words, one of them a field's keyword (a label however it is written)."""
+        words = label_words(text)
+        content = [w for w in words if w not in STOP_WORDS]
+        return 0 < len(content) <= 4 and all(self.familiar(w) for w in content) and self._head(words) is not None
 
     def prefix(self, texts: list[str]) -> tuple[int, LabelMatch] | None:
         """(tokens taken, match) for a label the tokens start with, the value following on the same line.

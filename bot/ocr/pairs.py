@@ -12,10 +12,12 @@ from statistics import median
 
 from bot.ocr.labels import FUZZY, KNOWN, SIMILAR, STOP_WORDS, LabelMatch, Vocabulary, label_words
 from bot.ocr.rows import Row, Token
-from bot.ocr.values import is_account, is_phone, looks_like_name, strip_accounts
+from bot.ocr.values import is_account, is_legal_form, is_phone, looks_like_name, strip_accounts
 
 COLUMN_GAP = 1.3
 """A gap wider than this many text heights splits a line into separate pieces (columns, right-aligned values)."""
+LEGAL_FORM_GAP = 2.5
+"""A company's legal form (`S.A.`) stays with the name before it across a gap up to this many times the usual."""
 LINE_GAP = 1.6
 """A value further than this many text heights below (or above) a label is not its value."""
 WRAP_PITCH = 1.8
@@ -110,7 +112,8 @@ def segments(rows: Sequence[Row]) -> list[Segment]:
         current = [tokens[0]]
         for prev, token in itertools.pairwise(tokens):
             assert prev.box is not None and token.box is not None
-            if token.box[0] - prev.box[2] > limit:
+            if token.box[0] - prev.box[2] > limit and not (is_legal_form(token.text) and
+                                                            token.box[0] - prev.box[2] <= LEGAL_FORM_GAP * limit):
                 out.append(Segment(tuple(current), index))
                 current = []
             current.append(token)
@@ -153,7 +156,8 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
             continue
         leftmost = i == 0 or segs[i - 1].row != seg.row
         beside = leftmost and i + 1 < len(segs) and segs[i + 1].row == seg.row
-        whole = vocabulary.is_label_text(seg.text, beside=beside)
+        alone = leftmost and (i + 1 == len(segs) or segs[i + 1].row != seg.row)
+        whole = vocabulary.is_label_text(seg.text, beside=beside, alone=alone)
         if whole is not None:
             labels[i] = whole
             continue

@@ -61,6 +61,15 @@ _ABBREVIATED_END = re.compile(
 """A name whose last word is an abbreviation (`S.A.`, `Ltda.`, `Cía.`, `Hnos.`): its full stop is its own."""
 
 
+_LEGAL_FORM = re.compile(r"(?:S\.\s?A|S\.\s?R\.\s?L|R\.\s?L|Ltda|C[ií]a|Inc|Corp)\.?", re.IGNORECASE)
+"""A company's legal form as printed after its name (`S.A.`, `S.R.L.`, `Ltda.`, `R.L.`, `Cía.`)."""
+
+
+def is_legal_form(word: str) -> bool:
+    """Whether a word is a company's legal form, which belongs to the name printed before it."""
+    return bool(_LEGAL_FORM.fullmatch(word.strip(",;")))
+
+
 def ends_abbreviated(text: str) -> bool:
     """Whether the text's final full stop belongs to an abbreviation (a company's legal form, initials)."""
     return bool(_ABBREVIATED_END.search(text))

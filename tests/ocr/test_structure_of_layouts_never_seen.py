@@ -197,3 +197,23 @@ def test_photographed_receipts_stay_photos() -> None:
         receipt = generate(seed, part="tuned")
         assert receipt.photographed
         assert prepare(load_image(receipt.data, max_bytes=50_000_000)).photo
+
+
+def test_a_label_in_lower_case_alone_on_its_line_names_the_value_under_it_and_a_holders_account_is_no_reference(
+) -> None:
+    image = sketch(label_above([("montos", "7,511.00 DÓLARES"),
+                                ("De parte de", "11467322729111001 Hazel Torres Sibaja"),
+                                ("Quien recibe", "WOLK SOFTWARE S.A."), ("notas", "ID 36570 cuota"),
+                                ("num. de recibo", "19196491665665")], title="Lafise Móvil"))
+    fields = read_receipt(image)
+    assert fields.reference == "19196491665665"
+    assert fields.payer_name == "Hazel Torres Sibaja"
+    assert fields.payee_name == "WOLK SOFTWARE S.A."
+
+
+def test_a_company_whose_legal_form_is_printed_apart_keeps_it() -> None:
+    pieces = [Text(60, 40, "Transferencia exitosa", 38, bold=True), Text(60, 130, "Destino", 26, grey=True),
+              Text(60, 166, "CONSTRUCTORA MONTEVERDE", 32), Text(610, 166, "S.A.", 32),
+              Text(60, 250, "Monto", 26, grey=True), Text(60, 286, "₡65.970,00", 32)]
+    fields = read_receipt(sketch(pieces))
+    assert fields.payee_name == "CONSTRUCTORA MONTEVERDE S.A."
