@@ -15,6 +15,7 @@ ABBREVIATIONS = {
     "no": "numero", "n": "numero", "nro": "numero", "num": "numero", "nº": "numero", "tel": "telefono",
     "telef": "telefono", "telf": "telefono", "ref": "referencia", "cta": "cuenta", "ident": "identificacion",
     "trans": "transaccion", "transac": "transaccion", "comp": "comprobante", "cel": "celular",
+    "desc": "descripcion", "aut": "autorizacion", "autoriz": "autorizacion",
 }
 STOP_WORDS = frozenset(
     ("de", "del", "la", "el", "los", "las", "a", "al", "por", "que", "quien", "y", "en", "su", "con", "e", "o")

@@ -30,6 +30,8 @@ wrapped value's second line is often a little smaller than its first)."""
 FAR_GAP = 2.8
 """The furthest a lone label's value may be when every label of the page sits on the same side of its value."""
 HEADER_GAP = 2.5
+TABLE_ROWS = 3
+"""Rows of a known label with its value apart beside it that make the page a table of labels and values."""
 """The same for a label in a table's header row, which stands further from the values under it."""
 
 
@@ -164,6 +166,7 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         if split is not None and (leftmost or split[1].how in (KNOWN, FUZZY)):
             inline[i] = split
     _typographic_labels(segs, labels, inline, vocabulary)
+    _table_labels(segs, labels, inline, vocabulary)
     pairs: list[Pair] = []
     used: set[int] = set()
     pitch = _row_pitch(segs)
@@ -228,6 +231,43 @@ def _longer_label(segs: Sequence[Segment], i: int, count: int, vocabulary: Vocab
         return bool(words) and all(vocabulary.familiar(w) or w in STOP_WORDS for w in words)
     sides = vocabulary.keywords.get("payer", frozenset()) | vocabulary.keywords.get("payee", frozenset())
     return any(w in sides for w in words) and all(w in sides or w in STOP_WORDS for w in words)
+
+
+def _table_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: dict[int, tuple[int, LabelMatch]],
+                  vocabulary: Vocabulary) -> None:
+    """Add to `labels` the first pieces of rows laid out like the page's label/value rows (a piece where the known
+    labels start, a value apart where their values start), whatever their words: a label nobody knows
+    (`Justificación`), its value typed by its shape."""
+    rows = [r for r in _two_piece_rows(segs) if r not in inline and r + 1 not in labels and r + 1 not in inline]
+    known = [r for r in rows if r in labels]
+    if len(known) < TABLE_ROWS:
+        return
+    height = median(segs[r].height for r in known)
+    left = median(segs[r].edge(0) for r in known)
+    starts = median(segs[r + 1].edge(0) for r in known)
+    ends = median(segs[r + 1].edge(2) for r in known)
+    for r in rows:
+        seg, value = segs[r], segs[r + 1]
+        if r in labels or abs(seg.edge(0) - left) > height or not (
+            abs(value.edge(0) - starts) < 2 * height or abs(value.edge(2) - ends) < 2 * height
+        ):
+            continue
+        text = seg.text
+        if any(ch.isdigit() for ch in text) or not 1 <= len(text.split()) <= 4 or not text[:1].isalpha():
+            continue
+        above = _neighbour(segs, r, -1)
+        if _contact(value) or (above is not None and above in labels and len(_row_of(segs, above)) == 1
+                               and _gap(segs[above], seg) <= LINE_GAP):
+            continue  # a holder's name beside its account, or the value of the label over it
+        match = vocabulary.match(label_words(text))
+        labels[r] = match if match is not None and match.kind != "unknown" else LabelMatch("unknown", SIMILAR)
+
+
+def _two_piece_rows(segs: Sequence[Segment]) -> list[int]:
+    """The first piece's index of every row cut into exactly two boxed pieces."""
+    counts = Counter(seg.row for seg in segs)
+    return [i for i, seg in enumerate(segs)
+            if counts[seg.row] == 2 and (i == 0 or segs[i - 1].row != seg.row) and seg.boxed and segs[i + 1].boxed]
 
 
 def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],

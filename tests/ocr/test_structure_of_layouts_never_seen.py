@@ -217,3 +217,28 @@ def test_a_company_whose_legal_form_is_printed_apart_keeps_it() -> None:
               Text(60, 250, "Monto", 26, grey=True), Text(60, 286, "₡65.970,00", 32)]
     fields = read_receipt(sketch(pieces))
     assert fields.payee_name == "CONSTRUCTORA MONTEVERDE S.A."
+
+
+def test_in_a_table_of_labels_and_values_a_label_nobody_knows_still_holds_its_value_apart() -> None:
+    rows = [("Fecha de transferencia", "12 de diciembre, 2026"), ("Monto enviado", "₡248,00"),
+            ("Quien envía", "Alonso Navarro Gamboa"), ("Finalidad", "Cuota de marzo"),
+            ("Código de rastreo", "2026121206842569857330970")]
+    pieces = [Text(60, 40, "Transferencia exitosa", 36, bold=True)]
+    for k, (label, value) in enumerate(rows):
+        pieces += [Text(60, 130 + 70 * k, label, 28, grey=True), Text(600, 130 + 70 * k, value, 28)]
+    fields = read_receipt(sketch(pieces, width=1200))
+    assert fields.description == "Cuota de marzo"
+    assert fields.confidence["description"] < 0.9
+    assert fields.payer_name == "Alonso Navarro Gamboa"
+    assert fields.reference == "2026121206842569857330970"
+
+
+def test_a_name_beside_its_account_in_such_a_table_stays_the_holders() -> None:
+    rows = [("Fecha", "12/12/2026"), ("Monto", "₡248,00"), ("Beneficiario", "Soda La Esquina")]
+    pieces = [Text(60, 40, "Transferencia exitosa", 36, bold=True)]
+    for k, (label, value) in enumerate(rows):
+        pieces += [Text(60, 130 + 70 * k, label, 28, grey=True), Text(600, 130 + 70 * k, value, 28)]
+    pieces += [Text(60, 340, "Ordenante", 28, grey=True), Text(60, 390, "Ana Vega Soto", 28),
+               Text(600, 390, "CR** **** **** 1002", 28)]
+    fields = read_receipt(sketch(pieces, width=1200))
+    assert fields.payer_name == "Ana Vega Soto"
