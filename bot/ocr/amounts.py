@@ -132,7 +132,8 @@ def choose_amount(
         if f"{first.money.value:.2f}"[1:] == f"{free.value:.2f}":
             readings[0] = replace(first, money=replace(first.money, alternative=free.value))
         readings.append(Reading(free, sign_free.conf, True))
-    readings += others
+    # A payment of nothing is no payment: a zero (a fee's `0,00`, a number cut to its cents) is never the amount.
+    readings = [r for r in (*readings, *others) if r.money.value > 0]
     if not readings:
         return None, None, 0.0, 0.0
     votes: dict[Decimal, list[Reading]] = {}

@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from statistics import median
 
 from PIL import Image
 
@@ -93,15 +94,30 @@ def _misfits(words: Sequence[Word]) -> set[int]:
     words (with two letters or digits): a printed leader's blobs, never a value."""
     out: set[int] = set()
     for k, word in enumerate(words):
-        if word.conf >= MISFIT_CONF or (word.text[-1:] in ".:" and sum(ch.isalpha() for ch in word.text) >= 3):
-            continue  # a label's last word, its box stretched by the leader's underline, is text
         row = [w for w in words if w is not word and _same_row(w, word)]
         sure = [w.height for w in row if w.conf >= MISFIT_CONF and sum(ch.isalnum() for ch in w.text) >= 2]
-        if not sure or not MISFIT_LOW * min(sure) <= word.height <= MISFIT_HIGH * max(sure):
-            between = any(w.right <= word.left + 2 for w in row) and any(w.left >= word.right - 2 for w in row)
-            if sure and between:
-                out.add(k)
+        if not sure or _kept(word, sure):
+            continue
+        between = any(w.right <= word.left + 2 for w in row) and any(w.left >= word.right - 2 for w in row)
+        if between and not _leans_on_value(word, [*row, word], sure):
+            out.add(k)
     return out
+
+
+def _kept(word: Word, sure: Sequence[int]) -> bool:
+    """A word read surely, one of a label's (its box stretched by the leader's underline), or as tall as text."""
+    return (word.conf >= MISFIT_CONF or (word.text[-1:] in ".:" and sum(ch.isalpha() for ch in word.text) >= 3)
+            or MISFIT_LOW * min(sure) <= word.height <= MISFIT_HIGH * max(sure))
+
+
+def _leans_on_value(word: Word, row: Sequence[Word], sure: Sequence[int]) -> bool:
+    """Whether a word starts the value after it: the next word on its row follows within a text height and is kept
+    or leans on the next in turn (a colón sign drawn taller than the digits, `([89 .433, 00`); a leader's blobs
+    stand apart from the value they lead to."""
+    after = sorted((w for w in row if w.left >= word.right - 2 and w is not word), key=lambda w: w.left)
+    if not after or after[0].left - word.right > median(sure):
+        return False
+    return _kept(after[0], sure) or _leans_on_value(after[0], row, sure)
 
 
 def without_leaders(words: Sequence[Word]) -> list[Word]:

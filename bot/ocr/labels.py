@@ -196,10 +196,10 @@ class Vocabulary:
         return match
 
     def _only_label_words(self, text: str) -> bool:
-        """At most four words, all label words, one of them a field's keyword (a label however it is written)."""
+        """Two to four words, all label words, one of them a field's keyword (a label however it is written)."""
         words = label_words(text)
         content = [w for w in words if w not in STOP_WORDS]
-        return 0 < len(content) <= 4 and all(self.familiar(w) for w in content) and self._head(words) is not None
+        return 2 <= len(content) <= 4 and all(self.familiar(w) for w in content) and self._head(words) is not None
 
     def prefix(self, texts: list[str]) -> tuple[int, LabelMatch] | None:
         """(tokens taken, match) for a label the tokens start with, the value following on the same line.

@@ -158,7 +158,7 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
             continue
         leftmost = i == 0 or segs[i - 1].row != seg.row
         beside = leftmost and i + 1 < len(segs) and segs[i + 1].row == seg.row
-        alone = leftmost and (i + 1 == len(segs) or segs[i + 1].row != seg.row)
+        alone = leftmost and seg.boxed and (i + 1 == len(segs) or segs[i + 1].row != seg.row)
         whole = vocabulary.is_label_text(seg.text, beside=beside, alone=alone)
         if whole is not None:
             labels[i] = whole

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from PIL import Image, ImageDraw
 
-from bot.ocr import read_receipt
+from bot.ocr import read_receipt, read_text
 from bot.ocr.amounts import lenient_amount
 from bot.ocr.engine import Word
 from bot.ocr.gaps import without_leaders
@@ -242,3 +242,14 @@ def test_a_name_beside_its_account_in_such_a_table_stays_the_holders() -> None:
                Text(600, 390, "CR** **** **** 1002", 28)]
     fields = read_receipt(sketch(pieces, width=1200))
     assert fields.payer_name == "Ana Vega Soto"
+
+
+def test_a_colon_sign_drawn_taller_than_its_digits_and_read_unsurely_stays_with_them() -> None:
+    words = [_word("TOTAL", 16, 92), _word("DEBITADO:", 182, 87), _word("([89", 690, 43, top=390, height=69),
+             _word(".433,", 740, 43, height=37), _word("00", 800, 97)]
+    assert [w.text for w in without_leaders(words)] == ["TOTAL", "DEBITADO:", "([89", ".433,", "00"]
+
+
+def test_a_payment_of_nothing_is_no_amount() -> None:
+    fields = read_text("Monto: 0,00 colones\nComisión: 0,00 colones\nReferencia: 88776655443")
+    assert fields.amount is None
