@@ -202,10 +202,13 @@ def _by_contents(match: HeaderMatch) -> HeaderMatch:
     names = {**ROLE_NAMES, "direction": "débito/crédito"}
     kinds = {**KINDS, "mark": MARKS}
     body = match.sheet.rows[match.row + 1:]
-    first = guess_roles(body, match.labels, match.columns, CONTENTS[:1], names, kinds)
+    titled = dict(match.columns)
+    if "direction" in titled and not MARKS.fits(column_cells(body, titled["direction"])):
+        del titled["direction"]
+    first = guess_roles(body, match.labels, titled, CONTENTS[:1], names, kinds)
     if first.refusal:
         raise UnreadableTable(first.refusal)
-    columns = {**match.columns, **first.columns}
+    columns = {**titled, **first.columns}
     notes = [*match.notes, *first.notes]
     if "date" in columns and not _complete(columns):
         amounts, amount_notes = _amounts_by_contents(body, match.labels, columns)
@@ -214,7 +217,7 @@ def _by_contents(match: HeaderMatch) -> HeaderMatch:
     rest = guess_roles(body, match.labels, columns, CONTENTS[1:], names, kinds)
     columns.update(rest.columns)
     return replace(match, columns=columns, notes=(*notes, *rest.notes),
-                   by_contents=match.by_contents | (set(columns) - set(match.columns)))
+                   by_contents=match.by_contents | {role for role in columns if titled.get(role) != columns[role]})
 
 
 def _named(column: int, labels: Sequence[str]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -35,6 +36,8 @@ SHARE = 0.9
 """The least share of a column's filled cells that must be of a kind for the column to hold that kind."""
 STRICT_SHARE = 0.3
 """The least share of an amount column's cells written so that they can be nothing but amounts."""
+SERIAL_2000, SERIAL_2099 = 36_526, 73_050
+"""Excel's serial days for 2000-01-01 and 2099-12-31."""
 BALANCE_SHARE = 0.8
 """The least share of rows whose balance moves by the row's amount for a column to be the running balance."""
 
@@ -42,12 +45,21 @@ _EMAIL = re.compile(r"(mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)
 _PHONE_NOISE = re.compile(r"[\s\-.()]")
 _CR_PHONE = re.compile(r"(?:\+?506|00506)?([245678]\d{7})")
 _DOCUMENT = re.compile(r"\d{9,12}")
-_GROUPED_DOCUMENT = re.compile(r"\d{1,2}[- ]\d{3,4}[- ]\d{3,4}(?:[- ]\d{1,4})?")
+_GROUPED_DOCUMENT = re.compile(r"\d{1,2}[- ]\d{3,4}[- ]\d{3,6}")
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/.#]{3,39}")
 _DIGITS_ONLY = re.compile(r"\d+")
 _DOCUMENT_TYPE_WORDS = ("cedula", "fisica", "juridica", "dimex", "pasaporte", "nite", "didi", "residencia",
                         "extranjero", "otros", "otro")
 _DOCUMENT_TYPE_CODES = frozenset({"cf", "cj", "ce", "cr", "pas", "nit", "dni", "ruc", "ced"})
+
+
+def serial_dates(cells: Sequence[Any]) -> bool:
+    """Whether number cells are Excel serial days of one statement (2000-2099, at least three different days
+    within a year): how a workbook shows dates whose cells lost their date format."""
+    numbers = [decimal_of(cell) for cell in cells]
+    days = {int(n) for n in numbers if n is not None and n == int(n) and SERIAL_2000 <= n <= SERIAL_2099}
+    return (len(days) >= 3 and max(days) - min(days) <= 400
+            and sum(1 for n in numbers if n is not None and int(n) in days) >= SHARE * len(cells))
 
 
 def is_date(value: Any) -> bool:
@@ -127,28 +139,64 @@ def is_text(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of contents a column may hold, as the report names it."""
+    """One kind of contents a column may hold, as the report names it: most of its filled cells pass `test`,
+    or `column` says so of the column as a whole."""
 
     name: str
     test: Callable[[Any], bool]
-    strict: Callable[[Any], bool] | None = None
-    """A test some of the cells must pass too (amounts: some written with decimals, groups or a symbol)."""
+    column: Callable[[Sequence[Any]], bool] | None = None
 
     def fits(self, cells: Sequence[Any]) -> bool:
         """Whether a column's filled cells hold this kind."""
-        if not cells or share(cells, self.test) < SHARE:
+        if not cells:
             return False
-        return self.strict is None or share(cells, self.strict) >= STRICT_SHARE
+        if self.column is not None:
+            return self.column(cells)
+        return share(cells, self.test) >= SHARE
+
+
+def _plain_number(value: Any) -> Decimal | None:
+    number = decimal_of(value)
+    if number is not None:
+        return number
+    text = cell_text(value)
+    return Decimal(text) if _DIGITS_ONLY.fullmatch(text) and not _long_digits(text) else None
+
+
+def amount_column(cells: Sequence[Any]) -> bool:
+    """Amounts: nearly all cells read as amounts, and some written so they can be nothing else (decimals,
+    groups, a symbol) or large enough not to be a count (cuota 1, 2, 3)."""
+    if share(cells, is_amount) < SHARE:
+        return False
+    if share(cells, is_written_amount) >= STRICT_SHARE:
+        return True
+    numbers = [number for cell in cells if (number := _plain_number(cell)) is not None]
+    return bool(numbers) and max(numbers) >= 100
+
+
+def code_column(cells: Sequence[Any]) -> bool:
+    """Codes or references: nearly all cells a code, and the column no amounts."""
+    return share(cells, is_code) >= SHARE and not amount_column(cells)
+
+
+def date_column(cells: Sequence[Any]) -> bool:
+    return serial_dates(cells) or share(cells, is_date) >= SHARE
+
+
+def phone_column(cells: Sequence[Any]) -> bool:
+    """Phones (seed 004's `1` for "no phone" among them)."""
+    phones = share(cells, is_phone)
+    return phones >= STRICT_SHARE and phones + share(cells, lambda cell: cell_text(cell) == "1") >= SHARE
 
 
 KINDS: dict[str, Kind] = {
-    "date": Kind("fechas", is_date),
-    "amount": Kind("montos", is_amount, is_written_amount),
+    "date": Kind("fechas", is_date, date_column),
+    "amount": Kind("montos", is_amount, amount_column),
     "email": Kind("correos", is_email),
-    "phone": Kind("teléfonos", is_phone),
+    "phone": Kind("teléfonos", is_phone, phone_column),
     "document": Kind("números de cédula", is_document),
     "document_type": Kind("tipos de documento", is_document_type),
-    "code": Kind("códigos o referencias", is_code),
+    "code": Kind("códigos o referencias", is_code, code_column),
     "currency": Kind("monedas", is_currency),
     "text": Kind("texto", is_text),
 }
@@ -159,9 +207,27 @@ def is_value(value: Any) -> bool:
     return any(test(value) for test in (is_date, is_written_amount, is_document, is_phone, is_email))
 
 
+def table_rows(rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+    """The first rows that are the table's: as filled as most of them, give or take one empty cell (a page
+    footer, a `Total` or `Saldo final` line, a note are not)."""
+    sample = rows[:SAMPLE_ROWS]
+    counts = [sum(1 for cell in row if cell_text(cell)) for row in sample]
+    usual = Counter(count for count in counts if count >= 2).most_common(1)
+    least = max(2, usual[0][0] - 1) if usual else 2
+    return [row for row, count in zip(sample, counts, strict=True) if count >= least and not _summary_line(row)]
+
+
+_SUMMARY = re.compile(r"(sub)?totale?s?\b|saldo (anterior|inicial|final|al corte)|resumen|cantidad de")
+
+
+def _summary_line(row: Sequence[Any]) -> bool:
+    first = next((cell_text(cell) for cell in row if cell_text(cell)), "")
+    return bool(_SUMMARY.match(fold(first)))
+
+
 def column_cells(rows: Sequence[Sequence[Any]], column: int) -> list[Any]:
-    """The filled cells of one column among the first rows."""
-    return [row[column] for row in rows[:SAMPLE_ROWS] if column < len(row) and cell_text(row[column])]
+    """The filled cells of one column among the first rows of the table."""
+    return [row[column] for row in table_rows(rows) if column < len(row) and cell_text(row[column])]
 
 
 def share(cells: Sequence[Any], test: Callable[[Any], bool]) -> float:
