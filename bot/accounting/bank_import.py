@@ -14,11 +14,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from bot.accounting.bank_profiles import BankProfile
 from bot.accounting.matching import reference_key
 from bot.db.models import BankImport, BankMovement
+from bot.db.types import utcnow
 from currency.text import currency_code, fold, normalize_header, parse_amount
 from currency.text.amounts import parse_ledger_amount
 from currency.text.contents import (
@@ -44,6 +46,8 @@ from currency.text.tables import (
 )
 
 MAX_ROWS = 200_000
+INSERT_BATCH = 2_000
+"""Movements written per statement: one plain INSERT of many rows, never an ORM object per movement."""
 
 BANK_VOCABULARY = Vocabulary(
     wordings={
@@ -398,7 +402,9 @@ def read_movements(data: bytes, profile: BankProfile, others: Iterable[BankProfi
                 read -= 1
                 skipped.append((number, f"saldo, no un movimiento: «{description[:40]}»"))
                 continue
-            problems.append("sin monto (débito y crédito vacíos)")
+            problems.append(f"{label('amount')}: sin monto" if "amount" in at else
+                            f"columnas «{match.label('debit')}» y «{match.label('credit')}»: sin monto (débito y "
+                            "crédito vacíos)")
         if problems:
             errors.append((number, "; ".join(problems)))
             continue
@@ -454,11 +460,14 @@ def import_movements(session: Session, data: bytes, profile: BankProfile, *, fil
     session.add(batch)
     session.flush()
     assert batch.id is not None
-    for key, movement in new:
-        session.add(BankMovement(
-            source_key=key, import_id=batch.id, bank=profile.bank, booked_on=movement.booked_on,
-            amount=movement.amount, currency=movement.currency, reference=movement.reference,
-            reference_key=reference_key(movement.reference), description=movement.description,
-        ))
+    table = BankMovement.__table__  # type: ignore[attr-defined]
+    now = utcnow()
+    for start in range(0, len(new), INSERT_BATCH):
+        session.execute(insert(table), [{
+            "source_key": key, "import_id": batch.id, "bank": profile.bank, "booked_on": movement.booked_on,
+            "amount": movement.amount, "currency": movement.currency, "reference": movement.reference,
+            "reference_key": reference_key(movement.reference), "description": movement.description,
+            "payment_id": None, "match_rule": None, "matched_at": None, "created_at": now,
+        } for key, movement in new[start:start + INSERT_BATCH]])
     session.flush()
     return report

@@ -541,6 +541,7 @@ def import_customers(
             if present:
                 values[key] = table.cell(row, key)[:200]
         parsed.append(_CustomerRow(number_row, client_id, doc_type, doc_number, values))
+    table.rows.clear()
     if report.errors:
         return report
 
@@ -591,8 +592,9 @@ def import_customers(
     if dry_run:
         return report
     table_ = Customer.__table__  # type: ignore[attr-defined]
+    parsed.clear()
     if inserts:
-        session.execute(insert(table_), inserts)
+        _execute_in_batches(session, insert(table_), inserts)
     if updates:
         columns = ["client_id", "phones", "emails", "whatsapp_number", "updated_at"]
         columns += [key for key, present in has_names.items() if present]
@@ -602,7 +604,7 @@ def import_customers(
             .values({name: bindparam(name) for name in columns})
         )
         wanted = {*columns, "_id"}
-        session.execute(statement, [{k: v for k, v in u.items() if k in wanted} for u in updates])
+        _execute_in_batches(session, statement, [{k: v for k, v in u.items() if k in wanted} for u in updates])
     session.flush()
     return report
 
@@ -778,6 +780,7 @@ def import_contracts(
         else:
             inserts.append({"customer_id": customer_id, "payment_code": code, "installment": installment,
                             "created_at": now, **values})
+    table.rows.clear()
     if report.errors:
         return report
     report.created, report.updated = len(inserts), len(updates)
@@ -785,7 +788,7 @@ def import_contracts(
         return report
     table_ = Contract.__table__  # type: ignore[attr-defined]
     if inserts:
-        session.execute(insert(table_), inserts)
+        _execute_in_batches(session, insert(table_), inserts)
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for item in updates:
         groups.setdefault(tuple(sorted(k for k in item if k != "_id")), []).append(item)
@@ -795,14 +798,52 @@ def import_contracts(
             .where(table_.c.id == bindparam("_id"))
             .values({name: bindparam(name) for name in columns})
         )
-        session.execute(statement, items)
+        _execute_in_batches(session, statement, items)
     session.flush()
-    report.account = post_orders(
-        session, _order_rows(session, posted, previous_saldo),
-        on_date=today or datetime.now(LOCAL_TIME).date(), whole_colones=whole_colones,
-    )
-    session.flush()
+    total_posting = report.account = OrderPosting()
+    for batch in _by_customer_batches(posted):
+        posting = post_orders(session, _order_rows(session, batch, previous_saldo),
+                              on_date=today or datetime.now(LOCAL_TIME).date(), whole_colones=whole_colones)
+        total_posting.charges += posting.charges
+        total_posting.interest += posting.interest
+        total_posting.balance_updates += posting.balance_updates
+        total_posting.reminders_cancelled += posting.reminders_cancelled
+        session.flush()
     return report
+
+
+POST_BATCH = 5_000
+"""Orders posted to the accounts at a time (every order of one customer in the same batch)."""
+
+
+_Posted = tuple[tuple[int, str, int], Decimal | None, Decimal | None]
+
+
+def _by_customer_batches(posted: list[_Posted]) -> Iterable[list[_Posted]]:
+    """The posted orders in batches of about POST_BATCH, a customer's orders together and in file order."""
+    by_customer: dict[int, list[_Posted]] = {}
+    for item in posted:
+        by_customer.setdefault(item[0][0], []).append(item)
+    batch: list[_Posted] = []
+    for items in by_customer.values():
+        batch.extend(items)
+        if len(batch) >= POST_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+WRITE_BATCH = 2_000
+"""Rows written per statement: the parameters of a whole file at once would take several times its size."""
+
+
+def _execute_in_batches(session: Session, statement: Any, items: list[dict[str, Any]]) -> None:
+    """Run one statement over many rows a batch at a time, letting go of each batch's rows once written."""
+    items.reverse()
+    while items:
+        batch = [items.pop() for _ in range(min(WRITE_BATCH, len(items)))]
+        session.execute(statement, batch)
 
 
 def _same_contract(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
