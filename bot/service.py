@@ -480,6 +480,7 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
                 await stop_telegram(telegram)
             if whatsapp is not None:
                 await whatsapp.aclose()
+            await asyncio.to_thread(service.core.close)
             if pool is not None:
                 pool.close()
             log.info("paybot stopped")
