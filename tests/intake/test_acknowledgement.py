@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -20,6 +21,7 @@ from bot.db.models import Intake, IntakeEvent, OutboxMessage
 from bot.db.session import make_engine
 from bot.intake.core import InlineReader, IntakeCore
 from bot.intake.messages import InboundMessage
+from bot.media_store import FolderStore, StoredMedia
 from tests.stories import receipt_png
 
 FLOODER, OTHER = "+50688112233", "+50687114455"
@@ -57,6 +59,38 @@ async def test_receipts_arriving_together_are_each_stored_acknowledged_and_queue
     assert intakes[ids[5]].priority == 0
     assert [n.recipient for n in notices] == [FLOODER]
     assert all(intakes[i].media_path and intakes[i].media_sha256 for i in stored)
+
+
+class NetworkShare(FolderStore):
+    """A receipts folder on a slow network disk: every file takes `seconds` to be written and synced."""
+
+    def __init__(self, root: Path, seconds: float) -> None:
+        super().__init__(root)
+        self.seconds = seconds
+
+    def put(self, data: bytes, declared_type: str | None = None) -> StoredMedia:
+        time.sleep(self.seconds)
+        return super().put(data, declared_type)
+
+
+async def test_receipts_arriving_together_do_not_wait_for_each_others_file_to_reach_the_disk(
+        settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    share = NetworkShare(tmp_path / "share", seconds=0.3)
+    core = IntakeCore(settings, engine, InlineReader(settings), media=share)
+    arriving = [upload(f"+5068811{n:04d}", f"share:{n}", receipt_png(amount=f"{n + 1}000.00")) for n in range(8)]
+
+    started = time.monotonic()
+    ids = await asyncio.gather(*(core.receive(message) for message in arriving))
+    took = time.monotonic() - started
+
+    assert all(ids)
+    with Session(engine) as session:
+        intakes = session.exec(select(Intake).where(col(Intake.id).in_(ids))).all()
+        acks = session.exec(select(OutboxMessage).where(col(OutboxMessage.kind) == "ack")).all()
+    assert len(acks) == 8
+    assert all(Path(i.media_path or "").is_file() and i.media_path.startswith(str(share.root)) for i in intakes)
+    # One file after the other, the last customer would wait 8 x 0.3 = 2.4 s for the first seven files.
+    assert took < 1.5, f"eight receipts arriving together took {took:.1f} s to be stored"
 
 
 @contextmanager
