@@ -17,7 +17,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from bot.db.models import OutboxMessage, OutboxState
-from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.intake.claims import holder_is_gone
 from bot.intake.messages import Audience, Button, ChannelSender, DeliveredMessage, OutboundMessage, SendError
@@ -276,20 +275,17 @@ class OutboxDispatcher:
         dispatcher won (one commit for all), in id order, and when their lease ends."""
         now = self.clock()
         lease_ends = now + LEASE
-        won: list[int] = []
         with Session(self.engine, expire_on_commit=False) as session:
-            for row_id in sorted(row_ids):
-                result = session.execute(
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id) == row_id)
-                    .where(col(OutboxMessage.state) == OutboxState.PENDING.value)
-                    .where(col(OutboxMessage.next_attempt_at) <= now)
-                    .where(_first_pending_of_its_chat(self.intake_id))
-                    .values(next_attempt_at=lease_ends, attempts=OutboxMessage.attempts + 1,
-                            claimed_by=self.worker_id)
-                )
-                if rowcount(result) == 1:
-                    won.append(row_id)
+            won = session.execute(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(sorted(row_ids)))
+                .where(col(OutboxMessage.state) == OutboxState.PENDING.value)
+                .where(col(OutboxMessage.next_attempt_at) <= now)
+                .where(_first_pending_of_its_chat(self.intake_id))
+                .values(next_attempt_at=lease_ends, attempts=OutboxMessage.attempts + 1, claimed_by=self.worker_id)
+                .returning(col(OutboxMessage.id))
+                .execution_options(synchronize_session=False)
+            ).scalars().all()
             session.commit()
             if not won:
                 return [], lease_ends
@@ -317,13 +313,11 @@ class OutboxDispatcher:
         """Record messages as sent, in one transaction."""
         now = self.clock()
         with Session(self.engine) as session:
-            for row, external_id in sent:
-                session.execute(
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id) == row.id)
-                    .values(state=OutboxState.SENT.value, claimed_by=None, external_id=external_id, sent_at=now,
-                            last_error=None)
-                )
+            session.execute(update(OutboxMessage), [
+                {"id": row.id, "state": OutboxState.SENT.value, "claimed_by": None, "external_id": external_id,
+                 "sent_at": now, "last_error": None}
+                for row, external_id in sent
+            ])
             session.commit()
 
     def _give_back(self, rows: Sequence[OutboxMessage]) -> None:
