@@ -119,6 +119,10 @@ class IntakeCore:
         self._store_threads = ThreadPoolExecutor(max_workers=self._storers, thread_name_prefix="intake-store")
         self._media_threads = ThreadPoolExecutor(max_workers=MEDIA_WRITERS, thread_name_prefix="intake-media")
 
+    def close(self) -> None:
+        """Wait for the messages being stored and end the storing threads (the service is stopping)."""
+        self._store_threads.shutdown(wait=True)
+
     # -- inbound -------------------------------------------------------------------------------
 
     async def receive(self, message: InboundMessage) -> int | None:
