@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.db.models import Intake, IntakeEvent, OutboxMessage
 from bot.db.session import make_engine
-from bot.intake.core import InlineReader, IntakeCore
 from bot.handlers.sandbox import SandboxSender
+from bot.intake.core import InlineReader, IntakeCore
 from bot.intake.messages import Audience, InboundMessage
 from bot.intake.outbox import OutboxDispatcher, enqueue
 from bot.media_store import FolderStore, StoredMedia
