@@ -51,7 +51,7 @@ from bot.ocr.parsing import (
     parse_reference,
     reference_date,
 )
-from bot.ocr.prose import Notification, amounts, read_notification, until_next_label
+from bot.ocr.prose import Notification, amounts, read_notification, sentence_piece, until_next_label
 from bot.ocr.rows import TEXT_CONFIDENCE, Flat, Row, Token, flatten_rows, rows_from_text, rows_from_words
 from bot.ocr.values import (
     has_date,
@@ -288,7 +288,9 @@ def _reference(pairs: Sequence[Pair], notice: Notification, flat: Flat, when: da
     """A labelled reference (second reading for a SINPE one that breaks the date rule), else a sentence's,
     else the longest run of 8 to 25 digits that is no account, phone or date, trusted less."""
     labelled = [p for p in pairs if p.kind == "reference"]
-    unknown = [p for p in pairs if p.kind == "unknown"]
+    # Digits under a label nobody knows (an SMS thread's `Clave dinámica: 915519`) give way to the reference a
+    # sentence names.
+    unknown = [p for p in pairs if p.kind == "unknown"] if not notice.reference else []
     for pair in sorted(labelled, key=lambda p: -_trust(p)) + unknown:
         text = pair.text
         if is_account(text) or is_phone(text) or has_date(text) or (is_amount(text) and not text.strip().isdigit()):
@@ -435,9 +437,13 @@ def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
     return text, min(conf, again.conf)
 
 
+COMPANY_DOT = re.compile(r"(?:\b[A-Za-z]\.){2,}$|\b[A-Z]\.$|\b(?:Ltda|LTDA|C[ií]a|C[IÍ]A|Inc|INC)\.$")
+"""An abbreviation a name ends with, whose dot is its own (`S.A.`, `Herrera Ltda.`)."""
+
+
 def _without_full_stop(text: str) -> str:
     """A value without the full stop that ends its sentence (an abbreviation like `S.A.` keeps its own)."""
-    if text.endswith(".") and not re.search(r"(?:\b[A-Za-z]\.){2,}$|\b[A-Z]\.$", text):
+    if text.endswith(".") and not re.search(COMPANY_DOT, text):
         return text[:-1]
     return text
 
@@ -458,17 +464,19 @@ def _carries_label(text: str, vocab: Vocabulary) -> bool:
 def _description(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
                  reread: Reread | None, flat: Flat, vocab: Vocabulary) -> tuple[str | None, float, float]:
     """The description, its confidence, and how far its words were read (what a client ID found in it gets)."""
-    text, conf, read = _described(pairs, notice, inner, reread, flat)
+    text, conf, read = _described(pairs, notice, inner, reread, flat, vocab)
     if text is not None and _carries_label(text, vocab):
         conf = read = min(conf, LABEL_INSIDE)
     return text, conf, read
 
 
 def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-               reread: Reread | None, flat: Flat) -> tuple[str | None, float, float]:
+               reread: Reread | None, flat: Flat, vocab: Vocabulary) -> tuple[str | None, float, float]:
     candidates: list[Candidate] = []
     for pair in sorted((p for p in pairs if p.kind == "description"), key=lambda p: -_trust(p)):
-        value = Value(pair.text, pair.conf, pair.tokens)
+        value = _description_value(pair, vocab)
+        if value is None:
+            continue
         if reread is not None and not candidates:
             value = _reread_symbols(value, reread)
         text = clean_text(_without_full_stop(sentence(value.text)))
@@ -499,10 +507,45 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
     return _pick_text(candidates)
 
 
+def _description_value(pair: Pair, vocab: Vocabulary) -> Value | None:
+    """A description's lines up to the next field: a line that starts with a label and its colon
+    (`CODIGO DE RASTREO:`, `REF. :`), a label alone, or a printed border (`*** COPIA CLIENTE ***`); and without
+    the rest of a label wording cut short (`DETALLE` | `DE LA TRANSACCION ID WOLK 82001`)."""
+    kept: list[Token] = []
+    for line in pair.lines:
+        words = [t.text for t in line]
+        if _starts_with_label(words, vocab) or re.match(r"[*=_~-]{3}", words[0]):
+            # The next field's label, or a value that is itself a label (a two-column page's other column).
+            break
+        kept += line
+    if kept and normalize(kept[0].text) in ("de", "del"):
+        run = 0
+        while run < len(kept) and (normalize(kept[run].text) in STOP_WORDS
+                                   or normalize(kept[run].text) in vocab.label_vocabulary):
+            run += 1
+        if any(normalize(t.text) in vocab.label_vocabulary for t in kept[:run]):
+            kept = kept[run:]
+    if not kept:
+        return None
+    return Value(" ".join(t.text for t in kept), min(t.conf for t in kept), tuple(kept))
+
+
+def _starts_with_label(words: Sequence[str], vocab: Vocabulary) -> bool:
+    """Whether a line is a label alone, or starts with one followed by its colon (`REF. : 2026...`)."""
+    if vocab.is_label_text(" ".join(words)) is not None:
+        return True
+    found = vocab.prefix(list(words))
+    if found is None or (found[1].kind == "unknown" and not words[found[0] - 1].endswith(":")):
+        return False
+    taken = found[0]
+    return words[taken - 1].endswith(":") or (taken < len(words) and words[taken] == ":")
+
+
 def _free_words(text: str) -> bool:
     """Words that are no typed value and no name: what a description under a label nobody knows looks like."""
     return (len(text.split()) >= 2 and not looks_like_name(text) and not re.search(r"\d{7}", text)
-            and not is_amount(text) and not has_date(text) and not is_account(text) and not is_phone(text))
+            and not is_amount(text) and not has_date(text) and not is_account(text) and not is_phone(text)
+            and not amounts(text))
 
 
 def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: Reread | None,
@@ -657,7 +700,9 @@ def extract(
     # as a notification.
     explained = frozenset(
         id(t) for p in pairs if _explains(p) for t in (*p.label_tokens, *p.tokens)
-    ) | frozenset(id(t) for s in segments(rows) if vocab.is_label_text(s.text) for t in s.tokens)
+    ) | frozenset(
+        id(t) for s in segments(rows) if vocab.is_label_text(s.text) and not sentence_piece(s.text) for t in s.tokens
+    )
     flat = flatten_rows(rows)
     notice = read_notification(flat.text, flatten_rows(rows, explained).text)
     inner = _sentence_labels(flat.text, vocab)
