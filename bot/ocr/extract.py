@@ -107,6 +107,8 @@ HEADING_EXTRA_WORDS = 2
 CONNECTORS = frozenset({"de", "del", "la", "y", "el"})
 PREPOSITIONS = frozenset({"a", "al", "de", "del", "desde", "en", "por", "para", "con", "hacia", "su", "tu"})
 """A bank's name right after one of these is part of a sentence (`desde BAC`, `por BN SINPE`)."""
+OTHER_ENTITY = frozenset({"destino", "receptora", "receptor", "beneficiaria", "destinataria", "acreditar", "entidad"})
+"""Words before a bank's name on its row that make it the other account's bank (`ENTIDAD RECEPTORA Coopenae`)."""
 UNREAD_AMOUNT_LABEL = 0.6
 """The most an amount found by its shape gets when the receipt's amount label holds no readable amount."""
 UNKNOWN_LABEL = 0.65
@@ -665,6 +667,8 @@ def _names_itself(row: str, words: Sequence[str]) -> bool:
     for word in words:
         at = text.find(word)
         if at >= 0 and text[:at].split()[-1:] and text[:at].split()[-1] in PREPOSITIONS:
+            return False
+        if at >= 0 and set(text[:at].split()) & OTHER_ENTITY:
             return False
     for word in sorted(words, key=len, reverse=True):
         text = text.replace(word, " ")
