@@ -51,7 +51,7 @@ from bot.ocr.parsing import (
     parse_reference,
     reference_date,
 )
-from bot.ocr.prose import Notification, amounts, read_notification, sentence_piece, until_next_label
+from bot.ocr.prose import Notification, amounts, phrase, read_notification, sentence_piece, until_next_label
 from bot.ocr.rows import TEXT_CONFIDENCE, Flat, Row, Token, flatten_rows, rows_from_text, rows_from_words
 from bot.ocr.values import (
     has_date,
@@ -277,8 +277,9 @@ def _sentence_labels(flat: str, vocab: Vocabulary) -> list[tuple[LabelMatch, str
         if label is None or label.how not in (KNOWN, FUZZY, KEYWORD):
             continue
         rest = flat[match.end() : match.end() + 300]
-        nxt = re.search(r"\.\s+(?=[A-ZÁÉÍÓÚÑ][\wáéíóúñ.º°#]*(?:\s[\wáéíóúñ.º°#]+){0,4}:)", rest)
-        value = until_next_label(rest[: nxt.start()] if nxt else sentence(rest))
+        nxt = re.search(r"\.\s+(?=[A-ZÁÉÍÓÚÑ][A-Za-zÁÉÍÓÚÑáéíóúñ.º°#]*(?:\s[A-Za-zÁÉÍÓÚÑáéíóúñ.º°#]+){0,4}:)",
+                        rest)
+        value = until_next_label(rest[: nxt.start()] if nxt else phrase(rest))
         value = value.strip(" .")
         if value:
             out.append((label, value))
@@ -481,7 +482,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
             continue
         if reread is not None and not candidates:
             value = _reread_symbols(value, reread)
-        text = clean_text(_without_full_stop(sentence(value.text)))
+        text = clean_text(_without_full_stop(phrase(value.text)))
         if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text):
             continue
         candidates.append(Candidate(text, min(value.conf, _trust(pair)), f"pair:{pair.label}"))
@@ -547,7 +548,7 @@ def _free_words(text: str) -> bool:
     """Words that are no typed value and no name: what a description under a label nobody knows looks like."""
     return (len(text.split()) >= 2 and not looks_like_name(text) and not re.search(r"\d{7}", text)
             and not is_amount(text) and not has_date(text) and not is_account(text) and not is_phone(text)
-            and not amounts(text))
+            and not amounts(text) and not re.search(r"\b\d{1,2}:\d{2}\b", text))
 
 
 def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: Reread | None,

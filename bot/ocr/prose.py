@@ -67,7 +67,8 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _DESCRIPTION = re.compile(
-    r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario)\s*:|(?:por|en)\s+concepto\s+de|"
+    r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario|Mot\.?|Conc\.?|Desc\.?|"
+    r"Det\.?)\s*:|(?:por|en)\s+concepto\s+de|"
     r"por\s+motivo\s+de|(?:descripci[oó]n|detalle|mensaje|motivo|concepto)\s+(?=[\"“«]))\s*(?P<v>[^\n]+)",
     re.IGNORECASE,
 )
@@ -79,11 +80,14 @@ _DESCRIPTION_BARE = re.compile(
 _DESCRIPTION_TAIL = re.compile(
     r"(?:,\s*(?:el\s+(?:d[ií]a\s+)?|del\s+)?|\s+(?:el\s+(?:d[ií]a\s+)?|del\s+|en\s+fecha\s+))(?=(?:lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|"
     r"domingo)\b|\d{1,2}(?:\s+de\s+[a-z]|[/.-]\d{1,2}[/.-]\d{2,4}|-[a-z]{3}-))"
-    r"|,?\s+a\s+las\s+\d|,\s*(?:realizad[oa]|aplicad[oa]|enviad[oa]|recibid[oa])\b",
+    r"|,?\s+a\s+las\s+\d|,\s*(?:realizad[oa]|aplicad[oa]|enviad[oa]|recibid[oa])\b"
+    r"|,\s*(?:a\s+favor\s+de|a\s+nombre\s+de|de\s+parte\s+de|por\s+parte\s+de|con\s+destino\s+a|"
+    r"enviad[oa]\s+por|desde\s+la\s+cuenta)\b",
     re.IGNORECASE,
 )
 """Where a description written inside a sentence ends before the sentence does: at the date (`..., el 15 de
-octubre`, `el martes, 30 de junio`, `el 3/9/2026`) or the time that follows it."""
+octubre`, `el martes, 30 de junio`, `el 3/9/2026`) or the time that follows it, or a clause naming a holder
+(`..., a favor de WOLK S.A.`)."""
 _PIECE = re.compile(
     r"\b[a-záéíóúñ]{3,}\s+(?:a|de|hacia|para)\s+[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ.&'-]*$"
 )
@@ -111,6 +115,8 @@ _COMPANY_END = re.compile(r"(?:Ltda|LTDA|Cía|CÍA|Cia|CIA|Inc|INC|Corp|CORP)\.$
 _PHONE_END = re.compile(r"\s*\(\s*(?P<phone>[+\d][\d\s()+-]{6,18}\d)\s*\)\s*$")
 """A phone in parentheses right after a name, before the verb (`MARIA MORA (8888-1234) le transfirió`)."""
 _NAME_STOP = frozenset({"por", "al", "el", "tel", "mediante", "te", "en", "fue", "realizada", "realizado", "con"})
+_PHONE_WORDS = frozenset({"tel", "tel.", "cel", "cel.", "telefono", "celular", "movil", "whatsapp"})
+"""Words that introduce a phone after a name, in any case (`JOSE MORA Tel. 8888-1234`)."""
 _NOT_IN_NAME = NOT_NAME_WORDS | {
     "aviso", "notificacion", "informa", "usted", "su", "sinpe", "bn", "bcr", "bp", "reenviado", "para", "mi", "hola",
     "estimado", "estimada", "saludos",
@@ -205,7 +211,7 @@ def _name_after(text: str, start: int) -> str | None:
         )
         bare = word.rstrip(".") if ends_sentence and not company else word
         low = bare.lower()
-        if raw.startswith("(") or (low in _NAME_STOP and bare.islower()) or not bare:
+        if raw.startswith("(") or (low in _NAME_STOP and bare.islower()) or low in _PHONE_WORDS or not bare:
             break
         if low in _CONNECTORS and words:
             words.append(bare)
@@ -261,6 +267,8 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
     payee: str | None = None
     for match in re.finditer(r"\bde\s+", text):
         before = _window(text, match.start())
+        if re.search(r"\b(?:concepto|motivo|detalle|cuota|mensualidad)\s*$", before, re.IGNORECASE):
+            continue
         if _PAYER_CUE.search(before) or any(0 <= match.start() - m.start < 30 for m in mentions):
             name = _name_after(text, match.end())
             if name and payer is None:

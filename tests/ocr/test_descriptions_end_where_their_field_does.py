@@ -75,3 +75,10 @@ def test_the_other_accounts_bank_on_its_own_row_is_not_the_issuer() -> None:
     assert fields.bank == "Coopeservidores"
     unnamed = read_receipt(sketch(label_above(rows, title="Comprobante de transferencia")))
     assert unnamed.bank is None or unnamed.confidence["bank"] < 0.9
+
+
+def test_a_labelled_description_keeps_its_abbreviations() -> None:
+    fields = read_receipt(sketch(label_above([
+        ("Monto", "₡12.500,00"), ("Concepto", "Fact. No. 1070 ID 77470"), ("Fecha", "14/10/2026"),
+    ], title="Pago realizado")))
+    assert (fields.description, fields.client_id) == ("Fact. No. 1070 ID 77470", "77470")

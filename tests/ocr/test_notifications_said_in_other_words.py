@@ -101,3 +101,25 @@ def test_a_one_time_code_earlier_in_the_thread_is_not_the_reference() -> None:
     assert fields.reference == "25733492694747"
     assert (fields.description, fields.client_id) == ("ID:92835", "92835")
     assert (fields.amount, fields.currency) == (Decimal("108.11"), "USD")
+
+
+def test_a_description_before_the_payee_stops_at_a_favor_de() -> None:
+    fields = read_text("Se ha debitado de su cuenta ****4471 la suma de 25.000 colones por concepto de Cuota No. 4 ID "
+                       "15844, a favor de ACADEMIA MUSICAL ALLEGRO, el 3 de marzo de 2026. Comprobante: 88213344.")
+    assert (fields.description, fields.client_id) == ("Cuota No. 4 ID 15844", "15844")
+    assert (fields.payer_name, fields.payee_name) == (None, "ACADEMIA MUSICAL ALLEGRO")
+
+
+def test_an_abbreviated_motivo_and_a_phone_after_tel() -> None:
+    fields = read_text("MUCAP: Recibio SINPE MOVIL ₡5.000,00 de José María Camacho Tel. 8830-4631. Mot: SINPE ID "
+                       "56882. Ref: 2026031500012345678")
+    assert (fields.payer_name, fields.payer_phone) == ("José María Camacho", "88304631")
+    assert (fields.description, fields.client_id) == ("SINPE ID 56882", "56882")
+
+
+def test_a_time_later_in_the_message_is_not_taken_for_a_label() -> None:
+    fields = read_text("COOPESERVIDORES informa: transferencia SINPE Movil de CRC2,471,906.45 a WOLK SOFTWARE "
+                       "SOCIEDAD ANONIMA (506-8304-6316) realizada el 27 de mayo de 2026. Motivo: Servicios mayo Wolk "
+                       "S.A. ID 68745. Comprobante 20260527507785298188 06:16:31 am")
+    assert (fields.description, fields.client_id) == ("Servicios mayo Wolk S.A. ID 68745", "68745")
+    assert fields.payee_name == "WOLK SOFTWARE SOCIEDAD ANONIMA"
