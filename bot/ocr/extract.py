@@ -421,7 +421,19 @@ def _explains(pair: Pair) -> bool:
         return parse_reference(pair.text) is not None
     if pair.kind == "ignore" or pair.kind.endswith(("_account", "_phone")):
         return _aside(pair)
+    if pair.kind == "description":
+        return not amounts(pair.text) and not has_date(pair.text)
     return True
+
+
+def _label_part(tokens: Sequence[Token], vocab: Vocabulary) -> list[Token]:
+    """A label's own words: the words before them on its line (`Servicios Médicos Aurora S.A.` before `Ref:`, the
+    end of a sentence) are not explained by it."""
+    kept = list(tokens)
+    while len(kept) > 1 and not all(w in vocab.label_vocabulary or w in STOP_WORDS
+                                    for w in label_words(kept[0].text)):
+        kept.pop(0)
+    return kept
 
 
 def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
@@ -487,7 +499,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
             continue
         candidates.append(Candidate(text, min(value.conf, _trust(pair)), f"pair:{pair.label}"))
     if candidates:
-        return _pick_text(candidates)
+        return _checked_by_sentence(_pick_text(candidates), _said(notice, inner, flat, reread))
     for match, text in inner:
         if match.kind == "description":
             text, conf = _in_text(flat, text, reread)
@@ -510,6 +522,39 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
     return _pick_text(candidates)
 
 
+def _said(notice: Notification, inner: Sequence[tuple[LabelMatch, str]], flat: Flat,
+          reread: Reread | None) -> tuple[str, float] | None:
+    """The description a sentence labels (`... Motivo: X.`, `Concepto X.`), read across the paragraph's lines."""
+    written = next((text for match, text in inner if match.kind == "description"), None)
+    if written is None and notice.description_labelled:
+        written = notice.description
+    if not written:
+        return None
+    text, conf = _in_text(flat, written, reread)
+    cleaned = clean_text(text)
+    return (cleaned, min(PROSE, conf)) if cleaned else None
+
+
+def _checked_by_sentence(picked: tuple[str | None, float, float],
+                         said: tuple[str, float] | None) -> tuple[str | None, float, float]:
+    """A labelled description held against the one its paragraph's sentence labels: a value cut at the line
+    break (`Concepto Pago de mensualidad de` / `servicios ...`) is read whole, and a value that is really another
+    sentence (an amount, a date: the label's line taken for the wrong side) gives way; any other difference
+    leaves both unsure."""
+    text, conf, read = picked
+    if said is None or text is None or said[0] == text:
+        return picked
+    whole, said_conf = said
+    rest = whole[len(text) + 1 :]
+    cut_short = normalize(text.split()[-1]) in STOP_WORDS or rest[:1].islower() or rest[:1].isdigit()
+    if whole.startswith(text + " ") and len(text.split()) >= 2 and cut_short:
+        joined = min(conf, said_conf)
+        return whole, joined, min(read, said_conf)
+    if amounts(text) or has_date(text):
+        return whole, min(said_conf, DISAGREEMENT), min(said_conf, DISAGREEMENT)
+    return text, min(conf, DISAGREEMENT), min(read, DISAGREEMENT)
+
+
 def _description_value(pair: Pair, vocab: Vocabulary) -> Value | None:
     """A description's lines up to the next field: a line that starts with a label and its colon
     (`CODIGO DE RASTREO:`, `REF. :`), a label alone, or a printed border (`*** COPIA CLIENTE ***`); and without
@@ -519,6 +564,8 @@ def _description_value(pair: Pair, vocab: Vocabulary) -> Value | None:
         words = [t.text for t in line]
         if _starts_with_label(words, vocab) or re.match(r"[*=_~-]{3}", words[0]):
             # The next field's label, or a value that is itself a label (a two-column page's other column).
+            break
+        if kept and _typed_line(" ".join(words)):
             break
         kept += line
     if kept and normalize(kept[0].text) in ("de", "del"):
@@ -531,6 +578,13 @@ def _description_value(pair: Pair, vocab: Vocabulary) -> Value | None:
     if not kept:
         return None
     return Value(" ".join(t.text for t in kept), min(t.conf for t in kept), tuple(kept))
+
+
+def _typed_line(text: str) -> bool:
+    """A line that is another field's value by its shape (a reference's digits, an amount, an account, a phone, a
+    date): a description's wrapped words never are."""
+    return bool(re.fullmatch(r"[\d\s.-]{8,}", text)) or is_amount(text) or is_account(text) or is_phone(text) or (
+        has_date(text) and len(text.split()) <= 6)
 
 
 def _starts_with_label(words: Sequence[str], vocab: Vocabulary) -> bool:
@@ -704,9 +758,10 @@ def extract(
     # Who paid whom is read in sentences only from what no label explains, so a card's rows never read
     # as a notification.
     explained = frozenset(
-        id(t) for p in pairs if _explains(p) for t in (*p.label_tokens, *p.tokens)
+        id(t) for p in pairs if _explains(p) for t in (*_label_part(p.label_tokens, vocab), *p.tokens)
     ) | frozenset(
-        id(t) for s in segments(rows) if vocab.is_label_text(s.text) and not sentence_piece(s.text) for t in s.tokens
+        id(t) for s in segments(rows) if vocab.is_label_text(s.text) and not sentence_piece(s.text)
+        for t in _label_part(s.tokens, vocab)
     )
     flat = flatten_rows(rows)
     notice = read_notification(flat.text, flatten_rows(rows, explained).text)

@@ -63,7 +63,7 @@ _AMOUNT_CUES = re.compile(
 )
 _REFERENCE = re.compile(
     r"\b(?:N[uú]mero de referencia|Referencia|Ref|Comprobante|Aprobaci[oó]n|Confirmaci[oó]n|N[uú]mero de "
-    r"confirmaci[oó]n|Autorizaci[oó]n|Transacci[oó]n|Documento|Doc|Operaci[oó]n|Movimiento)\b\.?\s*(?:N\.?\s?[º°o]\.?\s*|No\.?\s*)?[:#]?\s*(?P<v>\d{6,25}(?:\s\d{4,20})?)",
+    r"confirmaci[oó]n|Autorizaci[oó]n|Transacci[oó]n|Documento|Doc|Operaci[oó]n|Movimiento)\b\.?\s*(?:N\.?\s?[º°o*]\.?\s*|No\.?\s*)?[:#]?\s*(?P<v>\d{6,25}(?:\s\d{4,20})?)",
     re.IGNORECASE,
 )
 _DESCRIPTION = re.compile(
@@ -102,6 +102,12 @@ _END_OF_PHRASE = re.compile(
     r"[.|]\s+(?=[A-ZÁÉÍÓÚÑ¿¡]|\d{6,}|\d{1,2}(?:\s+de\s+[a-z]|/\d))"
 )
 _WORD_BEFORE = re.compile(r"([\wºÁÉÍÓÚÑáéíóúñ.]+)$")
+_BY_WHOM = re.compile(
+    r"\b(?P<verb>enviad[oa]s?|remitid[oa]s?|pagad[oa]s?|transferid[oa]s?|depositad[oa]s?|girad[oa]s?|"
+    r"recibid[oa]s?)\s+por\s+",
+    re.IGNORECASE,
+)
+"""A participle and `por`: who sent it (`enviados por X`) or who received it (`recibido por X`)."""
 _ROLE_WORD = re.compile(
     r"(?:^|(?<=[,;(]\s)|(?<=[,;(]))\s*(?P<role>remitente|ordenante|originador|depositante|beneficiario|"
     r"destinatario)\s*:?\s+",
@@ -119,7 +125,7 @@ _PHONE_WORDS = frozenset({"tel", "tel.", "cel", "cel.", "telefono", "celular", "
 """Words that introduce a phone after a name, in any case (`JOSE MORA Tel. 8888-1234`)."""
 _NOT_IN_NAME = NOT_NAME_WORDS | {
     "aviso", "notificacion", "informa", "usted", "su", "sinpe", "bn", "bcr", "bp", "reenviado", "para", "mi", "hola",
-    "estimado", "estimada", "saludos",
+    "estimado", "estimada", "saludos", "id",
 }
 
 
@@ -301,6 +307,14 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
             payee = name
             if payer == name:
                 payer = None
+    for match in _BY_WHOM.finditer(text):
+        # `... colones enviados por CARLOS UREÑA el 9 de abril`: the sender after a participle and `por`.
+        name = _name_after(text, match.end())
+        receiving = match.group("verb").lower().startswith("recib")
+        if name and receiving and payee is None:
+            payee = name
+        elif name and not receiving and payer is None:
+            payer = name
     for match in _ROLE_WORD.finditer(text):
         # `remitente MARIA MORA`, `beneficiario: WOLK S.A.`: a role named inside the sentence.
         name = _name_after(text, match.end())
@@ -380,9 +394,11 @@ def sentence_piece(text: str) -> bool:
 
 
 def description_end(text: str) -> str:
-    """A description without the date, time or status that the sentence goes on with."""
+    """A description without the date, time, status or reference that the sentence goes on with."""
     cut = _DESCRIPTION_TAIL.search(text)
-    return text[: cut.start()] if cut and cut.start() > 0 else text
+    text = text[: cut.start()] if cut and cut.start() > 0 else text
+    reference = _REFERENCE.search(text)
+    return text[: reference.start()].rstrip(" ,;") if reference and reference.start() > 0 else text
 
 
 def until_next_label(text: str) -> str:

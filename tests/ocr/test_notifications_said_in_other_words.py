@@ -123,3 +123,31 @@ def test_a_time_later_in_the_message_is_not_taken_for_a_label() -> None:
                        "S.A. ID 68745. Comprobante 20260527507785298188 06:16:31 am")
     assert (fields.description, fields.client_id) == ("Servicios mayo Wolk S.A. ID 68745", "68745")
     assert fields.payee_name == "WOLK SOFTWARE SOCIEDAD ANONIMA"
+
+
+def test_the_sender_after_enviados_por_and_a_name_on_the_line_of_the_next_label() -> None:
+    fields = read_text("Estimado cliente: BAC Credomatic le notifica la acreditación de 2579895 colones enviados por "
+                       "Carlos Ureña el 9 de abril de 2026. Detalle: PAGO ID 57206. Número de autorización: "
+                       "89408353370048.")
+    assert (fields.payer_name, fields.description, fields.client_id) == ("Carlos Ureña", "PAGO ID 57206", "57206")
+    paid = read_text("Mutual Alajuela informa que se debitó ₡779 de la cuenta terminada en 1244 por transferencia a\n"
+                     "Servicios Médicos Aurora S.A. Ref:\n65148323841600.")
+    assert (paid.payee_name, paid.reference) == ("Servicios Médicos Aurora S.A.", "65148323841600")
+
+
+def test_a_motivo_alone_on_its_line_takes_the_words_after_it_not_the_sentence_before() -> None:
+    fields = read_receipt(notification_image(
+        "COOPENAE informa: pago SINPE Movil de\nCRC 365,00 a FERRETERIA EL ROBLE,\njueves 26 de febrero de 2026 a las "
+        "15:45.\nMotivo:\nID WOLK 6968\nmensualidad. Referencia 113020829479.", bank="Coopenae", family="email"))
+    assert (fields.description, fields.client_id) == ("ID WOLK 6968 mensualidad", "6968")
+    assert (fields.payer_name, fields.payee_name) == (None, "FERRETERIA EL ROBLE")
+    assert fields.confidence["description"] < 0.9
+
+
+def test_a_concepto_that_starts_a_line_of_the_paragraph_is_read_to_its_sentence_end() -> None:
+    fields = read_receipt(notification_image(
+        "Banco Nacional: credito SINPE MOVIL a\nsu cuenta ***740 por 330,53 colones,\nremitente Maria de los Angeles "
+        "Mendez\nNuñez, 17 de agosto del 2026.\nConcepto Pago de mensualidad de\nservicios profesionales de agosto ID"
+        "\n67014. Doc 24391792180793", family="push"))
+    assert fields.description == "Pago de mensualidad de servicios profesionales de agosto ID 67014"
+    assert (fields.client_id, fields.payer_name) == ("67014", "Maria de los Angeles Mendez Nuñez")
