@@ -67,8 +67,9 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _DESCRIPTION = re.compile(
-    r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario|Mot\.?|Conc\.?|Desc\.?|"
-    r"Det\.?)\s*:|(?:por|en)\s+concepto\s+de|"
+    r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario|Glosa|Observaci[oó]n(?:es)?|"
+    r"Raz[oó]n|Justificaci[oó]n|Mot\.?|Conc\.?|Desc\.?|Det\.?)(?:\s+(?:del|de\s+la|de)\s+(?:pago|transferencia|"
+    r"transacci[oó]n|operaci[oó]n|movimiento|env[ií]o))?\s*:|(?:por|en)\s+concepto\s+de|"
     r"por\s+motivo\s+de|(?:descripci[oó]n|detalle|mensaje|motivo|concepto)\s+(?=[\"“«]))\s*(?P<v>[^\n]+)",
     re.IGNORECASE,
 )
@@ -104,13 +105,19 @@ _END_OF_PHRASE = re.compile(
 _WORD_BEFORE = re.compile(r"([\wºÁÉÍÓÚÑáéíóúñ.]+)$")
 _BY_WHOM = re.compile(
     r"\b(?P<verb>enviad[oa]s?|remitid[oa]s?|pagad[oa]s?|transferid[oa]s?|depositad[oa]s?|girad[oa]s?|"
-    r"recibid[oa]s?)\s+por\s+",
+    r"realizad[oa]s?|efectuad[oa]s?|originad[oa]s?|ordenad[oa]s?|recibid[oa]s?)\s+por\s+",
     re.IGNORECASE,
 )
 """A participle and `por`: who sent it (`enviados por X`) or who received it (`recibido por X`)."""
+_PHONE_THEN_NAME = re.compile(
+    r"\b(?P<prep>a|al|para|hacia|de|del)\s+(?:(?:el\s+)?(?:tel[eé]fono|n[uú]mero|celular|m[oó]vil)\s+)?"
+    r"(?P<phone>\+?\d[\d\s-]{6,14}\d)\s*\((?P<name>[^()\d]{4,60})\)",
+    re.IGNORECASE,
+)
+"""A phone with its holder's name in parentheses after it (`a 8888-7777 (WOLK SOFTWARE)`)."""
 _ROLE_WORD = re.compile(
-    r"(?:^|(?<=[,;(]\s)|(?<=[,;(]))\s*(?P<role>remitente|ordenante|originador|depositante|beneficiario|"
-    r"destinatario)\s*:?\s+",
+    r"(?:^|(?<=[,;(]\s)|(?<=[,;(])|(?<=\bal\s)|(?<=\bdel\s)|(?<=\bel\s))\s*(?P<role>remitente|ordenante|"
+    r"originador|depositante|beneficiario|destinatario)\s*:?\s+",
     re.IGNORECASE,
 )
 """A holder's role written inside a sentence, after a comma (`..., remitente LUIS MORA, ...`)."""
@@ -279,7 +286,7 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
             name = _name_after(text, match.end())
             if name and payer is None:
                 payer, phones["payer"] = name, _phone_after(text, name, match.end())
-    for match in re.finditer(r"\b(?:a|hacia)\s+", text):
+    for match in re.finditer(r"\b(?:a|hacia|para)\s+", text):
         before = _window(text, match.start())
         if _PAYEE_CUE.search(before) or (payer and before.rstrip(" ,").endswith(payer)):
             name = _name_after(text, match.end())
@@ -315,6 +322,16 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
             payee = name
         elif name and not receiving and payer is None:
             payer = name
+    for match in _PHONE_THEN_NAME.finditer(text):
+        # `SINPE Móvil a 8888-7777 (WOLK SOFTWARE)`: the holder named in parentheses after the phone.
+        name = match.group("name").strip()
+        if not (len(name.split()) >= 2 and name_words(name)) or normalize(name.split()[0]) in _NOT_IN_NAME:
+            continue
+        side = "payer" if match.group("prep").lower().startswith("de") else "payee"
+        if side == "payer" and payer is None:
+            payer, phones["payer"] = name, phones["payer"] or parse_phone(match.group("phone"))
+        elif side == "payee" and payee is None:
+            payee, phones["payee"] = name, phones["payee"] or parse_phone(match.group("phone"))
     for match in _ROLE_WORD.finditer(text):
         # `remitente MARIA MORA`, `beneficiario: WOLK S.A.`: a role named inside the sentence.
         name = _name_after(text, match.end())

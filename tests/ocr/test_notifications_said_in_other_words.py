@@ -151,3 +151,28 @@ def test_a_concepto_that_starts_a_line_of_the_paragraph_is_read_to_its_sentence_
         "\n67014. Doc 24391792180793", family="push"))
     assert fields.description == "Pago de mensualidad de servicios profesionales de agosto ID 67014"
     assert (fields.client_id, fields.payer_name) == ("67014", "Maria de los Angeles Mendez Nuñez")
+
+
+def test_payee_after_para_or_al_beneficiario_and_payer_after_realizada_por() -> None:
+    para = read_text("SINPE Móvil para WOLK SOFTWARE S.A. por ₡5.000,00 realizado con éxito. Ref 2026101400012")
+    assert para.payee_name == "WOLK SOFTWARE S.A."
+    role = read_text("Su transferencia al beneficiario Juan Pérez Mora por $45.00 fue aplicada. Comprobante 99887766")
+    assert (role.payer_name, role.payee_name) == (None, "Juan Pérez Mora")
+    by = read_text("Transferencia realizada por Ana Lucía Solís Vega a su cuenta por ₡15.000,00. Ref 123456789")
+    assert (by.payer_name, by.payee_name) == ("Ana Lucía Solís Vega", None)
+    assert read_text("Transferencia realizada por medio de SINPE Móvil a Juan Mora Vega por ₡1.000,00.").payer_name is None
+
+
+def test_a_holder_named_in_parentheses_after_the_phone() -> None:
+    fields = read_text("Transferencia SINPE Móvil a 8888-7777 (WOLK SOFTWARE) por ₡5.000,00. Motivo del pago: ID 99. "
+                       "Ref 2026101455")
+    assert (fields.payee_name, fields.payee_phone) == ("WOLK SOFTWARE", "88887777")
+    assert (fields.description, fields.client_id) == ("ID 99", "99")
+
+
+def test_a_description_label_of_several_words_inside_the_paragraph() -> None:
+    fields = read_receipt(notification_image(
+        "Se acreditó una transferencia con destino a Inversiones Pura Vida S.A. por ₡9.000,00 originada por Carlos "
+        "Mora Solís. Descripción del pago: ID 321 pago de marzo. Referencia 55554444333", family="email"))
+    assert (fields.payer_name, fields.payee_name) == ("Carlos Mora Solís", "Inversiones Pura Vida S.A.")
+    assert (fields.description, fields.client_id) == ("ID 321 pago de marzo", "321")
