@@ -10,6 +10,8 @@
 4. The red-team probes of the CLI: careless operator files (UTF-16 with tabs, a workbook given as CSV, an
    endless cell, an unclosed quote, a 20-digit amount, a 1e30 typed amount, a 600 KB XLSX bomb); each must end
    with a Spanish reason, never a traceback, within 30 s.
+5. A slowloris: 300 connections trickling header lines are each closed after the header deadline, while
+   /healthz and an honest upload are served.
 
 Run: `.venv/bin/python bench/service_hostile.py`. Prints figures; exits 1 when the attack costs more than
 50 MB, stalls /healthz past 1 s, or a probe of 3 or 4 fails.
@@ -293,6 +295,52 @@ def cli_probes(folder: Path) -> bool:
     return ok
 
 
+SLOW_CLIENTS = 300
+HEADER_SECONDS = 2
+
+
+def slow_clients(folder: Path) -> bool:
+    """A slowloris: SLOW_CLIENTS connections trickle header lines; each must be closed by the service soon
+    after PAYBOT_REQUEST_HEADER_SECONDS while /healthz and an honest upload are served."""
+    process, base = start(folder, PAYBOT_REQUEST_HEADER_SECONDS=str(HEADER_SECONDS))
+    host, port = base.removeprefix("http://").split(":")
+    socks: list[socket.socket] = []
+    try:
+        for _ in range(SLOW_CLIENTS):
+            sock = socket.create_connection((host, int(port)), timeout=5)
+            sock.sendall(b"POST /sandbox/api/customer HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            sock.setblocking(False)
+            socks.append(sock)
+        started = time.monotonic()
+        healthz = httpx.get(f"{base}/healthz", timeout=10).elapsed.total_seconds()
+        honest = httpx.post(f"{base}/sandbox/api/customer", data={"phone": "88112233", "text": "hola"}, timeout=30)
+        open_ones = set(range(len(socks)))
+        closed_after: list[float] = []
+        while open_ones and time.monotonic() - started < HEADER_SECONDS * 10:
+            for index in list(open_ones):
+                try:
+                    if socks[index].recv(4096) == b"":
+                        raise ConnectionResetError
+                    socks[index].sendall(b"X-Slow: 1\r\n")
+                except BlockingIOError:
+                    with contextlib.suppress(OSError):
+                        socks[index].sendall(b"X-Slow: 1\r\n")
+                except OSError:
+                    open_ones.discard(index)
+                    closed_after.append(time.monotonic() - started)
+            time.sleep(0.2)
+    finally:
+        for sock in socks:
+            sock.close()
+        process.terminate()
+        process.wait(timeout=30)
+    print(f"\nslowloris: {SLOW_CLIENTS} connections trickling headers, deadline {HEADER_SECONDS} s: "
+          f"{len(closed_after)} closed by the service (last after {max(closed_after, default=0):.1f} s), "
+          f"{len(open_ones)} still open; meanwhile /healthz in {healthz * 1000:.0f} ms and an honest upload "
+          f"{honest.status_code}")
+    return not open_ones and honest.status_code == 201
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
         _, attack = webhook_memory(Path(first))
@@ -300,7 +348,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as third, tempfile.TemporaryDirectory() as fourth:
         whatsapp_ok = whatsapp_probes(Path(third))
         cli_ok = cli_probes(Path(fourth))
-    return 0 if attack < 50 and busy < 1.0 and whatsapp_ok and cli_ok else 1
+    with tempfile.TemporaryDirectory() as fifth:
+        slow_ok = slow_clients(Path(fifth))
+    return 0 if attack < 50 and busy < 1.0 and whatsapp_ok and cli_ok and slow_ok else 1
 
 
 if __name__ == "__main__":

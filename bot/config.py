@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     webhook_max_bytes: int = Field(
         256 * 1024, description="Largest webhook body accepted from Twilio or Telegram (larger: 413)"
     )
+    request_header_seconds: float = Field(
+        10.0, gt=0, description="Most time a client may take to send a request's headers (then disconnected)"
+    )
+    request_body_seconds: float = Field(
+        120.0, gt=0, description="Most time a client may take to send a request's body (then disconnected)"
+    )
 
     # The company that must be the payee
     company_name: str = Field("Wolk Software", description="Name used in replies")

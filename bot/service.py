@@ -46,6 +46,7 @@ from bot.intake.worker import IntakeWorker
 from bot.leadership import lead, scheduler_lock
 from bot.media_store import MediaStore, media_store
 from bot.scheduler import Job, PeriodicWork, charge_new_periods, refresh_todays_rate
+from bot.web.connections import guarded_protocol
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
 from bot.web.local_only import is_loopback
@@ -479,6 +480,7 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
                 await stop_telegram(telegram)
             if whatsapp is not None:
                 await whatsapp.aclose()
+            await asyncio.to_thread(service.core.close)
             if pool is not None:
                 pool.close()
             log.info("paybot stopped")
@@ -509,6 +511,7 @@ def serve(settings: Settings, role: Role = "all") -> None:
         log_level=settings.log_level.lower(),
         lifespan="on",
         proxy_headers=True,
+        http=guarded_protocol(settings.request_header_seconds, settings.request_body_seconds),
         log_config=None,
         # SIGTERM must stop the service within seconds: open connections get this long, then the
         # lifespan ends and the reader pool kills any worker still reading.

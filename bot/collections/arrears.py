@@ -4,17 +4,20 @@ only the customers who owe, as the account's benchmark advises. The due date is 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 import bot.account.repository as repository
 from bot.account.allocation import settle_accounts
 from bot.account.entries import ZERO, OpenCharge
 from bot.account.operations import open_balances
+from bot.db.models import AccountEntry
 from currency.money import Money
 
 BANDS = ("1-30", "31-60", "61-90", "90+")
@@ -89,3 +92,31 @@ def arrears_of(session: Session, today: date, customer_ids: Iterable[int] | None
 def arrears_one(session: Session, customer_id: int, today: date) -> Arrears:
     """One customer's arrears (none overdue when they owe nothing)."""
     return arrears_of(session, today, [customer_id]).get(customer_id, Arrears(customer_id, today, (), ()))
+
+
+def ledger_version(session: Session) -> tuple[int, int]:
+    """The last entry's id and the number of entries: entries are only ever added, never edited or deleted,
+    so every arrears computed at the same version are the same."""
+    last, count = session.exec(select(func.max(col(AccountEntry.id)), func.count(col(AccountEntry.id)))).one()
+    return last or 0, count
+
+
+class ArrearsCache:
+    """Every owing customer's arrears, replayed again only when the ledger or the day has changed: the
+    Morosos pages, their filters and downloads ask for the whole list on every click, and replaying a few
+    thousand accounts takes seconds."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[date, tuple[int, int]] | None = None
+        self._arrears: Mapping[int, Arrears] = {}
+
+    def of_everyone(self, session: Session, today: date) -> Mapping[int, Arrears]:
+        key = (today, ledger_version(session))
+        with self._lock:
+            if key == self._key:
+                return self._arrears
+        arrears = arrears_of(session, today)
+        with self._lock:
+            self._key, self._arrears = key, arrears
+        return arrears

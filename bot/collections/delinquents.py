@@ -4,7 +4,7 @@ and since when, with their phones, tags and last reminder, in the formats accoun
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -78,9 +78,12 @@ def _last_reminders(session: Session, customer_ids: list[int]) -> dict[int, date
     return {cid: sent for cid, sent in rows if cid is not None and sent is not None}
 
 
-def delinquents(session: Session, today: date, filters: Filters = Filters()) -> list[Delinquent]:
-    """Every customer late on `today` that passes `filters`, most days late first."""
-    late = {cid: a for cid, a in arrears_of(session, today).items()
+def delinquents(session: Session, today: date, filters: Filters = Filters(),
+                arrears: Mapping[int, Arrears] | None = None) -> list[Delinquent]:
+    """Every customer late on `today` that passes `filters`, most days late first; `arrears` are every
+    owing customer's on `today` when the caller already has them."""
+    everyone = arrears_of(session, today) if arrears is None else arrears
+    late = {cid: a for cid, a in everyone.items()
             if a.is_late and a.days_late >= max(1, filters.min_days)}
     if filters.band:
         late = {cid: a for cid, a in late.items() if a.band == filters.band}

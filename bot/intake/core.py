@@ -115,6 +115,10 @@ class IntakeCore:
         self._storers = 1 if engine.dialect.name == "sqlite" else SERVER_STORERS
         self._store_threads = ThreadPoolExecutor(max_workers=self._storers, thread_name_prefix="intake-store")
 
+    def close(self) -> None:
+        """Wait for the messages being stored and end the storing threads (the service is stopping)."""
+        self._store_threads.shutdown(wait=True)
+
     # -- inbound -------------------------------------------------------------------------------
 
     async def receive(self, message: InboundMessage) -> int | None:

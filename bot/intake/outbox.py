@@ -205,7 +205,8 @@ class OutboxDispatcher:
                 continue
             self.wakeup.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wakeup.wait(), timeout=poll_seconds)
+                async with asyncio.timeout(poll_seconds):
+                    await self.wakeup.wait()
 
     async def flush(self, limit: int = 50) -> int:
         """Deliver what is due, each chat in order, up to `limit` sends; returns how many were handled."""

@@ -160,4 +160,5 @@ class IntakeWorker:
             ready = self.pipeline.intake_ready
             ready.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(ready.wait(), timeout=poll_seconds)
+                async with asyncio.timeout(poll_seconds):
+                    await ready.wait()

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.collections import delinquents as delinquent_list
-from bot.collections.arrears import BANDS
+from bot.collections.arrears import BANDS, ArrearsCache
 from bot.collections.tags import TagRefused, clean_tag
 from bot.db.models import StaffMember
 from bot.intake.messages import StaffResult
@@ -88,10 +88,11 @@ def _after(value: str) -> tuple[int, str] | None:
     return (-int(days), client_id) if days.isdigit() and len(days) < 7 and client_id else None
 
 
-def load_page(engine: Engine, today: date, filters: delinquent_list.Filters, after: str) -> DelinquentsPage:
+def load_page(engine: Engine, today: date, filters: delinquent_list.Filters, after: str,
+              arrears: ArrearsCache) -> DelinquentsPage:
     """One page of the list (most days late first), after the line `after` names."""
     with Session(engine) as session:
-        lines = delinquent_list.delinquents(session, today, filters)
+        lines = delinquent_list.delinquents(session, today, filters, arrears.of_everyone(session, today))
         staff = [(m.id or 0, shown_name(m)) for m in session.exec(
             select(StaffMember).where(col(StaffMember.active)).order_by(col(StaffMember.id))).all()]
     key = _after(after)
@@ -101,9 +102,10 @@ def load_page(engine: Engine, today: date, filters: delinquent_list.Filters, aft
     return DelinquentsPage(shown, len(lines), f"{last.arrears.days_late}:{last.client_id}" if last else None, staff)
 
 
-def load_all(engine: Engine, today: date, filters: delinquent_list.Filters) -> list[delinquent_list.Delinquent]:
+def load_all(engine: Engine, today: date, filters: delinquent_list.Filters,
+             arrears: ArrearsCache) -> list[delinquent_list.Delinquent]:
     with Session(engine) as session:
-        return delinquent_list.delinquents(session, today, filters)
+        return delinquent_list.delinquents(session, today, filters, arrears.of_everyone(session, today))
 
 
 def summary(done: str, results: list[tuple[str, StaffResult]]) -> tuple[bool, str]:
@@ -117,11 +119,13 @@ def summary(done: str, results: list[tuple[str, StaffResult]]) -> tuple[bool, st
 
 
 def routes(portal: Portal) -> list[BaseRoute]:
+    arrears = ArrearsCache()
+
     async def index(request: Request, viewer: Viewer) -> Response:
         chosen = Chosen.from_query(request.query_params)
         today = portal.today()
         page = await portal.run(load_page, portal.engine, today, chosen.filters,
-                                request.query_params.get("despues", "")[:60])
+                                request.query_params.get("despues", "")[:60], arrears)
         return portal.pages.render(request, "delinquents.html", page=page, today=today, chosen=chosen,
                                    bands=BANDS, bulk=BULK)
 
@@ -131,7 +135,7 @@ def routes(portal: Portal) -> list[BaseRoute]:
             return Response(status_code=404)
         chosen = Chosen.from_query(request.query_params)
         today = portal.today()
-        lines = await portal.run(load_all, portal.engine, today, chosen.filters)
+        lines = await portal.run(load_all, portal.engine, today, chosen.filters, arrears)
         data = await portal.run(delinquent_list.render, lines, fmt, portal.settings.tz, today)
         return Response(data, media_type=MIMES[fmt], headers={
             "Content-Disposition": f'attachment; filename="morosos-{today.isoformat()}.{fmt}"',

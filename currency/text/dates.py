@@ -57,8 +57,11 @@ _FIND_ISO = re.compile(rf"(?<!\d){_ISO}(?!\d)")
 _FIND_NAMED = re.compile(rf"(?<!\d){_NAMED}(?!\d)")
 
 
-def full_year(year: int) -> int:
-    """`26` -> `2026`: a two-digit year is always this century's, never year 26."""
+def full_year(year: int | str) -> int:
+    """`26` -> `2026`: a two-digit year is always this century's, never year 26; a year written with four
+    digits (`0001`) is the year it says."""
+    if isinstance(year, str):
+        return int(year) + 2000 if len(year) <= 2 else int(year)
     return year + 2000 if year < 100 else year
 
 
@@ -68,7 +71,7 @@ def month_number(word: str) -> int | None:
     return MONTHS.get(folded) or ENGLISH_MONTHS.get(folded)
 
 
-def make_date(year: int, month: int, day: int) -> date | None:
+def make_date(year: int | str, month: int, day: int) -> date | None:
     """The calendar date, or None when there is no such day (31/02)."""
     try:
         return date(full_year(year), month, day)
@@ -83,12 +86,12 @@ def parse_date(text: str) -> date | None:
     if not value or len(value) > MAX_DATE_CHARS:
         return None
     if match := _WHOLE_ISO.fullmatch(value):
-        return make_date(int(match[1]), int(match[2]), int(match[3]))
+        return make_date(match[1], int(match[2]), int(match[3]))
     if match := _WHOLE_NUMERIC.fullmatch(value):
-        return make_date(int(match[3]), int(match[2]), int(match[1]))
+        return make_date(match[3], int(match[2]), int(match[1]))
     if match := _WHOLE_NAMED.fullmatch(value):
         month = month_number(match[2])
-        return make_date(int(match[3]), month, int(match[1])) if month else None
+        return make_date(match[3], month, int(match[1])) if month else None
     return None
 
 
@@ -96,13 +99,13 @@ def find_date(text: str) -> date | None:
     """The first date written anywhere in a longer text (a notification, a receipt's lines), day first."""
     value = fold(text[:MAX_SEARCH_CHARS])
     if match := _FIND_NUMERIC.search(value):
-        return make_date(int(match[3]), int(match[2]), int(match[1]))
+        return make_date(match[3], int(match[2]), int(match[1]))
     if match := _FIND_ISO.search(value):
-        return make_date(int(match[1]), int(match[2]), int(match[3]))
+        return make_date(match[1], int(match[2]), int(match[3]))
     for match in _FIND_NAMED.finditer(value):
         month = month_number(match[2])
         if month:
-            return make_date(int(match[3]), month, int(match[1]))
+            return make_date(match[3], month, int(match[1]))
     return None
 
 

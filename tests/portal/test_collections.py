@@ -109,6 +109,27 @@ def test_the_morosos_page_filters_like_paybot_delinquents_and_downloads_what_it_
     assert client.get("/portal/informes/morosos?tramo=90%2B").status_code == 200
 
 
+def test_a_payment_recorded_after_the_list_was_seen_takes_the_customer_off_it(portal: Portal, owing: Engine) -> None:
+    start = date.fromisoformat(late_by(200))
+    with Session(owing) as session:
+        newcomer = CUSTOMERS.splitlines()[0] + "\n3009,Cédula física,113330009,Irene,Vargas Mora,506,88330009\n"
+        assert import_customers(session, newcomer.encode()).ok
+        order = (f"Cédula física,113330009,COBRO-3009,1,CRC,25000.00,0,cuota,0.13,{start},{late_by(-300)},"
+                 f"{late_by(20)},")
+        assert import_contracts(session, f"{ORDERS_HEADER}\n{order}".encode(), today=start).ok
+        session.commit()
+    client, _ = logged_in(portal, "Irma Cobros", "accounting", "irma")
+    assert 'data-client="3009"' in client.get("/portal/morosos?tramo=1-30").text
+
+    with Session(owing) as session:
+        pay(session, "3009", "28250.00", reference="SINPE-3009")
+        session.commit()
+
+    assert 'data-client="3009"' not in client.get("/portal/morosos?tramo=1-30").text
+    listed = json.loads(client.get("/portal/morosos.json").content)["delinquents"]
+    assert "3009" not in {line["client_id"] for line in listed}
+
+
 def test_bulk_actions_tag_remind_and_block_the_ticked_customers_through_the_desk(portal: Portal, owing: Engine) -> None:
     client, _ = logged_in(portal, "Pablo Cobros", "accounting", "pablo")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -81,3 +83,35 @@ async def test_reply_windows_open_before_an_upgrade_stay_open_after_it(tmp_path:
     assert not window.is_open("+50687114455"), "wrote 30 hours ago"
     assert window.last_inbound("555") is None
     engine.dispose()
+
+
+STOP_GUARD = 30
+"""Seconds: many times a normal stop; a service still stopping by then was never going to."""
+
+
+def storing_threads() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name.startswith("intake-store")}
+
+
+def test_a_service_stopped_right_after_a_message_stops_promptly_and_leaves_no_storing_thread(
+    settings: Settings, engine: Engine,
+) -> None:
+    before = storing_threads()
+    seen: dict[str, object] = {}
+
+    async def serve_one_message_and_stop() -> None:
+        app = build_app(settings, engine, InlineReader(settings))
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                         base_url="http://127.0.0.1:8080") as client:
+                seen["status"] = (await client.post("/sandbox/api/customer",
+                                                    data={"phone": "88112233", "text": "hola"})).status_code
+            seen["storing"] = bool(storing_threads() - before)
+
+    service = threading.Thread(target=asyncio.run, args=(serve_one_message_and_stop(),), daemon=True)
+    service.start()
+    service.join(STOP_GUARD)
+
+    assert not service.is_alive(), "the service did not stop"
+    assert seen == {"status": 201, "storing": True}
+    assert not storing_threads() - before

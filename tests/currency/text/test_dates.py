@@ -46,6 +46,12 @@ def test_a_two_digit_year_is_this_century_never_year_26() -> None:
     assert parse_date("01/02/99") == date(2099, 2, 1)
 
 
+def test_a_four_digit_year_is_the_year_it_says_even_when_it_is_nonsense() -> None:
+    assert parse_date("0001-01-01") == date(1, 1, 1)
+    assert parse_date("01/01/0001") == date(1, 1, 1)
+    assert find_date("pagado el 5/3/0026 en ventanilla") == date(26, 3, 5)
+
+
 def test_day_comes_first() -> None:
     assert parse_date("03/04/2026") == date(2026, 4, 3)
 
