@@ -546,7 +546,8 @@ def _checked_by_sentence(picked: tuple[str | None, float, float],
         return picked
     whole, said_conf = said
     rest = whole[len(text) + 1 :]
-    cut_short = normalize(text.split()[-1]) in STOP_WORDS or rest[:1].islower() or rest[:1].isdigit()
+    goes_on = (rest[:1].islower() or rest[:1].isdigit()) and ":" not in rest and not re.search(r"\d{6}", rest)
+    cut_short = normalize(text.split()[-1]) in STOP_WORDS or goes_on
     if whole.startswith(text + " ") and len(text.split()) >= 2 and cut_short:
         joined = min(conf, said_conf)
         return whole, joined, min(read, said_conf)

@@ -63,9 +63,12 @@ _AMOUNT_CUES = re.compile(
 )
 _REFERENCE = re.compile(
     r"\b(?:N[uú]mero de referencia|Referencia|Ref|Comprobante|Aprobaci[oó]n|Confirmaci[oó]n|N[uú]mero de "
-    r"confirmaci[oó]n|Autorizaci[oó]n|Transacci[oó]n|Documento|Doc|Operaci[oó]n|Movimiento)\b\.?\s*(?:N\.?\s?[º°o*]\.?\s*|No\.?\s*)?[:#]?\s*(?P<v>\d{6,25}(?:\s\d{4,20})?)",
+    r"confirmaci[oó]n|Autorizaci[oó]n|Transacci[oó]n|Documento|Doc|Operaci[oó]n|Movimiento)\b"
+    r"(?:(?:\s+(?!de\b)[A-Za-zÁÉÍÓÚÑáéíóúñ]{3,}){1,2}\s*(?=:))?"
+    r"\.?\s*(?:N\.?\s?[º°o*]\.?\s*|No\.?\s*)?[:#]?\s*(?P<v>\d{6,25}(?:\s\d{4,20})?)",
     re.IGNORECASE,
 )
+"""A reference's word, maybe qualified before its colon (`referencia SINPE móvil: 2026...`), and its digits."""
 _DESCRIPTION = re.compile(
     r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario|Glosa|Observaci[oó]n(?:es)?|"
     r"Raz[oó]n|Justificaci[oó]n|Mot\.?|Conc\.?|Desc\.?|Det\.?)(?:\s+(?:del|de\s+la|de)\s+(?:pago|transferencia|"
