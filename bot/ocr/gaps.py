@@ -123,7 +123,11 @@ def _leader_runs(words: Sequence[Word]) -> set[int]:
             if odd(k) and position > 0:
                 run.append(k)
                 continue
-            if len(run) >= 2 and words[ordered[position - len(run) - 1]].text[-1:] in ".:;":
+            lettered = sum(sum(ch.isalpha() for ch in words[j].text) >= 2 for j in run)
+            digits = sum(any(ch.isdigit() for ch in words[j].text) for j in run)
+            if (len(run) >= 2 and words[ordered[position - len(run) - 1]].text[-1:] in ".:;" and lettered
+                    and 2 * digits < len(run)):
+                # Blobs read as letters; a number split into odd boxes (`([89 .433, 00`) is the value.
                 out.update(run)
             run = []
     return out
