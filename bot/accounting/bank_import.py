@@ -8,32 +8,46 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from bot.accounting.bank_profiles import BankProfile
 from bot.accounting.matching import reference_key
 from bot.db.models import BankImport, BankMovement
+from bot.db.types import utcnow
 from currency.text import currency_code, fold, normalize_header, parse_amount
 from currency.text.amounts import parse_ledger_amount
+from currency.text.contents import (
+    KINDS,
+    SAMPLE_ROWS,
+    Kind,
+    amounts_of,
+    balance_explains,
+    column_cells,
+    find_table,
+    guess_roles,
+)
 from currency.text.tables import (
     HeaderMatch,
     UnreadableTable,
     Vocabulary,
     cell_date,
     cell_text,
+    date_order,
     decimal_of,
-    find_header,
     read_sheets,
     text_of_rows,
 )
 
 MAX_ROWS = 200_000
+INSERT_BATCH = 2_000
+"""Movements written per statement: one plain INSERT of many rows, never an ORM object per movement."""
 
 BANK_VOCABULARY = Vocabulary(
     wordings={
@@ -156,8 +170,11 @@ def locate_header(data: bytes, profile: BankProfile,
     except UnreadableTable as error:
         raise BankFileError(str(error)) from error
     wanted = {role: header for role in profile.columns if (header := profile.header(role))}
-    match = find_header(sheets, BANK_VOCABULARY, _complete, preferred=wanted)
-    if match is None:
+    try:
+        match = find_table(sheets, BANK_VOCABULARY, _complete, _by_contents, preferred=wanted)
+    except UnreadableTable as error:
+        raise BankFileError(str(error)) from error
+    if match is None or not _complete(match.columns):
         names = ", ".join(f"«{h}»" for h in profile.columns.values())
         expected = f" ({names})" if names else ""
         raise BankFileError(f"no se encontró la fila de títulos de {profile.bank}{expected}: hace falta una "
@@ -169,13 +186,98 @@ def locate_header(data: bytes, profile: BankProfile,
     by_profile = bool(wanted) and all(header in headers for header in wanted.values())
     notes = []
     if not by_profile:
-        found = ", ".join(f"{ROLE_NAMES[role]} «{match.label(role)}»" for role in ROLE_NAMES if role in match.columns)
+        by_name = set(match.columns) - match.by_contents
+        found = ", ".join(f"{ROLE_NAMES[role]} «{match.label(role)}»" for role in ROLE_NAMES if role in by_name)
         reason = "sin formato conocido de ese banco" if not wanted else "no trae los títulos de su formato conocido"
-        notes.append(f"{reason}: columnas reconocidas por su nombre: {found}")
-    if match.row:
-        notes.append(f"títulos en la fila {match.row + 1}" + (f" de la hoja «{match.sheet.name}»"
-                                                               if match.sheet.name != "CSV" else ""))
+        notes.append(f"{reason}: columnas reconocidas por su nombre: {found}" if found else reason)
+    notes += [note for note in (match.where(), *match.notes) if note]
     return match, notes
+
+
+MARKS = Kind("débito o crédito", lambda value: fold(cell_text(value)).rstrip(".") in DEBIT_MARKS | CREDIT_MARKS)
+CONTENTS = (("date", "date", True), ("reference", "code", False), ("description", "text", False),
+            ("currency", "currency", False), ("direction", "mark", False))
+"""The columns told by their contents when no title names them (amounts apart: see `_amounts_by_contents`)."""
+
+
+def _by_contents(match: HeaderMatch) -> HeaderMatch:
+    """The roles the titles left out, told by the columns' contents: the date, then the amounts (one signed
+    column, or debit and credit told apart by the running balance), then reference, description, currency."""
+    names = {**ROLE_NAMES, "direction": "débito/crédito"}
+    kinds = {**KINDS, "mark": MARKS}
+    body = match.sheet.rows[match.row + 1:]
+    titled = dict(match.columns)
+    if "direction" in titled and not MARKS.fits(column_cells(body, titled["direction"])):
+        del titled["direction"]
+    first = guess_roles(body, match.labels, titled, CONTENTS[:1], names, kinds)
+    if first.refusal:
+        raise UnreadableTable(first.refusal)
+    columns = {**titled, **first.columns}
+    notes = [*match.notes, *first.notes]
+    if "date" in columns and not _complete(columns):
+        amounts, amount_notes = _amounts_by_contents(body, match.labels, columns)
+        columns.update(amounts)
+        notes += amount_notes
+    rest = guess_roles(body, match.labels, columns, CONTENTS[1:], names, kinds)
+    columns.update(rest.columns)
+    return replace(match, columns=columns, notes=(*notes, *rest.notes),
+                   by_contents=match.by_contents | {role for role in columns if titled.get(role) != columns[role]})
+
+
+def _named(column: int, labels: Sequence[str]) -> str:
+    label = labels[column] if column < len(labels) else ""
+    return f"columna {column + 1} («{label}»)" if label else f"columna {column + 1}"
+
+
+def _amounts_by_contents(body: Sequence[Sequence[Any]], labels: Sequence[str],
+                         columns: Mapping[str, int]) -> tuple[dict[str, int], list[str]]:
+    """The amount columns no title named: a running balance is told by each row moving it by the others; one
+    column left is the signed amount; two are debit and credit, which the balance must tell apart."""
+    width = max([len(labels), *(len(row) for row in body[:SAMPLE_ROWS])])
+    free = [column for column in range(width) if column not in columns.values()
+            and KINDS["amount"].fits(column_cells(body, column))]
+    values = {column: amounts_of(body, column, _amount) for column in free}
+    if "balance" in columns:
+        values[columns["balance"]] = amounts_of(body, columns["balance"], _amount)
+
+    def change(debit: int, credit: int) -> list[Decimal | None]:
+        return [None if d is None and c is None else (c or Decimal(0)) - (d or Decimal(0))
+                for d, c in zip(values[debit], values[credit], strict=True)]
+
+    balance = columns.get("balance")
+    amounts = list(free)
+    if balance is None:
+        for candidate in free:
+            rest = [column for column in free if column != candidate]
+            if (len(rest) == 1 and balance_explains(values[candidate], values[rest[0]])) or (
+                    len(rest) == 2 and (balance_explains(values[candidate], change(rest[0], rest[1]))
+                                        or balance_explains(values[candidate], change(rest[1], rest[0])))):
+                balance, amounts = candidate, rest
+                break
+    found: dict[str, int] = {}
+    why = "montos" + (f"; el saldo de la {_named(balance, labels)} lo confirma" if balance is not None else "")
+    one_known = [role for role in ("debit", "credit") if role in columns]
+    if len(one_known) == 1 and len(amounts) == 1:
+        found["credit" if one_known[0] == "debit" else "debit"] = amounts[0]
+    elif not one_known and len(amounts) == 1:
+        found["amount"] = amounts[0]
+    elif not one_known and len(amounts) == 2:
+        left, right = amounts
+        if balance is not None and balance_explains(values[balance], change(left, right)):
+            found.update(debit=left, credit=right)
+        elif balance is not None and balance_explains(values[balance], change(right, left)):
+            found.update(debit=right, credit=left)
+        else:
+            raise UnreadableTable(
+                f"la {_named(left, labels)} y la {_named(right, labels)} tienen montos, pero ningún título ni "
+                "saldo dice cuál es débito y cuál crédito: póngales los títulos «Débito» y «Crédito»")
+    elif len(amounts) > 2 and not one_known:
+        named = ", ".join(_named(column, labels) for column in amounts)
+        raise UnreadableTable(f"hay varias columnas de montos sin un título que diga qué son ({named}): póngales "
+                              "títulos como «Monto», «Débito», «Crédito» o «Saldo»")
+    notes = [f"{_named(column, labels)} tomada como «{ROLE_NAMES[role]}» por su contenido ({why})"
+             for role, column in found.items()]
+    return found, notes
 
 
 ROLE_NAMES = {"date": "fecha", "reference": "referencia", "description": "descripción", "debit": "débito",
@@ -217,13 +319,20 @@ def read_movements(data: bytes, profile: BankProfile, others: Iterable[BankProfi
             notes.append(f"el signo de cada monto sale de la columna «{match.labels[direction]}»")
         else:
             direction = None
+    body = match.sheet.rows[match.row + 1:]
+    dates = date_order(match.label("date"), ((line, row[at["date"]]) for line, row in
+                                             enumerate(body, start=match.row + 2) if at["date"] < len(row)))
+    if dates.refusal:
+        raise BankFileError(dates.refusal)
+    if dates.note:
+        notes.append(dates.note)
     header_cells = [normalize_header(label) for label in match.labels]
     skip = tuple(fold(s) for s in profile.skip_rows_starting_with)
     movements: list[ParsedMovement] = []
     errors: list[tuple[int, str]] = []
     skipped: list[tuple[int, str]] = []
     read = 0
-    for number, row in enumerate(match.sheet.rows[match.row + 1:], start=match.row + 2):
+    for number, row in enumerate(body, start=match.row + 2):
         cells = [cell_text(cell) for cell in row]
         if not any(cells):
             continue
@@ -242,7 +351,7 @@ def read_movements(data: bytes, profile: BankProfile, others: Iterable[BankProfi
         def label(role: str) -> str:
             return f"columna «{match.label(role)}»"
 
-        booked_on = cell_date(cell("date"))
+        booked_on = cell_date(cell("date"), month_first=dates.month_first)
         if booked_on is None:
             reason = _footer_reason(cells)
             if reason is not None:
@@ -255,7 +364,8 @@ def read_movements(data: bytes, profile: BankProfile, others: Iterable[BankProfi
         problems = []
         if booked_on is None:
             written = cell_text(cell("date"))
-            problems.append(f"{label('date')}: fecha no válida «{written}»" if written
+            way = " (la columna va mes/día)" if dates.month_first else ""
+            problems.append(f"{label('date')}: fecha no válida «{written}»{way}" if written
                             else f"{label('date')}: falta la fecha")
         amount: Decimal | None
         currency = profile.currency
@@ -292,7 +402,9 @@ def read_movements(data: bytes, profile: BankProfile, others: Iterable[BankProfi
                 read -= 1
                 skipped.append((number, f"saldo, no un movimiento: «{description[:40]}»"))
                 continue
-            problems.append("sin monto (débito y crédito vacíos)")
+            problems.append(f"{label('amount')}: sin monto" if "amount" in at else
+                            f"columnas «{match.label('debit')}» y «{match.label('credit')}»: sin monto (débito y "
+                            "crédito vacíos)")
         if problems:
             errors.append((number, "; ".join(problems)))
             continue
@@ -348,11 +460,14 @@ def import_movements(session: Session, data: bytes, profile: BankProfile, *, fil
     session.add(batch)
     session.flush()
     assert batch.id is not None
-    for key, movement in new:
-        session.add(BankMovement(
-            source_key=key, import_id=batch.id, bank=profile.bank, booked_on=movement.booked_on,
-            amount=movement.amount, currency=movement.currency, reference=movement.reference,
-            reference_key=reference_key(movement.reference), description=movement.description,
-        ))
+    table = BankMovement.__table__  # type: ignore[attr-defined]
+    now = utcnow()
+    for start in range(0, len(new), INSERT_BATCH):
+        session.execute(insert(table), [{
+            "source_key": key, "import_id": batch.id, "bank": profile.bank, "booked_on": movement.booked_on,
+            "amount": movement.amount, "currency": movement.currency, "reference": movement.reference,
+            "reference_key": reference_key(movement.reference), "description": movement.description,
+            "payment_id": None, "match_rule": None, "matched_at": None, "created_at": now,
+        } for key, movement in new[start:start + INSERT_BATCH]])
     session.flush()
     return report

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,13 +26,16 @@ from currency.text import (
     parse_amount,
     parse_phone,
 )
+from currency.text.contents import completer, find_table
 from currency.text.tables import (
     HeaderMatch,
     UnreadableTable,
     Vocabulary,
     cell_date,
     cell_text,
+    date_order,
     decimal_of,
+    file_date_order,
     find_header,
     read_sheets,
 )
@@ -72,6 +75,8 @@ class ImportReport:
     rows: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
+    """Rows already stored exactly as the file has them (a re-import of the same file changes nothing)."""
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     ignored_columns: list[str] = field(default_factory=list)
@@ -79,6 +84,9 @@ class ImportReport:
     header_row: int = 1
     recognised: dict[str, str] = field(default_factory=dict)
     """Columns taken by the similarity of their title: the column we read -> the title as written."""
+    notes: list[str] = field(default_factory=list)
+    """How the file was read where it could have been read otherwise (dates month first, a column taken by
+    its contents)."""
 
     @property
     def ok(self) -> bool:
@@ -105,21 +113,21 @@ class ImportReport:
         elif self.dry_run:
             lines.append(
                 f"{label}: {self.rows} filas válidas; se crearían {self.created} y se actualizarían "
-                f"{self.updated} (--dry-run: no se guardó nada)"
+                f"{self.updated}, {self.unchanged} sin cambios (--dry-run: no se guardó nada)"
             )
         else:
             lines.append(
-                f"{label}: {self.rows} filas importadas; {self.created} creadas, {self.updated} actualizadas"
+                f"{label}: {self.rows} filas importadas; {self.created} creadas, {self.updated} actualizadas, "
+                f"{self.unchanged} sin cambios"
             )
         if self.account is not None and not self.errors:
             lines.append(self.account.to_text())
-        if self.header_row != 1:
-            lines.append(f"títulos en la fila {self.header_row}")
         if self.recognised:
             lines.append("columnas reconocidas por su nombre: " + ", ".join(
                 f"«{written}» como «{column}»" for column, written in self.recognised.items()))
         if self.ignored_columns:
             lines.append("columnas ignoradas: " + ", ".join(self.ignored_columns))
+        lines.extend(self.notes)
         return "\n".join(lines)
 
 
@@ -190,6 +198,12 @@ CONTRACT_VOCABULARY = Vocabulary(_CONTRACT_ALIASES, blocked={
     "fee": ("saldo", "cargo", "interes"), "balance": ("monto",), "document_type": ("numero",),
 })
 """The columns of each file by every wording we know; a header nobody listed is matched by similarity."""
+CUSTOMER_CONTENTS = (("document_number", "document", True), ("document_type", "document_type", True),
+                     ("phone_1", "phone", False), ("email_1", "email", False))
+CONTRACT_CONTENTS = (("document_number", "document", True), ("document_type", "document_type", True),
+                     ("due_date", "date", True), ("fee", "amount", True), ("payment_code", "code", True),
+                     ("currency", "currency", False))
+"""The columns told by their contents when no title names them: (column, what its cells hold, required)."""
 CUSTOMER_REQUIRED = ("document_type", "document_number")
 CONTRACT_REQUIRED = ("document_type", "document_number", "payment_code", "fee", "due_date")
 _LABELS = {key: aliases[0] for key, aliases in {**_CUSTOMER_ALIASES, **_CONTRACT_ALIASES}.items()}
@@ -216,14 +230,23 @@ class _Table:
     """The parsed file: canonical column -> position, the header as written, and the data rows (numbered as
     the spreadsheet numbers them, wherever the row of titles stands)."""
 
-    def __init__(self, data: bytes, vocabulary: Vocabulary, required: Iterable[str]) -> None:
+    def __init__(self, data: bytes, vocabulary: Vocabulary, required: Iterable[str],
+                 wanted: Sequence[tuple[str, str, bool]]) -> None:
         try:
             sheets = read_sheets(data)
         except UnreadableTable as error:
             raise ImportFileError(str(error)) from error
         needed = tuple(required)
-        match = (find_header(sheets, vocabulary, lambda found: all(key in found for key in needed))
-                 or find_header(sheets, vocabulary, lambda found: len(found) >= 2))
+
+        def complete(found: Mapping[str, int]) -> bool:
+            return all(key in found for key in needed)
+
+        try:
+            match = find_table(sheets, vocabulary, complete, completer(wanted, {**_LABELS, "email_1": "Correo"}))
+        except UnreadableTable as error:
+            raise ImportFileError(str(error)) from error
+        if match is None or not complete(match.columns):
+            match = find_header(sheets, vocabulary, lambda found: len(found) >= 2) or match
         if match is None:
             first = next((sheet for sheet in sheets if any(any(cell_text(c) for c in r) for r in sheet.rows)), None)
             if first is None:
@@ -231,7 +254,8 @@ class _Table:
             index = next(i for i, row in enumerate(first.rows) if any(cell_text(c) for c in row))
             labels = [cell_text(cell) for cell in first.rows[index]]
             match = HeaderMatch(first, index, {}, {}, labels)
-        self.header_row = match.row + 1
+        self.header_row = max(1, match.row + 1)
+        self.notes = [note for note in (match.where(), *match.notes) if note]
         self.header = match.labels
         self.columns: dict[str, int] = dict(match.columns)
         self.guessed = dict(match.guessed)
@@ -411,21 +435,23 @@ def import_customers(
     session: Session, data: bytes, *, dry_run: bool = False, progress: Progress | None = None
 ) -> ImportReport:
     """Validate every row of a customers file, then create or update them all (or, on any error, none)."""
-    table = _Table(data, CUSTOMER_VOCABULARY, CUSTOMER_REQUIRED)
+    table = _Table(data, CUSTOMER_VOCABULARY, CUSTOMER_REQUIRED, CUSTOMER_CONTENTS)
     report = ImportReport("customers", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored,
-                          header_row=table.header_row, recognised=table.recognised())
+                          header_row=table.header_row, recognised=table.recognised(), notes=list(table.notes))
     report.errors.extend(_header_errors(table))
     if report.errors:
         return report
-    existing = {
-        _doc_key(doc_type, number): (cid, client_id, doc_type, phones, whatsapp)
-        for cid, client_id, doc_type, number, phones, whatsapp in session.execute(
-            select(
-                Customer.id, Customer.client_id, Customer.document_type, Customer.document_number,  # type: ignore[call-overload]
-                Customer.phones, Customer.whatsapp_number,
-            )
+    existing: dict[tuple[str, str], tuple[int, str, str, Any, str | None]] = {}
+    stored: dict[int, dict[str, Any]] = {}
+    for cid, client_id, doc_type, number, old_phones, whatsapp, first_names, last_names, old_emails in session.execute(
+        select(
+            Customer.id, Customer.client_id, Customer.document_type, Customer.document_number,  # type: ignore[call-overload]
+            Customer.phones, Customer.whatsapp_number, Customer.first_names, Customer.last_names, Customer.emails,
         )
-    }
+    ):
+        existing[_doc_key(doc_type, number)] = (cid, client_id, doc_type, old_phones, whatsapp)
+        stored[cid] = {"client_id": client_id, "first_names": first_names, "last_names": last_names,
+                       "phones": old_phones or [], "emails": old_emails or [], "whatsapp_number": whatsapp}
     numbers_in_db = {number: doc_type for (_t, number), (_i, _c, doc_type, _p, _w) in existing.items()}
     numbers_in_db.update({document_number(n).upper(): t for n, t in list(numbers_in_db.items())})
     client_ids_in_db = {client_id: key for key, (_i, client_id, *_rest) in existing.items()}
@@ -515,6 +541,7 @@ def import_customers(
             if present:
                 values[key] = table.cell(row, key)[:200]
         parsed.append(_CustomerRow(number_row, client_id, doc_type, doc_number, values))
+    table.rows.clear()
     if report.errors:
         return report
 
@@ -528,7 +555,7 @@ def import_customers(
         if doc_key in existing:
             cid, _client, _type, old_phones, whatsapp = existing[doc_key]
             learned = [p for p in (old_phones or []) if p.get("source") == "payer" and p not in phones]
-            updates.append({
+            update_ = {
                 "_id": cid,
                 "client_id": item.client_id,
                 "first_names": item.values.get("first_names"),
@@ -537,7 +564,13 @@ def import_customers(
                 "emails": item.values["emails"],
                 "whatsapp_number": whatsapp or _whatsapp_of(first),
                 "updated_at": now,
-            })
+            }
+            before = stored[cid]
+            if all(before[name] == update_[name] for name in ("client_id", "phones", "emails", "whatsapp_number")
+                   ) and all(before[name] == update_[name] for name, present in has_names.items() if present):
+                report.unchanged += 1
+            else:
+                updates.append(update_)
         else:
             inserts.append({
                 "client_id": item.client_id,
@@ -559,8 +592,9 @@ def import_customers(
     if dry_run:
         return report
     table_ = Customer.__table__  # type: ignore[attr-defined]
+    parsed.clear()
     if inserts:
-        session.execute(insert(table_), inserts)
+        _execute_in_batches(session, insert(table_), inserts)
     if updates:
         columns = ["client_id", "phones", "emails", "whatsapp_number", "updated_at"]
         columns += [key for key, present in has_names.items() if present]
@@ -570,7 +604,7 @@ def import_customers(
             .values({name: bindparam(name) for name in columns})
         )
         wanted = {*columns, "_id"}
-        session.execute(statement, [{k: v for k, v in u.items() if k in wanted} for u in updates])
+        _execute_in_batches(session, statement, [{k: v for k, v in u.items() if k in wanted} for u in updates])
     session.flush()
     return report
 
@@ -590,9 +624,9 @@ def import_contracts(
     Each order's Cuota is then charged to the customer's account and a changed Saldo recorded
     (`bot.account.orders.post_orders`), dated `today` (default: today in Costa Rica).
     """
-    table = _Table(data, CONTRACT_VOCABULARY, CONTRACT_REQUIRED)
+    table = _Table(data, CONTRACT_VOCABULARY, CONTRACT_REQUIRED, CONTRACT_CONTENTS)
     report = ImportReport("contracts", rows=len(table.rows), dry_run=dry_run, ignored_columns=table.ignored,
-                          header_row=table.header_row, recognised=table.recognised())
+                          header_row=table.header_row, recognised=table.recognised(), notes=list(table.notes))
     report.errors.extend(_header_errors(table))
     if report.errors:
         return report
@@ -605,13 +639,20 @@ def import_contracts(
         numbers[document_number(number).upper()] = doc_type
     existing: dict[tuple[int, str, int], int] = {}
     previous_saldo: dict[tuple[int, str, int], Decimal | None] = {}
-    for contract_id, customer_id, code, installment, saldo in session.execute(
-        select(Contract.id, Contract.customer_id, Contract.payment_code, Contract.installment,  # type: ignore[call-overload]
-               Contract.imported_balance)
+    stored: dict[int, dict[str, Any]] = {}
+    for stored_row in session.execute(
+        select(Contract.id, Contract.customer_id, Contract.payment_code, Contract.installment,  # type: ignore[call-overload,misc]
+               Contract.imported_balance, Contract.fee, Contract.due_date, Contract.charges, Contract.period,
+               Contract.start_date, Contract.end_date, Contract.tax_rate, Contract.currency)
     ):
-        existing[(customer_id, code, installment)] = contract_id
-        previous_saldo[(customer_id, code, installment)] = saldo
+        stored_key = (stored_row.customer_id, stored_row.payment_code, stored_row.installment)
+        existing[stored_key] = stored_row.id
+        previous_saldo[stored_key] = stored_row.imported_balance
+        stored[stored_row.id] = dict(stored_row._mapping)
     posted: list[tuple[tuple[int, str, int], Decimal | None, Decimal | None]] = []
+    month_first = _date_orders(table, report)
+    if report.errors:
+        return report
     optional_keys = ("charges", "balance", "period", "start_date", "end_date", "tax_rate", "currency")
     optional = [key for key in optional_keys if key in table.columns]
     seen: dict[tuple[int, str, int], int] = {}
@@ -676,9 +717,10 @@ def import_contracts(
                 if key == "due_date":
                     fail(key, raw, "Falta la fecha de vencimiento (es el día cero de la cobranza)")
                 continue
-            parsed_date = cell_date(table.raw(row, key))
+            parsed_date = cell_date(table.raw(row, key), month_first=month_first[key])
             if parsed_date is None:
-                fail(key, raw, "Fecha inválida: use AAAA-MM-DD o DD/MM/AAAA")
+                fail(key, raw, "Fecha inválida: use AAAA-MM-DD o DD/MM/AAAA" if not month_first[key] else
+                     "Fecha inválida: el resto de la columna va mes/día (MM/DD/AAAA)")
             else:
                 dates[key] = parsed_date
         if "start_date" in dates and "end_date" in dates and dates["end_date"] < dates["start_date"]:
@@ -731,10 +773,14 @@ def import_contracts(
                         changed["imported_balance"] = amounts["balance"]
                     continue
                 changed[name] = values[name]
-            updates.append(changed)
+            if _same_contract(stored[existing[key3]], changed):
+                report.unchanged += 1
+            else:
+                updates.append(changed)
         else:
             inserts.append({"customer_id": customer_id, "payment_code": code, "installment": installment,
                             "created_at": now, **values})
+    table.rows.clear()
     if report.errors:
         return report
     report.created, report.updated = len(inserts), len(updates)
@@ -742,7 +788,7 @@ def import_contracts(
         return report
     table_ = Contract.__table__  # type: ignore[attr-defined]
     if inserts:
-        session.execute(insert(table_), inserts)
+        _execute_in_batches(session, insert(table_), inserts)
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for item in updates:
         groups.setdefault(tuple(sorted(k for k in item if k != "_id")), []).append(item)
@@ -752,14 +798,84 @@ def import_contracts(
             .where(table_.c.id == bindparam("_id"))
             .values({name: bindparam(name) for name in columns})
         )
-        session.execute(statement, items)
+        _execute_in_batches(session, statement, items)
     session.flush()
-    report.account = post_orders(
-        session, _order_rows(session, posted, previous_saldo),
-        on_date=today or datetime.now(LOCAL_TIME).date(), whole_colones=whole_colones,
-    )
-    session.flush()
+    total_posting = report.account = OrderPosting()
+    for batch in _by_customer_batches(posted):
+        posting = post_orders(session, _order_rows(session, batch, previous_saldo),
+                              on_date=today or datetime.now(LOCAL_TIME).date(), whole_colones=whole_colones)
+        total_posting.charges += posting.charges
+        total_posting.interest += posting.interest
+        total_posting.balance_updates += posting.balance_updates
+        total_posting.reminders_cancelled += posting.reminders_cancelled
+        session.flush()
     return report
+
+
+POST_BATCH = 5_000
+"""Orders posted to the accounts at a time (every order of one customer in the same batch)."""
+
+
+_Posted = tuple[tuple[int, str, int], Decimal | None, Decimal | None]
+
+
+def _by_customer_batches(posted: list[_Posted]) -> Iterable[list[_Posted]]:
+    """The posted orders in batches of about POST_BATCH, a customer's orders together and in file order."""
+    by_customer: dict[int, list[_Posted]] = {}
+    for item in posted:
+        by_customer.setdefault(item[0][0], []).append(item)
+    batch: list[_Posted] = []
+    for items in by_customer.values():
+        batch.extend(items)
+        if len(batch) >= POST_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+WRITE_BATCH = 2_000
+"""Rows written per statement: the parameters of a whole file at once would take several times its size."""
+
+
+def _execute_in_batches(session: Session, statement: Any, items: list[dict[str, Any]]) -> None:
+    """Run one statement over many rows a batch at a time, letting go of each batch's rows once written."""
+    items.reverse()
+    while items:
+        batch = [items.pop() for _ in range(min(WRITE_BATCH, len(items)))]
+        session.execute(statement, batch)
+
+
+def _same_contract(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Whether an order as the file has it is what is stored already (amounts compared as numbers)."""
+    wanted = {"imported_balance" if name == "balance" else name: value for name, value in after.items()
+              if name not in ("_id", "updated_at")}
+    for name, value in wanted.items():
+        old = before.get(name)
+        if isinstance(value, Decimal) and old is not None:
+            if Decimal(old) != value:
+                return False
+        elif old != value:
+            return False
+    return True
+
+
+def _date_orders(table: _Table, report: ImportReport) -> dict[str, bool]:
+    """Per date column, whether its dates are month first (`11/28/2026`): its own days above 12 say so, else
+    the file's other date columns, else day first with a note; a column with both kinds is refused."""
+    keys = [key for key in ("due_date", "start_date", "end_date") if key in table.columns]
+    values = {key: [(line, table.raw(row, key)) for line, row in table.rows] for key in keys}
+    own = {key: date_order(table.label(key), values[key]) for key in keys}
+    file_wide = file_date_order(own.values())
+    orders = {key: own[key] if own[key].evidence or own[key].refusal else
+              date_order(table.label(key), values[key], file_wide) for key in keys}
+    for key, order in orders.items():
+        if order.refusal:
+            report.errors.append(RowError(table.header_row, table.label(key), "", order.refusal))
+        elif order.note:
+            report.notes.append(order.note)
+    return {key: orders[key].month_first if key in orders else False
+            for key in ("due_date", "start_date", "end_date")}
 
 
 def _order_rows(

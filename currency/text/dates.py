@@ -79,20 +79,29 @@ def make_date(year: int | str, month: int, day: int) -> date | None:
         return None
 
 
-def parse_date(text: str) -> date | None:
+def parse_date(text: str, *, month_first: bool = False) -> date | None:
     """The date a whole value says: `27/11/26`, `27-11-2026`, `2026-11-27`, `27 de noviembre de 2026`,
-    `vie 27 nov. 2026`, `27/NOV/2026` (a time after it is ignored); None when it says anything else."""
+    `vie 27 nov. 2026`, `27/NOV/2026` (a time after it is ignored); None when it says anything else.
+    `month_first` reads `11/27/2026` as the United States write it (only for a column known to be so)."""
     value = fold(text)
     if not value or len(value) > MAX_DATE_CHARS:
         return None
     if match := _WHOLE_ISO.fullmatch(value):
         return make_date(match[1], int(match[2]), int(match[3]))
     if match := _WHOLE_NUMERIC.fullmatch(value):
-        return make_date(match[3], int(match[2]), int(match[1]))
+        first, second = int(match[1]), int(match[2])
+        return make_date(match[3], first, second) if month_first else make_date(match[3], second, first)
     if match := _WHOLE_NAMED.fullmatch(value):
         month = month_number(match[2])
         return make_date(match[3], month, int(match[1])) if month else None
     return None
+
+
+def numeric_parts(text: str) -> tuple[int, int] | None:
+    """The first two numbers of a date written all in numbers with the year last (`11/05/2026` -> (11, 5)),
+    the only kind whose day and month may be swapped; None for any other way of writing a date."""
+    match = _WHOLE_NUMERIC.fullmatch(fold(text)) if len(text) <= MAX_DATE_CHARS else None
+    return (int(match[1]), int(match[2])) if match else None
 
 
 def find_date(text: str) -> date | None:

@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
-from currency.text.dates import excel_date, parse_date
+from currency.text.dates import excel_date, numeric_parts, parse_date
 from currency.text.files import BadRow, UndecodableFile, csv_rows, decode_bytes
 from currency.text.words import normalize_header
 
@@ -211,6 +211,21 @@ class HeaderMatch:
     columns: dict[str, int]
     guessed: dict[str, str]
     labels: list[str]
+    title_rows: int = 1
+    """2 when the titles take two rows (a merged «Monto» above «Débito» and «Crédito»); 0 when there are none."""
+    notes: tuple[str, ...] = ()
+    """Columns taken by their contents, as the report says them."""
+    by_contents: frozenset[str] = frozenset()
+    """The roles taken by their column's contents rather than its title."""
+
+    def where(self) -> str:
+        """Where the titles are, for the report ("" when on the first line as usual)."""
+        sheet = f" de la hoja «{self.sheet.name}»" if self.sheet.name != "CSV" else ""
+        if self.title_rows == 0:
+            return "el archivo no trae fila de títulos: columnas tomadas por su contenido" + sheet
+        if self.title_rows == 2:
+            return f"títulos en las filas {self.row} y {self.row + 1}{sheet}"
+        return f"títulos en la fila {self.row + 1}{sheet}" if self.row or sheet else ""
 
     def label(self, role: str) -> str:
         index = self.columns.get(role)
@@ -252,21 +267,48 @@ def find_header(sheets: Iterable[Sheet], vocabulary: Vocabulary, complete: Any,
                 preferred: Mapping[str, str] | None = None, scan: int = HEADER_SCAN_ROWS) -> HeaderMatch | None:
     """The row of titles: among the first `scan` rows of each sheet, the one whose columns take the most
     roles, provided `complete(columns)` says the roles it needs are there; None when no row does."""
-    best: tuple[tuple[int, float], HeaderMatch] | None = None
+    best: tuple[tuple[int, float, int], HeaderMatch] | None = None
     for sheet in sheets:
         for index, row in enumerate(sheet.rows[:scan]):
             labels = [cell_text(cell) for cell in row]
             if sum(1 for label in labels if label) < 2:
                 continue
-            columns, guessed = match_columns(labels, vocabulary, preferred)
-            if not complete(columns):
-                continue
-            rank = (len(columns), -float(len(guessed)))
-            if best is None or rank > best[0]:
-                best = (rank, HeaderMatch(sheet, index, columns, guessed, labels))
+            candidates = [(labels, index, 1)]
+            if index + 1 < len(sheet.rows) and titles_below(labels, sheet.rows[index + 1]):
+                candidates.append((two_row_labels(labels, sheet.rows[index + 1]), index + 1, 2))
+            for written, at, rows in candidates:
+                columns, guessed = match_columns(written, vocabulary, preferred)
+                if not complete(columns):
+                    continue
+                rank = (len(columns), -float(len(guessed)), -rows)
+                if best is None or rank > best[0]:
+                    best = (rank, HeaderMatch(sheet, at, columns, guessed, written, title_rows=rows))
         if best is not None:
             break
     return best[1] if best is not None else None
+
+
+def _is_title(cell: Any) -> bool:
+    return cell.__class__ is str and any(ch.isalpha() for ch in cell) and cell_date(cell) is None
+
+
+def titles_below(top: Sequence[str], below: Sequence[Any]) -> bool:
+    """Whether a row is the second line of titles under `top`: only titles, at least one of them under a
+    blank or merged cell of `top` or splitting one of its titles."""
+    filled = [cell for cell in below if cell_text(cell)]
+    if not filled or not all(_is_title(cell) for cell in filled):
+        return False
+    under = [index for index, cell in enumerate(below) if cell_text(cell)]
+    return any(index >= len(top) or not top[index] for index in under) and len(filled) < max(
+        2, sum(1 for label in top if label))
+
+
+def two_row_labels(top: Sequence[str], below: Sequence[Any]) -> list[str]:
+    """One title per column from two rows of titles: the lower one where there is one (`Débito` under a merged
+    `Monto`), else the upper one."""
+    width = max(len(top), len(below))
+    return [cell_text(below[index]) if index < len(below) and cell_text(below[index])
+            else (top[index] if index < len(top) else "") for index in range(width)]
 
 
 def text_of_rows(rows: Iterable[Sequence[Any]]) -> str:
@@ -285,9 +327,10 @@ def decimal_of(value: Any) -> Decimal | None:
     return None
 
 
-def cell_date(value: Any) -> date | None:
+def cell_date(value: Any, *, month_first: bool = False) -> date | None:
     """The day a date cell holds: an XLSX date or datetime, an Excel serial number (as a number or five digits),
-    an ISO day, or a date as people write it; None when it is none of these."""
+    an ISO day, or a date as people write it (day first unless the column is known to be month first); None
+    when it is none of these."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -303,4 +346,86 @@ def cell_date(value: Any) -> date | None:
             return None
     if text.isdigit() and len(text) == 5:
         return excel_date(text)
-    return parse_date(text) if text else None
+    return parse_date(text, month_first=month_first) if text else None
+
+
+COMPACT_DAYS = 31
+"""A statement's dates that fall within a month read day first, and spread over months read month first,
+confirm the day-first reading without a day above 12."""
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """How one column's dates written all in numbers are read (`05/11/2026`: 5 November or May 11), and what
+    the report says about it: a note when nothing in the file confirms the reading, a refusal when the column
+    contradicts itself."""
+
+    month_first: bool = False
+    evidence: str = ""
+    note: str | None = None
+    refusal: str | None = None
+
+
+def _order_evidence(values: Iterable[tuple[int, Any]]) -> tuple[list[tuple[int, str]], list[tuple[int, str]],
+                                                                  list[tuple[int, int, int]]]:
+    day_first: list[tuple[int, str]] = []
+    month_first: list[tuple[int, str]] = []
+    ambiguous: list[tuple[int, int, int]] = []
+    for line, value in values:
+        if value.__class__ is not str:
+            continue
+        parts = numeric_parts(value)
+        if parts is None:
+            continue
+        first, second = parts
+        if first > 12 >= second:
+            day_first.append((line, value.strip()))
+        elif second > 12 >= first:
+            month_first.append((line, value.strip()))
+        elif first != second:
+            ambiguous.append((line, first, second))
+    return day_first, month_first, ambiguous
+
+
+def date_order(label: str, values: Iterable[tuple[int, Any]], file_month_first: bool | None = None) -> DateOrder:
+    """Day first or month first for one column, from its own values (a day above 12 in either place), else
+    from the file's other date columns (`file_month_first`), else day first as Costa Rica writes it; a
+    column with both kinds is refused rather than half read wrong. `values` are (spreadsheet line, cell)."""
+    day_first, month_first, ambiguous = _order_evidence(values)
+    if day_first and month_first:
+        (line_d, written_d), (line_m, written_m) = day_first[0], month_first[0]
+        return DateOrder(refusal=f"la columna «{label}» mezcla fechas día/mes («{written_d}», fila {line_d}) y "
+                                 f"mes/día («{written_m}», fila {line_m}): escríbalas todas igual, mejor como "
+                                 "AAAA-MM-DD")
+    if month_first:
+        line, written = month_first[0]
+        return DateOrder(True, f"«{written}» (fila {line})",
+                         note=f"columna «{label}»: fechas leídas mes/día, como «{written}» (fila {line})")
+    if day_first:
+        line, written = day_first[0]
+        return DateOrder(False, f"«{written}» (fila {line})")
+    if file_month_first is not None and ambiguous:
+        way = "mes/día" if file_month_first else "día/mes"
+        return DateOrder(file_month_first, "", note=f"columna «{label}»: fechas leídas {way}, como las demás "
+                                                    "fechas del archivo")
+    if not ambiguous:
+        return DateOrder()
+    years = {line: 2000 for line, _f, _s in ambiguous}
+    day_span = _span([(years[line], second, first) for line, first, second in ambiguous])
+    month_span = _span([(years[line], first, second) for line, first, second in ambiguous])
+    if day_span <= COMPACT_DAYS < month_span:
+        return DateOrder()
+    return DateOrder(note=f"columna «{label}»: fechas leídas día/mes (DD/MM/AAAA); ninguna tiene un día mayor que "
+                          "12 que lo confirme: revise que no vengan mes/día")
+
+
+def _span(parts: Sequence[tuple[int, int, int]]) -> int:
+    days = [date(year, month, day).toordinal() for year, month, day in parts
+            if 1 <= month <= 12 and 1 <= day <= 28]
+    return max(days) - min(days) if days else 0
+
+
+def file_date_order(orders: Iterable[DateOrder]) -> bool | None:
+    """What the file's columns with evidence say (month first or not); None when none says or they differ."""
+    said = {order.month_first for order in orders if order.evidence and order.refusal is None}
+    return said.pop() if len(said) == 1 else None

@@ -41,7 +41,7 @@ def rows(tmp_path: Path, table: str) -> int:
         return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
-def test_sample_files_import_on_a_fresh_database_and_reimport_updates(
+def test_sample_files_import_on_a_fresh_database_and_reimport_says_nothing_changed(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     first = run_cli("import", "customers", str(DATA / "customers.csv"), env=cli_env, cwd=tmp_path)
@@ -50,7 +50,7 @@ def test_sample_files_import_on_a_fresh_database_and_reimport_updates(
     orders = run_cli("import", "contracts", str(DATA / "contracts.csv"), env=cli_env, cwd=tmp_path)
     assert orders.returncode == 0 and "13 creadas" in orders.stdout
     again = run_cli("import", "customers", str(DATA / "customers.csv"), env=cli_env, cwd=tmp_path)
-    assert "0 creadas, 12 actualizadas" in again.stdout
+    assert "0 creadas, 0 actualizadas, 12 sin cambios" in again.stdout
     assert (rows(tmp_path, "customer"), rows(tmp_path, "contract")) == (12, 13)
 
 

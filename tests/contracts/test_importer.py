@@ -46,7 +46,9 @@ def test_sample_files_import_cleanly_and_reimport_updates_rather_than_duplicates
     assert (orders.ok, orders.created, orders.updated) == (True, 13, 0)
     again = import_customers(session, (DATA / "customers.csv").read_bytes())
     orders_again = import_contracts(session, (DATA / "contracts.csv").read_bytes())
-    assert (again.created, again.updated, orders_again.created, orders_again.updated) == (0, 12, 0, 13)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 12)
+    assert (orders_again.created, orders_again.updated, orders_again.unchanged) == (0, 0, 13)
+    assert "0 creadas, 0 actualizadas, 12 sin cambios" in again.to_text()
     assert (count(session, Customer), count(session, Contract)) == (12, 13)
     ferreteria = find_by_client_id(session, "1003")
     assert ferreteria is not None

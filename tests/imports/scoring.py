@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bot.accounting.bank_import import import_movements
-from bot.accounting.bank_profiles import find_profile
+from bot.accounting.bank_profiles import ProfileError, find_profile, unprofiled_bank
 from bot.contracts.importer import ImportFileError, import_contracts, import_customers
 from bot.db import migrate
 from bot.db.models import BankMovement, Contract, Customer
@@ -62,8 +62,11 @@ def _movement_key(m: Movement | BankMovement) -> tuple[Any, ...]:
 
 def score_bank(session: Session, variant: Variant) -> tuple[int, str]:
     try:
-        report = import_movements(session, variant.data, find_profile(variant.bank), file_name=variant.name,
-                                  actor="variants")
+        profile = find_profile(variant.bank)
+    except ProfileError:
+        profile = unprofiled_bank(variant.bank)
+    try:
+        report = import_movements(session, variant.data, profile, file_name=variant.name, actor="variants")
     except Exception as error:
         return 0, f"excepción {type(error).__name__}: {error}"
     stored = Counter(_movement_key(m) for m in session.exec(select(BankMovement)).all())

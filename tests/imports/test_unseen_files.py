@@ -213,7 +213,7 @@ def test_customers_from_an_excel_sheet_with_titles_and_written_cedulas_match_the
         "WOLK-1003": (0, "USD", Decimal("480.00"), Decimal("0.13"), date(2027, 1, 31), Decimal("542.40")),
     }
     again = import_contracts(session, orders, today=date(2026, 11, 27))
-    assert (again.created, again.updated) == (0, 2)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert len(session.exec(select(Contract)).all()) == 2
 
 

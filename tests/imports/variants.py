@@ -147,6 +147,8 @@ def write_date(value: date, style: str, rng: random.Random) -> str:
         "d_Mon_y": f"{value.day:02d}-{month.capitalize()}-{value.year}",
         "dmy_short": f"{value:%d/%m/%y}",
         "d_mon_space": f"{value.day} {month.upper()} {value.year}",
+        "mdy": f"{value:%m/%d/%Y}",
+        "mdy_time": f"{value:%m/%d/%Y} {rng.randint(1, 12)}:{rng.randint(0, 59):02d} {rng.choice(['AM', 'PM'])}",
     }[style]
 
 
@@ -327,13 +329,17 @@ OWN_HEADERS: dict[str, dict[str, str]] = {
 
 
 def _bank_rows(movements: Sequence[Movement], rng: random.Random, family: str,
-               own: dict[str, str] | None) -> tuple[list[str], list[list[Any]], dict[str, Any]]:
+               own: dict[str, str] | None, wide: dict[str, Any] | None = None
+               ) -> tuple[list[str], list[list[Any]], dict[str, Any]]:
     """Header and typed cells of one export (values still Python objects; written later per format)."""
+    wide = wide or {}
     layout = rng.choice(_pools(family, ["split", "split", "signed"], ["signed_suffix"]))
     if family == "held_out_2" and rng.random() < 0.3:
         layout = "direction"
     if own is not None:
         layout = "signed" if "amount" in own else "split"
+    if wide.get("layout"):
+        layout = wide["layout"]
     roles = ["date", "reference", "description"]
     roles += ["debit", "credit"] if layout == "split" else ["amount"]
     if layout == "direction":
@@ -344,12 +350,17 @@ def _bank_rows(movements: Sequence[Movement], rng: random.Random, family: str,
     if with_currency:
         roles.append("currency")
     extras = rng.sample(_pools(family, *EXTRA_COLUMNS), k=rng.randint(0, 2))
+    if wide.get("balance") and "Saldo" not in extras:
+        extras.append("Saldo")
     columns: list[str] = roles + [f"extra:{name}" for name in extras]
     if rng.random() < 0.7:
         rng.shuffle(columns)
         if "date" in columns and rng.random() < 0.6:
             columns.remove("date")
             columns.insert(0, "date")
+    if wide.get("adjacent") and "debit" in columns:
+        columns.remove("credit")
+        columns.insert(columns.index("debit") + 1, "credit")
     headers = []
     for column in columns:
         if column.startswith("extra:"):
@@ -360,6 +371,8 @@ def _bank_rows(movements: Sequence[Movement], rng: random.Random, family: str,
             wordings = ([*DIRECTION_HEADERS] if column == "direction"
                         else _wordings(family, "bank", column, BANK_HEADERS[column]))
             headers.append(_dress_header(rng.choice(wordings), rng))
+            if column in wide.get("titles", {}):
+                headers[-1] = wide["titles"][column]
     style = {
         "layout": layout,
         "amount": rng.choice(_pools(family, *AMOUNT_STYLES)),
@@ -370,7 +383,9 @@ def _bank_rows(movements: Sequence[Movement], rng: random.Random, family: str,
     }
     if layout == "direction":
         style["direction"] = rng.choice(DIRECTION_VALUES)
-    balance = Decimal("1000000.00")
+    style.update(wide.get("style", {}))
+    style["columns"] = columns
+    balance = Decimal("90000000.00") if wide.get("balance") else Decimal("1000000.00")
     rows = []
     for movement in movements:
         balance += movement.amount
@@ -435,29 +450,96 @@ def _cell_value(cell: tuple[str, Any], style: dict[str, Any], rng: random.Random
     return _cell_text(cell, style, rng)
 
 
+WIDE_BANKS = {
+    "DAVIVIENDA": "Davivienda (Costa Rica) S.A.", "PROMERICA": "Banco Promerica de Costa Rica",
+    "COOPENAE": "Coopenae R.L.", "COOPESERVIDORES": "Coopeservidores R.L.", "MUCAP": "Mutual Cartago (MUCAP)",
+    "BCT": "Banco BCT", "LAFISE": "Banco LAFISE",
+}
+"""Costa Rican banks and cooperatives with no mapping in bot/accounting/banks/: read by their titles or contents
+(tuned family only)."""
+UNKNOWN_SPLIT_TITLES = [("Egresos", "Ingresos"), ("Sale", "Entra"), ("Rebajos", "Acreditaciones"),
+                        ("Col. D", "Col. E")]
+UNKNOWN_AMOUNT_TITLES = ["Suma", "Valor en libros", "Cifra"]
+UNKNOWN_DATE_TITLES = ["Día", "Aplicado el", "Registrado"]
+WIDE_TRAITS = ("unknown_split", "headerless", "two_rows", "month_first", "unknown_amount", "unknown_date",
+               "latin1_bom_totals")
+"""What the tuned family adds to the samples' exports (`wide=` in traits): debit and credit under titles nobody
+lists (told apart by the balance), no title row, a merged «Monto» over «Débito | Crédito», month-first dates
+(with a day above 12 to show it), amount or date under unknown titles, Latin-1 or BOM files with totals."""
+
+
+def _wide_bank(bank: str, seed: int, family: str, own: dict[str, str] | None) -> dict[str, Any]:
+    """The tuned family's wider habits for one export (nothing for the held-out families or a bank's own
+    titles); its own random stream, so the files the samples gave before stay as they were."""
+    if family != "tuned" or own is not None:
+        return {}
+    rng = random.Random(f"wide-{bank}-{seed}")
+    if bank not in WIDE_BANKS and rng.random() < 0.5:
+        return {}
+    trait = rng.choice(WIDE_TRAITS)
+    wide: dict[str, Any] = {"trait": trait, "style": {}}
+    if trait == "unknown_split":
+        debit, credit = rng.choice(UNKNOWN_SPLIT_TITLES)
+        wide.update(layout="split", balance=True, titles={"debit": debit, "credit": credit})
+    elif trait == "headerless":
+        wide.update(layout=rng.choice(["split_balance", "signed"]))
+        if wide["layout"] == "split_balance":
+            wide.update(layout="split", balance=True)
+    elif trait == "two_rows":
+        wide.update(layout="split", adjacent=True)
+    elif trait == "month_first":
+        wide["style"]["date"] = rng.choice(["mdy", "mdy_time"])
+    elif trait == "unknown_amount":
+        wide.update(layout="signed", titles={"amount": rng.choice(UNKNOWN_AMOUNT_TITLES)})
+    elif trait == "unknown_date":
+        wide.update(titles={"date": rng.choice(UNKNOWN_DATE_TITLES)})
+    else:
+        wide["encoding"] = rng.choice(["latin-1", "utf-8-sig"])
+        wide["totals"] = True
+    return wide
+
+
 def bank_variant(bank: str, seed: int, family: str) -> Variant:
     """One export of `bank`'s account in a style this seed picks."""
     rng = random.Random(f"{family}-{bank}-{seed}")
-    base = list(BANK_SAMPLES[bank])
-    start = min(m.booked_on for m in base)
-    own = OWN_HEADERS[bank] if rng.random() < 0.35 else None
+    base = list(BANK_SAMPLES.get(bank, ()))
+    start = min(m.booked_on for m in base) if base else date(2026, 11, 2)
+    own = OWN_HEADERS.get(bank) if rng.random() < 0.35 else None
     currency = "USD" if rng.random() < 0.1 and (own is None or "currency" in own) else "CRC"
-    movements = base + _random_movements(rng, start, rng.randint(2, 9), currency)
+    movements = base + _random_movements(rng, start, rng.randint(2, 9) + (0 if base else 3), currency)
     if rng.random() < 0.5:
         movements.sort(key=lambda m: m.booked_on)
-    headers, rows, style = _bank_rows(movements, rng, family, own)
+    wide = _wide_bank(bank, seed, family, own)
+    if wide.get("trait") == "month_first" and all(m.booked_on.day <= 12 for m in movements):
+        movements.append(Movement(date(2026, 11, 27), Decimal("15000.00"), currency, "99887766", "SINPE CIERRE"))
+    headers, rows, style = _bank_rows(movements, rng, family, own, wide)
+    bank_name = BANK_NAMES.get(bank) or WIDE_BANKS[bank]
     preamble = rng.sample(_pools(family, *PREAMBLES), k=rng.randint(0, 4))
     footers = rng.sample(_pools(family, *FOOTERS), k=rng.randint(0, 2))
+    if wide.get("totals"):
+        footers = ["Total{sep}{sep}{debits}{sep}{credits}", "Saldo final{sep}{balance}"]
     debits = sum((-m.amount for m in movements if m.amount < 0), Decimal(0))
     credits = sum((m.amount for m in movements if m.amount > 0), Decimal(0))
     traits = [f"layout={style['layout']}", f"amount={style['amount']}", f"date={style['date']}",
               f"own_headers={own is not None}"]
+    if wide:
+        traits.append(f"wide={wide['trait']}")
     fmt = rng.choice(["csv"] * 4 + ["xlsx"])
     name = f"{family}-{bank.lower()}-{seed:03d}.{fmt}"
     expected = tuple(movements)
+    headerless = wide.get("trait") == "headerless"
+    title_rows = [headers]
+    if wide.get("trait") == "two_rows":
+        columns = style["columns"]
+        top = [("Monto" if column == "debit" else "" if column == "credit" else header)
+               for column, header in zip(columns, headers, strict=True)]
+        below = [("Débito" if column == "debit" else "Crédito" if column == "credit" else "") for column in columns]
+        title_rows = [top, below]
+    if headerless:
+        preamble, title_rows = [], []
 
     def fill(template: str, sep: str) -> list[str]:
-        text = template.format(bank=BANK_NAMES[bank], sep="\x00", debits=write_amount(debits, style["amount"]),
+        text = template.format(bank=bank_name, sep="\x00", debits=write_amount(debits, style["amount"]),
                                credits=write_amount(credits, style["amount"]), count=len(movements),
                                balance=write_amount(style["balance"], style["amount"]))
         return text.split("\x00")
@@ -467,13 +549,18 @@ def bank_variant(bank: str, seed: int, family: str) -> Variant:
         traits += [f"xlsx_dates={xlsx['dates']}", f"xlsx_numbers={xlsx['numbers']}"]
         sheet_rows: list[list[Any]] = []
         merged = []
-        if rng.random() < 0.6:
-            sheet_rows.append([BANK_NAMES[bank]] + [None] * (len(headers) - 1))
+        if rng.random() < 0.6 and not headerless:
+            sheet_rows.append([bank_name] + [None] * (len(headers) - 1))
             merged.append(f"A1:{chr(64 + len(headers))}1")
         sheet_rows += [fill(line, "\x00") for line in preamble]
-        if rng.random() < 0.5:
+        if rng.random() < 0.5 and not headerless:
             sheet_rows.append([])
-        sheet_rows.append(headers)
+        sheet_rows += [list(row) for row in title_rows]
+        if len(title_rows) == 2:
+            debit_at = style["columns"].index("debit")
+            line = len(sheet_rows) - 1
+            merged.append(f"{chr(65 + debit_at)}{line}:{chr(66 + debit_at)}{line}")
+            sheet_rows[-2][debit_at + 1] = None
         sheet_rows += [[_cell_value(cell, style, rng, xlsx) for cell in row] for row in rows]
         sheet_rows += [fill(line, "\x00") for line in footers]
         sheets = [("Movimientos", sheet_rows, merged)]
@@ -486,13 +573,13 @@ def bank_variant(bank: str, seed: int, family: str) -> Variant:
                 sheets.append(summary)
         return Variant(name, "bank", family, _xlsx(sheets), expected, bank, tuple(traits))
 
-    encoding = rng.choice(_pools(family, *ENCODINGS))
+    encoding = wide.get("encoding") or rng.choice(_pools(family, *ENCODINGS))
     delimiter = "\t" if encoding == "utf-16" else rng.choice(_pools(family, *DELIMITERS))
     traits += [f"encoding={encoding}", f"delimiter={delimiter!r}"]
     table: list[list[str]] = [fill(line, delimiter) for line in preamble]
     if preamble and rng.random() < 0.7:
         table.append([])
-    table.append(headers)
+    table += [list(row) for row in title_rows]
     for row in rows:
         table.append([_cell_text(cell, style, rng) for cell in row])
         if rng.random() < 0.08:
@@ -506,7 +593,7 @@ def bank_variant(bank: str, seed: int, family: str) -> Variant:
 
 
 def bank_variants(family: str, count: int) -> list[Variant]:
-    banks = sorted(BANK_SAMPLES)
+    banks = sorted(BANK_SAMPLES) + (sorted(WIDE_BANKS) if family == "tuned" else [])
     return [bank_variant(banks[index % len(banks)], index, family) for index in range(count)]
 
 
@@ -661,6 +748,29 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+WIDE_TITLES: dict[str, dict[str, list[str]]] = {
+    "customers": {"phone_1": ["Línea", "Contacto", "Número"], "email_1": ["Buzón", "Dirección electrónica"],
+                  "document_number": ["Identificador", "Documento fiscal"]},
+    "orders": {"due_date": ["Día de cobro", "Pagar antes de", "Cobrar el"], "fee": ["Cobro", "Suma a cobrar"],
+               "payment_code": ["Operación", "Folio"]},
+}
+"""Titles a company gives a column that no vocabulary lists (tuned family: the column is told by its contents)."""
+
+
+def _wide_titles(kind: str, seed: int, family: str, keys: Sequence[str], headers: list[str],
+                 traits: list[str]) -> None:
+    """In about a third of the tuned family's files, one or two columns get a title nobody lists."""
+    if family != "tuned":
+        return
+    rng = random.Random(f"wide-{kind}-{seed}")
+    if rng.random() >= 0.35:
+        return
+    for key in rng.sample(sorted(WIDE_TITLES[kind]), k=rng.choice([1, 1, 2])):
+        if key in keys:
+            headers[keys.index(key)] = rng.choice(WIDE_TITLES[kind][key])
+            traits.append(f"wide_title={key}")
+
+
 def customers_variant(seed: int, family: str) -> Variant:
     rng = random.Random(f"{family}-customers-{seed}")
     truth = sample_customers()
@@ -718,6 +828,7 @@ def customers_variant(seed: int, family: str) -> Variant:
         rows.append(row)
     traits = [f"phones={phone_style}", f"documents={document_style}", f"merged_phones={merge_phones}"]
     headers = _headers_for("customers", keys, CUSTOMER_HEADERS, family, rng, traits)
+    _wide_titles("customers", seed, family, keys, headers, traits)
     return _table_file(f"{family}-customers-{seed:03d}", "customers", family, headers, rows, rng, tuple(expected),
                        traits)
 
@@ -732,6 +843,8 @@ def orders_variant(seed: int, family: str) -> Variant:
         keys[2:] = tail
     amount_style = rng.choice(_pools(family, ["plain", "en", "es", "short"], ["colon", "space"]))
     date_style = rng.choice(_pools(family, ["iso", "dmy", "d_mon_y", "long"], ["dots", "dmy_short"]))
+    if family == "tuned" and random.Random(f"wide-orders-dates-{seed}").random() < 0.2:
+        date_style = "mdy"
     tax_style = rng.choice(_pools(family, *TAX_STYLES))
     currency_style = rng.choice(_pools(family, *CURRENCY_STYLES))
     period_style = rng.choice(_pools(family, *PERIOD_STYLES))
@@ -774,6 +887,7 @@ def orders_variant(seed: int, family: str) -> Variant:
     traits = [f"amount={amount_style}", f"date={date_style}", f"tax={tax_style}", f"currency={currency_style}",
               f"documents={document_style}"]
     headers = _headers_for("orders", keys, ORDER_HEADERS, family, rng, traits)
+    _wide_titles("orders", seed, family, keys, headers, traits)
     if not xlsx_cells:
         rows = [[_plain(v) if not isinstance(v, str) else v for v in row] for row in rows]
     return _table_file(f"{family}-orders-{seed:03d}", "orders", family, headers, rows, rng, tuple(truth), traits)

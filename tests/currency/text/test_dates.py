@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from currency.text import find_date, month_number, parse_date
+from currency.text.dates import numeric_parts
 from currency.text.tables import cell_date
 
 NOV_27 = date(2026, 11, 27)
@@ -92,3 +93,12 @@ def test_a_spreadsheet_date_cell_reads_the_same_day_however_the_export_wrote_it(
              "28 de noviembre de 2026")
     assert {cell_date(cell) for cell in cells} == {day}
     assert [cell_date(cell) for cell in ("2026-02-30", "", 46354.5, "hoy")] == [None, None, None, None]
+
+
+def test_a_column_known_to_be_month_first_reads_the_us_way_and_only_then() -> None:
+    assert parse_date("11/28/2026", month_first=True) == date(2026, 11, 28)
+    assert parse_date("11/28/2026") is None
+    assert parse_date("05/11/2026") == date(2026, 11, 5)
+    assert parse_date("05/11/2026 3:07 pm", month_first=True) == date(2026, 5, 11)
+    assert parse_date("2026-05-11", month_first=True) == date(2026, 5, 11)
+    assert numeric_parts("28/11/26") == (28, 11) and numeric_parts("28 nov 2026") is None
