@@ -83,11 +83,61 @@ def _leader_words(words: Sequence[Word]) -> set[int]:
     return out
 
 
+ODD_LOW = 0.4
+ODD_TALL = 1.2
+ODD_CONF = 60
+"""A word far shorter or taller than its row's text, read with little confidence, is a piece of a leader."""
+SMALL_LETTERS = re.compile(r"[aceimnorsuvwxz0-9%«»°]+")
+"""Letters with neither ascender nor descender: what dots and dashes are read as."""
+SMALL_CONF = 45
+
+
+def _leader_runs(words: Sequence[Word]) -> set[int]:
+    """Words of a dot or dash leader read as a run of odd words (`sono cun suse`, `a 5% ro ems`, `«050 1 050`):
+    every word between a label and its value far shorter or taller than the row's sure text and unsure itself.
+    A thermal printer's leader gives boxes as low as dots or as tall as two lines."""
+    out: set[int] = set()
+    rows: list[list[int]] = []
+    for k, word in enumerate(words):
+        for row in rows:
+            if word.line_key == words[row[0]].line_key:
+                row.append(k)
+                break
+        else:
+            rows.append([k])
+    for row in rows:
+        ordered = sorted(row, key=lambda k: words[k].left)
+        sure = sorted(words[k].height for k in ordered if words[k].conf >= ODD_CONF and len(words[k].text) >= 2)
+        if len(ordered) < 4 or not sure:
+            continue
+        middle = sure[len(sure) // 2]
+
+        def odd(k: int, middle: int = middle) -> bool:
+            word = words[k]
+            shape = word.height < ODD_LOW * middle or word.height > ODD_TALL * middle
+            small = word.conf < SMALL_CONF and bool(SMALL_LETTERS.fullmatch(word.text.lower()))
+            return (shape or small) and word.conf < ODD_CONF and not re.fullmatch(r"[\d.,]*\d[.,]\d{2}", word.text)
+
+        run: list[int] = []
+        for position, k in enumerate(ordered):
+            if odd(k) and position > 0:
+                run.append(k)
+                continue
+            lettered = sum(sum(ch.isalpha() for ch in words[j].text) >= 2 for j in run)
+            digits = sum(any(ch.isdigit() for ch in words[j].text) for j in run)
+            if (len(run) >= 2 and words[ordered[position - len(run) - 1]].text[-1:] in ".:;" and lettered
+                    and 2 * digits < len(run)):
+                # Blobs read as letters; a number split into odd boxes (`([89 .433, 00`) is the value.
+                out.update(run)
+            run = []
+    return out
+
+
 def without_leaders(words: Sequence[Word]) -> list[Word]:
     """Words with dot leaders removed; a colon left alone joins the word before it on its line, and the
     specks a leader leaves between a label and its value (`+!`, `.:`, or letters like `ccocooo`) go."""
     out: list[Word] = []
-    leaders = _leader_words(words)
+    leaders = _leader_words(words) | _leader_runs(words)
     for k, word in enumerate(words):
         text = ":" if k in leaders else _leaderless(word.text)
         if SPECKS.fullmatch(text) and text not in (":", "-"):
