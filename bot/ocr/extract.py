@@ -51,7 +51,7 @@ from bot.ocr.parsing import (
     parse_reference,
     reference_date,
 )
-from bot.ocr.prose import Notification, amounts, read_notification, until_next_label
+from bot.ocr.prose import Notification, amounts, phrase, read_notification, sentence_piece, until_next_label
 from bot.ocr.rows import TEXT_CONFIDENCE, Flat, Row, Token, flatten_rows, rows_from_text, rows_from_words
 from bot.ocr.values import (
     cut_phrase,
@@ -110,6 +110,8 @@ HEADING_EXTRA_WORDS = 2
 CONNECTORS = frozenset({"de", "del", "la", "y", "el"})
 PREPOSITIONS = frozenset({"a", "al", "de", "del", "desde", "en", "por", "para", "con", "hacia", "su", "tu"})
 """A bank's name right after one of these is part of a sentence (`desde BAC`, `por BN SINPE`)."""
+OTHER_ENTITY = frozenset({"destino", "receptora", "receptor", "beneficiaria", "destinataria", "acreditar", "entidad"})
+"""Words before a bank's name on its row that make it the other account's bank (`ENTIDAD RECEPTORA Coopenae`)."""
 UNREAD_AMOUNT_LABEL = 0.6
 """The most an amount found by its shape gets when the receipt's amount label holds no readable amount."""
 UNKNOWN_LABEL = 0.65
@@ -281,8 +283,9 @@ def _sentence_labels(flat: str, vocab: Vocabulary) -> list[tuple[LabelMatch, str
         if label is None or label.how not in (KNOWN, FUZZY, KEYWORD):
             continue
         rest = flat[match.end() : match.end() + 300]
-        nxt = re.search(r"\.\s+(?=[A-ZÁÉÍÓÚÑ][\wáéíóúñ.º°#]*(?:\s[\wáéíóúñ.º°#]+){0,4}:)", rest)
-        value = until_next_label(rest[: nxt.start()] if nxt else sentence(rest))
+        nxt = re.search(r"\.\s+(?=[A-ZÁÉÍÓÚÑ][A-Za-zÁÉÍÓÚÑáéíóúñ.º°#]*(?:\s[A-Za-zÁÉÍÓÚÑáéíóúñ.º°#]+){0,4}:)",
+                        rest)
+        value = until_next_label(rest[: nxt.start()] if nxt else phrase(rest))
         value = value.strip(" .")
         if value:
             out.append((label, value))
@@ -294,7 +297,9 @@ def _reference(pairs: Sequence[Pair], notice: Notification, flat: Flat, when: da
     """A labelled reference (second reading for a SINPE one that breaks the date rule), else a sentence's,
     else the longest run of 8 to 25 digits that is no account, phone or date, trusted less."""
     labelled = [p for p in pairs if p.kind == "reference"]
-    unknown = [p for p in pairs if p.kind == "unknown"]
+    # Digits under a label nobody knows (an SMS thread's `Clave dinámica: 915519`) give way to the reference a
+    # sentence names.
+    unknown = [p for p in pairs if p.kind == "unknown"] if not notice.reference else []
     for pair in sorted(labelled, key=lambda p: -_trust(p)) + unknown:
         text = pair.text
         if is_account(text) or is_phone(text) or has_date(text) or (is_amount(text) and not text.strip().isdigit()):
@@ -424,7 +429,19 @@ def _explains(pair: Pair) -> bool:
         return parse_reference(pair.text) is not None
     if pair.kind == "ignore" or pair.kind.endswith(("_account", "_phone")):
         return _aside(pair)
+    if pair.kind == "description":
+        return not amounts(pair.text) and not has_date(pair.text)
     return True
+
+
+def _label_part(tokens: Sequence[Token], vocab: Vocabulary) -> list[Token]:
+    """A label's own words: the words before them on its line (`Servicios Médicos Aurora S.A.` before `Ref:`, the
+    end of a sentence) are not explained by it."""
+    kept = list(tokens)
+    while len(kept) > 1 and not all(w in vocab.label_vocabulary or w in STOP_WORDS
+                                    for w in label_words(kept[0].text)):
+        kept.pop(0)
+    return kept
 
 
 def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
@@ -466,25 +483,27 @@ def _carries_label(text: str, vocab: Vocabulary) -> bool:
 def _description(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
                  reread: Reread | None, flat: Flat, vocab: Vocabulary) -> tuple[str | None, float, float]:
     """The description, its confidence, and how far its words were read (what a client ID found in it gets)."""
-    text, conf, read = _described(pairs, notice, inner, reread, flat)
+    text, conf, read = _described(pairs, notice, inner, reread, flat, vocab)
     if text is not None and _carries_label(text, vocab):
         conf = read = min(conf, LABEL_INSIDE)
     return text, conf, read
 
 
 def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-               reread: Reread | None, flat: Flat) -> tuple[str | None, float, float]:
+               reread: Reread | None, flat: Flat, vocab: Vocabulary) -> tuple[str | None, float, float]:
     candidates: list[Candidate] = []
     for pair in sorted((p for p in pairs if p.kind == "description"), key=lambda p: -_trust(p)):
-        value = Value(pair.text, pair.conf, pair.tokens)
+        value = _description_value(pair, vocab)
+        if value is None:
+            continue
         if reread is not None and not candidates:
             value = _reread_symbols(value, reread)
-        text = clean_text(_without_full_stop(sentence(value.text)))
+        text = clean_text(_without_full_stop(phrase(value.text)))
         if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text):
             continue
         candidates.append(Candidate(text, min(value.conf, _trust(pair)), f"pair:{pair.label}"))
     if candidates:
-        return _pick_text(candidates)
+        return _checked_by_sentence(_pick_text(candidates), _said(notice, inner, flat, reread))
     for match, text in inner:
         if match.kind == "description":
             text, conf = _in_text(flat, text, reread)
@@ -507,10 +526,88 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
     return _pick_text(candidates)
 
 
+def _said(notice: Notification, inner: Sequence[tuple[LabelMatch, str]], flat: Flat,
+          reread: Reread | None) -> tuple[str, float] | None:
+    """The description a sentence labels (`... Motivo: X.`, `Concepto X.`), read across the paragraph's lines."""
+    written = next((text for match, text in inner if match.kind == "description"), None)
+    if written is None and notice.description_labelled:
+        written = notice.description
+    if not written:
+        return None
+    text, conf = _in_text(flat, written, reread)
+    cleaned = clean_text(text)
+    return (cleaned, min(PROSE, conf)) if cleaned else None
+
+
+def _checked_by_sentence(picked: tuple[str | None, float, float],
+                         said: tuple[str, float] | None) -> tuple[str | None, float, float]:
+    """A labelled description held against the one its paragraph's sentence labels: a value cut at the line
+    break (`Concepto Pago de mensualidad de` / `servicios ...`) is read whole, and a value that is really another
+    sentence (an amount, a date: the label's line taken for the wrong side) gives way; any other difference
+    leaves both unsure."""
+    text, conf, read = picked
+    if said is None or text is None or said[0] == text:
+        return picked
+    whole, said_conf = said
+    rest = whole[len(text) + 1 :]
+    goes_on = (rest[:1].islower() or rest[:1].isdigit()) and ":" not in rest and not re.search(r"\d{6}", rest)
+    cut_short = normalize(text.split()[-1]) in STOP_WORDS or goes_on
+    if whole.startswith(text + " ") and len(text.split()) >= 2 and cut_short:
+        joined = min(conf, said_conf)
+        return whole, joined, min(read, said_conf)
+    if amounts(text) or has_date(text):
+        return whole, min(said_conf, DISAGREEMENT), min(said_conf, DISAGREEMENT)
+    return text, min(conf, DISAGREEMENT), min(read, DISAGREEMENT)
+
+
+def _description_value(pair: Pair, vocab: Vocabulary) -> Value | None:
+    """A description's lines up to the next field: a line that starts with a label and its colon
+    (`CODIGO DE RASTREO:`, `REF. :`), a label alone, or a printed border (`*** COPIA CLIENTE ***`); and without
+    the rest of a label wording cut short (`DETALLE` | `DE LA TRANSACCION ID WOLK 82001`)."""
+    kept: list[Token] = []
+    for line in pair.lines:
+        words = [t.text for t in line]
+        if _starts_with_label(words, vocab) or re.match(r"[*=_~-]{3}", words[0]):
+            # The next field's label, or a value that is itself a label (a two-column page's other column).
+            break
+        if kept and _typed_line(" ".join(words)):
+            break
+        kept += line
+    if kept and normalize(kept[0].text) in ("de", "del"):
+        run = 0
+        while run < len(kept) and (normalize(kept[run].text) in STOP_WORDS
+                                   or normalize(kept[run].text) in vocab.label_vocabulary):
+            run += 1
+        if any(normalize(t.text) in vocab.label_vocabulary for t in kept[:run]):
+            kept = kept[run:]
+    if not kept:
+        return None
+    return Value(" ".join(t.text for t in kept), min(t.conf for t in kept), tuple(kept))
+
+
+def _typed_line(text: str) -> bool:
+    """A line that is another field's value by its shape (a reference's digits, an amount, an account, a phone, a
+    date): a description's wrapped words never are."""
+    return bool(re.fullmatch(r"[\d\s.-]{8,}", text)) or is_amount(text) or is_account(text) or is_phone(text) or (
+        has_date(text) and len(text.split()) <= 6)
+
+
+def _starts_with_label(words: Sequence[str], vocab: Vocabulary) -> bool:
+    """Whether a line is a label alone, or starts with one followed by its colon (`REF. : 2026...`)."""
+    if vocab.is_label_text(" ".join(words)) is not None:
+        return True
+    found = vocab.prefix(list(words))
+    if found is None or (found[1].kind == "unknown" and not words[found[0] - 1].endswith(":")):
+        return False
+    taken = found[0]
+    return words[taken - 1].endswith(":") or (taken < len(words) and words[taken] == ":")
+
+
 def _free_words(text: str) -> bool:
     """Words that are no typed value and no name: what a description under a label nobody knows looks like."""
     return (len(text.split()) >= 2 and not looks_like_name(text) and not re.search(r"\d{7}", text)
-            and not is_amount(text) and not has_date(text) and not is_account(text) and not is_phone(text))
+            and not is_amount(text) and not has_date(text) and not is_account(text) and not is_phone(text)
+            and not amounts(text) and not re.search(r"\b\d{1,2}:\d{2}\b", text))
 
 
 def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: Reread | None,
@@ -631,6 +728,8 @@ def _names_itself(row: str, words: Sequence[str]) -> bool:
         at = text.find(word)
         if at >= 0 and text[:at].split()[-1:] and text[:at].split()[-1] in PREPOSITIONS:
             return False
+        if at >= 0 and set(text[:at].split()) & OTHER_ENTITY:
+            return False
     for word in sorted(words, key=len, reverse=True):
         text = text.replace(word, " ")
     if len(text.split()) <= HEADING_EXTRA_WORDS:
@@ -664,8 +763,11 @@ def extract(
     # Who paid whom is read in sentences only from what no label explains, so a card's rows never read
     # as a notification.
     explained = frozenset(
-        id(t) for p in pairs if _explains(p) for t in (*p.label_tokens, *p.tokens)
-    ) | frozenset(id(t) for s in segments(rows) if vocab.is_label_text(s.text) for t in s.tokens)
+        id(t) for p in pairs if _explains(p) for t in (*_label_part(p.label_tokens, vocab), *p.tokens)
+    ) | frozenset(
+        id(t) for s in segments(rows) if vocab.is_label_text(s.text) and not sentence_piece(s.text)
+        for t in _label_part(s.tokens, vocab)
+    )
     flat = flatten_rows(rows)
     notice = read_notification(flat.text, flatten_rows(rows, explained).text)
     inner = _sentence_labels(flat.text, vocab)

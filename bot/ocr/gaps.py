@@ -12,7 +12,6 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from statistics import median
 
 from PIL import Image
 
@@ -59,11 +58,6 @@ LEADER_CONF = 5
 """A leader read as letters gets a confidence near 0 (of 100); a word it really is gets far more."""
 LOW_WORD = 0.5
 """A word whose ink is less than this share of its row's height sits on the baseline like dots do."""
-MISFIT_CONF = 60
-"""A word read with less confidence than this (of 100) whose height fits none of its row's surely read words..."""
-MISFIT_LOW, MISFIT_HIGH = 0.45, 1.2
-"""...lower than this share of the smallest of them, or taller than this share of the tallest, is no text: the
-marks of a leader or a rule between a label and its value, read as blobs (`«050 soso eroze`, `a 5% ro`)."""
 SHORT_WORDS = frozenset(("el", "en", "la", "le", "lo", "al", "un", "mi", "me", "no", "ni", "con", "los", "las", "una"))
 
 
@@ -89,46 +83,62 @@ def _leader_words(words: Sequence[Word]) -> set[int]:
     return out
 
 
-def _misfits(words: Sequence[Word]) -> set[int]:
-    """Words between two words of their row, read unsurely, whose height fits none of the row's surely read
-    words (with two letters or digits): a printed leader's blobs, never a value."""
+ODD_LOW = 0.4
+ODD_TALL = 1.2
+ODD_CONF = 60
+"""A word far shorter or taller than its row's text, read with little confidence, is a piece of a leader."""
+SMALL_LETTERS = re.compile(r"[aceimnorsuvwxz0-9%«»°]+")
+"""Letters with neither ascender nor descender: what dots and dashes are read as."""
+SMALL_CONF = 45
+
+
+def _leader_runs(words: Sequence[Word]) -> set[int]:
+    """Words of a dot or dash leader read as a run of odd words (`sono cun suse`, `a 5% ro ems`, `«050 1 050`):
+    every word between a label and its value far shorter or taller than the row's sure text and unsure itself.
+    A thermal printer's leader gives boxes as low as dots or as tall as two lines."""
     out: set[int] = set()
+    rows: list[list[int]] = []
     for k, word in enumerate(words):
-        row = [w for w in words if w is not word and _same_row(w, word)]
-        sure = [w.height for w in row if w.conf >= MISFIT_CONF and sum(ch.isalnum() for ch in w.text) >= 2]
-        if not sure or _kept(word, sure):
+        for row in rows:
+            if word.line_key == words[row[0]].line_key:
+                row.append(k)
+                break
+        else:
+            rows.append([k])
+    for row in rows:
+        ordered = sorted(row, key=lambda k: words[k].left)
+        sure = sorted(words[k].height for k in ordered if words[k].conf >= ODD_CONF and len(words[k].text) >= 2)
+        if len(ordered) < 4 or not sure:
             continue
-        between = any(w.right <= word.left + 2 for w in row) and any(w.left >= word.right - 2 for w in row)
-        if between and not _leans_on_value(word, [*row, word], sure):
-            out.add(k)
+        middle = sure[len(sure) // 2]
+
+        def odd(k: int, middle: int = middle) -> bool:
+            word = words[k]
+            shape = word.height < ODD_LOW * middle or word.height > ODD_TALL * middle
+            small = word.conf < SMALL_CONF and bool(SMALL_LETTERS.fullmatch(word.text.lower()))
+            return (shape or small) and word.conf < ODD_CONF and not re.fullmatch(r"[\d.,]*\d[.,]\d{2}", word.text)
+
+        run: list[int] = []
+        for position, k in enumerate(ordered):
+            if odd(k) and position > 0:
+                run.append(k)
+                continue
+            lettered = sum(sum(ch.isalpha() for ch in words[j].text) >= 2 for j in run)
+            digits = sum(any(ch.isdigit() for ch in words[j].text) for j in run)
+            if (len(run) >= 2 and words[ordered[position - len(run) - 1]].text[-1:] in ".:;" and lettered
+                    and 2 * digits < len(run)):
+                # Blobs read as letters; a number split into odd boxes (`([89 .433, 00`) is the value.
+                out.update(run)
+            run = []
     return out
-
-
-def _kept(word: Word, sure: Sequence[int]) -> bool:
-    """A word read surely, one of a label's (its box stretched by the leader's underline), or as tall as text."""
-    return (word.conf >= MISFIT_CONF or (word.text[-1:] in ".:" and sum(ch.isalpha() for ch in word.text) >= 3)
-            or MISFIT_LOW * min(sure) <= word.height <= MISFIT_HIGH * max(sure))
-
-
-def _leans_on_value(word: Word, row: Sequence[Word], sure: Sequence[int]) -> bool:
-    """Whether a word starts the value after it: the next word on its row follows within a text height and is kept
-    or leans on the next in turn (a colón sign drawn taller than the digits, `([89 .433, 00`); a leader's blobs
-    stand apart from the value they lead to."""
-    after = sorted((w for w in row if w.left >= word.right - 2 and w is not word), key=lambda w: w.left)
-    if not after or after[0].left - word.right > median(sure):
-        return False
-    return _kept(after[0], sure) or _leans_on_value(after[0], row, sure)
 
 
 def without_leaders(words: Sequence[Word]) -> list[Word]:
     """Words with dot leaders removed; a colon left alone joins the word before it on its line, and the
     specks a leader leaves between a label and its value (`+!`, `.:`, or letters like `ccocooo`) go."""
     out: list[Word] = []
-    leaders = _leader_words(words)
-    misfits = _misfits(words)
+    leaders = _leader_words(words) | _leader_runs(words)
     for k, word in enumerate(words):
-        if k in misfits and k not in leaders:
-            continue
         text = ":" if k in leaders else _leaderless(word.text)
         if SPECKS.fullmatch(text) and text not in (":", "-"):
             text = ":" if text[-1] in ":!" else ""

@@ -17,7 +17,7 @@ from decimal import Decimal
 from bot.ocr.labels import STOP_WORDS, label_words, vocabulary
 from bot.ocr.layouts import normalize
 from bot.ocr.parsing import parse_amount, parse_phone, parse_reference, reference_date
-from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date, sentence
+from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date
 
 _CURRENCY_BEFORE = r"(?P<pre>₡|¢|CRC|US\s?\$|USD|\$)\s?"
 _CURRENCY_AFTER = r"\s?(?P<post>colones|colón|CRC|USD|d[oó]lares)\b"
@@ -45,8 +45,8 @@ _PAYER_CUE = re.compile(
 )
 """What comes before the `de` that introduces the payer."""
 _SENT = re.compile(
-    r"\s(?:(?:te|le|les|nos)\s+)?(?:ha[sn]?\s+)?(?:envi[oó]|transfiri[oó]|pag[oó]|deposit[oó]|abon[oó]|enviado|"
-    r"transferido|pagado|depositado|abonado)\b",
+    r"\s(?:(?:te|le|les|nos)\s+)?(?:ha[sn]?\s+)?(?:envi[oó]|transfiri[oó]|pag[oó]|deposit[oó]|abon[oó]|acredit[oó]|"
+    r"remiti[oó]|gir[oó]|enviado|transferido|pagado|depositado|abonado|acreditado|remitido|girado)\b",
     re.IGNORECASE,
 )
 """The verb the payer's name comes before (`MARIA MORA le ha transferido`, `JUAN PEREZ transfirió`)."""
@@ -63,21 +63,79 @@ _AMOUNT_CUES = re.compile(
 )
 _REFERENCE = re.compile(
     r"\b(?:N[uú]mero de referencia|Referencia|Ref|Comprobante|Aprobaci[oó]n|Confirmaci[oó]n|N[uú]mero de "
-    r"confirmaci[oó]n|Autorizaci[oó]n|Transacci[oó]n|Documento|Operaci[oó]n|Movimiento)\b\.?\s*(?:N\.?\s?[º°o]\.?\s*|No\.?\s*)?[:#]?\s*(?P<v>\d{6,25}(?:\s\d{4,20})?)",
+    r"confirmaci[oó]n|Autorizaci[oó]n|Transacci[oó]n|Documento|Doc|Operaci[oó]n|Movimiento)\b"
+    r"(?:(?:\s+(?!de\b)[A-Za-zÁÉÍÓÚÑáéíóúñ]{3,}){1,2}\s*(?=:))?"
+    r"\.?\s*(?:N\.?\s?[º°o*]\.?\s*|No\.?\s*)?[:#]?\s*(?P<v>\d{6,25}(?:\s\d{4,20})?)",
     re.IGNORECASE,
 )
+"""A reference's word, maybe qualified before its colon (`referencia SINPE móvil: 2026...`), and its digits."""
 _DESCRIPTION = re.compile(
-    r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario)\s*:|(?:por|en)\s+concepto\s+de|"
+    r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario|Glosa|Observaci[oó]n(?:es)?|"
+    r"Raz[oó]n|Justificaci[oó]n|Mot\.?|Conc\.?|Desc\.?|Det\.?)(?:\s+(?:del|de\s+la|de)\s+(?:pago|transferencia|"
+    r"transacci[oó]n|operaci[oó]n|movimiento|env[ií]o))?\s*:|(?:por|en)\s+concepto\s+de|"
     r"por\s+motivo\s+de|(?:descripci[oó]n|detalle|mensaje|motivo|concepto)\s+(?=[\"“«]))\s*(?P<v>[^\n]+)",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<!\bRef)(?<!\bNo)(?<!\bN\.º)(?<![A-Z]\.[A-Z])(?<!\b[A-Z])\.\s+(?=\S)")
+_DESCRIPTION_BARE = re.compile(
+    r"(?:^|(?<=[.;,]\s))(?:Motivo|Concepto|Detalle|Descripci[oó]n)\s+(?!(?:de|del|la|el|los|las|y|en|por)\b)"
+    r"(?P<v>[^\n]+)",
+)
+"""A description's keyword that starts a sentence without its colon (`... aplicada. Detalle ID WOLK 4154. Ref ...`)."""
+_DESCRIPTION_TAIL = re.compile(
+    r"(?:,\s*(?:el\s+(?:d[ií]a\s+)?|del\s+)?|\s+(?:el\s+(?:d[ií]a\s+)?|del\s+|en\s+fecha\s+))(?=(?:lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|"
+    r"domingo)\b|\d{1,2}(?:\s+de\s+[a-z]|[/.-]\d{1,2}[/.-]\d{2,4}|-[a-z]{3}-))"
+    r"|,?\s+a\s+las\s+\d|,\s*(?:realizad[oa]|aplicad[oa]|enviad[oa]|recibid[oa])\b"
+    r"|,\s*(?:a\s+favor\s+de|a\s+nombre\s+de|de\s+parte\s+de|por\s+parte\s+de|con\s+destino\s+a|"
+    r"enviad[oa]\s+por|desde\s+la\s+cuenta)\b",
+    re.IGNORECASE,
+)
+"""Where a description written inside a sentence ends before the sentence does: at the date (`..., el 15 de
+octubre`, `el martes, 30 de junio`, `el 3/9/2026`) or the time that follows it, or a clause naming a holder
+(`..., a favor de WOLK S.A.`)."""
+_PIECE = re.compile(
+    r"\b[a-záéíóúñ]{3,}\s+(?:a|de|hacia|para)\s+[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ.&'-]*$"
+)
+ABBREVIATIONS = frozenset((
+    "ref", "no", "nro", "num", "núm", "nº", "cta", "ctas", "fact", "apto", "art", "av", "sr", "sra", "srta", "dr",
+    "dra", "lic", "ing", "tel", "cel", "op", "doc", "comp", "ced", "céd", "prov", "dpto", "depto", "ofic", "cod", "cód",
+    "aprox", "pág", "pag", "mens", "cuot", "trans", "transf", "transac", "ej", "etc", "c", "s", "p", "a",
+))
+"""Words written with a dot that is not a sentence's end (`Cta. 1234`, `No. 5`, `S.A.`), lower case."""
+_SENTENCE_END = re.compile(r"(?<![A-Z]\.[A-Z])\.\s+(?=\S)")
+_END_OF_PHRASE = re.compile(
+    r"[.|]\s+(?=[A-ZÁÉÍÓÚÑ¿¡]|\d{6,}|\d{1,2}(?:\s+de\s+[a-z]|/\d))"
+)
+_WORD_BEFORE = re.compile(r"([\wºÁÉÍÓÚÑáéíóúñ.]+)$")
+_BY_WHOM = re.compile(
+    r"\b(?P<verb>enviad[oa]s?|remitid[oa]s?|pagad[oa]s?|transferid[oa]s?|depositad[oa]s?|girad[oa]s?|"
+    r"realizad[oa]s?|efectuad[oa]s?|originad[oa]s?|ordenad[oa]s?|recibid[oa]s?)\s+por\s+",
+    re.IGNORECASE,
+)
+"""A participle and `por`: who sent it (`enviados por X`) or who received it (`recibido por X`)."""
+_PHONE_THEN_NAME = re.compile(
+    r"\b(?P<prep>a|al|para|hacia|de|del)\s+(?:(?:el\s+)?(?:tel[eé]fono|n[uú]mero|celular|m[oó]vil)\s+)?"
+    r"(?P<phone>\+?\d[\d\s-]{6,14}\d)\s*\((?P<name>[^()\d]{4,60})\)",
+    re.IGNORECASE,
+)
+"""A phone with its holder's name in parentheses after it (`a 8888-7777 (WOLK SOFTWARE)`)."""
+_ROLE_WORD = re.compile(
+    r"(?:^|(?<=[,;(]\s)|(?<=[,;(])|(?<=\bal\s)|(?<=\bdel\s)|(?<=\bel\s))\s*(?P<role>remitente|ordenante|"
+    r"originador|depositante|beneficiario|destinatario)\s*:?\s+",
+    re.IGNORECASE,
+)
+"""A holder's role written inside a sentence, after a comma (`..., remitente LUIS MORA, ...`)."""
 _NAME_PIECE = re.compile(r"^[A-Za-zÁÉÍÓÚÑÜáéíóúñü][A-Za-zÁÉÍÓÚÑÜáéíóúñü'.&-]*$")
-_CONNECTORS = frozenset({"de", "del", "la", "las", "los", "y"})
+_CONNECTORS = frozenset({"de", "del", "la", "las", "los", "y", "e"})
+_COMPANY_END = re.compile(r"(?:Ltda|LTDA|Cía|CÍA|Cia|CIA|Inc|INC|Corp|CORP)\.$")
+"""A company's last word, whose dot is its own (`Herrera Ltda.`), not the sentence's."""
+_PHONE_END = re.compile(r"\s*\(\s*(?P<phone>[+\d][\d\s()+-]{6,18}\d)\s*\)\s*$")
+"""A phone in parentheses right after a name, before the verb (`MARIA MORA (8888-1234) le transfirió`)."""
 _NAME_STOP = frozenset({"por", "al", "el", "tel", "mediante", "te", "en", "fue", "realizada", "realizado", "con"})
+_PHONE_WORDS = frozenset({"tel", "tel.", "cel", "cel.", "telefono", "celular", "movil", "whatsapp"})
+"""Words that introduce a phone after a name, in any case (`JOSE MORA Tel. 8888-1234`)."""
 _NOT_IN_NAME = NOT_NAME_WORDS | {
     "aviso", "notificacion", "informa", "usted", "su", "sinpe", "bn", "bcr", "bp", "reenviado", "para", "mi", "hola",
-    "estimado", "estimada", "saludos",
+    "estimado", "estimada", "saludos", "id",
 }
 
 
@@ -163,10 +221,13 @@ def _name_after(text: str, start: int) -> str | None:
     for raw in text[start : start + 200].split()[:9]:
         closing = raw.endswith((",", ";", ":", ")")) or raw.startswith("(")
         word = raw.strip(",;:()")
-        ends_sentence = word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.){1,3}[A-Z]?\.?|S\.R\.L\.|S\.A\.", word)
-        bare = word.rstrip(".") if ends_sentence else word
+        company = bool(_COMPANY_END.search(word))
+        ends_sentence = company or (
+            word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.){1,3}[A-Z]?\.?|S\.R\.L\.|S\.A\.", word)
+        )
+        bare = word.rstrip(".") if ends_sentence and not company else word
         low = bare.lower()
-        if raw.startswith("(") or (low in _NAME_STOP and bare.islower()) or not bare:
+        if raw.startswith("(") or (low in _NAME_STOP and bare.islower()) or low in _PHONE_WORDS or not bare:
             break
         if low in _CONNECTORS and words:
             words.append(bare)
@@ -182,18 +243,29 @@ def _name_after(text: str, start: int) -> str | None:
     return name if len(words) >= 2 and name_words(name) else None
 
 
-def _name_before(text: str, end: int) -> str | None:
-    words = _window(text, end, 120).split()[-5:]
+def _name_before(text: str, end: int) -> tuple[str | None, str | None]:
+    """The name written right before `end` (a verb), and the phone in parentheses between them if any."""
+    window = _window(text, end, 160)
+    phone = _PHONE_END.search(window)
+    if phone:
+        window = window[: phone.start()]
+    words = window.split()[-7:]
     kept: list[str] = []
     for word in reversed(words):
         bare = word.strip(",;:")
-        if not bare or not bare[:1].isupper() or not name_words(bare) or normalize(bare) in _NOT_IN_NAME:
+        connector = normalize(bare) in _CONNECTORS and bool(kept) and not word.endswith((".", ":", ","))
+        if not connector and (not bare or not bare[:1].isupper() or not name_words(bare)
+                              or normalize(bare) in _NOT_IN_NAME):
             break
-        if word.endswith((".", ":", ",")) and kept:
+        if word.endswith((".", ":", ",")) and kept and not _COMPANY_END.search(word):
             break
         kept.insert(0, bare)
+    while kept and normalize(kept[0]) in _CONNECTORS:
+        kept.pop(0)
     name = " ".join(kept)
-    return name if len(kept) >= 2 else None
+    if len(kept) < 2 or not name_words(name):
+        return None, None
+    return name, parse_phone(phone.group("phone")) if phone else None
 
 
 def _phone_after(text: str, name: str, start: int) -> str | None:
@@ -211,38 +283,101 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
     payee: str | None = None
     for match in re.finditer(r"\bde\s+", text):
         before = _window(text, match.start())
+        if re.search(r"\b(?:concepto|motivo|detalle|cuota|mensualidad)\s*$", before, re.IGNORECASE):
+            continue
         if _PAYER_CUE.search(before) or any(0 <= match.start() - m.start < 30 for m in mentions):
             name = _name_after(text, match.end())
             if name and payer is None:
                 payer, phones["payer"] = name, _phone_after(text, name, match.end())
-    for match in re.finditer(r"\b(?:a|hacia)\s+", text):
+    for match in re.finditer(r"\b(?:a|hacia|para)\s+", text):
         before = _window(text, match.start())
         if _PAYEE_CUE.search(before) or (payer and before.rstrip(" ,").endswith(payer)):
             name = _name_after(text, match.end())
             if name and payee is None:
                 payee, phones["payee"] = name, _phone_after(text, name, match.end())
-    sent = _SENT.search(text)
-    if sent and payer is None:
-        payer = _name_before(text, sent.start())
-    for match in re.finditer(r"\ba\s+(?:nombre|favor|la\s+cuenta|la\s+orden)\s+de\s+", text, re.I):
+    for sent in _SENT.finditer(text):
+        if payer is not None:
+            break
+        payer, phone = _name_before(text, sent.start())
+        phones["payer"] = phones["payer"] or phone
+    for match in re.finditer(r"\ba\s+(?P<how>nombre|favor|la\s+cuenta|la\s+orden)\s+de\s+", text, re.I):
         # `a nombre de X` names the holder of the account just mentioned: the origin's after `desde` or
-        # `de la cuenta`, else the destination's.
+        # `de la cuenta`, else the destination's; `a favor de`, `a la orden de`, `a la cuenta de` name
+        # whoever is paid.
         before = _window(text, match.start(), 80).lower()
         origin = max(before.rfind(w) for w in ("desde", "de la cuenta", "origen", "debitad"))
         destination = max(before.rfind(w) for w in (" a la cuenta", "hacia", "destino", "acreditad"))
         name = _name_after(text, match.end())
         if name is None:
             continue
-        if origin > destination and payer is None:
+        if match.group("how").lower() == "nombre" and origin > destination:
+            if payer is None:
+                payer = name
+        elif payee is None:
+            payee = name
+            if payer == name:
+                payer = None
+    for match in _BY_WHOM.finditer(text):
+        # `... colones enviados por CARLOS UREÑA el 9 de abril`: the sender after a participle and `por`.
+        name = _name_after(text, match.end())
+        receiving = match.group("verb").lower().startswith("recib")
+        if name and receiving and payee is None:
+            payee = name
+        elif name and not receiving and payer is None:
             payer = name
-        elif origin <= destination and payee is None:
+    for match in _PHONE_THEN_NAME.finditer(text):
+        # `SINPE Móvil a 8888-7777 (WOLK SOFTWARE)`: the holder named in parentheses after the phone.
+        name = match.group("name").strip()
+        if not (len(name.split()) >= 2 and name_words(name)) or normalize(name.split()[0]) in _NOT_IN_NAME:
+            continue
+        side = "payer" if match.group("prep").lower().startswith("de") else "payee"
+        if side == "payer" and payer is None:
+            payer, phones["payer"] = name, phones["payer"] or parse_phone(match.group("phone"))
+        elif side == "payee" and payee is None:
+            payee, phones["payee"] = name, phones["payee"] or parse_phone(match.group("phone"))
+    for match in _ROLE_WORD.finditer(text):
+        # `remitente MARIA MORA`, `beneficiario: WOLK S.A.`: a role named inside the sentence.
+        name = _name_after(text, match.end())
+        paying = match.group("role").lower().startswith(("remit", "ordenan", "origina", "deposit"))
+        side = "payer" if paying else "payee"
+        if name and side == "payer" and payer is None:
+            payer = name
+        elif name and side == "payee" and payee is None:
             payee = name
     return payer, payee
 
 
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the dot at `dot` ends an abbreviation (`Cta.`, `No.`, `S.A.`) rather than a sentence."""
+    before = _WORD_BEFORE.search(text, 0, dot)
+    word = before.group(1).lower() if before else ""
+    return word.rsplit(".", 1)[-1] in ABBREVIATIONS or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
+
+
+def _sentence_ends(text: str) -> list[re.Match[str]]:
+    return [m for m in _SENTENCE_END.finditer(text) if not _is_abbreviation(text, m.start())]
+
+
+def first_sentence(text: str) -> str:
+    """The text up to the end of its first sentence, an abbreviation's dot (`Pago Cta. 12`) not being one."""
+    ends = _sentence_ends(text)
+    return text[: ends[0].start()] if ends else text
+
+
+def phrase(text: str) -> str:
+    """A value up to where its sentence ends (a dot or `|` before a capitalised word, a long number or a date, not
+    an abbreviation's dot), or up to a comma that introduces the reference (`pago ID 55, ref 99887766`)."""
+    for match in _END_OF_PHRASE.finditer(text):
+        if match.group().startswith("|") or not _is_abbreviation(text, match.start()):
+            text = text[: match.start()]
+            break
+    return re.split(r",\s*(?=(?:ref|referencia|comprobante|autorizaci[oó]n|confirmaci[oó]n|documento)\b)", text,
+                    maxsplit=1, flags=re.IGNORECASE)[0].strip()
+
+
 def _sentences(text: str) -> list[tuple[int, str]]:
     out, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
+    for match in _sentence_ends(text):
         out.append((start, text[start : match.start()].strip()))
         start = match.end()
     out.append((start, text[start:].strip()))
@@ -272,6 +407,20 @@ def _short_sentence(text: str, reference_at: int | None) -> str | None:
     return candidate
 
 
+def sentence_piece(text: str) -> bool:
+    """Whether a line taken for a label is the start of a sentence that names someone (`Transferencia enviada a
+    WOLK`): a label never ends with a preposition and the first word of a name."""
+    return bool(_PIECE.search(text.strip()))
+
+
+def description_end(text: str) -> str:
+    """A description without the date, time, status or reference that the sentence goes on with."""
+    cut = _DESCRIPTION_TAIL.search(text)
+    text = text[: cut.start()] if cut and cut.start() > 0 else text
+    reference = _REFERENCE.search(text)
+    return text[: reference.start()].rstrip(" ,;") if reference and reference.start() > 0 else text
+
+
 def until_next_label(text: str) -> str:
     """The text before the next `Label:` (one to four label words followed by a colon)."""
     vocab = vocabulary(None)
@@ -280,9 +429,10 @@ def until_next_label(text: str) -> str:
         pieces = window.split()[-4:]
         for k in range(len(pieces), 0, -1):
             head, words = pieces[-k], label_words(" ".join(pieces[-k:]))
-            if head[:1].isupper() and len(" ".join(pieces[-k:])) >= 3 and words and vocab.match(words) and all(
-                w in vocab.label_vocabulary or w in STOP_WORDS for w in words
-            ):
+            known = [w in vocab.label_vocabulary or w in STOP_WORDS for w in words]
+            # One word of a longer wording may be new to the vocabulary (`CODIGO DE RASTREO:`).
+            worded = all(known) or (len(words) >= 3 and all(known[:-1]) and words[0] in vocab.label_vocabulary)
+            if head[:1].isupper() and len(" ".join(pieces[-k:])) >= 3 and words and vocab.match(words) and worded:
                 at = len(window)
                 for piece in reversed(pieces[-k:]):
                     at = window.rfind(piece, 0, at)
@@ -313,9 +463,11 @@ def read_notification(text: str, unexplained: str | None = None) -> Notification
         if reference:
             notice.reference, reference_at = reference, match.start()
             break
-    labelled = _DESCRIPTION.search(flat)
+    labelled = _DESCRIPTION.search(flat) or _DESCRIPTION_BARE.search(flat)
     if labelled:
-        value = until_next_label(sentence(_SENTENCE_END.split(labelled.group("v"), maxsplit=1)[0])).strip(" .")
+        value = description_end(
+            phrase(first_sentence(until_next_label(labelled.group("v"))))
+        ).strip(" .")
         if value:
             notice.description, notice.description_labelled = value, True
     else:

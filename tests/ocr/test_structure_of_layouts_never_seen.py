@@ -96,10 +96,13 @@ def _word(text: str, left: int, conf: float = 96, top: int = 100, height: int = 
 
 
 def test_a_leader_printed_as_blobs_taller_or_lower_than_the_text_is_dropped_between_label_and_value() -> None:
-    words = [_word("MONTO.", 0, 42), _word("«050", 80, 19, top=96, height=49), _word("1", 130, 45, top=124, height=6),
-             _word("soso", 160, 32, top=96, height=49), _word("eroze", 210, 0, top=96, height=49),
-             _word("CRC14.", 400, 64), _word("188,", 470, 91, height=36), _word("13", 520, 91)]
-    assert [w.text for w in without_leaders(words)] == ["MONTO.", "CRC14.", "188,", "13"]
+    blobs = [("«050", 19, 49), ("1", 45, 6), ("050", 53, 49), ("soso", 32, 49), ("eroze", 0, 49), ("seme", 0, 49),
+             ("aos", 24, 6), ("Pone", 26, 49), ("soe", 11, 6), ("sena", 8, 49), ("a", 38, 6)]
+    words = [_word("MONTO.", 0, 42),
+             *(_word(text, 80 + 60 * k, conf, top=96 if height > 30 else 124, height=height)
+               for k, (text, conf, height) in enumerate(blobs)),
+             _word("CRC14.", 800, 64), _word("188,", 870, 91, height=36), _word("13", 920, 91)]
+    assert [w.text for w in without_leaders(words)] == ["MONTO:", "CRC14.", "188,", "13"]
 
 
 def test_a_label_stretched_by_its_underline_and_a_masked_account_stay() -> None:

@@ -68,6 +68,10 @@ def wide_content(rng: random.Random, payer_code: str, payee_code: str) -> Conten
         f"Factura 10{client[-2:]} - ID {client}", f"ID {client} cuota", f"Abono ID {client}", f"SINPE ID {client}",
         f"PAGO ID {client}", f"ID:{client}", f"Suscripción ID #{client}", f"Cliente ID-{client} {month}",
         "Transferencia", "Pago de servicios", "Pago Wolk", "cuota mensual", "Pago", f"Pago {month}",
+        f"Cuota No. {client[-1]} ID {client}", f"Alquiler apto. 4 ID {client}",
+        f"Fact. No. 10{client[-2:]} ID {client}", f"Pago Cta. {client}", f"Abono préstamo Núm. {client[-2:]}",
+        f"Servicios {month} Wolk S.A. ID {client}",
+        f"Pago de mensualidad de servicios profesionales de {month} ID {client}",
     ]
     description = rng.choice(forms)
     return Content(

@@ -113,6 +113,43 @@ WIDE_TEMPLATES: tuple[WideTemplate, ...] = (
                  "\"{desc}\". Referencia {ref}."),
     WideTemplate(None, "w-generico-concepto", "sms", "Usted recibio {amount} de {payer} por concepto de {desc} el "
                  "{date}. Ref {ref}."),
+    # Round 6: more orderings and wordings (payer before the verb with the phone between, roles inside the
+    # sentence, `por parte de` / `proveniente de`, the description before the payee, `Mot.` and no colon).
+    WideTemplate("BCR", "w-bcr-remitente", "sms", "BCR: Se acreditó un SINPE Móvil de {amount} a su cuenta {acct}. "
+                 "Remitente: {payer}. Motivo: {desc}. Ref. {ref}"),
+    WideTemplate("Banco Nacional", "w-bn-hizo", "push", "Pago recibido: {payer} ({phone}) le hizo un SINPE Móvil "
+                 "de {amount} el {date}. Concepto: {desc}. No. de referencia {ref}"),
+    WideTemplate("BAC Credomatic", "w-bac-transferidos", "sms", "BAC: {amount} transferidos a {payee} desde su "
+                 "cuenta {acct} el {date} a las {time}. Detalle: {desc}. Autorizacion No. {ref}"),
+    WideTemplate("Banco Popular", "w-popular-parte", "email", "Le informamos que el día {date} recibió una "
+                 "transferencia por {amount_word} por parte de {payer}, por concepto de {desc}. Número de "
+                 "referencia: {ref}."),
+    WideTemplate("Davivienda", "w-davivienda-envio", "sms", "Davivienda: Usted envió {amount} a {payee} ({phone}) "
+                 "por SINPE Móvil. Descripción: {desc}. Comprobante {ref}. {date}"),
+    WideTemplate("Promerica", "w-promerica-proveniente", "email", "Promerica le informa que se ha realizado un "
+                 "crédito a su cuenta {acct} por {amount} proveniente de {payer}. Concepto: {desc}. Fecha: {date}. "
+                 "Referencia: {ref}."),
+    WideTemplate("Lafise", "w-lafise-acreditada", "push", "LAFISE: Transferencia de {payer} por {amount_word} "
+                 "acreditada en su cuenta. Motivo: {desc}. Ref. {ref}"),
+    WideTemplate("Coopenae", "w-coopenae-nombre", "email", "Coopenae le notifica que el {date} a las {time} se "
+                 "realizó un pago SINPE Móvil por {amount} a nombre de {payee}. Detalle del pago: {desc}. Número de "
+                 "comprobante {ref}."),
+    WideTemplate("Mucap", "w-mucap-mot", "sms", "MUCAP: Recibio SINPE MOVIL {amount} de {payer} Tel. {phone}. "
+                 "Mot: {desc}. Ref: {ref}"),
+    WideTemplate("Mutual", "w-mutual-envio", "push", "Grupo Mutual: {payer} le envió {amount_word}. Detalle: {desc}. "
+                 "Comprobante: {ref}. {date}, {time}"),
+    WideTemplate("Scotiabank", "w-scotia-recibida", "sms", "Scotiabank: Transferencia recibida de {payer} por "
+                 "{amount} el {date}. Descripcion: {desc}. Operacion No. {ref}."),
+    WideTemplate("CoopeAnde", "w-coopeande-beneficiario", "push", "CoopeAnde: SINPE Móvil enviado. Beneficiario: "
+                 "{payee}. Monto: {amount}. Motivo: {desc}. Ref: {ref}"),
+    WideTemplate("Coocique", "w-coocique-transfirio", "sms", "COOCIQUE R.L. informa: {payer} le transfirio {amount} "
+                 "el {date}. Motivo {desc}. Comprobante {ref}"),
+    WideTemplate(None, "w-generico-debitado", "email", "Se ha debitado de su cuenta {acct} la suma de {amount_word} "
+                 "por concepto de {desc}, a favor de {payee}, el {date}. Comprobante: {ref}."),
+    WideTemplate(None, "w-generico-pegado", "chat", "Buenas, ya le hice la transferencia de {amount} a {payee} el "
+                 "{date}. Motivo: {desc}. Referencia {ref}"),
+    WideTemplate(None, "w-generico-sinpe-de", "push", "SINPE Móvil de {payer} ({phone}) por {amount}. {date}. "
+                 "Detalle: {desc}. Ref {ref}"),
 )
 
 
