@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from bot.ocr.layouts import normalize
 from currency.money import too_large
+from currency.text.amounts import parse_number
 from currency.text.dates import ENGLISH_MONTHS, MONTHS, make_date, month_number
 
 MAX_TEXT_CHARS = 10_000
@@ -21,6 +22,7 @@ MAX_TEXT_CHARS = 10_000
 MAX_VALUE_CHARS = 200
 """The longest text read as one value (an amount, a reference, a phone, a name); longer is not that value."""
 MAX_NUMBER_DIGITS = 20
+CENT = Decimal("0.01")
 """The most digits an amount's number may have; a longer run of digits is not an amount."""
 
 _USD = re.compile(r"US\s?\$|USD|U\.S\.|d[oó]lares|\$", re.IGNORECASE)
@@ -73,41 +75,28 @@ def parse_amount(text: str) -> AmountReading | None:
     if tail and not re.fullmatch(r"[A-Za-z.]*", tail):
         return None
     parts = re.split(r"([.,' ])", core)
-    groups = parts[0::2]
-    seps = parts[1::2]
+    groups, seps = parts[0::2], parts[1::2]
     if any(not g.isdigit() for g in groups) or sum(map(len, groups)) > MAX_NUMBER_DIGITS:
         return None
-    cents = "00"
-    if seps and seps[-1] in ".," and len(groups[-1]) in (1, 2):
-        cents = groups[-1].ljust(2, "0")
-        doubtful = doubtful or len(groups[-1]) == 1
-        decimal_sep = seps[-1]
-        groups, seps = groups[:-1], seps[:-1]
-        if decimal_sep in seps:
-            if set(seps) != {decimal_sep} or any(len(g) != 3 for g in groups[1:]) or len(groups[0]) > 3:
-                return None
-            # 794,992,00: the thousands mark read as the decimal one; the groups still say where it goes.
-            seps = [s for s in seps if s != decimal_sep]
-            doubtful = True
-    if len(set(seps)) > 1:
-        return None
-    alternative: Decimal | None = None
+    with_cents = bool(seps) and seps[-1] in ".," and len(groups[-1]) in (1, 2)
+    thousands = seps[:-1] if with_cents else seps
+    number = parse_number(core)
     stripped_one = False
-    if seps:
-        if any(len(g) != 3 for g in groups[1:]):
+    if number is None:
+        repaired = _misread_groups(groups, seps, with_cents)
+        if repaired is None:
             return None
-        if len(groups[0]) > 3:
-            if groups[0][0] == "1" and len(groups[0]) == 4:
-                groups[0] = groups[0][1:]
-                doubtful = stripped_one = True
-                currency = currency or "CRC"
-            else:
-                return None
-    if not stripped_one and misread_sign and lead and lead.group().rstrip().endswith("(") and groups[0][:1] == "1":
+        number, stripped_one = repaired
+        doubtful = True
+        currency = currency or ("CRC" if stripped_one else None)
+    value = number.quantize(CENT)
+    doubtful = doubtful or (with_cents and len(groups[-1]) == 1)
+    alternative: Decimal | None = None
+    if not stripped_one and misread_sign and lead and lead.group().rstrip().endswith("(") and core[:1] == "1":
         # `(1` is how the colón sign's stroke often reads: the amount may lack that 1.
-        alternative = Decimal(f"{''.join([groups[0][1:] or '0', *groups[1:]])}.{cents}")
-        doubtful = doubtful or not seps
-    value = Decimal(f"{''.join(groups)}.{cents}")
+        whole, cents = f"{value:.2f}".split(".")
+        alternative = Decimal(f"{whole[1:] or '0'}.{cents}")
+        doubtful = doubtful or not thousands
     if too_large(value):
         return None
     return AmountReading(
@@ -116,6 +105,23 @@ def parse_amount(text: str) -> AmountReading | None:
         doubtful=doubtful or (misread_sign and bool(alternative)),
         alternative=alternative,
     )
+
+
+def _misread_groups(groups: list[str], seps: list[str], with_cents: bool) -> tuple[Decimal, bool] | None:
+    """A number the shared grammar refuses that OCR explains, and whether a leading 1 was dropped: the thousands
+    mark read as the decimal one (`794,992,00`), or the colón sign's stroke read as a 1 before a group of three
+    (`1385,103.50` for `₡385,103.50`)."""
+    integer, marks = (groups[:-1], seps[:-1]) if with_cents else (groups, seps)
+    cents = groups[-1].ljust(2, "0") if with_cents else "00"
+    if with_cents and seps[-1] in marks:
+        if set(marks) != {seps[-1]} or any(len(g) != 3 for g in integer[1:]) or len(integer[0]) > 3:
+            return None
+        return Decimal(f"{''.join(integer)}.{cents}"), False
+    if len(set(marks)) != 1 or any(len(g) != 3 for g in integer[1:]):
+        return None
+    if len(integer[0]) == 4 and integer[0][0] == "1":
+        return Decimal(f"{''.join([integer[0][1:], *integer[1:]])}.{cents}"), True
+    return None
 
 
 def currency_named(text: str) -> str | None:

@@ -51,8 +51,9 @@ def currency_code(text: str) -> str | None:
     return _currency(named) if re.fullmatch(f"{_DOLLARS}|{_COLONES}", named) else None
 
 
-def _number(text: str) -> Decimal | None:
-    """Digits with separators -> Decimal; the rightmost `.` or `,` followed by 1 or 2 digits is the decimal mark."""
+def parse_number(text: str) -> Decimal | None:
+    """Digits with separators -> Decimal; the rightmost `.` or `,` followed by 1 or 2 digits is the decimal mark,
+    the other marks group thousands (one kind, or spaces and apostrophes); None when the groups say otherwise."""
     if not _NUMBER.fullmatch(text):
         return None
     parts = re.split(r"([.,' \u00a0\u202f\u2009])", text)
@@ -94,7 +95,7 @@ def parse_amount(text: str) -> TypedAmount | None:
         return None
     if body[:1] in _MINUS and not negative:
         negative, body = True, body[1:].strip()
-    number = _number(body)
+    number = parse_number(body)
     if number is None or too_large(number):
         return None
     return TypedAmount(-number if negative else number, _currency(before or after))

@@ -256,3 +256,17 @@ def test_a_colon_sign_drawn_taller_than_its_digits_and_read_unsurely_stays_with_
 def test_a_payment_of_nothing_is_no_amount() -> None:
     fields = read_text("Monto: 0,00 colones\nComisión: 0,00 colones\nReferencia: 88776655443")
     assert fields.amount is None
+
+
+def test_the_reader_reads_a_well_written_amount_as_the_chat_does_and_only_adds_what_ocr_explains() -> None:
+    from bot.ocr.parsing import parse_amount as read_amount
+    from currency.text.amounts import parse_amount as typed_amount
+
+    for text in ("25.000,50", "25,000.50", "₡25 000", "1 234'567", "12.345,6", "794", "$1,250.00"):
+        read, typed = read_amount(text), typed_amount(text)
+        assert read is not None and typed is not None
+        assert read.value == typed.value, text
+    for misread, value in (("794,992,00", "794992.00"), ("1385,103.50", "385103.50")):
+        read = read_amount(misread)
+        assert read is not None and read.doubtful and read.value == Decimal(value)
+        assert typed_amount(misread) is None
