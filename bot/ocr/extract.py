@@ -190,6 +190,9 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
         junk = bool(re.search(r"[\d*#@$]", text))
         if not text or (not names and (is_phone(text) or junk)):
             continue
+        if names and COMPANY_SUFFIX.fullmatch(text):
+            names[-1] = f"{names[-1]} {text}"
+            break
         cleaned = _without_full_stop(clean_name(text) or "") if not junk else None
         if not cleaned or not (looks_like_name(cleaned) if not names else _wraps(names[0], cleaned)):
             break
@@ -452,6 +455,8 @@ def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
     return text, min(conf, again.conf)
 
 
+COMPANY_SUFFIX = re.compile(r"S\.\s?A\.?|S\.\s?R\.\s?L\.?|R\.\s?L\.?|Ltda\.?|LTDA\.?|C[ií]a\.?|Inc\.?", re.IGNORECASE)
+"""A company's legal form, alone on the line its name wrapped to (`Comercializadora del Valle` / `S.R.L.`)."""
 COMPANY_DOT = re.compile(r"(?:\b[A-Za-z]\.){2,}$|\b[A-Z]\.$|\b(?:Ltda|LTDA|C[ií]a|C[IÍ]A|Inc|INC)\.$")
 """An abbreviation a name ends with, whose dot is its own (`S.A.`, `Herrera Ltda.`)."""
 

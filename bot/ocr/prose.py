@@ -430,14 +430,19 @@ def until_next_label(text: str) -> str:
         for k in range(len(pieces), 0, -1):
             head, words = pieces[-k], label_words(" ".join(pieces[-k:]))
             known = [w in vocab.label_vocabulary or w in STOP_WORDS for w in words]
-            # One word of a longer wording may be new to the vocabulary (`CODIGO DE RASTREO:`).
-            worded = all(known) or (len(words) >= 3 and all(known[:-1]) and words[0] in vocab.label_vocabulary)
+            # One word of a longer wording may be new to the vocabulary (`CODIGO DE RASTREO:`,
+            # `IDENTIFICADOR DE LA TRANSACCION:`).
+            named = any(w in vocab.label_vocabulary and w not in STOP_WORDS for w in words)
+            worded = all(known) or (len(words) >= 3 and known.count(False) == 1 and named
+                                    and all(w.isalpha() for w in words))
             if head[:1].isupper() and len(" ".join(pieces[-k:])) >= 3 and words and vocab.match(words) and worded:
                 at = len(window)
                 for piece in reversed(pieces[-k:]):
                     at = window.rfind(piece, 0, at)
                 start = colon.start() - len(window) + at
-                return text[:start] if start > 0 else text
+                if start > 0:
+                    # The longest wording that leaves the value something (`Pago` | `NUMERO DE COMPROBANTE :`).
+                    return text[:start]
     return text
 
 
