@@ -502,6 +502,8 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         text = clean_text(_without_full_stop(phrase(value.text)))
         if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text):
             continue
+        if re.search(r"\d{15}", text):
+            continue  # a reference's digits (`N.º trámite 2026...`): the next field's value under a cut label
         candidates.append(Candidate(text, min(value.conf, _trust(pair)), f"pair:{pair.label}"))
     if candidates:
         return _checked_by_sentence(_pick_text(candidates), _said(notice, inner, flat, reread))
