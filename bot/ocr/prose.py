@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from bot.ocr.labels import STOP_WORDS, label_words, vocabulary
-from bot.ocr.layouts import normalize
+from bot.ocr.layouts import load_layouts, normalize
 from bot.ocr.parsing import parse_amount, parse_phone, parse_reference, reference_date
 from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date
 
@@ -73,7 +74,9 @@ _DESCRIPTION = re.compile(
     r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario|Glosa|Observaci[oó]n(?:es)?|"
     r"Raz[oó]n|Justificaci[oó]n|Mot\.?|Conc\.?|Desc\.?|Det\.?)(?:\s+(?:del|de\s+la|de)\s+(?:pago|transferencia|"
     r"transacci[oó]n|operaci[oó]n|movimiento|env[ií]o))?\s*:|(?:por|en)\s+concepto\s+de|"
-    r"por\s+motivo\s+de|(?:descripci[oó]n|detalle|mensaje|motivo|concepto)\s+(?=[\"“«]))\s*(?P<v>[^\n]+)",
+    r"por\s+motivo\s+de|(?:descripci[oó]n|detalle|mensaje|motivo|concepto)\s+(?=[\"“«])|"
+    r"(?:con|bajo)\s+(?:el|la)\s+(?:concepto|descripci[oó]n|detalle|motivo|mensaje|nota)\s+(?!(?:de|del|la|el)\s))"
+    r"\s*(?P<v>[^\n]+)",
     re.IGNORECASE,
 )
 _DESCRIPTION_BARE = re.compile(
@@ -232,7 +235,8 @@ def _name_after(text: str, start: int) -> str | None:
         if low in _CONNECTORS and words:
             words.append(bare)
             continue
-        if not _NAME_PIECE.match(bare) or not bare[:1].isupper() or normalize(bare) in _NOT_IN_NAME:
+        if (not _NAME_PIECE.match(bare) or not bare[:1].isupper() or normalize(bare) in _NOT_IN_NAME
+                or normalize(bare) in _issuer_words()):
             break
         words.append(bare)
         if ends_sentence or closing:
@@ -241,6 +245,14 @@ def _name_after(text: str, start: int) -> str | None:
         words.pop()
     name = " ".join(words)
     return name if len(words) >= 2 and name_words(name) else None
+
+
+@cache
+def _issuer_words() -> frozenset[str]:
+    """Single words that name a bank (`BAC`, `Davivienda`): a name in a sentence stops before them."""
+    _generic, banks = load_layouts()
+    words = {normalize(word) for bank in banks for word in (*bank.detect, bank.name) if " " not in word.strip()}
+    return frozenset(words)
 
 
 def _name_before(text: str, end: int) -> tuple[str | None, str | None]:
