@@ -230,6 +230,8 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
         if found is None:
             continue
         name, conf = found
+        if not pair.kind.endswith("_name") and len(name.split()) < 2:
+            continue  # one word under an account's label (`Aviso de crédito a su cuenta` / `Notificaciones`)
         base = _trust(pair) if pair.kind.endswith("_name") else min(HOLDER_UNDER_ACCOUNT, _trust(pair))
         out[side].append(Candidate(name, min(base, conf), f"pair:{pair.label}"))
     for match, text in inner:
@@ -282,7 +284,7 @@ def _sentence_labels(flat: str, vocab: Vocabulary) -> list[tuple[LabelMatch, str
         rest = flat[match.end() : match.end() + 300]
         nxt = re.search(r"\.\s+(?=[A-ZÁÉÍÓÚÑ][A-Za-zÁÉÍÓÚÑáéíóúñ.º°#]*(?:\s[A-Za-zÁÉÍÓÚÑáéíóúñ.º°#]+){0,4}:)",
                         rest)
-        value = until_next_label(rest[: nxt.start()] if nxt else phrase(rest))
+        value = until_next_label(phrase(rest[: nxt.start()] if nxt else rest))
         value = value.strip(" .")
         if value:
             out.append((label, value))
