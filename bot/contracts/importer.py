@@ -26,7 +26,7 @@ from currency.text import (
     parse_amount,
     parse_phone,
 )
-from currency.text.contents import completer, find_table
+from currency.text.contents import SAMPLE_ROWS, completer, find_table
 from currency.text.tables import (
     HeaderMatch,
     UnreadableTable,
@@ -199,10 +199,10 @@ CONTRACT_VOCABULARY = Vocabulary(_CONTRACT_ALIASES, blocked={
 })
 """The columns of each file by every wording we know; a header nobody listed is matched by similarity."""
 CUSTOMER_CONTENTS = (("document_number", "document", True), ("document_type", "document_type", True),
-                     ("phone_1", "phone", False), ("email_1", "email", False))
+                     ("phone_1", "phone", False), ("email_1", "email", False), ("country_1", "country", False))
 CONTRACT_CONTENTS = (("document_number", "document", True), ("document_type", "document_type", True),
                      ("due_date", "date", True), ("fee", "amount", True), ("payment_code", "code", True),
-                     ("currency", "currency", False))
+                     ("currency", "currency", False), ("period", "period", False), ("tax_rate", "rate", False))
 """The columns told by their contents when no title names them: (column, what its cells hold, required)."""
 CUSTOMER_REQUIRED = ("document_type", "document_number")
 CONTRACT_REQUIRED = ("document_type", "document_number", "payment_code", "fee", "due_date")
@@ -259,12 +259,17 @@ class _Table:
         self.header = match.labels
         self.columns: dict[str, int] = dict(match.columns)
         self.guessed = dict(match.guessed)
-        self.ignored = [name for index, name in enumerate(self.header)
-                        if name and index not in self.columns.values()]
         self.missing = [key for key in needed if key not in self.columns]
         self.rows = [
             (number, row) for number, row in enumerate(match.sheet.rows[match.row + 1:], start=match.row + 2)
             if any(cell_text(c) for c in row)
+        ]
+        width = max([len(self.header), *(len(row) for _, row in self.rows[:SAMPLE_ROWS])])
+        self.ignored = [
+            (self.header[index] if index < len(self.header) and self.header[index] else f"columna {index + 1}")
+            for index in range(width) if index not in self.columns.values()
+            and ((index < len(self.header) and self.header[index])
+                 or any(index < len(row) and cell_text(row[index]) for _, row in self.rows[:SAMPLE_ROWS]))
         ]
 
     def label(self, key: str) -> str:

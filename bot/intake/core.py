@@ -50,6 +50,9 @@ STORE_BATCH = 32
 """At most this many arriving messages share one transaction."""
 SERVER_STORERS = 4
 """Transactions storing arrivals at once on a database server (SQLite writes one at a time: one there)."""
+MEDIA_WRITERS = 8
+"""Files of arrivals stored at once: each waits for its own disk sync (or upload to a bucket), so a batch
+costs about one sync instead of one per file."""
 
 
 class Reader(Protocol):
@@ -114,6 +117,7 @@ class IntakeCore:
         self._storing: set[asyncio.Task[None]] = set()
         self._storers = 1 if engine.dialect.name == "sqlite" else SERVER_STORERS
         self._store_threads = ThreadPoolExecutor(max_workers=self._storers, thread_name_prefix="intake-store")
+        self._media_threads = ThreadPoolExecutor(max_workers=MEDIA_WRITERS, thread_name_prefix="intake-media")
 
     def close(self) -> None:
         """Wait for the messages being stored and end the storing threads (the service is stopping)."""
@@ -168,7 +172,9 @@ class IntakeCore:
         """Store `messages` in one transaction; if that fails (one was already received, one cannot be
         stored), each in its own, so one bad message never costs the others."""
         with urgent_writes():
-            stored = [self._put_media(message) for message in messages]
+            with_media = sum(1 for message in messages if message.media)
+            stored = (list(self._media_threads.map(self._put_media, messages)) if with_media > 1
+                      else [self._put_media(message) for message in messages])
             messages = [message for message, _ in stored]
             media = [file for _, file in stored]
             if len(messages) > 1:

@@ -17,7 +17,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from bot.db.models import OutboxMessage, OutboxState
-from bot.db.session import rowcount
 from bot.db.types import utcnow
 from bot.intake.claims import holder_is_gone
 from bot.intake.messages import Audience, Button, ChannelSender, DeliveredMessage, OutboundMessage, SendError
@@ -26,6 +25,8 @@ from bot.logs import about_intake
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
+CLAIM_BATCH = 16
+"""Due messages (each the first pending one of its chat) claimed together, in one transaction."""
 RELEASE_EVERY = 30
 """Seconds between sweeps for claims left by a dead process of this host (a kill -9)."""
 
@@ -212,19 +213,41 @@ class OutboxDispatcher:
         """Deliver what is due, each chat in order, up to `limit` sends; returns how many were handled."""
         handled = 0
         while handled < limit:
-            progressed = 0
-            for row_id, channel in await asyncio.to_thread(self._due, limit - handled):
-                if self._paused(channel):
-                    continue
-                row = await asyncio.to_thread(self._claim, row_id)
-                if row is None:
-                    continue
-                progressed += 1
-                with about_intake(row.intake_id):
-                    await self._deliver(row)
-            if not progressed:
+            due = await asyncio.to_thread(self._due, limit - handled)
+            wanted = [row_id for row_id, channel in due if not self._paused(channel)][:CLAIM_BATCH]
+            if not wanted:
                 break
-            handled += progressed
+            rows, lease_ends = await asyncio.to_thread(self._claim, wanted)
+            if not rows:
+                break
+            handled += await self._deliver_all(rows, lease_ends)
+        return handled
+
+    async def _deliver_all(self, rows: Sequence[OutboxMessage], lease_ends: datetime) -> int:
+        """Send the claimed rows one after the other; each sent one is recorded at once, in the same
+        transaction as others sent while the previous record was being committed. A row whose channel
+        paused meanwhile, or whose lease is half gone, is given back unsent."""
+        recorder = _SentRecorder(self._sent)
+        handled = 0
+        waiting = list(rows)
+        unsent: list[OutboxMessage] = []
+        try:
+            while waiting:
+                row = waiting.pop(0)
+                if recorder.error is not None or self._paused(row.channel) or self.clock() >= lease_ends - LEASE / 2:
+                    unsent.append(row)
+                    continue
+                handled += 1
+                with about_intake(row.intake_id):
+                    external_id = await self._deliver(row)
+                if external_id is not None:
+                    recorder.add(row, external_id)
+        finally:
+            try:
+                await recorder.drain()
+            finally:
+                if unsent or waiting:
+                    await asyncio.to_thread(self._give_back, unsent + waiting)
         return handled
 
     def _paused(self, channel: str) -> bool:
@@ -237,7 +260,7 @@ class OutboxDispatcher:
         with Session(self.engine) as session:
             query = (
                 select(OutboxMessage.id, OutboxMessage.channel)
-                .where(OutboxMessage.state == OutboxState.PENDING.value)
+                .where(col(OutboxMessage.state) == OutboxState.PENDING.value)
                 .where(OutboxMessage.next_attempt_at <= now)
                 .where(col(OutboxMessage.channel).in_(channels))
                 .where(_first_pending_of_its_chat(self.intake_id))
@@ -248,50 +271,70 @@ class OutboxDispatcher:
                 query = query.where(col(OutboxMessage.intake_id) == self.intake_id)
             return [(row_id, channel) for row_id, channel in session.exec(query).all() if row_id is not None]
 
-    def _claim(self, row_id: int) -> OutboxMessage | None:
-        """Push the row's next attempt past a lease so no other dispatcher sends it meanwhile."""
+    def _claim(self, row_ids: Sequence[int]) -> tuple[list[OutboxMessage], datetime]:
+        """Push each row's next attempt past a lease so no other dispatcher sends it meanwhile: the rows this
+        dispatcher won (one commit for all), in id order, and when their lease ends."""
         now = self.clock()
+        lease_ends = now + LEASE
         with Session(self.engine, expire_on_commit=False) as session:
-            result = session.execute(
+            won = session.execute(
                 update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row_id)
+                .where(col(OutboxMessage.id).in_(sorted(row_ids)))
                 .where(col(OutboxMessage.state) == OutboxState.PENDING.value)
                 .where(col(OutboxMessage.next_attempt_at) <= now)
                 .where(_first_pending_of_its_chat(self.intake_id))
-                .values(next_attempt_at=now + LEASE, attempts=OutboxMessage.attempts + 1, claimed_by=self.worker_id)
-            )
+                .values(next_attempt_at=lease_ends, attempts=OutboxMessage.attempts + 1, claimed_by=self.worker_id)
+                .returning(col(OutboxMessage.id))
+                .execution_options(synchronize_session=False)
+            ).scalars().all()
             session.commit()
-            if rowcount(result) != 1:
-                return None
-            return session.get(OutboxMessage, row_id)
+            if not won:
+                return [], lease_ends
+            rows = session.exec(
+                select(OutboxMessage).where(col(OutboxMessage.id).in_(won)).order_by(col(OutboxMessage.id))
+            ).all()
+            return list(rows), lease_ends
 
-    async def _deliver(self, row: OutboxMessage) -> None:
+    async def _deliver(self, row: OutboxMessage) -> str | None:
+        """Send one claimed row: the channel's id for it, or None when it failed (recorded here)."""
         sender = self.senders[row.channel]
         try:
-            external_id = await sender.send(_outbound(row))
+            return await sender.send(_outbound(row))
         except SendError as error:
             if error.retry_after:
                 self.paused_until[row.channel] = self.clock() + timedelta(seconds=error.retry_after)
                 log.warning("%s asked us to wait %.0fs before sending again", row.channel, error.retry_after)
             await asyncio.to_thread(self._failed, row, str(error), error.retryable, error.retry_after)
-            return
         except Exception as error:
             log.exception("sending outbox message %s failed", row.id)
             await asyncio.to_thread(self._failed, row, f"{type(error).__name__}: {error}", True)
-            return
-        await asyncio.to_thread(self._sent, row, external_id)
+        return None
 
-    def _sent(self, row: OutboxMessage, external_id: str) -> None:
+    def _sent(self, sent: Sequence[tuple[OutboxMessage, str]]) -> None:
+        """Record messages as sent, in one transaction."""
+        now = self.clock()
         with Session(self.engine) as session:
-            stored = session.get(OutboxMessage, row.id)
-            if stored is not None:
-                stored.state = OutboxState.SENT.value
-                stored.claimed_by = None
-                stored.external_id = external_id
-                stored.sent_at = self.clock()
-                stored.last_error = None
-                session.add(stored)
-                session.commit()
+            session.execute(update(OutboxMessage), [
+                {"id": row.id, "state": OutboxState.SENT.value, "claimed_by": None, "external_id": external_id,
+                 "sent_at": now, "last_error": None}
+                for row, external_id in sent
+            ])
+            session.commit()
+
+    def _give_back(self, rows: Sequence[OutboxMessage]) -> None:
+        """Release claimed rows that were not sent (their channel paused, their lease half gone): due again,
+        their attempt not counted."""
+        now = self.clock()
+        with Session(self.engine) as session:
+            for row in rows:
+                session.execute(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id) == row.id)
+                    .where(col(OutboxMessage.claimed_by) == self.worker_id)
+                    .where(col(OutboxMessage.state) == OutboxState.PENDING.value)
+                    .values(next_attempt_at=now, attempts=OutboxMessage.attempts - 1, claimed_by=None)
+                )
+            session.commit()
 
     def _failed(self, row: OutboxMessage, error: str, retryable: bool, retry_after: float | None = None) -> None:
         now = self.clock()
@@ -327,6 +370,39 @@ class OutboxDispatcher:
                     stored.claimed_by = None
                     session.add(stored)
             session.commit()
+
+
+class _SentRecorder:
+    """Records sent messages as soon as each is sent: the next send does not wait for the commit, and the
+    messages sent while a commit is under way are recorded together in the next one. A message is never
+    longer between its send and its record than one commit behind another."""
+
+    def __init__(self, record: Callable[[Sequence[tuple[OutboxMessage, str]]], None]) -> None:
+        self.record = record
+        self.waiting: list[tuple[OutboxMessage, str]] = []
+        self.task: asyncio.Task[None] | None = None
+        self.error: BaseException | None = None
+
+    def add(self, row: OutboxMessage, external_id: str) -> None:
+        self.waiting.append((row, external_id))
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._commit(), name="outbox-sent")
+
+    async def _commit(self) -> None:
+        while self.waiting and self.error is None:
+            batch, self.waiting = self.waiting, []
+            try:
+                await asyncio.to_thread(self.record, batch)
+            except Exception as error:
+                self.error = error
+
+    async def drain(self) -> None:
+        """Wait until every sent message is recorded; raises what recording failed with (those messages stay
+        claimed and are sent again once their lease ends, as after a crash)."""
+        while self.task is not None and not self.task.done():
+            await asyncio.shield(self.task)
+        if self.error is not None:
+            raise self.error
 
 
 def waiting_messages(engine: Engine, *, failed_only: bool = False, limit: int = 100) -> list[OutboxMessage]:

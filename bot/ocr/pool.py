@@ -137,6 +137,7 @@ class ReaderPool:
         self._all: list[_Worker] = [_Worker(memory_limit, engine, niceness) for _ in range(self.workers)]
         self._idle: list[_Worker] = list(self._all)
         self._waiters: list[asyncio.Future[None]] = []
+        self._replacing: set[asyncio.Task[None]] = set()
         self._closed = False
 
     @property
@@ -167,7 +168,10 @@ class ReaderPool:
             keep = False  # its answer would arrive for nobody: the worker is replaced
             raise
         finally:
-            self._give_back(worker if keep else self._replace(worker))
+            if keep:
+                self._give_back(worker)
+            else:
+                self._retire(worker)
 
     async def _take(self) -> _Worker:
         while not self._idle:
@@ -193,15 +197,26 @@ class ReaderPool:
                 waiter.set_result(None)
                 break
 
-    def _replace(self, worker: _Worker) -> _Worker | None:
-        worker.kill()
+    def _retire(self, worker: _Worker) -> None:
+        """Kill a worker and start its successor off the event loop: killing waits for the process to end and
+        starting one forks this process, each long enough to hold up every request being answered. The pool
+        is one worker short until the successor is up."""
         if worker in self._all:
             self._all.remove(worker)
+        task = asyncio.get_running_loop().create_task(self._replace(worker), name="reader-replace")
+        self._replacing.add(task)
+        task.add_done_callback(self._replacing.discard)
+
+    async def _replace(self, worker: _Worker) -> None:
+        await asyncio.to_thread(worker.kill)
         if self._closed:
-            return None
-        fresh = _Worker(self.memory_limit, self.engine, self.niceness)
+            return
+        fresh = await asyncio.to_thread(_Worker, self.memory_limit, self.engine, self.niceness)
+        if self._closed:
+            await asyncio.to_thread(fresh.kill)
+            return
         self._all.append(fresh)
-        return fresh
+        self._give_back(fresh)
 
     def close(self) -> None:
         """Stop every worker now: idle ones exit when their socket closes, busy or loading ones are killed."""

@@ -132,6 +132,55 @@ def is_currency(value: Any) -> bool:
     return len(text) <= 12 and currency_code(text) is not None
 
 
+_PERIOD_WORDS = frozenset({"mensual", "monthly", "mes", "anual", "annual", "yearly", "cuota", "cuotas",
+                           "installment", "installments"})
+_RATE = re.compile(r"\d{1,2}(?:[.,]\d+)?\s?%|0[.,]\d{1,4}")
+
+
+def is_period(value: Any) -> bool:
+    return fold(cell_text(value)) in _PERIOD_WORDS
+
+
+def is_rate(value: Any) -> bool:
+    """A tax rate written so it can be nothing else: `13%`, `13 %`, `0.13`, `0,13`."""
+    return bool(_RATE.fullmatch(cell_text(value)))
+
+
+IVA_RATES = frozenset({Decimal(0), Decimal(1), Decimal(2), Decimal(4), Decimal(13)})
+"""Costa Rica's IVA rates in percent, as a column of whole numbers writes them."""
+
+
+def _rate_number(value: Any) -> Decimal | None:
+    text = cell_text(value).replace("%", "").replace(",", ".").strip()
+    return Decimal(text) if re.fullmatch(r"\d{1,3}(\.\d{1,4})?", text) else None
+
+
+def rate_column(cells: Sequence[Any]) -> bool:
+    """Tax rates: written as rates, or numbers that are all IVA rates (as percents or fractions) with the
+    standard 13 % among them."""
+    if share(cells, is_rate) >= SHARE:
+        return True
+    numbers = [_rate_number(cell) for cell in cells]
+    percents = {n if n >= 1 else n * 100 for n in numbers if n is not None}
+    return (None not in numbers and {p.normalize() for p in percents} <= IVA_RATES
+            and Decimal(13) in percents)
+
+
+def is_country_code(value: Any) -> bool:
+    text = cell_text(value).removeprefix("+")
+    return text.isdigit() and len(text) <= 3 and not text.startswith("0")
+
+
+COUNTRY_CODES = frozenset({"506", "502", "503", "504", "505", "507", "52", "57", "58", "34"})
+"""Calling codes of the countries a Costa Rican company's customers most often have phones in."""
+
+
+def country_column(cells: Sequence[Any]) -> bool:
+    """Calling codes: short numbers, few of them, one a code of the region."""
+    codes = {cell_text(cell).removeprefix("+") for cell in cells}
+    return share(cells, is_country_code) >= SHARE and len(codes) <= 3 and bool(codes & COUNTRY_CODES)
+
+
 def is_text(value: Any) -> bool:
     text = cell_text(value)
     return sum(ch.isalpha() for ch in text) >= 3 and not is_email(value) and not is_date(value)
@@ -199,6 +248,9 @@ KINDS: dict[str, Kind] = {
     "code": Kind("códigos o referencias", is_code, code_column),
     "currency": Kind("monedas", is_currency),
     "text": Kind("texto", is_text),
+    "period": Kind("periodos", is_period),
+    "rate": Kind("tasas de impuesto", is_rate, rate_column),
+    "country": Kind("códigos de país", is_country_code, lambda cells: country_column(cells)),
 }
 
 
@@ -357,17 +409,30 @@ def _title_cell(cell: Any) -> bool:
     return cell.__class__ is str and any(ch.isalpha() for ch in cell) and not is_value(cell)
 
 
+CHECKED_KINDS = frozenset({"date", "amount", "rate", "period", "currency"})
+"""Kinds whose cells are written the same everywhere: a title taken by similarity for a column where most
+cells are not of its kind (`Imp. ventas` full of `13%` is no `Importe`) is dropped and the column told by
+its contents instead."""
+
+
 def completer(wanted: Sequence[tuple[str, str, bool]], names: Mapping[str, str],
               kinds: Mapping[str, Kind] = KINDS) -> Completer:
     """A Completer for the roles `wanted` ((role, kind, required), in the order they are told apart)."""
 
     def complete(match: HeaderMatch) -> HeaderMatch:
-        guessed = guess_roles(match.sheet.rows[match.row + 1:], match.labels, match.columns, wanted, names, kinds)
+        body = match.sheet.rows[match.row + 1:]
+        columns = dict(match.columns)
+        for role, kind, _required in wanted:
+            if role in match.guessed and role in columns and kind in CHECKED_KINDS and (
+                    cells := column_cells(body, columns[role])) and share(cells, kinds[kind].test) < 0.5:
+                del columns[role]
+        guessed = guess_roles(body, match.labels, columns, wanted, names, kinds)
         if guessed.refusal:
             raise UnreadableTable(guessed.refusal)
-        if not guessed.columns:
+        if not guessed.columns and columns == match.columns:
             return match
-        return replace(match, columns={**match.columns, **guessed.columns}, notes=(*match.notes, *guessed.notes),
+        return replace(match, columns={**columns, **guessed.columns}, notes=(*match.notes, *guessed.notes),
+                       guessed={role: label for role, label in match.guessed.items() if role in columns},
                        by_contents=match.by_contents | set(guessed.columns))
 
     return complete

@@ -185,3 +185,34 @@ def test_paybot_bank_import_of_an_unknown_export_prints_how_each_column_was_take
     assert "4 movimientos, 4 nuevos" in out and "tomada como «débito» por su contenido" in out
     assert main(["bank", "import", str(FILES / "cooperativa-sin-saldo.csv"), "--bank", "Coopealianza"]) == 1
     assert "ningún título ni saldo dice cuál es débito y cuál crédito" in capsys.readouterr().err
+
+
+def test_a_title_that_only_sounds_like_the_amount_is_dropped_when_its_cells_are_tax_rates(
+        with_customers: Session) -> None:
+    report = import_contracts(with_customers, (FILES / "ordenes-iva-y-periodo-sin-titulo-conocido.csv").read_bytes(),
+                              today=date(2026, 11, 28))
+
+    assert report.ok, report.to_text()
+    stored = {c.payment_code: (c.fee, c.tax_rate, c.period) for c in with_customers.exec(select(Contract)).all()}
+    assert stored == {"WOLK-1001": (Decimal("25000.00"), Decimal("0.13"), "monthly"),
+                      "WOLK-1003": (Decimal("480.00"), Decimal("0.04"), "annual")}
+    text = report.to_text()
+    assert "columna 5 («Cobro») tomada como «Monto» por su contenido (montos)" in text
+    assert "columna 7 («Modalidad») tomada como «Periodo» por su contenido (periodos)" in text
+    assert "columna 8 («Imp. ventas») tomada como «IVA» por su contenido (tasas de impuesto)" in text
+
+
+def test_a_customers_file_without_titles_keeps_what_its_contents_show_and_lists_the_columns_left_out(
+        session: Session) -> None:
+    report = import_customers(session, (FILES / "clientes-sin-titulos.csv").read_bytes())
+
+    assert report.ok, report.to_text()
+    stored = {c.document_number: (c.document_type, [p["number"] for p in c.phones], c.emails, c.first_names)
+              for c in session.exec(select(Customer)).all()}
+    assert stored == {"112340567": ("Cédula física", ["88112233"], ["mj@example.cr"], ""),
+                      "205550666": ("Cédula física", ["87223344"], ["jp@example.cr"], ""),
+                      "155812345678": ("DIMEX", ["83335566"], ["ana@example.cr"], "")}
+    text = report.to_text()
+    assert "el archivo no trae fila de títulos: columnas tomadas por su contenido" in text
+    assert "columna 2 tomada como «Número de documento» por su contenido (números de cédula)" in text
+    assert "columnas ignoradas: columna 3, columna 4" in text

@@ -750,9 +750,10 @@ def _plain(value: Any) -> str:
 
 WIDE_TITLES: dict[str, dict[str, list[str]]] = {
     "customers": {"phone_1": ["Línea", "Contacto", "Número"], "email_1": ["Buzón", "Dirección electrónica"],
-                  "document_number": ["Identificador", "Documento fiscal"]},
+                  "document_number": ["Identificador", "Documento fiscal"], "country_1": ["Prefijo", "Lada"]},
     "orders": {"due_date": ["Día de cobro", "Pagar antes de", "Cobrar el"], "fee": ["Cobro", "Suma a cobrar"],
-               "payment_code": ["Operación", "Folio"]},
+               "payment_code": ["Operación", "Folio"], "period": ["Ciclo", "Modalidad"],
+               "tax_rate": ["Gravamen", "Imp. ventas"]},
 }
 """Titles a company gives a column that no vocabulary lists (tuned family: the column is told by its contents)."""
 

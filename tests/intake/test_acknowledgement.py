@@ -10,16 +10,20 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.db.models import Intake, IntakeEvent, OutboxMessage
 from bot.db.session import make_engine
+from bot.handlers.sandbox import SandboxSender
 from bot.intake.core import InlineReader, IntakeCore
-from bot.intake.messages import InboundMessage
+from bot.intake.messages import Audience, InboundMessage
+from bot.intake.outbox import OutboxDispatcher, enqueue
+from bot.media_store import FolderStore, StoredMedia
 from tests.stories import receipt_png
 
 FLOODER, OTHER = "+50688112233", "+50687114455"
@@ -57,6 +61,38 @@ async def test_receipts_arriving_together_are_each_stored_acknowledged_and_queue
     assert intakes[ids[5]].priority == 0
     assert [n.recipient for n in notices] == [FLOODER]
     assert all(intakes[i].media_path and intakes[i].media_sha256 for i in stored)
+
+
+class NetworkShare(FolderStore):
+    """A receipts folder on a slow network disk: every file takes `seconds` to be written and synced."""
+
+    def __init__(self, root: Path, seconds: float) -> None:
+        super().__init__(root)
+        self.seconds = seconds
+
+    def put(self, data: bytes, declared_type: str | None = None) -> StoredMedia:
+        time.sleep(self.seconds)
+        return super().put(data, declared_type)
+
+
+async def test_receipts_arriving_together_do_not_wait_for_each_others_file_to_reach_the_disk(
+        settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    share = NetworkShare(tmp_path / "share", seconds=0.3)
+    core = IntakeCore(settings, engine, InlineReader(settings), media=share)
+    arriving = [upload(f"+5068811{n:04d}", f"share:{n}", receipt_png(amount=f"{n + 1}000.00")) for n in range(8)]
+
+    started = time.monotonic()
+    ids = await asyncio.gather(*(core.receive(message) for message in arriving))
+    took = time.monotonic() - started
+
+    assert all(ids)
+    with Session(engine) as session:
+        intakes = session.exec(select(Intake).where(col(Intake.id).in_(ids))).all()
+        acks = session.exec(select(OutboxMessage).where(col(OutboxMessage.kind) == "ack")).all()
+    assert len(acks) == 8
+    assert all(Path(i.media_path or "").is_file() and i.media_path.startswith(str(share.root)) for i in intakes)
+    # One file after the other, the last customer would wait 8 x 0.3 = 2.4 s for the first seven files.
+    assert took < 1.5, f"eight receipts arriving together took {took:.1f} s to be stored"
 
 
 @contextmanager
@@ -105,3 +141,33 @@ async def test_a_receipt_is_acknowledged_while_background_writes_keep_the_databa
     # Each takes a few milliseconds, one lock hold behind the background writer; SQLite's busy handler let
     # the writer take the lock back again and again while the receipt slept (up to its 30 s timeout).
     assert took < 2, f"five receipts took {took:.1f} s to be stored"
+
+
+async def test_a_burst_of_acknowledgements_is_delivered_with_a_few_disk_syncs_not_two_per_message(
+        engine: Engine) -> None:
+    with Session(engine) as session:
+        for n in range(12):
+            enqueue(session, dedupe_key=f"ack:{n}", channel="sandbox", recipient=f"+5068811{n:04d}",
+                    audience=Audience.CUSTOMER, kind="ack", text=f"Recibimos su comprobante {n}")
+        enqueue(session, dedupe_key="ack:12", channel="sandbox", recipient="+50688110000",
+                audience=Audience.CUSTOMER, kind="ack", text="Recibimos su segundo comprobante")
+        session.commit()
+    commits = [0]
+
+    def counted(_connection: object) -> None:
+        commits[0] += 1
+
+    event.listen(engine, "commit", counted)
+    dispatcher = OutboxDispatcher(engine, {"sandbox": SandboxSender()}, "host:1")
+    handled = await dispatcher.flush()
+    handled += await dispatcher.flush()
+
+    with Session(engine) as session:
+        rows = session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
+    assert handled == 13
+    assert [(r.state, r.attempts, r.claimed_by) for r in rows] == [("sent", 1, None)] * 13
+    assert [r.external_id for r in rows] == [f"sandbox:{r.id}" for r in rows]
+    assert rows[12].sent_at is not None and rows[0].sent_at is not None and rows[12].sent_at >= rows[0].sent_at
+    # A claim and a record per message was 26 commits (each a disk sync); the second message to the first
+    # customer still waits for the first to be recorded.
+    assert commits[0] <= 8, commits[0]

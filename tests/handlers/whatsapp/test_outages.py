@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.db.models import OutboxMessage
@@ -124,6 +124,10 @@ async def test_a_rate_limited_answer_pauses_whatsapp_for_as_long_as_twilio_asks(
     assert twilio.messages[0].answered == failure.status
     if wait:
         assert len(twilio.messages) == 1, "the other chat's message waits too: the limit is Twilio's, not the chat's"
+        with Session(engine) as session:
+            [other] = session.exec(select(OutboxMessage).where(col(OutboxMessage.text) != twilio.messages[0].form[
+                "Body"])).all()
+        assert (other.attempts, other.claimed_by) == (0, None), "the waiting message was never tried, nor is held"
         clock.advance(seconds=wait - 5)
         await dispatcher.flush()
         assert len(twilio.messages) == 1, "nothing goes to Twilio, to anyone, before the wait is over"
