@@ -122,6 +122,7 @@ class IntakeCore:
     def close(self) -> None:
         """Wait for the messages being stored and end the storing threads (the service is stopping)."""
         self._store_threads.shutdown(wait=True)
+        self._media_threads.shutdown(wait=True)
 
     # -- inbound -------------------------------------------------------------------------------
 

@@ -44,12 +44,21 @@ _GLUED_SIGN = re.compile(
 )
 
 
+_SIGN_AS_DIGIT = re.compile(r"\s*\d\s+(?P<rest>\d[\d.,' ]*\d(?:\s*(?:colones|CRC|USD|d[oó]lares))?)\s*")
+"""A lone digit, a space, then a number: the colón sign read as a digit (`4 65 213,00` for `₡65 213,00`)."""
+
+
 def lenient_amount(text: str) -> AmountReading | None:
     """The amount as written, or read past one stray character where the colón sign was (`t829,00`,
-    `¿4.017,00`): then it is doubtful, so it never stands alone for a sure amount."""
+    `¿4.017,00`), or past a lone digit the sign was read as when the digit groups prove it is no part of the
+    number (`4 65 213,00`): then it is doubtful, so it never stands alone for a sure amount."""
     money = parse_amount(text)
     if money is not None:
         return money
+    sign = _SIGN_AS_DIGIT.fullmatch(text)
+    rest = parse_amount(sign.group("rest")) if sign else None
+    if rest is not None and sign is not None and re.search(r"\d[.,' ]\d", sign.group("rest")):
+        return replace(rest, currency=rest.currency or "CRC", doubtful=True)
     glued = _GLUED_SIGN.fullmatch(text)
     if glued is None or glued.group("num") == text.strip():
         return None
@@ -123,7 +132,8 @@ def choose_amount(
         if f"{first.money.value:.2f}"[1:] == f"{free.value:.2f}":
             readings[0] = replace(first, money=replace(first.money, alternative=free.value))
         readings.append(Reading(free, sign_free.conf, True))
-    readings += others
+    # A payment of nothing is no payment: a zero (a fee's `0,00`, a number cut to its cents) is never the amount.
+    readings = [r for r in (*readings, *others) if r.money.value > 0]
     if not readings:
         return None, None, 0.0, 0.0
     votes: dict[Decimal, list[Reading]] = {}

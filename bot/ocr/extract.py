@@ -54,11 +54,14 @@ from bot.ocr.parsing import (
 from bot.ocr.prose import Notification, amounts, phrase, read_notification, sentence_piece, until_next_label
 from bot.ocr.rows import TEXT_CONFIDENCE, Flat, Row, Token, flatten_rows, rows_from_text, rows_from_words
 from bot.ocr.values import (
+    cut_phrase,
+    ends_abbreviated,
     has_date,
     is_account,
     is_amount,
     is_phone,
     looks_like_name,
+    name_after_account,
     parse_date,
     reference_candidates,
     sentence,
@@ -113,6 +116,8 @@ UNREAD_AMOUNT_LABEL = 0.6
 """The most an amount found by its shape gets when the receipt's amount label holds no readable amount."""
 UNKNOWN_LABEL = 0.65
 """The most a description gets when only its shape says so, under a label whose words name no field."""
+UNREAD_WORDS = 0.3
+"""Words under a label nobody knows read with less confidence than this are marks, not a description."""
 LABEL_INSIDE = 0.6
 """The most a description gets when it carries another field's `Label:` (two fields run together)."""
 """The most a field gets when another reading of it says something else."""
@@ -187,6 +192,7 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
     confs: list[float] = []
     for line in lines:
         text = strip_accounts(" ".join(t.text for t in line)).strip(" -·|/,;:!")
+        text = name_after_account(text)
         junk = bool(re.search(r"[\d*#@$]", text))
         if not text or (not names and (is_phone(text) or junk)):
             continue
@@ -320,7 +326,9 @@ def _reference(pairs: Sequence[Pair], notice: Notification, flat: Flat, when: da
         if _sinpe_suspect(notice.reference, when):
             conf = min(conf, 0.5)
         return notice.reference, conf
-    kept = [t for _, _, t in flat.spans if id(t) not in excluded]
+    # Digits printed with a holder's name (`11467322729111001 Hazel Torres`) are the holder's account.
+    holders = {id(t) for p in pairs if p.kind.endswith("_name") and _name_from_lines(p.lines) for t in p.tokens}
+    kept = [t for _, _, t in flat.spans if id(t) not in excluded and id(t) not in holders]
     runs = reference_candidates(" ".join(t.text for t in kept))
     if not runs:
         return None, 0.0
@@ -459,13 +467,11 @@ def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
 
 COMPANY_SUFFIX = re.compile(r"S\.\s?A\.?|S\.\s?R\.\s?L\.?|R\.\s?L\.?|Ltda\.?|LTDA\.?|C[ií]a\.?|Inc\.?", re.IGNORECASE)
 """A company's legal form, alone on the line its name wrapped to (`Comercializadora del Valle` / `S.R.L.`)."""
-COMPANY_DOT = re.compile(r"(?:\b[A-Za-z]\.){2,}$|\b[A-Z]\.$|\b(?:Ltda|LTDA|C[ií]a|C[IÍ]A|Inc|INC)\.$")
-"""An abbreviation a name ends with, whose dot is its own (`S.A.`, `Herrera Ltda.`)."""
 
 
 def _without_full_stop(text: str) -> str:
     """A value without the full stop that ends its sentence (an abbreviation like `S.A.` keeps its own)."""
-    if text.endswith(".") and not re.search(COMPANY_DOT, text):
+    if text.endswith(".") and not ends_abbreviated(text):
         return text[:-1]
     return text
 
@@ -515,14 +521,14 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
             cleaned = clean_text(text)
             if cleaned:
                 candidates.append(Candidate(cleaned, min(PROSE, conf), "sentence-label"))
-    if notice.description and not candidates:
+    if notice.description and not candidates and (notice.description_labelled or not cut_phrase(notice.description)):
         text, conf = _in_text(flat, notice.description, reread)
         cleaned = clean_text(text)
         if cleaned:
             base = PROSE if notice.description_labelled else PROSE_WEAK
             candidates.append(Candidate(cleaned, min(base, conf), "prose"))
     if not candidates:
-        free = [p for p in pairs if p.kind == "unknown" and _free_words(p.text)]
+        free = [p for p in pairs if p.kind == "unknown" and _free_words(p.text) and p.conf >= UNREAD_WORDS]
         for pair in free[:1]:
             cleaned = clean_text(_without_full_stop(sentence(pair.text)))
             if cleaned:

@@ -142,7 +142,7 @@ def without_leaders(words: Sequence[Word]) -> list[Word]:
         text = ":" if k in leaders else _leaderless(word.text)
         if SPECKS.fullmatch(text) and text not in (":", "-"):
             text = ":" if text[-1] in ":!" else ""
-        if text == word.text:
+        if text == word.text and text != ":":
             out.append(word)
         elif text == ":" and out and (out[-1].line_key == word.line_key or (k in leaders and _same_row(out[-1], word))):
             label = out[-1].text.rstrip(":")

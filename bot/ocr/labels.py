@@ -13,8 +13,9 @@ from bot.ocr.layouts import LABEL_KINDS, Layout, load_layouts, merged_labels, no
 
 ABBREVIATIONS = {
     "no": "numero", "n": "numero", "nro": "numero", "num": "numero", "nº": "numero", "tel": "telefono",
-    "telef": "telefono", "ref": "referencia", "cta": "cuenta", "ident": "identificacion", "trans": "transaccion",
-    "transac": "transaccion",
+    "telef": "telefono", "telf": "telefono", "ref": "referencia", "cta": "cuenta", "ident": "identificacion",
+    "trans": "transaccion", "transac": "transaccion", "comp": "comprobante", "cel": "celular",
+    "desc": "descripcion", "aut": "autorizacion", "autoriz": "autorizacion",
 }
 STOP_WORDS = frozenset(
     ("de", "del", "la", "el", "los", "las", "a", "al", "por", "que", "quien", "y", "en", "su", "con", "e", "o")
@@ -47,6 +48,10 @@ def side_of_verb(words: list[str]) -> str | None:
         return "payer" if after in ("de", "desde") else "payee"
     return None
 SIMILAR_SCORE = 82
+HEAD_ROLES = ("phone", "date", "time", "amount", "description", "holder", "reference", "account")
+"""The keyword roles that name a field (sides and ignored words aside)."""
+NUMBER_WORDS = frozenset(("numero", "codigo"))
+"""Head nouns that only say a number follows."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +108,7 @@ class Vocabulary:
         text = " ".join(words)
         if len(text) >= 5:
             best = process.extractOne(text, self._choices.keys(), scorer=fuzz.ratio, score_cutoff=88)
-            if best is not None:
+            if best is not None and self._head_allows(words, self._choices[best[0]]):
                 return LabelMatch(self._choices[best[0]], FUZZY)
         kind = self._by_keywords(words)
         if kind is not None:
@@ -130,26 +135,53 @@ class Vocabulary:
         side = "payer" if "payer" in found and "payee" not in found else "payee" if "payee" in found else None
         if "ignore" in found:
             return "ignore"
-        if "phone" in found:
+        head = self._head(words)
+        if head == "time":
+            return "ignore"
+        if head == "phone":
             return f"{side or 'payee'}_phone"
-        for kind in ("date", "amount", "description"):
-            if kind in found:
-                return kind
-        if "holder" in found:
+        if head in ("date", "amount", "description", "reference"):
+            return head
+        if head == "holder":
             return f"{side or 'payer'}_name"
-        if "reference" in found:
-            return "reference"
-        if "account" in found:
+        if head == "account":
             return f"{side}_account" if side else "ignore"
         if side:
             return f"{side}_name"
         return None
 
-    def is_label_text(self, text: str) -> LabelMatch | None:
-        """The match when a whole piece of text reads as a label (no digits, mostly label words)."""
+    def _head_allows(self, words: list[str], kind: str) -> bool:
+        """Whether a wording that only resembles a known one names the same field as its own head noun does (`Monto
+        del pago` is an amount, however close its letters are to `Motivo del pago`)."""
+        head = self._head(words)
+        if head is None:
+            return True
+        named = {"holder": "_name", "account": "_account", "phone": "_phone", "time": "ignore"}
+        return kind == head or (head in named and kind.endswith(named[head]))
+
+    def _head(self, words: list[str]) -> str | None:
+        """The field a label's head noun names: Spanish puts it first and its modifiers after (`Monto SINPE
+        Móvil` is an amount, `Teléfono del remitente` a phone, `Cuenta del titular` an account); `Número` and
+        `Código` say only that a number follows, so what they are the number of names it (`Número de cuenta`)."""
+        roles = [(role, w) for w in words for role in HEAD_ROLES if w in self.keywords.get(role, frozenset())]
+        if not roles:
+            return None
+        role, word = roles[0]
+        if word in NUMBER_WORDS:
+            named = next((r for r, w in roles[1:] if r in ("phone", "account", "reference", "date")), None)
+            return named or role
+        return role
+
+    def is_label_text(self, text: str, *, beside: bool = False, alone: bool = False) -> LabelMatch | None:
+        """The match when a whole piece of text reads as a label (no digits, mostly label words). A label starts
+        with a capital or ends with a colon, unless its value stands `beside` it, apart, on its row (a table whose
+        labels are all in lower case), or it is `alone` on its row and made of label words only, one of them
+        naming a field (`num. de recibo`)."""
         if any(ch.isdigit() for ch in text) or len(text) > 60 or ":" in text.rstrip(" :"):
             return None
-        if not text.rstrip().endswith(":") and not _capitalised(text):
+        if not text.rstrip().endswith(":") and not _capitalised(text) and not beside and not (
+            alone and self._only_label_words(text)
+        ):
             return None
         words = label_words(text)
         match = self.match(words)
@@ -162,6 +194,12 @@ class Vocabulary:
         if familiar * 2 <= len(content) and not (text.rstrip().endswith(":") and familiar):
             return None
         return match
+
+    def _only_label_words(self, text: str) -> bool:
+        """Two to four words, all label words, one of them a field's keyword (a label however it is written)."""
+        words = label_words(text)
+        content = [w for w in words if w not in STOP_WORDS]
+        return 2 <= len(content) <= 4 and all(self.familiar(w) for w in content) and self._head(words) is not None
 
     def prefix(self, texts: list[str]) -> tuple[int, LabelMatch] | None:
         """(tokens taken, match) for a label the tokens start with, the value following on the same line.

@@ -10,12 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from bot.ocr.labels import FUZZY, KNOWN, SIMILAR, LabelMatch, Vocabulary, label_words
+from bot.ocr.labels import FUZZY, KNOWN, SIMILAR, STOP_WORDS, LabelMatch, Vocabulary, label_words
 from bot.ocr.rows import Row, Token
-from bot.ocr.values import is_account, is_phone, looks_like_name, strip_accounts
+from bot.ocr.values import is_account, is_legal_form, is_phone, looks_like_name, strip_accounts
 
 COLUMN_GAP = 1.3
 """A gap wider than this many text heights splits a line into separate pieces (columns, right-aligned values)."""
+LEGAL_FORM_GAP = 2.5
+"""A company's legal form (`S.A.`) stays with the name before it across a gap up to this many times the usual."""
 LINE_GAP = 1.6
 """A value further than this many text heights below (or above) a label is not its value."""
 WRAP_PITCH = 1.8
@@ -28,6 +30,8 @@ wrapped value's second line is often a little smaller than its first)."""
 FAR_GAP = 2.8
 """The furthest a lone label's value may be when every label of the page sits on the same side of its value."""
 HEADER_GAP = 2.5
+TABLE_ROWS = 3
+"""Rows of a known label with its value apart beside it that make the page a table of labels and values."""
 """The same for a label in a table's header row, which stands further from the values under it."""
 
 
@@ -54,8 +58,12 @@ class Segment:
 
     @property
     def height(self) -> float:
+        """The text height: of the words read surely when there are any (a masked account's misread stars are
+        lower than its digits)."""
         sizes = [t.box[3] - t.box[1] for t in self.tokens if t.box is not None]
-        return float(median(sizes)) if sizes else 0.0
+        sure = [t.box[3] - t.box[1] for t in self.tokens
+                if t.box is not None and t.conf >= 0.5 and sum(ch.isalnum() for ch in t.text) >= 2]
+        return float(median(sure or sizes)) if sizes else 0.0
 
 
 @dataclass(frozen=True)
@@ -106,7 +114,8 @@ def segments(rows: Sequence[Row]) -> list[Segment]:
         current = [tokens[0]]
         for prev, token in itertools.pairwise(tokens):
             assert prev.box is not None and token.box is not None
-            if token.box[0] - prev.box[2] > limit:
+            if token.box[0] - prev.box[2] > limit and not (is_legal_form(token.text) and
+                                                            token.box[0] - prev.box[2] <= LEGAL_FORM_GAP * limit):
                 out.append(Segment(tuple(current), index))
                 current = []
             current.append(token)
@@ -142,17 +151,22 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
     inline: dict[int, tuple[int, LabelMatch]] = {}
     for i, seg in enumerate(segs):
         split = vocabulary.prefix([t.text for t in seg.tokens])
+        if split is not None and _longer_label(segs, i, split[0], vocabulary):
+            split = None
         if split is not None and split[1].how in (KNOWN, FUZZY) and _strip_colon(seg.tokens[split[0]:]):
             inline[i] = split
             continue
-        whole = vocabulary.is_label_text(seg.text)
+        leftmost = i == 0 or segs[i - 1].row != seg.row
+        beside = leftmost and i + 1 < len(segs) and segs[i + 1].row == seg.row
+        alone = leftmost and seg.boxed and (i + 1 == len(segs) or segs[i + 1].row != seg.row)
+        whole = vocabulary.is_label_text(seg.text, beside=beside, alone=alone)
         if whole is not None:
             labels[i] = whole
             continue
-        leftmost = i == 0 or segs[i - 1].row != seg.row
         if split is not None and (leftmost or split[1].how in (KNOWN, FUZZY)):
             inline[i] = split
     _typographic_labels(segs, labels, inline, vocabulary)
+    _table_labels(segs, labels, inline, vocabulary)
     pairs: list[Pair] = []
     used: set[int] = set()
     pitch = _row_pitch(segs)
@@ -163,7 +177,11 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         if not value:
             labels[i] = match
             continue
-        lines = [value, *_continuation(segs, i, labels, inline, seg, pitch)]
+        text = " ".join(t.text for t in value)
+        holder = match.kind.startswith(("payer", "payee")) and (is_account(text) or is_phone(text))
+        start = value[0].box[0] if value[0].box is not None else None
+        lines = [value, *_continuation(segs, i, labels, inline, seg, pitch, seg.edge(0) if holder else None,
+                                       value_left=start)]
         pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline",
                           seg.tokens[:count], pieces[seg.row] > 1))
     direction, settled = _direction(segs, labels, inline)
@@ -199,6 +217,57 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         crowded = far or pieces[seg.row] > 1 or pieces[segs[first].row] > 1
         pairs.append(Pair(match, seg.text, tuple(lines), place, seg.tokens, crowded))
     return pairs
+
+
+def _longer_label(segs: Sequence[Segment], i: int, count: int, vocabulary: Vocabulary) -> bool:
+    """Whether a known wording at the start of a piece only starts a longer label: the rest is label words
+    (`Nombre del cliente` + `origen`, `Ref.` + `SINPE Móvil`) and the value is the next piece on the row, or the
+    rest only says which side (`Nombre del cliente` + `destino`, alone on its line)."""
+    rest = [t.text for t in segs[i].tokens[count:]]
+    if not rest or len(rest) > 3 or any(ch.isdigit() for text in rest for ch in text):
+        return False
+    words = label_words(" ".join(rest))
+    if i + 1 < len(segs) and segs[i + 1].row == segs[i].row:
+        return bool(words) and all(vocabulary.familiar(w) or w in STOP_WORDS for w in words)
+    sides = vocabulary.keywords.get("payer", frozenset()) | vocabulary.keywords.get("payee", frozenset())
+    return any(w in sides for w in words) and all(w in sides or w in STOP_WORDS for w in words)
+
+
+def _table_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: dict[int, tuple[int, LabelMatch]],
+                  vocabulary: Vocabulary) -> None:
+    """Add to `labels` the first pieces of rows laid out like the page's label/value rows (a piece where the known
+    labels start, a value apart where their values start), whatever their words: a label nobody knows
+    (`Justificación`), its value typed by its shape."""
+    rows = [r for r in _two_piece_rows(segs) if r not in inline and r + 1 not in labels and r + 1 not in inline]
+    known = [r for r in rows if r in labels]
+    if len(known) < TABLE_ROWS:
+        return
+    height = median(segs[r].height for r in known)
+    left = median(segs[r].edge(0) for r in known)
+    starts = median(segs[r + 1].edge(0) for r in known)
+    ends = median(segs[r + 1].edge(2) for r in known)
+    for r in rows:
+        seg, value = segs[r], segs[r + 1]
+        if r in labels or abs(seg.edge(0) - left) > height or not (
+            abs(value.edge(0) - starts) < 2 * height or abs(value.edge(2) - ends) < 2 * height
+        ):
+            continue
+        text = seg.text
+        if any(ch.isdigit() for ch in text) or not 1 <= len(text.split()) <= 4 or not text[:1].isalpha():
+            continue
+        above = _neighbour(segs, r, -1)
+        if _contact(value) or (above is not None and above in labels and len(_row_of(segs, above)) == 1
+                               and _gap(segs[above], seg) <= LINE_GAP):
+            continue  # a holder's name beside its account, or the value of the label over it
+        match = vocabulary.match(label_words(text))
+        labels[r] = match if match is not None and match.kind != "unknown" else LabelMatch("unknown", SIMILAR)
+
+
+def _two_piece_rows(segs: Sequence[Segment]) -> list[int]:
+    """The first piece's index of every row cut into exactly two boxed pieces."""
+    counts = Counter(seg.row for seg in segs)
+    return [i for i, seg in enumerate(segs)
+            if counts[seg.row] == 2 and (i == 0 or segs[i - 1].row != seg.row) and seg.boxed and segs[i + 1].boxed]
 
 
 def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
@@ -332,8 +401,8 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
         k = j
         for _ in range(3):
             n = _neighbour(segs, k, step, overlapping=True)
-            if n is None or n in labels or n in inline:
-                break
+            if n is None or any(m in labels or m in inline for m in _row_of(segs, n)):
+                break  # a line that carries its own label starts another pair
             a, b = (segs[k], segs[n]) if step > 0 else (segs[n], segs[k])
             wrapped = b.edge(3) - a.edge(3) <= WRAP_PITCH * max(a.height, b.height)
             if not b.boxed or (b.edge(1) - a.edge(1) > 1.5 * first_step and not wrapped) or _gap(a, b) > LINE_GAP:
@@ -350,9 +419,10 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
 
 def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
                   inline: dict[int, tuple[int, LabelMatch]], first: Segment, pitch: float,
-                  holder_edge: int | None = None) -> list[tuple[Token, ...]]:
-    """Lines under a value that carry on its text: alone on their row, aligned with it, closer than rows are.
-    Under a holder's account (`holder_edge`: its label's left edge), the holder's name may start under the label."""
+                  holder_edge: int | None = None, *, value_left: int | None = None) -> list[tuple[Token, ...]]:
+    """Lines under a value that carry on its text: alone on their row, aligned with it (or with where the value
+    starts after its label, `value_left`), closer than rows are. Under a holder's account (`holder_edge`: its
+    label's left edge), the holder's name may start under the label."""
     out: list[tuple[Token, ...]] = []
     if not first.boxed:
         return out
@@ -363,7 +433,7 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
             break
         aligned = abs(segs[n].edge(0) - first.edge(0)) < first.height or abs(segs[n].edge(2) - first.edge(2)) < (
             first.height
-        )
+        ) or (value_left is not None and abs(segs[n].edge(0) - value_left) < first.height)
         holder_line = holder_edge is not None and not out and looks_like_name(segs[n].text) and (
             aligned or abs(segs[n].edge(0) - holder_edge) < first.height
         )

@@ -33,6 +33,10 @@ FRAMED = 1.5
 PALE_LINE = 60
 """A run of rows whose darkest pixel is lighter than this is pale text (a light grey heading, a bank's name in
 its accent colour), stretched to full contrast so it is read as text and not as background."""
+SHADED_FLAT_ROWS = 0.9
+SHADED_EDGE_ROWS = 0.35
+"""A screenshot on a shaded background: this share of rows flat (no grain) and this share with both edges in the
+row's own colour (a photo's edges show the surface it lies on)."""
 PAPER = 240
 """Lines measured this many times taller across the whole width than in strips mean a frame joined them."""
 
@@ -52,7 +56,7 @@ def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT)
     """Grayscale, ink on white per band (dark mode, coloured headers), photos deskewed and cropped, scaled."""
     gray = image.convert("L")
     small = _small(gray)
-    photo = _looks_like_photo(small)
+    photo = _looks_like_photo(small) and not _shaded_screen(gray)
     dark = _looks_dark(small, photo)
     skew = 0.0
     if photo:
@@ -214,6 +218,23 @@ def _looks_like_photo(small: Image.Image) -> bool:
     near = sum(sum(edge.histogram()[max(0, peak - 8) : peak + 9]) for edge in edges)
     on_background = near / max(1, sum(edge.width * edge.height for edge in edges))
     return on_background < 0.5
+
+
+def _shaded_screen(gray: Image.Image) -> bool:
+    """A screenshot whose background shades from top to bottom (a lock screen's wallpaper): nearly every row is one
+    flat colour over most of its width, with no grain, and on many rows both edges are that colour; a photo's rows
+    carry grain, or the surface it lies on at the edges."""
+    height = max(1, round(gray.height * ANALYSIS_WIDTH / max(1, gray.width)))
+    sample = gray.resize((ANALYSIS_WIDTH, height), Image.Resampling.NEAREST)
+    width, data = sample.width, sample.tobytes()
+    flat = edged = 0
+    for y in range(height):
+        row = data[y * width : (y + 1) * width]
+        counts = Counter(row)
+        mode = counts.most_common(1)[0][0]
+        flat += sum(counts.get(v, 0) for v in range(mode - 2, mode + 3)) > width // 2
+        edged += all(abs(row[x] - mode) <= 3 for x in (0, 1, width - 2, width - 1))
+    return flat >= SHADED_FLAT_ROWS * height and edged >= SHADED_EDGE_ROWS * height
 
 
 def _looks_dark(small: Image.Image, photo: bool) -> bool:

@@ -34,6 +34,7 @@ NOT_NAME_WORDS = frozenset(
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 """The years a receipt's date may have."""
 NAME_CONNECTORS = frozenset(("de", "del", "la", "las", "los", "y", "e"))
+CUT_WORDS = frozenset(("de", "del", "la", "las", "los", "el", "al", "a", "por", "para", "con", "y", "en"))
 _IBAN = re.compile(
     r"\bC\s?R\s?[\dO]{2}(?:[\s-]?[\dO]){14,20}\b|\bCR[\dO]{2}\b(?=[\s*]*(?:\d{4}|\*{2,}))", re.IGNORECASE
 )
@@ -47,8 +48,31 @@ _PHONE = re.compile(
 )
 _CEDULA = re.compile(r"(?<![\d-])\d-\d{4}-\d{4}(?![\d-])")
 _DIGIT_RUN = re.compile(r"(?<![\d.,/:-])\d{8,25}(?![\d,/:]|[.-]\d)")
-_ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})([-/.])(\d{2})\2(\d{2})(?!\d)")
+_MONTH_COMMA_YEAR = re.compile(r"\b([A-Za-zÁÉÍÓÚáéíóú]{3,10})\.?\s?,\s?(\d{4})(?!\d)")
+"""`2 de marzo, 2026`: a comma between the month and the year."""
 _NAME_WORD = re.compile(r"^[A-Za-zÁÉÍÓÚÑÜáéíóúñü][A-Za-zÁÉÍÓÚÑÜáéíóúñü'.&-]*$")
+
+
+_ABBREVIATED_END = re.compile(
+    r"(?:\b[A-Za-z]\.){2,}$|\b[A-Z]\.$|\b(?:ltda|cia|c[ií]a|hnos|inc|corp|soc|sucs?|cnel|lic|dr|dra|ing|sr|sra)\.$",
+    re.IGNORECASE,
+)
+"""A name whose last word is an abbreviation (`S.A.`, `Ltda.`, `Cía.`, `Hnos.`): its full stop is its own."""
+
+
+_LEGAL_FORM = re.compile(r"(?:S\.\s?A|S\.\s?R\.\s?L|R\.\s?L|Ltda|C[ií]a|Inc|Corp)\.?", re.IGNORECASE)
+"""A company's legal form as printed after its name (`S.A.`, `S.R.L.`, `Ltda.`, `R.L.`, `Cía.`)."""
+
+
+def is_legal_form(word: str) -> bool:
+    """Whether a word is a company's legal form, which belongs to the name printed before it."""
+    return bool(_LEGAL_FORM.fullmatch(word.strip(",;")))
+
+
+def ends_abbreviated(text: str) -> bool:
+    """Whether the text's final full stop belongs to an abbreviation (a company's legal form, initials)."""
+    return bool(_ABBREVIATED_END.search(text))
 
 
 def is_account(text: str) -> bool:
@@ -67,10 +91,13 @@ def is_phone(text: str) -> bool:
 
 
 def parse_date(text: str) -> date | None:
-    """A day-first date as the parser reads it, in capitals too (`3 DE ABRIL DE 2026`); a year no payment of
-    this century has (`01/02/2403`, a misread) is no date."""
+    """A day-first date as the parser reads it, in capitals too (`3 DE ABRIL DE 2026`), year first (`2026/10/14`),
+    or with a comma before the year (`2 de marzo, 2026`); a year no payment of this century has (`01/02/2403`, a
+    misread) is no date."""
     iso = _ISO_DATE.search(text)
-    found = parse_date_as_written(iso.group()) if iso else (
+    text = _MONTH_COMMA_YEAR.sub(lambda m: f"{m.group(1)} {m.group(2)}" if normalize(m.group(1)) in MONTH_WORDS
+                                 else m.group(), text)
+    found = parse_date_as_written(f"{iso.group(1)}-{iso.group(3)}-{iso.group(4)}") if iso else (
         parse_date_as_written(text) or parse_date_as_written(text.lower())
     )
     return found if found is not None and FIRST_YEAR <= found.year <= LAST_YEAR else None
@@ -123,6 +150,24 @@ def sentence(text: str) -> str:
     text = text[: match.start()] if match else text
     return re.split(r",\s*(?=(?:ref|referencia|comprobante|autorizaci[oó]n|confirmaci[oó]n|documento)\b)", text,
                     maxsplit=1, flags=re.IGNORECASE)[0].strip()
+
+
+def name_after_account(text: str) -> str:
+    """The name printed after an account whose hiding stars were misread (`CRE* ete ore O610 Servicios Técnicos`):
+    what follows the last word with a digit or star, when that is a name; else the text as it was."""
+    words = text.split()
+    marked = [k for k, w in enumerate(words) if re.search(r"[\d*#]", w)]
+    if not marked or marked[-1] == len(words) - 1:
+        return text
+    tail = " ".join(words[marked[-1] + 1 :])
+    return tail if looks_like_name(tail) and len(tail.split()) >= 2 else text
+
+
+def cut_phrase(text: str) -> bool:
+    """A phrase cut out of a longer one: it ends with a preposition or article, or starts with `de` (`Número de`,
+    `de la transacción`), which no description, name or label does on its own."""
+    words = normalize(text).split()
+    return bool(words) and (words[-1] in CUT_WORDS or words[0] in ("de", "del"))
 
 
 def reference_candidates(text: str) -> list[str]:
