@@ -196,6 +196,9 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
         junk = bool(re.search(r"[\d*#@$]", text))
         if not text or (not names and (is_phone(text) or junk)):
             continue
+        if names and COMPANY_SUFFIX.fullmatch(text):
+            names[-1] = f"{names[-1]} {text}"
+            break
         cleaned = _without_full_stop(clean_name(text) or "") if not junk else None
         if not cleaned or not (looks_like_name(cleaned) if not names else _wraps(names[0], cleaned)):
             break
@@ -233,6 +236,8 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
         if found is None:
             continue
         name, conf = found
+        if not pair.kind.endswith("_name") and len(name.split()) < 2:
+            continue  # one word under an account's label (`Aviso de crédito a su cuenta` / `Notificaciones`)
         base = _trust(pair) if pair.kind.endswith("_name") else min(HOLDER_UNDER_ACCOUNT, _trust(pair))
         out[side].append(Candidate(name, min(base, conf), f"pair:{pair.label}"))
     for match, text in inner:
@@ -285,7 +290,7 @@ def _sentence_labels(flat: str, vocab: Vocabulary) -> list[tuple[LabelMatch, str
         rest = flat[match.end() : match.end() + 300]
         nxt = re.search(r"\.\s+(?=[A-ZÁÉÍÓÚÑ][A-Za-zÁÉÍÓÚÑáéíóúñ.º°#]*(?:\s[A-Za-zÁÉÍÓÚÑáéíóúñ.º°#]+){0,4}:)",
                         rest)
-        value = until_next_label(rest[: nxt.start()] if nxt else phrase(rest))
+        value = until_next_label(phrase(rest[: nxt.start()] if nxt else rest))
         value = value.strip(" .")
         if value:
             out.append((label, value))
@@ -460,6 +465,10 @@ def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
     return text, min(conf, again.conf)
 
 
+COMPANY_SUFFIX = re.compile(r"S\.\s?A\.?|S\.\s?R\.\s?L\.?|R\.\s?L\.?|Ltda\.?|LTDA\.?|C[ií]a\.?|Inc\.?", re.IGNORECASE)
+"""A company's legal form, alone on the line its name wrapped to (`Comercializadora del Valle` / `S.R.L.`)."""
+
+
 def _without_full_stop(text: str) -> str:
     """A value without the full stop that ends its sentence (an abbreviation like `S.A.` keeps its own)."""
     if text.endswith(".") and not ends_abbreviated(text):
@@ -501,6 +510,8 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         text = clean_text(_without_full_stop(phrase(value.text)))
         if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text):
             continue
+        if re.search(r"\d{15}", text):
+            continue  # a reference's digits (`N.º trámite 2026...`): the next field's value under a cut label
         candidates.append(Candidate(text, min(value.conf, _trust(pair)), f"pair:{pair.label}"))
     if candidates:
         return _checked_by_sentence(_pick_text(candidates), _said(notice, inner, flat, reread))

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from bot.ocr.labels import STOP_WORDS, label_words, vocabulary
-from bot.ocr.layouts import normalize
+from bot.ocr.layouts import load_layouts, normalize
 from bot.ocr.parsing import parse_amount, parse_phone, parse_reference, reference_date
 from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date
 
@@ -73,7 +74,9 @@ _DESCRIPTION = re.compile(
     r"\b(?:(?:Motivo|Concepto|Detalle|Descripci[oó]n|Asunto|Nota|Mensaje|Comentario|Glosa|Observaci[oó]n(?:es)?|"
     r"Raz[oó]n|Justificaci[oó]n|Mot\.?|Conc\.?|Desc\.?|Det\.?)(?:\s+(?:del|de\s+la|de)\s+(?:pago|transferencia|"
     r"transacci[oó]n|operaci[oó]n|movimiento|env[ií]o))?\s*:|(?:por|en)\s+concepto\s+de|"
-    r"por\s+motivo\s+de|(?:descripci[oó]n|detalle|mensaje|motivo|concepto)\s+(?=[\"“«]))\s*(?P<v>[^\n]+)",
+    r"por\s+motivo\s+de|(?:descripci[oó]n|detalle|mensaje|motivo|concepto)\s+(?=[\"“«])|"
+    r"(?:con|bajo)\s+(?:el|la)\s+(?:concepto|descripci[oó]n|detalle|motivo|mensaje|nota)\s+(?!(?:de|del|la|el)\s))"
+    r"\s*(?P<v>[^\n]+)",
     re.IGNORECASE,
 )
 _DESCRIPTION_BARE = re.compile(
@@ -232,7 +235,8 @@ def _name_after(text: str, start: int) -> str | None:
         if low in _CONNECTORS and words:
             words.append(bare)
             continue
-        if not _NAME_PIECE.match(bare) or not bare[:1].isupper() or normalize(bare) in _NOT_IN_NAME:
+        if (not _NAME_PIECE.match(bare) or not bare[:1].isupper() or normalize(bare) in _NOT_IN_NAME
+                or normalize(bare) in _issuer_words()):
             break
         words.append(bare)
         if ends_sentence or closing:
@@ -241,6 +245,14 @@ def _name_after(text: str, start: int) -> str | None:
         words.pop()
     name = " ".join(words)
     return name if len(words) >= 2 and name_words(name) else None
+
+
+@cache
+def _issuer_words() -> frozenset[str]:
+    """Single words that name a bank (`BAC`, `Davivienda`): a name in a sentence stops before them."""
+    _generic, banks = load_layouts()
+    words = {normalize(word) for bank in banks for word in (*bank.detect, bank.name) if " " not in word.strip()}
+    return frozenset(words)
 
 
 def _name_before(text: str, end: int) -> tuple[str | None, str | None]:
@@ -430,14 +442,19 @@ def until_next_label(text: str) -> str:
         for k in range(len(pieces), 0, -1):
             head, words = pieces[-k], label_words(" ".join(pieces[-k:]))
             known = [w in vocab.label_vocabulary or w in STOP_WORDS for w in words]
-            # One word of a longer wording may be new to the vocabulary (`CODIGO DE RASTREO:`).
-            worded = all(known) or (len(words) >= 3 and all(known[:-1]) and words[0] in vocab.label_vocabulary)
+            # One word of a longer wording may be new to the vocabulary (`CODIGO DE RASTREO:`,
+            # `IDENTIFICADOR DE LA TRANSACCION:`).
+            named = any(w in vocab.label_vocabulary and w not in STOP_WORDS for w in words)
+            worded = all(known) or (len(words) >= 3 and known.count(False) == 1 and named
+                                    and all(w.isalpha() for w in words))
             if head[:1].isupper() and len(" ".join(pieces[-k:])) >= 3 and words and vocab.match(words) and worded:
                 at = len(window)
                 for piece in reversed(pieces[-k:]):
                     at = window.rfind(piece, 0, at)
                 start = colon.start() - len(window) + at
-                return text[:start] if start > 0 else text
+                if start > 0:
+                    # The longest wording that leaves the value something (`Pago` | `NUMERO DE COMPROBANTE :`).
+                    return text[:start]
     return text
 
 

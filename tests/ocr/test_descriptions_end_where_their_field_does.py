@@ -82,3 +82,18 @@ def test_a_labelled_description_keeps_its_abbreviations() -> None:
         ("Monto", "₡12.500,00"), ("Concepto", "Fact. No. 1070 ID 77470"), ("Fecha", "14/10/2026"),
     ], title="Pago realizado")))
     assert (fields.description, fields.client_id) == ("Fact. No. 1070 ID 77470", "77470")
+
+
+def test_a_company_name_wrapped_before_its_legal_form_keeps_it() -> None:
+    rows = [(160, "Monto: ₡575,50"), (241, "Nombre destino: Comercializadora del Valle"), (301, "S.R.L."),
+            (382, "Notas: SINPE ID 21920"), (463, "Referencias: 67396017152824")]
+    fields = read_receipt(sketch([Text(22, 40, "¡Listo!", 40, bold=True)] + [Text(22, y, row, 30) for y, row in rows]))
+    assert fields.payee_name == "Comercializadora del Valle S.R.L."
+    assert (fields.description, fields.client_id) == ("SINPE ID 21920", "21920")
+
+
+def test_a_running_description_stops_before_a_label_that_swallows_no_value() -> None:
+    assert read_notification("MOTIVO Pago NUMERO DE COMPROBANTE : 2026053022043789864650451").description is None
+    assert read_notification("Motivo: Pago NUMERO DE COMPROBANTE : 2026053022043789864650451").description == "Pago"
+    said = read_notification("Motivo: Fact. No. 1000 ID 27500 IDENTIFICADOR DE LA TRANSACCION: 2026101400011")
+    assert said.description == "Fact. No. 1000 ID 27500"

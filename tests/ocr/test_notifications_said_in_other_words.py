@@ -177,3 +177,11 @@ def test_a_description_label_of_several_words_inside_the_paragraph() -> None:
         "Mora Solís. Descripción del pago: ID 321 pago de marzo. Referencia 55554444333", family="email"))
     assert (fields.payer_name, fields.payee_name) == ("Carlos Mora Solís", "Inversiones Pura Vida S.A.")
     assert (fields.description, fields.client_id) == ("ID 321 pago de marzo", "321")
+
+
+def test_con_el_concepto_introduces_the_description_and_a_bank_name_ends_the_payer() -> None:
+    fields = read_text("Recibiste ₡5.000,00 de MARIA MORA VEGA BAC Credomatic con el concepto Pago de servicios ID 55. "
+                       "Ref 20261014000")
+    assert (fields.payer_name, fields.description, fields.client_id) == ("MARIA MORA VEGA", "Pago de servicios ID 55",
+                                                                         "55")
+    assert read_notification("Se recibió SINPE Móvil con el detalle de la cuenta. Ref 123456789").description is None
