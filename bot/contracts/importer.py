@@ -26,7 +26,7 @@ from currency.text import (
     parse_amount,
     parse_phone,
 )
-from currency.text.contents import SAMPLE_ROWS, completer, find_table
+from currency.text.contents import EMAIL, PHONE_PUNCTUATION, SAMPLE_ROWS, completer, find_table
 from currency.text.tables import (
     HeaderMatch,
     UnreadableTable,
@@ -216,8 +216,6 @@ _LONG_NUMBER = re.compile(r"\d{13,}([.,]\d{1,6})?")
 """Digits past MAX_AMOUNT's twelve before the decimals: a typo of extra digits, told as such."""
 _GROUPED_NUMBER = re.compile(r"\d[\d .\-]*\d")
 _PHONE_SEPARATORS = re.compile(r"\s*(?:/|,|;|\||\s[yo]\s)\s*")
-_PHONE_PUNCTUATION = re.compile(r"[\s\-.()]")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PERIOD_WORDS = {
     "mensual": ContractPeriod.MONTHLY, "monthly": ContractPeriod.MONTHLY, "mes": ContractPeriod.MONTHLY,
     "anual": ContractPeriod.ANNUAL, "annual": ContractPeriod.ANNUAL, "yearly": ContractPeriod.ANNUAL,
@@ -372,7 +370,7 @@ def _phone(piece: str, country: str) -> tuple[dict[str, str] | None, str | None]
     for prefix in ("whatsapp:", "tel:"):
         if value.lower().startswith(prefix):
             value = value[len(prefix):]
-    digits = _PHONE_PUNCTUATION.sub("", value)
+    digits = PHONE_PUNCTUATION.sub("", value)
     if digits.startswith("00"):
         digits = "+" + digits[2:]
     if digits.startswith("+"):
@@ -422,7 +420,7 @@ def _emails_in(cell: str) -> list[str]:
 def _email_error(value: str) -> str | None:
     if not value.isascii():
         return "El correo no debe tener ñ, tildes ni caracteres especiales"
-    if not _EMAIL.fullmatch(value):
+    if not EMAIL.fullmatch(value):
         return "Correo inválido"
     return None
 

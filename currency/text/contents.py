@@ -41,8 +41,10 @@ SERIAL_2000, SERIAL_2099 = 36_526, 73_050
 BALANCE_SHARE = 0.8
 """The least share of rows whose balance moves by the row's amount for a column to be the running balance."""
 
-_EMAIL = re.compile(r"(mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_PHONE_NOISE = re.compile(r"[\s\-.()]")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+"""One e-mail address, as a cell of a spreadsheet may hold it."""
+PHONE_PUNCTUATION = re.compile(r"[\s\-.()]")
+"""What people write between a phone number's digits."""
 _CR_PHONE = re.compile(r"(?:\+?506|00506)?([245678]\d{7})")
 _DOCUMENT = re.compile(r"\d{9,12}")
 _GROUPED_DOCUMENT = re.compile(r"\d{1,2}[- ]\d{3,4}[- ]\d{3,6}")
@@ -84,7 +86,7 @@ def is_amount(value: Any) -> bool:
     if decimal_of(value) is not None:
         return True
     text = cell_text(value)
-    if not text or _long_digits(text) or is_date(text) or _PHONE_NOISE.sub("", text).startswith("+"):
+    if not text or _long_digits(text) or is_date(text) or PHONE_PUNCTUATION.sub("", text).startswith("+"):
         return False
     return parse_ledger_amount(text) is not None
 
@@ -100,13 +102,14 @@ def is_written_amount(value: Any) -> bool:
 
 def is_email(value: Any) -> bool:
     text = cell_text(value)
-    return "@" in text and all(_EMAIL.fullmatch(piece) for piece in re.split(r"[,;\s]+", text) if piece)
+    pieces = [piece.removeprefix("mailto:") for piece in re.split(r"[,;\s]+", text) if piece]
+    return "@" in text and all(EMAIL.fullmatch(piece) for piece in pieces)
 
 
 def is_phone(value: Any) -> bool:
     text = cell_text(value)
     pieces = [piece for piece in re.split(r"\s*(?:/|,|;|\s[yo]\s)\s*", text) if piece]
-    return bool(pieces) and all(_CR_PHONE.fullmatch(_PHONE_NOISE.sub("", piece)) for piece in pieces)
+    return bool(pieces) and all(_CR_PHONE.fullmatch(PHONE_PUNCTUATION.sub("", piece)) for piece in pieces)
 
 
 def is_document(value: Any) -> bool:
