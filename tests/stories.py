@@ -119,11 +119,12 @@ class ServiceProcess(Service):
 
 
 def load_demo(engine: Engine) -> None:
-    """The demo customers and contracts from data/, and today's exchange rate."""
+    """The demo customers and contracts from data/ (their charges posted on the demo day), and its exchange rate."""
     with Session(engine) as session:
-        for importer, name in ((import_customers, "customers.csv"), (import_contracts, "contracts.csv")):
-            report = importer(session, (REPO / "data" / name).read_bytes())
-            assert not report.errors, report.errors
+        customers = import_customers(session, (REPO / "data" / "customers.csv").read_bytes())
+        assert not customers.errors, customers.errors
+        contracts = import_contracts(session, (REPO / "data" / "contracts.csv").read_bytes(), today=TODAY)
+        assert not contracts.errors, contracts.errors
         set_manual_rate(session, TODAY, Decimal("503.10"), Decimal("509.85"))
         session.commit()
 

@@ -54,7 +54,7 @@ def load_more_customers(conversation: Conversation) -> None:
     of ₡67 800, the first overdue since 1 November; nothing paid on either."""
     with Session(conversation.engine) as session:
         assert import_customers(session, CUSTOMERS.encode()).ok
-        assert import_contracts(session, CONTRACTS.encode()).ok
+        assert import_contracts(session, CONTRACTS.encode(), today=TODAY).ok
         session.commit()
 
 
@@ -350,7 +350,7 @@ async def test_a_reimport_with_saldo_zero_or_an_adjustment_stops_the_reminders_o
                  "IVA,Fecha inicio,Fecha fin,Fecha de vencimiento,Saldo\n"
                  "Cédula física,304560123,WOLK-1004,,CRC,18500.00,0,mensual,0.13,2026-05-01,2027-05-01,2026-12-01,0\n")
     with Session(conversation.engine) as session:
-        assert import_contracts(session, contracts.encode()).ok
+        assert import_contracts(session, contracts.encode(), today=TODAY).ok
         session.commit()
     assert pending(conversation) == [], "a re-import with Saldo 0 closes the order and its reminders"
 

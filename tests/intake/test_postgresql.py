@@ -30,7 +30,7 @@ pytestmark = pytest.mark.postgres
 def pg_conversation(pg_engine: Engine, settings: Settings, tmp_path: Path) -> Conversation:
     with Session(pg_engine) as session:
         assert not import_customers(session, (REPO / "data" / "customers.csv").read_bytes()).errors
-        assert not import_contracts(session, (REPO / "data" / "contracts.csv").read_bytes()).errors
+        assert not import_contracts(session, (REPO / "data" / "contracts.csv").read_bytes(), today=TODAY).errors
         set_manual_rate(session, TODAY, Decimal("503.10"), Decimal("509.85"))
         session.commit()
     channel = RecordingChannel("sandbox")
