@@ -261,11 +261,10 @@ class IntakeCore:
         with Session(self.engine, expire_on_commit=False) as session:
             session.add_all(intakes)
             session.flush()
-            flooded = []
             # What each intake adds is written in one flush at the end, not one per query in between.
             with session.no_autoflush:
+                flooded = place_in_queue(session, intakes, self.settings.flood_per_minute)
                 for intake, message, text, file in zip(intakes, messages, texts, media, strict=True):
-                    flooded.append(place_in_queue(session, intake, self.settings.flood_per_minute))
                     changes: dict[str, Any] = {"channel": message.channel, "external_id": message.external_id}
                     if text is not None and message.text is not None and len(text) < len(message.text):
                         changes["text_cut_from"] = len(message.text)
