@@ -53,8 +53,8 @@ STORE_BATCH = 32
 SERVER_STORERS = 4
 """Transactions storing arrivals at once on a database server (SQLite writes one at a time: one there)."""
 MEDIA_WRITERS = 8
-"""Files of arrivals stored at once: each waits for its own disk sync (or upload to a bucket), so a batch
-costs about one sync instead of one per file."""
+"""Files of arrivals stored at once, each as soon as it arrives (while earlier arrivals are committed): each
+waits for its own disk sync (or upload to a bucket), so a burst costs about one sync instead of one per file."""
 
 
 @dataclass
