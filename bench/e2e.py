@@ -70,6 +70,7 @@ class Result:
     load: tuple[float, float]
     phases: list[dict[str, float]] = field(default_factory=list)
     threads: dict[str, tuple[float, float, int]] = field(default_factory=dict)
+    client_cpu: float = 0.0
 
 
 def server_phases(header: str) -> dict[str, float]:
@@ -120,6 +121,8 @@ def trace_lines(result: Result) -> list[str]:
                      + " + ".join(f"{phase} {1000 * mean[phase]:.1f}" for phase in PHASES)
                      + f" + outside the app {1000 * (total - server):.1f}")
     posted = len(result.acks)
+    lines.append(f"  the posting client (one process, its senders' threads): "
+                 f"{1000 * result.client_cpu / posted:.2f} ms CPU per upload")
     for name, (ran, waited, slices) in sorted(result.threads.items(), key=lambda item: -item[1][0]):
         if ran > 0.005:
             lines.append(f"  thread {name}: {1000 * ran / posted:.2f} ms CPU and {1000 * waited / posted:.2f} ms "
@@ -239,12 +242,12 @@ def run(kind: str, images: list[bytes], senders: int, pace: float, readers: int,
         with installation(kind, folder, readers) as (url, database, web):
             load_before = os.getloadavg()[0]
             phases: list[dict[str, float]] = []
-            threads_before = thread_times(web)
+            threads_before, client_before = thread_times(web), time.process_time()
             acks, started = post_all(url, images, senders, pace, phases)
-            threads = thread_delta(thread_times(web), threads_before)
+            threads, client_cpu = thread_delta(thread_times(web), threads_before), time.process_time() - client_before
             elapsed, cards = wait_for_cards(database, len(images), started, limit=20 * 60)
             return Result(kind, acks, elapsed, cards, (load_before, os.getloadavg()[0]),
-                          phases if trace else [], threads if trace else {})
+                          phases if trace else [], threads if trace else {}, client_cpu)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
