@@ -14,7 +14,8 @@ One run measures, on the same generated receipts (held out: seeds no test uses; 
   support card delivered, as receipts per minute and as a ratio to the floor's time;
 - installations: SQLite with one `paybot run` (role all); PostgreSQL with a web process and 1 worker process
   (all cores' readers in it); PostgreSQL with a web process and 2 worker processes (half the readers each);
-  both PostgreSQL runs have a scheduler process too.
+  both PostgreSQL runs have a scheduler process too. Not run by default: `sqlite1`, SQLite with a web, a
+  worker and a scheduler process (the roles of pg1 on one SQLite file).
 
 With `--trace`, each run also says where the time of its slow acknowledgements went: the phases the service
 reports in each answer's `Server-Timing` (headers: first bytes to the app; received: body and form until the
@@ -205,9 +206,10 @@ def wait_for_cards(database_url: str, count: int, started: float, limit: float) 
 
 @contextmanager
 def installation(kind: str, folder: Path, readers: int) -> Iterator[tuple[str, str, int]]:
-    """(upload URL, database URL, web process id) of a running installation of `kind`: sqlite, pg1 or pg2."""
+    """(upload URL, database URL, web process id) of a running installation of `kind`: sqlite, sqlite1 (SQLite
+    with a web, a worker and a scheduler process), pg1 or pg2."""
     with ExitStack() as stack:
-        if kind == "sqlite":
+        if kind.startswith("sqlite"):
             database = f"sqlite:///{folder / 'paybot.db'}"
         else:
             from tests.postgres import postgres_server
@@ -222,7 +224,7 @@ def installation(kind: str, folder: Path, readers: int) -> Iterator[tuple[str, s
             services.append(Service(dict(env, PAYBOT_OCR_WORKERS=str(readers)), folder, "--no-migrate"))
         else:
             services.append(Service(env, folder, "--role", "web", "--no-migrate"))
-            processes = 1 if kind == "pg1" else 2
+            processes = 2 if kind == "pg2" else 1
             for _ in range(processes):
                 services.append(Service(dict(env, PAYBOT_OCR_WORKERS=str(max(1, readers // processes))), folder,
                                         "--role", "worker", "--no-migrate"))
