@@ -20,7 +20,8 @@ One run measures, on the same generated receipts (held out: seeds no test uses; 
 With `--trace`, each run also says where the time of its slow acknowledgements went: the phases the service
 reports in each answer's `Server-Timing` (headers: first bytes to the app; received: body and form until the
 message is handed to the core; queued: waiting for the storing thread; media: files written and synced;
-commit: rows committed; resumed: back on the event loop; answer: the response started), the rest of the
+insert: waiting for the write turn (a background transaction in progress) and writing the intakes; commit:
+the rest of the rows, and the commit; resumed: back on the event loop; answer: the response started), the rest of the
 client's time (connecting, the event loop not yet reading the request, sending the answer, the client's
 own threads), and, per thread of the web process, its CPU time and the time it was runnable but waiting for
 a core (the kernel's schedstat) while posting.
@@ -106,7 +107,7 @@ def thread_delta(after: dict[str, tuple[float, float, int]],
                    slices - before.get(name, (0, 0, 0))[2]) for name, (ran, waited, slices) in after.items()}
 
 
-PHASES = ("headers", "received", "queued", "media", "commit", "resumed", "answer")
+PHASES = ("headers", "received", "queued", "media", "insert", "commit", "resumed", "answer")
 
 
 def trace_lines(result: Result) -> list[str]:

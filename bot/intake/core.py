@@ -200,8 +200,8 @@ class IntakeCore:
                    phases: Marks | None = None) -> list[tuple[int | None, bool] | BaseException]:
         """Store the messages once their files are stored, in one transaction; if that fails (one was already
         received, one cannot be stored), each in its own, so one bad message never costs the others. `phases`
-        gets when the batch was taken up (`queued`), its files were all stored (`media`) and its rows
-        committed (`commit`)."""
+        gets when the batch was taken up (`queued`), its files were all stored (`media`), its intakes written
+        (`insert`) and everything committed (`commit`)."""
         phases = phases if phases is not None else []
         phases.append(("queued", perf_counter()))
         with urgent_writes():
@@ -211,7 +211,7 @@ class IntakeCore:
             media = [file for _, file in stored]
             if len(messages) > 1:
                 try:
-                    stored_all: list[tuple[int | None, bool] | BaseException] = list(self._store(messages, media))
+                    stored_all: list[tuple[int | None, bool] | BaseException] = list(self._store(messages, media, phases))
                     phases.append(("commit", perf_counter()))
                     return stored_all
                 except Exception as error:
@@ -220,7 +220,7 @@ class IntakeCore:
             outcomes: list[tuple[int | None, bool] | BaseException] = []
             for message, file in zip(messages, media, strict=True):
                 try:
-                    outcomes.extend(self._store([message], [file]))
+                    outcomes.extend(self._store([message], [file], phases))
                 except IntegrityError:
                     log.info("%s message %s already received", message.channel, message.external_id)
                     outcomes.append((None, False))
@@ -240,10 +240,11 @@ class IntakeCore:
             log.exception("%s message %s: its file could not be stored", message.channel, message.external_id)
             return replace(message, media=None, media_error="storage_failed"), None
 
-    def _store(self, messages: list[InboundMessage],
-               media: list[StoredMedia | None]) -> list[tuple[int | None, bool]]:
+    def _store(self, messages: list[InboundMessage], media: list[StoredMedia | None],
+               phases: Marks | None = None) -> list[tuple[int | None, bool]]:
         """The intakes of `messages` with their audit, acknowledgements and queue places, committed together
-        (IntegrityError when one of them was already received): (intake id, whether its sender floods)."""
+        (IntegrityError when one of them was already received): (intake id, whether its sender floods).
+        `phases` gets when the intakes were written (`insert`: after waiting for the write turn)."""
         texts = [cut_text(message.text, self.settings.max_text_chars) for message in messages]
         intakes = [Intake(
             channel=message.channel,
@@ -261,6 +262,8 @@ class IntakeCore:
         with Session(self.engine, expire_on_commit=False) as session:
             session.add_all(intakes)
             session.flush()
+            if phases is not None:
+                phases.append(("insert", perf_counter()))
             # What each intake adds is written in one flush at the end, not one per query in between.
             with session.no_autoflush:
                 flooded = place_in_queue(session, intakes, self.settings.flood_per_minute)

@@ -17,7 +17,7 @@ import pytest
 from bot.db import migrate
 from tests.stories import ServiceProcess, receipt_png
 
-PHASES = ["headers", "received", "queued", "media", "commit", "resumed", "answer"]
+PHASES = ["headers", "received", "queued", "media", "insert", "commit", "resumed", "answer"]
 
 
 @pytest.fixture
