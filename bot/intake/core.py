@@ -211,9 +211,10 @@ class IntakeCore:
             media = [file for _, file in stored]
             if len(messages) > 1:
                 try:
-                    stored_all: list[tuple[int | None, bool] | BaseException] = list(self._store(messages, media, phases))
+                    together: list[tuple[int | None, bool] | BaseException] = []
+                    together.extend(self._store(messages, media, phases))
                     phases.append(("commit", perf_counter()))
-                    return stored_all
+                    return together
                 except Exception as error:
                     log.info("%d messages arrived together, stored one by one (%s: %s)", len(messages),
                              type(error).__name__, error)
