@@ -24,6 +24,7 @@ from bot.ocr.amounts import (
     reading_without_sign,
     second_reading,
 )
+from bot.ocr.columns import split_columns
 from bot.ocr.fields import ReceiptFields
 from bot.ocr.labels import (
     FUZZY,
@@ -764,6 +765,7 @@ def extract(
     Plain-text input has no pixels and passes neither.
     """
     _generic, banks = load_layouts()
+    rows = split_columns(rows, vocabulary(None))
     full_text = "\n".join(row.text for row in rows)
     first_pairs = find_pairs(rows, vocabulary(None))
     ignored = frozenset(id(t) for p in first_pairs if p.kind == "ignore" for t in p.tokens)

@@ -24,6 +24,8 @@ class Row:
     """One visual line of the receipt, left to right."""
 
     tokens: tuple[Token, ...]
+    crowded: bool = False
+    """Cut from a line printed with another column beside it (see `columns`)."""
 
     @property
     def text(self) -> str:
