@@ -19,7 +19,7 @@ from bot.ocr.rows import Row, Token
 from bot.ocr.values import looks_like_name
 
 ANCHORS = 2
-"""Rows whose right-hand piece starts with a label, at one x, that make the page two columns."""
+"""Rows with a value on the left and a label starting at one x on the right that make the page two columns."""
 ALIGN = 1.0
 """How far (in text heights) the right column's labels may start from one another."""
 SHARE = 0.4
@@ -78,6 +78,15 @@ def _label_start(seg: Segment, vocabulary: Vocabulary) -> bool:
     return False
 
 
+def _marked(seg: Segment, vocabulary: Vocabulary) -> bool:
+    """Whether a piece is plainly a label: its words end with a colon, or a known wording has its value after it."""
+    texts = [t.text for t in seg.tokens]
+    if any(text.endswith(":") for text in texts[:LABEL_WORDS]):
+        return True
+    found = vocabulary.prefix(texts)
+    return found is not None and found[1].kind != "unknown" and found[0] < len(texts)
+
+
 def _holds_value(seg: Segment, vocabulary: Vocabulary) -> bool:
     """Whether a piece holds a value: digits, a name, or a label with its value after it."""
     if any(ch.isdigit() for ch in seg.text):
@@ -85,7 +94,17 @@ def _holds_value(seg: Segment, vocabulary: Vocabulary) -> bool:
     if vocabulary.is_label_text(seg.text, beside=True) is not None:
         found = vocabulary.prefix([t.text for t in seg.tokens])
         return found is not None and found[0] < len(seg.tokens)
-    return looks_like_name(seg.text)
+    return looks_like_name(seg.text.strip(" -·|/,;:"))
+
+
+def _values_under(segs: Sequence[Segment], i: int, vocabulary: Vocabulary) -> bool:
+    """Whether the row after piece i's starts with a value (a stacked layout's values under their labels), not
+    with a label (a table's next row)."""
+    below = next((k for k in range(i + 1, len(segs)) if segs[k].row > segs[i].row), None)
+    if below is None:
+        return False
+    text = segs[below].text
+    return vocabulary.is_label_text(text, beside=True) is None and not _label_start(segs[below], vocabulary)
 
 
 def _boundary(segs: Sequence[Segment], vocabulary: Vocabulary, height: float) -> tuple[int, list[int]] | None:
@@ -94,8 +113,9 @@ def _boundary(segs: Sequence[Segment], vocabulary: Vocabulary, height: float) ->
     A piece in the middle of the page that starts with a label is a column's line for sure when a piece holding
     a value stands before it on its row (a label/value table's value stands beside its label and may look like
     one); alone on its row or beside a label or a table's header it may be either (a stacked voucher's labels
-    side by side). Two such lines at one x, one of them sure, and a fair share of what starts there, make the page
-    two columns.
+    side by side, a ticket's heading). Two at one x, one of them sure and the other sure, plainly a label (a
+    colon, a value after it) or beside a label (a stacked voucher's), or two rows of a label beside a label, and
+    a fair share of what starts there, make the page two columns.
     """
     if not height:
         return None
@@ -107,14 +127,21 @@ def _boundary(segs: Sequence[Segment], vocabulary: Vocabulary, height: float) ->
         if not starts[k]:
             continue
         group = [j for y, j in inner if abs(y - x) <= ALIGN * height]
-        sure, either = [], []
+        sure: list[int] = []
+        either: list[int] = []
+        headed: list[int] = []
         for j in group:
             if not starts[j]:
                 continue
             beside = j > 0 and segs[j - 1].row == segs[j].row
             (sure if beside and _holds_value(segs[j - 1], vocabulary) else either).append(j)
+            if beside and vocabulary.is_label_text(segs[j - 1].text, beside=True) and _values_under(segs, j - 1,
+                                                                                                   vocabulary):
+                headed.append(j)
         labelled = sure + either
-        if sure and len(labelled) >= ANCHORS and len(labelled) >= SHARE * len(group):
+        marked = [j for j in either if _marked(segs[j], vocabulary)]
+        columns = (sure and len({*sure, *marked, *headed}) >= ANCHORS) or len(headed) >= ANCHORS
+        if columns and len(labelled) >= SHARE * len(group):
             return min(segs[j].edge(0) for j in labelled), [segs[j].row for j in labelled]
     return None
 

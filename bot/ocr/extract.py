@@ -616,10 +616,12 @@ def _starts_with_label(words: Sequence[str], vocab: Vocabulary) -> bool:
 
 
 def _free_words(text: str) -> bool:
-    """Words that are no typed value and no name: what a description under a label nobody knows looks like."""
+    """Words that are no typed value and no name: what a description under a label nobody knows looks like (an
+    amount's digits with their cents, `947 114,00`, are a sentence about the payment, whatever its currency)."""
     return (len(text.split()) >= 2 and not looks_like_name(text) and not re.search(r"\d{7}", text)
             and not is_amount(text) and not has_date(text) and not is_account(text) and not is_phone(text)
-            and not amounts(text) and not re.search(r"\b\d{1,2}:\d{2}\b", text))
+            and not amounts(text) and not re.search(r"\b\d{1,2}:\d{2}\b", text)
+            and not re.search(r"\d{3}[.,]\d{2}(?!\d)", text))
 
 
 def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: Reread | None,
