@@ -14,9 +14,19 @@ One run measures, on the same generated receipts (held out: seeds no test uses; 
   support card delivered, as receipts per minute and as a ratio to the floor's time;
 - installations: SQLite with one `paybot run` (role all); PostgreSQL with a web process and 1 worker process
   (all cores' readers in it); PostgreSQL with a web process and 2 worker processes (half the readers each);
-  both PostgreSQL runs have a scheduler process too.
+  both PostgreSQL runs have a scheduler process too. Not run by default: `sqlite1`, SQLite with a web, a
+  worker and a scheduler process (the roles of pg1 on one SQLite file).
 
-Usage: python bench/e2e.py [--count 200] [--senders 8] [--runs sqlite,pg1,pg2] [--paces burst,paced]
+With `--trace`, each run also says where the time of its slow acknowledgements went: the phases the service
+reports in each answer's `Server-Timing` (headers: first bytes to the app; received: body and form until the
+message is handed to the core; queued: waiting for the storing thread; media: files written and synced;
+insert: waiting for the write turn (a background transaction in progress) and writing the intakes; commit:
+the rest of the rows, and the commit; resumed: back on the event loop; answer: the response started), the rest of the
+client's time (connecting, the event loop not yet reading the request, sending the answer, the client's
+own threads), and, per thread of the web process, its CPU time and the time it was runnable but waiting for
+a core (the kernel's schedstat) while posting.
+
+Usage: python bench/e2e.py [--count 200] [--senders 8] [--runs sqlite,pg1,pg2] [--paces burst,paced] [--trace]
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -33,7 +44,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -59,6 +70,66 @@ class Result:
     elapsed: float
     cards: int
     load: tuple[float, float]
+    phases: list[dict[str, float]] = field(default_factory=list)
+    threads: dict[str, tuple[float, float, int]] = field(default_factory=dict)
+    client_cpu: float = 0.0
+
+
+def server_phases(header: str) -> dict[str, float]:
+    """`Server-Timing` as {phase: seconds}."""
+    phases = {}
+    for part in header.split(","):
+        name, _, rest = part.strip().partition(";")
+        found = re.search(r"dur=([\d.]+)", rest)
+        if found:
+            phases[name] = phases.get(name, 0.0) + float(found.group(1)) / 1000
+    return phases
+
+
+def thread_times(pid: int) -> dict[str, tuple[float, float, int]]:
+    """{thread: (seconds on a core, seconds runnable waiting for one, time slices)} of process `pid`; threads
+    of the same name summed, the main thread (the event loop) as `loop`."""
+    times: dict[str, tuple[float, float, int]] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            name = "loop" if task.name == str(pid) else (task / "comm").read_text().strip()
+            ran, waited, slices = (int(value) for value in (task / "schedstat").read_text().split())
+        except (OSError, ValueError):
+            continue
+        before = times.get(name, (0.0, 0.0, 0))
+        times[name] = (before[0] + ran / 1e9, before[1] + waited / 1e9, before[2] + slices)
+    return times
+
+
+def thread_delta(after: dict[str, tuple[float, float, int]],
+                 before: dict[str, tuple[float, float, int]]) -> dict[str, tuple[float, float, int]]:
+    return {name: (ran - before.get(name, (0, 0, 0))[0], waited - before.get(name, (0, 0, 0))[1],
+                   slices - before.get(name, (0, 0, 0))[2]) for name, (ran, waited, slices) in after.items()}
+
+
+PHASES = ("headers", "received", "queued", "media", "insert", "commit", "resumed", "answer")
+
+
+def trace_lines(result: Result) -> list[str]:
+    """Where the acknowledgements' time went: mean per phase over all, the slowest 10% and the slowest 2%."""
+    lines = []
+    pairs = sorted(zip(result.acks, result.phases, strict=True), key=lambda pair: pair[0])
+    for label, share in (("all", 1.0), ("slowest 10%", 0.10), ("slowest 2%", 0.02)):
+        chosen = pairs[-max(1, round(share * len(pairs))):]
+        mean = {phase: statistics.fmean(p.get(phase, 0.0) for _, p in chosen) for phase in PHASES}
+        total = statistics.fmean(ack for ack, _ in chosen)
+        server = sum(mean.values())
+        lines.append(f"  {label} ({len(chosen)}): client {1000 * total:.1f} ms = "
+                     + " + ".join(f"{phase} {1000 * mean[phase]:.1f}" for phase in PHASES)
+                     + f" + outside the app {1000 * (total - server):.1f}")
+    posted = len(result.acks)
+    lines.append(f"  the posting client (one process, its senders' threads): "
+                 f"{1000 * result.client_cpu / posted:.2f} ms CPU per upload")
+    for name, (ran, waited, slices) in sorted(result.threads.items(), key=lambda item: -item[1][0]):
+        if ran > 0.005:
+            lines.append(f"  thread {name}: {1000 * ran / posted:.2f} ms CPU and {1000 * waited / posted:.2f} ms "
+                         f"waiting for a core per upload ({slices} slices)")
+    return lines
 
 
 def floor_seconds(paths: list[Path], parallel: int) -> float:
@@ -80,9 +151,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def post_all(url: str, images: list[bytes], senders: int, pace: float) -> tuple[list[float], float]:
+def post_all(url: str, images: list[bytes], senders: int, pace: float,
+             phases: list[dict[str, float]] | None = None) -> tuple[list[float], float]:
     """Post every image (one customer per few images) from `senders` connections, one every `pace` seconds
-    overall; the upload response times and the time of the first post."""
+    overall; the upload response times and the time of the first post (each answer's server phases added to
+    `phases`, in the order of the times)."""
     acks: list[float] = []
     lock = threading.Lock()
     start = time.perf_counter() + 0.5
@@ -105,6 +178,8 @@ def post_all(url: str, images: list[bytes], senders: int, pace: float) -> tuple[
                 assert answer.status_code == 201, answer.text
                 with lock:
                     acks.append(took)
+                    if phases is not None:
+                        phases.append(server_phases(answer.headers.get("server-timing", "")))
 
     threads = [threading.Thread(target=sender) for _ in range(senders)]
     for thread in threads:
@@ -131,10 +206,11 @@ def wait_for_cards(database_url: str, count: int, started: float, limit: float) 
 
 
 @contextmanager
-def installation(kind: str, folder: Path, readers: int) -> Iterator[tuple[str, str]]:
-    """(upload URL, database URL) of a running installation of `kind`: sqlite, pg1 or pg2."""
+def installation(kind: str, folder: Path, readers: int) -> Iterator[tuple[str, str, int]]:
+    """(upload URL, database URL, web process id) of a running installation of `kind`: sqlite, sqlite1 (SQLite
+    with a web, a worker and a scheduler process), pg1 or pg2."""
     with ExitStack() as stack:
-        if kind == "sqlite":
+        if kind.startswith("sqlite"):
             database = f"sqlite:///{folder / 'paybot.db'}"
         else:
             from tests.postgres import postgres_server
@@ -149,7 +225,7 @@ def installation(kind: str, folder: Path, readers: int) -> Iterator[tuple[str, s
             services.append(Service(dict(env, PAYBOT_OCR_WORKERS=str(readers)), folder, "--no-migrate"))
         else:
             services.append(Service(env, folder, "--role", "web", "--no-migrate"))
-            processes = 1 if kind == "pg1" else 2
+            processes = 2 if kind == "pg2" else 1
             for _ in range(processes):
                 services.append(Service(dict(env, PAYBOT_OCR_WORKERS=str(max(1, readers // processes))), folder,
                                         "--role", "worker", "--no-migrate"))
@@ -160,17 +236,21 @@ def installation(kind: str, folder: Path, readers: int) -> Iterator[tuple[str, s
         for service in services:
             service.wait_healthy()
         time.sleep(3)  # the readers load their models
-        yield services[0].url, database
+        yield services[0].url, database, services[0].pid
 
 
-def run(kind: str, images: list[bytes], senders: int, pace: float, readers: int) -> Result:
+def run(kind: str, images: list[bytes], senders: int, pace: float, readers: int, trace: bool = False) -> Result:
     folder = Path(tempfile.mkdtemp(prefix=f"paybot-e2e-{kind}-"))
     try:
-        with installation(kind, folder, readers) as (url, database):
+        with installation(kind, folder, readers) as (url, database, web):
             load_before = os.getloadavg()[0]
-            acks, started = post_all(url, images, senders, pace)
+            phases: list[dict[str, float]] = []
+            threads_before, client_before = thread_times(web), time.process_time()
+            acks, started = post_all(url, images, senders, pace, phases)
+            threads, client_cpu = thread_delta(thread_times(web), threads_before), time.process_time() - client_before
             elapsed, cards = wait_for_cards(database, len(images), started, limit=20 * 60)
-            return Result(kind, acks, elapsed, cards, (load_before, os.getloadavg()[0]))
+            return Result(kind, acks, elapsed, cards, (load_before, os.getloadavg()[0]),
+                          phases if trace else [], threads if trace else {}, client_cpu)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -181,6 +261,8 @@ def main() -> int:
     parser.add_argument("--senders", type=int, default=8)
     parser.add_argument("--runs", default="sqlite,pg1,pg2")
     parser.add_argument("--paces", default="burst,paced")
+    parser.add_argument("--trace", action="store_true", help="say where the slow acknowledgements' time went")
+    parser.add_argument("--floor", type=float, help="the floor's seconds from an earlier run (not measured again)")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     receipts = [generate(SEED + i, photographed=i % 4 == 3) for i in range(args.count)]
@@ -193,18 +275,20 @@ def main() -> int:
             paths.append(path)
         print(f"{args.count} receipts ({sum(r.photographed for r in receipts)} photographed), {args.senders} senders, "
               f"{cores} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
-        floor = floor_seconds(paths, cores)
+        floor = args.floor or floor_seconds(paths, cores)
     print(f"floor: plain tesseract, {cores} at a time, nice {NICENESS}: {floor:.1f} s "
           f"({60 * args.count / floor:.0f} receipts/min)", flush=True)
     paces = {"burst": 0.0, "paced": floor / args.count / 1.15}
     for kind in args.runs.split(","):
         for pace_name in args.paces.split(","):
-            result = run(kind, images, args.senders, paces[pace_name], cores)
+            result = run(kind, images, args.senders, paces[pace_name], cores, args.trace)
             print(f"{kind} {pace_name}: support cards {result.cards}/{args.count} after {result.elapsed:.1f} s "
                   f"({60 * result.cards / result.elapsed:.0f} receipts/min, {result.elapsed / floor:.2f}x the floor); "
                   f"acknowledgement p50 {1000 * statistics.median(result.acks):.0f} ms, "
                   f"p99 {1000 * percentile(result.acks, 0.99):.0f} ms, max {1000 * max(result.acks):.0f} ms; "
                   f"load average {result.load[0]:.1f} -> {result.load[1]:.1f}", flush=True)
+            if args.trace:
+                print("\n".join(trace_lines(result)), flush=True)
     return 0
 
 

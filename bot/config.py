@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     request_body_seconds: float = Field(
         120.0, gt=0, description="Most time a client may take to send a request's body (then disconnected)"
     )
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token /metrics asks for (at least 16 characters; unset: /metrics is open)"
+    )
 
     # The company that must be the payee
     company_name: str = Field("Wolk Software", description="Name used in replies")
@@ -366,6 +369,13 @@ class Settings(BaseSettings):
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:
             raise ValueError("PAYBOT_MEDIA_URL_SECRET must be at least 16 characters (or unset)")
+        return value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("PAYBOT_METRICS_TOKEN must be at least 16 characters (or unset)")
         return value
 
     @field_validator("erp_webhook_secret")

@@ -50,7 +50,7 @@ from bot.web.connections import guarded_protocol
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
 from bot.web.local_only import is_loopback
-from bot.web.metrics import MeteredReader, Metrics, WebhookCounter, metrics_endpoint
+from bot.web.metrics import MeteredReader, Metrics, Scrapes, WebhookCounter, metrics_endpoint
 from bot.web.timing import ServerTiming
 
 if TYPE_CHECKING:
@@ -491,6 +491,7 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         Middleware(BodySizeLimit, limit=body_limit)])
     app.state.settings = settings
     app.state.metrics = metrics
+    app.state.scrapes = Scrapes(metrics.registry)
     app.state.channels = health
     app.state.engine = engine
     app.state.service = service

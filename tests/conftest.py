@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
 
 from bot.config import Settings
 from bot.db import migrate
@@ -63,6 +64,13 @@ def engine(settings: Settings, migrated_template: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the test's database whose objects stay readable after commit."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A real PostgreSQL server for the whole run (started on first use)."""
@@ -113,8 +121,6 @@ def conversation(demo_engine: Engine, settings: Settings) -> Conversation:
 @pytest.fixture
 def installation(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
     """A migrated database with the demo customers, and the environment `paybot run` needs to use it."""
-    from sqlmodel import Session
-
     from bot.contracts.importer import import_contracts, import_customers
 
     url = f"sqlite:///{tmp_path / 'paybot.db'}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from time import perf_counter
 from typing import Any, Protocol
 
 from sqlalchemy import or_
@@ -38,6 +39,7 @@ from bot.logs import about_intake
 from bot.media_store import MediaStore, StoredMedia, media_store
 from bot.ocr import UnreadableReceipt, read_receipt, read_text
 from bot.ocr.fields import ReceiptFields
+from bot.phases import Marks, mark, request_marks
 from bot.vocabulary import COLLECTIONS_ACTIONS, CustomerQuestion, ReplyKind
 
 log = logging.getLogger(__name__)
@@ -51,8 +53,17 @@ STORE_BATCH = 32
 SERVER_STORERS = 4
 """Transactions storing arrivals at once on a database server (SQLite writes one at a time: one there)."""
 MEDIA_WRITERS = 8
-"""Files of arrivals stored at once: each waits for its own disk sync (or upload to a bucket), so a batch
-costs about one sync instead of one per file."""
+"""Files of arrivals stored at once, each as soon as it arrives (while earlier arrivals are committed): each
+waits for its own disk sync (or upload to a bucket), so a burst costs about one sync instead of one per file."""
+
+
+@dataclass
+class _Arrival:
+    """A message waiting to be committed: its file being stored, its sender's wait, its request's phases."""
+
+    file: Future[tuple[InboundMessage, StoredMedia | None]]
+    done: asyncio.Future[tuple[int | None, bool]]
+    marks: Marks | None
 
 
 class Reader(Protocol):
@@ -113,7 +124,7 @@ class IntakeCore:
         self.collections = CollectionsChat(CollectionsDesk(settings, engine, self.messenger, now, local_staff_channel))
         self.intake_ready = asyncio.Event()
         self.outbox_ready = asyncio.Event()
-        self._arrivals: list[tuple[InboundMessage, asyncio.Future[tuple[int | None, bool]]]] = []
+        self._arrivals: list[_Arrival] = []
         self._storing: set[asyncio.Task[None]] = set()
         self._storers = 1 if engine.dialect.name == "sqlite" else SERVER_STORERS
         self._store_threads = ThreadPoolExecutor(max_workers=self._storers, thread_name_prefix="intake-store")
@@ -139,60 +150,84 @@ class IntakeCore:
 
     async def _stored(self, message: InboundMessage) -> tuple[int | None, bool]:
         """Queue `message` for the storing threads and wait until it is committed; messages that arrive
-        together are stored in one transaction (one disk sync for all), so a burst is answered quickly."""
+        together are stored in one transaction (one disk sync for all), so a burst is answered quickly. Its
+        file is stored at once, while earlier arrivals are being committed; its row is committed after."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[tuple[int | None, bool]] = loop.create_future()
-        self._arrivals.append((message, done))
+        mark("received")
+        self._arrivals.append(_Arrival(self._put_soon(message), done, request_marks()))
         self._storing = {task for task in self._storing if not task.done() and task.get_loop() is loop}
         if len(self._storing) < self._storers:
             self._storing.add(loop.create_task(self._store_arrivals(), name="intake-store"))
-        return await done
+        stored = await done
+        mark("resumed")
+        return stored
+
+    def _put_soon(self, message: InboundMessage) -> Future[tuple[InboundMessage, StoredMedia | None]]:
+        """The message with its file being stored by a media thread (at once when it has none)."""
+        if message.media:
+            return self._media_threads.submit(self._put_media, message)
+        ready: Future[tuple[InboundMessage, StoredMedia | None]] = Future()
+        ready.set_result((message, None))
+        return ready
 
     async def _store_arrivals(self) -> None:
         loop = asyncio.get_running_loop()
         while self._arrivals:
             batch, self._arrivals = self._arrivals[:STORE_BATCH], self._arrivals[STORE_BATCH:]
+            phases: Marks = []
             try:
-                outcomes = await loop.run_in_executor(self._store_threads, self._store_all, [m for m, _ in batch])
+                outcomes = await loop.run_in_executor(self._store_threads, self._store_all,
+                                                      [arrival.file for arrival in batch], phases)
             except asyncio.CancelledError:
-                for _, done in batch + self._arrivals:
-                    done.cancel()
+                for arrival in batch + self._arrivals:
+                    arrival.done.cancel()
                 self._arrivals = []
                 raise
             except Exception as error:
                 outcomes = [error] * len(batch)
-            for (_, done), outcome in zip(batch, outcomes, strict=True):
-                if done.done():
+            for arrival, outcome in zip(batch, outcomes, strict=True):
+                if arrival.marks is not None:
+                    arrival.marks.extend(phases)
+                if arrival.done.done():
                     continue
                 if isinstance(outcome, BaseException):
-                    done.set_exception(outcome)
+                    arrival.done.set_exception(outcome)
                 else:
-                    done.set_result(outcome)
+                    arrival.done.set_result(outcome)
 
-    def _store_all(self, messages: list[InboundMessage]) -> list[tuple[int | None, bool] | BaseException]:
-        """Store `messages` in one transaction; if that fails (one was already received, one cannot be
-        stored), each in its own, so one bad message never costs the others."""
+    def _store_all(self, files: list[Future[tuple[InboundMessage, StoredMedia | None]]],
+                   phases: Marks | None = None) -> list[tuple[int | None, bool] | BaseException]:
+        """Store the messages once their files are stored, in one transaction; if that fails (one was already
+        received, one cannot be stored), each in its own, so one bad message never costs the others. `phases`
+        gets when the batch was taken up (`queued`), its files were all stored (`media`), its intakes written
+        (`insert`) and everything committed (`commit`)."""
+        phases = phases if phases is not None else []
+        phases.append(("queued", perf_counter()))
         with urgent_writes():
-            with_media = sum(1 for message in messages if message.media)
-            stored = (list(self._media_threads.map(self._put_media, messages)) if with_media > 1
-                      else [self._put_media(message) for message in messages])
+            stored = [file.result() for file in files]
+            phases.append(("media", perf_counter()))
             messages = [message for message, _ in stored]
             media = [file for _, file in stored]
             if len(messages) > 1:
                 try:
-                    return list(self._store(messages, media))
+                    together: list[tuple[int | None, bool] | BaseException] = []
+                    together.extend(self._store(messages, media, phases))
+                    phases.append(("commit", perf_counter()))
+                    return together
                 except Exception as error:
                     log.info("%d messages arrived together, stored one by one (%s: %s)", len(messages),
                              type(error).__name__, error)
             outcomes: list[tuple[int | None, bool] | BaseException] = []
             for message, file in zip(messages, media, strict=True):
                 try:
-                    outcomes.extend(self._store([message], [file]))
+                    outcomes.extend(self._store([message], [file], phases))
                 except IntegrityError:
                     log.info("%s message %s already received", message.channel, message.external_id)
                     outcomes.append((None, False))
                 except Exception as error:
                     outcomes.append(error)
+            phases.append(("commit", perf_counter()))
             return outcomes
 
     def _put_media(self, message: InboundMessage) -> tuple[InboundMessage, StoredMedia | None]:
@@ -206,10 +241,11 @@ class IntakeCore:
             log.exception("%s message %s: its file could not be stored", message.channel, message.external_id)
             return replace(message, media=None, media_error="storage_failed"), None
 
-    def _store(self, messages: list[InboundMessage],
-               media: list[StoredMedia | None]) -> list[tuple[int | None, bool]]:
+    def _store(self, messages: list[InboundMessage], media: list[StoredMedia | None],
+               phases: Marks | None = None) -> list[tuple[int | None, bool]]:
         """The intakes of `messages` with their audit, acknowledgements and queue places, committed together
-        (IntegrityError when one of them was already received): (intake id, whether its sender floods)."""
+        (IntegrityError when one of them was already received): (intake id, whether its sender floods).
+        `phases` gets when the intakes were written (`insert`: after waiting for the write turn)."""
         texts = [cut_text(message.text, self.settings.max_text_chars) for message in messages]
         intakes = [Intake(
             channel=message.channel,
@@ -227,11 +263,12 @@ class IntakeCore:
         with Session(self.engine, expire_on_commit=False) as session:
             session.add_all(intakes)
             session.flush()
-            flooded = []
+            if phases is not None:
+                phases.append(("insert", perf_counter()))
             # What each intake adds is written in one flush at the end, not one per query in between.
             with session.no_autoflush:
+                flooded = place_in_queue(session, intakes, self.settings.flood_per_minute)
                 for intake, message, text, file in zip(intakes, messages, texts, media, strict=True):
-                    flooded.append(place_in_queue(session, intake, self.settings.flood_per_minute))
                     changes: dict[str, Any] = {"channel": message.channel, "external_id": message.external_id}
                     if text is not None and message.text is not None and len(text) < len(message.text):
                         changes["text_cut_from"] = len(message.text)

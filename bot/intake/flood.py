@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -26,23 +25,37 @@ NOTICE_EVERY = timedelta(minutes=10)
 """A flooding sender hears about it at most once in this long, however many receipts they keep sending."""
 
 
-def sent_in_the_last_minute(session: Session, intake: Intake) -> int:
-    """How many intakes this sender sent on this channel in the minute up to `intake` (itself included)."""
-    since = intake.created_at - WINDOW
-    return int(session.exec(
-        select(func.count()).select_from(Intake)
-        .where(col(Intake.channel) == intake.channel).where(col(Intake.sender) == intake.sender)
-        .where(col(Intake.created_at) > since).where(col(Intake.id) <= (intake.id or 0))
-    ).one())
+def sent_in_the_last_minute(session: Session, intakes: list[Intake]) -> list[int]:
+    """For each of `intakes` (flushed, so with their ids), how many intakes its sender sent on its channel in
+    the minute up to it (itself included): one query for all of them."""
+    if not intakes:
+        return []
+    senders = {(intake.channel, intake.sender) for intake in intakes}
+    since = min(intake.created_at for intake in intakes) - WINDOW
+    rows = session.exec(
+        select(Intake.id, Intake.channel, Intake.sender, Intake.created_at)
+        .where(col(Intake.channel).in_({channel for channel, _ in senders}))
+        .where(col(Intake.sender).in_({sender for _, sender in senders}))
+        .where(col(Intake.created_at) > since).where(col(Intake.id) <= max(intake.id or 0 for intake in intakes))
+    ).all()
+    by_sender: dict[tuple[str, str], list[tuple[int, datetime]]] = {}
+    for row_id, channel, sender, created_at in rows:
+        by_sender.setdefault((channel, sender), []).append((row_id or 0, created_at))
+    return [sum(1 for row_id, created_at in by_sender.get((intake.channel, intake.sender), [])
+                if row_id <= (intake.id or 0) and created_at > intake.created_at - WINDOW) for intake in intakes]
 
 
-def place_in_queue(session: Session, intake: Intake, per_minute: int) -> bool:
-    """Put a flooding sender's intake behind everyone else's; True when it was (0: no limit)."""
-    if per_minute <= 0 or sent_in_the_last_minute(session, intake) <= per_minute:
-        return False
-    intake.priority = FLOODED
-    session.add(intake)
-    return True
+def place_in_queue(session: Session, intakes: list[Intake], per_minute: int) -> list[bool]:
+    """Put each flooding sender's intake behind everyone else's; for each, True when it was (0: no limit)."""
+    if per_minute <= 0:
+        return [False] * len(intakes)
+    flooded = []
+    for intake, sent in zip(intakes, sent_in_the_last_minute(session, intakes), strict=True):
+        if sent > per_minute:
+            intake.priority = FLOODED
+            session.add(intake)
+        flooded.append(sent > per_minute)
+    return flooded
 
 
 def tell_flooding_sender(engine: Engine, replies: Replies, intake: Intake, now: datetime) -> bool:

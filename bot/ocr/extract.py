@@ -47,6 +47,7 @@ from bot.ocr.parsing import (
     clean_text,
     currency_named,
     find_client_id,
+    may_gain_symbol,
     parse_amount,
     parse_phone,
     parse_reference,
@@ -351,7 +352,8 @@ def _choose_reference(labelled: list[Value], when: date | None, reread: Reread |
     """
     for value in labelled:
         first = parse_reference(value.text)
-        second_value = second_reading(value, reread)
+        # Words without a digit are no reference however a second model reads them.
+        second_value = second_reading(value, reread) if re.search(r"\d", value.text) else None
         if first is not None and not _sinpe_suspect(first, when):
             again = parse_reference(second_value.text) if second_value else first
             if again is not None and again != first and again.isdigit() and first.isdigit():
@@ -386,6 +388,8 @@ def _reread_symbols(value: Value, reread: Reread) -> Value:
     for line in _lines(value.tokens):
         words = [value.tokens[k] for k in line]
         if not any(ch.isdigit() or ch == "+" for t in words for ch in t.text):
+            continue
+        if not any(may_gain_symbol(t.text) for t in words):
             continue
         second = reread(words)
         if not second or len(second) != len(words):

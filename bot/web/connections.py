@@ -4,9 +4,12 @@ cannot hold connections open forever and starve the service of file descriptors.
 from __future__ import annotations
 
 import asyncio
+from time import perf_counter
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from bot.web.timing import ARRIVED
 
 
 class GuardedH11Protocol(H11Protocol):
@@ -17,6 +20,7 @@ class GuardedH11Protocol(H11Protocol):
     header_seconds: float = 10.0
     body_seconds: float = 120.0
     _deadline: asyncio.TimerHandle | None = None
+    _arrived: float | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -26,11 +30,21 @@ class GuardedH11Protocol(H11Protocol):
         self._disarm()
         super().connection_lost(exc)
 
+    def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE and self._arrived is None:
+            self._arrived = perf_counter()
+        super().data_received(data)
+
     def handle_events(self) -> None:
         waiting_for_headers = self.conn.their_state is h11.IDLE
         super().handle_events()
         if waiting_for_headers and self.conn.their_state is not h11.IDLE:
             self._arm(self.body_seconds)
+            if self._arrived is not None:
+                extensions: dict[str, object] = dict(self.scope.get("extensions") or {})
+                extensions[ARRIVED] = self._arrived
+                self.scope["extensions"] = extensions  # type: ignore[typeddict-item]
+            self._arrived = None
 
     def on_response_complete(self) -> None:
         super().on_response_complete()

@@ -5,6 +5,7 @@ same truth, and what this process saw (reading times, read errors by kind, webho
 from __future__ import annotations
 
 import asyncio
+import hmac
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
+from pydantic import SecretStr
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -31,6 +33,8 @@ READ_BUCKETS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0, 15.0, 30.0, 
 """Seconds; a normal receipt reads in about half a second on one core, a hostile one is cut at its limit."""
 WEBHOOK_PREFIX = "/webhooks/"
 SCRAPE_TIMEOUT = 10.0
+SCRAPE_REUSE_SECONDS = 1.0
+"""Scrapes within this long of the last one get its text: a scrape flood costs the database one count a second."""
 
 
 class DatabaseCollector(Collector):
@@ -150,8 +154,34 @@ class WebhookCounter:
             self.metrics.webhook_requests.labels(channel, str(status)).inc()
 
 
+@dataclass
+class Scrapes:
+    """One exposition at a time, reused for a moment: concurrent scrapes wait for the one being counted."""
+
+    registry: CollectorRegistry
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    body: bytes = b""
+    counted_at: float = float("-inf")
+
+    async def latest(self) -> bytes:
+        async with self.lock:
+            if time.monotonic() - self.counted_at >= SCRAPE_REUSE_SECONDS:
+                self.body = await asyncio.wait_for(asyncio.to_thread(generate_latest, self.registry), SCRAPE_TIMEOUT)
+                self.counted_at = time.monotonic()
+            return self.body
+
+
+def authorised(request: Request, token: SecretStr | None) -> bool:
+    """Open without a token; with one, only `Authorization: Bearer <token>` (compared in constant time)."""
+    if token is None:
+        return True
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.get_secret_value().encode())
+
+
 async def metrics_endpoint(request: Request) -> Response:
     """The registry in Prometheus' text format (the database part counted off the event loop)."""
-    metrics: Metrics = request.app.state.metrics
-    body = await asyncio.wait_for(asyncio.to_thread(generate_latest, metrics.registry), SCRAPE_TIMEOUT)
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+    if not authorised(request, request.app.state.settings.metrics_token):
+        return Response("unauthorised\n", status_code=401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    scrapes: Scrapes = request.app.state.scrapes
+    return Response(await scrapes.latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,5 +1,6 @@
 """Each answer says how long the service took to produce it (`Server-Timing: app;dur=<ms>`): what the
-portal's benchmark reads, and what a browser's developer tools show."""
+portal's benchmark reads, and what a browser's developer tools show. An upload also says where that time
+went, phase by phase (`bench/e2e.py --trace` reads them)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,26 @@ from time import perf_counter
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.phases import Marks, end_marks, start_marks
+
+ARRIVED = "paybot.arrived"
+"""Scope extension: when the connection's protocol got the first bytes of this request (perf_counter)."""
+
+
+def header_value(started: float, marks: Marks, ended: float, arrived: float | None = None) -> str:
+    """`app;dur=<ms from the app's start to the answer>`, then (when known) `headers`: from the request's
+    first bytes to the app's start, then each phase's own duration in the order they ended."""
+    phases = [f"app;dur={(ended - started) * 1000:.2f}"]
+    if arrived is not None:
+        phases.append(f"headers;dur={max(0.0, started - arrived) * 1000:.2f}")
+    previous = started
+    for phase, at in sorted(marks, key=lambda item: item[1]):
+        phases.append(f"{phase};dur={max(0.0, at - previous) * 1000:.2f}")
+        previous = max(previous, at)
+    if marks:
+        phases.append(f"answer;dur={max(0.0, ended - previous) * 1000:.2f}")
+    return ", ".join(phases)
 
 
 class ServerTiming:
@@ -20,11 +41,16 @@ class ServerTiming:
             await self.app(scope, receive, send)
             return
         started = perf_counter()
+        arrived = scope.get("extensions", {}).get(ARRIVED)
+        marks, token = start_marks()
 
         async def timed(message: Message) -> None:
             if message["type"] == "http.response.start":
-                took = (perf_counter() - started) * 1000
-                MutableHeaders(scope=message).append("Server-Timing", f"app;dur={took:.2f}")
+                MutableHeaders(scope=message).append("Server-Timing", header_value(
+                    started, marks, perf_counter(), arrived if isinstance(arrived, float) else None))
             await send(message)
 
-        await self.app(scope, receive, timed)
+        try:
+            await self.app(scope, receive, timed)
+        finally:
+            end_marks(token)

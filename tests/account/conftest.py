@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.account.entries import PaymentMethod
@@ -31,12 +29,6 @@ ORDERS_HEADER = (
     "Tipo de documento,Número de documento,Código de pago,Cuota,Moneda,Monto,Cargos e intereses,Periodo,IVA,"
     "Fecha inicio,Fecha fin,Fecha de vencimiento,Saldo"
 )
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

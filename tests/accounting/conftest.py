@@ -17,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.account.entries import PaymentMethod
@@ -41,12 +40,6 @@ Fecha inicio,Fecha fin,Fecha de vencimiento,Saldo
 Cédula física,112340567,WOLK-1001,1,CRC,35000.00,0,cuota,0.13,2026-10-01,2027-10-01,2026-11-05,
 Cédula física,205670891,WOLK-1002,1,CRC,70000.00,0,cuota,0.13,2026-10-01,2027-10-01,2026-11-05,
 """
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

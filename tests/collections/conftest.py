@@ -24,10 +24,10 @@ from bot.contracts.importer import import_customers
 from bot.intake.outbox import OutboxDispatcher
 from bot.intake.replies import Replies
 from bot.intake.sending import Messenger
-from tests.account.conftest import CR, CUSTOMERS, ORDERS_HEADER, customer_id, customers, orders, pay, session
+from tests.account.conftest import CR, CUSTOMERS, ORDERS_HEADER, customer_id, customers, orders, pay
 from tests.stories import RecordingChannel
 
-__all__ = ["CR", "ORDERS_HEADER", "customer_id", "customers", "orders", "pay", "session"]
+__all__ = ["CR", "ORDERS_HEADER", "customer_id", "customers", "orders", "pay"]
 
 SECRET = "company-system-secret-0123"
 

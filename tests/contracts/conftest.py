@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -11,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.contracts.importer import import_contracts, import_customers
@@ -22,12 +20,6 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 CR = ZoneInfo("America/Costa_Rica")
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=CR)
 """Checks run "today" = 27/11/2026 in Costa Rica; WOLK-1006 ended on 31/10/2026."""
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

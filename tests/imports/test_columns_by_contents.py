@@ -4,13 +4,11 @@ values show, and refuse a file they could only read by guessing. The files are i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.accounting.bank_import import import_movements
@@ -23,12 +21,6 @@ from tests.imports.variants import DATA
 
 FILES = Path(__file__).with_name("files")
 KNOWN = load_profiles()
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 @pytest.fixture

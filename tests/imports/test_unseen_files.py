@@ -5,13 +5,11 @@ bad row by its spreadsheet line, column and reason."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.accounting.bank_import import import_movements
@@ -24,12 +22,6 @@ from tests.imports.scoring import databases, score
 from tests.imports.variants import DATA, all_variants, bank_variant
 
 KNOWN = load_profiles()
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 def movements(session: Session) -> list[tuple[date, Decimal, str, str]]:

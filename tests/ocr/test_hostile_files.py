@@ -171,6 +171,28 @@ def test_the_service_keeps_answering_while_a_stuck_reader_is_killed_and_replaced
     assert asyncio.run(story()) < 0.5
 
 
+def test_a_reader_stuck_past_its_own_deadline_is_killed_and_its_successor_reads(clean_receipt: Receipt) -> None:
+    """Native code that never returns (here a plain `time.sleep`) cannot answer Tesseract's deadline: the pool's
+    own limit ends it, kills that process and starts another in its place."""
+
+    async def story() -> tuple[float, int, list[int]]:
+        with ReaderPool(workers=1, timeout=5) as pool:
+            await pool.read(clean_receipt.data)
+            [stuck] = pool.pids
+            started = time.perf_counter()
+            with pytest.raises(UnreadableReceipt) as refused:
+                await pool.run(time.sleep, 60, limit=0.5)
+            waited = time.perf_counter() - started
+            assert refused.value.kind == "timeout"
+            assert (await pool.read(clean_receipt.data)).amount == clean_receipt.truth.amount
+            return waited, stuck, pool.pids
+
+    waited, stuck, now = asyncio.run(story())
+    assert waited < 5, "the caller is answered at the pool's limit, not when the stuck call would end"
+    assert stuck not in now and len(now) == 1
+    assert not Path(f"/proc/{stuck}").exists(), "the stuck process was killed and reaped"
+
+
 @pytest.mark.slow
 def test_a_worker_memory_limit_turns_an_oversized_read_into_too_large(clean_receipt: Receipt) -> None:
     biggest = at_the_cap("RGB", pixels=MAX_PIXELS - 100_000)

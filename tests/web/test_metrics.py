@@ -3,11 +3,14 @@ that every process agrees on, and this process's reading times, read errors and 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from twilio.request_validator import RequestValidator
@@ -104,3 +107,42 @@ def test_each_app_has_its_own_registry(settings: Settings, engine: Engine) -> No
     first = build_app(settings, engine, InlineReader(settings))
     second = build_app(settings, engine, InlineReader(settings))
     assert first.state.metrics.registry is not second.state.metrics.registry
+
+
+async def test_metrics_answer_only_the_bearer_of_the_token_when_one_is_set(settings: Settings, engine: Engine) -> None:
+    token = "scrape-token-0123456789abcdef"
+    guarded = settings.model_copy(update={"metrics_token": SecretStr(token)})
+    app = build_app(guarded, engine, InlineReader(guarded))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=LOCAL) as client:
+        bare = await client.get("/metrics")
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer " + token[:-1] + "X"})
+        basic = await client.get("/metrics", headers={"Authorization": "Basic " + token})
+        right = await client.get("/metrics", headers={"Authorization": "Bearer " + token})
+    assert (bare.status_code, wrong.status_code, basic.status_code) == (401, 401, 401)
+    assert bare.headers["www-authenticate"].startswith("Bearer")
+    assert "paybot" not in bare.text
+    assert right.status_code == 200
+    assert ("paybot_intakes", (("state", "received"),)) in samples(right.text)
+
+
+def test_a_short_metrics_token_is_refused_at_start() -> None:
+    with pytest.raises(ValidationError, match="PAYBOT_METRICS_TOKEN"):
+        Settings(_env_file=None, metrics_token="short")  # type: ignore[call-arg]
+
+
+async def test_a_flood_of_scrapes_counts_the_database_a_few_times_not_once_each(
+    settings: Settings, engine: Engine,
+) -> None:
+    counts: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "GROUP BY intake.state" in statement:
+            counts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    app = build_app(settings, engine, InlineReader(settings))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=LOCAL) as client:
+        pages = await asyncio.gather(*(client.get("/metrics") for _ in range(60)))
+    assert all(page.status_code == 200 for page in pages)
+    assert len({page.text for page in pages}) <= len(counts)
+    assert 1 <= len(counts) <= 5, "each scrape within a second of the last reuses its count"
