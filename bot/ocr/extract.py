@@ -26,6 +26,7 @@ from bot.ocr.amounts import (
     reading_without_sign,
     second_reading,
 )
+from bot.ocr.columns import split_columns
 from bot.ocr.fields import ReceiptFields
 from bot.ocr.labels import (
     FUZZY,
@@ -627,10 +628,12 @@ def _starts_with_label(words: Sequence[str], vocab: Vocabulary) -> bool:
 
 
 def _free_words(text: str) -> bool:
-    """Words that are no typed value and no name: what a description under a label nobody knows looks like."""
+    """Words that are no typed value and no name: what a description under a label nobody knows looks like (an
+    amount's digits with their cents, `947 114,00`, are a sentence about the payment, whatever its currency)."""
     return (len(text.split()) >= 2 and not looks_like_name(text) and not re.search(r"\d{7}", text)
             and not is_amount(text) and not has_date(text) and not is_account(text) and not is_phone(text)
-            and not amounts(text) and not re.search(r"\b\d{1,2}:\d{2}\b", text))
+            and not amounts(text) and not re.search(r"\b\d{1,2}:\d{2}\b", text)
+            and not re.search(r"\d{3}[.,]\d{2}(?!\d)", text))
 
 
 def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: Reread | None,
@@ -790,6 +793,7 @@ def extract(
     Plain-text input has no pixels and passes neither.
     """
     _generic, banks = load_layouts()
+    rows = split_columns(rows, vocabulary(None))
     full_text = "\n".join(row.text for row in rows)
     first_pairs = find_pairs(rows, vocabulary(None))
     ignored = frozenset(id(t) for p in first_pairs if p.kind == "ignore" for t in p.tokens)
