@@ -98,6 +98,10 @@ SHAPE = 0.55
 GLUED = 0.5
 """The most an amount gets when digits just before or after it may belong to it (a line break split it)."""
 UNLABELLED_DATE = 0.8
+ONE_WORD_NAME = 0.6
+_SENTENCE_INSIDE = re.compile(r"[a-záéíóúñ]{2}\.\s+[A-ZÁÉÍÓÚÑ]")
+"""A full stop between two words: a line holding it is two sentences, not a label (`Transacción aprobada.
+Beneficiario`)."""
 WRONG_WEEKDAY = 0.4
 """The most a date gets when the weekday written with it is another day's (one of its digits was misread)."""
 PHOTO_TEXT = 0.88
@@ -204,6 +208,8 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
         text = strip_accounts(" ".join(t.text for t in line)).strip(" -·|/,;:!")
         text = name_after_account(text)
         junk = bool(re.search(r"[\d*#@$]", text))
+        if not names and _in_words(text):
+            break
         if not text or (not names and (is_phone(text) or junk)):
             continue
         if names and COMPANY_SUFFIX.fullmatch(text):
@@ -217,6 +223,13 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
         if len(names) == 2:
             break
     return (" ".join(names), min(confs, default=TEXT_CONFIDENCE)) if names else None
+
+
+def _in_words(text: str) -> bool:
+    """Whether a line is a sentence (more than four words, three of them lower case and no connector): the holder's
+    name is not found under it, however short the line it wraps to (`... realizado por JOSÉ` / `ALBERTO`)."""
+    words = text.split()
+    return len(words) > 4 and sum(w.islower() and w not in CONNECTORS for w in words) >= 3
 
 
 def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
@@ -300,8 +313,8 @@ def _sentence_labels(flat: str, vocab: Vocabulary) -> list[tuple[LabelMatch, str
         rest = flat[match.end() : match.end() + 300]
         nxt = re.search(r"\.\s+(?=[A-ZÁÉÍÓÚÑ][A-Za-zÁÉÍÓÚÑáéíóúñ.º°#]*(?:\s[A-Za-zÁÉÍÓÚÑáéíóúñ.º°#]+){0,4}:)",
                         rest)
-        value = until_next_label(phrase(rest[: nxt.start()] if nxt else rest))
-        value = value.strip(" .")
+        value = until_next_label(phrase(rest[: nxt.start() + 1] if nxt else rest))
+        value = _without_full_stop(value.strip()).strip(" ")
         if value:
             out.append((label, value))
     return out
@@ -437,7 +450,7 @@ def _aside(pair: Pair) -> bool:
 
 def _explains(pair: Pair) -> bool:
     """Whether a pair's value is what its label promises (a name for a holder label, digits for a reference)."""
-    if pair.kind == "unknown":
+    if pair.kind == "unknown" or _SENTENCE_INSIDE.search(pair.label):
         return False
     if pair.kind.endswith("_name"):
         return _name_from_lines(pair.lines) is not None
@@ -663,7 +676,7 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
             reread: Reread | None, recheck: Recheck | None) -> tuple[AmountReading | None, str | None, float, float]:
     named = sorted((p for p in pairs if p.kind == "amount" and re.search(r"\d", p.text)), key=lambda p: -_trust(p))
     column = next((c for p in pairs if p.kind == "currency" and (c := currency_named(p.text))), None)
-    labelled = [Value(_with_currency(p.text, column), p.conf, p.tokens) for p in named]
+    labelled = [_amount_value(p, column) for p in named]
     sign_free = None
     if labelled:
         second = second_reading(labelled[0], reread)
@@ -728,6 +741,15 @@ def _row_prefixes(rows: Sequence[Row]) -> dict[int, str]:
         for k, token in enumerate(row.tokens):
             out[id(token)] = " ".join(t.text for t in row.tokens[max(0, k - 5):k])
     return out
+
+
+def _amount_value(pair: Pair, column: str | None) -> Value:
+    """A labelled amount's value: its first line alone when the lines after it (a label's line run on into the next
+    sentence) keep the whole from reading as an amount."""
+    if len(pair.lines) > 1 and lenient_amount(pair.text) is None and lenient_amount(first := pair.line_texts()[0]):
+        tokens = tuple(pair.lines[0])
+        return Value(_with_currency(first, column), min(t.conf for t in tokens), tokens)
+    return Value(_with_currency(pair.text, column), pair.conf, pair.tokens)
 
 
 def _with_currency(text: str, column: str | None) -> str:
@@ -806,7 +828,8 @@ def extract(
     explained = frozenset(
         id(t) for p in pairs if _explains(p) for t in (*_label_part(p.label_tokens, vocab), *p.tokens)
     ) | frozenset(
-        id(t) for s in segments(rows) if vocab.is_label_text(s.text) and not sentence_piece(s.text)
+        id(t) for s in segments(rows)
+        if vocab.is_label_text(s.text) and not sentence_piece(s.text) and not _SENTENCE_INSIDE.search(s.text)
         for t in _label_part(s.tokens, vocab)
     )
     flat = flatten_rows(rows)
@@ -837,6 +860,11 @@ def extract(
     payee, conf["payee_name"], _ = _pick_text(names["payee"])
     if payer is not None and payer == payee:
         conf["payer_name"] = conf["payee_name"] = min(conf["payer_name"], conf["payee_name"], 0.4)
+    for key, holder in (("payer_name", payer), ("payee_name", payee)):
+        # A holder is named by two words at least (a first name and a surname, a company and its kind): one word
+        # alone is a name cut where its line wrapped (`Beneficiario: Servicios` / `Médicos Aurora S.A. Monto:`).
+        if holder is not None and len(holder.split()) == 1:
+            conf[key] = min(conf[key], ONE_WORD_NAME)
 
     description, conf["description"], description_read = _description(pairs, notice, inner, reread, flat, vocab)
     client_id, client_conf = None, 0.0

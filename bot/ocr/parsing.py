@@ -221,8 +221,9 @@ def parse_reference(text: str) -> str | None:
 
 
 def reference_date(reference: str) -> date | None:
-    """The date a 25-digit SINPE reference starts with (YYYYMMDD), if it is a real date."""
-    if len(reference) != 25 or not reference.isdigit():
+    """The date a SINPE reference (25 digits, or the 20 of some banks' comprobantes) starts with (YYYYMMDD), if it is
+    a real date."""
+    if len(reference) not in (20, 25) or not reference.isdigit():
         return None
     return make_date(int(reference[:4]), int(reference[4:6]), int(reference[6:8]))
 

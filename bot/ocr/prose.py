@@ -18,7 +18,7 @@ from functools import cache
 from bot.ocr.labels import STOP_WORDS, label_words, vocabulary
 from bot.ocr.layouts import load_layouts, normalize
 from bot.ocr.parsing import parse_amount, parse_phone, parse_reference, reference_date
-from bot.ocr.values import NOT_NAME_WORDS, name_words, parse_date
+from bot.ocr.values import MONTH_WORDS, NOT_NAME_WORDS, WEEKDAY_WORDS, is_legal_form, name_words, parse_date
 
 _CURRENCY_BEFORE = r"(?P<pre>₡|¢|CRC|US\s?\$|USD|\$)\s?"
 _CURRENCY_AFTER = r"\s?(?P<post>colones|colón|CRC|USD|d[oó]lares)\b"
@@ -27,7 +27,9 @@ _NUMBER = r"(?P<num>\d{1,3}(?:(?P<sep>[.,  ])\d{3})(?:(?:(?P=sep)| )\d{3})*(?:[.
 (`1.245` / `000,00 colones`)."""
 _MONEY_SIGN_FIRST = re.compile(rf"(?<![\w.,]){_CURRENCY_BEFORE}{_NUMBER}(?![\d])", re.IGNORECASE)
 _MONEY_WORD_AFTER = re.compile(rf"(?<![\w.,₡¢$]){_NUMBER}{_CURRENCY_AFTER}", re.IGNORECASE)
-_MISREAD_SIGN = re.compile(rf"(?<=\s)(?:[(€Cc¢©/|{{\[tf¿?]{{1,2}}|[^\s\w]|[ÁÉÍÓÚ])\s?{_NUMBER}(?![\d)]|[.,/-]\d)")
+_MISREAD_SIGN = re.compile(
+    rf"(?<=\s)(?:[(€Cc¢©/|{{\[tf¿?]{{1,2}}|[^\s\w]|[ÁÉÍÓÚ]|d[ií]|\([^\s\d])\s?{_NUMBER}(?![\d)]|[.,/-]\d)"
+)
 _SIGN_STROKE_ONE = re.compile(r"(?<=\s)[(€C¢]1(?P<num>\d{3}(?:[.,]\d{3})*(?:[.,]\d{2})?)(?![\d)]|[.,/-]\d)")
 """`(1738.521,00`: the sign's stroke read as a 1 in front of a number that only groups without it."""
 _BARE_NUMBER = re.compile(
@@ -47,12 +49,16 @@ _PAYER_CUE = re.compile(
 """What comes before the `de` that introduces the payer."""
 _SENT = re.compile(
     r"\s(?:(?:te|le|les|nos)\s+)?(?:ha[sn]?\s+)?(?:envi[oó]|transfiri[oó]|pag[oó]|deposit[oó]|abon[oó]|acredit[oó]|"
-    r"remiti[oó]|gir[oó]|enviado|transferido|pagado|depositado|abonado|acreditado|remitido|girado)\b",
+    r"remiti[oó]|gir[oó]|enviado|transferido|pagado|depositado|abonado|acreditado|remitido|girado|realiz[oó]|"
+    r"efectu[oó]|hizo)\b",
     re.IGNORECASE,
 )
-"""The verb the payer's name comes before (`MARIA MORA le ha transferido`, `JUAN PEREZ transfirió`)."""
+"""The verb the payer's name comes before (`MARIA MORA le ha transferido`, `JUAN PEREZ transfirió`, `El cliente ANA
+MORA realizó una transferencia`)."""
+_RECEIVED = re.compile(r"\s(?:ha\s+)?recibi[oó]\s+(?:su|el|un|una)\b", re.IGNORECASE)
+"""The verb the payee's name comes before (`WOLK S.A. recibió su pago`)."""
 _PHONE_AFTER = re.compile(
-    r"[.,]?\s{0,2}(?:\(|tel\.?\s|al tel[eé]fono\s)\s{0,2}(?P<phone>[+\d][\d\s()+-]{6,18}\d)", re.IGNORECASE
+    r"[.,]?\s{0,2}(?:\(|tel\.?\s|al tel[eé]fono\s)\s{0,2}(?P<phone>[+\d(][\d\s()+-]{6,18}\d)", re.IGNORECASE
 )
 _DIGITS_BEFORE = re.compile(r"(?<![\w/:-])\d{1,3}(?:[.,  ]\d{3})*[.,]?\s?$")
 _DIGITS_AFTER = re.compile(r"[.,]?\s?\d")
@@ -64,7 +70,7 @@ _AMOUNT_CUES = re.compile(
 )
 _REFERENCE = re.compile(
     r"\b(?:N[uú]mero de referencia|Referencia|Ref|Comprobante|Aprobaci[oó]n|Confirmaci[oó]n|N[uú]mero de "
-    r"confirmaci[oó]n|Autorizaci[oó]n|Transacci[oó]n|Documento|Doc|Operaci[oó]n|Movimiento)\b"
+    r"confirmaci[oó]n|Autorizaci[oó]n|Transacci[oó]n|Documento|Doc|Operaci[oó]n|Movimiento|Comp|Aut)\b"
     r"(?:(?:\s+(?!de\b)[A-Za-zÁÉÍÓÚÑáéíóúñ]{3,}){1,2}\s*(?=:))?"
     r"\.?\s*(?:N\.?\s?[º°o*]\.?\s*|No\.?\s*)?[:#]?\s*(?P<v>\d{6,25}(?:\s\d{4,20})?)",
     re.IGNORECASE,
@@ -80,8 +86,8 @@ _DESCRIPTION = re.compile(
     re.IGNORECASE,
 )
 _DESCRIPTION_BARE = re.compile(
-    r"(?:^|(?<=[.;,]\s))(?:Motivo|Concepto|Detalle|Descripci[oó]n)\s+(?!(?:de|del|la|el|los|las|y|en|por)\b)"
-    r"(?P<v>[^\n]+)",
+    r"(?:(?:^|(?<=[.;,]\s))(?:Motivo|Concepto|Detalle|Descripci[oó]n|Desc)|(?<=\s)(?:MOTIVO|CONCEPTO|DETALLE|DESC)|"
+    r"(?<=,\s)(?i:motivo|concepto|detalle|descripci[oó]n))\s+(?!(?:de|del|la|el|los|las|y|en|por|con)\b)(?P<v>[^\n]+)",
 )
 """A description's keyword that starts a sentence without its colon (`... aplicada. Detalle ID WOLK 4154. Ref ...`)."""
 _DESCRIPTION_TAIL = re.compile(
@@ -89,7 +95,7 @@ _DESCRIPTION_TAIL = re.compile(
     r"domingo)\b|\d{1,2}(?:\s+de\s+[a-z]|[/.-]\d{1,2}[/.-]\d{2,4}|-[a-z]{3}-))"
     r"|,?\s+a\s+las\s+\d|,\s*(?:realizad[oa]|aplicad[oa]|enviad[oa]|recibid[oa])\b"
     r"|,\s*(?:a\s+favor\s+de|a\s+nombre\s+de|de\s+parte\s+de|por\s+parte\s+de|con\s+destino\s+a|"
-    r"enviad[oa]\s+por|desde\s+la\s+cuenta)\b",
+    r"enviad[oa]\s+por|desde\s+la\s+cuenta|con\s+(?:el\s+)?(?:n[uú]mero|referencia|comprobante))\b",
     re.IGNORECASE,
 )
 """Where a description written inside a sentence ends before the sentence does: at the date (`..., el 15 de
@@ -98,6 +104,10 @@ octubre`, `el martes, 30 de junio`, `el 3/9/2026`) or the time that follows it, 
 _PIECE = re.compile(
     r"\b[a-záéíóúñ]{3,}\s+(?:a|de|hacia|para)\s+[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ.&'-]*$"
 )
+SHORT_SENTENCE_WORDS = 12
+"""The most words of the sentence before the reference that is read as the description when nothing labels it."""
+QUOTED = re.compile(r"^[\"“«'‘]\s*(?P<v>[^\"”»'’]+?)\s*[\"”»'’]")
+"""A description in quotes or guillemets (`con la descripción «Pago ID 5»`): what is inside them."""
 ABBREVIATIONS = frozenset((
     "ref", "no", "nro", "num", "núm", "nº", "cta", "ctas", "fact", "apto", "art", "av", "sr", "sra", "srta", "dr",
     "dra", "lic", "ing", "tel", "cel", "op", "doc", "comp", "ced", "céd", "prov", "dpto", "depto", "ofic", "cod", "cód",
@@ -117,28 +127,32 @@ _BY_WHOM = re.compile(
 """A participle and `por`: who sent it (`enviados por X`) or who received it (`recibido por X`)."""
 _PHONE_THEN_NAME = re.compile(
     r"\b(?P<prep>a|al|para|hacia|de|del)\s+(?:(?:el\s+)?(?:tel[eé]fono|n[uú]mero|celular|m[oó]vil)\s+)?"
-    r"(?P<phone>\+?\d[\d\s-]{6,14}\d)\s*\((?P<name>[^()\d]{4,60})\)",
+    r"(?P<phone>(?:\(\+?506\)\s?)?\+?\d[\d\s-]{6,14}\d)\s*\((?P<name>[^()\d]{4,60})\)",
     re.IGNORECASE,
 )
 """A phone with its holder's name in parentheses after it (`a 8888-7777 (WOLK SOFTWARE)`)."""
 _ROLE_WORD = re.compile(
-    r"(?:^|(?<=[,;(]\s)|(?<=[,;(])|(?<=\bal\s)|(?<=\bdel\s)|(?<=\bel\s))\s*(?P<role>remitente|ordenante|"
-    r"originador|depositante|beneficiario|destinatario)\s*:?\s+",
+    r"(?:^|(?<=[,;(.:]\s)|(?<=[,;(])|(?<=\bal\s)|(?<=\bdel\s)|(?<=\bel\s)|(?<=\d\s))\s*(?P<role>remitente|"
+    r"ordenante|originador|originante|depositante|beneficiario|destinatario|titular\s+(?:de\s+)?origen|"
+    r"titular\s+(?:de\s+)?destino|origen|destino)\s*:?\s+",
     re.IGNORECASE,
 )
-"""A holder's role written inside a sentence, after a comma (`..., remitente LUIS MORA, ...`)."""
+"""A holder's role written inside a sentence: after a comma or a sentence's end, or after the amount in a shorthand
+SMS (`..., remitente LUIS MORA, ...`, `. Beneficiario WOLK S.A.,`, `CRC989.00 destino WOLK S.A.`); the name that
+follows must be one (`origen` before an account or a bank is none)."""
 _NAME_PIECE = re.compile(r"^[A-Za-zÁÉÍÓÚÑÜáéíóúñü][A-Za-zÁÉÍÓÚÑÜáéíóúñü'.&-]*$")
 _CONNECTORS = frozenset({"de", "del", "la", "las", "los", "y", "e"})
 _COMPANY_END = re.compile(r"(?:Ltda|LTDA|Cía|CÍA|Cia|CIA|Inc|INC|Corp|CORP)\.$")
 """A company's last word, whose dot is its own (`Herrera Ltda.`), not the sentence's."""
-_PHONE_END = re.compile(r"\s*\(\s*(?P<phone>[+\d][\d\s()+-]{6,18}\d)\s*\)\s*$")
+_PHONE_END = re.compile(r"\s*\(\s*(?P<phone>[+\d(][\d\s()+-]{6,18}\d)\s*\)\s*$")
 """A phone in parentheses right after a name, before the verb (`MARIA MORA (8888-1234) le transfirió`)."""
 _NAME_STOP = frozenset({"por", "al", "el", "tel", "mediante", "te", "en", "fue", "realizada", "realizado", "con"})
 _PHONE_WORDS = frozenset({"tel", "tel.", "cel", "cel.", "telefono", "celular", "movil", "whatsapp"})
 """Words that introduce a phone after a name, in any case (`JOSE MORA Tel. 8888-1234`)."""
 _NOT_IN_NAME = NOT_NAME_WORDS | {
     "aviso", "notificacion", "informa", "usted", "su", "sinpe", "bn", "bcr", "bp", "reenviado", "para", "mi", "hola",
-    "estimado", "estimada", "saludos", "id",
+    "estimado", "estimada", "saludos", "id", "desc", "ref", "aut", "comp", "doc", "mot", "det", "conc", "nota", "tel",
+    "origen", "destino", "titular", "beneficiario", "remitente", "ordenante",
 }
 
 
@@ -207,10 +221,18 @@ def amounts(text: str) -> list[Mention]:
             if match.end() in taken:
                 continue
             money = parse_amount(match.group("num"))
-            if money is not None and _AMOUNT_CUES.search(_window(text, match.start())):
+            cued = bool(_AMOUNT_CUES.search(_window(text, match.start())) or _AMOUNT_AFTER.match(text, match.end()))
+            if money is not None and cued:
                 found.append(Mention(money.value, currency, match.start(), match.end(), True, True, misread_sign=True))
                 taken.add(match.end())
     return found
+
+
+_AMOUNT_AFTER = re.compile(
+    r"\s*(?:colones|d[oó]lares|CRC|USD)?\s*(?:transferid|enviad|acreditad|debitad|depositad|recibid|pagad|abonad)"
+    r"[oa]s?\b", re.IGNORECASE,
+)
+"""A participle right after an amount that makes it the payment (`₡ 5,622.00 transferidos a WOLK`)."""
 
 
 def _window(text: str, end: int, size: int = 60) -> str:
@@ -239,7 +261,7 @@ def _name_after(text: str, start: int) -> str | None:
                 or normalize(bare) in _issuer_words()):
             break
         words.append(bare)
-        if ends_sentence or closing:
+        if ends_sentence or closing or (len(words) > 1 and is_legal_form(bare) and bare.endswith(".")):
             break
     while words and words[-1].lower() in _CONNECTORS:
         words.pop()
@@ -266,8 +288,7 @@ def _name_before(text: str, end: int) -> tuple[str | None, str | None]:
     for word in reversed(words):
         bare = word.strip(",;:")
         connector = normalize(bare) in _CONNECTORS and bool(kept) and not word.endswith((".", ":", ","))
-        if not connector and (not bare or not bare[:1].isupper() or not name_words(bare)
-                              or normalize(bare) in _NOT_IN_NAME):
+        if not connector and not _name_piece(bare):
             break
         if word.endswith((".", ":", ",")) and kept and not _COMPANY_END.search(word):
             break
@@ -278,6 +299,14 @@ def _name_before(text: str, end: int) -> tuple[str | None, str | None]:
     if len(kept) < 2 or not name_words(name):
         return None, None
     return name, parse_phone(phone.group("phone")) if phone else None
+
+
+def _name_piece(word: str) -> bool:
+    """Whether a word may be one of a name's (capitalised letters, no keyword, month or weekday): short first names
+    (`Ana`, `Luz`) included, which a whole name of one word could not be."""
+    plain = normalize(word)
+    return (bool(word) and word[:1].isupper() and bool(_NAME_PIECE.match(word)) and plain not in _NOT_IN_NAME
+            and plain not in MONTH_WORDS and plain not in WEEKDAY_WORDS)
 
 
 def _phone_after(text: str, name: str, start: int) -> str | None:
@@ -312,6 +341,11 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
             break
         payer, phone = _name_before(text, sent.start())
         phones["payer"] = phones["payer"] or phone
+    for received in _RECEIVED.finditer(text):
+        if payee is not None:
+            break
+        payee, phone = _name_before(text, received.start())
+        phones["payee"] = phones["payee"] or phone
     for match in re.finditer(r"\ba\s+(?P<how>nombre|favor|la\s+cuenta|la\s+orden)\s+de\s+", text, re.I):
         # `a nombre de X` names the holder of the account just mentioned: the origin's after `desde` or
         # `de la cuenta`, else the destination's; `a favor de`, `a la orden de`, `a la cuenta de` name
@@ -350,7 +384,8 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
     for match in _ROLE_WORD.finditer(text):
         # `remitente MARIA MORA`, `beneficiario: WOLK S.A.`: a role named inside the sentence.
         name = _name_after(text, match.end())
-        paying = match.group("role").lower().startswith(("remit", "ordenan", "origina", "deposit"))
+        role = normalize(match.group("role"))
+        paying = role.startswith(("remit", "ordenan", "origina", "deposit", "origen")) or role.endswith("origen")
         side = "payer" if paying else "payee"
         if name and side == "payer" and payer is None:
             payer = name
@@ -408,7 +443,7 @@ def _short_sentence(text: str, reference_at: int | None) -> str | None:
     if "," in candidate and re.search(r"SINPE\s*M[oó]vil,", candidate, re.I):
         candidate = candidate.rsplit(",", 1)[1].strip()
     words = candidate.split()
-    if not 1 <= len(words) <= 8 or amounts(candidate) or parse_date(candidate):
+    if not 1 <= len(words) <= SHORT_SENTENCE_WORDS or amounts(candidate) or parse_date(candidate):
         return None
     if ":" in candidate:
         label = vocabulary(None).prefix(words)
@@ -482,7 +517,8 @@ def read_notification(text: str, unexplained: str | None = None) -> Notification
             break
     labelled = _DESCRIPTION.search(flat) or _DESCRIPTION_BARE.search(flat)
     if labelled:
-        value = description_end(
+        quoted = QUOTED.match(labelled.group("v"))
+        value = quoted.group("v").strip(" .") if quoted else description_end(
             phrase(first_sentence(until_next_label(labelled.group("v"))))
         ).strip(" .")
         if value:

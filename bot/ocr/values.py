@@ -130,9 +130,13 @@ def is_amount(text: str) -> bool:
     return money is not None and (money.currency is not None or bool(re.search(r"\d[.,]\d{2}\b", text)))
 
 
+_DOMAIN = re.compile(r"[a-z]\.(?:[a-z]{2,}\.)*(?:fi\.cr|cr|com|net|org)\b")
+"""A mail or web address's domain (`notificaciones@bac.fi.cr` with its `@` misread): no name has one."""
+
+
 def name_words(text: str) -> list[str]:
     """The words of a holder's name, or [] when the text cannot be one (digits, dates, accounts, keywords)."""
-    if any(ch.isdigit() for ch in text) or "@" in text or "*" in text:
+    if any(ch.isdigit() for ch in text) or "@" in text or "*" in text or _DOMAIN.search(text):
         return []
     words = [w.strip(",;:") for w in text.split()]
     words = [w for w in words if w]
