@@ -70,12 +70,36 @@ def main(argv: list[str], program: str) -> int:
         warm_up(LANGUAGE, SECOND_LANGUAGE, in_turn=True)
     # numpy's BLAS starts a thread per core on import, which the reader never uses: one is enough.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    from bot.cli.parser import Parser
+    args = plain_arguments(argv)
+    if args is None:
+        from bot.cli.parser import Parser
 
-    parser = Parser(prog=program)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
+        parser = Parser(prog=program)
+        add_arguments(parser)
+        args = parser.parse_args(argv)
     return read_files(args, settings)
+
+
+FLAGS = ("--json", AFTER_FAILURE)
+
+
+def plain_arguments(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments of the usual `paybot ocr FILE... [--json]` as the parser would read them, without
+    importing it; None for anything else (help, a mistake, `--`, a name starting with `-`), which the parser
+    answers. Flags may come before or after the files, not between them, as the parser allows."""
+    start = 0
+    while start < len(argv) and argv[start] in FLAGS:
+        start += 1
+    end = start
+    while end < len(argv) and not argv[end].startswith("-"):
+        end += 1
+    if end == start or any(arg not in FLAGS for arg in argv[end:]):
+        return None
+    from argparse import Namespace
+
+    flags = {*argv[:start], *argv[end:]}
+    return Namespace(files=[Path(arg) for arg in argv[start:end]], json="--json" in flags,
+                     after_failure=AFTER_FAILURE in flags)
 
 
 def _pasted(name: str) -> bool:

@@ -24,6 +24,7 @@ from bot.ocr.amounts import (
     reading_without_sign,
     second_reading,
 )
+from bot.ocr.columns import split_columns
 from bot.ocr.fields import ReceiptFields
 from bot.ocr.labels import (
     FUZZY,
@@ -46,6 +47,7 @@ from bot.ocr.parsing import (
     clean_text,
     currency_named,
     find_client_id,
+    may_gain_symbol,
     parse_amount,
     parse_phone,
     parse_reference,
@@ -350,7 +352,8 @@ def _choose_reference(labelled: list[Value], when: date | None, reread: Reread |
     """
     for value in labelled:
         first = parse_reference(value.text)
-        second_value = second_reading(value, reread)
+        # Words without a digit are no reference however a second model reads them.
+        second_value = second_reading(value, reread) if re.search(r"\d", value.text) else None
         if first is not None and not _sinpe_suspect(first, when):
             again = parse_reference(second_value.text) if second_value else first
             if again is not None and again != first and again.isdigit() and first.isdigit():
@@ -385,6 +388,8 @@ def _reread_symbols(value: Value, reread: Reread) -> Value:
     for line in _lines(value.tokens):
         words = [value.tokens[k] for k in line]
         if not any(ch.isdigit() or ch == "+" for t in words for ch in t.text):
+            continue
+        if not any(may_gain_symbol(t.text) for t in words):
             continue
         second = reread(words)
         if not second or len(second) != len(words):
@@ -615,10 +620,12 @@ def _starts_with_label(words: Sequence[str], vocab: Vocabulary) -> bool:
 
 
 def _free_words(text: str) -> bool:
-    """Words that are no typed value and no name: what a description under a label nobody knows looks like."""
+    """Words that are no typed value and no name: what a description under a label nobody knows looks like (an
+    amount's digits with their cents, `947 114,00`, are a sentence about the payment, whatever its currency)."""
     return (len(text.split()) >= 2 and not looks_like_name(text) and not re.search(r"\d{7}", text)
             and not is_amount(text) and not has_date(text) and not is_account(text) and not is_phone(text)
-            and not amounts(text) and not re.search(r"\b\d{1,2}:\d{2}\b", text))
+            and not amounts(text) and not re.search(r"\b\d{1,2}:\d{2}\b", text)
+            and not re.search(r"\d{3}[.,]\d{2}(?!\d)", text))
 
 
 def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: Reread | None,
@@ -764,6 +771,7 @@ def extract(
     Plain-text input has no pixels and passes neither.
     """
     _generic, banks = load_layouts()
+    rows = split_columns(rows, vocabulary(None))
     full_text = "\n".join(row.text for row in rows)
     first_pairs = find_pairs(rows, vocabulary(None))
     ignored = frozenset(id(t) for p in first_pairs if p.kind == "ignore" for t in p.tokens)

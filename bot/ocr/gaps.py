@@ -34,7 +34,7 @@ LEADER = re.compile(
 """Dot leaders as read: dots, dots mixed with `o`/`0`, or small `o`/`c` after a word in capitals, up to its colon."""
 
 
-SPECKS = re.compile(r"[.:;!|+·•'\"`,]{1,4}")
+SPECKS = re.compile(r"[.:;!|+·•'\"`,_]{1,4}")
 """A word of nothing but dots and strokes: what is left of a leader, never a value."""
 
 
@@ -67,22 +67,33 @@ def _same_row(a: Word, b: Word) -> bool:
 
 
 def _leader_words(words: Sequence[Word]) -> set[int]:
-    """Words that are a dot leader read as letters: leader-like letters, sitting between two words of their
-    row (a label and its value), read with almost no confidence or as low as dots on the baseline."""
+    """Words that are a dot leader or its colon read as letters, sitting between two words of their row (a label
+    and its value): leader-like letters read with almost no confidence, as low as dots on the baseline, or as
+    tall as a blot of dots and colon; or a glyph as thin as a colon, unsure, far from both its neighbours
+    (`CUENTAHABIENTE   Z   JOSE`)."""
     out: set[int] = set()
     for k, word in enumerate(words):
-        if not LEADER_WORD.fullmatch(word.text) or word.text.lower() in SHORT_WORDS:
+        thin = word.width < COLON_WIDTH * word.height and len(word.text) <= 2 and word.conf < ODD_CONF
+        if not thin and (not LEADER_WORD.fullmatch(word.text) or word.text.lower() in SHORT_WORDS):
             continue
         row = [w for w in words if w is not word and _same_row(w, word) and any(ch.isalnum() for ch in w.text)]
         tall = sorted(w.height for w in row if len(w.text) >= 2)
-        low = bool(tall) and word.height < LOW_WORD * tall[len(tall) // 2]
-        between = any(w.right <= word.left + 2 for w in row) and any(w.left >= word.right - 2 for w in row)
+        middle = tall[len(tall) // 2] if tall else 0
+        low = bool(tall) and word.height < LOW_WORD * middle
+        blot = bool(tall) and word.height > ODD_TALL * middle and word.conf < ODD_CONF
+        if thin:
+            apart = max(middle, word.height)
+            between = any(w.right <= word.left - apart for w in row) and any(w.left >= word.right + apart for w in row)
+        else:
+            between = any(w.right <= word.left + 2 for w in row) and any(w.left >= word.right - 2 for w in row)
         unsure = word.conf < LEADER_CONF and (len(word.text) >= 4 or not word.text.isalpha())
-        if between and (low or unsure):
+        if between and (low or unsure or blot or thin):
             out.add(k)
     return out
 
 
+COLON_WIDTH = 0.35
+"""A glyph narrower than this share of its height is as thin as a colon."""
 ODD_LOW = 0.4
 ODD_TALL = 1.2
 ODD_CONF = 60

@@ -183,7 +183,7 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         lines = [value, *_continuation(segs, i, labels, inline, seg, pitch, seg.edge(0) if holder else None,
                                        value_left=start)]
         pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline",
-                          seg.tokens[:count], pieces[seg.row] > 1))
+                          seg.tokens[:count], pieces[seg.row] > 1 or rows[seg.row].crowded))
     direction, settled = _direction(segs, labels, inline)
     headers = {row for row, count in Counter(segs[i].row for i in labels).items() if count >= 2}
     for i, match in sorted(labels.items()):
@@ -195,7 +195,7 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
             more = _continuation(segs, right, labels, inline, segs[right], pitch, seg.edge(0) if holder else None)
             lines = [_strip_colon(segs[right].tokens), *more]
             pairs.append(Pair(match, seg.text, tuple(line for line in lines if line), "right", seg.tokens,
-                              pieces[seg.row] > 2))
+                              pieces[seg.row] > 2 or rows[seg.row].crowded))
             used.add(right)
             continue
         if right is not None and not header:
@@ -214,7 +214,8 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         if chosen is None:
             continue
         place, lines, first = chosen
-        crowded = far or pieces[seg.row] > 1 or pieces[segs[first].row] > 1
+        crowded = far or pieces[seg.row] > 1 or pieces[segs[first].row] > 1 or rows[seg.row].crowded or (
+            rows[segs[first].row].crowded)
         pairs.append(Pair(match, seg.text, tuple(lines), place, seg.tokens, crowded))
     return pairs
 

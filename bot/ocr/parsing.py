@@ -279,6 +279,7 @@ _HASH_READING = re.compile(r"#(\d+)")
 _HASH_MISREAD = re.compile(r"[+#34H1$¿?*]{0,2}")
 _ID_READING = re.compile(r"ID([:#]?.*)")
 _ID_MISREAD = re.compile(r"[1lIi|][D0Oo]")
+_MAY_GAIN_HASH = re.compile(r"[+#34H1$¿?*]{0,2}\d+[.,;:)]*")
 
 
 def better_symbol_reading(first: str, second: str) -> bool:
@@ -304,3 +305,10 @@ def better_symbol_reading(first: str, second: str) -> bool:
     if tagged:
         return bool(_ID_MISREAD.match(first)) and first[2:] == tagged.group(1)
     return False
+
+
+def may_gain_symbol(first: str) -> bool:
+    """Whether any second reading could restore a `#` or an `ID` in the word (better_symbol_reading): digits
+    with at most two misread marks before them, or an `ID` misread; a word read as `ID...` already gains none.
+    A line without such a word is not worth reading again."""
+    return bool(_MAY_GAIN_HASH.fullmatch(first)) or (bool(_ID_MISREAD.match(first)) and not first.startswith("ID"))

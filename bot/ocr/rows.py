@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import median
 
 from bot.ocr.engine import Word
 
@@ -24,6 +25,8 @@ class Row:
     """One visual line of the receipt, left to right."""
 
     tokens: tuple[Token, ...]
+    crowded: bool = False
+    """Cut from a line printed with another column beside it (see `columns`)."""
 
     @property
     def text(self) -> str:
@@ -38,16 +41,22 @@ def rows_from_words(words: Sequence[Word]) -> list[Row]:
     boxes = sorted(lines.values(), key=lambda ws: min(w.top for w in ws))
     rows: list[list[Word]] = []
     for line in boxes:
-        top, bottom = min(w.top for w in line), max(w.bottom for w in line)
+        top, bottom = _band(line)
         if rows:
             prev = rows[-1]
-            ptop, pbottom = min(w.top for w in prev), max(w.bottom for w in prev)
+            ptop, pbottom = _band(prev)
             overlap = min(bottom, pbottom) - max(top, ptop)
             if overlap > 0.5 * min(bottom - top, pbottom - ptop):
                 prev.extend(line)
                 continue
         rows.append(list(line))
     return [Row(tuple(_token(w) for w in sorted(r, key=lambda w: w.left))) for r in rows]
+
+
+def _band(words: Sequence[Word]) -> tuple[float, float]:
+    """Where a line's text sits: from its words' median top to their median bottom, so a blot read as a word
+    (a QR code's corner, a stamp) that reaches into the next line does not join the two."""
+    return median(w.top for w in words), median(w.bottom for w in words)
 
 
 def _token(word: Word) -> Token:

@@ -36,8 +36,10 @@ FIRST_YEAR, LAST_YEAR = 2000, 2099
 NAME_CONNECTORS = frozenset(("de", "del", "la", "las", "los", "y", "e"))
 CUT_WORDS = frozenset(("de", "del", "la", "las", "los", "el", "al", "a", "por", "para", "con", "y", "en"))
 _IBAN = re.compile(
-    r"\bC\s?R\s?[\dO]{2}(?:[\s-]?[\dO]){14,20}\b|\bCR[\dO]{2}\b(?=[\s*]*(?:\d{4}|\*{2,}))", re.IGNORECASE
+    r"\bC\s?R\s?[\dO]{2}(?:[\s-]?[\dO]){14,20}\b|\bCR[\dO]{2}\b(?=[\s*]*(?:\d{4}|\*{2,}))(?:[\s-]*(?:\d{2,4}\b|\*+))*",
+    re.IGNORECASE,
 )
+"""An IBAN; or its start (`CR24 0152 3440`, the rest wrapped to the next line, or hidden) with its digit groups."""
 _MASKED = re.compile(
     r"(?:CR\d{0,2}\s?)?(?:\*{2,}\s?)+\d{3,4}\b|\bX{3,}\d{3,4}\b"
     r"|\bCR\d{2}(?:\s[^\s\d]{1,6}){1,4}\s\d{3,4}\b",  # the hiding stars misread (`CR28 eek er* 0317`)

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.cli.commands_ocr import add_arguments, plain_arguments
+from bot.cli.parser import Parser
 from bot.ocr import engine
 from bot.ocr.fields import JSON_KEYS
 from tests.ocr.hostile import dense_text, hostile
@@ -129,6 +131,20 @@ def test_a_fresh_paybot_ocr_of_a_screenshot_builds_no_configuration_and_imports_
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert "bot.ocr.reader" in imported
     assert not {"pydantic", "pydantic_settings", "bot.config", "sqlalchemy", "numpy"} & imported
+
+
+@pytest.mark.parametrize("argv", [["a.png"], ["a.png", "b.txt", "--json"], ["--json", "a.png", "b.webp"],
+                                  ["a.png", "--json", "--after-failure"], ["--json", "a.png", "--json"]])
+def test_the_usual_command_line_is_read_without_the_parser_as_the_parser_reads_it(argv: list[str]) -> None:
+    parser = Parser(prog="paybot ocr")
+    add_arguments(parser)
+    assert plain_arguments(argv) == parser.parse_args(argv)
+
+
+@pytest.mark.parametrize("argv", [[], ["-h"], ["--json"], ["a.png", "--json", "b.png"], ["--", "-raro.png"],
+                                  ["a.png", "--jsonl"], ["--help", "a.png"]])
+def test_anything_unusual_on_the_command_line_is_left_to_the_parser(argv: list[str]) -> None:
+    assert plain_arguments(argv) is None
 
 
 def test_reader_settings_come_from_the_same_variables_as_the_service(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Sequence
 from datetime import date
@@ -13,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 from bot.ocr import UnreadableReceipt
 from bot.ocr.engine import LibraryEngine, get_engine, run_tesseract
 from bot.ocr.extract import Reread, Row, Token, extract
-from bot.ocr.parsing import better_symbol_reading, parse_amount
+from bot.ocr.parsing import better_symbol_reading, may_gain_symbol, parse_amount
 from bot.ocr.preprocess import prepare
 from bot.ocr.reader import DEFAULT_CLIENT_ID_PATTERN, read_receipt
 from tests.ocr.receipts import FONTS, Receipt, encode, generate
@@ -69,6 +70,36 @@ def test_a_hash_misread_before_the_client_id_on_generated_receipts(seed: int, cl
 ])
 def test_second_reading_is_taken_only_to_restore_a_hash_or_id(first: str, second: str, taken: bool) -> None:
     assert better_symbol_reading(first, second) is taken
+
+
+def test_a_word_is_read_again_only_where_a_second_reading_could_restore_a_hash_or_id() -> None:
+    words = ["44968", "++4968", "¿6670", "147135.", "10787", "1D:", "iD", "385", "ID159", "ID:", "pago", "Roble",
+             "mensualidad", "ID", "W0LK", "S.A.", "2026-11-27"]
+    assert [w for w in words if may_gain_symbol(w)] == ["44968", "++4968", "¿6670", "147135.", "10787", "1D:", "iD",
+                                                        "385"]
+    rng = random.Random(12)
+    alphabet = "0123456789#+34H1$¿?*IDlOo|i.,;:)aB"
+    for _ in range(20_000):
+        first = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 7)))
+        core = first.rstrip(".,;:)")
+        seconds = ["ID" + first[2:], "ID" + core[2:]]
+        seconds += [f"#{core[-k:]}{first[len(core):]}" for k in range(1, len(core) + 1)]
+        assert may_gain_symbol(first) or not any(better_symbol_reading(first, second) for second in seconds)
+
+
+def test_a_description_read_whole_is_not_read_again() -> None:
+    asked: list[str] = []
+
+    def reread(tokens: Sequence[Token]) -> list[Token] | None:
+        asked.append(" ".join(t.text for t in tokens))
+        return None
+
+    extract(_rows("Monto ₡6.000,00", "Detalle Mensualidad ID159 W0LK"), client_id_pattern=DEFAULT_CLIENT_ID_PATTERN,
+            reread=reread)
+    assert asked == ["₡6.000,00"]
+    extract(_rows("Monto ₡6.000,00", "Detalle Mensualidad ++4968"), client_id_pattern=DEFAULT_CLIENT_ID_PATTERN,
+            reread=reread)
+    assert asked[1:] == ["₡6.000,00", "Mensualidad ++4968"]
 
 
 def test_sinpe_reference_cross_checked_against_the_date() -> None:

@@ -1,0 +1,103 @@
+"""Stories for the layout of vouchers and till tickets: a voucher printed in two columns is read one column at a time
+(Tesseract puts a line of each column into one row), a ticket's colon printed far from its label and read as a stray
+letter is the colon, an IBAN cut by the line's end is no part of the holder's name, a blot read as a word does not
+join two lines; on story images and generated tuned receipts, read by real Tesseract."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from bot.ocr import read_receipt
+from bot.ocr.columns import split_columns
+from bot.ocr.labels import vocabulary
+from bot.ocr.rows import Row, Token
+from bot.ocr.values import strip_accounts
+from tests.ocr.generator import generate
+from tests.ocr.sketch import Text, sketch
+
+
+def _voucher(left: list[tuple[str, list[str]]], right: list[tuple[str, list[str]]], *, shift: int = 0) -> bytes:
+    """Two columns of bold labels, each with its value after it on its line or under it (indented), the right
+    column starting `shift` pixels lower."""
+    pieces = [Text(70, 40, "Banco Lafise", 44, bold=True), Text(520, 150, "Constancia de pago", 40, bold=True)]
+    for x, column, y in ((70, left, 260), (760, right, 260 + shift)):
+        for label, values in column:
+            pieces.append(Text(x, y, label, 28, bold=True))
+            if len(values) == 1 and len(label) + len(values[0]) < 34:
+                pieces.append(Text(x + 18 * len(label) + 24, y, values[0], 29))
+                y += 70
+                continue
+            for value in values:
+                y += 48
+                pieces.append(Text(x + 36, y, value, 29))
+            y += 70
+    pieces.append(Text(70, 900, "Conserve este documento para cualquier consulta o reclamo.", 22))
+    return sketch(pieces, width=1400)
+
+
+def test_a_voucher_in_two_columns_gives_each_name_the_label_of_its_own_column() -> None:
+    left = [("Monto de la transacción", ["37 962 CRC"]), ("Nombre del cliente destino", ["ACADEMIA MUSICAL ALLEGRO",
+             "CR27 0817 4129 2412 1724 06"]), ("Voucher", ["2026060149639555918286033"])]
+    right = [("Fecha", ["01/06/2026"]), ("Nombre del cliente origen", ["RODOLFO RAMIREZ ARAYA", "CR** **** **** 4657"]),
+             ("Descripción del pago:", ["ID WOLK 43713"])]
+    fields = read_receipt(_voucher(left, right, shift=-20))
+    assert fields.payee_name == "ACADEMIA MUSICAL ALLEGRO"
+    assert fields.payer_name == "RODOLFO RAMIREZ ARAYA"
+    assert (fields.amount, fields.date) == (Decimal("37962.00"), date(2026, 6, 1))
+    assert fields.reference == "2026060149639555918286033"
+    assert fields.description == "ID WOLK 43713"
+
+
+def test_a_stacked_voucher_whose_columns_drift_apart_keeps_each_value_under_its_own_label() -> None:
+    generated = generate(40077, part="tuned")
+    assert generated.family == "w-voucher"
+    fields = read_receipt(generated.data)
+    assert (fields.amount, fields.currency) == (Decimal("809040.00"), "CRC")
+    assert fields.payer_name == "María Fernanda Murillo Castro"
+    assert fields.payee_name == "Comercializadora del Valle S.R.L."
+
+
+def _table(lines: list[tuple[str, str]]) -> list[Row]:
+    """Rows of a label at the left and its value at x=600, as words with boxes."""
+    return [Row((Token(label, 0.95, (60, 100 + 60 * k, 60 + 18 * len(label), 130 + 60 * k)),
+                 Token(value, 0.95, (600, 100 + 60 * k, 600 + 18 * len(value), 130 + 60 * k))))
+            for k, (label, value) in enumerate(lines)]
+
+
+def test_a_table_of_labels_and_values_is_not_cut_into_columns_however_its_values_read() -> None:
+    rows = _table([("Detalle", "Transferencia SINPE"), ("Tipo de cuenta", "Cuenta corriente"), ("Canal", "SINPE Móvil"),
+                   ("Concepto", "Descripción del servicio"), ("Monto", "₡12.500,00")])
+    assert split_columns(rows, vocabulary(None)) == rows
+
+
+def test_a_ticket_whose_colon_stands_far_from_its_label_and_reads_as_a_letter_still_gives_the_holder() -> None:
+    generated = generate(40495, part="tuned")
+    assert generated.family == "w-thermal"
+    assert read_receipt(generated.data).payer_name == "JOSE MARIA CESPEDES MONTERO"
+
+
+def test_a_ticket_whose_underscore_leader_ends_in_a_colon_gives_the_payee_after_it() -> None:
+    generated = generate(40781, part="tuned")
+    assert generated.family == "w-thermal"
+    assert read_receipt(generated.data).payee_name == "NATALIA PICADO"
+
+
+def test_a_ticket_whose_dot_leader_reads_as_a_tall_blot_gives_the_description_after_it_and_the_cut_iban_is_no_name(
+) -> None:
+    generated = generate(40668, part="tuned")
+    assert generated.family == "w-thermal"
+    fields = read_receipt(generated.data)
+    assert fields.description == "cuota mensual"
+    assert fields.payer_name == "LUIS DIEGO SANCHEZ RAMIREZ"
+
+
+def test_an_iban_cut_at_the_end_of_the_line_leaves_only_the_name_before_it() -> None:
+    assert strip_accounts("LUIS DIEGO SANCHEZ RAMIREZ - CR24 0152 3440") == "LUIS DIEGO SANCHEZ RAMIREZ -"
+    assert strip_accounts("CR24 Ana Mora") == "CR24 Ana Mora"
+
+
+def test_a_blot_beside_a_paragraph_does_not_join_its_lines_into_one_and_the_description_ends_where_it_does() -> None:
+    generated = generate(40018, part="tuned")
+    assert generated.family == "w-voucher"
+    assert read_receipt(generated.data).description == "Mensualidad marzo ID 42783"
