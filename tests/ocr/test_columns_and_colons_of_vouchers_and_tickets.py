@@ -101,3 +101,31 @@ def test_a_blot_beside_a_paragraph_does_not_join_its_lines_into_one_and_the_desc
     generated = generate(40018, part="tuned")
     assert generated.family == "w-voucher"
     assert read_receipt(generated.data).description == "Mensualidad marzo ID 42783"
+
+
+def _inline_card(rows: list[tuple[str, str]]) -> bytes:
+    """Bold labels, each with its value after it on its line, a little apart, no colon."""
+    pieces = [Text(60, 40, "Comprobante de transferencia", 40, bold=True)]
+    for k, (label, value) in enumerate(rows):
+        y = 150 + 70 * k
+        pieces += [Text(60, y, label, 30, bold=True), Text(80 + 18 * len(label), y, value, 30)]
+    return sketch(pieces, width=1100)
+
+
+def test_holder_labels_without_a_colon_or_in_the_plural_followed_by_the_name_on_their_line_give_the_holders() -> None:
+    fields = read_receipt(_inline_card([("Fecha", "03/02/2026"), ("Remitentes", "Sofía Montero Gamboa"),
+                                        ("Monto", "₡2 706,00"), ("Beneficiarios", "Luis Diego Vega Leiva"),
+                                        ("Documento", "57414011390618")]))
+    assert (fields.payer_name, fields.payee_name) == ("Sofía Montero Gamboa", "Luis Diego Vega Leiva")
+    assert fields.confidence["payer_name"] < 0.9 and fields.confidence["payee_name"] < 0.9
+
+
+def test_a_name_that_wraps_to_the_next_line_after_its_account_is_read_whole() -> None:
+    pieces = [Text(60, 40, "Constancia de pago", 40, bold=True),
+              Text(60, 150, "Nombre del cliente origen:", 26, bold=True),
+              Text(60, 196, "CR41 0152 7647 5756 8781 75 José", 30), Text(60, 242, "Segura Mora", 30),
+              Text(60, 320, "Nombre del cliente destino:", 26, bold=True), Text(60, 366, "Wolk Software S.A.", 30),
+              Text(60, 444, "Monto:", 26, bold=True), Text(60, 490, "$ 4,753.00", 30)]
+    fields = read_receipt(sketch(pieces, width=900))
+    assert fields.payer_name == "José Segura Mora"
+    assert fields.payee_name == "Wolk Software S.A."
