@@ -135,8 +135,10 @@ def _boundary(segs: Sequence[Segment], vocabulary: Vocabulary, height: float) ->
                 continue
             beside = j > 0 and segs[j - 1].row == segs[j].row
             (sure if beside and _holds_value(segs[j - 1], vocabulary) else either).append(j)
-            if beside and vocabulary.is_label_text(segs[j - 1].text, beside=True) and _values_under(segs, j - 1,
-                                                                                                   vocabulary):
+            lone = not any(ch.isdigit() for ch in segs[j].text)
+            if beside and lone and vocabulary.is_label_text(segs[j - 1].text, beside=True) and _values_under(
+                segs, j - 1, vocabulary
+            ):
                 headed.append(j)
         labelled = sure + either
         marked = [j for j in either if _marked(segs[j], vocabulary)]

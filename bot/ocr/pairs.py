@@ -31,7 +31,9 @@ FAR_GAP = 2.8
 """The furthest a lone label's value may be when every label of the page sits on the same side of its value."""
 HEADER_GAP = 2.5
 LABEL_CONF = 0.5
-"""A label alone on its piece read with less confidence than this throughout is marks (a rule read as `de`)."""
+"""A short label alone on its piece read with less confidence than this throughout is marks (a rule read as
+`de`)."""
+MARK_LETTERS = 3
 LABEL_SPACE = 1.6
 """A space this many times wider than a line's others sets its label apart from its value."""
 SPACE = 0.4
@@ -169,7 +171,7 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         beside = leftmost and i + 1 < len(segs) and segs[i + 1].row == seg.row
         alone = leftmost and seg.boxed and (i + 1 == len(segs) or segs[i + 1].row != seg.row)
         whole = vocabulary.is_label_text(seg.text, beside=beside, alone=alone)
-        if whole is not None and max(t.conf for t in seg.tokens) >= LABEL_CONF:
+        if whole is not None and not _marks(seg):
             labels[i] = whole
             continue
         if split is not None and (leftmost or split[1].how in (KNOWN, FUZZY)):
@@ -227,6 +229,11 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
             rows[segs[first].row].crowded)
         pairs.append(Pair(match, seg.text, tuple(lines), place, seg.tokens, crowded))
     return pairs
+
+
+def _marks(seg: Segment) -> bool:
+    """A piece of a letter or three read unsurely: marks (a rule, a border) read as a short word (`de`, `De`)."""
+    return sum(ch.isalpha() for ch in seg.text) <= MARK_LETTERS and max(t.conf for t in seg.tokens) < LABEL_CONF
 
 
 def _spaced_label(seg: Segment, vocabulary: Vocabulary) -> tuple[int, LabelMatch] | None:
