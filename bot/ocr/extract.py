@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from rapidfuzz import fuzz
+
 from bot.ocr.amounts import (
     SIGN_DOUBT_CONFIDENCE,
     Reading,
@@ -69,6 +71,7 @@ from bot.ocr.values import (
     reference_candidates,
     sentence,
     strip_accounts,
+    weekday_disagrees,
 )
 
 __all__ = [
@@ -96,6 +99,8 @@ SHAPE = 0.55
 GLUED = 0.5
 """The most an amount gets when digits just before or after it may belong to it (a line break split it)."""
 UNLABELLED_DATE = 0.8
+WRONG_WEEKDAY = 0.4
+"""The most a date gets when the weekday written with it is another day's (one of its digits was misread)."""
 PHOTO_TEXT = 0.88
 DISAGREEMENT = 0.6
 """The most a field gets when another reading of it says something else."""
@@ -115,6 +120,9 @@ PREPOSITIONS = frozenset({"a", "al", "de", "del", "desde", "en", "por", "para", 
 """A bank's name right after one of these is part of a sentence (`desde BAC`, `por BN SINPE`)."""
 OTHER_ENTITY = frozenset({"destino", "receptora", "receptor", "beneficiaria", "destinataria", "acreditar", "entidad"})
 """Words before a bank's name on its row that make it the other account's bank (`ENTIDAD RECEPTORA Coopenae`)."""
+OTHER_ENTITY_LIKE = 65
+"""How alike (rapidfuzz ratio) a misread word of the row above must be to one of OTHER_ENTITY: it only costs a
+sure issuer its certainty."""
 UNREAD_AMOUNT_LABEL = 0.6
 """The most an amount found by its shape gets when the receipt's amount label holds no readable amount."""
 UNKNOWN_LABEL = 0.65
@@ -655,12 +663,15 @@ def _date(pairs: Sequence[Pair], notice: Notification, full_text: str, reread: R
             when = parse_date(second.text) if second else None
             conf = min(second.conf * 0.9, conf) if second and when else 0.0
         if when:
-            return when, conf
+            return when, min(conf, WRONG_WEEKDAY) if weekday_disagrees(value.text, when) else conf
     when = notice.date or parse_date(full_text)
     if when is None:
         return None, 0.0
     # A date no label names is trusted more when it is the only one written on the receipt.
-    others = {d for d in (parse_date(row) for row in full_text.splitlines()) if d is not None}
+    rows = [(row, parse_date(row)) for row in full_text.splitlines()]
+    others = {d for _, d in rows if d is not None}
+    if any(d == when and weekday_disagrees(row, when) for row, d in rows):
+        return when, WRONG_WEEKDAY
     return when, UNLABELLED_DATE if others <= {when} else 0.5
 
 
@@ -748,10 +759,21 @@ def _bank(rows: Sequence[Row], excluded: frozenset[int], banks: tuple[Layout, ..
     bank, conf = detect_bank("\n".join(kept), banks)
     if bank is not None and conf > BANK_IN_SENTENCE:
         words = [f" {normalize(word)} " for word in bank.detect]
-        naming = [row for row in kept if any(word in f" {normalize(row)} " for word in words)]
-        if not any(_names_itself(row, words) for row in naming):
+        naming = [i for i, row in enumerate(kept) if any(word in f" {normalize(row)} " for word in words)]
+        if not any(_names_itself(kept[i], words) and not _other_entity_above(kept[:i]) for i in naming):
             conf = BANK_IN_SENTENCE
     return bank, conf
+
+
+def _other_entity_above(rows: Sequence[str]) -> bool:
+    """Whether the row above a bank's name is a label naming the other account's bank (`Entidad receptora` over
+    `Banco Popular`), however a photo misread its words."""
+    above = next((row for row in reversed(rows) if row.strip()), "")
+    words = normalize(above).split()
+    if not 1 <= len(words) <= 4 or any(ch.isdigit() for ch in above):
+        return False
+    return any(word in OTHER_ENTITY or (len(word) >= 5 and max(fuzz.ratio(word, other) for other in OTHER_ENTITY)
+                                        >= OTHER_ENTITY_LIKE) for word in words)
 
 
 def _names_itself(row: str, words: Sequence[str]) -> bool:

@@ -39,6 +39,15 @@ SHADED_EDGE_ROWS = 0.35
 row's own colour (a photo's edges show the surface it lies on)."""
 PAPER = 240
 """Lines measured this many times taller across the whole width than in strips mean a frame joined them."""
+SURFACE_DIFFERENCE = 28
+"""How far (largest channel difference, 0..255) a pixel's colour must be from the surface's to be the receipt's."""
+RECEIPT_SHARE = 0.3
+"""A column (row) of a photo is the receipt's when this share of its pixels differ from the surface."""
+RUN_GAP = 6
+"""Rows or columns of a photo's receipt that may look like the surface between two parts of it."""
+FAINT_INK = 200
+INKED = 60
+"""Ink this dark is left as it is; paler ink (up to FAINT_INK) is darkened to it."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,7 @@ def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT)
     else:
         scale = 1.0
     if photo:
-        gray = _binarize(gray)
+        gray = _stretch_faint(gray)
     return Prepared(image=gray, photo=photo, dark=dark, scale=scale, skew=skew)
 
 
@@ -295,56 +304,51 @@ def _find_skew(small: Image.Image) -> float:
     return best
 
 
-def _row_colors(image: Image.Image) -> NDArray[np.float64]:
-    """Mean colour of each row of an RGB image, one row of (r, g, b) per pixel row."""
+def _receipt_box(gray: Image.Image, color: Image.Image) -> tuple[int, int, int, int] | None:
+    """The paper or screen in a photo: where the colours stop being the surface it lies on.
+
+    The surface is what the photo's left and right edges show on each row; light falls across a photo
+    evenly enough that, between the two edges, the surface's colour is their blend. Whatever differs from
+    that blend is the receipt, lighter or darker than the table, shadowed or not, so a shadow over the
+    label column or a dark phone screen on a light table is kept whole.
+    """
     import numpy as np
 
-    column = image.resize((1, image.height), Image.Resampling.BOX)
-    return np.asarray(column, dtype=np.float64).reshape(image.height, 3)
-
-
-def _receipt_box(gray: Image.Image, color: Image.Image) -> tuple[int, int, int, int] | None:
-    """The paper or screen in a photo: its bright columns, and the rows whose colour differs from the surface.
-
-    Colour, not brightness, decides where the receipt starts and ends, so a dark coloured header (the
-    bank's name) is kept even when it is as dark as the table beside it.
-    """
-    small = _small(gray)
-    threshold = _otsu(small.histogram())
-    bright = small.point(lambda v: 255 if v > threshold else 0)
-    xs = _above(_profile(bright, 1), 128)
-    if not xs:
+    small = color.resize(_small(gray).size, Image.Resampling.BOX)
+    pixels = np.asarray(small, dtype=np.float64)
+    height, width = pixels.shape[:2]
+    edge = max(2, width // 50)
+    left = np.median(pixels[:, :edge], axis=1)
+    right = np.median(pixels[:, -edge:], axis=1)
+    share = np.linspace(0.0, 1.0, width)[None, :, None]
+    surface = left[:, None, :] * (1 - share) + right[:, None, :] * share
+    differs = np.abs(pixels - surface).max(axis=2) > SURFACE_DIFFERENCE
+    x0, x1 = _longest_run(differs.mean(axis=0) > RECEIPT_SHARE)
+    if x1 - x0 < width // 4:
         return None
-    x0, x1 = xs[0], xs[-1] + 1
-    ys = _above(_profile(bright.crop((x0, 0, x1, small.height)), 0), 128)
-    if not ys:
+    y0, y1 = _longest_run(differs[:, x0:x1].mean(axis=1) > RECEIPT_SHARE)
+    if y1 - y0 < height // 4:
         return None
-    y0, y1 = ys[0], ys[-1] + 1
-    small_color = color.resize(small.size, Image.Resampling.BOX)
-    strips = [small_color.crop((0, 0, x0 - 4, small.height))] if x0 > 10 else []
-    if small.width - x1 > 10:
-        strips.append(small_color.crop((x1 + 4, 0, small.width, small.height)))
-    if strips:
-        import numpy as np
-
-        inside = _row_colors(small_color.crop((x0 + 3, 0, x1 - 3, small.height)))
-        outside = np.mean([_row_colors(strip) for strip in strips], axis=0)
-        differs = np.abs(inside - outside).max(axis=1) > 20
-        same_above = np.flatnonzero(~differs[:y0])
-        y0 = int(same_above[-1]) + 1 if same_above.size else 0
-        same_below = np.flatnonzero(~differs[y1:])
-        y1 = y1 + int(same_below[0]) if same_below.size else small.height
-    ratio = gray.width / small.width
-    inset = 3
-    box = (
+    ratio = gray.width / width
+    inset = 2
+    return (
         round((x0 + inset) * ratio),
         round((y0 + inset) * ratio),
         round((x1 - inset) * ratio),
         round((y1 - inset) * ratio),
     )
-    if box[2] - box[0] < gray.width // 4 or box[3] - box[1] < gray.height // 4:
-        return None
-    return box
+
+
+def _longest_run(flags: NDArray[np.bool_]) -> tuple[int, int]:
+    """(start, end) of the longest run of true flags, gaps of a few false ones bridged (a rule, a gutter)."""
+    runs = _runs_where([bool(flag) for flag in flags])
+    merged: list[tuple[int, int]] = []
+    for start, end in runs:
+        if merged and start - merged[-1][1] <= max(RUN_GAP, len(flags) // 10):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return max(merged, key=lambda run: run[1] - run[0], default=(0, 0))
 
 
 def _crop_to_ink(gray: Image.Image) -> Image.Image:
@@ -392,6 +396,26 @@ def _runs(profile: bytes) -> list[int]:
 def _median_run(profile: bytes) -> float | None:
     runs = sorted(_runs(profile))
     return float(runs[len(runs) // 2]) if runs else None
+
+
+def _stretch_faint(page: Image.Image) -> Image.Image:
+    """A photo's pale ink stretched to black where it is pale (grey text on a card, a bank's name in small light
+    type), so one threshold for the page does not drop it beside bold black text: each tile of about two lines
+    is darkened until its darkest ink (a low percentile, against grain) is black; a tile whose darkest pixel
+    is paler than FAINT_INK holds only grain and is left alone."""
+    import numpy as np
+
+    pixels = np.asarray(page)
+    height, width = pixels.shape
+    size = 2 * TARGET_LINE_HEIGHT
+    rows, cols = -(-height // size), -(-width // size)
+    padded = np.pad(pixels, ((0, rows * size - height), (0, cols * size - width)), constant_values=255)
+    tiles = padded.reshape(rows, size, cols, size).transpose(0, 2, 1, 3).reshape(rows, cols, -1)
+    darkest = np.partition(tiles, size * size // 100, axis=2)[:, :, size * size // 100]
+    darkest = np.where((darkest > FAINT_INK) | (darkest < INKED), INKED, darkest).astype(np.uint8)
+    low = np.asarray(Image.fromarray(darkest).resize(page.size, Image.Resampling.BILINEAR), dtype=np.float32)
+    stretched = 255 - (255 - pixels.astype(np.float32)) * (255 - INKED) / np.maximum(1.0, 255 - low)
+    return Image.fromarray(np.clip(stretched, 0, 255).astype(np.uint8))
 
 
 def _binarize(gray: Image.Image) -> Image.Image:

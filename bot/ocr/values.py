@@ -23,6 +23,11 @@ MONTH_WORDS = frozenset(
 WEEKDAY_WORDS = frozenset(
     ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo", "lun", "mie", "jue", "vie", "sab", "dom")
 )
+WEEKDAY_NUMBERS = {
+    "lunes": 0, "lun": 0, "martes": 1, "miercoles": 2, "mie": 2, "jueves": 3, "jue": 3, "viernes": 4, "vie": 4,
+    "sabado": 5, "sab": 5, "domingo": 6, "dom": 6,
+}
+"""Weekday words and Python's weekday number (`mar` is left out: it is March as often as Tuesday)."""
 NOT_NAME_WORDS = frozenset(
     (
         "sinpe", "movil", "colones", "dolares", "crc", "usd", "referencia", "comprobante", "monto", "fecha",
@@ -104,6 +109,13 @@ def parse_date(text: str) -> date | None:
         parse_date_as_written(text) or parse_date_as_written(text.lower())
     )
     return found if found is not None and FIRST_YEAR <= found.year <= LAST_YEAR else None
+
+
+def weekday_disagrees(text: str, when: date) -> bool:
+    """Whether the text names a weekday and none of the ones it names is the date's (`mié. 23 ene. 2026`: the 23rd
+    was a Friday, so a digit was misread)."""
+    named = {WEEKDAY_NUMBERS[w] for w in re.findall(r"[a-z]+", normalize(text)) if w in WEEKDAY_NUMBERS}
+    return bool(named) and when.weekday() not in named
 
 
 def has_date(text: str) -> bool:

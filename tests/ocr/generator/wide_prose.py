@@ -150,6 +150,50 @@ WIDE_TEMPLATES: tuple[WideTemplate, ...] = (
                  "{date}. Motivo: {desc}. Referencia {ref}"),
     WideTemplate(None, "w-generico-sinpe-de", "push", "SINPE Móvil de {payer} ({phone}) por {amount}. {date}. "
                  "Detalle: {desc}. Ref {ref}"),
+    # Round 7: sentence shapes rather than words: the holder before its verb or after a participle, after a role
+    # written with or without a colon, both holders in one clause, a holder in parentheses after the phone or
+    # the account, shorthand SMS without verbs, descriptions in guillemets or after `con la descripción`.
+    WideTemplate("BCR", "w-bcr-entrante", "push", "Transferencia entrante por {amount}. Originador: {payer}. "
+                 "Concepto: {desc}. Comprobante {ref}. {date}"),
+    WideTemplate("BCR", "w-bcr-telefono-titular", "sms", "BCR: SINPE Movil enviado al {phone} ({payee}) por "
+                 "{amount}. Motivo: {desc}. Ref {ref}"),
+    WideTemplate("Banco Nacional", "w-bn-provenientes", "email", "Le notificamos que el {date} se acreditaron "
+                 "{amount_word} provenientes de {payer} en su cuenta {acct}, con la descripción {desc}. Referencia "
+                 "{ref}."),
+    WideTemplate("Banco Nacional", "w-bn-corto-credito", "sms", "BN CREDITO SINPE {amount} ORIGEN {payer} DESC "
+                 "{desc} REF {ref}"),
+    WideTemplate("BAC Credomatic", "w-bac-confirmamos", "email", "Confirmamos el pago de {amount} realizado por "
+                 "{payer} a favor de {payee} el {date}. Descripción del pago: {desc}. Número de referencia {ref}."),
+    WideTemplate("BAC Credomatic", "w-bac-debito-destino", "sms", "BAC: Debito SINPE Movil {amount} destino {payee} "
+                 "tel {phone}. {date} {time}. Aut {ref}"),
+    WideTemplate("Banco Popular", "w-popular-depositado", "push", "{payer} le ha depositado {amount} en su cuenta "
+                 "{acct}. Descripción del movimiento: {desc}. Comprobante: {ref}"),
+    WideTemplate("Banco Popular", "w-popular-envio-dinero", "sms", "BP: Envio de dinero a {payee} por {amount} "
+                 "exitoso. Nota: {desc}. Id transaccion {ref}"),
+    WideTemplate("Davivienda", "w-davivienda-guillemets", "push", "{payer} te envió {amount} por SINPE Móvil con la "
+                 "descripción «{desc}». Comprobante: {ref}"),
+    WideTemplate("Promerica", "w-promerica-de-a", "email", "Transferencia de {payer} a {payee} por {amount} "
+                 "aplicada el {date} a las {time}. Concepto: {desc}. Referencia: {ref}."),
+    WideTemplate("Lafise", "w-lafise-titular-cuenta", "sms", "LAFISE: recibio {amount} en su cuenta {acct}. Titular "
+                 "origen {payer}. Detalle {desc}. Ref. {ref}"),
+    WideTemplate("Scotiabank", "w-scotia-aprobada", "push", "Transacción aprobada. Beneficiario {payee}, monto "
+                 "{amount}, detalle {desc}, referencia {ref}."),
+    WideTemplate("Coopenae", "w-coopenae-ud-transfirio", "sms", "COOPENAE: Ud. transfirio {amount} a la cuenta de "
+                 "{payee} el {date}. Concepto {desc}. Comprobante {ref}"),
+    WideTemplate("Mucap", "w-mucap-cliente-realizo", "email", "El cliente {payer} realizó una transferencia a su "
+                 "favor por {amount_word} el {date}. Motivo de la transferencia: {desc}. Número de comprobante: "
+                 "{ref}."),
+    WideTemplate("Mutual", "w-mutual-numero-nombre", "push", "Usted envió {amount} al número {phone} a nombre de "
+                 "{payee}. Motivo: {desc}. Referencia {ref}."),
+    WideTemplate("CoopeAnde", "w-coopeande-abono", "sms", "COOPEANDE: abono a su cuenta {acct} por {amount} de "
+                 "{payer} ({phone}). {desc}. Comp {ref}"),
+    WideTemplate("Coocique", "w-coocique-recibio-su-pago", "push", "{payee} recibió su pago de {amount} el {date}. "
+                 "Detalle: {desc}. Comprobante {ref}"),
+    WideTemplate(None, "w-generico-pago-a", "push", "Pago a {payee}: {amount}, {date}. {desc}. Comprobante {ref}"),
+    WideTemplate(None, "w-generico-ordenante", "email", "Se ha registrado un crédito en su cuenta {acct}. "
+                 "Ordenante: {payer}. Monto: {amount}. Fecha: {date}. Concepto: {desc}. Referencia: {ref}."),
+    WideTemplate(None, "w-generico-pegado-recibi", "chat", "Hola, le paso el comprobante: {payer} le transfirió "
+                 "{amount} el {date}, detalle {desc}, ref {ref}"),
 )
 
 
