@@ -5,10 +5,12 @@ join two lines; on story images and generated tuned receipts, read by real Tesse
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 from bot.ocr import read_receipt
+from bot.ocr.amounts import Value, reading_without_sign
 from bot.ocr.columns import split_columns
 from bot.ocr.labels import vocabulary
 from bot.ocr.rows import Row, Token
@@ -49,13 +51,13 @@ def test_a_voucher_in_two_columns_gives_each_name_the_label_of_its_own_column() 
     assert fields.description == "ID WOLK 43713"
 
 
-def test_a_stacked_voucher_whose_columns_drift_apart_keeps_each_value_under_its_own_label() -> None:
-    generated = generate(40077, part="tuned")
+def test_a_stacked_voucher_keeps_each_value_under_its_own_label_not_beside_the_other_columns_label() -> None:
+    generated = generate(40331, part="tuned")
     assert generated.family == "w-voucher"
     fields = read_receipt(generated.data)
-    assert (fields.amount, fields.currency) == (Decimal("809040.00"), "CRC")
-    assert fields.payer_name == "María Fernanda Murillo Castro"
-    assert fields.payee_name == "Comercializadora del Valle S.R.L."
+    assert fields.payee_name == "Servicios Médicos Aurora S.A."
+    assert fields.payer_name == "JOHNNY CUBERO ALFARO"
+    assert fields.description == "Transferencia"
 
 
 def _table(lines: list[tuple[str, str]]) -> list[Row]:
@@ -90,6 +92,19 @@ def test_a_ticket_whose_dot_leader_reads_as_a_tall_blot_gives_the_description_af
     fields = read_receipt(generated.data)
     assert fields.description == "cuota mensual"
     assert fields.payer_name == "LUIS DIEGO SANCHEZ RAMIREZ"
+
+
+def test_a_currency_sign_printed_after_the_digits_it_belongs_to_is_never_cropped_backwards() -> None:
+    sign = Token("₡", 0.9, (400, 100, 420, 130))
+    digits = Token("85.103,50", 0.9, (60, 140, 220, 170))
+    asked: list[int | None] = []
+
+    def recheck(tokens: Sequence[Token], left: int | None = None) -> list[Token] | None:
+        asked.append(left)
+        return None
+
+    assert reading_without_sign(Value("₡ 85.103,50", 0.9, (sign, digits)), recheck) is None
+    assert asked == []
 
 
 def test_an_iban_cut_at_the_end_of_the_line_leaves_only_the_name_before_it() -> None:
