@@ -92,8 +92,8 @@ def reading_without_sign(value: Value, recheck: Recheck | None) -> Value | None:
     if sign.box is None or any(ch.isdigit() for ch in sign.text) or not digits[0].text[:1].isdigit():
         return None
     first = digits[0].box
-    if first is None:
-        return None
+    if first is None or first[0] <= sign.box[2]:
+        return None  # the digits are not after the sign on its line (a value's lines out of order)
     left = sign.box[2] + max(1, (first[0] - sign.box[2]) // 2)
     tokens = recheck(digits, left)
     if not tokens:

@@ -16,13 +16,13 @@ from statistics import median
 from bot.ocr.labels import FUZZY, KNOWN, SIMILAR, Vocabulary, label_words
 from bot.ocr.pairs import COLUMN_GAP, Segment, segments
 from bot.ocr.rows import Row, Token
-from bot.ocr.values import looks_like_name
+from bot.ocr.values import name_words
 
 ANCHORS = 2
 """Rows with a value on the left and a label starting at one x on the right that make the page two columns."""
 ALIGN = 1.0
 """How far (in text heights) the right column's labels may start from one another."""
-SHARE = 0.4
+SHARE = 0.3
 """The least share of the pieces starting at the right column's x that start with a label."""
 LABEL_WORDS = 5
 """The most words a label alone on its piece has."""
@@ -88,13 +88,13 @@ def _marked(seg: Segment, vocabulary: Vocabulary) -> bool:
 
 
 def _holds_value(seg: Segment, vocabulary: Vocabulary) -> bool:
-    """Whether a piece holds a value: digits, a name, or a label with its value after it."""
+    """Whether a piece holds a value: digits, a name of two words or more, or a label with its value after it."""
     if any(ch.isdigit() for ch in seg.text):
         return True
     if vocabulary.is_label_text(seg.text, beside=True) is not None:
         found = vocabulary.prefix([t.text for t in seg.tokens])
         return found is not None and found[0] < len(seg.tokens)
-    return looks_like_name(seg.text.strip(" -·|/,;:"))
+    return len(name_words(seg.text.strip(" -·|/,;:"))) >= 2
 
 
 def _values_under(segs: Sequence[Segment], i: int, vocabulary: Vocabulary) -> bool:
@@ -135,12 +135,14 @@ def _boundary(segs: Sequence[Segment], vocabulary: Vocabulary, height: float) ->
                 continue
             beside = j > 0 and segs[j - 1].row == segs[j].row
             (sure if beside and _holds_value(segs[j - 1], vocabulary) else either).append(j)
-            if beside and vocabulary.is_label_text(segs[j - 1].text, beside=True) and _values_under(segs, j - 1,
-                                                                                                   vocabulary):
+            lone = not any(ch.isdigit() for ch in segs[j].text)
+            if beside and lone and vocabulary.is_label_text(segs[j - 1].text, beside=True) and _values_under(
+                segs, j - 1, vocabulary
+            ):
                 headed.append(j)
         labelled = sure + either
         marked = [j for j in either if _marked(segs[j], vocabulary)]
-        columns = (sure and len({*sure, *marked, *headed}) >= ANCHORS) or len(headed) >= ANCHORS
+        columns = len({*sure, *marked, *headed}) >= ANCHORS and bool(sure or len(marked) >= ANCHORS or headed)
         if columns and len(labelled) >= SHARE * len(group):
             return min(segs[j].edge(0) for j in labelled), [segs[j].row for j in labelled]
     return None

@@ -66,6 +66,7 @@ from bot.ocr.values import (
     is_phone,
     looks_like_name,
     name_after_account,
+    name_before_account,
     parse_date,
     reference_candidates,
     sentence,
@@ -199,17 +200,29 @@ def _wraps(first: str, more: str) -> bool:
     return len(joined.split()) <= 6 and looks_like_name(joined) and (" " not in more or looks_like_name(more))
 
 
+def _first_name_after_digits(text: str) -> bool:
+    """Whether a line ends with one capitalised name word after an account's digits or stars (or is that word
+    alone): the start of a name that wrapped to the next line."""
+    words = text.split()
+    return bool(words) and bool(re.fullmatch(r"[A-ZÁÉÍÓÚÑ][a-záéíóúñü]{2,}", words[-1])) and (
+        len(words) == 1 or bool(re.search(r"[\d*#]", words[-2])))
+
+
 def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | None:
     """The holder's name among a value's lines, with its words' lowest confidence: account and phone lines
     skipped, an account beside the name removed, a wrapped name joined; any other line ends the search."""
     names: list[str] = []
     confs: list[float] = []
+    lead: Token | None = None
     for line in lines:
         text = strip_accounts(" ".join(t.text for t in line)).strip(" -·|/,;:!")
-        text = name_after_account(text)
+        text = name_before_account(name_after_account(text))
         junk = bool(re.search(r"[\d*#@$]", text))
         if not names and _in_words(text):
             break
+        if not names and line and (junk or not looks_like_name(text)) and _first_name_after_digits(text):
+            lead = line[-1]  # `CR41 0152 7647 5756 8781 75 José` / `Segura Mora`: the name wrapped after its account
+            continue
         if not text or (not names and (is_phone(text) or junk)):
             continue
         if names and COMPANY_SUFFIX.fullmatch(text):
@@ -218,6 +231,9 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
         cleaned = _without_full_stop(clean_name(text) or "") if not junk else None
         if not cleaned or not (looks_like_name(cleaned) if not names else _wraps(names[0], cleaned)):
             break
+        if not names and lead is not None and _wraps(lead.text, cleaned):
+            cleaned = f"{lead.text} {cleaned}"
+            confs.append(lead.conf)
         names.append(cleaned)
         confs += [t.conf for t in line if any(ch.isalpha() for ch in t.text) and t.text in text]
         if len(names) == 2:

@@ -165,6 +165,43 @@ def without_leaders(words: Sequence[Word]) -> list[Word]:
     return out
 
 
+PICTURE_TALL = 1.8
+PICTURE_CONF = 40
+"""A line's first word this many times taller than the line's text and read with less confidence than this (of
+100) is a picture read as letters: an icon at the start of a table's header band (`o)`, `MN`, `DS]`)."""
+
+
+def without_pictures(words: Sequence[Word]) -> list[Word]:
+    """Words without the icons read as a letter or two at the start of their line."""
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for word in words:
+        lines.setdefault(word.line_key, []).append(word)
+    dropped: set[int] = set()
+    for line in lines.values():
+        first = min(line, key=lambda w: w.left)
+        text = [w.height for w in line if w is not first and len(w.text) >= 2 and w.conf >= ODD_CONF]
+        if not text or first.conf >= PICTURE_CONF or sum(ch.isalnum() for ch in first.text) > 3:
+            continue
+        if first.height >= PICTURE_TALL * sorted(text)[len(text) // 2]:
+            dropped.add(id(first))
+    return [w for w in words if id(w) not in dropped]
+
+
+SPECK_LOW = 0.25
+"""A word of a letter or two less than this share of the page's text height high, read unsurely, is a speck
+(a rule's end, an accent's dot) read as a letter."""
+
+
+def without_specks(words: Sequence[Word]) -> list[Word]:
+    """Words without the specks read as `o` or `.`."""
+    heights = sorted(w.height for w in words if sum(ch.isalnum() for ch in w.text) >= 2 and w.conf >= ODD_CONF)
+    if not heights:
+        return list(words)
+    low = SPECK_LOW * heights[len(heights) // 2]
+    return [w for w in words
+            if not (w.height < low and w.conf < ODD_CONF and sum(ch.isalnum() for ch in w.text) <= 2)]
+
+
 class _Ink:
     """The page as one byte per pixel, 1 for ink: rows and columns counted without numpy (Python ints as bit
     rows), which a fresh `paybot ocr` process would import for this alone."""
@@ -245,4 +282,4 @@ def fill_missed_lines(page: Image.Image, words: list[Word], deadline: float) -> 
         if _alnum(again) > _alnum(mine):
             kept = {id(w) for w in mine}
             out = [w for w in out if id(w) not in kept] + again
-    return without_leaders(out)
+    return without_specks(without_leaders(without_pictures(out)))

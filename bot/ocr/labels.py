@@ -10,6 +10,7 @@ from functools import cache
 from rapidfuzz import fuzz, process
 
 from bot.ocr.layouts import LABEL_KINDS, Layout, load_layouts, merged_labels, normalize
+from bot.ocr.values import looks_like_name
 
 ABBREVIATIONS = {
     "no": "numero", "n": "numero", "nro": "numero", "num": "numero", "nº": "numero", "tel": "telefono",
@@ -48,6 +49,8 @@ def side_of_verb(words: list[str]) -> str | None:
         return "payer" if after in ("de", "desde") else "payee"
     return None
 SIMILAR_SCORE = 82
+NAME_WORDS = 6
+"""The most words a holder's name printed after its label has."""
 HEAD_ROLES = ("phone", "date", "time", "amount", "description", "holder", "reference", "account")
 """The keyword roles that name a field (sides and ignored words aside)."""
 NUMBER_WORDS = frozenset(("numero", "codigo"))
@@ -122,8 +125,11 @@ class Vocabulary:
         return None
 
     def familiar(self, word: str) -> bool:
-        """A word labels are made of: from the vocabulary, or a payment verb (`Pagado`, `Recibido`)."""
-        return word in self.label_vocabulary or side_of_verb([word]) is not None
+        """A word labels are made of: from the vocabulary (or its plural, `Remitentes`, `Fechas`), or a payment
+        verb (`Pagado`, `Recibido`)."""
+        return (word in self.label_vocabulary or side_of_verb([word]) is not None
+                or (len(word) > 4 and word.endswith("s") and (word[:-1] in self.label_vocabulary
+                                                              or word[:-2] in self.label_vocabulary)))
 
     def _by_keywords(self, words: list[str]) -> str | None:
         found = {role for role, keys in self.keywords.items() if any(w in keys for w in words)}
@@ -242,6 +248,11 @@ class Vocabulary:
         if 0 < run < len(texts) and re.search(r"[\d₡¢$]", texts[run]):
             match = self.match(label_words(" ".join(texts[:run])))
             if match is not None and match.how in (KNOWN, FUZZY, KEYWORD):
+                return run, match
+        if 0 < run < len(texts) and len(texts) - run <= NAME_WORDS and looks_like_name(" ".join(texts[run:])):
+            # A holder's label and the name after it, the line holding nothing else (`Nombre del titular Luis Vega`).
+            match = self.match(label_words(" ".join(texts[:run])))
+            if match is not None and match.how in (KNOWN, FUZZY, KEYWORD) and match.kind.endswith("_name"):
                 return run, match
         return None
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from bot.ocr.labels import FUZZY, KNOWN, SIMILAR, STOP_WORDS, LabelMatch, Vocabulary, label_words
+from bot.ocr.labels import FUZZY, KEYWORD, KNOWN, SIMILAR, STOP_WORDS, LabelMatch, Vocabulary, label_words
 from bot.ocr.rows import Row, Token
 from bot.ocr.values import is_account, is_legal_form, is_phone, looks_like_name, strip_accounts
 
@@ -30,6 +30,15 @@ wrapped value's second line is often a little smaller than its first)."""
 FAR_GAP = 2.8
 """The furthest a lone label's value may be when every label of the page sits on the same side of its value."""
 HEADER_GAP = 2.5
+LABEL_CONF = 0.5
+"""A short label alone on its piece read with less confidence than this throughout is marks (a rule read as
+`de`)."""
+MARK_LETTERS = 3
+LABEL_SPACE = 1.6
+"""A space this many times wider than a line's others sets its label apart from its value."""
+SPACE = 0.4
+"""The usual space between words, in text heights."""
+LABEL_WORDS = 5
 TABLE_ROWS = 3
 """Rows of a known label with its value apart beside it that make the page a table of labels and values."""
 """The same for a label in a table's header row, which stands further from the values under it."""
@@ -153,6 +162,8 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         split = vocabulary.prefix([t.text for t in seg.tokens])
         if split is not None and _longer_label(segs, i, split[0], vocabulary):
             split = None
+        if split is None:
+            split = _spaced_label(seg, vocabulary)
         if split is not None and split[1].how in (KNOWN, FUZZY) and _strip_colon(seg.tokens[split[0]:]):
             inline[i] = split
             continue
@@ -160,7 +171,7 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         beside = leftmost and i + 1 < len(segs) and segs[i + 1].row == seg.row
         alone = leftmost and seg.boxed and (i + 1 == len(segs) or segs[i + 1].row != seg.row)
         whole = vocabulary.is_label_text(seg.text, beside=beside, alone=alone)
-        if whole is not None:
+        if whole is not None and not _marks(seg):
             labels[i] = whole
             continue
         if split is not None and (leftmost or split[1].how in (KNOWN, FUZZY)):
@@ -218,6 +229,33 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
             rows[segs[first].row].crowded)
         pairs.append(Pair(match, seg.text, tuple(lines), place, seg.tokens, crowded))
     return pairs
+
+
+def _marks(seg: Segment) -> bool:
+    """A piece of a letter or three read unsurely: marks (a rule, a border) read as a short word (`de`, `De`)."""
+    return sum(ch.isalpha() for ch in seg.text) <= MARK_LETTERS and max(t.conf for t in seg.tokens) < LABEL_CONF
+
+
+def _spaced_label(seg: Segment, vocabulary: Vocabulary) -> tuple[int, LabelMatch] | None:
+    """(words taken, match) for a label set apart from its value by a wider space than its words are (a voucher's
+    bold label without a colon: `Descripción del pago   ID WOLK 43713`), its words naming a field."""
+    tokens = seg.tokens
+    if len(tokens) < 2 or not seg.boxed:
+        return None
+    gaps = [b.box[0] - a.box[2] for a, b in itertools.pairwise(tokens) if a.box and b.box]
+    widest = max(range(len(gaps)), key=lambda k: gaps[k])
+    if widest + 1 > LABEL_WORDS or any(ch.isdigit() for t in tokens[: widest + 1] for ch in t.text):
+        return None
+    others = [g for k, g in enumerate(gaps) if k != widest]
+    if len(others) < 2 or gaps[widest] < LABEL_SPACE * max(median(others), SPACE * seg.height):
+        return None
+    words = label_words(" ".join(t.text for t in tokens[: widest + 1]))
+    if not words or not all(vocabulary.familiar(w) or w in STOP_WORDS for w in words):
+        return None
+    match = vocabulary.match(words)
+    if match is None or match.how not in (KNOWN, FUZZY, KEYWORD) or match.kind == "ignore":
+        return None
+    return widest + 1, match
 
 
 def _longer_label(segs: Sequence[Segment], i: int, count: int, vocabulary: Vocabulary) -> bool:
@@ -295,11 +333,12 @@ def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
         match = vocabulary.match(label_words(text))
         if match is not None and match.kind != "unknown":
             labels[i] = match
-        elif match is None and value_height >= UNKNOWN_TYPE_STEP * seg.height and any(
+        elif match is None and not looks_like_name(text) and value_height >= UNKNOWN_TYPE_STEP * seg.height and any(
             j is not None and j not in labels and segs[j].height >= UNKNOWN_TYPE_STEP * seg.height
             for j in (_neighbour(segs, i, 1), _neighbour(segs, i, -1))
         ):
-            # A label whose words name no field (`Información adicional`): its value is typed by its shape.
+            # A label whose words name no field (`Información adicional`), and no name: its value is typed by its
+            # shape.
             labels[i] = LabelMatch("unknown", SIMILAR)
 
 

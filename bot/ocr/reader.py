@@ -114,6 +114,8 @@ def _line_reader(page: Image.Image, deadline: float, language: str) -> LineReade
             min(page.width, max(b[2] for b in boxes) + pad),
             min(page.height, bottom + pad),
         )
+        if box[2] <= box[0] or box[3] <= box[1]:
+            return None
         words = run_tesseract(page.crop(box), timeout=remaining, psm="7", language=language)
         return [Token(w.text, w.conf / 100) for w in sorted(words, key=lambda w: w.left)]
 

@@ -47,6 +47,7 @@ _IBAN = re.compile(
 """An IBAN; or its start (`CR24 0152 3440`, the rest wrapped to the next line, or hidden) with its digit groups."""
 _MASKED = re.compile(
     r"(?:CR\d{0,2}\s?)?(?:\*{2,}\s?)+\d{3,4}\b|\bX{3,}\d{3,4}\b"
+    r"|\bX[XI]{2,}(?:[\s-]+X[XI]{2,})*[\s-]*\d{3,4}\b"  # groups of X (`XXXX-XXXX-3096`, misread `XXXIX XXXX- 1905`)
     r"|\bCR\d{2}(?:\s[^\s\d]{1,6}){1,4}\s\d{3,4}\b",  # the hiding stars misread (`CR28 eek er* 0317`)
     re.IGNORECASE,
 )
@@ -179,6 +180,15 @@ def name_after_account(text: str) -> str:
         return text
     tail = " ".join(words[marked[-1] + 1 :])
     return tail if looks_like_name(tail) and len(tail.split()) >= 2 else text
+
+
+def name_before_account(text: str) -> str:
+    """The name printed before a dash and an account whose letters, digits or hiding stars were misread
+    (`Daniela Elizondo Torres - CRY8 **** ex xx`); else the text as it was."""
+    parts = re.split(r"\s[-–—|]\s", text, maxsplit=1)
+    if len(parts) == 2 and re.search(r"[\d*#]", parts[1]) and looks_like_name(parts[0]):
+        return parts[0]
+    return text
 
 
 def cut_phrase(text: str) -> bool:
