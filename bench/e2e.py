@@ -44,7 +44,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,47 +200,45 @@ def post_all(url: str, images: list[bytes], senders: int, pace: float,
     start = time.perf_counter() + 0.5
     queue = list(enumerate(requests))
 
+    def turns() -> Iterator[tuple[int, bytes]]:
+        """This sender's share of the queue, each at its time."""
+        while True:
+            with lock:
+                if not queue:
+                    return
+                number, request = queue.pop(0)
+            wait = start + number * pace - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            yield number, request
+
+    def record(took: float, headers: Mapping[str, str]) -> None:
+        with lock:
+            acks.append(took)
+            if phases is not None:
+                phases.append(server_phases(headers.get("server-timing", "")))
+
     def httpx_sender() -> None:
         with httpx.Client(base_url=url, timeout=60) as session:
-            while True:
-                with lock:
-                    if not queue:
-                        return
-                    number, _ = queue.pop(0)
-                wait = start + number * pace - time.perf_counter()
-                if wait > 0:
-                    time.sleep(wait)
+            for number, _ in turns():
                 began = time.perf_counter()
                 answer = session.post("/sandbox/api/customer", data={"phone": f"8{7000000 + number % PHONES}"},
                                       files={"file": (f"r{number}.img", images[number], "application/octet-stream")})
                 took = time.perf_counter() - began
                 assert answer.status_code == 201, answer.text
-                with lock:
-                    acks.append(took)
-                    if phases is not None:
-                        phases.append(server_phases(answer.headers.get("server-timing", "")))
+                record(took, answer.headers)
 
     def sender() -> None:
         with socket.create_connection((host, int(port)), timeout=60) as sock:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             pending = bytearray()
-            while True:
-                with lock:
-                    if not queue:
-                        return
-                    number, request = queue.pop(0)
-                wait = start + number * pace - time.perf_counter()
-                if wait > 0:
-                    time.sleep(wait)
+            for _, request in turns():
                 began = time.perf_counter()
                 sock.sendall(request)
                 status, headers, body = answer_of(sock, pending)
                 took = time.perf_counter() - began
                 assert status == 201, body
-                with lock:
-                    acks.append(took)
-                    if phases is not None:
-                        phases.append(server_phases(headers.get("server-timing", "")))
+                record(took, headers)
 
     threads = [threading.Thread(target=httpx_sender if client == "httpx" else sender) for _ in range(senders)]
     for thread in threads:
