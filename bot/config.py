@@ -9,10 +9,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.ocr import defaults as ocr_defaults
+
+SECRET_MINIMUMS = {"portal_secret": 32, "media_url_secret": 16, "metrics_token": 16, "erp_webhook_secret": 16,
+                   "access_webhook_secret": 16}
+"""Shortest key each secret setting accepts: the portal's signs sessions, the others sign or admit requests."""
 
 CommaList = Annotated[list[str], NoDecode]
 CommaIntList = Annotated[list[int], NoDecode]
@@ -357,39 +361,14 @@ class Settings(BaseSettings):
     )(_split_commas)
     _templates = field_validator("twilio_templates", mode="before")(_templates)
 
-    @field_validator("portal_secret")
+    @field_validator("portal_secret", "media_url_secret", "metrics_token", "erp_webhook_secret",
+                     "access_webhook_secret")
     @classmethod
-    def _portal_secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 32:
-            raise ValueError("PAYBOT_PORTAL_SECRET must be at least 32 characters (or unset)")
-        return value
-
-    @field_validator("media_url_secret")
-    @classmethod
-    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("PAYBOT_MEDIA_URL_SECRET must be at least 16 characters (or unset)")
-        return value
-
-    @field_validator("metrics_token")
-    @classmethod
-    def _metrics_token_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("PAYBOT_METRICS_TOKEN must be at least 16 characters (or unset)")
-        return value
-
-    @field_validator("erp_webhook_secret")
-    @classmethod
-    def _erp_secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("PAYBOT_ERP_WEBHOOK_SECRET must be at least 16 characters (or unset)")
-        return value
-
-    @field_validator("access_webhook_secret")
-    @classmethod
-    def _access_secret_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("PAYBOT_ACCESS_WEBHOOK_SECRET must be at least 16 characters (or unset)")
+    def _secret_long_enough(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        shortest = SECRET_MINIMUMS[info.field_name or ""]
+        if value is not None and len(value.get_secret_value()) < shortest:
+            raise ValueError(f"PAYBOT_{(info.field_name or '').upper()} must be at least {shortest} characters "
+                             "(or unset)")
         return value
 
     @field_validator("block_after_days", "cli_staff_id", mode="before")
