@@ -416,29 +416,3 @@ def _stretch_faint(page: Image.Image) -> Image.Image:
     low = np.asarray(Image.fromarray(darkest).resize(page.size, Image.Resampling.BILINEAR), dtype=np.float32)
     stretched = 255 - (255 - pixels.astype(np.float32)) * (255 - INKED) / np.maximum(1.0, 255 - low)
     return Image.fromarray(np.clip(stretched, 0, 255).astype(np.uint8))
-
-
-def _binarize(gray: Image.Image) -> Image.Image:
-    """Black text on white by Otsu's threshold (grain and blur of photos are what Tesseract reads worst)."""
-    threshold = _otsu(gray.histogram())
-    return gray.point(lambda v: 255 if v > threshold else 0)
-
-
-def _otsu(hist: list[int]) -> int:
-    import numpy as np
-
-    counts = np.array(hist, dtype=np.float64)
-    total = counts.sum() or 1.0
-    levels = np.arange(256, dtype=np.float64)
-    w0 = np.cumsum(counts)
-    s0 = np.cumsum(levels * counts)
-    valid = (w0 > 0) & (w0 < total)
-    if not valid.any():
-        return 128
-    w1 = np.where(valid, total - w0, 1.0)
-    m0 = s0 / np.where(valid, w0, 1.0)
-    m1 = (s0[-1] - s0) / w1
-    var = np.where(valid, w0 * w1 * (m0 - m1) ** 2, -1.0)
-    return int(np.argmax(var))
-
-
