@@ -14,7 +14,7 @@ from dataclasses import replace
 from statistics import median
 
 from bot.ocr.labels import FUZZY, KNOWN, SIMILAR, Vocabulary, label_words
-from bot.ocr.pairs import COLUMN_GAP, Segment, segments
+from bot.ocr.pairs import COLUMN_GAP, LABEL_WORDS, Segment, segments
 from bot.ocr.rows import Row, Token
 from bot.ocr.values import name_words
 
@@ -24,8 +24,6 @@ ALIGN = 1.0
 """How far (in text heights) the right column's labels may start from one another."""
 SHARE = 0.3
 """The least share of the pieces starting at the right column's x that start with a label."""
-LABEL_WORDS = 5
-"""The most words a label alone on its piece has."""
 MIDDLE = 0.25
 """The right column starts at least this share of the page's text width from its left edge."""
 

@@ -30,18 +30,19 @@ wrapped value's second line is often a little smaller than its first)."""
 FAR_GAP = 2.8
 """The furthest a lone label's value may be when every label of the page sits on the same side of its value."""
 HEADER_GAP = 2.5
+"""LINE_GAP for a label in a table's header row, which stands further from the values under it."""
 LABEL_CONF = 0.5
-"""A short label alone on its piece read with less confidence than this throughout is marks (a rule read as
-`de`)."""
 MARK_LETTERS = 3
+"""A piece of at most MARK_LETTERS letters read with less confidence than LABEL_CONF throughout is marks (a rule
+read as `de`), not a label."""
 LABEL_SPACE = 1.6
 """A space this many times wider than a line's others sets its label apart from its value."""
 SPACE = 0.4
 """The usual space between words, in text heights."""
 LABEL_WORDS = 5
+"""The most words a label printed without a colon has (before its value, or alone on its piece)."""
 TABLE_ROWS = 3
 """Rows of a known label with its value apart beside it that make the page a table of labels and values."""
-"""The same for a label in a table's header row, which stands further from the values under it."""
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ MAX_TEXT_CHARS = 10_000
 MAX_VALUE_CHARS = 200
 """The longest text read as one value (an amount, a reference, a phone, a name); longer is not that value."""
 MAX_NUMBER_DIGITS = 20
-CENT = Decimal("0.01")
 """The most digits an amount's number may have; a longer run of digits is not an amount."""
+CENT = Decimal("0.01")
 
 _USD = re.compile(r"US\s?\$|USD|U\.S\.|d[oó]lares|\$", re.IGNORECASE)
 _CRC = re.compile(r"₡|¢|\bCRC\b|colones|\bcol\b", re.IGNORECASE)
