@@ -15,7 +15,7 @@ from statistics import median
 
 from bot.ocr.labels import FUZZY, KNOWN, SIMILAR, Vocabulary, label_words
 from bot.ocr.pairs import COLUMN_GAP, LABEL_WORDS, Segment, segments
-from bot.ocr.rows import Row, Token
+from bot.ocr.rows import Row, Token, same_line
 from bot.ocr.values import name_words
 
 ANCHORS = 2
@@ -161,7 +161,7 @@ def _merged(rows: list[Row]) -> list[Row]:
     """A column's rows, with two that overlap in height (cut from neighbouring rows of the page) made one."""
     out: list[Row] = []
     for row in rows:
-        if out and _overlap(out[-1].tokens, row.tokens):
+        if out and same_line(_band(out[-1].tokens), _band(row.tokens)):
             out[-1] = replace(out[-1], tokens=tuple(sorted((*out[-1].tokens, *row.tokens),
                                                            key=lambda t: t.box[0] if t.box else 0)))
             continue
@@ -169,9 +169,6 @@ def _merged(rows: list[Row]) -> list[Row]:
     return out
 
 
-def _overlap(a: Sequence[Token], b: Sequence[Token]) -> bool:
-    top_a = min(t.box[1] for t in a if t.box)
-    bottom_a = max(t.box[3] for t in a if t.box)
-    top_b = min(t.box[1] for t in b if t.box)
-    bottom_b = max(t.box[3] for t in b if t.box)
-    return min(bottom_a, bottom_b) - max(top_a, top_b) > 0.5 * min(bottom_a - top_a, bottom_b - top_b)
+def _band(tokens: Sequence[Token]) -> tuple[float, float]:
+    """A cut row's height on the page: its highest top to its lowest bottom."""
+    return min(t.box[1] for t in tokens if t.box), max(t.box[3] for t in tokens if t.box)

@@ -41,16 +41,16 @@ def rows_from_words(words: Sequence[Word]) -> list[Row]:
     boxes = sorted(lines.values(), key=lambda ws: min(w.top for w in ws))
     rows: list[list[Word]] = []
     for line in boxes:
-        top, bottom = _band(line)
-        if rows:
-            prev = rows[-1]
-            ptop, pbottom = _band(prev)
-            overlap = min(bottom, pbottom) - max(top, ptop)
-            if overlap > 0.5 * min(bottom - top, pbottom - ptop):
-                prev.extend(line)
-                continue
+        if rows and same_line(_band(rows[-1]), _band(line)):
+            rows[-1].extend(line)
+            continue
         rows.append(list(line))
     return [Row(tuple(_token(w) for w in sorted(r, key=lambda w: w.left))) for r in rows]
+
+
+def same_line(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether two (top, bottom) bands are one line of text: they overlap by more than half the smaller one."""
+    return min(a[1], b[1]) - max(a[0], b[0]) > 0.5 * min(a[1] - a[0], b[1] - b[0])
 
 
 def _band(words: Sequence[Word]) -> tuple[float, float]:
