@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.ocr import UnreadableReceipt, read_receipt
 from bot.ocr.fields import JSON_KEYS
-from tests.ocr.generator import generate
+from tests.ocr.generator import families, generate
+from tests.ocr.generator.wide import WIDE_NAMES
 
 BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01))
 CONFIDENT = 0.9
@@ -39,7 +40,8 @@ FORWARD_KEYS = ("amount", "date", "reference", "client_id")
 TARGET_RIGHT = 0.995
 
 
-def score(seed: int, part: str | None, classic: bool) -> dict[str, Any]:
+def score(seed: int, part: str | None, classic: bool, photographed: bool | None = None,
+          family: str | None = None) -> dict[str, Any]:
     """Read one generated receipt and compare it with its truth."""
     if classic:
         from tests.ocr.receipts import generate as generate_classic
@@ -47,13 +49,18 @@ def score(seed: int, part: str | None, classic: bool) -> dict[str, Any]:
         old = generate_classic(seed, photographed=seed % 4 == 3)
         data, truth, family, photo = old.data, old.truth.as_json(), "classic", old.photographed
     else:
-        receipt = generate(seed, part=part)  # type: ignore[arg-type]
+        receipt = generate(seed, part=part, photographed=photographed, family=family)  # type: ignore[arg-type]
         data, truth, family, photo = receipt.data, receipt.truth.as_json(), receipt.family, receipt.photographed
     try:
         got = read_receipt(data).to_json()
     except UnreadableReceipt as error:
         got = {key: None for key in JSON_KEYS} | {"confidence": {}, "error": error.code}
     return {"seed": seed, "part": part or "all", "family": family, "photo": photo, "truth": truth, "got": got}
+
+
+def tuned_family_names() -> set[str]:
+    """The families a tuning run may pick (a held-out family's name is refused, never generated)."""
+    return {f.name for f in families("tuned")} | set(WIDE_NAMES)
 
 
 def _cells(rows: Sequence[dict[str, Any]], key: str) -> tuple[int, int]:
@@ -183,12 +190,20 @@ def main() -> int:
     parser.add_argument("--classic", action="store_true", help="the issue-3 generator's receipts instead")
     parser.add_argument("--failures", action="store_true", help="list every wrong field of tuned receipts")
     parser.add_argument("--show-held", action="store_true", help="also detail held-out confidently wrong fields")
+    parser.add_argument("--photographed", action="store_true",
+                        help="with --tuned-only: every receipt photographed (the photo path measured over many)")
+    parser.add_argument("--family", help="with --tuned-only: receipts of this tuned family only")
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--save", type=Path, help="write every tuned result as JSON lines")
     args = parser.parse_args()
     parts: list[str | None] = ["tuned", "held", "held2"] if args.holdout else ["tuned"] if args.tuned_only else [None]
     offsets = {"held": HELD_SEED_OFFSET, "held2": HELD2_SEED_OFFSET}
-    jobs = [(args.seed + offsets.get(part or "", 0) + i, part, args.classic)
+    if (args.photographed or args.family) and not args.tuned_only:
+        parser.error("--photographed and --family go with --tuned-only")
+    if args.family and args.family not in tuned_family_names():
+        parser.error(f"--family: {args.family!r} is no tuned family")
+    forced = True if args.photographed else None
+    jobs = [(args.seed + offsets.get(part or "", 0) + i, part, args.classic, forced, args.family)
             for part in parts for i in range(args.count)]
     with ProcessPoolExecutor(max_workers=args.workers or None) as pool:
         results = list(pool.map(score, *zip(*jobs, strict=True), chunksize=4))

@@ -45,6 +45,10 @@ RECEIPT_SHARE = 0.3
 """A column (row) of a photo is the receipt's when this share of its pixels differ from the surface."""
 RUN_GAP = 6
 """Rows or columns of a photo's receipt that may look like the surface between two parts of it."""
+PAPER_SMOOTHING = 5
+"""Side of the median filter (analysis pixels) that drops specks of grain from the paper mask and fills its text."""
+PAPER_MARGIN = 3
+"""The paper mask widened by this filter (analysis pixels), so the mask's coarse outline never cuts its ink."""
 FAINT_INK = 200
 INKED = 60
 """Ink this dark is left as it is; paler ink (up to FAINT_INK) is darkened to it."""
@@ -72,13 +76,19 @@ def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT)
         if dark:
             gray = ImageOps.invert(gray)
         skew = _find_skew(_flatten_light(_small(gray)))
-        color = image if image.mode == "RGB" else image.convert("RGB")
+        paper = _paper(image if image.mode == "RGB" else image.convert("RGB"), _small(gray).size)
         if abs(skew) >= 0.3:
             fill = gray.getpixel((0, 0))
             gray = gray.rotate(skew, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=fill)
-            color = color.rotate(skew, resample=Image.Resampling.NEAREST, expand=True, fillcolor=color.getpixel((0, 0)))
-        box = _receipt_box(gray, color)
-        gray = _flatten_bands(gray.crop(box) if box else gray, tiles=12, rows=6)
+            if paper is not None:
+                paper = paper.rotate(skew, resample=Image.Resampling.NEAREST, expand=True, fillcolor=0)
+        mask = None
+        if paper is not None:
+            mask = paper.resize(gray.size, Image.Resampling.NEAREST)
+            box = mask.getbbox()
+            if box:
+                gray, mask = gray.crop(box), mask.crop(box)
+        gray = _flatten_bands(gray, tiles=12, rows=6, paper=mask)
     else:
         gray = _flatten_bands(gray)
     gray = _crop_to_ink(gray)
@@ -97,26 +107,31 @@ def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT)
     return Prepared(image=gray, photo=photo, dark=dark, scale=scale, skew=skew)
 
 
-def _flatten_bands(gray: Image.Image, *, tiles: int = 1, rows: int = 1) -> Image.Image:
+def _flatten_bands(gray: Image.Image, *, tiles: int = 1, rows: int = 1, paper: Image.Image | None = None,
+                   ) -> Image.Image:
     """Ink as the distance from the local background colour: dark mode, coloured headers and cards alike.
 
     A screenshot is built of horizontal bands of flat colour (status bar, header, cards, the page);
     the commonest value of a row is its background, so light-on-dark and dark-on-light text both
     come out dark on white without deciding per band which way round it is. Photos add uneven light,
     so there the row is cut into `tiles` pieces, `rows` pixels high, values grouped by 8 against grain.
+    Where a `paper` mask is given, only its pixels count (a tile on the table takes its nearest paper
+    tile's colour) and everything outside it comes out white.
     """
     if tiles == 1:
         source = gray.resize((min(gray.width, 270), gray.height), Image.Resampling.NEAREST)
         modes = _row_modes(source)
         height = source.height
     else:
-        modes, height = _tile_modes(gray.point(lambda v: (v & 0xF8) + 4), tiles, rows)
+        modes, height = _tile_modes(gray.point(lambda v: (v & 0xF8) + 4), tiles, rows, paper)
     grid = Image.frombytes("L", (tiles, height), modes).filter(
         ImageFilter.MedianFilter(7 if tiles > 1 else 5)
     )
     resample = Image.Resampling.NEAREST if tiles == 1 else Image.Resampling.BILINEAR
     background = grid.resize(gray.size, resample)
     ink = ImageChops.difference(gray, background)
+    if paper is not None:
+        ink = ImageChops.multiply(ink, paper)
     page = ImageOps.autocontrast(ImageOps.invert(ink), cutoff=(0.2, 0))
     return _stretch_lines(page) if tiles == 1 else page
 
@@ -137,13 +152,17 @@ def _row_modes(source: Image.Image) -> bytes:
     return bytes(modes)
 
 
-def _tile_modes(source: Image.Image, tiles: int, rows: int) -> tuple[bytes, int]:
-    """The commonest value of each tile, `tiles` across and `rows` pixels high (numpy: photos only)."""
+def _tile_modes(source: Image.Image, tiles: int, rows: int, paper: Image.Image | None = None) -> tuple[bytes, int]:
+    """The commonest value of each tile, `tiles` across and `rows` pixels high (numpy: photos only); with a
+    `paper` mask only its pixels are counted, and a tile without any takes the nearest counted tile's value."""
     import numpy as np
 
     height = -(-source.height // rows)
     # A last band shorter than `rows` is counted with black below the image, as a crop past the edge reads.
     pixels = np.pad(np.asarray(source), ((0, height * rows - source.height), (0, 0)))
+    if paper is not None:
+        outside = np.pad(np.asarray(paper) == 0, ((0, height * rows - source.height), (0, 0)))
+        pixels = np.where(outside, 0, pixels)
     step = source.width / tiles
     edges = [round(t * step) for t in range(tiles + 1)]
     column_tile = np.searchsorted(edges, np.arange(source.width), side="right") - 1
@@ -153,9 +172,31 @@ def _tile_modes(source: Image.Image, tiles: int, rows: int) -> tuple[bytes, int]
         chunk = pixels[top : top + band].astype(np.int64)
         cell = (np.arange(chunk.shape[0])[:, None] // rows) * tiles + column_tile[None, :]
         counts = np.bincount((cell * 256 + chunk).ravel(), minlength=(-(-chunk.shape[0] // rows)) * tiles * 256)
+        counts = counts.reshape(-1, tiles, 256)
+        if paper is not None:
+            counts[:, :, 0] = 0
         first = top // rows
-        modes[first : first + -(-chunk.shape[0] // rows)] = counts.reshape(-1, tiles, 256).argmax(axis=2)
+        modes[first : first + -(-chunk.shape[0] // rows)] = counts.argmax(axis=2)
+    if paper is not None:
+        modes = _fill_holes(_fill_holes(modes, axis=1), axis=0)
     return modes.tobytes(), height
+
+
+def _fill_holes(grid: NDArray[np.uint8], axis: int) -> NDArray[np.uint8]:
+    """Zeros along `axis` replaced by the nearest non-zero value on their line (the one before on a tie)."""
+    import numpy as np
+
+    lines = grid if axis == 1 else grid.T
+    size = lines.shape[1]
+    index = np.arange(size)[None, :]
+    valid = lines != 0
+    before = np.maximum.accumulate(np.where(valid, index, -1), axis=1)
+    after = np.flip(np.minimum.accumulate(np.flip(np.where(valid, index, size), axis=1), axis=1), axis=1)
+    use_after = (before < 0) | ((after < size) & (after - index < index - before))
+    source = np.where(use_after, after, before)
+    filled = np.where(source >= 0, np.take_along_axis(lines, np.clip(source, 0, size - 1), axis=1), 0)
+    filled = np.where(source >= size, 0, filled).astype(np.uint8)
+    return filled if axis == 1 else filled.T
 
 
 def _stretch_lines(page: Image.Image) -> Image.Image:
@@ -304,17 +345,18 @@ def _find_skew(small: Image.Image) -> float:
     return best
 
 
-def _receipt_box(gray: Image.Image, color: Image.Image) -> tuple[int, int, int, int] | None:
-    """The paper or screen in a photo: where the colours stop being the surface it lies on.
+def _paper(color: Image.Image, size: tuple[int, int]) -> Image.Image | None:
+    """The paper or screen in a photo, as a mask of `size` (255 on it): where colours stop being the surface's.
 
     The surface is what the photo's left and right edges show on each row; light falls across a photo
     evenly enough that, between the two edges, the surface's colour is their blend. Whatever differs from
     that blend is the receipt, lighter or darker than the table, shadowed or not, so a shadow over the
-    label column or a dark phone screen on a light table is kept whole.
+    label column or a dark phone screen on a light table is kept whole. Its outline is followed row by row
+    and column by column, so a receipt seen from one side (a trapezoid) leaves no wedge of table beside it.
     """
     import numpy as np
 
-    small = color.resize(_small(gray).size, Image.Resampling.BOX)
+    small = color.resize(size, Image.Resampling.BOX)
     pixels = np.asarray(small, dtype=np.float64)
     height, width = pixels.shape[:2]
     edge = max(2, width // 50)
@@ -329,14 +371,29 @@ def _receipt_box(gray: Image.Image, color: Image.Image) -> tuple[int, int, int, 
     y0, y1 = _longest_run(differs[:, x0:x1].mean(axis=1) > RECEIPT_SHARE)
     if y1 - y0 < height // 4:
         return None
-    ratio = gray.width / width
-    inset = 2
-    return (
-        round((x0 + inset) * ratio),
-        round((y0 + inset) * ratio),
-        round((x1 - inset) * ratio),
-        round((y1 - inset) * ratio),
-    )
+    inside = np.zeros((height, width), dtype=bool)
+    inside[y0:y1, x0:x1] = differs[y0:y1, x0:x1]
+    flagged = Image.fromarray((inside * 255).astype(np.uint8)).filter(ImageFilter.MedianFilter(PAPER_SMOOTHING))
+    inside = np.asarray(flagged) > 0
+    solid = _spans(inside, axis=1) & _spans(inside, axis=0)
+    if solid.sum() < width * height // 16:
+        return None
+    mask = Image.fromarray((solid * 255).astype(np.uint8))
+    return mask.filter(ImageFilter.MaxFilter(PAPER_MARGIN))
+
+
+def _spans(flags: NDArray[np.bool_], axis: int) -> NDArray[np.bool_]:
+    """Every cell between the first and the last true cell of its row (axis 1) or column (axis 0)."""
+    import numpy as np
+
+    size = flags.shape[axis]
+    any_true = flags.any(axis=axis, keepdims=True)
+    first = np.argmax(flags, axis=axis)
+    last = size - 1 - np.argmax(np.flip(flags, axis=axis), axis=axis)
+    index = np.arange(size)
+    if axis == 1:
+        return any_true & (index[None, :] >= first[:, None]) & (index[None, :] <= last[:, None])
+    return any_true & (index[:, None] >= first[None, :]) & (index[:, None] <= last[None, :])
 
 
 def _longest_run(flags: NDArray[np.bool_]) -> tuple[int, int]:
