@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageChops, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
 if TYPE_CHECKING:
     import numpy as np
@@ -351,8 +351,9 @@ def _paper(color: Image.Image, size: tuple[int, int]) -> Image.Image | None:
     The surface is what the photo's left and right edges show on each row; light falls across a photo
     evenly enough that, between the two edges, the surface's colour is their blend. Whatever differs from
     that blend is the receipt, lighter or darker than the table, shadowed or not, so a shadow over the
-    label column or a dark phone screen on a light table is kept whole. Its outline is followed row by row
-    and column by column, so a receipt seen from one side (a trapezoid) leaves no wedge of table beside it.
+    label column or a dark phone screen on a light table is kept whole. The mask is the convex outline of
+    what differs, so a receipt seen from one side (a trapezoid) leaves no wedge of table beside it, and a
+    corner of paper that happens to match the surface (where the paper reaches the photo's edge) is kept.
     """
     import numpy as np
 
@@ -375,25 +376,40 @@ def _paper(color: Image.Image, size: tuple[int, int]) -> Image.Image | None:
     inside[y0:y1, x0:x1] = differs[y0:y1, x0:x1]
     flagged = Image.fromarray((inside * 255).astype(np.uint8)).filter(ImageFilter.MedianFilter(PAPER_SMOOTHING))
     inside = np.asarray(flagged) > 0
-    solid = _spans(inside, axis=1) & _spans(inside, axis=0)
-    if solid.sum() < width * height // 16:
+    rows = np.flatnonzero(inside.any(axis=1))
+    if len(rows) < height // 4:
         return None
-    mask = Image.fromarray((solid * 255).astype(np.uint8))
+    first = np.argmax(inside[rows], axis=1)
+    last = width - np.argmax(inside[rows, ::-1], axis=1)
+    outline = _hull([(int(x), int(y)) for x, y in zip(first, rows, strict=True)]
+                    + [(int(x), int(y) + 1) for x, y in zip(first, rows, strict=True)]
+                    + [(int(x), int(y)) for x, y in zip(last, rows, strict=True)]
+                    + [(int(x), int(y) + 1) for x, y in zip(last, rows, strict=True)])
+    mask = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(mask).polygon(outline, fill=255)
     return mask.filter(ImageFilter.MaxFilter(PAPER_MARGIN))
 
 
-def _spans(flags: NDArray[np.bool_], axis: int) -> NDArray[np.bool_]:
-    """Every cell between the first and the last true cell of its row (axis 1) or column (axis 0)."""
-    import numpy as np
+def _hull(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The convex hull of the points, in order around it (Andrew's monotone chain)."""
+    ordered = sorted(set(points))
+    if len(ordered) < 3:
+        return ordered
 
-    size = flags.shape[axis]
-    any_true = flags.any(axis=axis, keepdims=True)
-    first = np.argmax(flags, axis=axis)
-    last = size - 1 - np.argmax(np.flip(flags, axis=axis), axis=axis)
-    index = np.arange(size)
-    if axis == 1:
-        return any_true & (index[None, :] >= first[:, None]) & (index[None, :] <= last[:, None])
-    return any_true & (index[:, None] >= first[None, :]) & (index[:, None] <= last[None, :])
+    def turn(o: tuple[int, int], a: tuple[int, int], b: tuple[int, int]) -> int:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[int, int]] = []
+    upper: list[tuple[int, int]] = []
+    for point in ordered:
+        while len(lower) >= 2 and turn(lower[-2], lower[-1], point) <= 0:
+            lower.pop()
+        lower.append(point)
+    for point in reversed(ordered):
+        while len(upper) >= 2 and turn(upper[-2], upper[-1], point) <= 0:
+            upper.pop()
+        upper.append(point)
+    return lower[:-1] + upper[:-1]
 
 
 def _longest_run(flags: NDArray[np.bool_]) -> tuple[int, int]:
