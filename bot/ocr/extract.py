@@ -122,7 +122,8 @@ HEADING_EXTRA_WORDS = 2
 CONNECTORS = frozenset({"de", "del", "la", "y", "el"})
 PREPOSITIONS = frozenset({"a", "al", "de", "del", "desde", "en", "por", "para", "con", "hacia", "su", "tu"})
 """A bank's name right after one of these is part of a sentence (`desde BAC`, `por BN SINPE`)."""
-OTHER_ENTITY = frozenset({"destino", "receptora", "receptor", "beneficiaria", "destinataria", "acreditar", "entidad"})
+OTHER_ENTITY = frozenset({"destino", "receptora", "receptor", "beneficiaria", "beneficiario", "destinataria",
+                          "destinatario", "acreditar", "entidad"})
 """Words before a bank's name on its row that make it the other account's bank (`ENTIDAD RECEPTORA Coopenae`)."""
 OTHER_ENTITY_LIKE = 65
 """How alike (rapidfuzz ratio) a misread word of the row above must be to one of OTHER_ENTITY: it only costs a

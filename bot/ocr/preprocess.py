@@ -49,9 +49,15 @@ PAPER_SMOOTHING = 5
 """Side of the median filter (analysis pixels) that drops specks of grain from the paper mask and fills its text."""
 PAPER_MARGIN = 3
 """The paper mask widened by this filter (analysis pixels), so the mask's coarse outline never cuts its ink."""
+PAPER_WHITE = 200
+"""On a prepared photo, anything lighter than this is paper: the grain that flattening and darkening leave there is
+whitened, so Tesseract's own threshold of the page sees ink and paper (grain it kept joined letters into blobs)."""
 FAINT_INK = 200
 INKED = 60
 """Ink this dark is left as it is; paler ink (up to FAINT_INK) is darkened to it."""
+
+
+_WHITEN_GRAIN = [value if value <= PAPER_WHITE else 255 for value in range(256)]
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,7 @@ def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT)
     else:
         scale = 1.0
     if photo:
-        gray = _stretch_faint(gray)
+        gray = _stretch_faint(gray).point(_WHITEN_GRAIN)
     return Prepared(image=gray, photo=photo, dark=dark, scale=scale, skew=skew)
 
 
