@@ -47,8 +47,13 @@ RUN_GAP = 6
 """Rows or columns of a photo's receipt that may look like the surface between two parts of it."""
 PAPER_SMOOTHING = 5
 """Side of the median filter (analysis pixels) that drops specks of grain from the paper mask and fills its text."""
-PAPER_MARGIN = 3
-"""The paper mask widened by this filter (analysis pixels), so the mask's coarse outline never cuts its ink."""
+PAPER_INSET = 3
+"""The paper mask narrowed by this filter (analysis pixels), so the table's dark edge along the paper is no ink."""
+PAPER_SOLID = 0.8
+SURFACE_SPECKS = 0.1
+PAPER_CLEARANCE = 9
+"""A paper mask is trusted when this share of it differs from the surface and, beyond this many analysis pixels
+around it, no more than SURFACE_SPECKS does."""
 PAPER_WHITE = 200
 """On a prepared photo, anything lighter than this is paper: the grain that flattening and darkening leave there is
 whitened, so Tesseract's own threshold of the page sees ink and paper (grain it kept joined letters into blobs)."""
@@ -359,7 +364,9 @@ def _paper(color: Image.Image, size: tuple[int, int]) -> Image.Image | None:
     that blend is the receipt, lighter or darker than the table, shadowed or not, so a shadow over the
     label column or a dark phone screen on a light table is kept whole. The mask is the convex outline of
     what differs, so a receipt seen from one side (a trapezoid) leaves no wedge of table beside it, and a
-    corner of paper that happens to match the surface (where the paper reaches the photo's edge) is kept.
+    corner of paper that happens to match the surface is kept. A mask that is not solid, or has much that
+    differs around it (a dark screen on a dark table, a paper running off the photo's edge), is no mask: the
+    photo is then read uncropped rather than cut through its text.
     """
     import numpy as np
 
@@ -393,7 +400,11 @@ def _paper(color: Image.Image, size: tuple[int, int]) -> Image.Image | None:
                     + [(int(x), int(y) + 1) for x, y in zip(last, rows, strict=True)])
     mask = Image.new("L", (width, height), 0)
     ImageDraw.Draw(mask).polygon(outline, fill=255)
-    return mask.filter(ImageFilter.MaxFilter(PAPER_MARGIN))
+    solid = np.asarray(mask) > 0
+    around = np.asarray(mask.filter(ImageFilter.MaxFilter(PAPER_CLEARANCE))) == 0
+    if differs[solid].mean() < PAPER_SOLID or (around.any() and differs[around].mean() > SURFACE_SPECKS):
+        return None
+    return mask.filter(ImageFilter.MinFilter(PAPER_INSET))
 
 
 def _hull(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
