@@ -398,7 +398,8 @@ def connection_flood(folder: Path) -> bool:
           f"{statuses.count(201)} of {len(statuses)} honest uploads stored {sorted(set(statuses))}, slowest "
           f"{max(seconds, default=0) * 1000:.0f} ms; the service held at most {max(descriptors, default=0)} "
           "file descriptors")
-    return bool(statuses) and all(status == 201 for status in statuses) and max(descriptors) < FLOOD_CAP + 2 * ACCEPT_BATCH
+    stored = bool(statuses) and all(status == 201 for status in statuses)
+    return stored and max(descriptors) < FLOOD_CAP + 2 * ACCEPT_BATCH
 
 
 def main() -> int:
