@@ -79,9 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Reading receipts needs neither the other commands nor the whole configuration: skip both. A process of
         # its own takes the regular expressions an earlier one compiled.
         if argv is None:
-            from bot.cli import regex_cache
+            from bot.cli.regex_cache import install, save
 
-            regex_cache.install()
+            install()
         from bot.cli.commands_ocr import main as read_receipts
 
         try:
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             status = 130
         if argv is None:
-            regex_cache.save()
+            save()
             _leave(status)
         return status
     import logging
