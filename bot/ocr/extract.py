@@ -55,7 +55,15 @@ from bot.ocr.parsing import (
     parse_reference,
     reference_date,
 )
-from bot.ocr.prose import Notification, amounts, phrase, read_notification, sentence_piece, until_next_label
+from bot.ocr.prose import (
+    Notification,
+    amounts,
+    phrase,
+    read_notification,
+    sentence_piece,
+    until_next_label,
+    without_reference,
+)
 from bot.ocr.rows import TEXT_CONFIDENCE, Flat, Row, Token, flatten_rows, rows_from_text, rows_from_words
 from bot.ocr.values import (
     cut_phrase,
@@ -122,6 +130,8 @@ HEADING_EXTRA_WORDS = 2
 CONNECTORS = frozenset({"de", "del", "la", "y", "el"})
 PREPOSITIONS = frozenset({"a", "al", "de", "del", "desde", "en", "por", "para", "con", "hacia", "su", "tu"})
 """A bank's name right after one of these is part of a sentence (`desde BAC`, `por BN SINPE`)."""
+PHRASE_OPENERS = frozenset({"a", "al", "de", "del", "desde", "para", "por", "hacia"})
+"""Words a label line may end with that open a phrase, whose value is read on as a sentence when no pair reads it."""
 OTHER_ENTITY = frozenset({"destino", "receptora", "receptor", "beneficiaria", "destinataria", "acreditar", "entidad"})
 """Words before a bank's name on its row that make it the other account's bank (`ENTIDAD RECEPTORA Coopenae`)."""
 OTHER_ENTITY_LIKE = 65
@@ -439,6 +449,13 @@ def _reread_symbols(value: Value, reread: Reread) -> Value:
     return Value(" ".join(t.text for t in tokens).lstrip(": "), min(t.conf for t in tokens), tuple(tokens))
 
 
+def _opens_phrase(text: str) -> bool:
+    """Whether a line taken for a label ends with the preposition of a phrase that goes on at the next line
+    (`Transferencia recibida de` / `Rebeca Leiva, tel ...`): unless its pair reads a value, the sentence is read."""
+    words = text.split()
+    return bool(words) and normalize(words[-1]) in PHRASE_OPENERS
+
+
 def _lines(tokens: Sequence[Token]) -> list[list[int]]:
     """The positions of boxed words, split where a word does not share the previous one's line (a value
     wrapped over lines), so each line is read again on its own."""
@@ -549,7 +566,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
             continue
         if reread is not None and not candidates:
             value = _reread_symbols(value, reread)
-        text = clean_text(_without_full_stop(phrase(value.text)))
+        text = clean_text(_without_full_stop(without_reference(phrase(value.text))))
         if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text):
             continue
         if re.search(r"\d{15}", text):
@@ -605,7 +622,7 @@ def _checked_by_sentence(picked: tuple[str | None, float, float],
     rest = whole[len(text) + 1 :]
     goes_on = (rest[:1].islower() or rest[:1].isdigit()) and ":" not in rest and not re.search(r"\d{6}", rest)
     cut_short = normalize(text.split()[-1]) in STOP_WORDS or goes_on
-    if whole.startswith(text + " ") and len(text.split()) >= 2 and cut_short:
+    if whole.startswith(text + " ") and (len(text.split()) >= 2 or goes_on) and cut_short:
         joined = min(conf, said_conf)
         return whole, joined, min(read, said_conf)
     if amounts(text) or has_date(text):
@@ -765,6 +782,13 @@ def _amount_value(pair: Pair, column: str | None) -> Value:
     if len(pair.lines) > 1 and lenient_amount(pair.text) is None and lenient_amount(first := pair.line_texts()[0]):
         tokens = tuple(pair.lines[0])
         return Value(_with_currency(first, column), min(t.conf for t in tokens), tokens)
+    if lenient_amount(pair.text) is None:
+        # A label inside a paragraph: its value ends with its sentence (`Monto ₡ 65 409,73. Descripción ...`).
+        tokens = pair.tokens
+        end = next((k for k in range(len(tokens) - 1)
+                    if tokens[k].text.endswith(".") and tokens[k + 1].text[:1].isupper()), None)
+        if end is not None and lenient_amount(text := " ".join(t.text for t in tokens[: end + 1]).rstrip(".")):
+            return Value(_with_currency(text, column), min(t.conf for t in tokens[: end + 1]), tokens[: end + 1])
     return Value(_with_currency(pair.text, column), pair.conf, pair.tokens)
 
 
@@ -846,7 +870,7 @@ def extract(
     ) | frozenset(
         id(t) for s in segments(rows)
         if vocab.is_label_text(s.text) and not sentence_piece(s.text) and not _SENTENCE_INSIDE.search(s.text)
-        for t in _label_part(s.tokens, vocab)
+        and not _opens_phrase(s.text) for t in _label_part(s.tokens, vocab)
     )
     flat = flatten_rows(rows)
     notice = read_notification(flat.text, flatten_rows(rows, explained).text)

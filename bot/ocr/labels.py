@@ -16,7 +16,8 @@ ABBREVIATIONS = {
     "no": "numero", "n": "numero", "nro": "numero", "num": "numero", "nº": "numero", "tel": "telefono",
     "telef": "telefono", "telf": "telefono", "ref": "referencia", "cta": "cuenta", "ident": "identificacion",
     "trans": "transaccion", "transac": "transaccion", "comp": "comprobante", "cel": "celular",
-    "desc": "descripcion", "aut": "autorizacion", "autoriz": "autorizacion",
+    "desc": "descripcion", "aut": "autorizacion", "autoriz": "autorizacion", "compr": "comprobante",
+    "oper": "operacion", "op": "operacion",
 }
 STOP_WORDS = frozenset(
     ("de", "del", "la", "el", "los", "las", "a", "al", "por", "que", "quien", "y", "en", "su", "con", "e", "o")
@@ -49,6 +50,13 @@ def side_of_verb(words: list[str]) -> str | None:
         return "payer" if after in ("de", "desde") else "payee"
     return None
 SIMILAR_SCORE = 82
+GREETINGS = frozenset((
+    "estimado", "estimada", "estimados", "estimadas", "senor", "senora", "senores", "sr", "sra", "hola", "apreciable",
+    "apreciado", "apreciada", "distinguido", "distinguida", "querido", "querida", "buenas", "buenos",
+))
+STRANGE_WORDS = 2
+"""The most words new to the vocabulary a label ending with a colon may hold: more are a sentence or a name before
+the label (`INVERSIONES PURA VIDA S.A. Mensaje:`), not a wording nobody knew (`Propósito del pago:`)."""
 NAME_WORDS = 6
 """The most words a holder's name printed after its label has."""
 HEAD_ROLES = ("phone", "date", "time", "amount", "description", "holder", "reference", "account")
@@ -70,6 +78,7 @@ def label_words(text: str) -> list[str]:
     text = re.sub(r"(?<![A-Za-z])N\s?[.°º]+\s?º?", " numero ", text)
     text = text.replace("#", " numero ")
     text = re.sub(r"\.{2,}|_{2,}|…+", " ", text)
+    text = re.sub(r"\b([Aa])(nombre|favor|NOMBRE|FAVOR)\b", r"\1 \2", text)
     return [ABBREVIATIONS.get(w, w) for w in normalize(text).split()]
 
 
@@ -83,6 +92,12 @@ def _ends_sentence(word: str) -> bool:
     """A word with a full stop that is not an abbreviation (`exitosa.`, not `Nro.` or `Ident.`)."""
     bare = word[:-1]
     return word.endswith(".") and len(bare) > 3 and bare.isalpha() and normalize(bare) not in ABBREVIATIONS
+
+
+def _greeting(text: str) -> bool:
+    """A letter's salutation (`Estimado(a) cliente:`, `Señor asociado:`): it names the reader, not a field."""
+    words = normalize(text).split()
+    return bool(words) and words[0] in GREETINGS
 
 
 class Vocabulary:
@@ -185,6 +200,10 @@ class Vocabulary:
         naming a field (`num. de recibo`)."""
         if any(ch.isdigit() for ch in text) or len(text) > 60 or ":" in text.rstrip(" :"):
             return None
+        if text.split() and _ends_sentence(text.split()[-1]):
+            return None  # the end of a sentence (`El Roble con SINPE Móvil.`), not a label
+        if _greeting(text):
+            return None
         if not text.rstrip().endswith(":") and not _capitalised(text) and not beside and not (
             alone and self._only_label_words(text)
         ):
@@ -197,7 +216,8 @@ class Vocabulary:
             return match
         content = [w for w in words if w not in STOP_WORDS]
         familiar = sum(self.familiar(w) for w in content)
-        if familiar * 2 <= len(content) and not (text.rstrip().endswith(":") and familiar):
+        strange = len(content) - familiar
+        if familiar * 2 <= len(content) and not (text.rstrip().endswith(":") and familiar and strange <= STRANGE_WORDS):
             return None
         return match
 
@@ -205,6 +225,9 @@ class Vocabulary:
         """Two to four words, all label words, one of them a field's keyword (a label however it is written)."""
         words = label_words(text)
         content = [w for w in words if w not in STOP_WORDS]
+        if len(content) == 1:
+            # One word alone on its row is a label only when it is a field's own keyword (`mensaje`, `monto`).
+            return any(content[0] in self.keywords.get(role, frozenset()) for role in HEAD_ROLES if role != "holder")
         return 2 <= len(content) <= 4 and all(self.familiar(w) for w in content) and self._head(words) is not None
 
     def prefix(self, texts: list[str]) -> tuple[int, LabelMatch] | None:
@@ -213,6 +236,8 @@ class Vocabulary:
         A colon ends a label wherever it is; without one, the longest known wording (allowing OCR slips)
         or a run of label words before the first token with a digit or currency sign.
         """
+        if texts and _greeting(texts[0]):
+            return None
         for i, text in enumerate(texts[:6]):
             if text.endswith(":") or re.search(r"\.{3,}:?$", text):
                 head = " ".join(texts[: i + 1])

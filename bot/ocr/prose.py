@@ -86,7 +86,8 @@ _DESCRIPTION = re.compile(
     re.IGNORECASE,
 )
 _DESCRIPTION_BARE = re.compile(
-    r"(?:(?:^|(?<=[.;,]\s))(?:Motivo|Concepto|Detalle|Descripci[oó]n|Desc)|(?<=\s)(?:MOTIVO|CONCEPTO|DETALLE|DESC)|"
+    r"(?:(?:^|(?<=[.;,]\s))(?:Motivo|Concepto|Detalle|Descripci[oó]n|Desc|Asunto|Glosa|Comentario|Observaciones|"
+    r"Mensaje)|(?<=\s)(?:MOTIVO|CONCEPTO|DETALLE|DESC|ASUNTO|GLOSA)|"
     r"(?<=,\s)(?i:motivo|concepto|detalle|descripci[oó]n))\s+(?!(?:de|del|la|el|los|las|y|en|por|con)\b)(?P<v>[^\n]+)",
 )
 """A description's keyword that starts a sentence without its colon (`... aplicada. Detalle ID WOLK 4154. Ref ...`)."""
@@ -104,6 +105,8 @@ octubre`, `el martes, 30 de junio`, `el 3/9/2026`) or the time that follows it, 
 _PIECE = re.compile(
     r"\b[a-záéíóúñ]{3,}\s+(?:a|de|hacia|para)\s+[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ.&'-]*$"
 )
+REFERENCE_DIGITS = 10
+"""Digits after a reference's word inside a description that make them the receipt's reference."""
 SHORT_SENTENCE_WORDS = 12
 """The most words of the sentence before the reference that is read as the description when nothing labels it."""
 QUOTED = re.compile(r"^[\"“«'‘]\s*(?P<v>[^\"”»'’]+?)\s*[\"”»'’]")
@@ -134,7 +137,8 @@ _PHONE_THEN_NAME = re.compile(
 _ROLE_WORD = re.compile(
     r"(?:^|(?<=[,;(.:]\s)|(?<=[,;(])|(?<=\bal\s)|(?<=\bdel\s)|(?<=\bel\s)|(?<=\d\s))\s*(?P<role>remitente|"
     r"ordenante|originador|originante|depositante|beneficiario|destinatario|titular\s+(?:de\s+)?origen|"
-    r"titular\s+(?:de\s+)?destino|origen|destino)\s*:?\s+",
+    r"titular\s+(?:de\s+)?destino|origen|destino|(?:enviad[oa]\s+por|recibid[oa]\s+de|de|desde|para|"
+    r"enviad[oa]\s+a|pagad[oa]\s+a)(?=\s*:))\s*:?\s+",
     re.IGNORECASE,
 )
 """A holder's role written inside a sentence: after a comma or a sentence's end, or after the amount in a shorthand
@@ -260,6 +264,9 @@ def _name_after(text: str, start: int) -> str | None:
         if (not _NAME_PIECE.match(bare) or not bare[:1].isupper() or normalize(bare) in _NOT_IN_NAME
                 or normalize(bare) in _issuer_words()):
             break
+        if len(words) >= 2 and all(w.isupper() or w.lower() in _CONNECTORS for w in words) and not bare.isupper() and (
+                not is_legal_form(bare) and not _COMPANY_END.search(word)):
+            break  # a name in capitals ends where the capitals do (`SODA LA ESQUINA` / `Este correo ...`)
         words.append(bare)
         if ends_sentence or closing or (len(words) > 1 and is_legal_form(bare) and bare.endswith(".")):
             break
@@ -330,7 +337,7 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
             name = _name_after(text, match.end())
             if name and payer is None:
                 payer, phones["payer"] = name, _phone_after(text, name, match.end())
-    for match in re.finditer(r"\b(?:a|hacia|para)\s+", text):
+    for match in re.finditer(r"\b(?:a|hacia|para|A|HACIA|PARA)\s+", text):
         before = _window(text, match.start())
         if _PAYEE_CUE.search(before) or (payer and before.rstrip(" ,").endswith(payer)):
             name = _name_after(text, match.end())
@@ -339,6 +346,8 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
     for sent in _SENT.finditer(text):
         if payer is not None:
             break
+        if sent.group().strip().istitle():
+            continue  # a sentence's first word (`... S.A. Pago. Referencia`): a noun, not the payer's verb
         payer, phone = _name_before(text, sent.start())
         phones["payer"] = phones["payer"] or phone
     for received in _RECEIVED.finditer(text):
@@ -385,7 +394,8 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
         # `remitente MARIA MORA`, `beneficiario: WOLK S.A.`: a role named inside the sentence.
         name = _name_after(text, match.end())
         role = normalize(match.group("role"))
-        paying = role.startswith(("remit", "ordenan", "origina", "deposit", "origen")) or role.endswith("origen")
+        paying = role.startswith(("remit", "ordenan", "origina", "deposit", "origen")) or role.endswith("origen") or (
+            role in ("de", "desde") or role.endswith((" por", " de")))
         side = "payer" if paying else "payee"
         if name and side == "payer" and payer is None:
             payer = name
@@ -418,7 +428,8 @@ def phrase(text: str) -> str:
         if match.group().startswith("|") or not _is_abbreviation(text, match.start()):
             text = text[: match.start()]
             break
-    return re.split(r",\s*(?=(?:ref|referencia|comprobante|autorizaci[oó]n|confirmaci[oó]n|documento)\b)", text,
+    return re.split(r",\s*(?=(?:(?:n[oº°]\.?|nro\.?|n[uú]m\.?|n[uú]mero)\s*(?:de\s+)?)?(?:ref|referencia|comprobante|"
+                    r"autorizaci[oó]n|confirmaci[oó]n|documento|operaci[oó]n|transacci[oó]n|aprobaci[oó]n)\b)", text,
                     maxsplit=1, flags=re.IGNORECASE)[0].strip()
 
 
@@ -466,6 +477,15 @@ def description_end(text: str) -> str:
     text = text[: cut.start()] if cut and cut.start() > 0 else text
     reference = _REFERENCE.search(text)
     return text[: reference.start()].rstrip(" ,;") if reference and reference.start() > 0 else text
+
+
+def without_reference(text: str) -> str:
+    """A description without the reference its line goes on with (`Pago ID 69502 DOC 3363643423398`): a reference's
+    word and ten digits or more, never an invoice's or a client's number."""
+    found = _REFERENCE.search(text)
+    if found is None or found.start() == 0 or len(found.group("v").replace(" ", "")) < REFERENCE_DIGITS:
+        return text
+    return text[: found.start()].rstrip(" ,;.-")
 
 
 def until_next_label(text: str) -> str:
@@ -520,7 +540,7 @@ def read_notification(text: str, unexplained: str | None = None) -> Notification
         quoted = QUOTED.match(labelled.group("v"))
         value = quoted.group("v").strip(" .") if quoted else description_end(
             phrase(first_sentence(until_next_label(labelled.group("v"))))
-        ).strip(" .")
+        ).strip(" .|")
         if value:
             notice.description, notice.description_labelled = value, True
     else:

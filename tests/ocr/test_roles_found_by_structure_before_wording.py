@@ -1,0 +1,188 @@
+"""Stories for holders and descriptions found by the structure of a receipt before its wording: a label in lower case
+or in capitals with its tail on the same line, a label that only says whose account (`Titular de la cuenta
+acreditada`), a label ending with its colon whose value is never the line above it, a line under a label that
+starts with a word labels are made of, a salutation that is no label, a sentence's end that is no label, and
+notification sentences with roles after a colon (`De:`, `Enviado por:`), shorthand capitals (`A NAME CONCEPTO`),
+description cues without a colon (`Asunto`, `Glosa`), and a reference's number after a comma; on story images,
+generated tuned receipts and pasted text, read by real Tesseract."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.ocr import read_receipt, read_text
+from bot.ocr.labels import vocabulary
+from tests.ocr.generator import card_image, notification_image
+from tests.ocr.sketch import Text, sketch
+
+
+def _stacked(rows: list[tuple[str, list[str]]], *, colon: bool = False) -> bytes:
+    """A result screen: each label in small grey type, its value's lines under it in larger black type."""
+    pieces = [Text(60, 40, "Scotiabank", 44, bold=True), Text(60, 120, "Comprobante de transferencia", 36)]
+    y = 230
+    for label, values in rows:
+        pieces.append(Text(60, y, f"{label}:" if colon else label, 26, grey=True))
+        y += 44
+        for value in values:
+            pieces.append(Text(60, y, value, 36))
+            y += 52
+        y += 40
+    pieces.append(Text(60, y + 20, "Este comprobante es válido sin firma ni sello", 22))
+    return sketch(pieces)
+
+
+def _ticket(rows: list[tuple[str, list[str]]]) -> bytes:
+    """A till ticket in capitals: each `LABEL:` alone on its line and the value's lines under it."""
+    pieces = [Text(60, 40, "BANCO LAFISE", 36, bold=True), Text(60, 100, "SUCURSAL SAN PEDRO", 28)]
+    y = 190
+    for label, values in rows:
+        pieces.append(Text(60, y, f"{label}:", 28))
+        y += 46
+        for value in values:
+            pieces.append(Text(60, y, value, 28))
+            y += 46
+        y += 18
+    pieces.append(Text(60, y + 20, "CONSERVE SU COMPROBANTE", 24))
+    return sketch(pieces, width=900, face="liberation")
+
+
+def test_a_label_that_names_only_whose_account_gives_the_payee_under_it() -> None:
+    fields = read_receipt(_stacked([
+        ("Monto debitado", ["₡483,30"]),
+        ("Quien paga", ["Priscilla Gamboa Madrigal"]),
+        ("TITULAR DE LA CUENTA ACREDITADA", ["WOLK SOFTWARE SOCIEDAD ANONIMA"]),
+        ("Asunto", ["Factura 1045 - ID 62045"]),
+        ("Número de trámite", ["2026012445944744146772921"]),
+    ]))
+    assert fields.payer_name == "Priscilla Gamboa Madrigal"
+    assert fields.payee_name == "WOLK SOFTWARE SOCIEDAD ANONIMA"
+    assert fields.confidence["payee_name"] < 0.9
+    assert fields.description == "Factura 1045 - ID 62045"
+
+
+def test_the_favoured_one_and_the_owner_of_the_origin_account_are_told_apart() -> None:
+    fields = read_receipt(card_image([
+        ("Fecha", "27/11/2026"), ("Monto", "₡9.500,00"), ("Propietario de la cuenta origen", "Lucía Brenes Chaves"),
+        ("Nombre del favorecido", "Ferretería El Roble"), ("Propósito del pago", "Pago ID 48228"),
+        ("Referencia", "2026112715052050840"),
+    ], family="rows-colon"))
+    assert fields.payer_name == "Lucía Brenes Chaves"
+    assert fields.payee_name == "Ferretería El Roble"
+    assert fields.description == "Pago ID 48228"
+    assert all(fields.confidence[key] < 0.9 for key in ("payer_name", "payee_name", "description"))
+
+
+def test_a_label_in_lower_case_alone_on_its_line_heads_the_value_under_it() -> None:
+    fields = read_receipt(_stacked([
+        ("Valor", ["CRC 711,00"]),
+        ("persona que envía", ["Fiorella Porras Ramírez"]),
+        ("Enviado para", ["***193", "INVERSIONES PURA VIDA S.A."]),
+        ("mensaje", ["SINPE ID 73921"]),
+        ("Número de aprobación", ["16708366692475"]),
+    ]))
+    assert fields.payer_name == "Fiorella Porras Ramírez"
+    assert fields.payee_name == "INVERSIONES PURA VIDA S.A."
+    assert fields.description == "SINPE ID 73921"
+    assert fields.client_id == "73921"
+
+
+def test_a_line_under_a_label_is_its_value_though_it_starts_with_a_word_labels_use() -> None:
+    fields = read_receipt(_stacked([
+        ("Monto", ["₡111,00"]),
+        ("Titular origen", ["María Fernanda Picado Obando"]),
+        ("Comentario", ["Cliente ID-52132 enero"]),
+        ("Nombre del favorecido", ["Servicios Técnicos Herrera Ltda."]),
+    ], colon=True))
+    assert fields.description == "Cliente ID-52132 enero"
+    assert fields.client_id == "52132"
+    assert fields.payer_name == "María Fernanda Picado Obando"
+    assert fields.payee_name == "Servicios Técnicos Herrera Ltda."
+
+
+def test_a_label_ending_with_its_colon_takes_the_value_under_it_never_the_line_above() -> None:
+    fields = read_receipt(_ticket([
+        ("FECHA DE EMISION", ["MAR 12 MAY 2026"]),
+        ("MONTO DE LA TRANSACCION", ["478.69 COLONES"]),
+        ("PERSONA QUE ENVIA", ["VETERINARIA SAN FRANCISCO"]),
+        ("ENVIADO PARA", ["SODA LA ESQUINA"]),
+        ("GLOSA", ["Abono préstamo Núm. 86"]),
+        ("REFERENCIA SINPE MOVIL", ["29550969047430"]),
+    ]))
+    assert fields.payer_name == "VETERINARIA SAN FRANCISCO"
+    assert fields.payee_name == "SODA LA ESQUINA"
+    assert fields.description == "Abono préstamo Núm. 86"
+    assert (fields.amount, fields.currency) == (Decimal("478.69"), "CRC")
+    assert fields.reference == "29550969047430"
+
+
+def test_a_wording_whose_tail_is_joined_by_de_is_one_label_over_its_value() -> None:
+    fields = read_receipt(_stacked([
+        ("Total pagado", ["₡47.773,00"]),
+        ("ACREDITAR A", ["Inversiones Pura Vida S.A."]),
+        ("CONCEPTO DE PAGO", ["pago id 30844 octubre"]),
+        ("Referencia", ["2026102948157118214186388"]),
+    ]))
+    assert fields.description == "pago id 30844 octubre"
+    assert fields.payee_name == "Inversiones Pura Vida S.A."
+
+
+def test_a_salutation_and_the_end_of_a_sentence_are_no_labels() -> None:
+    vocab = vocabulary(None)
+    assert vocab.is_label_text("Estimado(a) cliente:") is None
+    assert vocab.is_label_text("Señor asociado:") is None
+    assert vocab.is_label_text("El Roble con SINPE Móvil.") is None
+    assert vocab.is_label_text("INVERSIONES PURA VIDA S.A. Mensaje:") is None
+    assert vocab.is_label_text("Propósito del pago:") is not None
+    fields = read_receipt(notification_image(
+        "Pagaste CRC 31 372,00 a Ferretería\nEl Roble con SINPE Móvil.\nDescripción: Mensualidad\nnoviembre ID 48228. "
+        "Comprobante\n20261129150520508408.", family="chat-forward"))
+    assert fields.payee_name == "Ferretería El Roble"
+    assert fields.description == "Mensualidad noviembre ID 48228"
+
+
+def test_a_greeting_over_a_shorthand_sms_leaves_the_payee_to_its_capital_a() -> None:
+    fields = read_receipt(notification_image(
+        "Estimado(a) cliente:\nBN SINPE MOVIL DEBITO ₡32.988,00 A Academia\nMusical Allegro CONCEPTO Cuota No. 7 ID "
+        "16287 DOC\n20260606639049078311", family="email"))
+    assert fields.payee_name == "Academia Musical Allegro"
+    assert fields.payer_name is None
+    assert fields.description == "Cuota No. 7 ID 16287"
+
+
+def test_roles_written_with_a_colon_inside_a_message_name_the_holders() -> None:
+    sent = read_text("Recibiste un SINPE Movil. De: Ana Mora Solis. Monto: ₡5 000,00. Motivo: Pago ID 55. Ref: "
+                     "2026110576379165681589396")
+    assert (sent.payer_name, sent.payee_name) == ("Ana Mora Solis", None)
+    bars = read_text("Destinatario: Wolk Software | Monto: ₡5 000,00 | Motivo: Pago ID 55 | Ref: 2026110576379")
+    assert (bars.payee_name, bars.description) == ("Wolk Software", "Pago ID 55")
+    credited = read_text("COOPENAE: Se acreditaron 36 174,33 Colones a su cuenta de ahorro. Enviado por: María "
+                         "Fernanda Leiva Solano. Concepto: Servicios marzo. Ref: 2026031588053650355605886")
+    assert credited.payer_name == "María Fernanda Leiva Solano"
+    assert credited.confidence["payer_name"] < 0.9
+
+
+def test_a_paragraph_label_that_ends_a_line_with_de_leaves_the_payer_to_the_sentence() -> None:
+    fields = read_receipt(notification_image(
+        "MUTUAL: Transferencia recibida de\nRebeca Leiva, tel 8450-6561, 2.297.065\ncolones. Asunto SINPE ID 73689. "
+        "Ref 3275820045263", bank="Mutual", family="chat-forward"))
+    assert fields.payer_name == "Rebeca Leiva"
+    assert fields.description == "SINPE ID 73689"
+    assert fields.amount == Decimal("2297065.00")
+
+
+def test_description_cues_without_a_colon_and_a_reference_after_a_comma_end_the_description() -> None:
+    glosa = read_text("Promerica: Recibio transferencia de ¢80 759,00 desde la cuenta de CARLOS ANDRES ROJAS ARAYA. "
+                      "Glosa: Transferencia. Ref 2026090582014846532636574")
+    assert (glosa.payer_name, glosa.description) == ("CARLOS ANDRES ROJAS ARAYA", "Transferencia")
+    comma = read_text("Scotia: Pago enviado. Destinatario: WOLK SOFTWARE. Monto: 4045,63 Dólares. Comentario: Factura "
+                      "1089 - ID 89189, No. operación 49115664138291")
+    assert comma.description == "Factura 1089 - ID 89189"
+    assert comma.payee_name == "WOLK SOFTWARE"
+
+
+def test_an_amount_label_inside_a_paragraph_reads_its_value_up_to_the_sentence_end() -> None:
+    fields = read_receipt(notification_image(
+        "Transferencia SINPE Móvil recibida. Remitente Agrícola Los Santos S.A. (5503-1426).\nMonto ₡ 65 409,73. "
+        "Descripción Suscripción ID #87468. Ref.\n20260620186896742054", bank="Mutual", family="email"))
+    assert (fields.amount, fields.currency) == (Decimal("65409.73"), "CRC")
+    assert fields.payer_name == "Agrícola Los Santos S.A."
