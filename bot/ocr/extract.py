@@ -143,6 +143,10 @@ UNKNOWN_LABEL = 0.65
 """The most a description gets when only its shape says so, under a label whose words name no field."""
 UNREAD_WORDS = 0.3
 """Words under a label nobody knows read with less confidence than this are marks, not a description."""
+HEADING_REACH = 4
+"""Rows above a holder's label searched for its section's heading."""
+CARRIED = 0.85
+"""The most an amount gets when its label's value was only its first digits and the rest was read on the next line."""
 LABEL_INSIDE = 0.6
 """The most a description gets when it carries another field's `Label:` (two fields run together)."""
 """The most a field gets when another reading of it says something else."""
@@ -241,6 +245,8 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
         cleaned = _without_full_stop(clean_name(text) or "") if not junk else None
         if not cleaned or not (looks_like_name(cleaned) if not names else _wraps(names[0], cleaned)):
             break
+        if names and _names_a_bank(cleaned):
+            break  # the account's bank under the holder's name (`Wolk Software S.A.` / `BAC Credomatic ****5678`)
         if not names and lead is not None and _wraps(lead.text, cleaned):
             cleaned = f"{lead.text} {cleaned}"
             confs.append(lead.conf)
@@ -251,6 +257,14 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
     return (" ".join(names), min(confs, default=TEXT_CONFIDENCE)) if names else None
 
 
+def _names_a_bank(text: str) -> bool:
+    """Whether a line is a bank's name (`BAC Credomatic`, `Banco Nacional`), not a name's wrapped words."""
+    _generic, banks = load_layouts()
+    plain = normalize(text)
+    return any(plain == normalize(word) or plain.startswith(normalize(word) + " ") for bank in banks
+               for word in (*bank.detect, bank.name) if len(normalize(word)) >= 3)
+
+
 def _in_words(text: str) -> bool:
     """Whether a line is a sentence (more than four words, three of them lower case and no connector): the holder's
     name is not found under it, however short the line it wraps to (`... realizado por JOSÉ` / `ALBERTO`)."""
@@ -259,11 +273,12 @@ def _in_words(text: str) -> bool:
 
 
 def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-           banks: tuple[Layout, ...], vocab: Vocabulary, flat: Flat) -> dict[str, list[Candidate]]:
+           banks: tuple[Layout, ...], vocab: Vocabulary, flat: Flat, rows: Sequence[Row] = (),
+           ) -> dict[str, list[Candidate]]:
     """Payer and payee candidates; a bank's own name, or words that are all label words, are never a holder's."""
     out: dict[str, list[Candidate]] = {"payer": [], "payee": []}
     issuers = {normalize(word) for bank in banks for word in (*bank.detect, bank.name)}
-    found = _holder_candidates(pairs, notice, inner, flat, vocab)
+    found = _holder_candidates(pairs, notice, inner, flat, vocab, rows)
     for side, candidates in found.items():
         out[side] = [
             c for c in candidates
@@ -274,20 +289,23 @@ def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[La
 
 
 def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-                       flat: Flat, vocab: Vocabulary) -> dict[str, list[Candidate]]:
+                       flat: Flat, vocab: Vocabulary, rows: Sequence[Row] = ()) -> dict[str, list[Candidate]]:
     out: dict[str, list[Candidate]] = {"payer": [], "payee": []}
     for pair in pairs:
         side = _side(pair.kind)
         if side is None or pair.kind.endswith("_phone"):
             continue
-        side = _side_of_account_above(pair, pairs, vocab) or side
+        above = _side_of_account_above(pair, pairs, vocab)
+        headed = None if above else _side_of_heading(pair, rows, vocab)
+        side = above or headed or side
         found = _name_from_lines(pair.lines)
         if found is None:
             continue
         name, conf = found
         if not pair.kind.endswith("_name") and len(name.split()) < 2:
             continue  # one word under an account's label (`Aviso de crédito a su cuenta` / `Notificaciones`)
-        base = _trust(pair) if pair.kind.endswith("_name") else min(HOLDER_UNDER_ACCOUNT, _trust(pair))
+        named = pair.kind.endswith("_name") and not headed
+        base = _trust(pair) if named else min(HOLDER_UNDER_ACCOUNT, _trust(pair))
         out[side].append(Candidate(name, min(base, conf), f"pair:{pair.label}"))
     for match, text in inner:
         side = _side(match.kind)
@@ -321,6 +339,41 @@ def _side_of_account_above(pair: Pair, pairs: Sequence[Pair], vocab: Vocabulary)
         return None
     nearest = min(above, key=lambda item: item[0])[1]
     return _side(nearest.kind) if nearest.kind.endswith(("_account", "_phone")) else None
+
+
+def _side_of_heading(pair: Pair, rows: Sequence[Row], vocab: Vocabulary) -> str | None:
+    """For a holder's label that says nothing of which holder (`Nombre:`), the side its section's heading names
+    (`Datos del beneficiario` over `Nombre:` / `Cuenta:`): the nearest row above that is a short line of words
+    naming a side and nothing else; a row above that names a side and holds a value ends the search."""
+    if not _unsided(pair, vocab) or not pair.label_tokens:
+        return None
+    first = pair.label_tokens[0]
+    at = next((k for k, row in enumerate(rows) if any(t is first for t in row.tokens)), None)
+    if at is None:
+        return None
+    for row in reversed(rows[max(0, at - HEADING_REACH) : at]):
+        words = label_words(row.text)
+        sides = {s for w in words if (s := _keyword_side(w, vocab)) is not None}
+        if not sides:
+            continue
+        heading = len(sides) == 1 and not any(ch.isdigit() for ch in row.text) and len(row.text.split()) <= 5 and (
+            not row.text.rstrip().endswith(":") or len(row.tokens) <= 3)
+        return sides.pop() if heading else None
+    return None
+
+
+def _keyword_side(word: str, vocab: Vocabulary) -> str | None:
+    """The side a section's noun names (`beneficiario`, `origen`); a title's verb (`Transferencia recibida`) names
+    none."""
+    return next((side for side in ("payer", "payee") if word in vocab.keywords.get(side, frozenset())), None)
+
+
+def _unsided(pair: Pair, vocab: Vocabulary) -> bool:
+    """A holder's label with no word saying which holder (`Nombre`, `Titular`, `Nombre del cliente`)."""
+    words = label_words(pair.label)
+    holder = vocab.keywords.get("holder", frozenset())
+    return pair.kind.endswith("_name") and any(w in holder for w in words) and not any(
+        _keyword_side(w, vocab) or side_of_verb([w]) for w in words)
 
 
 def _top(tokens: Sequence[Token]) -> int | None:
@@ -710,13 +763,16 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
     named = sorted((p for p in pairs if p.kind == "amount" and re.search(r"\d", p.text)), key=lambda p: -_trust(p))
     column = next((c for p in pairs if p.kind == "currency" and (c := currency_named(p.text))), None)
     labelled = [_amount_value(p, column) for p in named]
+    carried = _carried_on(labelled[0], flat_rows) if labelled else None
+    if carried is not None:
+        labelled[0] = carried
     sign_free = None
     if labelled:
         second = second_reading(labelled[0], reread)
         if second is not None:
             labelled.append(second)
         sign_free = reading_without_sign(labelled[0], recheck)
-    skip = excluded | {id(t) for p in named for t in p.tokens}
+    skip = excluded | {id(t) for p in named for t in p.tokens} | {id(t) for t in (carried.tokens if carried else ())}
     flat = flatten_rows(flat_rows, skip)
     others: list[Reading] = []
     covered: set[int] = set()
@@ -757,8 +813,23 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
         conf = min(conf, BASE[SIMILAR])
     if any(m.glued and m.value == value for m in mentions):
         conf = min(conf, GLUED)
+    if carried is not None:
+        conf, currency_conf = min(conf, CARRIED), min(currency_conf, CARRIED)
     chosen = AmountReading(value, currency, False) if value is not None else None
     return chosen, currency, conf, currency_conf
+
+
+def _carried_on(value: Value, rows: Sequence[Row]) -> Value | None:
+    """A labelled amount cut by a line break after its first group of digits (`Monto: 3` / `419 DÓLARES`): the
+    whole number its digits start, when it groups well and carries its currency."""
+    if not re.fullmatch(r"\d{1,3}", value.text.strip()) or not value.tokens:
+        return None
+    flat = flatten_rows(rows)
+    for mention in amounts(flat.text):
+        tokens = flat.tokens_between(mention.start, mention.end)
+        if len(tokens) > 1 and tokens[0] is value.tokens[-1] and mention.currency and not mention.doubtful:
+            return Value(" ".join(t.text for t in tokens), min(t.conf for t in tokens), tuple(tokens))
+    return None
 
 
 _NOT_THE_PAYMENT = re.compile(
@@ -785,10 +856,11 @@ def _amount_value(pair: Pair, column: str | None) -> Value:
     if lenient_amount(pair.text) is None:
         # A label inside a paragraph: its value ends with its sentence (`Monto ₡ 65 409,73. Descripción ...`).
         tokens = pair.tokens
-        end = next((k for k in range(len(tokens) - 1)
-                    if tokens[k].text.endswith(".") and tokens[k + 1].text[:1].isupper()), None)
-        if end is not None and lenient_amount(text := " ".join(t.text for t in tokens[: end + 1]).rstrip(".")):
-            return Value(_with_currency(text, column), min(t.conf for t in tokens[: end + 1]), tokens[: end + 1])
+        end = next((k for k, t in enumerate(tokens)
+                    if t.text.endswith((".", ",")) and any(ch.isdigit() for ch in t.text)), None)
+        for glue in (" ", ""):
+            if end is not None and lenient_amount(text := glue.join(t.text for t in tokens[: end + 1]).rstrip(".,")):
+                return Value(_with_currency(text, column), min(t.conf for t in tokens[: end + 1]), tokens[: end + 1])
     return Value(_with_currency(pair.text, column), pair.conf, pair.tokens)
 
 
@@ -890,7 +962,7 @@ def extract(
             conf["reference"] = min(conf["reference"], 0.5)
             conf["date"] = min(conf["date"], 0.5)
 
-    names = _names(pairs, notice, inner, banks, vocab, flat)
+    names = _names(pairs, notice, inner, banks, vocab, flat, rows)
     blocks = holder_lines(rows, vocab, pairs)
     if len(blocks) == 2:
         for side, name in zip(("payer", "payee"), blocks, strict=True):

@@ -54,6 +54,8 @@ GREETINGS = frozenset((
     "estimado", "estimada", "estimados", "estimadas", "senor", "senora", "senores", "sr", "sra", "hola", "apreciable",
     "apreciado", "apreciada", "distinguido", "distinguida", "querido", "querida", "buenas", "buenos",
 ))
+DANGLING = frozenset(("con", "y", "e", "o", "el", "la", "los", "las", "en", "su", "sus", "un", "una", "que", "del"))
+"""Words a label never ends with (unlike `de`, `a`, `por`: `A nombre de`, `Enviado a`, `Pagado por`)."""
 STRANGE_WORDS = 2
 """The most words new to the vocabulary a label ending with a colon may hold: more are a sentence or a name before
 the label (`INVERSIONES PURA VIDA S.A. Mensaje:`), not a wording nobody knew (`Propósito del pago:`)."""
@@ -202,8 +204,8 @@ class Vocabulary:
             return None
         if text.split() and _ends_sentence(text.split()[-1]):
             return None  # the end of a sentence (`El Roble con SINPE Móvil.`), not a label
-        if _greeting(text):
-            return None
+        if _greeting(text) or normalize(text).rsplit(" ", 1)[-1] in DANGLING:
+            return None  # a salutation, or a sentence broken at its line's end (`Transferencia enviada con`)
         if not text.rstrip().endswith(":") and not _capitalised(text) and not beside and not (
             alone and self._only_label_words(text)
         ):
@@ -246,6 +248,11 @@ class Vocabulary:
                 match = self.match(label_words(head))
                 if match is None and sum(ch.isalpha() for ch in head) < 4:
                     break
+                first = label_words(texts[0])
+                if i > 0 and match is not None and match.how in (KEYWORD, SIMILAR) and first and not (
+                    self.familiar(first[0]) or first[0] in STOP_WORDS
+                ):
+                    break  # a name before the label (`Ramírez Madrigal Monto:`): the label starts later
                 return i + 1, match or LabelMatch("unknown", SIMILAR)
             if _ends_sentence(text):
                 break

@@ -198,15 +198,18 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
     pieces = Counter(seg.row for seg in segs)
     for i, (count, match) in inline.items():
         seg = segs[i]
-        value = _strip_colon(_until_next_label(seg.tokens[count:], vocabulary))
+        rest = _until_next_label(seg.tokens[count:], vocabulary)
+        value = _strip_colon(rest)
         if not value:
             labels[i] = match
             continue
+        cut = len(rest) < len(seg.tokens) - count
         text = " ".join(t.text for t in value)
         holder = match.kind.startswith(("payer", "payee")) and (is_account(text) or is_phone(text))
         start = value[0].box[0] if value[0].box is not None else None
-        lines = [value, *_continuation(segs, i, labels, inline, seg, pitch, seg.edge(0) if holder else None,
-                                       value_left=start)]
+        # A value cut where the next label starts on its line does not go on at the next line.
+        lines = [value, *([] if cut else _continuation(segs, i, labels, inline, seg, pitch,
+                                                       seg.edge(0) if holder else None, value_left=start))]
         pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline",
                           seg.tokens[:count], pieces[seg.row] > 1 or rows[seg.row].crowded))
     direction, settled = _direction(segs, labels, inline)

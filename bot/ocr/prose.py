@@ -37,12 +37,15 @@ _BARE_NUMBER = re.compile(
     r"(?![\d)]|[.,/-]\d)"
 )
 _PAYEE_CUE = re.compile(
-    r"(?:transferencia|SINPE\s*M[oó]vil|envi\w*|transferi\w*|transfiri[oó]|pago|\d|colones|d[oó]lares|USD|CRC)"
+    r"(?:transferencia|SINPE\s*M[oó]vil|envi\w*|transferi\w*|transfiri[oó]|pag(?:o|aste|ó|ado|ada)|deposit\w*|"
+    r"abon(?:o|aste|ó|ado|ada)|gir(?:o|aste|ó|ado)|\d|colones|d[oó]lares|USD|CRC)"
     r"[\s,.]*(?:\S+\s+){0,2}$",
     re.IGNORECASE,
 )
 _PAYER_CUE = re.compile(
-    r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d|(?:de|por) parte|"
+    r"(?:SINPE(?:\s*M[oó]vil)?|recibid[oa]|recibi[oó]|recibiste|transferencia|dep[oó]sito|abono|cr[eé]dito|dinero|"
+    r"fondos|₡|\d|"
+    r"(?:de|por) parte|"
     r"desde\s+(?:la\s+|su\s+)?cuenta)\s*$",
     re.IGNORECASE,
 )
@@ -55,6 +58,9 @@ _SENT = re.compile(
 )
 """The verb the payer's name comes before (`MARIA MORA le ha transferido`, `JUAN PEREZ transfirió`, `El cliente ANA
 MORA realizó una transferencia`)."""
+_TO_PHONE = re.compile(r"\b(?:a|al)\s+(?:(?:n[uú]mero|tel[eé]fono|celular)\s+)?\(?\+?[\d][\d\s()+-]{6,16}\d\)?\s*$",
+                       re.IGNORECASE)
+"""A phone the money went to, right before `de` and its holder (`envió $25.00 al 8888-7777 de WOLK S.A.`)."""
 _RECEIVED = re.compile(r"\s(?:ha\s+)?recibi[oó]\s+(?:su|el|un|una)\b", re.IGNORECASE)
 """The verb the payee's name comes before (`WOLK S.A. recibió su pago`)."""
 _PHONE_AFTER = re.compile(
@@ -151,6 +157,8 @@ _COMPANY_END = re.compile(r"(?:Ltda|LTDA|Cía|CÍA|Cia|CIA|Inc|INC|Corp|CORP)\.$
 _PHONE_END = re.compile(r"\s*\(\s*(?P<phone>[+\d(][\d\s()+-]{6,18}\d)\s*\)\s*$")
 """A phone in parentheses right after a name, before the verb (`MARIA MORA (8888-1234) le transfirió`)."""
 _NAME_STOP = frozenset({"por", "al", "el", "tel", "mediante", "te", "en", "fue", "realizada", "realizado", "con"})
+_CAPS_STOP = frozenset({"por", "mediante", "fue", "con", "realizada", "realizado"})
+"""Words of _NAME_STOP that end a name in capitals too (`WOLK SOFTWARE SA POR 2.500`); `EL`, `AL` may be a name's."""
 _PHONE_WORDS = frozenset({"tel", "tel.", "cel", "cel.", "telefono", "celular", "movil", "whatsapp"})
 """Words that introduce a phone after a name, in any case (`JOSE MORA Tel. 8888-1234`)."""
 _NOT_IN_NAME = NOT_NAME_WORDS | {
@@ -256,7 +264,8 @@ def _name_after(text: str, start: int) -> str | None:
         )
         bare = word.rstrip(".") if ends_sentence and not company else word
         low = bare.lower()
-        if raw.startswith("(") or (low in _NAME_STOP and bare.islower()) or low in _PHONE_WORDS or not bare:
+        if raw.startswith("(") or (low in _NAME_STOP and (bare.islower() or low in _CAPS_STOP)) or (
+                low in _PHONE_WORDS or not bare):
             break
         if low in _CONNECTORS and words:
             words.append(bare)
@@ -329,9 +338,15 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
     """Payer after `de`, payee after `a` (each where a payment cue comes before it), and their phones."""
     payer: str | None = None
     payee: str | None = None
-    for match in re.finditer(r"\bde\s+", text):
+    for match in re.finditer(r"\b(?:de|DE|del|DEL)\s+(?:(?:cliente|asociad[oa]|señora?|sr\.|sra\.)\s+)?", text):
         before = _window(text, match.start())
         if re.search(r"\b(?:concepto|motivo|detalle|cuota|mensualidad)\s*$", before, re.IGNORECASE):
+            continue
+        if _TO_PHONE.search(before):
+            # `al 8888-7777 de WOLK S.A.`: the holder of the phone the money went to.
+            name = _name_after(text, match.end())
+            if name and payee is None:
+                payee = name
             continue
         if _PAYER_CUE.search(before) or any(0 <= match.start() - m.start < 30 for m in mentions):
             name = _name_after(text, match.end())
@@ -355,7 +370,7 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
             break
         payee, phone = _name_before(text, received.start())
         phones["payee"] = phones["payee"] or phone
-    for match in re.finditer(r"\ba\s+(?P<how>nombre|favor|la\s+cuenta|la\s+orden)\s+de\s+", text, re.I):
+    for match in re.finditer(r"\b(?:a|hacia)\s+(?P<how>nombre|favor|la\s+cuenta|la\s+orden)\s+de\s+", text, re.I):
         # `a nombre de X` names the holder of the account just mentioned: the origin's after `desde` or
         # `de la cuenta`, else the destination's; `a favor de`, `a la orden de`, `a la cuenta de` name
         # whoever is paid.
@@ -482,10 +497,18 @@ def description_end(text: str) -> str:
 def without_reference(text: str) -> str:
     """A description without the reference its line goes on with (`Pago ID 69502 DOC 3363643423398`): a reference's
     word and ten digits or more, never an invoice's or a client's number."""
+    text = _REFERENCE_WORD_AT_END.sub("", text) or text
     found = _REFERENCE.search(text)
     if found is None or found.start() == 0 or len(found.group("v").replace(" ", "")) < REFERENCE_DIGITS:
         return text
     return text[: found.start()].rstrip(" ,;.-")
+
+
+_REFERENCE_WORD_AT_END = re.compile(
+    r"(?<=\w)[\s,;.-]+(?:REF|Ref|Referencia|REFERENCIA|Comprobante|COMPROBANTE|DOC|Doc|Documento|DOCUMENTO|AUT|Aut|"
+    r"Autorizaci[oó]n|AUTORIZACION)\.?:?$"
+)
+"""A reference's word ending a description's line, its digits on the next line (`Pago Cta. 27404 DOC`)."""
 
 
 def until_next_label(text: str) -> str:

@@ -186,3 +186,93 @@ def test_an_amount_label_inside_a_paragraph_reads_its_value_up_to_the_sentence_e
         "Descripción Suscripción ID #87468. Ref.\n20260620186896742054", bank="Mutual", family="email"))
     assert (fields.amount, fields.currency) == (Decimal("65409.73"), "CRC")
     assert fields.payer_name == "Agrícola Los Santos S.A."
+
+
+def test_an_amount_whose_label_line_ends_after_its_first_digits_is_read_whole() -> None:
+    fields = read_receipt(notification_image(
+        "Destinatario: Adriana Ramírez Madrigal | Monto: 3\n419 DÓLARES | Motivo: Cliente ID-65692 mayo | Ref: "
+        "2026051070855888234338892", bank="Scotiabank", family="push"))
+    assert (fields.amount, fields.currency) == (Decimal("3419.00"), "USD")
+    assert fields.payee_name == "Adriana Ramírez Madrigal"
+    pasted = read_text("Destinatario: Adriana Ramírez Madrigal | Monto: 3\n419 DÓLARES | Motivo: Cliente ID-65692 mayo")
+    assert (pasted.amount, pasted.currency) == (Decimal("3419.00"), "USD")
+
+
+def test_a_value_cut_where_the_next_label_starts_does_not_run_on_at_the_next_line() -> None:
+    fields = read_receipt(notification_image(
+        "Se ha registrado un débito en su cuenta ****5891 por ₡ 2,261,691.00 a favor de COMERCIALIZADORA DEL VALLE "
+        "S.R.L.\nDescripción de la transferencia: Cuota No. 9 ID 38619. Fecha: 19 de marzo\ndel 2026. Referencia: "
+        "40590523060256.", bank="Coocique", family="email"))
+    assert fields.description == "Cuota No. 9 ID 38619"
+    assert fields.payee_name == "COMERCIALIZADORA DEL VALLE S.R.L."
+
+
+def test_a_sentence_broken_after_con_is_no_label_and_its_payee_is_read_on() -> None:
+    fields = read_receipt(notification_image(
+        "Transferencia enviada con\néxito a\nHazel Obando Madrigal. Monto transferido $1.255,00.\nNota: Pago de "
+        "servicios. Comprobante N.º 28368255744378", bank="Promerica", family="push"))
+    assert (fields.payee_name, fields.payer_name) == ("Hazel Obando Madrigal", None)
+    assert fields.description == "Pago de servicios"
+
+
+def test_a_reference_word_ending_the_description_line_is_no_part_of_it() -> None:
+    fields = read_receipt(notification_image(
+        "BN SINPE MOVIL DEBITO $ 7 053 A Academia Musical Allegro CONCEPTO Pago Cta. 27404 DOC\n"
+        "2026081150037567132903772", family="chat-forward"))
+    assert fields.description == "Pago Cta. 27404"
+    assert fields.payee_name == "Academia Musical Allegro"
+
+
+def test_a_name_label_takes_its_side_from_its_sections_heading() -> None:
+    fields = read_receipt(sketch([
+        Text(60, 40, "Davivienda", 40, bold=True), Text(60, 140, "Comprobante", 36),
+        Text(60, 230, "Datos del ordenante", 30, bold=True), Text(60, 285, "Nombre:", 28, grey=True),
+        Text(320, 285, "Carlos Rojas Vega", 30), Text(60, 335, "Cuenta:", 28, grey=True),
+        Text(320, 335, "CR33 0104 0000 1111 2222 33", 30),
+        Text(60, 430, "Datos del beneficiario", 30, bold=True), Text(60, 485, "Nombre:", 28, grey=True),
+        Text(320, 485, "Soda La Esquina", 30), Text(60, 535, "Cuenta:", 28, grey=True),
+        Text(320, 535, "CR44 0151 0000 3333 4444 55", 30),
+        Text(60, 630, "Monto:", 28, grey=True), Text(320, 630, "$ 120,00", 30),
+        Text(60, 680, "Concepto:", 28, grey=True), Text(320, 680, "Factura 778", 30),
+    ]))
+    assert fields.payer_name == "Carlos Rojas Vega"
+    assert fields.payee_name == "Soda La Esquina"
+    assert fields.confidence["payee_name"] < 0.9
+    assert fields.description == "Factura 778"
+
+
+def test_the_bank_under_a_holders_name_is_no_part_of_the_name() -> None:
+    fields = read_receipt(sketch([
+        Text(60, 40, "Banco Popular", 40, bold=True), Text(60, 140, "Transferencia realizada", 36),
+        Text(60, 240, "De", 26, grey=True), Text(60, 285, "Ana Lucía Mora Rojas", 34),
+        Text(60, 330, "Cuenta ****1234", 28, grey=True),
+        Text(60, 410, "Para", 26, grey=True), Text(60, 455, "Wolk Software S.A.", 34),
+        Text(60, 500, "BAC Credomatic ****5678", 28, grey=True),
+        Text(60, 580, "Monto", 26, grey=True), Text(60, 625, "₡18.500,00", 34),
+        Text(60, 705, "Descripción", 26, grey=True), Text(60, 750, "Mensualidad ID 3321", 34),
+    ]))
+    assert fields.payee_name == "Wolk Software S.A."
+    assert fields.payer_name == "Ana Lucía Mora Rojas"
+    assert fields.amount == Decimal("18500.00")
+
+
+def test_who_paid_whom_is_read_from_the_phrase_around_each_name() -> None:
+    said = {
+        "Ha recibido una transferencia del cliente Ana Solís Vega por ₡2.500. Asunto: Pago ID 12":
+            ("Ana Solís Vega", None),
+        "Ud. envió $25.00 al 8888-7777 de Wolk Software S.A. Motivo: Pago ID 12.": (None, "Wolk Software S.A."),
+        "Se realizó una transferencia de ₡2.500,00 desde la cuenta de Ana Solís Vega hacia la cuenta de Wolk Software "
+        "S.A. Descripción: Pago ID 12": ("Ana Solís Vega", "Wolk Software S.A."),
+        "Recibiste dinero de Ana Solís Vega: ₡2.500,00. Descripción: Pago ID 12": ("Ana Solís Vega", None),
+        "SINPE MOVIL RECIBIDO DE ANA SOLIS VEGA POR 2.500,00 CRC MOTIVO PAGO ID 12": ("ANA SOLIS VEGA", None),
+        "SINPE MOVIL ENVIADO A WOLK SOFTWARE SA POR 2.500,00 CRC DETALLE PAGO ID 12": (None, "WOLK SOFTWARE SA"),
+    }
+    for text, holders in said.items():
+        fields = read_text(text)
+        assert (fields.payer_name, fields.payee_name) == holders, text
+        assert fields.description in ("Pago ID 12", "PAGO ID 12"), text
+        assert max(fields.confidence["payer_name"], fields.confidence["payee_name"]) < 0.9, text
+    fields = read_receipt(notification_image(
+        "Ud. envió $25.00 al 8888-7777 de Wolk Software S.A.\nMotivo: Pago ID 12. Comprobante 2026112712345678",
+        bank="BAC Credomatic", family="push"))
+    assert (fields.payer_name, fields.payee_name) == (None, "Wolk Software S.A.")
