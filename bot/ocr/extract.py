@@ -229,7 +229,10 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
     confs: list[float] = []
     lead: Token | None = None
     for line in lines:
-        text = strip_accounts(" ".join(t.text for t in line)).strip(" -·|/,;:!")
+        raw = " ".join(t.text for t in line)
+        if re.search(r"[!¡¿?]", raw):
+            break  # an exclamation (`¡Listo!`) or a question is never a holder's name
+        text = strip_accounts(PARENTHESISED_ACCOUNT.sub("", raw)).strip(" -·|/,;:!")
         text = name_before_account(name_after_account(text))
         junk = bool(re.search(r"[\d*#@$]", text))
         if not names and _in_words(text):
@@ -293,8 +296,8 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
     out: dict[str, list[Candidate]] = {"payer": [], "payee": []}
     for pair in pairs:
         side = _side(pair.kind)
-        if side is None or pair.kind.endswith("_phone"):
-            continue
+        if side is None or (pair.kind.endswith("_phone") and is_phone(pair.text)):
+            continue  # a phone's label heads a holder's name only when a name follows the number
         above = _side_of_account_above(pair, pairs, vocab)
         headed = None if above else _side_of_heading(pair, rows, vocab)
         side = above or headed or side
@@ -577,6 +580,8 @@ def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
     return text, min(conf, again.conf)
 
 
+PARENTHESISED_ACCOUNT = re.compile(r"\s*\((?=[^)]*[\d*+#])(?:CR|[*+#xX\d])[^)]*\)?\s*$")
+"""An account in parentheses after a name, however its stars were read (`S.A. (CR** ++**`)."""
 COMPANY_SUFFIX = re.compile(r"S\.\s?A\.?|S\.\s?R\.\s?L\.?|R\.\s?L\.?|Ltda\.?|LTDA\.?|C[ií]a\.?|Inc\.?", re.IGNORECASE)
 """A company's legal form, alone on the line its name wrapped to (`Comercializadora del Valle` / `S.R.L.`)."""
 

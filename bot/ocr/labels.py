@@ -56,6 +56,9 @@ GREETINGS = frozenset((
 ))
 DANGLING = frozenset(("con", "y", "e", "o", "el", "la", "los", "las", "en", "su", "sus", "un", "una", "que", "del"))
 """Words a label never ends with (unlike `de`, `a`, `por`: `A nombre de`, `Enviado a`, `Pagado por`)."""
+NUMBER_KINDS = frozenset(("amount", "date", "reference", "payer_phone", "payee_phone", "payer_account",
+                          "payee_account"))
+"""Fields whose value is a number: label words between their wording and the number still belong to the label."""
 STRANGE_WORDS = 2
 """The most words new to the vocabulary a label ending with a colon may hold: more are a sentence or a name before
 the label (`INVERSIONES PURA VIDA S.A. Mensaje:`), not a wording nobody knew (`Propósito del pago:`)."""
@@ -223,6 +226,19 @@ class Vocabulary:
             return None
         return match
 
+    def _typed_tail(self, texts: list[str], count: int, match: LabelMatch) -> tuple[int, LabelMatch]:
+        """A known wording of a field whose value is a number, carried on by more label words up to the number
+        (`CANTIDAD` + `ENVIADA` before `₡40 769`, `Monto SINPE` + `Móvil`): the label is the whole run."""
+        if match.kind not in NUMBER_KINDS:
+            return count, match
+        end = count
+        while end < min(len(texts), count + 3) and not re.search(r"[\d₡¢$]", texts[end]):
+            pieces = label_words(texts[end])
+            if not pieces or not all(self.familiar(p) or p in STOP_WORDS for p in pieces):
+                return count, match
+            end += 1
+        return (end, match) if end < len(texts) and re.search(r"[\d₡¢$]", texts[end]) else (count, match)
+
     def _only_label_words(self, text: str) -> bool:
         """Two to four words, all label words, one of them a field's keyword (a label however it is written)."""
         words = label_words(text)
@@ -270,7 +286,7 @@ class Vocabulary:
         if best is not None and best[0] < len(texts) and not (
             texts[best[0]] in STOP_WORDS and not texts[best[0] - 1].endswith(":")
         ):
-            return best
+            return self._typed_tail(texts, *best)
         run = 0
         for text in texts[:8]:
             pieces = label_words(text)

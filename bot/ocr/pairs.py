@@ -255,7 +255,7 @@ def _values_under_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
     """A line right under a label alone on its row (`Comentario:` / `Cliente ID-52132 enero`) is that label's value,
     though it starts with a word a label might be made of: a guessed inline label without a colon gives way."""
     for i, match in labels.items():
-        if match.how not in (KNOWN, FUZZY) or len(_row_of(segs, i)) > 1:
+        if match.how not in (KNOWN, FUZZY, KEYWORD) or len(_row_of(segs, i)) > 1:
             continue
         j = _neighbour(segs, i, 1, overlapping=True)
         if j is None or j not in inline or len(_row_of(segs, j)) > 1 or _gap(segs[i], segs[j]) > LINE_GAP:
@@ -301,7 +301,7 @@ def _longer_label(segs: Sequence[Segment], i: int, count: int, vocabulary: Vocab
         return False
     words = label_words(" ".join(rest))
     if i + 1 < len(segs) and segs[i + 1].row == segs[i].row:
-        return len(rest) <= 3 and bool(words) and all(vocabulary.familiar(w) or w in STOP_WORDS for w in words)
+        return bool(words) and all(vocabulary.familiar(w) or w in STOP_WORDS for w in words)
     sides = vocabulary.keywords.get("payer", frozenset()) | vocabulary.keywords.get("payee", frozenset())
     if any(w in sides or side_of_verb([w]) for w in words) and all(vocabulary.familiar(w) or w in STOP_WORDS
                                                                     for w in words):

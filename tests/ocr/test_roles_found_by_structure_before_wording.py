@@ -276,3 +276,35 @@ def test_who_paid_whom_is_read_from_the_phrase_around_each_name() -> None:
         "Ud. envió $25.00 al 8888-7777 de Wolk Software S.A.\nMotivo: Pago ID 12. Comprobante 2026112712345678",
         bank="BAC Credomatic", family="push"))
     assert (fields.payer_name, fields.payee_name) == (None, "Wolk Software S.A.")
+
+
+def test_label_words_between_a_known_wording_and_its_number_belong_to_the_label() -> None:
+    fields = read_receipt(card_image([
+        ("Fecha", "07/07/2026"), ("CANTIDAD ENVIADA", "₡40 769"), ("Referencia", "12915227442412"),
+        ("TITULAR DE LA CUENTA ACREDITADA", "Constructora Monteverde S.A."), ("Detalle", "Fact. No. 1009 ID 6609"),
+    ], family="table"))
+    assert (fields.amount, fields.currency) == (Decimal("40769.00"), "CRC")
+    assert fields.payee_name == "Constructora Monteverde S.A."
+    assert fields.payer_name is None
+
+
+def test_an_account_in_parentheses_and_an_exclamation_are_no_part_of_a_holder() -> None:
+    fields = read_receipt(_stacked([
+        ("Origen", ["¡Listo!"]),
+        ("Beneficiario", ["SERVICIOS MEDICOS AURORA S.A. (CR** **** 1851)"]),
+        ("Cantidad enviada", ["330.00 Colones"]),
+        ("Observación", ["Pago de servicios"]),
+    ]))
+    assert fields.payee_name == "SERVICIOS MEDICOS AURORA S.A."
+    assert fields.payer_name is None
+
+
+def test_a_name_under_the_payees_phone_is_the_payee() -> None:
+    fields = read_receipt(_stacked([
+        ("Monto", ["$ 3911,96"]),
+        ("Teléfono del beneficiario", ["7782 8373", "Ferretería El Roble"]),
+        ("Detalle del movimiento", ["Cliente ID-34798 febrero"]),
+    ]))
+    assert fields.payee_name == "Ferretería El Roble"
+    assert fields.confidence["payee_name"] < 0.9
+    assert fields.payer_name is None
