@@ -25,7 +25,7 @@ STOP_WORDS = frozenset(
 KNOWN, FUZZY, KEYWORD, SIMILAR = "known", "fuzzy", "keyword", "similar"
 SENDING = re.compile(
     r"(?:envi(?:a|ar|ad[oa]s?)|pag(?:a|ar|ad[oa]s?|adora?)|transf(?:iere|erir|erid[oa]s?)|remit(?:e|id[oa]s?|ente)|"
-    r"gir(?:a|ad[oa]s?|adora?)|deposit(?:a|ad[oa]s?|ante)|debit(?:ar|ad[oa]s?)|realizad[oa]s?)"
+    r"gir(?:a|ad[oa]s?|adora?)|deposit(?:a|ad[oa]s?|ante)|debit(?:ar|ad[oa]s?)|realizad[oa]s?|ordenad[oa]s?)"
 )
 """Forms of the payer's verbs a label is made of (`Enviado`, `Pagado`, `Quién paga`, `Transferido`, `Girador`);
 nouns and a sentence's verbs (`Pagos`, `Transferencias`, `Pagaste`, `Envió`) are not among them."""
