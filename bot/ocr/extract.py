@@ -296,8 +296,9 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
     out: dict[str, list[Candidate]] = {"payer": [], "payee": []}
     for pair in pairs:
         side = _side(pair.kind)
-        if side is None or (pair.kind.endswith("_phone") and is_phone(pair.text)):
-            continue  # a phone's label heads a holder's name only when a name follows the number
+        if side is None or (pair.kind.endswith("_phone") and not (
+            len(pair.lines) >= 2 and is_phone(pair.line_texts()[0]))):
+            continue  # a phone's label heads a holder's name only on a line of its own under the number
         above = _side_of_account_above(pair, pairs, vocab)
         headed = None if above else _side_of_heading(pair, rows, vocab)
         side = above or headed or side

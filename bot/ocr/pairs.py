@@ -229,7 +229,7 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         if right is not None and not header:
             continue
         # A row of several labels is a table's header: each label's value is under it.
-        holder = match.kind.startswith(("payer", "payee"))
+        holder = match.kind.startswith(("payer", "payee")) and not match.kind.endswith("_phone")
         # A label ending with its colon announces what follows: its value is never the line above it.
         colon = seg.text.rstrip().endswith(":")
         chosen = _vertical(segs, i, labels, inline, 1 if colon else direction, settled or header or colon,

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from bot.ocr import read_receipt, read_text
 from bot.ocr.labels import vocabulary
-from tests.ocr.generator import card_image, notification_image
+from tests.ocr.generator import card_image, generate, notification_image
 from tests.ocr.sketch import Text, sketch
 
 
@@ -308,3 +308,7 @@ def test_a_name_under_the_payees_phone_is_the_payee() -> None:
     assert fields.payee_name == "Ferretería El Roble"
     assert fields.confidence["payee_name"] < 0.9
     assert fields.payer_name is None
+    generated = generate(20058, part="tuned")  # a push titled `SINPE Móvil` over the payer's sentence
+    assert generated.family == "push" and generated.truth.payee_name is None
+    pushed = read_receipt(generated.data)
+    assert (pushed.payer_name, pushed.payee_name) == ("ANA MARIA MONTERO JIMENEZ", None)
