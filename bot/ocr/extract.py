@@ -114,6 +114,8 @@ Beneficiario`)."""
 WRONG_WEEKDAY = 0.4
 """The most a date gets when the weekday written with it is another day's (one of its digits was misread)."""
 PHOTO_TEXT = 0.88
+PHOTO_SURE_DIGITS = 0.95
+"""A photo's reference read less surely than this is capped at PHOTO_TEXT."""
 DISAGREEMENT = 0.6
 """The most a field gets when another reading of it says something else."""
 CROWDED = 0.85
@@ -143,6 +145,12 @@ UNKNOWN_LABEL = 0.65
 """The most a description gets when only its shape says so, under a label whose words name no field."""
 UNREAD_WORDS = 0.3
 """Words under a label nobody knows read with less confidence than this are marks, not a description."""
+HEADING_SIDES = {
+    **dict.fromkeys(("origen", "ordenante", "remitente", "originador", "emisor", "pagador", "debito"), "payer"),
+    **dict.fromkeys(("destino", "beneficiario", "destinatario", "receptor", "favorecido", "acreditar"), "payee"),
+}
+"""The nouns a section's heading names its holder by (`Datos del beneficiario`); a bank's or a title's words
+(`CS Ahorro y Crédito`, `Transferencia recibida`) name none."""
 HEADING_REACH = 4
 """Rows above a holder's label searched for its section's heading."""
 CARRIED = 0.85
@@ -297,7 +305,7 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
     for pair in pairs:
         side = _side(pair.kind)
         if side is None or (pair.kind.endswith("_phone") and not (
-            len(pair.lines) >= 2 and is_phone(pair.line_texts()[0]))):
+            len(pair.lines) >= 2 and is_phone(pair.line_texts()[0]) and not _claimed(pair.lines[1:], pair, pairs))):
             continue  # a phone's label heads a holder's name only on a line of its own under the number
         above = _side_of_account_above(pair, pairs, vocab)
         headed = None if above else _side_of_heading(pair, rows, vocab)
@@ -322,6 +330,13 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
         if written:
             out[side].append(Candidate(written, min(PROSE, _in_text(flat, written, None)[1]), "prose"))
     return out
+
+
+def _claimed(lines: Sequence[Sequence[Token]], owner: Pair, pairs: Sequence[Pair]) -> bool:
+    """Whether another pair holds these lines' words (the name a section's label already gives is one reading, not
+    a second that agrees)."""
+    words = {id(t) for line in lines for t in line}
+    return any(other is not owner and words & {id(t) for t in other.tokens} for other in pairs)
 
 
 def _side_of_account_above(pair: Pair, pairs: Sequence[Pair], vocab: Vocabulary) -> str | None:
@@ -357,8 +372,11 @@ def _side_of_heading(pair: Pair, rows: Sequence[Row], vocab: Vocabulary) -> str 
         return None
     for row in reversed(rows[max(0, at - HEADING_REACH) : at]):
         words = label_words(row.text)
-        sides = {s for w in words if (s := _keyword_side(w, vocab)) is not None}
+        sides = {s for w in words if (s := HEADING_SIDES.get(w)) is not None}
         if not sides:
+            if any(w in vocab.keywords.get(role, frozenset()) for w in words
+                   for role in ("amount", "date", "reference", "description")):
+                return None  # a row of another field: the label is in no holder's section
             continue
         heading = len(sides) == 1 and not any(ch.isdigit() for ch in row.text) and len(row.text.split()) <= 5 and (
             not row.text.rstrip().endswith(":") or len(row.tokens) <= 3)
@@ -367,8 +385,6 @@ def _side_of_heading(pair: Pair, rows: Sequence[Row], vocab: Vocabulary) -> str 
 
 
 def _keyword_side(word: str, vocab: Vocabulary) -> str | None:
-    """The side a section's noun names (`beneficiario`, `origen`); a title's verb (`Transferencia recibida`) names
-    none."""
     return next((side for side in ("payer", "payee") if word in vocab.keywords.get(side, frozenset())), None)
 
 
@@ -1009,6 +1025,10 @@ def extract(
         # which no type or cross-check catches: those stay below a sure reading.
         for key in ("payer_name", "payee_name", "description"):
             conf[key] = min(conf[key], PHOTO_TEXT)
+        if conf["reference"] < PHOTO_SURE_DIGITS:
+            # Nor a digit misread in a reference that no date or second reading checks (`2792...` for `3792...`,
+            # read at 0.90): only a reading that sure of its digits stays sure.
+            conf["reference"] = min(conf["reference"], PHOTO_TEXT)
         conf["client_id"] = min(conf["client_id"], conf["description"]) if description else conf["client_id"]
     conf["bank"] = bank_conf
     return ReceiptFields(

@@ -17,7 +17,8 @@ ABBREVIATIONS = {
     "telef": "telefono", "telf": "telefono", "ref": "referencia", "cta": "cuenta", "ident": "identificacion",
     "trans": "transaccion", "transac": "transaccion", "comp": "comprobante", "cel": "celular",
     "desc": "descripcion", "aut": "autorizacion", "autoriz": "autorizacion", "compr": "comprobante",
-    "oper": "operacion", "op": "operacion",
+    "oper": "operacion", "op": "operacion", "benef": "beneficiario", "remit": "remitente", "destinat": "destinatario",
+    "descrip": "descripcion", "ordte": "ordenante", "transf": "transferencia",
 }
 STOP_WORDS = frozenset(
     ("de", "del", "la", "el", "los", "las", "a", "al", "por", "que", "quien", "y", "en", "su", "con", "e", "o")
@@ -59,6 +60,9 @@ DANGLING = frozenset(("con", "y", "e", "o", "el", "la", "los", "las", "en", "su"
 NUMBER_KINDS = frozenset(("amount", "date", "reference", "payer_phone", "payee_phone", "payer_account",
                           "payee_account"))
 """Fields whose value is a number: label words between their wording and the number still belong to the label."""
+SENTENCE_END_WORDS = 4
+"""Words of a line ending with a full stop after a whole word that make it a sentence's end rather than a label
+with its last word abbreviated."""
 STRANGE_WORDS = 2
 """The most words new to the vocabulary a label ending with a colon may hold: more are a sentence or a name before
 the label (`INVERSIONES PURA VIDA S.A. Mensaje:`), not a wording nobody knew (`Propósito del pago:`)."""
@@ -205,8 +209,8 @@ class Vocabulary:
         naming a field (`num. de recibo`)."""
         if any(ch.isdigit() for ch in text) or len(text) > 60 or ":" in text.rstrip(" :"):
             return None
-        if text.split() and _ends_sentence(text.split()[-1]):
-            return None  # the end of a sentence (`El Roble con SINPE Móvil.`), not a label
+        if len(text.split()) >= SENTENCE_END_WORDS and _ends_sentence(text.split()[-1]):
+            return None  # the end of a sentence (`El Roble con SINPE Móvil.`), not a label (`Nombre del benef.`)
         if _greeting(text) or normalize(text).rsplit(" ", 1)[-1] in DANGLING:
             return None  # a salutation, or a sentence broken at its line's end (`Transferencia enviada con`)
         if not text.rstrip().endswith(":") and not _capitalised(text) and not beside and not (

@@ -44,7 +44,7 @@ _PAYEE_CUE = re.compile(
 )
 _PAYER_CUE = re.compile(
     r"(?:SINPE(?:\s*M[oó]vil)?|recibid[oa]|recibi[oó]|recibiste|transferencia|dep[oó]sito|abono|cr[eé]dito|dinero|"
-    r"fondos|₡|\d|"
+    r"fondos|provenientes?|₡|\d|"
     r"(?:de|por) parte|"
     r"desde\s+(?:la\s+|su\s+)?cuenta)\s*$",
     re.IGNORECASE,
@@ -141,7 +141,8 @@ _PHONE_THEN_NAME = re.compile(
 )
 """A phone with its holder's name in parentheses after it (`a 8888-7777 (WOLK SOFTWARE)`)."""
 _ROLE_WORD = re.compile(
-    r"(?:^|(?<=[,;(.:]\s)|(?<=[,;(])|(?<=\bal\s)|(?<=\bdel\s)|(?<=\bel\s)|(?<=\d\s))\s*(?P<role>remitente|"
+    r"(?:^|(?<=[,;(.:]\s)|(?<=[,;(])|(?<=\bal\s)|(?<=\bdel\s)|(?<=\bel\s)|(?<=\d\s)|(?<=colones\s)|(?<=CRC\s)|"
+    r"(?<=USD\s)|(?<=d[oó]lares\s))\s*(?P<role>remitente|"
     r"ordenante|originador|originante|depositante|beneficiario|destinatario|titular\s+(?:de\s+)?origen|"
     r"titular\s+(?:de\s+)?destino|origen|destino|(?:enviad[oa]\s+por|recibid[oa]\s+de|de|desde|para|"
     r"enviad[oa]\s+a|pagad[oa]\s+a)(?=\s*:))\s*:?\s+",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.ocr import read_receipt, read_text
-from bot.ocr.labels import vocabulary
+from bot.ocr.labels import LabelMatch, vocabulary
 from tests.ocr.generator import card_image, generate, notification_image
 from tests.ocr.sketch import Text, sketch
 
@@ -312,3 +312,44 @@ def test_a_name_under_the_payees_phone_is_the_payee() -> None:
     assert generated.family == "push" and generated.truth.payee_name is None
     pushed = read_receipt(generated.data)
     assert (pushed.payer_name, pushed.payee_name) == ("ANA MARIA MONTERO JIMENEZ", None)
+
+
+def test_a_banks_name_over_the_rows_is_no_section_heading_for_a_holder() -> None:
+    generated = generate(50009, part="tuned")  # `CS Ahorro y Crédito` heads the card, `ASOCIADO` names the payer
+    assert generated.family == "w-rows"
+    fields = read_receipt(generated.data)
+    assert fields.payer_name == "JOSE ALBERTO ROJAS"
+    assert fields.payee_name == "Comercializadora del Valle S.R.L."
+
+
+def test_a_photographed_reference_read_less_than_surely_is_never_sure() -> None:
+    generated = generate(10191, part="tuned")  # a photo whose reference reads `2792...` for `3792...` at 0.90
+    assert generated.photographed
+    fields = read_receipt(generated.data)
+    assert fields.reference == generated.truth.reference or fields.confidence["reference"] < 0.9
+
+
+def test_a_letters_closing_is_no_name_and_abbreviated_labels_name_their_holders() -> None:
+    letter = read_receipt(sketch([
+        Text(60, 40, "Banco Nacional de Costa Rica", 36, bold=True),
+        Text(60, 120, "San José, 27 de noviembre de 2026", 26), Text(60, 200, "Estimado(a) cliente:", 26),
+        Text(60, 260, "Por este medio le confirmamos la transferencia realizada por Ana Lucía Mora Rojas a favor "
+                      "de", 26),
+        Text(60, 300, "Wolk Software S.A., por un monto de ₡18.500,00, con el detalle Mensualidad ID 3321.", 26),
+        Text(60, 360, "Número de referencia: 2026112712345678901", 26), Text(60, 440, "Atentamente,", 26),
+        Text(60, 480, "Servicio al Cliente", 26),
+    ], width=1500))
+    assert (letter.payer_name, letter.payee_name) == ("Ana Lucía Mora Rojas", "Wolk Software S.A.")
+    assert letter.description == "Mensualidad ID 3321"
+    vocab = vocabulary(None)
+    assert (vocab.is_label_text("Nombre del benef.") or LabelMatch("?", "?")).kind == "payee_name"
+    assert (vocab.is_label_text("Remit.:") or LabelMatch("?", "?")).kind == "payer_name"
+
+
+def test_an_origin_after_the_currency_word_and_a_payer_after_proveniente_de() -> None:
+    short = read_text("BN CREDITO SINPE 18.915,00 colones ORIGEN LUIS FERNANDO CAMACHO CHAVES DESC Pago Cta. 30925 REF "
+                      "2026050569802460708880278")
+    assert (short.payer_name, short.description) == ("LUIS FERNANDO CAMACHO CHAVES", "Pago Cta. 30925")
+    credited = read_text("Promerica le informa que se ha realizado un crédito a su cuenta ***425 por 2.897.783,00 "
+                         "Colones proveniente de MINOR VALVERDE. Concepto: Mensualidad octubre ID 31591.")
+    assert (credited.payer_name, credited.payee_name) == ("MINOR VALVERDE", None)
