@@ -11,7 +11,10 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.db.models import Intake, OutboxMessage, Payment
 from bot.handlers.whatsapp import WhatsAppClient
+from bot.intake.core import InlineReader
 from bot.intake.messages import StaffActionKind
+from bot.intake.worker import IntakeWorker
+from bot.service import build_core
 from tests.handlers.tapped_core import TappedCore
 from tests.handlers.whatsapp.conftest import (
     ACCOUNT_SID,
@@ -332,3 +335,42 @@ async def test_every_inbound_message_opens_the_24_hour_window(
     await post(webhook, params, signed(params))
 
     assert wa_client.window.is_open("+50688112233")
+
+
+async def test_a_photo_acknowledged_before_a_restart_is_downloaded_by_the_next_process(
+    wa_settings: Settings, demo_engine: Engine, wa_client: WhatsAppClient, twilio: FakeTwilio
+) -> None:
+    url = twilio.serve_media("ME-restart", RECEIPT)
+    params = inbound(body="ID 1187", media=[(url, "image/jpeg")])
+    before, _ = build_core(wa_settings, demo_engine, InlineReader(wa_settings))
+    async with webhook_client(wa_settings, before, wa_client) as http:
+        assert (await post(http, params, signed(params))).status_code == 200
+    before.close()
+
+    after, _ = build_core(wa_settings, demo_engine, InlineReader(wa_settings))
+    after.fetch_media_with("whatsapp", wa_client.media)
+    await IntakeWorker(demo_engine, after, name="after-restart").drain()
+
+    with Session(demo_engine) as session:
+        [intake] = session.exec(select(Intake)).all()
+    assert intake.media_source is None and intake.media_path is not None
+    assert after.media.read(intake.media_path) == RECEIPT
+    assert intake.state != "received"
+
+
+async def test_a_process_that_cannot_download_the_photo_hands_it_to_support_after_its_attempts(
+    webhook: httpx.AsyncClient, wa_settings: Settings, demo_engine: Engine, twilio: FakeTwilio
+) -> None:
+    params = inbound(body="ID 1187", media=[(twilio.serve_media("ME-nowhere", RECEIPT), "image/jpeg")])
+    await post(webhook, params, signed(params))
+    without, _ = build_core(wa_settings, demo_engine, InlineReader(wa_settings))
+
+    await IntakeWorker(demo_engine, without, name="no-downloader", max_attempts=2).drain()
+
+    with Session(demo_engine) as session:
+        [intake] = session.exec(select(Intake)).all()
+        kinds = session.exec(select(OutboxMessage.kind).where(OutboxMessage.intake_id == intake.id)
+                             .order_by(col(OutboxMessage.id))).all()
+    assert (intake.state, intake.reply_kind) == ("needs_info", "unreadable")
+    assert "no downloader of whatsapp files" in (intake.error or "")
+    assert list(kinds) == ["ack", "unreadable", "support_card"], "acknowledged, asked again, support told"
