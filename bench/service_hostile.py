@@ -12,9 +12,12 @@
    with a Spanish reason, never a traceback, within 30 s.
 5. A slowloris: 300 connections trickling header lines are each closed after the header deadline, while
    /healthz and an honest upload are served.
+6. A connection flood: 12 000 idle connections opened as fast as one client can, against a cap of 500
+   (PAYBOT_MAX_CONNECTIONS), while an honest client posts an upload every 0.2 s on a kept-alive connection:
+   every upload stored, and the service never holds more descriptors than the cap and two accept batches.
 
 Run: `.venv/bin/python bench/service_hostile.py`. Prints figures; exits 1 when the attack costs more than
-50 MB, stalls /healthz past 1 s, or a probe of 3 or 4 fails.
+50 MB, stalls /healthz past 1 s, or a probe of 3 to 6 fails.
 """
 
 from __future__ import annotations
@@ -341,6 +344,64 @@ def slow_clients(folder: Path) -> bool:
     return not open_ones and honest.status_code == 201
 
 
+FLOOD_CONNECTIONS = 12_000
+FLOOD_CAP = 500
+ACCEPT_BATCH = 2048
+"""uvicorn's listen backlog at this machine's file limit: connections one turn of the loop may accept."""
+
+
+def connection_flood(folder: Path) -> bool:
+    """Idle connections opened faster than any deadline closes them must not exhaust the service's file
+    descriptors (it needs them to store receipts): honest uploads posted meanwhile are all stored."""
+    process, base = start(folder, PAYBOT_MAX_CONNECTIONS=str(FLOOD_CAP))
+    host, port = base.removeprefix("http://").split(":")
+    statuses: list[int] = []
+    seconds: list[float] = []
+    descriptors: list[int] = []
+    flooding = threading.Event()
+    flooding.set()
+
+    def honest() -> None:
+        with httpx.Client(timeout=30) as client:
+            while flooding.is_set():
+                started = time.monotonic()
+                try:
+                    answer = client.post(f"{base}/sandbox/api/customer",
+                                         data={"phone": "88112233", "text": f"pago {len(statuses)}"})
+                    statuses.append(answer.status_code)
+                except httpx.HTTPError as error:
+                    print("honest upload failed:", repr(error), time.monotonic() - started)
+                    statuses.append(0)
+                seconds.append(time.monotonic() - started)
+                descriptors.append(len(os.listdir(f"/proc/{process.pid}/fd")))
+                time.sleep(0.2)
+
+    poster = threading.Thread(target=honest)
+    socks: list[socket.socket] = []
+    refused = 0
+    try:
+        poster.start()
+        for _ in range(FLOOD_CONNECTIONS):
+            try:
+                socks.append(socket.create_connection((host, int(port)), timeout=5))
+            except OSError:
+                refused += 1
+        time.sleep(1)
+    finally:
+        flooding.clear()
+        poster.join(timeout=60)
+        for sock in socks:
+            sock.close()
+        process.terminate()
+        process.wait(timeout=30)
+    print(f"\nconnection flood: {len(socks)} idle connections opened ({refused} refused), cap {FLOOD_CAP}: "
+          f"{statuses.count(201)} of {len(statuses)} honest uploads stored {sorted(set(statuses))}, slowest "
+          f"{max(seconds, default=0) * 1000:.0f} ms; the service held at most {max(descriptors, default=0)} "
+          "file descriptors")
+    stored = bool(statuses) and all(status == 201 for status in statuses)
+    return stored and max(descriptors) < FLOOD_CAP + 2 * ACCEPT_BATCH
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
         _, attack = webhook_memory(Path(first))
@@ -350,7 +411,9 @@ def main() -> int:
         cli_ok = cli_probes(Path(fourth))
     with tempfile.TemporaryDirectory() as fifth:
         slow_ok = slow_clients(Path(fifth))
-    return 0 if attack < 50 and busy < 1.0 and whatsapp_ok and cli_ok and slow_ok else 1
+    with tempfile.TemporaryDirectory() as sixth:
+        flood_ok = connection_flood(Path(sixth))
+    return 0 if attack < 50 and busy < 1.0 and whatsapp_ok and cli_ok and slow_ok and flood_ok else 1
 
 
 if __name__ == "__main__":

@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     request_body_seconds: float = Field(
         120.0, gt=0, description="Most time a client may take to send a request's body (then disconnected)"
     )
+    max_connections: int = Field(
+        1000, ge=8, description="Most connections held at once; past it the one waiting longest for its headers "
+        "is closed (also kept under half the process's file limit)"
+    )
     metrics_token: SecretStr | None = Field(
         None, description="Bearer token /metrics asks for (at least 16 characters; unset: /metrics is open)"
     )

@@ -46,7 +46,7 @@ from bot.intake.worker import IntakeWorker
 from bot.leadership import lead, scheduler_lock
 from bot.media_store import MediaStore, media_store
 from bot.scheduler import Job, PeriodicWork, charge_new_periods, refresh_todays_rate
-from bot.web.connections import guarded_protocol
+from bot.web.connections import connection_limits, guarded_protocol
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
 from bot.web.local_only import is_loopback
@@ -508,6 +508,7 @@ INTERPRETER_SWITCH_SECONDS = 0.001
 def serve(settings: Settings, role: Role = "all") -> None:
     """Run the service in `role` until SIGINT or SIGTERM."""
     app = build_app(settings, role=role)
+    max_connections, backlog = connection_limits(settings.max_connections)
     config = uvicorn.Config(
         app,
         host=settings.host,
@@ -515,7 +516,8 @@ def serve(settings: Settings, role: Role = "all") -> None:
         log_level=settings.log_level.lower(),
         lifespan="on",
         proxy_headers=True,
-        http=guarded_protocol(settings.request_header_seconds, settings.request_body_seconds),
+        http=guarded_protocol(settings.request_header_seconds, settings.request_body_seconds, max_connections),
+        backlog=backlog,
         log_config=None,
         # SIGTERM must stop the service within seconds: open connections get this long, then the
         # lifespan ends and the reader pool kills any worker still reading.

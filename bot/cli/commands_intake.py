@@ -50,6 +50,17 @@ class TerminalSender:
         return f"{self.name}:{message.outbox_id}"
 
 
+def pasted_or_none(data: bytes) -> str | None:
+    """A `.txt` file's text; None when it is not text, so the core answers it as a file it cannot read."""
+    from bot.ocr.errors import UnreadableReceipt
+    from bot.ocr.pasted import pasted_text
+
+    try:
+        return pasted_text(data)
+    except UnreadableReceipt:
+        return None
+
+
 def run_intake(args: argparse.Namespace, settings: Settings) -> int:
     """Receive, read, check and route one receipt, printing what each party would get."""
 
@@ -77,13 +88,12 @@ async def _conversation(args: argparse.Namespace, settings: Settings) -> int:
     identity = worker_name()
     core = IntakeCore(settings, engine, InlineReader(settings), local_staff_channel=CHANNEL)
     data = read_input(args.image, settings.max_upload_bytes)
-    is_text = args.image.suffix.lower() == ".txt"
+    text = pasted_or_none(data) if args.image.suffix.lower() == ".txt" else None
     sender = international_phone(args.sender) or args.sender
     try:
         intake_id = await core.receive(InboundMessage(
             channel=CHANNEL, external_id=f"cli:{uuid.uuid4()}", sender=sender, reply_to=sender,
-            sender_name=args.name, text=data.decode("utf-8", "replace") if is_text else None,
-            media=None if is_text else data, file_name=args.image.name,
+            sender_name=args.name, text=text, media=None if text is not None else data, file_name=args.image.name,
         ))
         assert intake_id is not None
         dispatcher = OutboxDispatcher(engine, {CHANNEL: TerminalSender(CHANNEL)}, identity, intake_id=intake_id)

@@ -156,6 +156,7 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
     """
     from bot.ocr.engine import LANGUAGE, warm_up
     from bot.ocr.errors import UnreadableReceipt
+    from bot.ocr.pasted import pasted_text
     from bot.ocr.reader import read_receipt, read_text
 
     files: list[Path] = args.files
@@ -174,7 +175,7 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
             if len(data) > settings.max_upload_bytes:
                 raise UnreadableReceipt("too_large", f"{len(data)} bytes, más de {settings.max_upload_bytes}")
             if _pasted(str(path)):
-                fields = read_text(data.decode("utf-8", "replace"), client_id_pattern=settings.client_id_pattern)
+                fields = read_text(pasted_text(data), client_id_pattern=settings.client_id_pattern)
             else:
                 fields = read_receipt(data, client_id_pattern=settings.client_id_pattern,
                                       timeout=budget, max_bytes=settings.max_upload_bytes)

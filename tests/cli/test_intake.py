@@ -99,3 +99,14 @@ def test_a_note_of_200000_digits_is_answered_in_a_few_seconds(tmp_path: Path) ->
     assert "· ask_receipt ──" in result.stdout and "· customer_note ──" in result.stdout
     assert "caracteres)" in result.stdout, "support sees the start of the note and its length, not 200 000 digits"
     assert len(result.stdout) < 20_000
+
+
+def test_a_binary_file_named_txt_is_answered_as_a_file_that_cannot_be_read(tmp_path: Path) -> None:
+    disguised = tmp_path / "comprobante.txt"
+    disguised.write_bytes(bytes(range(256)) * 8)
+
+    result = paybot("intake", str(disguised), "--from", "8811-2233", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "· unreadable ──" in result.stdout and "No logramos leer" in result.stdout
+    assert "customer_note" not in result.stdout

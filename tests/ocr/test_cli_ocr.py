@@ -102,6 +102,24 @@ def test_a_pasted_notification_in_a_text_file_reads_with_the_same_keys_and_loads
     assert not [thread for thread in threading.enumerate() if thread.name.startswith("tesseract")]
 
 
+def test_a_notification_saved_by_notepad_or_windows_reads_and_a_binary_named_txt_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sentence = "Transferencia SINPE Móvil por ₡ 25.000,00 a Wolk Software. Detalle: pago ID 4521"
+    unicode_notepad = tmp_path / "unicode.txt"
+    unicode_notepad.write_bytes(sentence.encode("utf-16"))
+    windows = tmp_path / "ansi.txt"
+    windows.write_bytes(sentence.replace("₡ ", "CRC ").encode("cp1252"))
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(bytes(range(256)) * 4 + b" $6 " + bytes(range(256)) * 4)
+
+    assert main(["ocr", str(unicode_notepad), str(windows), str(binary), "--json"]) == 1
+    first, second, refused = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert (first["amount"], first["client_id"]) == ("25000.00", "4521")
+    assert (second["amount"], second["client_id"]) == ("25000.00", "4521")
+    assert refused["amount"] is None and "no es un texto" in refused["error"]
+
+
 @pytest.mark.slow
 def test_each_input_has_an_overall_time_limit(clean_receipt: Receipt, tmp_path: Path) -> None:
     slow, stuck, receipt = tmp_path / "slow.png", tmp_path / "stuck.png", tmp_path / "receipt.png"

@@ -18,6 +18,7 @@ from tests.stories import ServiceProcess
 
 HEADER_SECONDS = 1.0
 BODY_SECONDS = 2.0
+MAX_CONNECTIONS = 20
 HANG_GUARD = 15.0
 """Far beyond either deadline: a connection still open by then was never going to be closed."""
 
@@ -29,7 +30,7 @@ def service(tmp_path: Path) -> Iterator[tuple[ServiceProcess, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAYBOT_")}
     env.update(PAYBOT_DATABASE_URL=url, PAYBOT_DATA_DIR=str(tmp_path), PAYBOT_LOG_LEVEL="WARNING",
                PAYBOT_OCR_WORKERS="1", PAYBOT_REQUEST_HEADER_SECONDS=str(HEADER_SECONDS),
-               PAYBOT_REQUEST_BODY_SECONDS=str(BODY_SECONDS))
+               PAYBOT_REQUEST_BODY_SECONDS=str(BODY_SECONDS), PAYBOT_MAX_CONNECTIONS=str(MAX_CONNECTIONS))
     running = ServiceProcess(env, tmp_path).start()
     yield running, url
     running.stop()
@@ -60,6 +61,17 @@ def closed_by_server(sock: socket.socket, trickle: bytes, until: float) -> bool:
     return False
 
 
+def closed_already(sock: socket.socket) -> bool:
+    """Whether the server has closed this connection, without waiting."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
 def test_clients_trickling_their_headers_are_cut_off_while_honest_ones_are_served(
     service: tuple[ServiceProcess, str],
 ) -> None:
@@ -76,6 +88,26 @@ def test_clients_trickling_their_headers_are_cut_off_while_honest_ones_are_serve
 
     assert all(cut_off)
     assert took < HANG_GUARD
+    assert httpx.get(f"{running.url}/healthz", timeout=5).status_code == 200
+
+
+def test_a_flood_of_idle_connections_makes_room_for_honest_clients_at_once(
+    service: tuple[ServiceProcess, str],
+) -> None:
+    running, url = service
+    flood = [connect(running, b"") for _ in range(MAX_CONNECTIONS * 3)]
+    try:
+        honest = httpx.post(f"{running.url}/sandbox/api/customer", timeout=HEADER_SECONDS / 2,
+                            data={"phone": "88112255", "text": "hola"})
+        time.sleep(HEADER_SECONDS / 4)
+        cut_off = sum(closed_already(sock) for sock in flood)
+    finally:
+        for sock in flood:
+            sock.close()
+
+    assert honest.status_code == 201
+    assert [intake.id for intake in intakes(url)] == [honest.json()["intake_id"]]
+    assert cut_off >= MAX_CONNECTIONS * 2 - 1
     assert httpx.get(f"{running.url}/healthz", timeout=5).status_code == 200
 
 
