@@ -397,6 +397,8 @@ def run(kind: str, images: list[bytes], senders: int, pace: float, readers: int,
             phases: list[dict[str, float]] = []
             threads_before, client_before = thread_times(web), time.process_time()
             acks, started = post_all(url, images, senders, pace, phases, client, media_urls)
+            if len(acks) < len(images):
+                raise RuntimeError(f"only {len(acks)} of {len(images)} posts were answered (see the senders' errors)")
             threads, client_cpu = thread_delta(thread_times(web), threads_before), time.process_time() - client_before
             elapsed, cards = wait_for_cards(database, len(images), started, limit=20 * 60)
             return Result(f"{kind} {via}", acks, elapsed, cards, (load_before, os.getloadavg()[0]),
