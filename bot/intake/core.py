@@ -21,7 +21,7 @@ from bot.collections.chat import CollectionsChat
 from bot.collections.desk import CollectionsDesk
 from bot.config import Settings
 from bot.db.models import Intake
-from bot.db.turns import urgent_writes
+from bot.db.turns import relaxed, urgent_writes
 from bot.db.types import utcnow
 from bot.intake.actions import StaffDesk
 from bot.intake.facts import IntakeFacts, store_fields
@@ -331,6 +331,7 @@ class IntakeCore:
         with Session(self.engine, expire_on_commit=False) as session:
             return session.get(Intake, intake_id)
 
+    @relaxed
     def _check_if_read(self, intake_id: int) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
             intake = session.get(Intake, intake_id)
@@ -378,6 +379,7 @@ class IntakeCore:
         fetched = await source.fetch(intake.media_source)
         return await asyncio.to_thread(self._attach_media, intake, fetched)
 
+    @relaxed
     def _attach_media(self, intake: Intake, fetched: FetchedMedia) -> Intake:
         stored: StoredMedia | None = None
         error = fetched.error or (None if fetched.content is not None else "download_failed")
@@ -406,6 +408,7 @@ class IntakeCore:
             session.commit()
             return current
 
+    @relaxed
     def _store_reading(self, intake: Intake, fields: ReceiptFields | None,
                        problem: tuple[ReplyKind, str] | None) -> None:
         """Record what the reader made of the intake, and who hears about it, in one transaction."""

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from bot.db.models import Intake
 from bot.db.session import rowcount
+from bot.db.turns import relaxed
 from bot.db.types import utcnow
 from bot.intake.claims import holder_is_gone, worker_name
 from bot.intake.states import IntakeState
@@ -63,6 +64,7 @@ class IntakeWorker:
             session.commit()
         return released
 
+    @relaxed
     def claim_next(self) -> int | None:
         """Take the oldest unfinished intake nobody holds (or whose holder's lease ran out)."""
         stale = utcnow() - self.lease
@@ -102,6 +104,7 @@ class IntakeWorker:
             intake = session.get(Intake, intake_id)
             return intake.attempts if intake else 0
 
+    @relaxed
     def _release(self, intake_id: int, error: str | None = None) -> None:
         """Give the claim back, so another slot may try again; an intake taken as far as the bot goes needs no
         write (only unfinished intakes are claimed), which saves a commit per receipt while customers wait
