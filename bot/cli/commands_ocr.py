@@ -18,10 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import argparse
+    from types import SimpleNamespace
 
     from bot.config import Settings
     from bot.ocr.defaults import ReaderSettings
     from bot.ocr.fields import ReceiptFields
+
+    Arguments = argparse.Namespace | SimpleNamespace
 
 MARGIN_SECONDS = 2.0
 """How much of an input's time limit the reader leaves unused, to answer with its own timeout error before the
@@ -83,10 +86,11 @@ def main(argv: list[str], program: str) -> int:
 FLAGS = ("--json", AFTER_FAILURE)
 
 
-def plain_arguments(argv: list[str]) -> argparse.Namespace | None:
-    """The arguments of the usual `paybot ocr FILE... [--json]` as the parser would read them, without
-    importing it; None for anything else (help, a mistake, `--`, a name starting with `-`), which the parser
-    answers. Flags may come before or after the files, not between them, as the parser allows."""
+def plain_arguments(argv: list[str]) -> Arguments | None:
+    """The arguments of the usual `paybot ocr FILE... [--json]` as the parser would read them (the same
+    attributes), without importing argparse; None for anything else (help, a mistake, `--`, a name starting
+    with `-`), which the parser answers. Flags may come before or after the files, not between them, as the
+    parser allows."""
     start = 0
     while start < len(argv) and argv[start] in FLAGS:
         start += 1
@@ -95,10 +99,10 @@ def plain_arguments(argv: list[str]) -> argparse.Namespace | None:
         end += 1
     if end == start or any(arg not in FLAGS for arg in argv[end:]):
         return None
-    from argparse import Namespace
+    from types import SimpleNamespace
 
     flags = {*argv[:start], *argv[end:]}
-    return Namespace(files=[Path(arg) for arg in argv[start:end]], json="--json" in flags,
+    return SimpleNamespace(files=[Path(arg) for arg in argv[start:end]], json="--json" in flags,
                      after_failure=AFTER_FAILURE in flags)
 
 
@@ -110,7 +114,7 @@ def _pasted(name: str) -> bool:
 class _Watchdog(threading.Thread):
     """Answers for an input that overruns its limit, then re-runs the command on the inputs after it."""
 
-    def __init__(self, args: argparse.Namespace, limit: float) -> None:
+    def __init__(self, args: Arguments, limit: float) -> None:
         super().__init__(name="ocr-watchdog", daemon=True)
         self.args = args
         self.limit = limit
@@ -148,7 +152,7 @@ class _Watchdog(threading.Thread):
         os.execv(sys.executable, [sys.executable, "-m", "bot", "ocr", *rest, *flags, AFTER_FAILURE])
 
 
-def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
+def read_files(args: Arguments, settings: ReaderSettings) -> int:
     """Read each FILE in turn with one engine; exit 1 if any file was unusable, each one error line.
 
     A file read with fields missing still counts as read. Several images share the models loaded
@@ -203,7 +207,7 @@ def read_files(args: argparse.Namespace, settings: ReaderSettings) -> int:
     return 1 if failed else 0
 
 
-def _failure(args: argparse.Namespace, path: Path, kind: str, message: str, *, named: bool = False) -> None:
+def _failure(args: Arguments, path: Path, kind: str, message: str, *, named: bool = False) -> None:
     """One error line on stderr and, with --json, the input's JSON line: null fields and the error."""
     import json
 

@@ -76,7 +76,12 @@ def _leave(status: int) -> NoReturn:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["ocr"]:
-        # Reading receipts needs neither the other commands nor the whole configuration: skip both.
+        # Reading receipts needs neither the other commands nor the whole configuration: skip both. A process of
+        # its own takes the regular expressions an earlier one compiled.
+        if argv is None:
+            from bot.cli.regex_cache import install, save
+
+            install()
         from bot.cli.commands_ocr import main as read_receipts
 
         try:
@@ -84,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             status = 130
         if argv is None:
+            save()
             _leave(status)
         return status
     import logging

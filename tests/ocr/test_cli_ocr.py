@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -156,7 +158,8 @@ def test_a_fresh_paybot_ocr_of_a_screenshot_builds_no_configuration_and_imports_
 def test_the_usual_command_line_is_read_without_the_parser_as_the_parser_reads_it(argv: list[str]) -> None:
     parser = Parser(prog="paybot ocr")
     add_arguments(parser)
-    assert plain_arguments(argv) == parser.parse_args(argv)
+    read = plain_arguments(argv)
+    assert read is not None and vars(read) == vars(parser.parse_args(argv))
 
 
 @pytest.mark.parametrize("argv", [[], ["-h"], ["--json"], ["a.png", "--json", "b.png"], ["--", "-raro.png"],
@@ -180,3 +183,74 @@ def test_reader_settings_come_from_the_same_variables_as_the_service(tmp_path: P
     assert reader_settings({}, env_file=env_file).ocr_timeout_seconds == load_settings({}, env_file).ocr_timeout_seconds
     with pytest.raises(ValueError, match="PAYBOT_OCR_TIMEOUT_SECONDS"):
         reader_settings({"PAYBOT_OCR_TIMEOUT_SECONDS": "soon"}, env_file=None)
+
+
+@pytest.fixture
+def pattern_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The regex cache writing to a folder of the test's own, given back to `re` afterwards."""
+    from bot.cli import regex_cache
+
+    monkeypatch.setattr(regex_cache, "FOLDER", tmp_path)
+    monkeypatch.setattr(regex_cache, "_programs", {})
+    yield tmp_path
+    regex_cache.uninstall()
+
+
+READER_PATTERNS = [(r"(?P<whole>\d{1,3}(?:[.,]\d{3})*)(?:[.,](?P<cents>\d{2}))?\s*(?:colones|CRC)", re.IGNORECASE),
+                   (r"\bID\s{0,3}[:#-]?\s{0,3}(?:WOLK\s{0,3}[:#-]?\s{0,3})?#?\s{0,3}(\d{1,10})\b", re.IGNORECASE),
+                   (r"(?<!\d)(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(\d{4}|\d{2})(?!\d)", 0),
+                   (r"[a-záéíóúñ]{2}\.\s+[A-ZÁÉÍÓÚÑ]", 0), (rb"^\xff\xd8", 0), (r"(a)|b(?(1)c|d)", re.VERBOSE)]
+
+
+def test_a_second_run_takes_its_patterns_compiled_from_the_cache_and_they_match_as_compiled_afresh(
+    pattern_cache: Path,
+) -> None:
+    from re import _compiler  # type: ignore[attr-defined]
+
+    from bot.cli import regex_cache
+
+    expected = [_compiler.compile(pattern, int(flags)) for pattern, flags in READER_PATTERNS]
+    assert regex_cache.install()
+    fresh = regex_cache._fresh
+    first = [_compiler.compile(pattern, int(flags)) for pattern, flags in READER_PATTERNS]
+    assert regex_cache._fresh == fresh + len(READER_PATTERNS)
+    regex_cache.save()
+    assert list(pattern_cache.glob("regex.*.marshal"))
+    regex_cache.uninstall()
+    regex_cache._programs.clear()
+    assert regex_cache.install()
+    fresh = regex_cache._fresh
+    again = [_compiler.compile(pattern, int(flags)) for pattern, flags in READER_PATTERNS]
+    assert regex_cache._fresh == fresh  # every one came from the file
+    assert first == expected and again == expected  # same program, flags and groups as `re` compiles
+    assert again[0].match("1.234,50 colones").group("cents") == "50"  # type: ignore[union-attr]
+    assert again[1].search("pago id wolk #3159").group(1) == "3159"  # type: ignore[union-attr]
+
+
+def test_a_damaged_pattern_cache_leaves_re_compiling_as_usual(pattern_cache: Path) -> None:
+    from re import _compiler  # type: ignore[attr-defined]
+
+    from bot.cli import regex_cache
+
+    regex_cache.cache_file().parent.mkdir(exist_ok=True)
+    regex_cache.cache_file().write_bytes(b"\x00not marshal")
+    assert regex_cache.install()
+    pattern, flags = READER_PATTERNS[1]
+    assert _compiler.compile(pattern, int(flags)).search("ID 4412").group(1) == "4412"  # type: ignore[union-attr]
+    regex_cache.save()
+    assert regex_cache.cache_file().read_bytes() != b"\x00not marshal"  # replaced by a sound one
+
+
+def test_paybot_ocr_in_a_fresh_process_reads_the_same_with_the_pattern_cache(
+    clean_receipt: Receipt, tmp_path: Path
+) -> None:
+    from bot.cli import regex_cache
+
+    image = tmp_path / "receipt.png"
+    image.write_bytes(clean_receipt.data)
+    first = _paybot("ocr", str(image), "--json")
+    assert regex_cache.cache_file().is_file()
+    second = _paybot("ocr", str(image), "--json")
+    assert first.returncode == second.returncode == 0
+    assert json.loads(second.stdout) == json.loads(first.stdout)
+    assert json.loads(second.stdout)["amount"] == f"{clean_receipt.truth.amount:.2f}"
