@@ -48,14 +48,17 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import text
+from twilio.request_validator import RequestValidator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.db.session import make_engine
 from bot.ocr.pool import NICENESS
+from tests.handlers.whatsapp.fake_twilio import FakeTwilio
 from tests.ocr.receipts import generate
 from tests.processes import Service, clean_env, paybot
 
@@ -153,16 +156,53 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+ACCOUNT_SID = "AC" + "0" * 32
+AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
+PUBLIC_URL = "https://paybot.example.com"
+OUR_NUMBER = "whatsapp:+50640001000"
+SUPPORT_NUMBER = "+50670000001"
+TEMPLATE_SID = "HX" + "1" * 32
+
+
+def phone(number: int) -> str:
+    return f"8{7000000 + number % PHONES}"
+
+
+def webhook_request(host: str, number: int, media_url: str, content_type: str) -> bytes:
+    """The whole HTTP request of one WhatsApp message as Twilio posts it: a signed form whose MediaUrl0 the
+    bot downloads with our credentials (from the fake Twilio on loopback)."""
+    sid = f"SM{number:032x}"
+    params = {"SmsMessageSid": sid, "MessageSid": sid, "AccountSid": ACCOUNT_SID,
+              "From": f"whatsapp:+506{phone(number)}", "To": OUR_NUMBER, "Body": "", "NumMedia": "1",
+              "ProfileName": f"Cliente {number % PHONES}",
+              "WaId": f"506{phone(number)}", "SmsStatus": "received", "NumSegments": "1", "ApiVersion": "2010-04-01",
+              "MediaUrl0": media_url, "MediaContentType0": content_type}
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(f"{PUBLIC_URL}/webhooks/whatsapp", params)
+    body = urlencode(params).encode()
+    return (f"POST /webhooks/whatsapp HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nX-Twilio-Signature: {signature}\r\n\r\n").encode() \
+        + body
+
+
+def content_type_of(data: bytes) -> str:
+    return "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+
+
 def upload_request(host: str, number: int, data: bytes) -> bytes:
     """The whole HTTP request of one upload (multipart form: the customer's phone and the file), made before
     posting so that sending it costs the client one write."""
     boundary = f"paybot-bench-{number}"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"phone\"\r\n\r\n"
-            f"8{7000000 + number % PHONES}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"{phone(number)}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
             f"filename=\"r{number}.img\"\r\nContent-Type: application/octet-stream\r\n\r\n").encode() \
         + data + f"\r\n--{boundary}--\r\n".encode()
     return (f"POST /sandbox/api/customer HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n"
             f"Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n").encode() + body
+
+
+IDLE_SECONDS = 4.0
+"""A sender's connection unused this long is opened again before its next post (uvicorn closes connections
+idle for 5 s; a post racing that close would be lost, as with any HTTP client's pool)."""
 
 
 def answer_of(sock: socket.socket, pending: bytearray) -> tuple[int, dict[str, str], bytes]:
@@ -186,17 +226,25 @@ def answer_of(sock: socket.socket, pending: bytearray) -> tuple[int, dict[str, s
 
 
 def post_all(url: str, images: list[bytes], senders: int, pace: float,
-             phases: list[dict[str, float]] | None = None, client: str = "socket") -> tuple[list[float], float]:
+             phases: list[dict[str, float]] | None = None, client: str = "socket",
+             media_urls: list[str] | None = None) -> tuple[list[float], float]:
     """Post every image (one customer per few images) from `senders` kept-alive connections, one every `pace`
     seconds overall; the upload response times and the time of the first post (each answer's server phases
     added to `phases`, in the order of the times). Each request is built before posting and read back with
     a few socket calls, so the client's own CPU (an HTTP library's costs several ms per upload on 2 cores
     shared with the service) does not take the cores the acknowledgements are measured on; `client="httpx"`
-    posts with httpx instead (as this bench did before 28 November 2026)."""
+    posts with httpx instead (as this bench did before 28 November 2026). With `media_urls`, each receipt is a
+    signed WhatsApp webhook whose file is at its URL instead of an upload."""
     acks: list[float] = []
     lock = threading.Lock()
     host, port = url.removeprefix("http://").split(":")
-    requests = [upload_request(f"{host}:{port}", number, data) for number, data in enumerate(images)]
+    if media_urls is None:
+        requests = [upload_request(f"{host}:{port}", number, data) for number, data in enumerate(images)]
+        expected = 201
+    else:
+        requests = [webhook_request(f"{host}:{port}", number, media_url, content_type_of(data))
+                    for number, (data, media_url) in enumerate(zip(images, media_urls, strict=True))]
+        expected = 200
     start = time.perf_counter() + 0.5
     queue = list(enumerate(requests))
 
@@ -222,24 +270,37 @@ def post_all(url: str, images: list[bytes], senders: int, pace: float,
         with httpx.Client(base_url=url, timeout=60) as session:
             for number, _ in turns():
                 began = time.perf_counter()
-                answer = session.post("/sandbox/api/customer", data={"phone": f"8{7000000 + number % PHONES}"},
+                answer = session.post("/sandbox/api/customer", data={"phone": phone(number)},
                                       files={"file": (f"r{number}.img", images[number], "application/octet-stream")})
                 took = time.perf_counter() - began
                 assert answer.status_code == 201, answer.text
                 record(took, answer.headers)
 
+    def connect() -> socket.socket:
+        sock = socket.create_connection((host, int(port)), timeout=60)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
     def sender() -> None:
-        with socket.create_connection((host, int(port)), timeout=60) as sock:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            pending = bytearray()
+        """Posts on one kept-alive connection, opened again (untimed) after IDLE_SECONDS without a post, as an
+        HTTP client's pool does, since the service closes connections idle for 5 s."""
+        sock, pending, last = connect(), bytearray(), time.perf_counter()
+        try:
             for _, request in turns():
+                if time.perf_counter() - last > IDLE_SECONDS:
+                    sock.close()
+                    sock, pending = connect(), bytearray()
                 began = time.perf_counter()
                 sock.sendall(request)
                 status, headers, body = answer_of(sock, pending)
-                took = time.perf_counter() - began
-                assert status == 201, body
-                record(took, headers)
+                last = time.perf_counter()
+                assert status == expected, body
+                record(last - began, headers)
+        finally:
+            sock.close()
 
+    if client == "httpx" and media_urls is not None:
+        raise ValueError("the httpx client posts uploads only")
     threads = [threading.Thread(target=httpx_sender if client == "httpx" else sender) for _ in range(senders)]
     for thread in threads:
         thread.start()
@@ -265,9 +326,11 @@ def wait_for_cards(database_url: str, count: int, started: float, limit: float) 
 
 
 @contextmanager
-def installation(kind: str, folder: Path, readers: int) -> Iterator[tuple[str, str, int]]:
+def installation(kind: str, folder: Path, readers: int,
+                 channel: Mapping[str, str] | None = None) -> Iterator[tuple[str, str, int]]:
     """(upload URL, database URL, web process id) of a running installation of `kind`: sqlite, sqlite1 (SQLite
-    with a web, a worker and a scheduler process), pg1 or pg2."""
+    with a web, a worker and a scheduler process), pg1 or pg2; `channel`: settings of its chat channel (none:
+    the sandbox)."""
     with ExitStack() as stack:
         if kind.startswith("sqlite"):
             database = f"sqlite:///{folder / 'paybot.db'}"
@@ -275,7 +338,7 @@ def installation(kind: str, folder: Path, readers: int) -> Iterator[tuple[str, s
             from tests.postgres import postgres_server
 
             database = stack.enter_context(postgres_server())
-        env = clean_env(database_url=database, data_dir=str(folder), log_level="WARNING")
+        env = clean_env(database_url=database, data_dir=str(folder), log_level="WARNING", **(channel or {}))
         setup = paybot("db", "seed", "--customers", str(REPO / "data" / "customers.csv"), "--contracts",
                        str(REPO / "data" / "contracts.csv"), env=env, cwd=folder)
         assert setup.returncode == 0, setup.stderr
@@ -298,18 +361,47 @@ def installation(kind: str, folder: Path, readers: int) -> Iterator[tuple[str, s
         yield services[0].url, database, services[0].pid
 
 
+@contextmanager
+def fake_twilio(images: list[bytes]) -> Iterator[tuple[FakeTwilio, list[str]]]:
+    """A fake of Twilio's REST API and media host on loopback serving every image (as MediaUrl0 of a message),
+    and the channel settings of an installation that talks to it (support on WhatsApp, so staff cards too)."""
+    fake = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN)
+    fake.start()
+    try:
+        yield fake, [fake.serve_media(f"r{number}", data, content_type_of(data)) for number, data in enumerate(images)]
+    finally:
+        fake.stop()
+
+
+def whatsapp_settings(fake: FakeTwilio) -> dict[str, str]:
+    return {"public_url": PUBLIC_URL, "twilio_account_sid": ACCOUNT_SID, "twilio_auth_token": AUTH_TOKEN,
+            "twilio_whatsapp_from": OUR_NUMBER, "twilio_api_base": fake.base_url, "twilio_media_hosts": "127.0.0.1",
+            "twilio_template_sid": TEMPLATE_SID, "whatsapp_support_numbers": SUPPORT_NUMBER,
+            "whatsapp_accounting_numbers": SUPPORT_NUMBER, "out_of_hours_reply": "false"}
+
+
 def run(kind: str, images: list[bytes], senders: int, pace: float, readers: int, trace: bool = False,
-        client: str = "socket") -> Result:
+        client: str = "socket", via: str = "sandbox") -> Result:
     folder = Path(tempfile.mkdtemp(prefix=f"paybot-e2e-{kind}-"))
     try:
-        with installation(kind, folder, readers) as (url, database, web):
+        with ExitStack() as stack:
+            media_urls: list[str] | None = None
+            channel: dict[str, str] = {}
+            if via == "whatsapp":
+                fake, media_urls = stack.enter_context(fake_twilio(images))
+                channel = whatsapp_settings(fake)
+            url, database, web = stack.enter_context(installation(kind, folder, readers, channel))
+            if via == "whatsapp":
+                fake.proxies[PUBLIC_URL] = url
             load_before = os.getloadavg()[0]
             phases: list[dict[str, float]] = []
             threads_before, client_before = thread_times(web), time.process_time()
-            acks, started = post_all(url, images, senders, pace, phases, client)
+            acks, started = post_all(url, images, senders, pace, phases, client, media_urls)
+            if len(acks) < len(images):
+                raise RuntimeError(f"only {len(acks)} of {len(images)} posts were answered (see the senders' errors)")
             threads, client_cpu = thread_delta(thread_times(web), threads_before), time.process_time() - client_before
             elapsed, cards = wait_for_cards(database, len(images), started, limit=20 * 60)
-            return Result(kind, acks, elapsed, cards, (load_before, os.getloadavg()[0]),
+            return Result(f"{kind} {via}", acks, elapsed, cards, (load_before, os.getloadavg()[0]),
                           phases if trace else [], threads if trace else {}, client_cpu)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -324,6 +416,9 @@ def main() -> int:
     parser.add_argument("--trace", action="store_true", help="say where the slow acknowledgements' time went")
     parser.add_argument("--client", choices=("socket", "httpx"), default="socket",
                         help="post with prepared requests on plain sockets (default) or with httpx")
+    parser.add_argument("--via", default="sandbox",
+                        help="how receipts come in, comma-separated: sandbox (uploads with the image) and/or "
+                             "whatsapp (signed Twilio webhooks; the bot downloads each image from a fake Twilio)")
     parser.add_argument("--floor", type=float, help="the floor's seconds from an earlier run (not measured again)")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
@@ -342,9 +437,9 @@ def main() -> int:
           f"({60 * args.count / floor:.0f} receipts/min)", flush=True)
     paces = {"burst": 0.0, "paced": floor / args.count / 1.15}
     for kind in args.runs.split(","):
-        for pace_name in args.paces.split(","):
-            result = run(kind, images, args.senders, paces[pace_name], cores, args.trace, args.client)
-            print(f"{kind} {pace_name}: support cards {result.cards}/{args.count} after {result.elapsed:.1f} s "
+        for pace_name, via in ((pace, via) for pace in args.paces.split(",") for via in args.via.split(",")):
+            result = run(kind, images, args.senders, paces[pace_name], cores, args.trace, args.client, via)
+            print(f"{result.name} {pace_name}: support cards {result.cards}/{args.count} after {result.elapsed:.1f} s "
                   f"({60 * result.cards / result.elapsed:.0f} receipts/min, {result.elapsed / floor:.2f}x the floor); "
                   f"acknowledgement p50 {1000 * statistics.median(result.acks):.0f} ms, "
                   f"p99 {1000 * percentile(result.acks, 0.99):.0f} ms, max {1000 * max(result.acks):.0f} ms; "

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from bot.db.models import Heartbeat
 from bot.db.session import rowcount
+from bot.db.turns import relaxed
 from bot.db.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ COMPONENTS = ("worker", "outbox", "scheduler")
 BEAT_SECONDS = 10.0
 
 
+@relaxed
 def beat(engine: Engine, component: str, process: str, now: datetime | None = None) -> None:
     """Record that `process` is doing `component`'s work now."""
     now = now or utcnow()

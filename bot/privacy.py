@@ -296,6 +296,7 @@ def forget(session: Session, client_id: str, *, actor: str = "operador", now: da
         intake.reply_to = ""
         intake.text = None
         intake.media_path = None
+        intake.media_source = None
         intake.fields = {k: v for k, v in intake.fields.items() if k in KEPT_FIELDS}
         intake.confidences = {k: v for k, v in intake.confidences.items() if k in KEPT_FIELDS}
         intake.checks = scrub.json(intake.checks)

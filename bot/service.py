@@ -412,6 +412,7 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
                                                  max_bytes=settings.webhook_max_bytes))
     whatsapp = None
     if settings.whatsapp_enabled and (service.serves_channels or service.reads):
+        from bot.handlers.whatsapp import CHANNEL as WHATSAPP
         from bot.handlers.whatsapp import build_whatsapp_client, whatsapp_webhook_route
         from bot.web.media_links import MediaLinks, signed_media_route
 
@@ -419,6 +420,8 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         whatsapp = build_whatsapp_client(settings, engine, links=links,
                                          messages_per_second=settings.whatsapp_messages_per_second)
         dispatcher.register(HealthReportingSender(whatsapp.sender, health))
+        if service.reads:
+            core.fetch_media_with(WHATSAPP, whatsapp.media)
         if service.serves_channels:
             routes.append(whatsapp_webhook_route(settings, core, whatsapp))
             routes.append(signed_media_route(links))

@@ -108,6 +108,11 @@ class Intake(SQLModel, table=True):
     media_path: str | None = Field(default=None, max_length=500)
     media_sha256: str | None = Field(default=None, index=True, max_length=64)
     media_type: str | None = Field(default=None, max_length=60)
+    media_source: str | None = Field(
+        default=None, max_length=1000,
+        description="Where the channel keeps the file until the worker downloads it (WhatsApp's MediaUrl); "
+                    "cleared once downloaded or given up",
+    )
     state: str = Field(default="received", index=True, max_length=20)
     fields: dict[str, Any] = _json(dict)
     confidences: dict[str, float] = _json(dict)

@@ -10,6 +10,7 @@ from datetime import datetime
 from urllib.parse import parse_qsl
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -20,7 +21,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.config import Settings
 from bot.db.types import utcnow
 from bot.handlers.staff_commands import CommandError, HelpRequest, StaffCommand, parse_staff_command
-from bot.handlers.whatsapp_media import FetchedMedia, TwilioMediaFetcher
+from bot.handlers.whatsapp_media import MediaRefused, TwilioMediaFetcher
 from bot.handlers.whatsapp_sender import WhatsAppSender
 from bot.handlers.whatsapp_window import ServiceWindow
 from bot.intake.messages import Audience, InboundMessage, IntakePort, OutboundMessage, SendError, StaffAction
@@ -73,8 +74,9 @@ def signed_url(settings: Settings, path: str, request: Request) -> str:
     return f"{url}?{request.url.query}" if request.url.query else url
 
 
-def inbound_messages(params: Mapping[str, str], media: Sequence[FetchedMedia]) -> list[InboundMessage]:
-    """Twilio's webhook fields (and the media already fetched) as neutral messages, one per media item."""
+def inbound_messages(params: Mapping[str, str], sources: Sequence[str | None]) -> list[InboundMessage]:
+    """Twilio's webhook fields as neutral messages, one per media item: its MediaUrl for the worker to
+    download after Twilio is answered, or None for a URL our credentials must not go to (a failed download)."""
     sid = params.get("MessageSid") or params.get("SmsMessageSid", "")
     sender_address = params.get("From", "")
     base = InboundMessage(
@@ -88,13 +90,29 @@ def inbound_messages(params: Mapping[str, str], media: Sequence[FetchedMedia]) -
     return [
         replace(
             base,
-            external_id=sid if len(media) == 1 else f"{sid}:{index}",
-            media=item.content,
-            media_type=item.content_type or params.get(f"MediaContentType{index}") or None,
-            media_error=item.error,
+            external_id=sid if len(sources) == 1 else f"{sid}:{index}",
+            media_source=source,
+            media_type=params.get(f"MediaContentType{index}") or None,
+            media_error=None if source else "download_failed",
         )
-        for index, item in enumerate(media)
+        for index, source in enumerate(sources)
     ] or [base]
+
+
+MAX_URL = 1000
+"""Twilio's media URLs are about 150 characters; a longer one is not Twilio's."""
+
+
+def media_source(client: WhatsAppClient, url: str) -> str | None:
+    """`url` when our credentials may be sent there (downloaded later, by the worker), else None."""
+    try:
+        if len(url) > MAX_URL:
+            raise MediaRefused(f"media URL of {len(url)} characters")
+        client.media.check(url)
+    except MediaRefused as refused:
+        log.warning("refused to fetch WhatsApp media: %s", refused)
+        return None
+    return url
 
 
 MAX_MEDIA = 10
@@ -172,11 +190,12 @@ def whatsapp_webhook_route(
         address = params.get("From", "")
         if not address or ("Body" not in params and "NumMedia" not in params):
             return twiml
-        await asyncio.to_thread(client.window.seen, address)
         urls = media_urls(params)
         # Only staff numbers speak the command grammar: a customer's "Devolver 15000..." is a customer message.
         if not urls and await core.is_staff(CHANNEL, address):
             parsed = parse_staff_command(params.get("Body"))
+            if isinstance(parsed, StaffCommand | HelpRequest | CommandError):
+                await asyncio.to_thread(client.window.seen, address)
             if isinstance(parsed, StaffCommand):
                 result = await core.act(staff_action(parsed, address, params.get("ProfileName", "")))
                 twiml.background = BackgroundTask(reply_to_staff, client, address, result.message)
@@ -185,9 +204,12 @@ def whatsapp_webhook_route(
                 text = parsed.text if isinstance(parsed, HelpRequest) else parsed.usage
                 twiml.background = BackgroundTask(reply_to_staff, client, address, text)
                 return twiml
-        fetched = await asyncio.gather(*(client.media.fetch(url) for url in urls))
-        for message in inbound_messages(params, fetched):
-            await core.receive(message)
+        def window_opens(session: Session) -> None:
+            client.window.seen_in(session, address)
+
+        # The window is recorded in the transaction that stores the message (no commit of its own).
+        for index, message in enumerate(inbound_messages(params, [media_source(client, url) for url in urls])):
+            await core.receive(message, window_opens if index == 0 else None)
         return twiml
 
     async def signed_params(request: Request) -> dict[str, str] | Response:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from bot.config import Settings
+from bot.intake.messages import FetchedMedia
 
 log = logging.getLogger(__name__)
 
@@ -19,17 +19,8 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 MAX_REDIRECTS = 5
 DEADLINE_SECONDS = 10.0
-"""All of one media item's attempts end by then: Twilio waits 15 s for the webhook's answer, and the message
-must be stored (with the failed download, so the customer is asked again) before that."""
-
-
-@dataclass(frozen=True)
-class FetchedMedia:
-    """The bytes of one media item, or why there are none ("too_large" or "download_failed")."""
-
-    content: bytes | None
-    content_type: str | None = None
-    error: str | None = None
+"""All of one media item's attempts end by then (the worker downloads it, after the webhook was answered), so
+a host that never answers holds a reading slot for at most this long before the customer is asked again."""
 
 
 class MediaRefused(Exception):

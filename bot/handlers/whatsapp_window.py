@@ -31,6 +31,12 @@ class ServiceWindow:
 
     def seen(self, address: str, at: datetime | None = None) -> None:
         """Record that `address` wrote to us at `at` (default: now); an earlier time never wins."""
+        with Session(self.engine) as session:
+            self.seen_in(session, address, at)
+            session.commit()
+
+    def seen_in(self, session: Session, address: str, at: datetime | None = None) -> None:
+        """`seen`, as part of the transaction of `session` (the one that stores the message)."""
         number = international_phone(address)
         if not number or len(number) > MAX_NUMBER:
             return
@@ -44,9 +50,7 @@ class ServiceWindow:
             set_={"last_inbound_at": statement.excluded.last_inbound_at},
             where=table.c.last_inbound_at < statement.excluded.last_inbound_at,
         )
-        with Session(self.engine) as session:
-            session.execute(statement)
-            session.commit()
+        session.execute(statement)
 
     def last_inbound(self, address: str) -> datetime | None:
         """When `address` last wrote to us, if it ever did."""

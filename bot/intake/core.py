@@ -21,13 +21,21 @@ from bot.collections.chat import CollectionsChat
 from bot.collections.desk import CollectionsDesk
 from bot.config import Settings
 from bot.db.models import Intake
-from bot.db.turns import urgent_writes
+from bot.db.turns import relaxed, urgent_writes
 from bot.db.types import utcnow
 from bot.intake.actions import StaffDesk
 from bot.intake.facts import IntakeFacts, store_fields
 from bot.intake.flood import place_in_queue, tell_flooding_sender
 from bot.intake.hours import answer_out_of_hours
-from bot.intake.messages import DeliveredMessage, InboundMessage, StaffAction, StaffResult
+from bot.intake.messages import (
+    ChannelWrite,
+    DeliveredMessage,
+    FetchedMedia,
+    InboundMessage,
+    MediaSource,
+    StaffAction,
+    StaffResult,
+)
 from bot.intake.outbox import delivered_on
 from bot.intake.questions import answer
 from bot.intake.replies import Replies
@@ -64,6 +72,7 @@ class _Arrival:
     file: Future[tuple[InboundMessage, StoredMedia | None]]
     done: asyncio.Future[tuple[int | None, bool]]
     marks: Marks | None
+    also: ChannelWrite | None = None
 
 
 class Reader(Protocol):
@@ -129,6 +138,12 @@ class IntakeCore:
         self._storers = 1 if engine.dialect.name == "sqlite" else SERVER_STORERS
         self._store_threads = ThreadPoolExecutor(max_workers=self._storers, thread_name_prefix="intake-store")
         self._media_threads = ThreadPoolExecutor(max_workers=MEDIA_WRITERS, thread_name_prefix="intake-media")
+        self._media_sources: dict[str, MediaSource] = {}
+
+    def fetch_media_with(self, channel: str, source: MediaSource) -> None:
+        """Download the files `channel` passes by reference (`InboundMessage.media_source`) through `source`
+        (in the processes that read: the webhook answers before the download)."""
+        self._media_sources[channel] = source
 
     def close(self) -> None:
         """Wait for the messages being stored and end the storing threads (the service is stopping)."""
@@ -137,9 +152,10 @@ class IntakeCore:
 
     # -- inbound -------------------------------------------------------------------------------
 
-    async def receive(self, message: InboundMessage) -> int | None:
-        """Store `message` as an intake (None when this channel message was already received)."""
-        intake_id, flooded = await self._stored(message)
+    async def receive(self, message: InboundMessage, also: ChannelWrite | None = None) -> int | None:
+        """Store `message` as an intake (None when this channel message was already received), with the
+        channel's own write `also` in the same transaction."""
+        intake_id, flooded = await self._stored(message, also)
         if flooded and intake_id is not None:
             await asyncio.to_thread(self._tell_flooding_sender, intake_id)
         if intake_id is not None:
@@ -148,14 +164,14 @@ class IntakeCore:
             self.outbox_ready.set()
         return intake_id
 
-    async def _stored(self, message: InboundMessage) -> tuple[int | None, bool]:
+    async def _stored(self, message: InboundMessage, also: ChannelWrite | None = None) -> tuple[int | None, bool]:
         """Queue `message` for the storing threads and wait until it is committed; messages that arrive
         together are stored in one transaction (one disk sync for all), so a burst is answered quickly. Its
         file is stored at once, while earlier arrivals are being committed; its row is committed after."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[tuple[int | None, bool]] = loop.create_future()
         mark("received")
-        self._arrivals.append(_Arrival(self._put_soon(message), done, request_marks()))
+        self._arrivals.append(_Arrival(self._put_soon(message), done, request_marks(), also))
         self._storing = {task for task in self._storing if not task.done() and task.get_loop() is loop}
         if len(self._storing) < self._storers:
             self._storing.add(loop.create_task(self._store_arrivals(), name="intake-store"))
@@ -178,7 +194,8 @@ class IntakeCore:
             phases: Marks = []
             try:
                 outcomes = await loop.run_in_executor(self._store_threads, self._store_all,
-                                                      [arrival.file for arrival in batch], phases)
+                                                      [arrival.file for arrival in batch], phases,
+                                                      [arrival.also for arrival in batch])
             except asyncio.CancelledError:
                 for arrival in batch + self._arrivals:
                     arrival.done.cancel()
@@ -197,7 +214,8 @@ class IntakeCore:
                     arrival.done.set_result(outcome)
 
     def _store_all(self, files: list[Future[tuple[InboundMessage, StoredMedia | None]]],
-                   phases: Marks | None = None) -> list[tuple[int | None, bool] | BaseException]:
+                   phases: Marks | None = None, also: list[ChannelWrite | None] | None = None,
+                   ) -> list[tuple[int | None, bool] | BaseException]:
         """Store the messages once their files are stored, in one transaction; if that fails (one was already
         received, one cannot be stored), each in its own, so one bad message never costs the others. `phases`
         gets when the batch was taken up (`queued`), its files were all stored (`media`), its intakes written
@@ -209,19 +227,20 @@ class IntakeCore:
             phases.append(("media", perf_counter()))
             messages = [message for message, _ in stored]
             media = [file for _, file in stored]
+            writes = also or [None] * len(messages)
             if len(messages) > 1:
                 try:
                     together: list[tuple[int | None, bool] | BaseException] = []
-                    together.extend(self._store(messages, media, phases))
+                    together.extend(self._store(messages, media, phases, writes))
                     phases.append(("commit", perf_counter()))
                     return together
                 except Exception as error:
                     log.info("%d messages arrived together, stored one by one (%s: %s)", len(messages),
                              type(error).__name__, error)
             outcomes: list[tuple[int | None, bool] | BaseException] = []
-            for message, file in zip(messages, media, strict=True):
+            for message, file, write in zip(messages, media, writes, strict=True):
                 try:
-                    outcomes.extend(self._store([message], [file], phases))
+                    outcomes.extend(self._store([message], [file], phases, [write]))
                 except IntegrityError:
                     log.info("%s message %s already received", message.channel, message.external_id)
                     outcomes.append((None, False))
@@ -242,9 +261,11 @@ class IntakeCore:
             return replace(message, media=None, media_error="storage_failed"), None
 
     def _store(self, messages: list[InboundMessage], media: list[StoredMedia | None],
-               phases: Marks | None = None) -> list[tuple[int | None, bool]]:
-        """The intakes of `messages` with their audit, acknowledgements and queue places, committed together
-        (IntegrityError when one of them was already received): (intake id, whether its sender floods).
+               phases: Marks | None = None, also: list[ChannelWrite | None] | None = None,
+               ) -> list[tuple[int | None, bool]]:
+        """The intakes of `messages` with their audit, acknowledgements, queue places and their channels' own
+        writes (`also`), committed together (IntegrityError when one of them was already received): (intake id,
+        whether its sender floods).
         `phases` gets when the intakes were written (`insert`: after waiting for the write turn)."""
         texts = [cut_text(message.text, self.settings.max_text_chars) for message in messages]
         intakes = [Intake(
@@ -257,6 +278,7 @@ class IntakeCore:
             media_path=file.reference if file else None,
             media_sha256=file.sha256 if file else None,
             media_type=(message.media_type or "")[:60] or None,
+            media_source=message.media_source if message.media_error is None else None,
             error=message.media_error,
             created_at=message.received_at,
         ) for message, text, file in zip(messages, texts, media, strict=True)]
@@ -273,9 +295,12 @@ class IntakeCore:
                     if text is not None and message.text is not None and len(text) < len(message.text):
                         changes["text_cut_from"] = len(message.text)
                     record(session, intake, actor="customer", reason="recibido", changes=changes)
-                    if file is not None and message.media_error is None:
+                    if (file is not None or message.media_source) and message.media_error is None:
                         self._tell_customer(session, intake, ReplyKind.ACK)
                     answer_out_of_hours(session, intake, self.settings, self.messenger)
+                for write in also or ():
+                    if write is not None:
+                        write(session)
             session.commit()
         return [(intake.id, floods) for intake, floods in zip(intakes, flooded, strict=True)]
 
@@ -306,6 +331,7 @@ class IntakeCore:
         with Session(self.engine, expire_on_commit=False) as session:
             return session.get(Intake, intake_id)
 
+    @relaxed
     def _check_if_read(self, intake_id: int) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
             intake = session.get(Intake, intake_id)
@@ -316,6 +342,8 @@ class IntakeCore:
     async def _read(self, intake: Intake) -> None:
         fields: ReceiptFields | None = None
         problem: tuple[ReplyKind, str] | None = None
+        if intake.media_source and not intake.media_path:
+            intake = await self._download(intake)
         if intake.error == "too_large":
             problem = (ReplyKind.FILE_TOO_LARGE, "archivo demasiado grande para el canal")
         elif intake.error == "unsupported_type":
@@ -341,6 +369,46 @@ class IntakeCore:
             problem = (ReplyKind.ASK_RECEIPT, "mensaje vacío")
         await asyncio.to_thread(self._store_reading, intake, fields, problem)
 
+    async def _download(self, intake: Intake) -> Intake:
+        """The intake with the file its channel kept (`media_source`) downloaded and stored, or with why it
+        could not be (`error`: the customer is then asked to send it again). A process without the channel's
+        downloader raises, so the worker tries again and in the end hands the intake to support."""
+        source = self._media_sources.get(intake.channel)
+        if source is None or intake.media_source is None:
+            raise RuntimeError(f"no downloader of {intake.channel} files in this process")
+        fetched = await source.fetch(intake.media_source)
+        return await asyncio.to_thread(self._attach_media, intake, fetched)
+
+    @relaxed
+    def _attach_media(self, intake: Intake, fetched: FetchedMedia) -> Intake:
+        stored: StoredMedia | None = None
+        error = fetched.error or (None if fetched.content is not None else "download_failed")
+        if fetched.content is not None and error is None:
+            try:
+                stored = self.media.put(fetched.content, fetched.content_type or intake.media_type)
+            except Exception:
+                log.exception("intake %s: its downloaded file could not be stored", intake.id)
+                error = "storage_failed"
+        with Session(self.engine, expire_on_commit=False) as session:
+            current = session.get(Intake, intake.id)
+            if current is None or current.media_source is None:
+                return current or intake
+            current.media_source = None
+            if stored is not None:
+                current.media_path = stored.reference
+                current.media_sha256 = stored.sha256
+                current.media_type = (fetched.content_type or current.media_type or "")[:60] or None
+                record(session, current, actor="bot", reason="archivo descargado",
+                       changes={"media_path": [None, stored.reference]})
+            else:
+                current.error = error
+                record(session, current, actor="bot", reason=f"no se pudo descargar el archivo ({error})",
+                       changes={"error": [None, error]})
+            session.add(current)
+            session.commit()
+            return current
+
+    @relaxed
     def _store_reading(self, intake: Intake, fields: ReceiptFields | None,
                        problem: tuple[ReplyKind, str] | None) -> None:
         """Record what the reader made of the intake, and who hears about it, in one transaction."""

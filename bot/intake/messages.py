@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
+
+from sqlmodel import Session
 
 from bot.db.types import utcnow
 from bot.vocabulary import StaffActionKind
@@ -36,10 +39,35 @@ class InboundMessage:
     file_name: str | None = None
     media_error: str | None = None
     """Set by a channel that could not fetch the media: "too_large" or "download_failed"."""
+    media_source: str | None = None
+    """Where the channel keeps the file when it is downloaded after the sender is answered (WhatsApp's
+    MediaUrl): the worker fetches it through the channel's `MediaSource`."""
     received_at: datetime = field(default_factory=utcnow)
 
     def __post_init__(self) -> None:
-        _keep_printable(self, "external_id", "sender", "reply_to", "sender_name", "text", "media_type", "file_name")
+        _keep_printable(self, "external_id", "sender", "reply_to", "sender_name", "text", "media_type", "file_name",
+                        "media_source")
+
+
+@dataclass(frozen=True)
+class FetchedMedia:
+    """The bytes of one media item a channel downloaded, or why there are none ("too_large",
+    "download_failed")."""
+
+    content: bytes | None
+    content_type: str | None = None
+    error: str | None = None
+
+
+ChannelWrite = Callable[[Session], None]
+"""A write of the channel's own state that belongs with a message (WhatsApp's 24-hour window): made in the
+transaction that stores the message, so it costs no commit of its own."""
+
+
+class MediaSource(Protocol):
+    """A channel's downloader of files it received by reference: failures come back as `error`, never raised."""
+
+    async def fetch(self, source: str, /) -> FetchedMedia: ...
 
 
 @dataclass(frozen=True)
@@ -141,7 +169,7 @@ class IntakePort(Protocol):
     """What a channel may ask of the intake core: take a customer's message, carry out a staff member's
     action, and say whether someone writing on the channel is staff (only staff speak commands)."""
 
-    async def receive(self, message: InboundMessage) -> int | None: ...
+    async def receive(self, message: InboundMessage, also: ChannelWrite | None = None) -> int | None: ...
 
     async def act(self, action: StaffAction) -> StaffResult: ...
 

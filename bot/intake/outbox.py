@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from bot.db.models import OutboxMessage, OutboxState
+from bot.db.turns import relaxed
 from bot.db.types import utcnow
 from bot.intake.claims import holder_is_gone
 from bot.intake.messages import Audience, Button, ChannelSender, DeliveredMessage, OutboundMessage, SendError
@@ -271,6 +272,7 @@ class OutboxDispatcher:
                 query = query.where(col(OutboxMessage.intake_id) == self.intake_id)
             return [(row_id, channel) for row_id, channel in session.exec(query).all() if row_id is not None]
 
+    @relaxed
     def _claim(self, row_ids: Sequence[int]) -> tuple[list[OutboxMessage], datetime]:
         """Push each row's next attempt past a lease so no other dispatcher sends it meanwhile: the rows this
         dispatcher won (one commit for all), in id order, and when their lease ends."""
@@ -310,6 +312,7 @@ class OutboxDispatcher:
             await asyncio.to_thread(self._failed, row, f"{type(error).__name__}: {error}", True)
         return None
 
+    @relaxed
     def _sent(self, sent: Sequence[tuple[OutboxMessage, str]]) -> None:
         """Record messages as sent, in one transaction."""
         now = self.clock()

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from bot.db.models import Intake
 from bot.db.session import rowcount
+from bot.db.turns import relaxed
 from bot.db.types import utcnow
 from bot.intake.claims import holder_is_gone, worker_name
 from bot.intake.states import IntakeState
@@ -63,6 +64,7 @@ class IntakeWorker:
             session.commit()
         return released
 
+    @relaxed
     def claim_next(self) -> int | None:
         """Take the oldest unfinished intake nobody holds (or whose holder's lease ran out)."""
         stale = utcnow() - self.lease
@@ -102,9 +104,15 @@ class IntakeWorker:
             intake = session.get(Intake, intake_id)
             return intake.attempts if intake else 0
 
+    @relaxed
     def _release(self, intake_id: int, error: str | None = None) -> None:
+        """Give the claim back, so another slot may try again; an intake taken as far as the bot goes needs no
+        write (only unfinished intakes are claimed), which saves a commit per receipt while customers wait
+        for theirs to be stored."""
         with Session(self.engine) as session:
             intake = session.get(Intake, intake_id)
+            if intake is not None and error is None and intake.state not in UNFINISHED:
+                return
             if intake is not None and intake.claimed_by == self.name:
                 intake.claimed_by = None
                 intake.claimed_at = None

@@ -55,7 +55,15 @@ from bot.ocr.parsing import (
     parse_reference,
     reference_date,
 )
-from bot.ocr.prose import Notification, amounts, phrase, read_notification, sentence_piece, until_next_label
+from bot.ocr.prose import (
+    Notification,
+    amounts,
+    phrase,
+    read_notification,
+    sentence_piece,
+    until_next_label,
+    without_reference,
+)
 from bot.ocr.rows import TEXT_CONFIDENCE, Flat, Row, Token, flatten_rows, rows_from_text, rows_from_words
 from bot.ocr.values import (
     cut_phrase,
@@ -106,6 +114,8 @@ Beneficiario`)."""
 WRONG_WEEKDAY = 0.4
 """The most a date gets when the weekday written with it is another day's (one of its digits was misread)."""
 PHOTO_TEXT = 0.88
+PHOTO_SURE_DIGITS = 0.95
+"""A photo's reference read less surely than this is capped at PHOTO_TEXT."""
 DISAGREEMENT = 0.6
 """The most a field gets when another reading of it says something else."""
 CROWDED = 0.85
@@ -122,6 +132,8 @@ HEADING_EXTRA_WORDS = 2
 CONNECTORS = frozenset({"de", "del", "la", "y", "el"})
 PREPOSITIONS = frozenset({"a", "al", "de", "del", "desde", "en", "por", "para", "con", "hacia", "su", "tu"})
 """A bank's name right after one of these is part of a sentence (`desde BAC`, `por BN SINPE`)."""
+PHRASE_OPENERS = frozenset({"a", "al", "de", "del", "desde", "para", "por", "hacia"})
+"""Words a label line may end with that open a phrase, whose value is read on as a sentence when no pair reads it."""
 OTHER_ENTITY = frozenset({"destino", "receptora", "receptor", "beneficiaria", "destinataria", "acreditar", "entidad"})
 """Words before a bank's name on its row that make it the other account's bank (`ENTIDAD RECEPTORA Coopenae`)."""
 OTHER_ENTITY_LIKE = 65
@@ -133,6 +145,16 @@ UNKNOWN_LABEL = 0.65
 """The most a description gets when only its shape says so, under a label whose words name no field."""
 UNREAD_WORDS = 0.3
 """Words under a label nobody knows read with less confidence than this are marks, not a description."""
+HEADING_SIDES = {
+    **dict.fromkeys(("origen", "ordenante", "remitente", "originador", "emisor", "pagador", "debito"), "payer"),
+    **dict.fromkeys(("destino", "beneficiario", "destinatario", "receptor", "favorecido", "acreditar"), "payee"),
+}
+"""The nouns a section's heading names its holder by (`Datos del beneficiario`); a bank's or a title's words
+(`CS Ahorro y Crédito`, `Transferencia recibida`) name none."""
+HEADING_REACH = 4
+"""Rows above a holder's label searched for its section's heading."""
+CARRIED = 0.85
+"""The most an amount gets when its label's value was only its first digits and the rest was read on the next line."""
 LABEL_INSIDE = 0.6
 """The most a description gets when it carries another field's `Label:` (two fields run together)."""
 """The most a field gets when another reading of it says something else."""
@@ -215,7 +237,10 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
     confs: list[float] = []
     lead: Token | None = None
     for line in lines:
-        text = strip_accounts(" ".join(t.text for t in line)).strip(" -·|/,;:!")
+        raw = " ".join(t.text for t in line)
+        if re.search(r"[!¡¿?]", raw):
+            break  # an exclamation (`¡Listo!`) or a question is never a holder's name
+        text = strip_accounts(PARENTHESISED_ACCOUNT.sub("", raw)).strip(" -·|/,;:!")
         text = name_before_account(name_after_account(text))
         junk = bool(re.search(r"[\d*#@$]", text))
         if not names and _in_words(text):
@@ -231,6 +256,8 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
         cleaned = _without_full_stop(clean_name(text) or "") if not junk else None
         if not cleaned or not (looks_like_name(cleaned) if not names else _wraps(names[0], cleaned)):
             break
+        if names and _names_a_bank(cleaned):
+            break  # the account's bank under the holder's name (`Wolk Software S.A.` / `BAC Credomatic ****5678`)
         if not names and lead is not None and _wraps(lead.text, cleaned):
             cleaned = f"{lead.text} {cleaned}"
             confs.append(lead.conf)
@@ -241,6 +268,14 @@ def _name_from_lines(lines: Sequence[Sequence[Token]]) -> tuple[str, float] | No
     return (" ".join(names), min(confs, default=TEXT_CONFIDENCE)) if names else None
 
 
+def _names_a_bank(text: str) -> bool:
+    """Whether a line is a bank's name (`BAC Credomatic`, `Banco Nacional`), not a name's wrapped words."""
+    _generic, banks = load_layouts()
+    plain = normalize(text)
+    return any(plain == normalize(word) or plain.startswith(normalize(word) + " ") for bank in banks
+               for word in (*bank.detect, bank.name) if len(normalize(word)) >= 3)
+
+
 def _in_words(text: str) -> bool:
     """Whether a line is a sentence (more than four words, three of them lower case and no connector): the holder's
     name is not found under it, however short the line it wraps to (`... realizado por JOSÉ` / `ALBERTO`)."""
@@ -249,11 +284,12 @@ def _in_words(text: str) -> bool:
 
 
 def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-           banks: tuple[Layout, ...], vocab: Vocabulary, flat: Flat) -> dict[str, list[Candidate]]:
+           banks: tuple[Layout, ...], vocab: Vocabulary, flat: Flat, rows: Sequence[Row] = (),
+           ) -> dict[str, list[Candidate]]:
     """Payer and payee candidates; a bank's own name, or words that are all label words, are never a holder's."""
     out: dict[str, list[Candidate]] = {"payer": [], "payee": []}
     issuers = {normalize(word) for bank in banks for word in (*bank.detect, bank.name)}
-    found = _holder_candidates(pairs, notice, inner, flat, vocab)
+    found = _holder_candidates(pairs, notice, inner, flat, vocab, rows)
     for side, candidates in found.items():
         out[side] = [
             c for c in candidates
@@ -264,20 +300,24 @@ def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[La
 
 
 def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[LabelMatch, str]],
-                       flat: Flat, vocab: Vocabulary) -> dict[str, list[Candidate]]:
+                       flat: Flat, vocab: Vocabulary, rows: Sequence[Row] = ()) -> dict[str, list[Candidate]]:
     out: dict[str, list[Candidate]] = {"payer": [], "payee": []}
     for pair in pairs:
         side = _side(pair.kind)
-        if side is None or pair.kind.endswith("_phone"):
-            continue
-        side = _side_of_account_above(pair, pairs, vocab) or side
+        if side is None or (pair.kind.endswith("_phone") and not (
+            len(pair.lines) >= 2 and is_phone(pair.line_texts()[0]) and not _claimed(pair.lines[1:], pair, pairs))):
+            continue  # a phone's label heads a holder's name only on a line of its own under the number
+        above = _side_of_account_above(pair, pairs, vocab)
+        headed = None if above else _side_of_heading(pair, rows, vocab)
+        side = above or headed or side
         found = _name_from_lines(pair.lines)
         if found is None:
             continue
         name, conf = found
         if not pair.kind.endswith("_name") and len(name.split()) < 2:
             continue  # one word under an account's label (`Aviso de crédito a su cuenta` / `Notificaciones`)
-        base = _trust(pair) if pair.kind.endswith("_name") else min(HOLDER_UNDER_ACCOUNT, _trust(pair))
+        named = pair.kind.endswith("_name") and not headed
+        base = _trust(pair) if named else min(HOLDER_UNDER_ACCOUNT, _trust(pair))
         out[side].append(Candidate(name, min(base, conf), f"pair:{pair.label}"))
     for match, text in inner:
         side = _side(match.kind)
@@ -290,6 +330,13 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
         if written:
             out[side].append(Candidate(written, min(PROSE, _in_text(flat, written, None)[1]), "prose"))
     return out
+
+
+def _claimed(lines: Sequence[Sequence[Token]], owner: Pair, pairs: Sequence[Pair]) -> bool:
+    """Whether another pair holds these lines' words (the name a section's label already gives is one reading, not
+    a second that agrees)."""
+    words = {id(t) for line in lines for t in line}
+    return any(other is not owner and words & {id(t) for t in other.tokens} for other in pairs)
 
 
 def _side_of_account_above(pair: Pair, pairs: Sequence[Pair], vocab: Vocabulary) -> str | None:
@@ -311,6 +358,42 @@ def _side_of_account_above(pair: Pair, pairs: Sequence[Pair], vocab: Vocabulary)
         return None
     nearest = min(above, key=lambda item: item[0])[1]
     return _side(nearest.kind) if nearest.kind.endswith(("_account", "_phone")) else None
+
+
+def _side_of_heading(pair: Pair, rows: Sequence[Row], vocab: Vocabulary) -> str | None:
+    """For a holder's label that says nothing of which holder (`Nombre:`), the side its section's heading names
+    (`Datos del beneficiario` over `Nombre:` / `Cuenta:`): the nearest row above that is a short line of words
+    naming a side and nothing else; a row above that names a side and holds a value ends the search."""
+    if not _unsided(pair, vocab) or not pair.label_tokens:
+        return None
+    first = pair.label_tokens[0]
+    at = next((k for k, row in enumerate(rows) if any(t is first for t in row.tokens)), None)
+    if at is None:
+        return None
+    for row in reversed(rows[max(0, at - HEADING_REACH) : at]):
+        words = label_words(row.text)
+        sides = {s for w in words if (s := HEADING_SIDES.get(w)) is not None}
+        if not sides:
+            if any(w in vocab.keywords.get(role, frozenset()) for w in words
+                   for role in ("amount", "date", "reference", "description")):
+                return None  # a row of another field: the label is in no holder's section
+            continue
+        heading = len(sides) == 1 and not any(ch.isdigit() for ch in row.text) and len(row.text.split()) <= 5 and (
+            not row.text.rstrip().endswith(":") or len(row.tokens) <= 3)
+        return sides.pop() if heading else None
+    return None
+
+
+def _keyword_side(word: str, vocab: Vocabulary) -> str | None:
+    return next((side for side in ("payer", "payee") if word in vocab.keywords.get(side, frozenset())), None)
+
+
+def _unsided(pair: Pair, vocab: Vocabulary) -> bool:
+    """A holder's label with no word saying which holder (`Nombre`, `Titular`, `Nombre del cliente`)."""
+    words = label_words(pair.label)
+    holder = vocab.keywords.get("holder", frozenset())
+    return pair.kind.endswith("_name") and any(w in holder for w in words) and not any(
+        _keyword_side(w, vocab) or side_of_verb([w]) for w in words)
 
 
 def _top(tokens: Sequence[Token]) -> int | None:
@@ -439,6 +522,13 @@ def _reread_symbols(value: Value, reread: Reread) -> Value:
     return Value(" ".join(t.text for t in tokens).lstrip(": "), min(t.conf for t in tokens), tuple(tokens))
 
 
+def _opens_phrase(text: str) -> bool:
+    """Whether a line taken for a label ends with the preposition of a phrase that goes on at the next line
+    (`Transferencia recibida de` / `Rebeca Leiva, tel ...`): unless its pair reads a value, the sentence is read."""
+    words = text.split()
+    return bool(words) and normalize(words[-1]) in PHRASE_OPENERS
+
+
 def _lines(tokens: Sequence[Token]) -> list[list[int]]:
     """The positions of boxed words, split where a word does not share the previous one's line (a value
     wrapped over lines), so each line is read again on its own."""
@@ -507,6 +597,8 @@ def _in_text(flat: Flat, text: str, reread: Reread | None) -> tuple[str, float]:
     return text, min(conf, again.conf)
 
 
+PARENTHESISED_ACCOUNT = re.compile(r"\s*\((?=[^)]*[\d*+#])(?:CR|[*+#xX\d])[^)]*\)?\s*$")
+"""An account in parentheses after a name, however its stars were read (`S.A. (CR** ++**`)."""
 COMPANY_SUFFIX = re.compile(r"S\.\s?A\.?|S\.\s?R\.\s?L\.?|R\.\s?L\.?|Ltda\.?|LTDA\.?|C[ií]a\.?|Inc\.?", re.IGNORECASE)
 """A company's legal form, alone on the line its name wrapped to (`Comercializadora del Valle` / `S.R.L.`)."""
 
@@ -549,7 +641,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
             continue
         if reread is not None and not candidates:
             value = _reread_symbols(value, reread)
-        text = clean_text(_without_full_stop(phrase(value.text)))
+        text = clean_text(_without_full_stop(without_reference(phrase(value.text))))
         if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text):
             continue
         if re.search(r"\d{15}", text):
@@ -605,7 +697,7 @@ def _checked_by_sentence(picked: tuple[str | None, float, float],
     rest = whole[len(text) + 1 :]
     goes_on = (rest[:1].islower() or rest[:1].isdigit()) and ":" not in rest and not re.search(r"\d{6}", rest)
     cut_short = normalize(text.split()[-1]) in STOP_WORDS or goes_on
-    if whole.startswith(text + " ") and len(text.split()) >= 2 and cut_short:
+    if whole.startswith(text + " ") and (len(text.split()) >= 2 or goes_on) and cut_short:
         joined = min(conf, said_conf)
         return whole, joined, min(read, said_conf)
     if amounts(text) or has_date(text):
@@ -693,13 +785,16 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
     named = sorted((p for p in pairs if p.kind == "amount" and re.search(r"\d", p.text)), key=lambda p: -_trust(p))
     column = next((c for p in pairs if p.kind == "currency" and (c := currency_named(p.text))), None)
     labelled = [_amount_value(p, column) for p in named]
+    carried = _carried_on(labelled[0], flat_rows) if labelled else None
+    if carried is not None:
+        labelled[0] = carried
     sign_free = None
     if labelled:
         second = second_reading(labelled[0], reread)
         if second is not None:
             labelled.append(second)
         sign_free = reading_without_sign(labelled[0], recheck)
-    skip = excluded | {id(t) for p in named for t in p.tokens}
+    skip = excluded | {id(t) for p in named for t in p.tokens} | {id(t) for t in (carried.tokens if carried else ())}
     flat = flatten_rows(flat_rows, skip)
     others: list[Reading] = []
     covered: set[int] = set()
@@ -740,8 +835,23 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
         conf = min(conf, BASE[SIMILAR])
     if any(m.glued and m.value == value for m in mentions):
         conf = min(conf, GLUED)
+    if carried is not None:
+        conf, currency_conf = min(conf, CARRIED), min(currency_conf, CARRIED)
     chosen = AmountReading(value, currency, False) if value is not None else None
     return chosen, currency, conf, currency_conf
+
+
+def _carried_on(value: Value, rows: Sequence[Row]) -> Value | None:
+    """A labelled amount cut by a line break after its first group of digits (`Monto: 3` / `419 DÓLARES`): the
+    whole number its digits start, when it groups well and carries its currency."""
+    if not re.fullmatch(r"\d{1,3}", value.text.strip()) or not value.tokens:
+        return None
+    flat = flatten_rows(rows)
+    for mention in amounts(flat.text):
+        tokens = flat.tokens_between(mention.start, mention.end)
+        if len(tokens) > 1 and tokens[0] is value.tokens[-1] and mention.currency and not mention.doubtful:
+            return Value(" ".join(t.text for t in tokens), min(t.conf for t in tokens), tuple(tokens))
+    return None
 
 
 _NOT_THE_PAYMENT = re.compile(
@@ -765,6 +875,14 @@ def _amount_value(pair: Pair, column: str | None) -> Value:
     if len(pair.lines) > 1 and lenient_amount(pair.text) is None and lenient_amount(first := pair.line_texts()[0]):
         tokens = tuple(pair.lines[0])
         return Value(_with_currency(first, column), min(t.conf for t in tokens), tokens)
+    if lenient_amount(pair.text) is None:
+        # A label inside a paragraph: its value ends with its sentence (`Monto ₡ 65 409,73. Descripción ...`).
+        tokens = pair.tokens
+        end = next((k for k, t in enumerate(tokens)
+                    if t.text.endswith((".", ",")) and any(ch.isdigit() for ch in t.text)), None)
+        for glue in (" ", ""):
+            if end is not None and lenient_amount(text := glue.join(t.text for t in tokens[: end + 1]).rstrip(".,")):
+                return Value(_with_currency(text, column), min(t.conf for t in tokens[: end + 1]), tokens[: end + 1])
     return Value(_with_currency(pair.text, column), pair.conf, pair.tokens)
 
 
@@ -846,7 +964,7 @@ def extract(
     ) | frozenset(
         id(t) for s in segments(rows)
         if vocab.is_label_text(s.text) and not sentence_piece(s.text) and not _SENTENCE_INSIDE.search(s.text)
-        for t in _label_part(s.tokens, vocab)
+        and not _opens_phrase(s.text) for t in _label_part(s.tokens, vocab)
     )
     flat = flatten_rows(rows)
     notice = read_notification(flat.text, flatten_rows(rows, explained).text)
@@ -866,7 +984,7 @@ def extract(
             conf["reference"] = min(conf["reference"], 0.5)
             conf["date"] = min(conf["date"], 0.5)
 
-    names = _names(pairs, notice, inner, banks, vocab, flat)
+    names = _names(pairs, notice, inner, banks, vocab, flat, rows)
     blocks = holder_lines(rows, vocab, pairs)
     if len(blocks) == 2:
         for side, name in zip(("payer", "payee"), blocks, strict=True):
@@ -907,6 +1025,10 @@ def extract(
         # which no type or cross-check catches: those stay below a sure reading.
         for key in ("payer_name", "payee_name", "description"):
             conf[key] = min(conf[key], PHOTO_TEXT)
+        if conf["reference"] < PHOTO_SURE_DIGITS:
+            # Nor a digit misread in a reference that no date or second reading checks (`2792...` for `3792...`,
+            # read at 0.90): only a reading that sure of its digits stays sure.
+            conf["reference"] = min(conf["reference"], PHOTO_TEXT)
         conf["client_id"] = min(conf["client_id"], conf["description"]) if description else conf["client_id"]
     conf["bank"] = bank_conf
     return ReceiptFields(

@@ -16,7 +16,9 @@ ABBREVIATIONS = {
     "no": "numero", "n": "numero", "nro": "numero", "num": "numero", "nº": "numero", "tel": "telefono",
     "telef": "telefono", "telf": "telefono", "ref": "referencia", "cta": "cuenta", "ident": "identificacion",
     "trans": "transaccion", "transac": "transaccion", "comp": "comprobante", "cel": "celular",
-    "desc": "descripcion", "aut": "autorizacion", "autoriz": "autorizacion",
+    "desc": "descripcion", "aut": "autorizacion", "autoriz": "autorizacion", "compr": "comprobante",
+    "oper": "operacion", "op": "operacion", "benef": "beneficiario", "remit": "remitente", "destinat": "destinatario",
+    "descrip": "descripcion", "ordte": "ordenante", "transf": "transferencia",
 }
 STOP_WORDS = frozenset(
     ("de", "del", "la", "el", "los", "las", "a", "al", "por", "que", "quien", "y", "en", "su", "con", "e", "o")
@@ -24,7 +26,7 @@ STOP_WORDS = frozenset(
 KNOWN, FUZZY, KEYWORD, SIMILAR = "known", "fuzzy", "keyword", "similar"
 SENDING = re.compile(
     r"(?:envi(?:a|ar|ad[oa]s?)|pag(?:a|ar|ad[oa]s?|adora?)|transf(?:iere|erir|erid[oa]s?)|remit(?:e|id[oa]s?|ente)|"
-    r"gir(?:a|ad[oa]s?|adora?)|deposit(?:a|ad[oa]s?|ante)|debit(?:ar|ad[oa]s?)|realizad[oa]s?)"
+    r"gir(?:a|ad[oa]s?|adora?)|deposit(?:a|ad[oa]s?|ante)|debit(?:ar|ad[oa]s?)|realizad[oa]s?|ordenad[oa]s?)"
 )
 """Forms of the payer's verbs a label is made of (`Enviado`, `Pagado`, `Quién paga`, `Transferido`, `Girador`);
 nouns and a sentence's verbs (`Pagos`, `Transferencias`, `Pagaste`, `Envió`) are not among them."""
@@ -49,6 +51,21 @@ def side_of_verb(words: list[str]) -> str | None:
         return "payer" if after in ("de", "desde") else "payee"
     return None
 SIMILAR_SCORE = 82
+GREETINGS = frozenset((
+    "estimado", "estimada", "estimados", "estimadas", "senor", "senora", "senores", "sr", "sra", "hola", "apreciable",
+    "apreciado", "apreciada", "distinguido", "distinguida", "querido", "querida", "buenas", "buenos",
+))
+DANGLING = frozenset(("con", "y", "e", "o", "el", "la", "los", "las", "en", "su", "sus", "un", "una", "que", "del"))
+"""Words a label never ends with (unlike `de`, `a`, `por`: `A nombre de`, `Enviado a`, `Pagado por`)."""
+NUMBER_KINDS = frozenset(("amount", "date", "reference", "payer_phone", "payee_phone", "payer_account",
+                          "payee_account"))
+"""Fields whose value is a number: label words between their wording and the number still belong to the label."""
+SENTENCE_END_WORDS = 4
+"""Words of a line ending with a full stop after a whole word that make it a sentence's end rather than a label
+with its last word abbreviated."""
+STRANGE_WORDS = 2
+"""The most words new to the vocabulary a label ending with a colon may hold: more are a sentence or a name before
+the label (`INVERSIONES PURA VIDA S.A. Mensaje:`), not a wording nobody knew (`Propósito del pago:`)."""
 NAME_WORDS = 6
 """The most words a holder's name printed after its label has."""
 HEAD_ROLES = ("phone", "date", "time", "amount", "description", "holder", "reference", "account")
@@ -70,6 +87,7 @@ def label_words(text: str) -> list[str]:
     text = re.sub(r"(?<![A-Za-z])N\s?[.°º]+\s?º?", " numero ", text)
     text = text.replace("#", " numero ")
     text = re.sub(r"\.{2,}|_{2,}|…+", " ", text)
+    text = re.sub(r"\b([Aa])(nombre|favor|NOMBRE|FAVOR)\b", r"\1 \2", text)
     return [ABBREVIATIONS.get(w, w) for w in normalize(text).split()]
 
 
@@ -83,6 +101,12 @@ def _ends_sentence(word: str) -> bool:
     """A word with a full stop that is not an abbreviation (`exitosa.`, not `Nro.` or `Ident.`)."""
     bare = word[:-1]
     return word.endswith(".") and len(bare) > 3 and bare.isalpha() and normalize(bare) not in ABBREVIATIONS
+
+
+def _greeting(text: str) -> bool:
+    """A letter's salutation (`Estimado(a) cliente:`, `Señor asociado:`): it names the reader, not a field."""
+    words = normalize(text).split()
+    return bool(words) and words[0] in GREETINGS
 
 
 class Vocabulary:
@@ -185,6 +209,10 @@ class Vocabulary:
         naming a field (`num. de recibo`)."""
         if any(ch.isdigit() for ch in text) or len(text) > 60 or ":" in text.rstrip(" :"):
             return None
+        if len(text.split()) >= SENTENCE_END_WORDS and _ends_sentence(text.split()[-1]):
+            return None  # the end of a sentence (`El Roble con SINPE Móvil.`), not a label (`Nombre del benef.`)
+        if _greeting(text) or normalize(text).rsplit(" ", 1)[-1] in DANGLING:
+            return None  # a salutation, or a sentence broken at its line's end (`Transferencia enviada con`)
         if not text.rstrip().endswith(":") and not _capitalised(text) and not beside and not (
             alone and self._only_label_words(text)
         ):
@@ -197,14 +225,31 @@ class Vocabulary:
             return match
         content = [w for w in words if w not in STOP_WORDS]
         familiar = sum(self.familiar(w) for w in content)
-        if familiar * 2 <= len(content) and not (text.rstrip().endswith(":") and familiar):
+        strange = len(content) - familiar
+        if familiar * 2 <= len(content) and not (text.rstrip().endswith(":") and familiar and strange <= STRANGE_WORDS):
             return None
         return match
+
+    def _typed_tail(self, texts: list[str], count: int, match: LabelMatch) -> tuple[int, LabelMatch]:
+        """A known wording of a field whose value is a number, carried on by more label words up to the number
+        (`CANTIDAD` + `ENVIADA` before `₡40 769`, `Monto SINPE` + `Móvil`): the label is the whole run."""
+        if match.kind not in NUMBER_KINDS:
+            return count, match
+        end = count
+        while end < min(len(texts), count + 3) and not re.search(r"[\d₡¢$]", texts[end]):
+            pieces = label_words(texts[end])
+            if not pieces or not all(self.familiar(p) or p in STOP_WORDS for p in pieces):
+                return count, match
+            end += 1
+        return (end, match) if end < len(texts) and re.search(r"[\d₡¢$]", texts[end]) else (count, match)
 
     def _only_label_words(self, text: str) -> bool:
         """Two to four words, all label words, one of them a field's keyword (a label however it is written)."""
         words = label_words(text)
         content = [w for w in words if w not in STOP_WORDS]
+        if len(content) == 1:
+            # One word alone on its row is a label only when it is a field's own keyword (`mensaje`, `monto`).
+            return any(content[0] in self.keywords.get(role, frozenset()) for role in HEAD_ROLES if role != "holder")
         return 2 <= len(content) <= 4 and all(self.familiar(w) for w in content) and self._head(words) is not None
 
     def prefix(self, texts: list[str]) -> tuple[int, LabelMatch] | None:
@@ -213,6 +258,8 @@ class Vocabulary:
         A colon ends a label wherever it is; without one, the longest known wording (allowing OCR slips)
         or a run of label words before the first token with a digit or currency sign.
         """
+        if texts and _greeting(texts[0]):
+            return None
         for i, text in enumerate(texts[:6]):
             if text.endswith(":") or re.search(r"\.{3,}:?$", text):
                 head = " ".join(texts[: i + 1])
@@ -221,6 +268,11 @@ class Vocabulary:
                 match = self.match(label_words(head))
                 if match is None and sum(ch.isalpha() for ch in head) < 4:
                     break
+                first = label_words(texts[0])
+                if i > 0 and match is not None and match.how in (KEYWORD, SIMILAR) and first and not (
+                    self.familiar(first[0]) or first[0] in STOP_WORDS
+                ):
+                    break  # a name before the label (`Ramírez Madrigal Monto:`): the label starts later
                 return i + 1, match or LabelMatch("unknown", SIMILAR)
             if _ends_sentence(text):
                 break
@@ -238,7 +290,7 @@ class Vocabulary:
         if best is not None and best[0] < len(texts) and not (
             texts[best[0]] in STOP_WORDS and not texts[best[0] - 1].endswith(":")
         ):
-            return best
+            return self._typed_tail(texts, *best)
         run = 0
         for text in texts[:8]:
             pieces = label_words(text)

@@ -10,7 +10,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
-from bot.ocr.labels import FUZZY, KEYWORD, KNOWN, SIMILAR, STOP_WORDS, LabelMatch, Vocabulary, label_words
+from bot.ocr.labels import (
+    FUZZY,
+    KEYWORD,
+    KNOWN,
+    SIMILAR,
+    STOP_WORDS,
+    LabelMatch,
+    Vocabulary,
+    label_words,
+    side_of_verb,
+)
 from bot.ocr.rows import Row, Token
 from bot.ocr.values import is_account, is_legal_form, is_phone, looks_like_name, strip_accounts
 
@@ -41,6 +51,8 @@ SPACE = 0.4
 """The usual space between words, in text heights."""
 LABEL_WORDS = 5
 """The most words a label printed without a colon has (before its value, or alone on its piece)."""
+MASKED_TAIL = re.compile(r"[*xX•·.+e]{1,12}\s?\d{3,4}")
+"""An account shown by its last digits behind a mask, however the stars were read (`***193`, `*e193`)."""
 TABLE_ROWS = 3
 """Rows of a known label with its value apart beside it that make the page a table of labels and values."""
 
@@ -179,21 +191,25 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
             inline[i] = split
     _typographic_labels(segs, labels, inline, vocabulary)
     _table_labels(segs, labels, inline, vocabulary)
+    _values_under_labels(segs, labels, inline)
     pairs: list[Pair] = []
     used: set[int] = set()
     pitch = _row_pitch(segs)
     pieces = Counter(seg.row for seg in segs)
     for i, (count, match) in inline.items():
         seg = segs[i]
-        value = _strip_colon(_until_next_label(seg.tokens[count:], vocabulary))
+        rest = _until_next_label(seg.tokens[count:], vocabulary)
+        value = _strip_colon(rest)
         if not value:
             labels[i] = match
             continue
+        cut = len(rest) < len(seg.tokens) - count
         text = " ".join(t.text for t in value)
         holder = match.kind.startswith(("payer", "payee")) and (is_account(text) or is_phone(text))
         start = value[0].box[0] if value[0].box is not None else None
-        lines = [value, *_continuation(segs, i, labels, inline, seg, pitch, seg.edge(0) if holder else None,
-                                       value_left=start)]
+        # A value cut where the next label starts on its line does not go on at the next line.
+        lines = [value, *([] if cut else _continuation(segs, i, labels, inline, seg, pitch,
+                                                       seg.edge(0) if holder else None, value_left=start))]
         pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline",
                           seg.tokens[:count], pieces[seg.row] > 1 or rows[seg.row].crowded))
     direction, settled = _direction(segs, labels, inline)
@@ -213,10 +229,12 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         if right is not None and not header:
             continue
         # A row of several labels is a table's header: each label's value is under it.
-        holder = match.kind.startswith(("payer", "payee"))
-        chosen = _vertical(segs, i, labels, inline, direction, settled or header, HEADER_GAP if header else LINE_GAP,
-                           holder=holder)
-        if chosen is None and settled and not header:
+        holder = match.kind.startswith(("payer", "payee")) and not match.kind.endswith("_phone")
+        # A label ending with its colon announces what follows: its value is never the line above it.
+        colon = seg.text.rstrip().endswith(":")
+        chosen = _vertical(segs, i, labels, inline, 1 if colon else direction, settled or header or colon,
+                           HEADER_GAP if header else LINE_GAP, holder=holder)
+        if chosen is None and settled and not header and not (colon and direction < 0):
             # A value further from its label than usual (a line between them went unread) in a layout
             # whose labels all sit on the same side of their values: taken, but as a guess.
             chosen = _vertical(segs, i, labels, inline, direction, True, FAR_GAP, holder=holder)
@@ -230,6 +248,21 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
             rows[segs[first].row].crowded)
         pairs.append(Pair(match, seg.text, tuple(lines), place, seg.tokens, crowded))
     return pairs
+
+
+def _values_under_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
+                         inline: dict[int, tuple[int, LabelMatch]]) -> None:
+    """A line right under a label alone on its row (`Comentario:` / `Cliente ID-52132 enero`) is that label's value,
+    though it starts with a word a label might be made of: a guessed inline label without a colon gives way."""
+    for i, match in labels.items():
+        if match.how not in (KNOWN, FUZZY, KEYWORD) or len(_row_of(segs, i)) > 1:
+            continue
+        j = _neighbour(segs, i, 1, overlapping=True)
+        if j is None or j not in inline or len(_row_of(segs, j)) > 1 or _gap(segs[i], segs[j]) > LINE_GAP:
+            continue
+        count, guess = inline[j]
+        if guess.how in (KEYWORD, SIMILAR) and not segs[j].tokens[count - 1].text.endswith(":"):
+            del inline[j]
 
 
 def _marks(seg: Segment) -> bool:
@@ -264,13 +297,20 @@ def _longer_label(segs: Sequence[Segment], i: int, count: int, vocabulary: Vocab
     (`Nombre del cliente` + `origen`, `Ref.` + `SINPE Móvil`) and the value is the next piece on the row, or the
     rest only says which side (`Nombre del cliente` + `destino`, alone on its line)."""
     rest = [t.text for t in segs[i].tokens[count:]]
-    if not rest or len(rest) > 3 or any(ch.isdigit() for text in rest for ch in text):
+    if not rest or len(rest) > LABEL_WORDS or any(ch.isdigit() for text in rest for ch in text):
         return False
     words = label_words(" ".join(rest))
     if i + 1 < len(segs) and segs[i + 1].row == segs[i].row:
         return bool(words) and all(vocabulary.familiar(w) or w in STOP_WORDS for w in words)
     sides = vocabulary.keywords.get("payer", frozenset()) | vocabulary.keywords.get("payee", frozenset())
-    return any(w in sides for w in words) and all(w in sides or w in STOP_WORDS for w in words)
+    if any(w in sides or side_of_verb([w]) for w in words) and all(vocabulary.familiar(w) or w in STOP_WORDS
+                                                                    for w in words):
+        # The rest names a side among label words, the line holding nothing else (`TITULAR` + `DE LA CUENTA
+        # ACREDITADA`): one label over its value.
+        return not rest[-1].endswith(":") or len(rest) <= 3
+    # A wording's tail joined by `de` (`CONCEPTO` + `DE PAGO`), alone on its line: a value never starts with `de`.
+    return len(words) >= 2 and words[0] in ("de", "del") and all(vocabulary.familiar(w) or w in STOP_WORDS
+                                                                 for w in words)
 
 
 def _table_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch], inline: dict[int, tuple[int, LabelMatch]],
@@ -327,11 +367,13 @@ def _typographic_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
         if i in labels or i in inline or not seg.boxed or len(_row_of(segs, i)) > 1:
             continue
         text = seg.text
-        if any(ch.isdigit() for ch in text) or not 1 <= len(text.split()) <= 5 or not text[:1].isupper():
+        if any(ch.isdigit() for ch in text) or not 1 <= len(text.split()) <= 5 or not text[:1].isalpha():
             continue
         if not 0.85 * min(heights) <= seg.height <= 1.1 * max(heights) or seg.height * TYPE_STEP > value_height:
             continue
         match = vocabulary.match(label_words(text))
+        if not text[:1].isupper() and (match is None or match.how not in (KNOWN, FUZZY, KEYWORD)):
+            continue  # a label in lower case is printed like the others and names a field
         if match is not None and match.kind != "unknown":
             labels[i] = match
         elif match is None and not looks_like_name(text) and value_height >= UNKNOWN_TYPE_STEP * seg.height and any(
@@ -412,7 +454,8 @@ def _contact(seg: Segment) -> bool:
 def _contact_only(seg: Segment, label_words: int) -> bool:
     """A line (after its own label's first `label_words` words) holding an account or a phone and no name."""
     value = " ".join(t.text for t in seg.tokens[label_words:])
-    typed = is_account(value) or is_phone(value) or bool(re.fullmatch(r"[\d\s()+-]{8,20}", value))
+    typed = is_account(value) or is_phone(value) or bool(re.fullmatch(r"[\d\s()+-]{8,20}", value)) or bool(
+        MASKED_TAIL.fullmatch(value))
     return typed and not re.search(r"[^\W\d_]{2}", strip_accounts(value).replace("+506", ""))
 
 

@@ -37,12 +37,15 @@ _BARE_NUMBER = re.compile(
     r"(?![\d)]|[.,/-]\d)"
 )
 _PAYEE_CUE = re.compile(
-    r"(?:transferencia|SINPE\s*M[oó]vil|envi\w*|transferi\w*|transfiri[oó]|pago|\d|colones|d[oó]lares|USD|CRC)"
+    r"(?:transferencia|SINPE\s*M[oó]vil|envi\w*|transferi\w*|transfiri[oó]|pag(?:o|aste|ó|ado|ada)|deposit\w*|"
+    r"abon(?:o|aste|ó|ado|ada)|gir(?:o|aste|ó|ado)|\d|colones|d[oó]lares|USD|CRC)"
     r"[\s,.]*(?:\S+\s+){0,2}$",
     re.IGNORECASE,
 )
 _PAYER_CUE = re.compile(
-    r"(?:SINPE\s*M[oó]vil|recibid[oa]|recibi[oó]|recibiste|transferencia|₡|\d|(?:de|por) parte|"
+    r"(?:SINPE(?:\s*M[oó]vil)?|recibid[oa]|recibi[oó]|recibiste|transferencia|dep[oó]sito|abono|cr[eé]dito|dinero|"
+    r"fondos|provenientes?|₡|\d|"
+    r"(?:de|por) parte|"
     r"desde\s+(?:la\s+|su\s+)?cuenta)\s*$",
     re.IGNORECASE,
 )
@@ -55,6 +58,9 @@ _SENT = re.compile(
 )
 """The verb the payer's name comes before (`MARIA MORA le ha transferido`, `JUAN PEREZ transfirió`, `El cliente ANA
 MORA realizó una transferencia`)."""
+_TO_PHONE = re.compile(r"\b(?:a|al)\s+(?:(?:n[uú]mero|tel[eé]fono|celular)\s+)?\(?\+?[\d][\d\s()+-]{6,16}\d\)?\s*$",
+                       re.IGNORECASE)
+"""A phone the money went to, right before `de` and its holder (`envió $25.00 al 8888-7777 de WOLK S.A.`)."""
 _RECEIVED = re.compile(r"\s(?:ha\s+)?recibi[oó]\s+(?:su|el|un|una)\b", re.IGNORECASE)
 """The verb the payee's name comes before (`WOLK S.A. recibió su pago`)."""
 _PHONE_AFTER = re.compile(
@@ -86,7 +92,8 @@ _DESCRIPTION = re.compile(
     re.IGNORECASE,
 )
 _DESCRIPTION_BARE = re.compile(
-    r"(?:(?:^|(?<=[.;,]\s))(?:Motivo|Concepto|Detalle|Descripci[oó]n|Desc)|(?<=\s)(?:MOTIVO|CONCEPTO|DETALLE|DESC)|"
+    r"(?:(?:^|(?<=[.;,]\s))(?:Motivo|Concepto|Detalle|Descripci[oó]n|Desc|Asunto|Glosa|Comentario|Observaciones|"
+    r"Mensaje)|(?<=\s)(?:MOTIVO|CONCEPTO|DETALLE|DESC|ASUNTO|GLOSA)|"
     r"(?<=,\s)(?i:motivo|concepto|detalle|descripci[oó]n))\s+(?!(?:de|del|la|el|los|las|y|en|por|con)\b)(?P<v>[^\n]+)",
 )
 """A description's keyword that starts a sentence without its colon (`... aplicada. Detalle ID WOLK 4154. Ref ...`)."""
@@ -104,6 +111,8 @@ octubre`, `el martes, 30 de junio`, `el 3/9/2026`) or the time that follows it, 
 _PIECE = re.compile(
     r"\b[a-záéíóúñ]{3,}\s+(?:a|de|hacia|para)\s+[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ.&'-]*$"
 )
+REFERENCE_DIGITS = 10
+"""Digits after a reference's word inside a description that make them the receipt's reference."""
 SHORT_SENTENCE_WORDS = 12
 """The most words of the sentence before the reference that is read as the description when nothing labels it."""
 QUOTED = re.compile(r"^[\"“«'‘]\s*(?P<v>[^\"”»'’]+?)\s*[\"”»'’]")
@@ -132,9 +141,11 @@ _PHONE_THEN_NAME = re.compile(
 )
 """A phone with its holder's name in parentheses after it (`a 8888-7777 (WOLK SOFTWARE)`)."""
 _ROLE_WORD = re.compile(
-    r"(?:^|(?<=[,;(.:]\s)|(?<=[,;(])|(?<=\bal\s)|(?<=\bdel\s)|(?<=\bel\s)|(?<=\d\s))\s*(?P<role>remitente|"
+    r"(?:^|(?<=[,;(.:]\s)|(?<=[,;(])|(?<=\bal\s)|(?<=\bdel\s)|(?<=\bel\s)|(?<=\d\s)|(?<=colones\s)|(?<=CRC\s)|"
+    r"(?<=USD\s)|(?<=d[oó]lares\s))\s*(?P<role>remitente|"
     r"ordenante|originador|originante|depositante|beneficiario|destinatario|titular\s+(?:de\s+)?origen|"
-    r"titular\s+(?:de\s+)?destino|origen|destino)\s*:?\s+",
+    r"titular\s+(?:de\s+)?destino|origen|destino|(?:enviad[oa]\s+por|recibid[oa]\s+de|de|desde|para|"
+    r"enviad[oa]\s+a|pagad[oa]\s+a)(?=\s*:))\s*:?\s+",
     re.IGNORECASE,
 )
 """A holder's role written inside a sentence: after a comma or a sentence's end, or after the amount in a shorthand
@@ -147,6 +158,8 @@ _COMPANY_END = re.compile(r"(?:Ltda|LTDA|Cía|CÍA|Cia|CIA|Inc|INC|Corp|CORP)\.$
 _PHONE_END = re.compile(r"\s*\(\s*(?P<phone>[+\d(][\d\s()+-]{6,18}\d)\s*\)\s*$")
 """A phone in parentheses right after a name, before the verb (`MARIA MORA (8888-1234) le transfirió`)."""
 _NAME_STOP = frozenset({"por", "al", "el", "tel", "mediante", "te", "en", "fue", "realizada", "realizado", "con"})
+_CAPS_STOP = frozenset({"por", "mediante", "fue", "con", "realizada", "realizado"})
+"""Words of _NAME_STOP that end a name in capitals too (`WOLK SOFTWARE SA POR 2.500`); `EL`, `AL` may be a name's."""
 _PHONE_WORDS = frozenset({"tel", "tel.", "cel", "cel.", "telefono", "celular", "movil", "whatsapp"})
 """Words that introduce a phone after a name, in any case (`JOSE MORA Tel. 8888-1234`)."""
 _NOT_IN_NAME = NOT_NAME_WORDS | {
@@ -252,7 +265,8 @@ def _name_after(text: str, start: int) -> str | None:
         )
         bare = word.rstrip(".") if ends_sentence and not company else word
         low = bare.lower()
-        if raw.startswith("(") or (low in _NAME_STOP and bare.islower()) or low in _PHONE_WORDS or not bare:
+        if raw.startswith("(") or (low in _NAME_STOP and (bare.islower() or low in _CAPS_STOP)) or (
+                low in _PHONE_WORDS or not bare):
             break
         if low in _CONNECTORS and words:
             words.append(bare)
@@ -260,6 +274,9 @@ def _name_after(text: str, start: int) -> str | None:
         if (not _NAME_PIECE.match(bare) or not bare[:1].isupper() or normalize(bare) in _NOT_IN_NAME
                 or normalize(bare) in _issuer_words()):
             break
+        if len(words) >= 2 and all(w.isupper() or w.lower() in _CONNECTORS for w in words) and not bare.isupper() and (
+                not is_legal_form(bare) and not _COMPANY_END.search(word)):
+            break  # a name in capitals ends where the capitals do (`SODA LA ESQUINA` / `Este correo ...`)
         words.append(bare)
         if ends_sentence or closing or (len(words) > 1 and is_legal_form(bare) and bare.endswith(".")):
             break
@@ -322,15 +339,21 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
     """Payer after `de`, payee after `a` (each where a payment cue comes before it), and their phones."""
     payer: str | None = None
     payee: str | None = None
-    for match in re.finditer(r"\bde\s+", text):
+    for match in re.finditer(r"\b(?:de|DE|del|DEL)\s+(?:(?:cliente|asociad[oa]|señora?|sr\.|sra\.)\s+)?", text):
         before = _window(text, match.start())
         if re.search(r"\b(?:concepto|motivo|detalle|cuota|mensualidad)\s*$", before, re.IGNORECASE):
+            continue
+        if _TO_PHONE.search(before):
+            # `al 8888-7777 de WOLK S.A.`: the holder of the phone the money went to.
+            name = _name_after(text, match.end())
+            if name and payee is None:
+                payee = name
             continue
         if _PAYER_CUE.search(before) or any(0 <= match.start() - m.start < 30 for m in mentions):
             name = _name_after(text, match.end())
             if name and payer is None:
                 payer, phones["payer"] = name, _phone_after(text, name, match.end())
-    for match in re.finditer(r"\b(?:a|hacia|para)\s+", text):
+    for match in re.finditer(r"\b(?:a|hacia|para|A|HACIA|PARA)\s+", text):
         before = _window(text, match.start())
         if _PAYEE_CUE.search(before) or (payer and before.rstrip(" ,").endswith(payer)):
             name = _name_after(text, match.end())
@@ -339,6 +362,8 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
     for sent in _SENT.finditer(text):
         if payer is not None:
             break
+        if sent.group().strip().istitle():
+            continue  # a sentence's first word (`... S.A. Pago. Referencia`): a noun, not the payer's verb
         payer, phone = _name_before(text, sent.start())
         phones["payer"] = phones["payer"] or phone
     for received in _RECEIVED.finditer(text):
@@ -346,7 +371,7 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
             break
         payee, phone = _name_before(text, received.start())
         phones["payee"] = phones["payee"] or phone
-    for match in re.finditer(r"\ba\s+(?P<how>nombre|favor|la\s+cuenta|la\s+orden)\s+de\s+", text, re.I):
+    for match in re.finditer(r"\b(?:a|hacia)\s+(?P<how>nombre|favor|la\s+cuenta|la\s+orden)\s+de\s+", text, re.I):
         # `a nombre de X` names the holder of the account just mentioned: the origin's after `desde` or
         # `de la cuenta`, else the destination's; `a favor de`, `a la orden de`, `a la cuenta de` name
         # whoever is paid.
@@ -385,7 +410,8 @@ def _parties(text: str, mentions: list[Mention], phones: dict[str, str | None]) 
         # `remitente MARIA MORA`, `beneficiario: WOLK S.A.`: a role named inside the sentence.
         name = _name_after(text, match.end())
         role = normalize(match.group("role"))
-        paying = role.startswith(("remit", "ordenan", "origina", "deposit", "origen")) or role.endswith("origen")
+        paying = role.startswith(("remit", "ordenan", "origina", "deposit", "origen")) or role.endswith("origen") or (
+            role in ("de", "desde") or role.endswith((" por", " de")))
         side = "payer" if paying else "payee"
         if name and side == "payer" and payer is None:
             payer = name
@@ -418,7 +444,8 @@ def phrase(text: str) -> str:
         if match.group().startswith("|") or not _is_abbreviation(text, match.start()):
             text = text[: match.start()]
             break
-    return re.split(r",\s*(?=(?:ref|referencia|comprobante|autorizaci[oó]n|confirmaci[oó]n|documento)\b)", text,
+    return re.split(r",\s*(?=(?:(?:n[oº°]\.?|nro\.?|n[uú]m\.?|n[uú]mero)\s*(?:de\s+)?)?(?:ref|referencia|comprobante|"
+                    r"autorizaci[oó]n|confirmaci[oó]n|documento|operaci[oó]n|transacci[oó]n|aprobaci[oó]n)\b)", text,
                     maxsplit=1, flags=re.IGNORECASE)[0].strip()
 
 
@@ -466,6 +493,23 @@ def description_end(text: str) -> str:
     text = text[: cut.start()] if cut and cut.start() > 0 else text
     reference = _REFERENCE.search(text)
     return text[: reference.start()].rstrip(" ,;") if reference and reference.start() > 0 else text
+
+
+def without_reference(text: str) -> str:
+    """A description without the reference its line goes on with (`Pago ID 69502 DOC 3363643423398`): a reference's
+    word and ten digits or more, never an invoice's or a client's number."""
+    text = _REFERENCE_WORD_AT_END.sub("", text) or text
+    found = _REFERENCE.search(text)
+    if found is None or found.start() == 0 or len(found.group("v").replace(" ", "")) < REFERENCE_DIGITS:
+        return text
+    return text[: found.start()].rstrip(" ,;.-")
+
+
+_REFERENCE_WORD_AT_END = re.compile(
+    r"(?<=\w)[\s,;.-]+(?:REF|Ref|Referencia|REFERENCIA|Comprobante|COMPROBANTE|DOC|Doc|Documento|DOCUMENTO|AUT|Aut|"
+    r"Autorizaci[oó]n|AUTORIZACION)\.?:?$"
+)
+"""A reference's word ending a description's line, its digits on the next line (`Pago Cta. 27404 DOC`)."""
 
 
 def until_next_label(text: str) -> str:
@@ -520,7 +564,7 @@ def read_notification(text: str, unexplained: str | None = None) -> Notification
         quoted = QUOTED.match(labelled.group("v"))
         value = quoted.group("v").strip(" .") if quoted else description_end(
             phrase(first_sentence(until_next_label(labelled.group("v"))))
-        ).strip(" .")
+        ).strip(" .|")
         if value:
             notice.description, notice.description_labelled = value, True
     else:

@@ -34,6 +34,7 @@ NOT_NAME_WORDS = frozenset(
         "motivo", "cuenta", "iban", "telefono", "transferencia", "exitosa", "exitoso", "pago", "realizado",
         "realizada", "recibido", "enviado", "hoy", "ayer", "ahora", "estimado", "cliente", "saldo", "disponible",
         "comision", "aprobado", "aplicada", "completada", "procesada", "detalle", "descripcion", "concepto",
+        "atentamente", "cordialmente", "saludos", "gracias", "listo", "senor", "senora", "senores",
     )
 )
 FIRST_YEAR, LAST_YEAR = 2000, 2099

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from bot.db.models import Intake
 from bot.intake.core import IntakeCore
-from bot.intake.messages import InboundMessage, StaffAction, StaffResult
+from bot.intake.messages import ChannelWrite, InboundMessage, StaffAction, StaffResult
 from bot.intake.worker import IntakeWorker
 from bot.vocabulary import StaffActionKind
 
@@ -26,8 +26,8 @@ class TappedCore:
         self.actions: list[StaffAction] = []
         self.results: list[StaffResult] = []
 
-    async def receive(self, message: InboundMessage) -> int | None:
-        intake_id = await self.core.receive(message)
+    async def receive(self, message: InboundMessage, also: ChannelWrite | None = None) -> int | None:
+        intake_id = await self.core.receive(message, also)
         if intake_id is not None:
             self.received.append(message)
         return intake_id

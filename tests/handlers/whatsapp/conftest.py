@@ -91,7 +91,8 @@ def webhook_client(settings: Settings, core: IntakePort, client: WhatsAppClient)
 async def webhook(
     wa_settings: Settings, core: TappedCore, wa_client: WhatsAppClient
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The webhook route in front of the real core."""
+    """The webhook route in front of the real core, which downloads the files through the channel."""
+    core.core.fetch_media_with("whatsapp", wa_client.media)
     async with webhook_client(wa_settings, core, wa_client) as http:
         yield http
 

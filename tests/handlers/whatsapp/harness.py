@@ -78,6 +78,7 @@ async def paybot_process(settings: Settings, engine: Engine, client: WhatsAppCli
     """The core, outbox and webhook of one process, with WhatsApp (and any other senders) registered."""
     core, dispatcher = build_core(settings, engine, InlineReader(settings), clock=clock)
     dispatcher.register(client.sender)
+    core.fetch_media_with("whatsapp", client.media)
     for sender in extra_senders:
         dispatcher.register(sender)
     async with webhook_client(settings, core, client) as http:

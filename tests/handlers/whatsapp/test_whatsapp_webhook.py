@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import httpx
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.db.models import Payment
+from bot.db.models import Intake, OutboxMessage, Payment
 from bot.handlers.whatsapp import WhatsAppClient
+from bot.intake.core import InlineReader
 from bot.intake.messages import StaffActionKind
+from bot.intake.worker import IntakeWorker
+from bot.service import build_core
 from tests.handlers.tapped_core import TappedCore
 from tests.handlers.whatsapp.conftest import (
     ACCOUNT_SID,
@@ -80,16 +85,50 @@ async def test_the_signature_is_checked_against_the_public_url_not_the_proxied_o
     assert len(core.received) == 1
 
 
-async def test_the_same_message_delivered_three_times_is_one_intake(
+async def downloaded(core: TappedCore) -> list[Intake]:
+    """The intakes after the worker took them up: their files downloaded (or why not), then read."""
+    await core.settle()
+    return core.intakes()
+
+
+def stored_file(core: TappedCore, intake: Intake) -> bytes:
+    assert intake.media_path is not None
+    return core.core.media.read(intake.media_path)
+
+
+async def test_the_same_message_delivered_three_times_is_one_intake_downloaded_once(
     webhook: httpx.AsyncClient, core: TappedCore, twilio: FakeTwilio
 ) -> None:
-    params = inbound(body="ID 1187", media=[(twilio.serve_media("again", RECEIPT), "image/jpeg")])
+    url = twilio.serve_media("again", RECEIPT)
+    params = inbound(body="ID 1187", media=[(url, "image/jpeg")])
 
     statuses = [(await post(webhook, params, signed(params))).status_code for _ in range(3)]
 
     assert statuses == [200, 200, 200]
     assert len(core.received) == 1
-    assert core.received[0].media == RECEIPT
+    assert core.received[0].media_source == url
+    [intake] = await downloaded(core)
+    assert stored_file(core, intake) == RECEIPT
+    assert len(twilio.calls_to(MEDIA_PATH + "again")) == 1
+
+
+async def test_twilio_is_answered_before_the_photo_is_downloaded_and_the_customer_is_acknowledged(
+    webhook: httpx.AsyncClient, core: TappedCore, twilio: FakeTwilio
+) -> None:
+    url = twilio.serve_media("ME-later", RECEIPT)
+    params = inbound(body="ID 1187", media=[(url, "image/jpeg")])
+
+    response = await post(webhook, params, signed(params))
+
+    assert response.status_code == 200
+    assert twilio.calls_to(MEDIA_PATH + "ME-later") == [], "nothing downloaded while Twilio waits"
+    [intake] = core.intakes()
+    assert (intake.media_source, intake.media_path, intake.state) == (url, None, "received")
+    with Session(core.engine) as session:
+        kinds = session.exec(select(OutboxMessage.kind).where(OutboxMessage.intake_id == intake.id)).all()
+    assert list(kinds) == ["ack"], "the customer hears back at once"
+    [intake] = await downloaded(core)
+    assert (intake.media_source, stored_file(core, intake)) == (None, RECEIPT)
 
 
 async def test_a_receipt_photo_is_fetched_with_our_credentials_after_twilio_makes_it_ready(
@@ -99,15 +138,15 @@ async def test_a_receipt_photo_is_fetched_with_our_credentials_after_twilio_make
     params = inbound(body="ID 1187", media=[(url, "image/jpeg")])
 
     response = await post(webhook, params, signed(params))
+    [intake] = await downloaded(core)
 
     assert response.status_code == 200
     fetches = twilio.calls_to(MEDIA_PATH + "ME1")
     assert len(fetches) == 2, "one 404 while Twilio prepares the media, then the download"
     assert {call.username for call in fetches} == {ACCOUNT_SID}
-    [message] = core.received
-    assert (message.media, message.media_type, message.media_error) == (RECEIPT, "image/jpeg", None)
-    assert message.text == "ID 1187"
-    assert message.external_id == params["MessageSid"]
+    assert (stored_file(core, intake), intake.media_type, intake.text) == (RECEIPT, "image/jpeg", "ID 1187")
+    assert intake.external_id == params["MessageSid"]
+    assert intake.media_sha256 == hashlib.sha256(RECEIPT).hexdigest()
 
 
 async def test_an_album_is_one_intake_per_image(
@@ -121,12 +160,13 @@ async def test_an_album_is_one_intake_per_image(
     await post(webhook, params, signed(params))
 
     sid = params["MessageSid"]
-    assert [(m.external_id, m.media_type) for m in core.received] == [
-        (f"{sid}:0", "image/jpeg"),
-        (f"{sid}:1", "application/pdf"),
+    assert [(m.external_id, m.media_type, m.media_source) for m in core.received] == [
+        (f"{sid}:0", "image/jpeg", first),
+        (f"{sid}:1", "application/pdf", second),
     ]
-    assert core.received[1].media == b"%PDF-1.4 second receipt"
     assert core.received[0].text is None
+    intakes = await downloaded(core)
+    assert [stored_file(core, intake) for intake in intakes] == [RECEIPT, b"%PDF-1.4 second receipt"]
 
 
 async def test_media_on_a_foreign_host_is_refused_without_sending_credentials(
@@ -137,10 +177,12 @@ async def test_media_on_a_foreign_host_is_refused_without_sending_credentials(
     params = inbound(body="ID 1187", media=[(foreign, "image/jpeg")])
 
     await post(webhook, params, signed(params))
+    [intake] = await downloaded(core)
 
     assert twilio.calls == [], "the foreign host never sees a request, let alone our credentials"
     [message] = core.received
-    assert (message.media, message.media_error) == (None, "download_failed")
+    assert (message.media_source, message.media_error) == (None, "download_failed")
+    assert (intake.state, intake.reply_kind, intake.error) == ("needs_info", "unreadable", "download_failed")
 
 
 async def test_a_redirect_to_a_foreign_host_is_not_followed(
@@ -151,9 +193,10 @@ async def test_a_redirect_to_a_foreign_host_is_not_followed(
     params = inbound(media=[(url, "image/jpeg")])
 
     await post(webhook, params, signed(params))
+    [intake] = await downloaded(core)
 
-    assert [call.path for call in twilio.calls] == ["/media/ME-redirect"]
-    assert core.received[0].media_error == "download_failed"
+    assert [call.path for call in twilio.calls_to(MEDIA_PATH)] == ["/media/ME-redirect"]
+    assert (intake.media_path, intake.error) == (None, "download_failed")
 
 
 async def test_a_redirect_to_another_allowed_host_is_followed_without_our_credentials(
@@ -163,19 +206,21 @@ async def test_a_redirect_to_another_allowed_host_is_followed_without_our_creden
 
     settings = wa_settings.model_copy(update={"twilio_media_hosts": ["127.0.0.1", "localhost"]})
     client = build_whatsapp_client(settings, engine, media_retry_delays=(0.01,))
+    core.core.fetch_media_with("whatsapp", client.media)
     twilio.serve_media("ME-cdn", RECEIPT)
     url = twilio.redirect_media("ME-api", twilio.media_url("ME-cdn", host="localhost"))
     params = inbound(media=[(url, "image/jpeg")])
 
     async with webhook_client(settings, core, client) as http:
         await post(http, params, signed(params))
+    [intake] = await downloaded(core)
     await client.aclose()
 
-    assert [(call.path, call.username) for call in twilio.calls] == [
+    assert [(call.path, call.username) for call in twilio.calls_to(MEDIA_PATH)] == [
         ("/media/ME-api", ACCOUNT_SID),
         ("/media/ME-cdn", None),
     ]
-    assert core.received[0].media == RECEIPT
+    assert stored_file(core, intake) == RECEIPT
 
 
 async def test_media_over_the_size_limit_is_cut_off_and_reported_as_too_large(
@@ -185,22 +230,27 @@ async def test_media_over_the_size_limit_is_cut_off_and_reported_as_too_large(
     params = inbound(media=[(url, "image/jpeg")])
 
     await post(webhook, params, signed(params))
+    [intake] = await downloaded(core)
 
-    [message] = core.received
-    assert (message.media, message.media_error) == (None, "too_large")
+    assert (intake.media_path, intake.error, intake.reply_kind) == (None, "too_large", "file_too_large")
 
 
-async def test_media_that_never_becomes_ready_still_reaches_the_core_as_a_failed_download(
+async def test_media_that_never_becomes_ready_is_a_failed_download_and_the_customer_is_asked_again(
     webhook: httpx.AsyncClient, core: TappedCore, twilio: FakeTwilio
 ) -> None:
     url = twilio.serve_media("ME-gone", RECEIPT, not_ready=100)
     params = inbound(body="ID 1187", media=[(url, "image/jpeg")])
 
     await post(webhook, params, signed(params))
+    [intake] = await downloaded(core)
 
     assert len(twilio.calls_to(MEDIA_PATH + "ME-gone")) == 4, "first try and three retries"
-    [message] = core.received
-    assert (message.media, message.media_error, message.text) == (None, "download_failed", "ID 1187")
+    assert (intake.media_path, intake.media_source, intake.error, intake.text) == (
+        None, None, "download_failed", "ID 1187")
+    with Session(core.engine) as session:
+        kinds = session.exec(select(OutboxMessage.kind).where(OutboxMessage.intake_id == intake.id)
+                             .order_by(col(OutboxMessage.id))).all()
+    assert list(kinds) == ["ack", "unreadable"], "acknowledged at once, asked to send it again once it failed"
 
 
 async def test_a_staff_command_reaches_the_core_and_the_answer_goes_back_through_the_rest_api(
@@ -285,3 +335,42 @@ async def test_every_inbound_message_opens_the_24_hour_window(
     await post(webhook, params, signed(params))
 
     assert wa_client.window.is_open("+50688112233")
+
+
+async def test_a_photo_acknowledged_before_a_restart_is_downloaded_by_the_next_process(
+    wa_settings: Settings, demo_engine: Engine, wa_client: WhatsAppClient, twilio: FakeTwilio
+) -> None:
+    url = twilio.serve_media("ME-restart", RECEIPT)
+    params = inbound(body="ID 1187", media=[(url, "image/jpeg")])
+    before, _ = build_core(wa_settings, demo_engine, InlineReader(wa_settings))
+    async with webhook_client(wa_settings, before, wa_client) as http:
+        assert (await post(http, params, signed(params))).status_code == 200
+    before.close()
+
+    after, _ = build_core(wa_settings, demo_engine, InlineReader(wa_settings))
+    after.fetch_media_with("whatsapp", wa_client.media)
+    await IntakeWorker(demo_engine, after, name="after-restart").drain()
+
+    with Session(demo_engine) as session:
+        [intake] = session.exec(select(Intake)).all()
+    assert intake.media_source is None and intake.media_path is not None
+    assert after.media.read(intake.media_path) == RECEIPT
+    assert intake.state != "received"
+
+
+async def test_a_process_that_cannot_download_the_photo_hands_it_to_support_after_its_attempts(
+    webhook: httpx.AsyncClient, wa_settings: Settings, demo_engine: Engine, twilio: FakeTwilio
+) -> None:
+    params = inbound(body="ID 1187", media=[(twilio.serve_media("ME-nowhere", RECEIPT), "image/jpeg")])
+    await post(webhook, params, signed(params))
+    without, _ = build_core(wa_settings, demo_engine, InlineReader(wa_settings))
+
+    await IntakeWorker(demo_engine, without, name="no-downloader", max_attempts=2).drain()
+
+    with Session(demo_engine) as session:
+        [intake] = session.exec(select(Intake)).all()
+        kinds = session.exec(select(OutboxMessage.kind).where(OutboxMessage.intake_id == intake.id)
+                             .order_by(col(OutboxMessage.id))).all()
+    assert (intake.state, intake.reply_kind) == ("needs_info", "unreadable")
+    assert "no downloader of whatsapp files" in (intake.error or "")
+    assert list(kinds) == ["ack", "unreadable", "support_card"], "acknowledged, asked again, support told"

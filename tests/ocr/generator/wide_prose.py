@@ -194,6 +194,53 @@ WIDE_TEMPLATES: tuple[WideTemplate, ...] = (
                  "Ordenante: {payer}. Monto: {amount}. Fecha: {date}. Concepto: {desc}. Referencia: {ref}."),
     WideTemplate(None, "w-generico-pegado-recibi", "chat", "Hola, le paso el comprobante: {payer} le transfirió "
                  "{amount} el {date}, detalle {desc}, ref {ref}"),
+    # Round 8: roles as a participle after the amount (`enviado por`, `desde la cuenta de`), role labels with a
+    # colon inside the message (`De:`, `Destinatario:`, `Enviado por:`), fields separated by bars, capitals
+    # shorthand, and description cues the earlier wordings lacked (`Asunto`, `Comentario`, `Glosa`, `Mensaje`,
+    # `Observaciones`, `Nota`).
+    WideTemplate("BCR", "w-bcr-enviado-por", "sms", "BCR: Usted recibio un SINPE Movil de {amount} enviado por "
+                 "{payer}. Detalle: {desc}. Comprobante {ref}."),
+    WideTemplate("Banco Nacional", "w-bn-remitente-tel", "push", "Transferencia SINPE Móvil recibida. Remitente "
+                 "{payer} ({phone}). Monto {amount}. Descripción {desc}. Ref. {ref}"),
+    WideTemplate("BAC Credomatic", "w-bac-hemos-acreditado", "email", "Hemos acreditado a su cuenta {acct} la suma "
+                 "de {amount}, transferencia enviada por {payer} el {date}. Observaciones: {desc}. Referencia {ref}."),
+    WideTemplate("Banco Popular", "w-popular-asunto", "sms", "BP: {amount} enviados a {payee} ({phone}) el {date}. "
+                 "Asunto: {desc}. Comprobante {ref}"),
+    WideTemplate("Davivienda", "w-davivienda-para", "push", "Tu transferencia por {amount} para {payee} fue exitosa. "
+                 "Comentario: {desc}. Comprobante {ref}."),
+    WideTemplate("Promerica", "w-promerica-desde-cuenta", "sms", "Promerica: Recibio transferencia de {amount} desde "
+                 "la cuenta de {payer}. Glosa: {desc}. Ref {ref}"),
+    WideTemplate("Lafise", "w-lafise-procesada", "email", "Le notificamos que la transferencia realizada a {payee} "
+                 "por un monto de {amount_word} fue procesada el {date}. Detalle de la operación: {desc}. Número de "
+                 "confirmación: {ref}."),
+    WideTemplate("Scotiabank", "w-scotia-pago-enviado", "push", "Scotia: Pago enviado. Destinatario: {payee}. Monto: "
+                 "{amount}. Comentario: {desc}. No. operación {ref}"),
+    WideTemplate("Coopenae", "w-coopenae-enviado-por", "push", "COOPENAE: Se acreditaron {amount} a su cuenta de "
+                 "ahorro. Enviado por: {payer}. Concepto: {desc}. Ref: {ref}"),
+    WideTemplate("Mucap", "w-mucap-con-fecha", "email", "Mucap le informa que se realizó una transferencia a nombre "
+                 "de {payee} desde su cuenta {acct}, por {amount} con fecha {date}. Observaciones: {desc}. "
+                 "Comprobante {ref}."),
+    WideTemplate("Mutual", "w-mutual-tel", "sms", "MUTUAL: Transferencia recibida de {payer}, tel {phone}, "
+                 "{amount_word}. Asunto {desc}. Ref {ref}"),
+    WideTemplate("Banco Nacional", "w-bn-mayusculas-debito", "sms", "BN SINPE MOVIL DEBITO {amount} A {payee} "
+                 "CONCEPTO {desc} DOC {ref}"),
+    WideTemplate("CoopeAnde", "w-coopeande-exito", "push", "Transferencia enviada con éxito a {payee}. Monto "
+                 "transferido {amount}. Nota: {desc}. Comprobante N.º {ref}"),
+    WideTemplate("Coocique", "w-coocique-correspondiente", "email", "Se ha registrado un débito en su cuenta {acct} "
+                 "por {amount} correspondiente a una transferencia a favor de {payee}. Descripción de la "
+                 "transferencia: {desc}. Fecha: {date}. Referencia: {ref}."),
+    WideTemplate("Davivienda", "w-davivienda-ha-enviado", "sms", "DAVIVIENDA: {payer} ha enviado {amount} a su "
+                 "cuenta {acct}. Concepto: {desc}. Aprobacion {ref}"),
+    WideTemplate(None, "w-generico-envio-exitoso", "push", "Envío exitoso de {amount} a {payee}. Mensaje: {desc}. "
+                 "Referencia {ref}"),
+    WideTemplate(None, "w-generico-de-dos-puntos", "sms", "Recibiste un SINPE Movil. De: {payer}. Monto: {amount}. "
+                 "Motivo: {desc}. Ref: {ref}"),
+    WideTemplate(None, "w-generico-barras", "push", "Destinatario: {payee} | Monto: {amount} | Motivo: {desc} | "
+                 "Ref: {ref}"),
+    WideTemplate(None, "w-generico-pagaste", "push", "Pagaste {amount} a {payee} con SINPE Móvil. Descripción: "
+                 "{desc}. Comprobante {ref}."),
+    WideTemplate(None, "w-generico-su-parte", "email", "Le informamos que {payee} recibió una transferencia de su "
+                 "parte por {amount} el {date}, por concepto de \"{desc}\". Referencia {ref}."),
 )
 
 

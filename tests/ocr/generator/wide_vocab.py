@@ -44,17 +44,29 @@ WIDE_COMMON: dict[str, tuple[str, ...]] = {
         "Nombre del titular", "Ordenante", "Pagado por", "Depositante", "Nombre del depositante",
         "Cuentahabiente", "Nombre del originador", "Originador", "Desde", "De parte de", "Quien envía",
         "Nombre origen", "Debitado a", "Nombre del cliente origen", "Remitentes",
+        # Round 8: more wordings for the payer, several without a keyword the reader knew.
+        "Titular origen", "Nombre del pagador", "Nombre del emisor", "Transferido por", "Realizado por",
+        "Nombre del asociado", "Propietario de la cuenta origen", "Cuenta origen a nombre de", "Quien paga",
+        "Titular de la cuenta debitada", "Persona que envía", "Enviado desde", "Nombre ordenante", "Socio",
     ),
     "payee_name": (
         "Destinatario", "Nombre del destinatario", "Beneficiario", "Nombre del beneficiario", "Pagado a",
         "Acreditado a", "Para", "Titular destino", "Nombre destino", "A nombre de", "Cuenta a nombre de",
         "Receptor del pago", "Enviado a", "Favorecido", "Quien recibe", "Nombre del comercio", "Cliente destino",
         "Hacia", "Nombre del cliente destino", "Beneficiarios",
+        # Round 8: more wordings for the payee.
+        "Nombre del receptor", "Transferido a", "Depositado a", "Pago a favor de", "Persona que recibe",
+        "Nombre del favorecido", "Cobrado por", "Acreditar a", "Propietario de la cuenta destino",
+        "Titular de la cuenta acreditada", "Cuenta destino a nombre de", "Recibido por", "Enviado para",
     ),
     "description": (
         "Descripción", "Detalle", "Detalles", "Concepto", "Concepto del pago", "Motivo", "Motivo del pago",
         "Motivo de la transferencia", "Comentarios", "Observaciones", "Mensaje al destinatario", "Nota", "Notas",
         "Descripción del pago", "Detalle de la transacción", "Justificación", "Razón del pago", "Leyenda",
+        # Round 8: more wordings for the description, some the reader has no keyword for.
+        "Comentario", "Asunto", "Propósito", "Propósito del pago", "Mensaje", "Concepto de pago",
+        "Detalle del movimiento", "Información adicional", "Nota para el destinatario", "Texto del mensaje",
+        "Observación", "Glosa",
     ),
     "payer_account": (
         "Cuenta de origen", "Cuenta débito", "Cuenta a debitar", "Cuenta debitada", "Cuenta IBAN de origen",
