@@ -254,11 +254,19 @@ class IntakeCore:
         kept without it, as a failed download the customer is asked to send again."""
         if not message.media:
             return message, None
-        try:
-            return message, self.media.put(message.media, message.media_type)
-        except Exception:
-            log.exception("%s message %s: its file could not be stored", message.channel, message.external_id)
+        stored = self._keep_file(message.media, message.media_type,
+                                 f"{message.channel} message {message.external_id}")
+        if stored is None:
             return replace(message, media=None, media_error="storage_failed"), None
+        return message, stored
+
+    def _keep_file(self, content: bytes, media_type: str | None, whose: str) -> StoredMedia | None:
+        """The file stored, or None (logged) when the store fails: a full disk, a bucket down."""
+        try:
+            return self.media.put(content, media_type)
+        except Exception:
+            log.exception("%s: its file could not be stored", whose)
+            return None
 
     def _store(self, messages: list[InboundMessage], media: list[StoredMedia | None],
                phases: Marks | None = None, also: list[ChannelWrite | None] | None = None,
@@ -384,11 +392,9 @@ class IntakeCore:
         stored: StoredMedia | None = None
         error = fetched.error or (None if fetched.content is not None else "download_failed")
         if fetched.content is not None and error is None:
-            try:
-                stored = self.media.put(fetched.content, fetched.content_type or intake.media_type)
-            except Exception:
-                log.exception("intake %s: its downloaded file could not be stored", intake.id)
-                error = "storage_failed"
+            stored = self._keep_file(fetched.content, fetched.content_type or intake.media_type,
+                                     f"intake {intake.id} (downloaded)")
+            error = None if stored is not None else "storage_failed"
         with Session(self.engine, expire_on_commit=False) as session:
             current = session.get(Intake, intake.id)
             if current is None or current.media_source is None:
