@@ -14,6 +14,7 @@ from bot.ocr.rows import Token
 from bot.ocr.second_look import doubtful_amount, glyphs, symbol_suspect
 from tests.ocr.generator import generate
 from tests.ocr.generator.draw import MONO, SANS, SERIF
+from tests.ocr.receipts import generate as generate_speed_receipt
 
 
 @pytest.fixture
@@ -43,11 +44,45 @@ def test_a_hash_before_digits_is_suspected_however_spanish_read_it_and_plain_dig
     for size in (24, 40):
         hashed, box = _word("#3159", font, size)
         assert len(glyphs(hashed, box)) == 5
-        for misread in ("43159", "343159", "3159"):  # as the Spanish model reads `#3159`: one digit, two, none
+        for misread in ("43159", "343159", "3159", "+3159"):  # Spanish reads `#3159` as a digit, two, none, a `+`
             assert symbol_suspect(hashed, Token(misread, 0.9, box))
         for digits in ("43159", "4597", "3159", "62871", "1076"):
             plain, box = _word(digits, font, size)
             assert not symbol_suspect(plain, Token(digits, 0.9, box))
+
+
+def _touching(text: str, font: str, size: int, pair: int) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """A word drawn as `_word` draws it, but with the characters at `pair` and `pair + 1` pushed together until their
+    ink touches (as a JPEG's blur or tight type joins them)."""
+    face = ImageFont.truetype(font, size)
+    image = Image.new("L", (800, 80), 255)
+    draw = ImageDraw.Draw(image)
+    x = 20.0
+    for k, char in enumerate(text):
+        draw.text((x, 15), char, fill=0, font=face)
+        x += face.getlength(char) - (face.getlength(char) * 0.3 if k == pair else 0)
+    box = Image.eval(image, lambda v: 255 - v).getbbox()
+    assert box is not None
+    return image, box
+
+
+@pytest.mark.parametrize("font", RECEIPT_FONTS)
+def test_touching_digits_in_a_reference_or_a_phone_need_no_second_model_but_a_hash_touching_its_digit_does(
+    font: str,
+) -> None:
+    for size in (24, 40):
+        reference = "2026042360842960196344341"
+        joined, box = _touching(reference, font, size, pair=19)
+        assert len(glyphs(joined, box)) < len(reference)
+        assert not symbol_suspect(joined, Token(reference, 0.9, box))
+        client, box = _touching("3884", font, size, pair=2)
+        assert not symbol_suspect(client, Token("3884", 0.9, box))
+        phone, box = _word("+506", font, size)
+        assert not symbol_suspect(phone, Token("+506", 0.9, box))
+        hashed, box = _touching("#3159", font, size, pair=0)
+        assert len(glyphs(hashed, box)) == 4
+        for misread in ("343159", "43159", "3159"):
+            assert symbol_suspect(hashed, Token(misread, 0.9, box))
 
 
 def test_an_amount_read_only_doubtfully_goes_to_the_second_model_and_a_clean_one_does_not() -> None:
@@ -75,3 +110,19 @@ def test_a_hash_spanish_cannot_read_loads_the_english_model_and_the_client_id_ke
     assert engine.SECOND_LANGUAGE in engine._engines
     assert fields.client_id == "3159"
     assert fields.description == "id wolk #3159"
+
+
+@pytest.mark.parametrize(("seed", "why"), [
+    (20002, "`ID7412` read `1D7412` on the page and `1ID7412` on the enlarged crop"),
+    (20008, "touching digits in a 25-digit reference and in the client ID `3884`"),
+    (20017, "a phone `+506 7772 6798` in the description"),
+])
+def test_a_receipt_spanish_reads_the_same_twice_is_read_without_the_english_model(
+    cold_engines: None, seed: int, why: str
+) -> None:
+    receipt = generate_speed_receipt(seed, photographed=False)
+    fields = read_receipt(receipt.data)
+    assert engine.SECOND_LANGUAGE not in engine._engines, why
+    assert fields.description == receipt.truth.description
+    assert fields.client_id == receipt.truth.client_id
+    assert fields.reference == receipt.truth.reference
