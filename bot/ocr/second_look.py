@@ -33,6 +33,8 @@ WIDE = 1.5
 """A glyph this many times as wide as the word's median glyph may hold two characters (touching ink)."""
 _ID_READ_TWICE = re.compile(r"(?<![A-Za-z0-9])[1l|](?=ID\d)")
 """`1ID7412`: the enlarged crop's reading of the `ID` the page pass read `1D`."""
+_ID_MISREAD = re.compile(r"[1lIi|][D0Oo]")
+"""How a word starting with `ID` may have been read (`1D7412`, `10787`): `parsing.may_gain_symbol`'s other half."""
 _AMOUNT_LIKE = re.compile(r"\d[.,]\d{1,2}\b|colones|CRC|USD|d[oó]lares", re.IGNORECASE)
 EDGES = " .,;:|()[]{}-_—~'\"“”«»¡!¿?"
 """What two readings of the same words may differ by at their ends and still agree (marks and specks)."""
@@ -123,12 +125,17 @@ def _as_id(word: str) -> str:
     return fix_id_word(_ID_READ_TWICE.sub("", word))
 
 
-def second_opinion(page: Image.Image, spanish: LineReader, english: LineReader) -> LineReader:
+def second_opinion(page: Image.Image, spanish: LineReader, english: LineReader, *, symbols: bool = False,
+                   ) -> LineReader:
     """A Reread: the Spanish reading of the enlarged crop when it says what the first reading said, else the
-    English model's."""
+    English model's. With `symbols` (for a caller that takes only a `#` or an `ID` restored from the answer, as a
+    description's words), words whose glyphs show no `#` and that hold no misread `ID` are not read again: no
+    reading could restore anything in them."""
 
     def reread(tokens: Sequence[Token], left: int | None = None) -> list[Token] | None:
         if not doubtful_amount(" ".join(t.text for t in tokens)) and not any(symbol_suspect(page, t) for t in tokens):
+            if symbols and not any(_ID_MISREAD.match(t.text) and not t.text.startswith("ID") for t in tokens):
+                return None
             again = spanish(tokens, left)
             if again is not None and _said(again) == _said(tokens):
                 return [Token(_as_id(t.text), t.conf, t.box) for t in again]

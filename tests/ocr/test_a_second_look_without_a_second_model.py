@@ -4,14 +4,16 @@ an amount it reads only doubtfully, two Spanish readings that differ)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.ocr import engine, read_receipt
+from bot.ocr.reader import _line_reader
 from bot.ocr.rows import Token
-from bot.ocr.second_look import doubtful_amount, glyphs, symbol_suspect
+from bot.ocr.second_look import LineReader, doubtful_amount, glyphs, second_opinion, symbol_suspect
 from tests.ocr.generator import generate
 from tests.ocr.generator.draw import MONO, SANS, SERIF
 from tests.ocr.receipts import generate as generate_speed_receipt
@@ -126,3 +128,46 @@ def test_a_receipt_spanish_reads_the_same_twice_is_read_without_the_english_mode
     assert fields.description == receipt.truth.description
     assert fields.client_id == receipt.truth.client_id
     assert fields.reference == receipt.truth.reference
+
+
+def _line(words: list[str], font: str = RECEIPT_FONTS[0]) -> tuple[Image.Image, list[Token]]:
+    """A description line drawn at a screenshot's size, as the page pass boxes its words."""
+    face = ImageFont.truetype(font, 30)
+    image = Image.new("L", (900, 90), 255)
+    draw = ImageDraw.Draw(image)
+    tokens, x = [], 20.0
+    for word in words:
+        draw.text((x, 25), word, fill=0, font=face)
+        box = draw.textbbox((x, 25), word, font=face)
+        tokens.append(Token(word, 0.9, (int(box[0]), int(box[1]), int(box[2]) + 1, int(box[3]) + 1)))
+        x += face.getlength(word + " ")
+    return image, tokens
+
+
+def _counted(page: Image.Image, language: str, calls: list[str], scale: float = 1.0) -> LineReader:
+    """The reader's own line reader (real Tesseract), each call noted."""
+    read = _line_reader(page, time.monotonic() + 30, language, scale)
+
+    def counted(tokens: Sequence[Token], left: int | None = None) -> list[Token] | None:
+        calls.append(language)
+        return read(tokens, left)
+
+    return counted
+
+
+def test_a_description_with_no_hash_and_no_misread_id_is_not_read_again_but_a_misread_id_is() -> None:
+    for words, wanted in ((["Pago", "mensualidad", "7116"], []), (["1D7116", "mensualidad"], ["spa"])):
+        page, tokens = _line(words)
+        calls: list[str] = []
+        symbols = second_opinion(page, _counted(page, "spa", calls, 1.5), _counted(page, "eng", calls), symbols=True)
+        again = symbols(tokens)
+        assert calls == wanted
+        if wanted:
+            assert again is not None and again[0].text == "ID7116"
+        else:
+            assert again is None
+    page, tokens = _line(["Pago", "mensualidad", "7116"])
+    calls = []
+    values = second_opinion(page, _counted(page, "spa", calls, 1.5), _counted(page, "eng", calls))
+    assert [t.text for t in values(tokens) or []] == ["Pago", "mensualidad", "7116"]
+    assert calls == ["spa"]  # a value's words are always read again: the reading is its second opinion
