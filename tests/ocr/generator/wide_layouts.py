@@ -340,8 +340,9 @@ def generate_layout(seed: int, *, family: str | None = None, bank: str | None = 
     content = _punctuated(wide_content(rng, issuer.code, rng.choice(WIDE_BANKS).code), rng)
     labels = layout_labeller(issuer, rng)
     pairs = compose_wide(content, labels, rng)
-    is_dark = (rng.random() < 0.25 and chosen.kind in ("form", "leaders")) if dark is None else dark
-    is_photo = rng.random() < 0.2 if photographed is None else photographed
+    dark_roll, photo_roll = rng.random(), rng.random()
+    is_dark = (dark_roll < 0.25 and chosen.kind in ("form", "leaders")) if dark is None else dark
+    is_photo = photo_roll < 0.2 if photographed is None else photographed
     look = make_look(rng, issuer.accent, is_dark)
     shown = {p.key: truth_value(p) for p in pairs}
     if chosen.kind == "holder-blocks":
