@@ -277,6 +277,23 @@ def _names_a_bank(text: str) -> bool:
                for word in (*bank.detect, bank.name) if len(normalize(word)) >= 3)
 
 
+APP_WORDS = frozenset(("banco", "en", "linea", "movil", "costa", "rica", "r", "l", "rl", "app", "internet", "banking",
+                       "banca", "de", "grupo", "n", "1", "online", "conectado"))
+"""Words an issuer's or app's name carries besides the bank's own (`Scotia en Línea`, `Banco Davivienda`)."""
+
+
+def _only_a_bank(text: str) -> bool:
+    """Whether a line is an issuer's or its app's name and nothing else (a page's heading), never a description."""
+    _generic, banks = load_layouts()
+    plain = f" {normalize(text)} "
+    for bank in banks:
+        for word in sorted((*bank.detect, bank.name), key=len, reverse=True):
+            if len(normalize(word)) >= 3 and f" {normalize(word)} " in plain:
+                rest = plain.replace(f" {normalize(word)} ", " ").split()
+                return all(w in APP_WORDS for w in rest)
+    return False
+
+
 def _in_words(text: str) -> bool:
     """Whether a line is a sentence (more than four words, three of them lower case and no connector): the holder's
     name is not found under it, however short the line it wraps to (`... realizado por JOSÉ` / `ALBERTO`)."""
@@ -645,6 +662,8 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         text = clean_text(_without_full_stop(without_reference(phrase(value.text))))
         if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text):
             continue
+        if _only_a_bank(text):
+            continue  # a page's heading (`Scotia en Línea`) over a title read as a label (`Detalle del movimiento`)
         if re.search(r"\d{15}", text):
             continue  # a reference's digits (`N.º trámite 2026...`): the next field's value under a cut label
         candidates.append(Candidate(text, min(value.conf, _trust(pair)), f"pair:{pair.label}"))
