@@ -147,8 +147,10 @@ UNKNOWN_LABEL = 0.65
 UNREAD_WORDS = 0.3
 """Words under a label nobody knows read with less confidence than this are marks, not a description."""
 HEADING_SIDES = {
-    **dict.fromkeys(("origen", "ordenante", "remitente", "originador", "emisor", "pagador", "debito"), "payer"),
-    **dict.fromkeys(("destino", "beneficiario", "destinatario", "receptor", "favorecido", "acreditar"), "payee"),
+    **dict.fromkeys(("origen", "ordenante", "remitente", "originador", "emisor", "pagador", "debito", "debitada",
+                     "envia"), "payer"),
+    **dict.fromkeys(("destino", "beneficiario", "destinatario", "receptor", "favorecido", "acreditar", "acreditada",
+                     "recibe"), "payee"),
 }
 """The nouns a section's heading names its holder by (`Datos del beneficiario`); a bank's or a title's words
 (`CS Ahorro y Crédito`, `Transferencia recibida`) name none."""
@@ -660,7 +662,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         if reread is not None and not candidates:
             value = _reread_symbols(value, reread)
         text = clean_text(_without_full_stop(without_reference(phrase(value.text))))
-        if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text):
+        if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text) or is_phone(text):
             continue
         if _only_a_bank(text):
             continue  # a page's heading (`Scotia en Línea`) over a title read as a label (`Detalle del movimiento`)
@@ -846,7 +848,8 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
             others.append(Reading(money_again, second.conf, False))
     cap = _trust(named[0]) if named else 0.9
     value, currency, conf, currency_conf = choose_amount(labelled, others, photo, sign_free, cap=max(cap, 0.85))
-    if not named and any(p.kind == "amount" for p in pairs):
+    unread = bool(labelled) and all(lenient_amount(v.text) is None for v in labelled)
+    if (not named and any(p.kind == "amount" for p in pairs)) or unread:
         # An amount label whose value could not be read leaves only amounts found by their shape: never sure.
         conf, currency_conf = min(conf, UNREAD_AMOUNT_LABEL), min(currency_conf, UNREAD_AMOUNT_LABEL)
     if column is not None and named and currency == column:

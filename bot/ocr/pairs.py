@@ -209,7 +209,8 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         start = value[0].box[0] if value[0].box is not None else None
         # A value cut where the next label starts on its line does not go on at the next line.
         lines = [value, *([] if cut else _continuation(segs, i, labels, inline, seg, pitch,
-                                                       seg.edge(0) if holder else None, value_left=start))]
+                                                       seg.edge(0) if holder else None, value_left=start,
+                                                       prose=match.kind == "description"))]
         pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline",
                           seg.tokens[:count], pieces[seg.row] > 1 or rows[seg.row].crowded))
     direction, settled = _direction(segs, labels, inline)
@@ -220,7 +221,8 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         header = seg.row in headers
         if right is not None and right not in labels and right not in inline and not header:
             holder = match.kind.startswith(("payer", "payee")) and _contact(segs[right])
-            more = _continuation(segs, right, labels, inline, segs[right], pitch, seg.edge(0) if holder else None)
+            more = _continuation(segs, right, labels, inline, segs[right], pitch, seg.edge(0) if holder else None,
+                                 prose=match.kind == "description")
             lines = [_strip_colon(segs[right].tokens), *more]
             pairs.append(Pair(match, seg.text, tuple(line for line in lines if line), "right", seg.tokens,
                               pieces[seg.row] > 2 or rows[seg.row].crowded))
@@ -261,7 +263,10 @@ def _values_under_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
         if j is None or j not in inline or len(_row_of(segs, j)) > 1 or _gap(segs[i], segs[j]) > LINE_GAP:
             continue
         count, guess = inline[j]
-        if guess.how in (KEYWORD, SIMILAR) and not segs[j].tokens[count - 1].text.endswith(":"):
+        named = guess.kind.endswith("_name") and looks_like_name(" ".join(t.text for t in segs[j].tokens[count:]))
+        if guess.how in (KEYWORD, SIMILAR) and not segs[j].tokens[count - 1].text.endswith(":") and not named:
+            # A holder's label with a name after it (`Nombre del titular Mauricio Rojas`) is a pair of its own
+            # under a section's heading (`Cuenta debitada`), not that heading's value.
             del inline[j]
 
 
@@ -475,8 +480,8 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
             if _gap(a, b) > reach:
                 break
             near, j = j, _neighbour(segs, j, step)
-        if j is None or j in labels or j in inline:
-            continue
+        if j is None or j in labels or j in inline or (j > 0 and segs[j - 1].row == segs[j].row and j - 1 in labels):
+            continue  # taken, or the value of the label left of it on its row (`Celular:   (506) 7506-3928`)
         upper, lower = (segs[near], segs[j]) if step > 0 else (segs[j], segs[near])
         if _gap(upper, lower) > reach:
             continue
@@ -503,15 +508,17 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
 
 def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
                   inline: dict[int, tuple[int, LabelMatch]], first: Segment, pitch: float,
-                  holder_edge: int | None = None, *, value_left: int | None = None) -> list[tuple[Token, ...]]:
+                  holder_edge: int | None = None, *, value_left: int | None = None,
+                  prose: bool = False) -> list[tuple[Token, ...]]:
     """Lines under a value that carry on its text: alone on their row, aligned with it (or with where the value
     starts after its label, `value_left`), closer than rows are. Under a holder's account (`holder_edge`: its
-    label's left edge), the holder's name may start under the label."""
+    label's left edge), the holder's name may start under the label. A description (`prose`) wraps as text does,
+    up to three more lines at the row's own pitch, each starting where its value does."""
     out: list[tuple[Token, ...]] = []
     if not first.boxed:
         return out
     k = i
-    for _ in range(2):
+    for _ in range(3 if prose else 2):
         n = _neighbour(segs, k, 1)
         if n is None or n in labels or n in inline or not segs[n].boxed:
             break
@@ -521,7 +528,8 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
         holder_line = holder_edge is not None and not out and looks_like_name(segs[n].text) and (
             aligned or abs(segs[n].edge(0) - holder_edge) < first.height
         )
-        far = 1.05 if holder_line else 0.8
+        starts = abs(segs[n].edge(0) - (value_left if value_left is not None else first.edge(0))) < first.height
+        far = 1.05 if holder_line or (prose and starts) else 0.8
         if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > far * pitch:
             break
         if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[k].height, segs[n].height) and not holder_line:
