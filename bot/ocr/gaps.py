@@ -52,7 +52,7 @@ def _leaderless(text: str) -> str:
     return LEADER.sub(cut, text)
 
 
-LEADER_WORD = re.compile(r"[oOcC0nmrliuea.·•:;!|+,'`?]{2,}")
+LEADER_WORD = re.compile(r"[oOcC0nmrliueas.·•:;!|+,'`?“”\"]{2,}")
 """What Tesseract makes of a dot leader read as a word of its own: `ccococcooooo`, `rl`, `..00ococ`, `+..+:`."""
 LEADER_CONF = 5
 """A leader read as letters gets a confidence near 0 (of 100); a word it really is gets far more."""
@@ -81,7 +81,7 @@ def _leader_words(words: Sequence[Word]) -> set[int]:
         tall = sorted(w.height for w in row if len(w.text) >= 2)
         middle = tall[len(tall) // 2] if tall else 0
         dots = (bool(tall) and word.height < DOTS_HIGH * middle and word.conf < LEADER_CONF
-                and not any(ch.isdigit() for ch in word.text) and len(word.text) >= 3)
+                and 4 * sum(ch.isdigit() for ch in word.text) <= len(word.text) and len(word.text) >= 3)
         if not thin and not dots and (not LEADER_WORD.fullmatch(word.text) or word.text.lower() in SHORT_WORDS):
             continue
         low = bool(tall) and word.height < LOW_WORD * middle
