@@ -680,7 +680,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
     if notice.description and not candidates and (notice.description_labelled or not cut_phrase(notice.description)):
         text, conf = _in_text(flat, notice.description, reread)
         cleaned = clean_text(text)
-        if cleaned:
+        if cleaned and not _typed_line(cleaned) and not is_account(cleaned):
             base = PROSE if notice.description_labelled else PROSE_WEAK
             candidates.append(Candidate(cleaned, min(base, conf), "prose"))
     if not candidates:

@@ -53,6 +53,9 @@ LABEL_WORDS = 5
 """The most words a label printed without a colon has (before its value, or alone on its piece)."""
 MASKED_TAIL = re.compile(r"[*xX•·.+e]{1,12}\s?\d{3,4}")
 """An account shown by its last digits behind a mask, however the stars were read (`***193`, `*e193`)."""
+TYPE_SPLIT = 1.25
+"""Words at least this much taller (by their median height) than the words before them on their line, and apart
+from them, are a value after its label in smaller type."""
 TABLE_ROWS = 3
 """Rows of a known label with its value apart beside it that make the page a table of labels and values."""
 
@@ -175,6 +178,9 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         split = vocabulary.prefix([t.text for t in seg.tokens])
         if split is not None and _longer_label(segs, i, split[0], vocabulary):
             split = None
+        typeset = _typeset_label(seg, vocabulary)
+        if typeset is not None and (split is None or not seg.tokens[split[0] - 1].text.endswith(":")):
+            split = typeset
         if split is None:
             split = _spaced_label(seg, vocabulary)
         if split is not None and split[1].how in (KNOWN, FUZZY) and _strip_colon(seg.tokens[split[0]:]):
@@ -184,6 +190,9 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         beside = leftmost and i + 1 < len(segs) and segs[i + 1].row == seg.row
         alone = leftmost and seg.boxed and (i + 1 == len(segs) or segs[i + 1].row != seg.row)
         whole = vocabulary.is_label_text(seg.text, beside=beside, alone=alone)
+        if whole is None and beside and _smaller_than(seg, segs[i + 1]) and _label_shaped(seg.text):
+            # A label in smaller type than the value beside it (a form's light labels), known or not.
+            whole = vocabulary.match(label_words(seg.text)) or LabelMatch("unknown", SIMILAR)
         if whole is not None and not _marks(seg):
             labels[i] = whole
             continue
@@ -297,6 +306,46 @@ def _spaced_label(seg: Segment, vocabulary: Vocabulary) -> tuple[int, LabelMatch
     return widest + 1, match
 
 
+def _smaller_than(seg: Segment, other: Segment) -> bool:
+    """Whether a piece is printed in clearly smaller type than another (by its words' median and tallest box)."""
+    mine = [t.box[3] - t.box[1] for t in seg.tokens if t.box is not None]
+    theirs = [t.box[3] - t.box[1] for t in other.tokens if t.box is not None]
+    return bool(mine and theirs) and median(mine) * TYPE_SPLIT <= median(theirs) and max(mine) < max(theirs)
+
+
+def _label_shaped(text: str) -> bool:
+    """Words a label may be (a few words, no digits, not a name's capitals)."""
+    return (text[:1].isalpha() and not any(ch.isdigit() for ch in text) and len(text.split()) <= LABEL_WORDS
+            and not looks_like_name(text.rstrip(":")))
+
+
+def _typeset_label(seg: Segment, vocabulary: Vocabulary) -> tuple[int, LabelMatch] | None:
+    """(words taken, match) for a label printed in smaller type than the value after it on its line, apart by the
+    line's widest space (a form's light labels against a gutter: `Descripción adicional   Cliente ID-98574`),
+    whether or not its words are known; a wording nobody knows is a label of no field (its value typed by shape)."""
+    tokens = seg.tokens
+    if len(tokens) < 2 or not seg.boxed:
+        return None
+    boxes = [t.box for t in tokens if t.box is not None]
+    gaps = [b[0] - a[2] for a, b in itertools.pairwise(boxes)]
+    heights = [b[3] - b[1] for b in boxes]
+    widest = max(range(len(gaps)), key=lambda k: gaps[k])
+    count = widest + 1
+    left, right = heights[:count], heights[count:]
+    others = [g for k, g in enumerate(gaps) if k != widest]
+    if count > LABEL_WORDS or any(ch.isdigit() for t in tokens[:count] for ch in t.text):
+        return None
+    if gaps[widest] < LABEL_SPACE * max(median(others) if others else 0.0, SPACE * median(right)):
+        return None
+    if median(left) * TYPE_SPLIT > median(right) or max(left) >= max(right):
+        return None
+    text = " ".join(t.text for t in tokens[:count])
+    if not text[:1].isalpha() or looks_like_name(text) and vocabulary.match(label_words(text)) is None:
+        return None
+    match = vocabulary.match(label_words(text))
+    return count, match if match is not None else LabelMatch("unknown", SIMILAR)
+
+
 def _longer_label(segs: Sequence[Segment], i: int, count: int, vocabulary: Vocabulary) -> bool:
     """Whether a known wording at the start of a piece only starts a longer label: the rest is label words
     (`Nombre del cliente` + `origen`, `Ref.` + `SINPE Móvil`) and the value is the next piece on the row, or the
@@ -306,6 +355,8 @@ def _longer_label(segs: Sequence[Segment], i: int, count: int, vocabulary: Vocab
         return False
     words = label_words(" ".join(rest))
     if i + 1 < len(segs) and segs[i + 1].row == segs[i].row:
+        if _smaller_than(segs[i], segs[i + 1]) and _label_shaped(segs[i].text):
+            return True  # the whole piece is printed as a label against its value (`Descripción adicional`)
         return bool(words) and all(vocabulary.familiar(w) or w in STOP_WORDS for w in words)
     sides = vocabulary.keywords.get("payer", frozenset()) | vocabulary.keywords.get("payee", frozenset())
     if any(w in sides or side_of_verb([w]) for w in words) and all(vocabulary.familiar(w) or w in STOP_WORDS
