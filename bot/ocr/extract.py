@@ -100,6 +100,8 @@ BASE = {KNOWN: 0.97, FUZZY: 0.94, KEYWORD: 0.88, SIMILAR: 0.8}
 the nearest known wording is a guess, and what it names is never sure."""
 HOLDER_UNDER_ACCOUNT = 0.85
 HOLDER_BY_ORDER = 0.55
+HOLDER_UNDER_HEADING = 0.8
+"""A holder's name found only by its place: alone beside an account, under a heading that names its side."""
 """A name with no label, beside an account: the first is taken for the payer, the second for the payee."""
 PROSE = 0.85
 PROSE_WEAK = 0.75
@@ -327,9 +329,9 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
         if side is None or (pair.kind.endswith("_phone") and not (
             len(pair.lines) >= 2 and is_phone(pair.line_texts()[0]) and not _claimed(pair.lines[1:], pair, pairs))):
             continue  # a phone's label heads a holder's name only on a line of its own under the number
-        above = _side_of_account_above(pair, pairs, vocab)
-        headed = None if above else _side_of_heading(pair, rows, vocab)
-        side = above or headed or side
+        headed = _side_of_heading(pair, rows, vocab)
+        above = None if headed else _side_of_account_above(pair, pairs, vocab)
+        side = headed or above or side
         found = _name_from_lines(pair.lines)
         if found is None:
             continue
@@ -377,6 +379,9 @@ def _side_of_account_above(pair: Pair, pairs: Sequence[Pair], vocab: Vocabulary)
     if not above:
         return None
     nearest = min(above, key=lambda item: item[0])[1]
+    said = label_words(nearest.label)
+    if not any(_keyword_side(w, vocab) or side_of_verb([w]) for w in said):
+        return None  # `Celular:` says no more of which holder than `Nombre:` does
     return _side(nearest.kind) if nearest.kind.endswith(("_account", "_phone")) else None
 
 
@@ -388,8 +393,12 @@ def _side_of_heading(pair: Pair, rows: Sequence[Row], vocab: Vocabulary) -> str 
         return None
     first = pair.label_tokens[0]
     at = next((k for k, row in enumerate(rows) if any(t is first for t in row.tokens)), None)
-    if at is None:
-        return None
+    return None if at is None else _heading_above(at, rows, vocab)
+
+
+def _heading_above(at: int, rows: Sequence[Row], vocab: Vocabulary) -> str | None:
+    """The side named by the nearest section heading above row `at` (a short line naming a side and nothing else);
+    a row of another field, or a row naming a side that holds a value, ends the search."""
     for row in reversed(rows[max(0, at - HEADING_REACH) : at]):
         words = label_words(row.text)
         sides = {s for w in words if (s := HEADING_SIDES.get(w)) is not None}
@@ -1009,6 +1018,12 @@ def extract(
 
     names = _names(pairs, notice, inner, banks, vocab, flat, rows)
     blocks = holder_lines(rows, vocab, pairs)
+    for name in blocks:
+        at = next((k for k, row in enumerate(rows) if name in row.text), None)
+        side = _heading_above(at, rows, vocab) if at is not None else None
+        if side is not None and not names[side] and name not in (c.value for cs in names.values() for c in cs):
+            # A name alone by its account, in a section whose heading names its side (`Datos de destino`).
+            names[side].append(Candidate(name, HOLDER_UNDER_HEADING, "block-heading"))
     if len(blocks) == 2:
         for side, name in zip(("payer", "payee"), blocks, strict=True):
             if not names[side]:
