@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from rapidfuzz import fuzz
@@ -572,6 +572,38 @@ def _lines(tokens: Sequence[Token]) -> list[list[int]]:
     return lines
 
 
+MAIL_HEADERS = frozenset(("de", "para", "asunto", "cc", "cco", "fecha", "enviado", "from", "to", "subject", "date"))
+"""An e-mail's own header names, as a mail app prints them over the message (`De:`, `Para:`, `Asunto:`)."""
+MAIL_ROWS = 2.5
+"""Header rows of one block are at most this many text heights apart."""
+
+
+def _mail_headers_aside(pairs: Sequence[Pair]) -> tuple[list[Pair], frozenset[int]]:
+    """Pairs with the mail's own headers set aside: `De:` there names the mail's sender (`Alertas BCR
+    <avisos@...>`), `Para:` its reader, `Asunto:` its subject, never the payment's payer, payee or description.
+    A block of such one-word labels on rows close together is the mail's when it holds a subject or an address;
+    the ids of its words come back too, so no sentence reads them."""
+    heads = [p for p in pairs if len(words := label_words(p.label)) == 1 and words[0] in MAIL_HEADERS
+             and p.label.rstrip().endswith(":") and _top(p.label_tokens) is not None]
+    heads.sort(key=lambda p: _top(p.label_tokens) or 0)
+    blocks: list[list[Pair]] = []
+    for pair in heads:
+        top = _top(pair.label_tokens) or 0
+        height = max(t.box[3] - t.box[1] for t in pair.label_tokens if t.box is not None)
+        last = blocks[-1][-1] if blocks else None
+        if last is not None and top - (_top(last.label_tokens) or 0) <= MAIL_ROWS * height:
+            blocks[-1].append(pair)
+        else:
+            blocks.append([pair])
+    mail: set[int] = set()
+    for block in blocks:
+        names = {label_words(p.label)[0] for p in block}
+        if len(names) >= 2 and (names & {"asunto", "subject"} or any("@" in p.text for p in block)):
+            mail.update(id(p) for p in block if label_words(p.label)[0] not in ("fecha", "date"))
+    words = frozenset(id(t) for p in pairs if id(p) in mail for t in (*p.label_tokens, *p.tokens))
+    return [replace(p, match=LabelMatch("ignore", KNOWN)) if id(p) in mail else p for p in pairs], words
+
+
 def _aside(pair: Pair) -> bool:
     """Whether a pair's value is set aside from the fields: a fee or status, an account, a phone (as typed)."""
     if pair.kind == "ignore":
@@ -684,12 +716,13 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         if match.kind == "description":
             text, conf = _in_text(flat, text, reread)
             cleaned = clean_text(text)
-            if cleaned:
+            if cleaned and not _typed_line(cleaned) and not _starts_with_label(cleaned.split(), vocab):
                 candidates.append(Candidate(cleaned, min(PROSE, conf), "sentence-label"))
     if notice.description and not candidates and (notice.description_labelled or not cut_phrase(notice.description)):
         text, conf = _in_text(flat, notice.description, reread)
         cleaned = clean_text(text)
-        if cleaned and not _typed_line(cleaned) and not is_account(cleaned):
+        if cleaned and not _typed_line(cleaned) and not is_account(cleaned) and not _starts_with_label(
+                cleaned.split(), vocab):
             base = PROSE if notice.description_labelled else PROSE_WEAK
             candidates.append(Candidate(cleaned, min(base, conf), "prose"))
     if not candidates:
@@ -987,7 +1020,7 @@ def extract(
     ignored = frozenset(id(t) for p in first_pairs if p.kind == "ignore" for t in p.tokens)
     bank, bank_conf = _bank(rows, ignored, banks)
     vocab = vocabulary(bank.name if bank else None)
-    pairs = find_pairs(rows, vocab) if bank and bank.labels else first_pairs
+    pairs, mail = _mail_headers_aside(find_pairs(rows, vocab) if bank and bank.labels else first_pairs)
     excluded = frozenset(id(t) for p in pairs if _aside(p) for t in p.tokens)
     # Who paid whom is read in sentences only from what no label explains, so a card's rows never read
     # as a notification.
@@ -999,8 +1032,9 @@ def extract(
         and not _opens_phrase(s.text) for t in _label_part(s.tokens, vocab)
     )
     flat = flatten_rows(rows)
-    notice = read_notification(flat.text, flatten_rows(rows, explained).text)
-    inner = _sentence_labels(flat.text, vocab)
+    said = flatten_rows(rows, mail).text if mail else flat.text
+    notice = read_notification(said, flatten_rows(rows, explained | mail).text)
+    inner = _sentence_labels(said, vocab)
     conf: dict[str, float] = {}
 
     money, currency, conf["amount"], conf["currency"] = _amount(pairs, rows, excluded, photo, reread, recheck)
