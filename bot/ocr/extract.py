@@ -600,8 +600,8 @@ def _mail_headers_aside(pairs: Sequence[Pair]) -> tuple[list[Pair], frozenset[in
         names = {label_words(p.label)[0] for p in block}
         if len(names) >= 2 and (names & {"asunto", "subject"} or any("@" in p.text for p in block)):
             mail.update(id(p) for p in block if label_words(p.label)[0] not in ("fecha", "date"))
-    words = frozenset(id(t) for p in pairs if id(p) in mail for t in (*p.label_tokens, *p.tokens))
-    return [replace(p, match=LabelMatch("ignore", KNOWN)) if id(p) in mail else p for p in pairs], words
+    read = frozenset(id(t) for p in pairs if id(p) in mail for t in (*p.label_tokens, *p.tokens))
+    return [replace(p, match=LabelMatch("ignore", KNOWN)) if id(p) in mail else p for p in pairs], read
 
 
 def _aside(pair: Pair) -> bool:

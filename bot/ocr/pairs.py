@@ -340,7 +340,7 @@ def _typeset_label(seg: Segment, vocabulary: Vocabulary) -> tuple[int, LabelMatc
     if median(left) * TYPE_SPLIT > median(right) or max(left) >= max(right):
         return None
     text = " ".join(t.text for t in tokens[:count])
-    if not text[:1].isalpha() or looks_like_name(text) and vocabulary.match(label_words(text)) is None:
+    if not text[:1].isalpha() or (looks_like_name(text) and vocabulary.match(label_words(text)) is None):
         return None
     match = vocabulary.match(label_words(text))
     return count, match if match is not None else LabelMatch("unknown", SIMILAR)
