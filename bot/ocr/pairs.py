@@ -226,7 +226,7 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
     headers = {row for row, count in Counter(segs[i].row for i in labels).items() if count >= 2}
     for i, match in sorted(labels.items()):
         seg = segs[i]
-        right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row), None)
+        right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row and not _marks(segs[j])), None)
         header = seg.row in headers
         if right is not None and right not in labels and right not in inline and not header:
             holder = match.kind.startswith(("payer", "payee")) and _contact(segs[right])
