@@ -3,7 +3,7 @@ asked for by name (`generate(seed, family="w-leaders")`, `bench/ocr_accuracy.py 
 
 Dotted leaders in a proportional face, a form whose labels are right-aligned against a gutter in small light type
 beside large values, grids of header cells over value cells, holder blocks under section headings with generic
-labels (or the holder's name alone beside its account), and an e-mail whose own headers (`De:`, `Para:`,
+labels (or the holder's name alone beside its account), the same blocks side by side, and an e-mail whose own headers (`De:`, `Para:`,
 `Asunto:`) name the mail's sender and reader, not the payment's. Descriptions sometimes carry their own
 punctuation or wrap to a second line. A few more label wordings are drawn here, never one a held-out group prints
 (`held_keys`). Seeds drawn from the tuned set without a family never come here, so every earlier tuned receipt is
@@ -35,6 +35,7 @@ LAYOUT_FAMILIES: tuple[Family, ...] = (
     Family("w-grid", "card", "grid"),
     Family("w-holder-blocks", "card", "holder-blocks"),
     Family("w-mail-headers", "card", "mail-headers"),
+    Family("w-side-blocks", "card", "side-blocks"),
 )
 LAYOUT_NAMES = frozenset(f.name for f in LAYOUT_FAMILIES)
 
@@ -220,17 +221,48 @@ def _holder_block(pairs: list[Pair], side: str, content: Content, rng: random.Ra
     return rows + lines if bare and rng.random() < 0.5 else lines + rows
 
 
+def _side_blocks(draw: ImageDraw.ImageDraw, y: int, width: int, look: Look, pairs: list[Pair], content: Content,
+                 rng: random.Random, sides: list[str], colon: bool, shown: dict[str, str]) -> int:
+    """The two holders' blocks side by side, each under its heading, labels above their values."""
+    heading_face, label_face, value_face = look.face(0.85, bold=True), look.face(0.68), look.face(0.85)
+    column = (width - 160) // 2
+    bottom = y
+    for c, side in enumerate(sides):
+        x, yy = 60 + c * (column + 40), y
+        heading = rng.choice(HEADINGS[side])
+        draw.text((x, yy), heading.upper() if rng.random() < 0.3 else heading, font=heading_face, fill=look.accent)
+        yy += int(heading_face.size * 1.4)
+        draw.line((x, yy, x + column, yy), fill=look.accent, width=2)
+        yy += 14
+        for key, label, value in _holder_block(pairs, side, content, rng):
+            if key.endswith("_name"):
+                shown[key] = value
+            if label:
+                draw.text((x + 10, yy), f"{label}:" if colon else label, font=label_face, fill=look.muted)
+                yy += int(label_face.size * 1.3)
+            for line in wrap(value, value_face, column - 20):
+                put(draw, (x + 10, yy), line, value_face, look.fg)
+                yy += int(value_face.size * 1.3)
+            yy += int(value_face.size * 0.4)
+        bottom = max(bottom, yy)
+    return bottom + int(value_face.size * 0.8)
+
+
 def render_holder_blocks(pairs: list[Pair], look: Look, bank: Bank, rng: random.Random, content: Content,
-                         ) -> tuple[Image.Image, bool, dict[str, str]]:
+                         side_by_side: bool = False) -> tuple[Image.Image, bool, dict[str, str]]:
     """A `comprobante` with section headings: each holder's block under a heading that names its side, with
-    generic labels (`Nombre`, `Cuenta`) or the name alone by its account; then the payment's own rows."""
-    width = 1080
+    generic labels (`Nombre`, `Cuenta`) or the name alone by its account (`side_by_side`: the two blocks in two
+    columns); then the payment's own rows."""
+    width = 1400 if side_by_side else 1080
     image, draw = _page(width, look)
     y, named = _head(draw, width, look, bank, rng)
     heading_face, label_face, value_face = look.face(0.9, bold=True), look.face(0.75), look.face(0.9)
     colon = rng.random() < 0.6
     shown: dict[str, str] = {}
     sides = ["payer", "payee"] if rng.random() < 0.8 else ["payee", "payer"]
+    if side_by_side:
+        y = _side_blocks(draw, y, width, look, pairs, content, rng, sides, colon, shown)
+        sides = []
     for side in sides:
         heading = rng.choice(HEADINGS[side])
         draw.text((60, y), heading.upper() if rng.random() < 0.3 else heading, font=heading_face, fill=look.accent)
@@ -345,8 +377,8 @@ def generate_layout(seed: int, *, family: str | None = None, bank: str | None = 
     is_photo = photo_roll < 0.2 if photographed is None else photographed
     look = make_look(rng, issuer.accent, is_dark)
     shown = {p.key: truth_value(p) for p in pairs}
-    if chosen.kind == "holder-blocks":
-        image, named, holders = render_holder_blocks(pairs, look, issuer, rng, content)
+    if chosen.kind in ("holder-blocks", "side-blocks"):
+        image, named, holders = render_holder_blocks(pairs, look, issuer, rng, content, chosen.kind == "side-blocks")
         shown = {k: v for k, v in shown.items() if not k.startswith(("payer", "payee"))} | holders
     elif chosen.kind == "mail-headers":
         image, named = render_mail_headers(pairs, look, issuer, rng, content)
