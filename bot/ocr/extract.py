@@ -396,6 +396,16 @@ def _side_of_heading(pair: Pair, rows: Sequence[Row], vocab: Vocabulary) -> str 
     return None if at is None else _heading_above(at, rows, vocab)
 
 
+def _side_heading(text: str) -> str | None:
+    """The side a section heading names (`ORIGEN DE LOS FONDOS`, `Datos del beneficiario`): a short line of words
+    without digits or a colon, one of them a holder's noun; no sentence reads a name in it."""
+    words = label_words(text)
+    sides = {s for w in words if (s := HEADING_SIDES.get(w)) is not None}
+    if len(sides) != 1 or not 2 <= len(words) <= 5 or any(ch.isdigit() for ch in text) or ":" in text:
+        return None
+    return sides.pop()
+
+
 def _heading_above(at: int, rows: Sequence[Row], vocab: Vocabulary) -> str | None:
     """The side named by the nearest section heading above row `at` (a short line naming a side and nothing else);
     a row of another field, or a row naming a side that holds a value, ends the search."""
@@ -1030,7 +1040,7 @@ def extract(
         id(t) for s in segments(rows)
         if vocab.is_label_text(s.text) and not sentence_piece(s.text) and not _SENTENCE_INSIDE.search(s.text)
         and not _opens_phrase(s.text) for t in _label_part(s.tokens, vocab)
-    )
+    ) | frozenset(id(t) for s in segments(rows) if _side_heading(s.text) for t in s.tokens)
     flat = flatten_rows(rows)
     said = flatten_rows(rows, mail).text if mail else flat.text
     notice = read_notification(said, flatten_rows(rows, explained | mail).text)
