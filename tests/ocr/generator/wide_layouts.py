@@ -3,11 +3,11 @@ asked for by name (`generate(seed, family="w-leaders")`, `bench/ocr_accuracy.py 
 
 Dotted leaders in a proportional face, a form whose labels are right-aligned against a gutter in small light type
 beside large values, grids of header cells over value cells, holder blocks under section headings with generic
-labels (or the holder's name alone beside its account), the same blocks side by side, and an e-mail whose own headers (`De:`, `Para:`,
-`Asunto:`) name the mail's sender and reader, not the payment's. Descriptions sometimes carry their own
-punctuation or wrap to a second line. A few more label wordings are drawn here, never one a held-out group prints
-(`held_keys`). Seeds drawn from the tuned set without a family never come here, so every earlier tuned receipt is
-unchanged.
+labels (or the holder's name alone beside its account), the same blocks side by side, and an e-mail whose own
+headers (`De:`, `Para:`, `Asunto:`) name the mail's sender and reader, not the payment's. Descriptions sometimes
+carry their own punctuation or wrap to a second line. A few more label wordings are drawn here, never one a
+held-out group prints (`held_keys`). Seeds drawn from the tuned set without a family never come here, so every
+earlier tuned receipt is unchanged.
 """
 
 from __future__ import annotations
