@@ -219,7 +219,8 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         # A value cut where the next label starts on its line does not go on at the next line.
         lines = [value, *([] if cut else _continuation(segs, i, labels, inline, seg, pitch,
                                                        seg.edge(0) if holder else None, value_left=start,
-                                                       prose=match.kind == "description"))]
+                                                       prose=match.kind == "description",
+                                                       named=match.kind.endswith("_name")))]
         pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline",
                           seg.tokens[:count], pieces[seg.row] > 1 or rows[seg.row].crowded))
     direction, settled = _direction(segs, labels, inline)
@@ -229,9 +230,9 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row and not _marks(segs[j])), None)
         header = seg.row in headers
         if right is not None and right not in labels and right not in inline and not header:
-            holder = match.kind.startswith(("payer", "payee")) and _contact(segs[right])
+            holder = match.kind.startswith(("payer", "payee")) and _contact_only(segs[right], 0)
             more = _continuation(segs, right, labels, inline, segs[right], pitch, seg.edge(0) if holder else None,
-                                 prose=match.kind == "description")
+                                 prose=match.kind == "description", named=match.kind.endswith("_name"))
             lines = [_strip_colon(segs[right].tokens), *more]
             pairs.append(Pair(match, seg.text, tuple(line for line in lines if line), "right", seg.tokens,
                               pieces[seg.row] > 2 or rows[seg.row].crowded))
@@ -560,16 +561,17 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
 def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
                   inline: dict[int, tuple[int, LabelMatch]], first: Segment, pitch: float,
                   holder_edge: int | None = None, *, value_left: int | None = None,
-                  prose: bool = False) -> list[tuple[Token, ...]]:
+                  prose: bool = False, named: bool = False) -> list[tuple[Token, ...]]:
     """Lines under a value that carry on its text: alone on their row, aligned with it (or with where the value
     starts after its label, `value_left`), closer than rows are. Under a holder's account (`holder_edge`: its
     label's left edge), the holder's name may start under the label. A description (`prose`) wraps as text does,
-    up to three more lines at the row's own pitch, each starting where its value does."""
+    up to six more lines at the row's own pitch, each starting where its value does; a holder's name (`named`)
+    wraps so once, when the line carries the name on (`Constructora Monteverde` / `S.A.`)."""
     out: list[tuple[Token, ...]] = []
     if not first.boxed:
         return out
     k = i
-    for _ in range(3 if prose else 2):
+    for _ in range(6 if prose else 3 if named else 2):
         n = _neighbour(segs, k, 1)
         if n is None or n in labels or n in inline or not segs[n].boxed:
             break
@@ -580,7 +582,10 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
             aligned or abs(segs[n].edge(0) - holder_edge) < first.height
         )
         starts = abs(segs[n].edge(0) - (value_left if value_left is not None else first.edge(0))) < first.height
-        far = 1.05 if holder_line or (prose and starts) else 0.8
+        before = " ".join(t.text for t in out[-1]) if out else " ".join(
+            t.text for t in first.tokens if value_left is None or (t.box and t.box[0] >= value_left - 2))
+        carried = named and starts and (is_legal_form(segs[n].text) or looks_like_name(f"{before} {segs[n].text}"))
+        far = 1.05 if holder_line or (prose and starts) or carried else 0.8
         if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > far * pitch:
             break
         if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[k].height, segs[n].height) and not holder_line:

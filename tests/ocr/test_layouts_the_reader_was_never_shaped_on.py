@@ -66,3 +66,16 @@ def test_an_emails_own_sender_and_subject_are_not_the_payer_and_the_description(
     assert fields.description == receipt.truth.description == "Transferencia"
     receipt, fields = _read("w-mail-headers", 20016)  # no description at all: the subject is none
     assert receipt.truth.description is None and fields.description is None
+
+
+def test_a_holders_name_wrapped_under_its_account_is_read_whole() -> None:
+    receipt, fields = _read("w-form", 20011)  # `Quien envía  CR97 ... 2882` / `María de los Ángeles` / `Esquivel ...`
+    assert fields.payer_name == receipt.truth.payer_name == "María de los Ángeles Esquivel Villalobos"
+    receipt, fields = _read("w-form", 20037)  # a 17-digit client account over the name; `Constructora ...` / `S.A.`
+    assert fields.payer_name == receipt.truth.payer_name == "María Rodríguez Rojas"
+    assert fields.payee_name == receipt.truth.payee_name == "Constructora Monteverde S.A."
+
+
+def test_two_holder_blocks_side_by_side_are_read_one_column_at_a_time() -> None:
+    receipt, fields = _read("w-side-blocks", 20001)  # `DESTINO DE LOS FONDOS` | `Datos del ordenante`
+    assert (fields.payer_name, fields.payee_name) == (receipt.truth.payer_name, receipt.truth.payee_name)
