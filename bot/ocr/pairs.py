@@ -227,7 +227,7 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
     headers = {row for row, count in Counter(segs[i].row for i in labels).items() if count >= 2}
     for i, match in sorted(labels.items()):
         seg = segs[i]
-        right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row and not _marks(segs[j])), None)
+        right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row and not _blot(segs[j])), None)
         header = seg.row in headers
         if right is not None and right not in labels and right not in inline and not header:
             holder = match.kind.startswith(("payer", "payee")) and _contact_only(segs[right], 0)
@@ -283,6 +283,11 @@ def _values_under_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
 def _marks(seg: Segment) -> bool:
     """A piece of a letter or three read unsurely: marks (a rule, a border) read as a short word (`de`, `De`)."""
     return sum(ch.isalpha() for ch in seg.text) <= MARK_LETTERS and max(t.conf for t in seg.tokens) < LABEL_CONF
+
+
+def _blot(seg: Segment) -> bool:
+    """A piece of at most three letters or digits read unsurely: a shaded band's edge or an icon (`MN`), no value."""
+    return sum(ch.isalnum() for ch in seg.text) <= MARK_LETTERS and max(t.conf for t in seg.tokens) < LABEL_CONF
 
 
 def _spaced_label(seg: Segment, vocabulary: Vocabulary) -> tuple[int, LabelMatch] | None:
