@@ -317,6 +317,7 @@ def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[La
             c for c in candidates
             if normalize(c.value) not in issuers and normalize(c.value).removeprefix("banco ") not in issuers
             and not all(w in vocab.label_vocabulary or w in STOP_WORDS for w in label_words(c.value))
+            and _side_heading(c.value) is None
         ]
     return out
 
@@ -428,10 +429,12 @@ def _keyword_side(word: str, vocab: Vocabulary) -> str | None:
 
 
 def _unsided(pair: Pair, vocab: Vocabulary) -> bool:
-    """A holder's label with no word saying which holder (`Nombre`, `Titular`, `Nombre del cliente`)."""
+    """A holder's label with no word saying which holder (`Nombre`, `Titular`, `Nombre del cliente`), or a phone's
+    or account's label that says as little (`Celular:` with the name under its number)."""
     words = label_words(pair.label)
     holder = vocab.keywords.get("holder", frozenset())
-    return pair.kind.endswith("_name") and any(w in holder for w in words) and not any(
+    named = pair.kind.endswith("_name") and any(w in holder for w in words)
+    return (named or pair.kind.endswith(("_phone", "_account"))) and not any(
         _keyword_side(w, vocab) or side_of_verb([w]) for w in words)
 
 
@@ -1061,7 +1064,7 @@ def extract(
             conf["date"] = min(conf["date"], 0.5)
 
     names = _names(pairs, notice, inner, banks, vocab, flat, rows)
-    blocks = holder_lines(rows, vocab, pairs)
+    blocks = [name for name in holder_lines(rows, vocab, pairs) if _side_heading(name) is None]
     for name in blocks:
         at = next((k for k, row in enumerate(rows) if name in row.text), None)
         side = _heading_above(at, rows, vocab) if at is not None else None

@@ -244,8 +244,10 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         holder = match.kind.startswith(("payer", "payee")) and not match.kind.endswith("_phone")
         # A label ending with its colon announces what follows: its value is never the line above it.
         colon = seg.text.rstrip().endswith(":")
-        chosen = _vertical(segs, i, labels, inline, 1 if colon else direction, settled or header or colon,
-                           HEADER_GAP if header else LINE_GAP, holder=holder)
+        # A holder's label heads its block unless the page's labels are settled as captions under their values.
+        chosen = _vertical(segs, i, labels, inline, 1 if colon or (holder and not settled) else direction,
+                           settled or header or colon, HEADER_GAP if header or (holder and not colon) else LINE_GAP,
+                           holder=holder)
         if chosen is None and settled and not header and not (colon and direction < 0):
             # A value further from its label than usual (a line between them went unread) in a layout
             # whose labels all sit on the same side of their values: taken, but as a guess.
