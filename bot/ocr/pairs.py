@@ -580,6 +580,11 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
     k = i
     for _ in range(6 if prose else 3 if named else 2):
         n = _neighbour(segs, k, 1)
+        if n is None and holder_edge is not None and not out:
+            # The holder's name under its phone's label rather than under the number (`Celular:   (506) ...` /
+            # `Greivin Madrigal`).
+            below = [j for j in range(k + 1, len(segs)) if segs[j].row == segs[k].row + 1]
+            n = next((j for j in below if abs(segs[j].edge(0) - holder_edge) < first.height), None)
         if n is None or n in labels or n in inline or not segs[n].boxed:
             break
         aligned = abs(segs[n].edge(0) - first.edge(0)) < first.height or abs(segs[n].edge(2) - first.edge(2)) < (

@@ -79,3 +79,11 @@ def test_a_holders_name_wrapped_under_its_account_is_read_whole() -> None:
 def test_two_holder_blocks_side_by_side_are_read_one_column_at_a_time() -> None:
     receipt, fields = _read("w-side-blocks", 20001)  # `DESTINO DE LOS FONDOS` | `Datos del ordenante`
     assert (fields.payer_name, fields.payee_name) == (receipt.truth.payer_name, receipt.truth.payee_name)
+
+
+def test_a_section_headings_block_below_it_is_its_holder_never_the_block_above() -> None:
+    receipt, fields = _read("w-holder-blocks", 20015)  # `Cuenta acreditada`, a rule, then the payee's account and name
+    assert (fields.payer_name, fields.payee_name) == ("REBECA QUESADA NUÑEZ", "ANDRES CHAVES CHACON")
+    assert receipt.truth.payee_name == "ANDRES CHAVES CHACON"
+    receipt, fields = _read("w-holder-blocks", 20023)  # `Celular:   (506) 6836-2076` / `Greivin Madrigal` under it
+    assert (fields.payer_name, fields.payee_name) == ("Greivin Madrigal", "Wolk Software S.A.")
