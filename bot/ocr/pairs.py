@@ -53,7 +53,7 @@ LABEL_WORDS = 5
 """The most words a label printed without a colon has (before its value, or alone on its piece)."""
 MASKED_TAIL = re.compile(r"[*xX•·.+e]{1,12}\s?\d{3,4}")
 """An account shown by its last digits behind a mask, however the stars were read (`***193`, `*e193`)."""
-TYPE_SPLIT = 1.25
+TYPE_SPLIT = 1.2
 """Words at least this much taller (by their median height) than the words before them on their line, and apart
 from them, are a value after its label in smaller type."""
 TABLE_ROWS = 3
@@ -321,10 +321,11 @@ def _smaller_than(seg: Segment, other: Segment) -> bool:
     return bool(mine and theirs) and median(mine) * TYPE_SPLIT <= median(theirs) and max(mine) < max(theirs)
 
 
-def _label_shaped(text: str) -> bool:
-    """Words a label may be (a few words, no digits, not a name's capitals)."""
+def _label_shaped(text: str, *, known: bool = False) -> bool:
+    """Words a label may be (a few words, no digits; not a name's capitals, unless it starts with a `known`
+    wording: `Desc. Adicional`)."""
     return (text[:1].isalpha() and not any(ch.isdigit() for ch in text) and len(text.split()) <= LABEL_WORDS
-            and not looks_like_name(text.rstrip(":")))
+            and (known or not looks_like_name(text.rstrip(":"))))
 
 
 def _typeset_label(seg: Segment, vocabulary: Vocabulary) -> tuple[int, LabelMatch] | None:
@@ -363,8 +364,11 @@ def _longer_label(segs: Sequence[Segment], i: int, count: int, vocabulary: Vocab
         return False
     words = label_words(" ".join(rest))
     if i + 1 < len(segs) and segs[i + 1].row == segs[i].row:
-        if _smaller_than(segs[i], segs[i + 1]) and _label_shaped(segs[i].text):
+        if _smaller_than(segs[i], segs[i + 1]) and _label_shaped(segs[i].text, known=True):
             return True  # the whole piece is printed as a label against its value (`Descripción adicional`)
+        value = [t.text for t in segs[i + 1].tokens]
+        if len(rest) <= 2 and all(w.isalpha() and w.islower() for w in rest) and vocabulary.prefix(value) is None:
+            return True  # a wording's lower-case tail, its value the piece apart beside it (`... adicional   Abono`)
         return bool(words) and all(vocabulary.familiar(w) or w in STOP_WORDS for w in words)
     sides = vocabulary.keywords.get("payer", frozenset()) | vocabulary.keywords.get("payee", frozenset())
     if any(w in sides or side_of_verb([w]) for w in words) and all(vocabulary.familiar(w) or w in STOP_WORDS
