@@ -56,6 +56,9 @@ MASKED_TAIL = re.compile(r"[*xX•·.+e]{1,12}\s?\d{3,4}")
 TYPE_SPLIT = 1.2
 """Words at least this much taller (by their median height) than the words before them on their line, and apart
 from them, are a value after its label in smaller type."""
+MASKED_ACCOUNT = re.compile(r"\bCR\s?\d{2}\b.*\d{3,4}\s*$|[*xX•]{3,}[\s-]*\d{3,4}\s*$")
+"""A value ending with an account shown by its country code or its stars and last digits, however the rest was
+read (`1077 CR69 *x*kx** ere oexx* 6079`): the holder's name may be under it."""
 TABLE_ROWS = 3
 """Rows of a known label with its value apart beside it that make the page a table of labels and values."""
 
@@ -214,7 +217,8 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
             continue
         cut = len(rest) < len(seg.tokens) - count
         text = " ".join(t.text for t in value)
-        holder = match.kind.startswith(("payer", "payee")) and (is_account(text) or is_phone(text))
+        holder = match.kind.startswith(("payer", "payee")) and (
+            is_account(text) or is_phone(text) or bool(MASKED_ACCOUNT.search(text)))
         start = value[0].box[0] if value[0].box is not None else None
         # A value cut where the next label starts on its line does not go on at the next line.
         lines = [value, *([] if cut else _continuation(segs, i, labels, inline, seg, pitch,
