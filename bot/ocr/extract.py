@@ -156,6 +156,8 @@ HEADING_SIDES = {
 }
 """The nouns a section's heading names its holder by (`Datos del beneficiario`); a bank's or a title's words
 (`CS Ahorro y Crédito`, `Transferencia recibida`) name none."""
+SECTION_WORDS = frozenset(("datos", "informacion", "fondos", "quien", "detalle", "seccion", "cliente"))
+"""Words a section's heading is made of besides a holder's noun (`Información del remitente`)."""
 HEADING_REACH = 4
 """Rows above a holder's label searched for its section's heading."""
 CARRIED = 0.85
@@ -317,7 +319,7 @@ def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[La
             c for c in candidates
             if normalize(c.value) not in issuers and normalize(c.value).removeprefix("banco ") not in issuers
             and not all(w in vocab.label_vocabulary or w in STOP_WORDS for w in label_words(c.value))
-            and _side_heading(c.value) is None
+            and _side_heading(c.value, vocab) is None
         ]
     return out
 
@@ -397,12 +399,16 @@ def _side_of_heading(pair: Pair, rows: Sequence[Row], vocab: Vocabulary) -> str 
     return None if at is None else _heading_above(at, rows, vocab)
 
 
-def _side_heading(text: str) -> str | None:
-    """The side a section heading names (`ORIGEN DE LOS FONDOS`, `Datos del beneficiario`): a short line of words
-    without digits or a colon, one of them a holder's noun; no sentence reads a name in it."""
+def _side_heading(text: str, vocab: Vocabulary) -> str | None:
+    """The side a section heading names (`ORIGEN DE LOS FONDOS`, `Datos del beneficiario`): a short line without
+    digits, a colon or a full stop, one of its words a holder's noun and the others label words or a section's
+    (never a name: `Beneficiario Constructora Monteverde` opens a sentence); no sentence reads a name in it."""
     words = label_words(text)
     sides = {s for w in words if (s := HEADING_SIDES.get(w)) is not None}
-    if len(sides) != 1 or not 2 <= len(words) <= 5 or any(ch.isdigit() for ch in text) or ":" in text:
+    if len(sides) != 1 or not 2 <= len(words) <= 5 or re.search(r"[\d:.]", text):
+        return None
+    if not all(w in HEADING_SIDES or w in STOP_WORDS or w in SECTION_WORDS or w in vocab.label_vocabulary
+               for w in words):
         return None
     return sides.pop()
 
@@ -1043,7 +1049,7 @@ def extract(
         id(t) for s in segments(rows)
         if vocab.is_label_text(s.text) and not sentence_piece(s.text) and not _SENTENCE_INSIDE.search(s.text)
         and not _opens_phrase(s.text) for t in _label_part(s.tokens, vocab)
-    ) | frozenset(id(t) for s in segments(rows) if _side_heading(s.text) for t in s.tokens)
+    ) | frozenset(id(t) for s in segments(rows) if _side_heading(s.text, vocab) for t in s.tokens)
     flat = flatten_rows(rows)
     said = flatten_rows(rows, mail).text if mail else flat.text
     notice = read_notification(said, flatten_rows(rows, explained | mail).text)
@@ -1064,7 +1070,7 @@ def extract(
             conf["date"] = min(conf["date"], 0.5)
 
     names = _names(pairs, notice, inner, banks, vocab, flat, rows)
-    blocks = [name for name in holder_lines(rows, vocab, pairs) if _side_heading(name) is None]
+    blocks = [name for name in holder_lines(rows, vocab, pairs) if _side_heading(name, vocab) is None]
     for name in blocks:
         at = next((k for k, row in enumerate(rows) if name in row.text), None)
         side = _heading_above(at, rows, vocab) if at is not None else None
