@@ -36,6 +36,7 @@ import argparse
 import concurrent.futures
 import os
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -78,6 +79,7 @@ class Result:
     phases: list[dict[str, float]] = field(default_factory=list)
     threads: dict[str, tuple[float, float, int]] = field(default_factory=dict)
     client_cpu: float = 0.0
+    processes: dict[str, float] = field(default_factory=dict)
 
 
 def server_phases(header: str) -> dict[str, float]:
@@ -112,6 +114,39 @@ def thread_delta(after: dict[str, tuple[float, float, int]],
                    slices - before.get(name, (0, 0, 0))[2]) for name, (ran, waited, slices) in after.items()}
 
 
+def process_times(leaders: list[int]) -> dict[int, tuple[str, float]]:
+    """{pid: (part, seconds of CPU)} of every process in the process groups of `leaders` (each `paybot run`
+    started in a group of its own): part is readers, or the `--role` of the command (run: none given)."""
+    found = {}
+    groups = set(leaders)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(fields[2]) not in groups:
+            continue
+        if b"bot.ocr.worker" in command:
+            part = "readers"
+        elif b"--role" in command:
+            part = command[command.index(b"--role") + 1].decode()
+        else:
+            part = "run"
+        found[int(entry.name)] = (part, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    return found
+
+
+def process_delta(after: dict[int, tuple[str, float]], before: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds per part between two `process_times` (a process started in between counts from zero)."""
+    parts: dict[str, float] = {}
+    for pid, (part, seconds) in after.items():
+        parts[part] = parts.get(part, 0.0) + seconds - before.get(pid, (part, 0.0))[1]
+    return parts
+
+
 PHASES = ("headers", "received", "queued", "media", "insert", "commit", "resumed", "answer")
 
 
@@ -130,6 +165,11 @@ def trace_lines(result: Result) -> list[str]:
     posted = len(result.acks)
     lines.append(f"  the posting client (one process, its senders' threads): "
                  f"{1000 * result.client_cpu / posted:.2f} ms CPU per upload")
+    if result.processes:
+        lines.append("  CPU per receipt from the first post to the last card: " + ", ".join(
+            f"{part} {1000 * seconds / posted:.1f} ms" for part, seconds in sorted(result.processes.items(),
+                                                                               key=lambda item: -item[1]))
+            + f" (all {1000 * sum(result.processes.values()) / posted:.1f} ms)")
     for name, (ran, waited, slices) in sorted(result.threads.items(), key=lambda item: -item[1][0]):
         if ran > 0.005:
             lines.append(f"  thread {name}: {1000 * ran / posted:.2f} ms CPU and {1000 * waited / posted:.2f} ms "
@@ -137,18 +177,22 @@ def trace_lines(result: Result) -> list[str]:
     return lines
 
 
-def floor_seconds(paths: list[Path], parallel: int) -> float:
-    """Wall time of plain tesseract over every image, `parallel` at a time, at the readers' priority."""
+def floor_seconds(paths: list[Path], parallel: int) -> tuple[float, float]:
+    """Wall time and CPU seconds of plain tesseract over every image, `parallel` at a time, at the readers'
+    priority."""
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
 
     def read(path: Path) -> None:
         subprocess.run(["nice", "-n", str(NICENESS), "tesseract", str(path), "-", "-l", "spa"], check=True,
                        capture_output=True, env=env)
 
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(parallel) as pool:
         list(pool.map(read, paths))
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -327,10 +371,10 @@ def wait_for_cards(database_url: str, count: int, started: float, limit: float) 
 
 @contextmanager
 def installation(kind: str, folder: Path, readers: int,
-                 channel: Mapping[str, str] | None = None) -> Iterator[tuple[str, str, int]]:
-    """(upload URL, database URL, web process id) of a running installation of `kind`: sqlite, sqlite1 (SQLite
-    with a web, a worker and a scheduler process), pg1 or pg2; `channel`: settings of its chat channel (none:
-    the sandbox)."""
+                 channel: Mapping[str, str] | None = None) -> Iterator[tuple[str, str, list[int]]]:
+    """(upload URL, database URL, process ids: the web one first) of a running installation of `kind`: sqlite,
+    sqlite1 (SQLite with a web, a worker and a scheduler process), pg1 or pg2; `channel`: settings of its chat
+    channel (none: the sandbox)."""
     with ExitStack() as stack:
         if kind.startswith("sqlite"):
             database = f"sqlite:///{folder / 'paybot.db'}"
@@ -358,7 +402,7 @@ def installation(kind: str, folder: Path, readers: int,
         for service in services:
             service.wait_healthy()
         time.sleep(3)  # the readers load their models
-        yield services[0].url, database, services[0].pid
+        yield services[0].url, database, [service.pid for service in services]
 
 
 @contextmanager
@@ -390,19 +434,23 @@ def run(kind: str, images: list[bytes], senders: int, pace: float, readers: int,
             if via == "whatsapp":
                 fake, media_urls = stack.enter_context(fake_twilio(images))
                 channel = whatsapp_settings(fake)
-            url, database, web = stack.enter_context(installation(kind, folder, readers, channel))
+            url, database, leaders = stack.enter_context(installation(kind, folder, readers, channel))
+            web = leaders[0]
             if via == "whatsapp":
                 fake.proxies[PUBLIC_URL] = url
             load_before = os.getloadavg()[0]
             phases: list[dict[str, float]] = []
             threads_before, client_before = thread_times(web), time.process_time()
+            processes_before = process_times(leaders)
             acks, started = post_all(url, images, senders, pace, phases, client, media_urls)
             if len(acks) < len(images):
                 raise RuntimeError(f"only {len(acks)} of {len(images)} posts were answered (see the senders' errors)")
             threads, client_cpu = thread_delta(thread_times(web), threads_before), time.process_time() - client_before
             elapsed, cards = wait_for_cards(database, len(images), started, limit=20 * 60)
+            processes = process_delta(process_times(leaders), processes_before)
             return Result(f"{kind} {via}", acks, elapsed, cards, (load_before, os.getloadavg()[0]),
-                          phases if trace else [], threads if trace else {}, client_cpu)
+                          phases if trace else [], threads if trace else {}, client_cpu,
+                          processes if trace else {})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -432,9 +480,10 @@ def main() -> int:
             paths.append(path)
         print(f"{args.count} receipts ({sum(r.photographed for r in receipts)} photographed), {args.senders} senders, "
               f"{cores} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
-        floor = args.floor or floor_seconds(paths, cores)
+        floor, floor_cpu = (args.floor, 0.0) if args.floor else floor_seconds(paths, cores)
     print(f"floor: plain tesseract, {cores} at a time, nice {NICENESS}: {floor:.1f} s "
-          f"({60 * args.count / floor:.0f} receipts/min)", flush=True)
+          f"({60 * args.count / floor:.0f} receipts/min"
+          + (f", {1000 * floor_cpu / args.count:.0f} ms CPU per receipt)" if floor_cpu else ")"), flush=True)
     paces = {"burst": 0.0, "paced": floor / args.count / 1.15}
     for kind in args.runs.split(","):
         for pace_name, via in ((pace, via) for pace in args.paces.split(",") for via in args.via.split(",")):
