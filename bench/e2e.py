@@ -80,6 +80,7 @@ class Result:
     threads: dict[str, tuple[float, float, int]] = field(default_factory=dict)
     client_cpu: float = 0.0
     processes: dict[str, float] = field(default_factory=dict)
+    order: list[int] = field(default_factory=list)
 
 
 def server_phases(header: str) -> dict[str, float]:
@@ -163,6 +164,9 @@ def trace_lines(result: Result) -> list[str]:
                      + " + ".join(f"{phase} {1000 * mean[phase]:.1f}" for phase in PHASES)
                      + f" + outside the app {1000 * (total - server):.1f}")
     posted = len(result.acks)
+    if result.order:
+        slowest = sorted(zip(result.acks, result.order, strict=True))[-max(1, round(0.02 * posted)):]
+        lines.append("  slowest 2% were posts number " + ", ".join(str(number) for _, number in reversed(slowest)))
     lines.append(f"  the posting client (one process, its senders' threads): "
                  f"{1000 * result.client_cpu / posted:.2f} ms CPU per upload")
     if result.processes:
@@ -271,14 +275,15 @@ def answer_of(sock: socket.socket, pending: bytearray) -> tuple[int, dict[str, s
 
 def post_all(url: str, images: list[bytes], senders: int, pace: float,
              phases: list[dict[str, float]] | None = None, client: str = "socket",
-             media_urls: list[str] | None = None) -> tuple[list[float], float]:
+             media_urls: list[str] | None = None, order: list[int] | None = None) -> tuple[list[float], float]:
     """Post every image (one customer per few images) from `senders` kept-alive connections, one every `pace`
     seconds overall; the upload response times and the time of the first post (each answer's server phases
     added to `phases`, in the order of the times). Each request is built before posting and read back with
     a few socket calls, so the client's own CPU (an HTTP library's costs several ms per upload on 2 cores
     shared with the service) does not take the cores the acknowledgements are measured on; `client="httpx"`
     posts with httpx instead (as this bench did before 28 November 2026). With `media_urls`, each receipt is a
-    signed WhatsApp webhook whose file is at its URL instead of an upload."""
+    signed WhatsApp webhook whose file is at its URL instead of an upload; `order` gets each answer's post number
+    (0: the first posted), in the order of the times."""
     acks: list[float] = []
     lock = threading.Lock()
     host, port = url.removeprefix("http://").split(":")
@@ -304,9 +309,11 @@ def post_all(url: str, images: list[bytes], senders: int, pace: float,
                 time.sleep(wait)
             yield number, request
 
-    def record(took: float, headers: Mapping[str, str]) -> None:
+    def record(number: int, took: float, headers: Mapping[str, str]) -> None:
         with lock:
             acks.append(took)
+            if order is not None:
+                order.append(number)
             if phases is not None:
                 phases.append(server_phases(headers.get("server-timing", "")))
 
@@ -318,7 +325,7 @@ def post_all(url: str, images: list[bytes], senders: int, pace: float,
                                       files={"file": (f"r{number}.img", images[number], "application/octet-stream")})
                 took = time.perf_counter() - began
                 assert answer.status_code == 201, answer.text
-                record(took, answer.headers)
+                record(number, took, answer.headers)
 
     def connect() -> socket.socket:
         sock = socket.create_connection((host, int(port)), timeout=60)
@@ -330,7 +337,7 @@ def post_all(url: str, images: list[bytes], senders: int, pace: float,
         HTTP client's pool does, since the service closes connections idle for 5 s."""
         sock, pending, last = connect(), bytearray(), time.perf_counter()
         try:
-            for _, request in turns():
+            for number, request in turns():
                 if time.perf_counter() - last > IDLE_SECONDS:
                     sock.close()
                     sock, pending = connect(), bytearray()
@@ -339,7 +346,7 @@ def post_all(url: str, images: list[bytes], senders: int, pace: float,
                 status, headers, body = answer_of(sock, pending)
                 last = time.perf_counter()
                 assert status == expected, body
-                record(last - began, headers)
+                record(number, last - began, headers)
         finally:
             sock.close()
 
@@ -442,7 +449,8 @@ def run(kind: str, images: list[bytes], senders: int, pace: float, readers: int,
             phases: list[dict[str, float]] = []
             threads_before, client_before = thread_times(web), time.process_time()
             processes_before = process_times(leaders)
-            acks, started = post_all(url, images, senders, pace, phases, client, media_urls)
+            order: list[int] = []
+            acks, started = post_all(url, images, senders, pace, phases, client, media_urls, order)
             if len(acks) < len(images):
                 raise RuntimeError(f"only {len(acks)} of {len(images)} posts were answered (see the senders' errors)")
             threads, client_cpu = thread_delta(thread_times(web), threads_before), time.process_time() - client_before
@@ -450,7 +458,7 @@ def run(kind: str, images: list[bytes], senders: int, pace: float, readers: int,
             processes = process_delta(process_times(leaders), processes_before)
             return Result(f"{kind} {via}", acks, elapsed, cards, (load_before, os.getloadavg()[0]),
                           phases if trace else [], threads if trace else {}, client_cpu,
-                          processes if trace else {})
+                          processes if trace else {}, order)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -449,6 +449,7 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         if service.serves_channels:
             for gap in template_gaps(settings):
                 log.warning(gap)
+            await asyncio.to_thread(core.warm_up)
         service.tasks = []
         if telegram is not None:
             from bot.handlers.telegram import keep_starting_telegram
