@@ -12,10 +12,12 @@ One run measures, on the same generated receipts (held out: seeds no test uses; 
   posting, about 0.87x the floor); acknowledgement = each upload's HTTP response time (the receipt is stored and
   the customer's acknowledgement queued when it answers): p50, p99, max; end to end = first post to the last
   support card delivered, as receipts per minute and as a ratio to the floor's time;
-- installations: SQLite with one `paybot run` (role all); PostgreSQL with a web process and 1 worker process
-  (all cores' readers in it); PostgreSQL with a web process and 2 worker processes (half the readers each);
-  both PostgreSQL runs have a scheduler process too. Not run by default: `sqlite1`, SQLite with a web, a
-  worker and a scheduler process (the roles of pg1 on one SQLite file).
+- installations: SQLite with one `paybot run` (role all: since 28 November 2026 a web process with its worker
+  and scheduler as child processes); PostgreSQL with a web process and 1 worker process (all cores' readers in
+  it); PostgreSQL with a web process and 2 worker processes (half the readers each); both PostgreSQL runs have
+  a scheduler process too. Not run by default: `sqlite1`, SQLite with a web, a worker and a scheduler process
+  started separately (the roles of pg1 on one SQLite file); `sqlite0`, `paybot run` as one process
+  (PAYBOT_SINGLE_PROCESS, as role all ran before).
 
 With `--trace`, each run also says where the time of its slow acknowledgements went: the phases the service
 reports in each answer's `Server-Timing` (headers: first bytes to the app; received: body and form until the
@@ -23,8 +25,9 @@ message is handed to the core; queued: waiting for the storing thread; media: fi
 insert: waiting for the write turn (a background transaction in progress) and writing the intakes; commit:
 the rest of the rows, and the commit; resumed: back on the event loop; answer: the response started), the rest of the
 client's time (connecting, the event loop not yet reading the request, sending the answer, the client's
-own threads), and, per thread of the web process, its CPU time and the time it was runnable but waiting for
-a core (the kernel's schedstat) while posting.
+own threads), per thread of the web process, its CPU time and the time it was runnable but waiting for
+a core (the kernel's schedstat) while posting, and the CPU each part (web, worker, scheduler, readers) used per
+receipt from the first post to the last card, beside plain tesseract's per receipt in the floor.
 
 Usage: python bench/e2e.py [--count 200] [--senders 8] [--runs sqlite,pg1,pg2] [--paces burst,paced] [--trace]
                            [--client socket|httpx] [--floor SECONDS]
@@ -394,8 +397,10 @@ def installation(kind: str, folder: Path, readers: int,
                        str(REPO / "data" / "contracts.csv"), env=env, cwd=folder)
         assert setup.returncode == 0, setup.stderr
         services: list[Service] = []
-        if kind == "sqlite":
-            services.append(Service(dict(env, PAYBOT_OCR_WORKERS=str(readers)), folder, "--no-migrate"))
+        if kind in ("sqlite", "sqlite0"):
+            single = "true" if kind == "sqlite0" else "false"
+            services.append(Service(dict(env, PAYBOT_OCR_WORKERS=str(readers), PAYBOT_SINGLE_PROCESS=single), folder,
+                                    "--no-migrate"))
         else:
             services.append(Service(env, folder, "--role", "web", "--no-migrate"))
             processes = 2 if kind == "pg2" else 1

@@ -172,6 +172,9 @@ ROLES: tuple[Role, ...] = ("web", "worker", "scheduler", "all")
 """What one `paybot run` process does: web answers webhooks, the sandbox and /healthz and never reads; worker
 reads, checks and sends; scheduler runs the periodic jobs (one at a time across processes); all: everything."""
 WORKER_POLL_SECONDS = 1.0
+SLOTS_PER_READER = 2
+"""Receipts a worker takes up per reader: while one is read, the other is checked, routed or waits for the reader,
+so readers never sit idle while a receipt's database work is done."""
 """How often a worker without work looks for intakes another process stored (its own arrive at once)."""
 
 
@@ -393,7 +396,8 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
     metrics.watch_database(engine)
     media = media_store(settings)
     core, dispatcher = build_core(settings, engine, MeteredReader(reader or NoReading(), metrics), media=media)
-    worker = IntakeWorker(engine, core, concurrency=max(1, settings.ocr_workers or 2))
+    readers = settings.ocr_workers or os.cpu_count() or 1
+    worker = IntakeWorker(engine, core, concurrency=SLOTS_PER_READER * readers)
     service = Service(settings, engine, core, dispatcher, worker,
                       PeriodicWork(engine, [], settings.tz), role)
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics_endpoint)]
