@@ -379,6 +379,18 @@ def wait_for_cards(database_url: str, count: int, started: float, limit: float) 
         engine.dispose()
 
 
+def wait_for_heartbeats(url: str, limit: float = 120) -> None:
+    """Until the worker, the outbox and the scheduler have started (wherever they run: child processes of
+    `paybot run` start after its web part answers)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        beats = httpx.get(f"{url}/healthz", timeout=10).json().get("heartbeats", {})
+        if all(beats.get(part) for part in ("worker", "outbox", "scheduler")):
+            return
+        time.sleep(0.2)
+    raise RuntimeError("the worker, outbox or scheduler did not start")
+
+
 @contextmanager
 def installation(kind: str, folder: Path, readers: int,
                  channel: Mapping[str, str] | None = None) -> Iterator[tuple[str, str, list[int]]]:
@@ -413,6 +425,7 @@ def installation(kind: str, folder: Path, readers: int,
             stack.callback(service.stop)
         for service in services:
             service.wait_healthy()
+        wait_for_heartbeats(services[0].url)
         time.sleep(3)  # the readers load their models
         yield services[0].url, database, [service.pid for service in services]
 
