@@ -298,6 +298,14 @@ def cli_probes(folder: Path) -> bool:
     return ok
 
 
+def stop(process: subprocess.Popen[bytes], socks: list[socket.socket]) -> None:
+    """Close the attacker's connections and stop the service."""
+    for sock in socks:
+        sock.close()
+    process.terminate()
+    process.wait(timeout=30)
+
+
 SLOW_CLIENTS = 300
 HEADER_SECONDS = 2
 
@@ -333,10 +341,7 @@ def slow_clients(folder: Path) -> bool:
                     closed_after.append(time.monotonic() - started)
             time.sleep(0.2)
     finally:
-        for sock in socks:
-            sock.close()
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process, socks)
     print(f"\nslowloris: {SLOW_CLIENTS} connections trickling headers, deadline {HEADER_SECONDS} s: "
           f"{len(closed_after)} closed by the service (last after {max(closed_after, default=0):.1f} s), "
           f"{len(open_ones)} still open; meanwhile /healthz in {healthz * 1000:.0f} ms and an honest upload "
@@ -390,10 +395,7 @@ def connection_flood(folder: Path) -> bool:
     finally:
         flooding.clear()
         poster.join(timeout=60)
-        for sock in socks:
-            sock.close()
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process, socks)
     print(f"\nconnection flood: {len(socks)} idle connections opened ({refused} refused), cap {FLOOD_CAP}: "
           f"{statuses.count(201)} of {len(statuses)} honest uploads stored {sorted(set(statuses))}, slowest "
           f"{max(seconds, default=0) * 1000:.0f} ms; the service held at most {max(descriptors, default=0)} "

@@ -1,9 +1,9 @@
 """`paybot ocr FILE [FILE ...] [--json]`: read receipts with one warm reader and print what it found.
 
-The command starts loading the Tesseract models (Spanish, then English, on one other thread) before anything
-else is imported, the argument parser included, and
-reads only the reader's three settings (never the whole `Settings`), so a fresh process costs little more
-than plain `tesseract`. Each input has an overall time limit (PAYBOT_OCR_TIMEOUT_SECONDS): Tesseract stops
+The command starts loading the Spanish Tesseract model (on another thread) before anything else is imported,
+the argument parser included, and reads only the reader's three settings (never the whole `Settings`), so a
+fresh process costs little more than plain `tesseract`; the English model is loaded only if a value needs it
+(`bot.ocr.second_look`). Each input has an overall time limit (PAYBOT_OCR_TIMEOUT_SECONDS): Tesseract stops
 itself at the deadline, and a watchdog answers for an input stuck anywhere else and goes on with the rest.
 """
 
@@ -66,11 +66,11 @@ def main(argv: list[str], program: str) -> int:
     except ValueError as error:
         print(f"paybot: error: {error}", file=sys.stderr)
         return 2
-    from bot.ocr.engine import ENGINE_ENV, LANGUAGE, SECOND_LANGUAGE, warm_up
+    from bot.ocr.engine import ENGINE_ENV, LANGUAGE, warm_up
 
     os.environ[ENGINE_ENV] = settings.ocr_engine
     if any(not arg.startswith("-") and not _pasted(arg) for arg in argv):
-        warm_up(LANGUAGE, SECOND_LANGUAGE, in_turn=True)
+        warm_up(LANGUAGE)
     # numpy's BLAS starts a thread per core on import, which the reader never uses: one is enough.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     args = plain_arguments(argv)

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -265,13 +266,13 @@ async def stop_telegram(application: TelegramApp) -> None:
 def telegram_webhook_route(
     application: TelegramApp, secret: str, path: str = WEBHOOK_PATH, *, max_bytes: int = 256 * 1024
 ) -> Route:
-    """A Starlette route that accepts Telegram's POSTs only with our secret token and queues the update."""
+    """A Starlette route that accepts Telegram's POSTs only with our secret token and handles the update."""
     if not secret:
         raise ValueError("a Telegram webhook needs PAYBOT_TELEGRAM_WEBHOOK_SECRET")
     expected = secret.encode()
 
     async def telegram_webhook(request: Request) -> Response:
-        """Secret first, then the size, then the update; Telegram is answered at once, the queue does the rest."""
+        """Secret first, then the size, then the update, handled before Telegram is answered."""
         given = request.headers.get(SECRET_HEADER, "").encode()
         client = request.client.host if request.client else "?"
         if not hmac.compare_digest(given, expected):
@@ -289,10 +290,32 @@ def telegram_webhook_route(
             update = Update.de_json(payload, application.bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             return PlainTextResponse("bad update", status_code=400)
-        await application.update_queue.put(update)
+        if not await process_now(application, update):
+            return PlainTextResponse("not stored, send it again", status_code=503)
         return Response(status_code=200)
 
     return Route(path, telegram_webhook, methods=["POST"])
+
+
+_UNSTORED: ContextVar[list[str] | None] = ContextVar("telegram_unstored", default=None)
+"""Messages of the update being handled that the core could not store (a database down)."""
+
+
+async def process_now(application: TelegramApp, update: Update) -> bool:
+    """Handle `update` before Telegram is answered, so its message is stored first: a process that dies
+    meanwhile never answers, and Telegram sends the update again (the core takes a message only once).
+    False when a message could not be stored (answered 503: sent again later) or the application is not
+    ready; a handler's own bug is logged and answered 200, so one update never holds up the ones after it."""
+    unstored: list[str] = []
+    token = _UNSTORED.set(unstored)
+    try:
+        await application.process_update(update)
+    except RuntimeError as error:
+        log.warning("Telegram update %s not handled yet: %s", update.update_id, error)
+        return False
+    finally:
+        _UNSTORED.reset(token)
+    return not unstored
 
 
 # ---------------------------------------------------------------- customers
@@ -371,7 +394,13 @@ async def _receive(
         media_error=media_error,
         received_at=message.date,
     )
-    intake_id = await _core(context).receive(inbound)
+    try:
+        intake_id = await _core(context).receive(inbound)
+    except Exception:
+        unstored = _UNSTORED.get()
+        if unstored is not None:
+            unstored.append(inbound.external_id)
+        raise
     if intake_id is None:
         log.info("Telegram message %s was already received", inbound.external_id)
 

@@ -30,7 +30,8 @@ from bot.ocr.errors import UnreadableReceipt
 
 LANGUAGE = "spa"
 SECOND_LANGUAGE = "eng"
-"""For re-reading one line where Spanish alone misses symbols (`#`) and `ID` glued to digits."""
+"""For re-reading a value where the Spanish model is known to fail (a `#`, a doubtful amount, two Spanish
+readings that differ: `second_look`); a fresh process loads it only then."""
 PAGE_SEGMENTATION = "4"
 RESOLUTION = 300
 LIBRARY_NAMES = ("libtesseract.so.5", "libtesseract.so", "libtesseract.5.dylib", "libtesseract.dylib")

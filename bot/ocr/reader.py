@@ -13,17 +13,17 @@ import threading
 import time
 from collections.abc import Sequence
 from importlib import import_module
-from typing import Protocol
 
 from PIL import Image
 
 from bot.ocr.defaults import CLIENT_ID_PATTERN, MAX_UPLOAD_BYTES, OCR_TIMEOUT_SECONDS
-from bot.ocr.engine import LANGUAGE, SECOND_LANGUAGE, run_tesseract, warm_up
+from bot.ocr.engine import LANGUAGE, SECOND_LANGUAGE, run_tesseract
 from bot.ocr.errors import UnreadableReceipt
 from bot.ocr.fields import ReceiptFields
 from bot.ocr.loading import load_image
 from bot.ocr.preprocess import prepare
 from bot.ocr.rows import Token, rows_from_text, rows_from_words
+from bot.ocr.second_look import SCALE, LineReader, second_opinion
 
 DEFAULT_CLIENT_ID_PATTERN = CLIENT_ID_PATTERN
 DEFAULT_TIMEOUT = OCR_TIMEOUT_SECONDS
@@ -64,9 +64,6 @@ def read_receipt(
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise UnreadableReceipt("timeout", f"preparar la imagen tardó más de {timeout:g} s")
-    # Every receipt's amount gets the second model's opinion: in a fresh process it loads on
-    # another core while the first model reads the page (a no-op once it is loaded).
-    warm_up(SECOND_LANGUAGE)
     _import_meanwhile()
     words = run_tesseract(prepared.image, timeout=remaining)
     if not any(any(ch.isalnum() for ch in w.text) for w in words):
@@ -80,19 +77,15 @@ def read_receipt(
         rows_from_words(words),
         client_id_pattern=client_id_pattern,
         photo=prepared.photo,
-        reread=_line_reader(prepared.image, deadline, SECOND_LANGUAGE),
+        reread=second_opinion(prepared.image, _line_reader(prepared.image, deadline, LANGUAGE, SCALE),
+                              _line_reader(prepared.image, deadline, SECOND_LANGUAGE)),
         recheck=_line_reader(prepared.image, deadline, LANGUAGE),
     )
 
 
-class LineReader(Protocol):
-    """A `Reread` that also takes the x its crop may not start before (so it serves as a `Recheck`)."""
-
-    def __call__(self, tokens: Sequence[Token], left: int | None = None) -> list[Token] | None: ...
-
-
-def _line_reader(page: Image.Image, deadline: float, language: str) -> LineReader:
-    """Re-read a few words' box as one text line with `language`'s model, within the receipt's time limit.
+def _line_reader(page: Image.Image, deadline: float, language: str, scale: float = 1.0) -> LineReader:
+    """Re-read a few words' box as one text line with `language`'s model, the crop enlarged `scale` times,
+    within the receipt's time limit.
 
     `left`, when given, is the x the crop may not start before (the end of the word in front).
     """
@@ -116,7 +109,10 @@ def _line_reader(page: Image.Image, deadline: float, language: str) -> LineReade
         )
         if box[2] <= box[0] or box[3] <= box[1]:
             return None
-        words = run_tesseract(page.crop(box), timeout=remaining, psm="7", language=language)
+        crop = page.crop(box)
+        if scale != 1:
+            crop = crop.resize((round(crop.width * scale), round(crop.height * scale)), Image.Resampling.LANCZOS)
+        words = run_tesseract(crop, timeout=remaining, psm="7", language=language)
         return [Token(w.text, w.conf / 100) for w in sorted(words, key=lambda w: w.left)]
 
     return reread

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 from starlette.applications import Starlette
 
 from bot.handlers.telegram import (
@@ -82,14 +83,33 @@ async def test_a_forged_or_missing_secret_is_refused_and_nothing_is_processed(
     assert core.received == []
 
 
-async def test_the_right_secret_queues_exactly_one_update(app: TelegramApp) -> None:
+async def test_a_message_is_stored_before_telegram_is_answered(app: TelegramApp, core: TappedCore) -> None:
     async with client_for(app) as client:
         response = await client.post(
             "/webhooks/telegram", json=updates.customer_text(CUSTOMER, "hola"), headers={SECRET_HEADER: SECRET}
         )
 
     assert response.status_code == 200
-    assert app.update_queue.qsize() == 1
+    assert [message.text for message in core.received] == ["hola"]
+    assert app.update_queue.qsize() == 0
+
+
+async def test_a_message_the_database_cannot_take_is_answered_503_and_stored_once_when_sent_again(
+    app: TelegramApp, core: TappedCore
+) -> None:
+    payload = updates.customer_text(CUSTOMER, "pago de noviembre")
+    with core.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE intake RENAME TO intake_away"))
+    async with client_for(app) as client:
+        refused = await client.post("/webhooks/telegram", json=payload, headers={SECRET_HEADER: SECRET})
+        with core.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE intake_away RENAME TO intake"))
+        again = await client.post("/webhooks/telegram", json=payload, headers={SECRET_HEADER: SECRET})
+        twice = await client.post("/webhooks/telegram", json=payload, headers={SECRET_HEADER: SECRET})
+
+    assert refused.status_code == 503
+    assert (again.status_code, twice.status_code) == (200, 200)
+    assert [message.text for message in core.received] == ["pago de noviembre"]
 
 
 async def test_a_body_that_is_not_an_update_is_a_bad_request(app: TelegramApp) -> None:
