@@ -69,12 +69,15 @@ def _same_row(a: Word, b: Word) -> bool:
 def _leader_words(words: Sequence[Word]) -> set[int]:
     """Words that are a dot leader or its colon read as letters, sitting between two words of their row (a label
     and its value): leader-like letters read with almost no confidence, as low as dots on the baseline, or as
-    tall as a blot of dots and colon; or a glyph as thin as a colon, unsure, far from both its neighbours
+    tall as a blot of dots and colon; any word as low as dots and read with almost no confidence, whatever its
+    letters (`e.osonroos.`); or a glyph as thin as a colon, unsure, far from both its neighbours
     (`CUENTAHABIENTE   Z   JOSE`)."""
     out: set[int] = set()
     for k, word in enumerate(words):
         thin = word.width < COLON_WIDTH * word.height and len(word.text) <= 2 and word.conf < ODD_CONF
-        if not thin and (not LEADER_WORD.fullmatch(word.text) or word.text.lower() in SHORT_WORDS):
+        lettered = bool(LEADER_WORD.fullmatch(word.text)) and word.text.lower() not in SHORT_WORDS
+        faint = word.conf < LEADER_CONF
+        if not (thin or lettered or faint):
             continue
         row = [w for w in words if w is not word and _same_row(w, word) and any(ch.isalnum() for ch in w.text)]
         tall = sorted(w.height for w in row if len(w.text) >= 2)
@@ -87,7 +90,7 @@ def _leader_words(words: Sequence[Word]) -> set[int]:
         else:
             between = any(w.right <= word.left + 2 for w in row) and any(w.left >= word.right - 2 for w in row)
         unsure = word.conf < LEADER_CONF and (len(word.text) >= 4 or not word.text.isalpha())
-        if between and (low or unsure or blot or thin):
+        if between and (thin or (lettered and (low or unsure or blot)) or (faint and low)):
             out.add(k)
     return out
 

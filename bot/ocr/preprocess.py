@@ -58,12 +58,20 @@ PAPER_CLEARANCE = 9
 PAPER_WHITE = 200
 """On a prepared photo, anything lighter than this is paper: the grain that flattening and darkening leave there is
 whitened, so Tesseract's own threshold of the page sees ink and paper (grain it kept joined letters into blobs)."""
+LEADER_DOT = 0.4
+LEADER_UPPER = 0.55
+"""A dot of a leader is no wider or taller than LEADER_DOT of its line's height, with no ink in the line's top
+LEADER_UPPER (a full stop or comma in a value is one such mark, a leader many)."""
+LEADER_DOTS = 4
+LEADER_SPACING = 1.2
+"""This many dots in a row, each no further than LEADER_SPACING line heights from the next, are a leader."""
 FAINT_INK = 200
 INKED = 60
 """Ink this dark is left as it is; paler ink (up to FAINT_INK) is darkened to it."""
 
 
 _WHITEN_GRAIN = [value if value <= PAPER_WHITE else 255 for value in range(256)]
+_INK = [255 if value < 128 else 0 for value in range(256)]
 
 
 @dataclass(frozen=True)
@@ -116,7 +124,7 @@ def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT)
         scale = 1.0
     if photo:
         gray = _stretch_faint(gray).point(_WHITEN_GRAIN)
-    return Prepared(image=gray, photo=photo, dark=dark, scale=scale, skew=skew)
+    return Prepared(image=_without_dot_leaders(gray), photo=photo, dark=dark, scale=scale, skew=skew)
 
 
 def _flatten_bands(gray: Image.Image, *, tiles: int = 1, rows: int = 1, paper: Image.Image | None = None,
@@ -525,3 +533,41 @@ def _stretch_faint(page: Image.Image) -> Image.Image:
     stretched *= gain
     np.subtract(np.float32(255), stretched, out=stretched)
     return Image.fromarray(np.clip(stretched, 0, 255).astype(np.uint8))
+
+
+def _without_dot_leaders(page: Image.Image) -> Image.Image:
+    """A ticket's dot leaders (`MONTO........: 17 229,00`) cut out, the rest of the line moved up to the label:
+    Tesseract reads the dots as letters and sometimes takes the label with them (`REF.....:` read as nothing,
+    `ASUNTO......:` as `OS eya aya mus:`), and a wide blank in their place splits the line into two columns."""
+    ink = page.point(_INK)
+    out: Image.Image | None = None
+    for top, bottom in _runs_where([value < 128 for value in _row_minimums(page)]):
+        height = bottom - top
+        if height < 8:
+            continue
+        band = ink.crop((0, top, page.width, bottom))
+        across = band.resize((page.width, 1), Image.Resampling.BOX).tobytes()
+        upper = band.crop((0, 0, page.width, int(height * LEADER_UPPER))).resize((page.width, 1), Image.Resampling.BOX)
+        high = upper.tobytes()
+        marks = _runs_where([value > 0 for value in across])
+        dots = []
+        for left, right in marks:
+            box = band.crop((left, 0, right, height)).getbbox()
+            dots.append(box is not None and right - left <= LEADER_DOT * height
+                        and box[3] - box[1] <= LEADER_DOT * height and not any(high[left:right]))
+        first = 0
+        while first < len(marks):
+            last = first
+            while (dots[first] and last + 1 < len(marks) and dots[last + 1]
+                   and marks[last + 1][0] - marks[last][1] <= LEADER_SPACING * height):
+                last += 1
+            if dots[first] and last - first + 1 >= LEADER_DOTS:
+                out = out or page.copy()
+                left, right = max(0, marks[first][0] - 2), marks[last][1] + 1
+                rows = (max(0, top - 1), min(page.height, bottom + 1))
+                rest = out.crop((right, rows[0], page.width, rows[1]))
+                out.paste(255, (left, rows[0], page.width, rows[1]))
+                out.paste(rest, (left, rows[0]))
+                marks = [(a - (right - left), b - (right - left)) if a >= right else (a, b) for a, b in marks]
+            first = last + 1
+    return page if out is None else out
