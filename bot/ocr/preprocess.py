@@ -58,10 +58,12 @@ PAPER_CLEARANCE = 9
 PAPER_WHITE = 200
 """On a prepared photo, anything lighter than this is paper: the grain that flattening and darkening leave there is
 whitened, so Tesseract's own threshold of the page sees ink and paper (grain it kept joined letters into blobs)."""
-LEADER_DOT = 0.4
-LEADER_UPPER = 0.55
-"""A dot of a leader is no wider or taller than LEADER_DOT of its line's height, with no ink in the line's top
-LEADER_UPPER (a full stop or comma in a value is one such mark, a leader many)."""
+LEADER_DOT = 0.3
+LEADER_LOW = 0.5
+"""A dot of a leader is no wider or taller than LEADER_DOT of its line's tallest mark, and starts in the lower
+half of the line (a full stop or comma in a value is one such mark, a leader many)."""
+LEADER_INK = 200
+"""Darker than this is ink when looking for leaders (pale grey labels stay whole letters, not dot-sized bits)."""
 LEADER_DOTS = 4
 LEADER_SPACING = 1.2
 """This many dots in a row, each no further than LEADER_SPACING line heights from the next, are a leader."""
@@ -71,7 +73,7 @@ INKED = 60
 
 
 _WHITEN_GRAIN = [value if value <= PAPER_WHITE else 255 for value in range(256)]
-_INK = [255 if value < 128 else 0 for value in range(256)]
+_INK = [255 if value < LEADER_INK else 0 for value in range(256)]
 
 
 @dataclass(frozen=True)
@@ -541,20 +543,16 @@ def _without_dot_leaders(page: Image.Image) -> Image.Image:
     `ASUNTO......:` as `OS eya aya mus:`), and a wide blank in their place splits the line into two columns."""
     ink = page.point(_INK)
     out: Image.Image | None = None
-    for top, bottom in _runs_where([value < 128 for value in _row_minimums(page)]):
+    for top, bottom in _runs_where([value < LEADER_INK for value in _row_minimums(page)]):
         height = bottom - top
         if height < 8:
             continue
         band = ink.crop((0, top, page.width, bottom))
-        across = band.resize((page.width, 1), Image.Resampling.BOX).tobytes()
-        upper = band.crop((0, 0, page.width, int(height * LEADER_UPPER))).resize((page.width, 1), Image.Resampling.BOX)
-        high = upper.tobytes()
-        marks = _runs_where([value > 0 for value in across])
-        dots = []
-        for left, right in marks:
-            box = band.crop((left, 0, right, height)).getbbox()
-            dots.append(box is not None and right - left <= LEADER_DOT * height
-                        and box[3] - box[1] <= LEADER_DOT * height and not any(high[left:right]))
+        marks = _runs_where([value > 0 for value in band.resize((page.width, 1), Image.Resampling.BOX).tobytes()])
+        spans = [band.crop((left, 0, right, height)).getbbox() or (0, 0, 0, 0) for left, right in marks]
+        tallest = max(box[3] - box[1] for box in spans)
+        dots = [right - left <= LEADER_DOT * tallest and box[3] - box[1] <= LEADER_DOT * tallest
+                and box[1] >= LEADER_LOW * height for (left, right), box in zip(marks, spans, strict=True)]
         first = 0
         while first < len(marks):
             last = first
