@@ -561,7 +561,7 @@ def _without_dot_leaders(page: Image.Image) -> Image.Image:
                 last += 1
             if dots[first] and last - first + 1 >= LEADER_DOTS:
                 out = out or page.copy()
-                left, right = max(0, marks[first][0] - 2), marks[last][1] + 1
+                left, right = max(0, marks[first][0] - 2), min(page.width, marks[last][1] + 1)
                 rows = (max(0, top - 1), min(page.height, bottom + 1))
                 rest = out.crop((right, rows[0], page.width, rows[1]))
                 out.paste(255, (left, rows[0], page.width, rows[1]))
