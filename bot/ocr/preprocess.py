@@ -58,15 +58,17 @@ PAPER_CLEARANCE = 9
 PAPER_WHITE = 200
 """On a prepared photo, anything lighter than this is paper: the grain that flattening and darkening leave there is
 whitened, so Tesseract's own threshold of the page sees ink and paper (grain it kept joined letters into blobs)."""
-LEADER_DOT = 0.3
-LEADER_LOW = 0.5
-"""A dot of a leader is no wider or taller than LEADER_DOT of its line's tallest mark, and starts in the lower
-half of the line (a full stop or comma in a value is one such mark, a leader many)."""
+LEADER_DOT = 0.4
+"""A dot of a leader is no wider or taller than this share of the page's usual line height, and sits in its band's
+lowest half line (a full stop or comma in a value is one such mark, a leader many)."""
 LEADER_INK = 200
 """Darker than this is ink when looking for leaders (pale grey labels stay whole letters, not dot-sized bits)."""
 LEADER_DOTS = 4
 LEADER_SPACING = 1.2
 """This many dots in a row, each no further than LEADER_SPACING line heights from the next, are a leader."""
+LEADER_ONE_LINE = 1.6
+"""A band of inked rows at most this many times the usual line height is one line, whose value can be moved up to its
+label; a taller one (lines joined by a stroke down a photo's edge) only has its dots whitened."""
 FAINT_INK = 200
 INKED = 60
 """Ink this dark is left as it is; paler ink (up to FAINT_INK) is darkened to it."""
@@ -540,32 +542,43 @@ def _stretch_faint(page: Image.Image) -> Image.Image:
 def _without_dot_leaders(page: Image.Image) -> Image.Image:
     """A ticket's dot leaders (`MONTO........: 17 229,00`) cut out, the rest of the line moved up to the label:
     Tesseract reads the dots as letters and sometimes takes the label with them (`REF.....:` read as nothing,
-    `ASUNTO......:` as `OS eya aya mus:`), and a wide blank in their place splits the line into two columns."""
+    `ASUNTO......:` as `OS eya aya mus:`), and a wide blank in their place splits the line into two columns.
+    Bands of several lines joined by a stray stroke only lose the dots."""
     ink = page.point(_INK)
+    bands = [(top, bottom) for top, bottom in _runs_where([value < LEADER_INK for value in _row_minimums(page)])
+             if bottom - top >= 8]
+    if not bands:
+        return page
+    line = sorted(bottom - top for top, bottom in bands)[len(bands) // 2]
     out: Image.Image | None = None
-    for top, bottom in _runs_where([value < LEADER_INK for value in _row_minimums(page)]):
+    for top, bottom in bands:
         height = bottom - top
-        if height < 8:
-            continue
         band = ink.crop((0, top, page.width, bottom))
         marks = _runs_where([value > 0 for value in band.resize((page.width, 1), Image.Resampling.BOX).tobytes()])
+        narrow = "".join("." if right - left <= LEADER_DOT * line else "x" for left, right in marks)
+        if "." * LEADER_DOTS not in narrow:
+            continue
         spans = [band.crop((left, 0, right, height)).getbbox() or (0, 0, 0, 0) for left, right in marks]
-        tallest = max(box[3] - box[1] for box in spans)
-        dots = [right - left <= LEADER_DOT * tallest and box[3] - box[1] <= LEADER_DOT * tallest
-                and box[1] >= LEADER_LOW * height for (left, right), box in zip(marks, spans, strict=True)]
+        dots = [flag == "." and box[3] - box[1] <= LEADER_DOT * line and box[3] >= height - line // 2
+                for flag, box in zip(narrow, spans, strict=True)]
+        one_line = height <= LEADER_ONE_LINE * line
         first = 0
         while first < len(marks):
             last = first
             while (dots[first] and last + 1 < len(marks) and dots[last + 1]
-                   and marks[last + 1][0] - marks[last][1] <= LEADER_SPACING * height):
+                   and marks[last + 1][0] - marks[last][1] <= LEADER_SPACING * line):
                 last += 1
             if dots[first] and last - first + 1 >= LEADER_DOTS:
                 out = out or page.copy()
                 left, right = max(0, marks[first][0] - 2), min(page.width, marks[last][1] + 1)
                 rows = (max(0, top - 1), min(page.height, bottom + 1))
-                rest = out.crop((right, rows[0], page.width, rows[1]))
-                out.paste(255, (left, rows[0], page.width, rows[1]))
-                out.paste(rest, (left, rows[0]))
-                marks = [(a - (right - left), b - (right - left)) if a >= right else (a, b) for a, b in marks]
+                if one_line:
+                    rest = out.crop((right, rows[0], page.width, rows[1]))
+                    out.paste(255, (left, rows[0], page.width, rows[1]))
+                    out.paste(rest, (left, rows[0]))
+                    marks = [(a - (right - left), b - (right - left)) if a >= right else (a, b) for a, b in marks]
+                else:
+                    for (a, b), box in zip(marks[first : last + 1], spans[first : last + 1], strict=True):
+                        out.paste(255, (max(0, a - 1), top + box[1] - 1, b + 1, top + box[3] + 1))
             first = last + 1
     return page if out is None else out
