@@ -46,15 +46,14 @@ RECEIPT_SHARE = 0.3
 RUN_GAP = 6
 """Rows or columns of a photo's receipt that may look like the surface between two parts of it."""
 PAPER_SMOOTHING = 5
-"""Side of the square (analysis pixels) whose majority drops specks of grain from the paper mask and fills its text."""
+"""Side of the median filter (analysis pixels) that drops specks of grain from the paper mask and fills its text."""
 PAPER_INSET = 3
-"""The width of the paper mask's outline taken off it (analysis pixels), so the table's dark edge along the paper
-is no ink."""
+"""The paper mask narrowed by this filter (analysis pixels), so the table's dark edge along the paper is no ink."""
 PAPER_SOLID = 0.8
 SURFACE_SPECKS = 0.1
 PAPER_CLEARANCE = 9
-"""A paper mask is trusted when this share of it differs from the surface and, beyond an outline this wide
-(analysis pixels) around it, no more than SURFACE_SPECKS does."""
+"""A paper mask is trusted when this share of it differs from the surface and, beyond this many analysis pixels
+around it, no more than SURFACE_SPECKS does."""
 PAPER_WHITE = 200
 """On a prepared photo, anything lighter than this is paper: the grain that flattening and darkening leave there is
 whitened, so Tesseract's own threshold of the page sees ink and paper (grain it kept joined letters into blobs)."""
@@ -308,8 +307,6 @@ def _shaded_screen(gray: Image.Image) -> bool:
         mode = counts.most_common(1)[0][0]
         flat += sum(counts.get(v, 0) for v in range(mode - 2, mode + 3)) > width // 2
         edged += all(abs(row[x] - mode) <= 3 for x in (0, 1, width - 2, width - 1))
-        if flat + (height - 1 - y) < SHADED_FLAT_ROWS * height:
-            return False
     return flat >= SHADED_FLAT_ROWS * height and edged >= SHADED_EDGE_ROWS * height
 
 
@@ -331,9 +328,7 @@ def _argmax(values: list[int]) -> int:
 def _background(gray: Image.Image) -> Image.Image:
     factor = max(1, min(gray.size) // 150)
     tiny = gray.resize((max(1, gray.width // factor), max(1, gray.height // factor)), Image.Resampling.BOX)
-    # Three 3x3 maxima are the 7x7 maximum, at half the cost of Pillow's rank filter over 49 pixels.
-    tiny = tiny.filter(ImageFilter.MaxFilter(3)).filter(ImageFilter.MaxFilter(3)).filter(ImageFilter.MaxFilter(3))
-    tiny = tiny.filter(ImageFilter.GaussianBlur(3))
+    tiny = tiny.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.GaussianBlur(3))
     return tiny.resize(gray.size, Image.Resampling.BILINEAR)
 
 
@@ -360,22 +355,17 @@ def _above(profile: bytes, level: int) -> list[int]:
 
 
 def _find_skew(small: Image.Image) -> float:
-    """The rotation that makes the text rows sharpest in the horizontal projection: every half degree, then the
-    quarter degrees beside the best."""
+    """The rotation that makes the text rows sharpest in the horizontal projection."""
     mask = _ink_mask(small)
+    best, best_score = 0.0, -1.0
     steps = int(MAX_SKEW_DEGREES * 4)
-    scores: dict[int, float] = {}
-
-    def score(step: int) -> float:
-        if step not in scores:
-            rows = _profile(mask.rotate(step / 4, resample=Image.Resampling.NEAREST), 0)
-            scores[step] = float(sum(value * value for value in rows))
-        return scores[step]
-
-    coarse = max(range(-steps, steps + 1, 2), key=lambda step: (score(step), -step))
-    best = max((step for step in (coarse - 1, coarse, coarse + 1) if -steps <= step <= steps),
-               key=lambda step: (score(step), -step))
-    return best / 4
+    for step in range(-steps, steps + 1):
+        angle = step / 4
+        rows = _profile(mask.rotate(angle, resample=Image.Resampling.NEAREST), 0)
+        score = float(sum(value * value for value in rows))
+        if score > best_score:
+            best, best_score = angle, score
+    return best
 
 
 def _paper(color: Image.Image, size: tuple[int, int]) -> Image.Image | None:
@@ -393,12 +383,12 @@ def _paper(color: Image.Image, size: tuple[int, int]) -> Image.Image | None:
     import numpy as np
 
     small = color.resize(size, Image.Resampling.BOX)
-    pixels = np.asarray(small, dtype=np.float32)
+    pixels = np.asarray(small, dtype=np.float64)
     height, width = pixels.shape[:2]
     edge = max(2, width // 50)
     left = np.median(pixels[:, :edge], axis=1)
     right = np.median(pixels[:, -edge:], axis=1)
-    share = np.linspace(0.0, 1.0, width, dtype=np.float32)[None, :, None]
+    share = np.linspace(0.0, 1.0, width)[None, :, None]
     surface = left[:, None, :] * (1 - share) + right[:, None, :] * share
     differs = np.abs(pixels - surface).max(axis=2) > SURFACE_DIFFERENCE
     x0, x1 = _longest_run(differs.mean(axis=0) > RECEIPT_SHARE)
@@ -409,9 +399,8 @@ def _paper(color: Image.Image, size: tuple[int, int]) -> Image.Image | None:
         return None
     inside = np.zeros((height, width), dtype=bool)
     inside[y0:y1, x0:x1] = differs[y0:y1, x0:x1]
-    # A median of a mask is a vote: the share of its neighbours set, halved.
-    flagged = Image.fromarray((inside * 255).astype(np.uint8)).filter(ImageFilter.BoxBlur(PAPER_SMOOTHING // 2))
-    inside = np.asarray(flagged) > 127
+    flagged = Image.fromarray((inside * 255).astype(np.uint8)).filter(ImageFilter.MedianFilter(PAPER_SMOOTHING))
+    inside = np.asarray(flagged) > 0
     rows = np.flatnonzero(inside.any(axis=1))
     if len(rows) < height // 4:
         return None
@@ -423,14 +412,11 @@ def _paper(color: Image.Image, size: tuple[int, int]) -> Image.Image | None:
                     + [(int(x), int(y) + 1) for x, y in zip(last, rows, strict=True)])
     mask = Image.new("L", (width, height), 0)
     ImageDraw.Draw(mask).polygon(outline, fill=255)
-    grown = mask.copy()
-    ImageDraw.Draw(grown).line([*outline, outline[0]], fill=255, width=PAPER_CLEARANCE, joint="curve")
     solid = np.asarray(mask) > 0
-    around = np.asarray(grown) == 0
+    around = np.asarray(mask.filter(ImageFilter.MaxFilter(PAPER_CLEARANCE))) == 0
     if differs[solid].mean() < PAPER_SOLID or (around.any() and differs[around].mean() > SURFACE_SPECKS):
         return None
-    ImageDraw.Draw(mask).line([*outline, outline[0]], fill=0, width=PAPER_INSET, joint="curve")
-    return mask
+    return mask.filter(ImageFilter.MinFilter(PAPER_INSET))
 
 
 def _hull(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -526,16 +512,11 @@ def _stretch_faint(page: Image.Image) -> Image.Image:
     size = 2 * TARGET_LINE_HEIGHT
     rows, cols = -(-height // size), -(-width // size)
     padded = np.pad(pixels, ((0, rows * size - height), (0, cols * size - width)), constant_values=255)
-    # Every other pixel of every other row is a fair sample of a tile's darkest ink, for a quarter of the work.
-    half = size // 2
-    tiles = padded[::2, ::2].reshape(rows, half, cols, half).transpose(0, 2, 1, 3).reshape(rows, cols, -1)
-    darkest = np.partition(tiles, half * half // 100, axis=2)[:, :, half * half // 100]
+    tiles = padded.reshape(rows, size, cols, size).transpose(0, 2, 1, 3).reshape(rows, cols, -1)
+    darkest = np.partition(tiles, size * size // 100, axis=2)[:, :, size * size // 100]
     darkest = np.where((darkest > FAINT_INK) | (darkest < INKED), INKED, darkest).astype(np.uint8)
     low = np.asarray(Image.fromarray(darkest).resize(page.size, Image.Resampling.BILINEAR), dtype=np.float32)
-    gain = np.float32(255 - INKED) / np.maximum(np.float32(1.0), np.float32(255) - low)
-    stretched = np.float32(255) - pixels.astype(np.float32)
-    stretched *= gain
-    np.subtract(np.float32(255), stretched, out=stretched)
+    stretched = 255 - (255 - pixels.astype(np.float32)) * (255 - INKED) / np.maximum(1.0, 255 - low)
     return Image.fromarray(np.clip(stretched, 0, 255).astype(np.uint8))
 
 
