@@ -65,6 +65,9 @@ LEADER_INK = 200
 LEADER_DOTS = 4
 LEADER_SPACING = 1.2
 """This many dots in a row, each no further than LEADER_SPACING line heights from the next, are a leader."""
+LEADER_ROW = 2
+"""A row is a text line's when its share of ink (of 255) is this much above the page's blank rows' (which a photo's
+dark paper edges or a stroke down the page make more than none)."""
 LEADER_ONE_LINE = 1.6
 """A band of inked rows at most this many times the usual line height is one line, whose value can be moved up to its
 label; a taller one (lines joined by a stroke down a photo's edge) only has its dots whitened."""
@@ -125,9 +128,8 @@ def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT)
         gray = gray.resize(size, Image.Resampling.LANCZOS if scale < 1 else Image.Resampling.BICUBIC)
     else:
         scale = 1.0
-    if photo:
-        gray = _stretch_faint(gray).point(_WHITEN_GRAIN)
-    return Prepared(image=_without_dot_leaders(gray), photo=photo, dark=dark, scale=scale, skew=skew)
+    gray = _stretch_faint(gray).point(_WHITEN_GRAIN) if photo else _without_dot_leaders(gray)
+    return Prepared(image=gray, photo=photo, dark=dark, scale=scale, skew=skew)
 
 
 def _flatten_bands(gray: Image.Image, *, tiles: int = 1, rows: int = 1, paper: Image.Image | None = None,
@@ -526,8 +528,19 @@ def _without_dot_leaders(page: Image.Image) -> Image.Image:
     `ASUNTO......:` as `OS eya aya mus:`), and a wide blank in their place splits the line into two columns.
     Bands of several lines joined by a stray stroke only lose the dots."""
     ink = page.point(_INK)
-    bands = [(top, bottom) for top, bottom in _runs_where([value < LEADER_INK for value in _row_minimums(page)])
-             if bottom - top >= 8]
+    shares = list(ink.resize((1, page.height), Image.Resampling.BOX).tobytes())
+    floor = sorted(shares)[len(shares) // 10]
+    cores = _runs_where([value > floor + LEADER_ROW for value in shares])
+    bands = []
+    for index, (top, bottom) in enumerate(cores):
+        above = cores[index - 1][1] if index else 0
+        below = cores[index + 1][0] if index + 1 < len(cores) else page.height
+        while top > above and shares[top - 1] > floor:
+            top -= 1
+        while bottom < below and shares[bottom] > floor:
+            bottom += 1
+        if bottom - top >= 8:
+            bands.append((top, bottom))
     if not bands:
         return page
     line = sorted(bottom - top for top, bottom in bands)[len(bands) // 2]
