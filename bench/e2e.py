@@ -12,10 +12,12 @@ One run measures, on the same generated receipts (held out: seeds no test uses; 
   posting, about 0.87x the floor); acknowledgement = each upload's HTTP response time (the receipt is stored and
   the customer's acknowledgement queued when it answers): p50, p99, max; end to end = first post to the last
   support card delivered, as receipts per minute and as a ratio to the floor's time;
-- installations: SQLite with one `paybot run` (role all); PostgreSQL with a web process and 1 worker process
-  (all cores' readers in it); PostgreSQL with a web process and 2 worker processes (half the readers each);
-  both PostgreSQL runs have a scheduler process too. Not run by default: `sqlite1`, SQLite with a web, a
-  worker and a scheduler process (the roles of pg1 on one SQLite file).
+- installations: SQLite with one `paybot run` (role all: since 28 November 2026 a web process with its worker
+  and scheduler as child processes); PostgreSQL with a web process and 1 worker process (all cores' readers in
+  it); PostgreSQL with a web process and 2 worker processes (half the readers each); both PostgreSQL runs have
+  a scheduler process too. Not run by default: `sqlite1`, SQLite with a web, a worker and a scheduler process
+  started separately (the roles of pg1 on one SQLite file); `sqlite0`, `paybot run` as one process
+  (PAYBOT_SINGLE_PROCESS, as role all ran before).
 
 With `--trace`, each run also says where the time of its slow acknowledgements went: the phases the service
 reports in each answer's `Server-Timing` (headers: first bytes to the app; received: body and form until the
@@ -23,8 +25,9 @@ message is handed to the core; queued: waiting for the storing thread; media: fi
 insert: waiting for the write turn (a background transaction in progress) and writing the intakes; commit:
 the rest of the rows, and the commit; resumed: back on the event loop; answer: the response started), the rest of the
 client's time (connecting, the event loop not yet reading the request, sending the answer, the client's
-own threads), and, per thread of the web process, its CPU time and the time it was runnable but waiting for
-a core (the kernel's schedstat) while posting.
+own threads), per thread of the web process, its CPU time and the time it was runnable but waiting for
+a core (the kernel's schedstat) while posting, and the CPU each part (web, worker, scheduler, readers) used per
+receipt from the first post to the last card, beside plain tesseract's per receipt in the floor.
 
 Usage: python bench/e2e.py [--count 200] [--senders 8] [--runs sqlite,pg1,pg2] [--paces burst,paced] [--trace]
                            [--client socket|httpx] [--floor SECONDS]
@@ -36,6 +39,7 @@ import argparse
 import concurrent.futures
 import os
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -78,6 +82,8 @@ class Result:
     phases: list[dict[str, float]] = field(default_factory=list)
     threads: dict[str, tuple[float, float, int]] = field(default_factory=dict)
     client_cpu: float = 0.0
+    processes: dict[str, float] = field(default_factory=dict)
+    order: list[int] = field(default_factory=list)
 
 
 def server_phases(header: str) -> dict[str, float]:
@@ -112,6 +118,39 @@ def thread_delta(after: dict[str, tuple[float, float, int]],
                    slices - before.get(name, (0, 0, 0))[2]) for name, (ran, waited, slices) in after.items()}
 
 
+def process_times(leaders: list[int]) -> dict[int, tuple[str, float]]:
+    """{pid: (part, seconds of CPU)} of every process in the process groups of `leaders` (each `paybot run`
+    started in a group of its own): part is readers, or the `--role` of the command (run: none given)."""
+    found = {}
+    groups = set(leaders)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(fields[2]) not in groups:
+            continue
+        if b"bot.ocr.worker" in command:
+            part = "readers"
+        elif b"--role" in command:
+            part = command[command.index(b"--role") + 1].decode()
+        else:
+            part = "run"
+        found[int(entry.name)] = (part, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    return found
+
+
+def process_delta(after: dict[int, tuple[str, float]], before: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds per part between two `process_times` (a process started in between counts from zero)."""
+    parts: dict[str, float] = {}
+    for pid, (part, seconds) in after.items():
+        parts[part] = parts.get(part, 0.0) + seconds - before.get(pid, (part, 0.0))[1]
+    return parts
+
+
 PHASES = ("headers", "received", "queued", "media", "insert", "commit", "resumed", "answer")
 
 
@@ -128,8 +167,16 @@ def trace_lines(result: Result) -> list[str]:
                      + " + ".join(f"{phase} {1000 * mean[phase]:.1f}" for phase in PHASES)
                      + f" + outside the app {1000 * (total - server):.1f}")
     posted = len(result.acks)
+    if result.order:
+        slowest = sorted(zip(result.acks, result.order, strict=True))[-max(1, round(0.02 * posted)):]
+        lines.append("  slowest 2% were posts number " + ", ".join(str(number) for _, number in reversed(slowest)))
     lines.append(f"  the posting client (one process, its senders' threads): "
                  f"{1000 * result.client_cpu / posted:.2f} ms CPU per upload")
+    if result.processes:
+        lines.append("  CPU per receipt from the first post to the last card: " + ", ".join(
+            f"{part} {1000 * seconds / posted:.1f} ms" for part, seconds in sorted(result.processes.items(),
+                                                                               key=lambda item: -item[1]))
+            + f" (all {1000 * sum(result.processes.values()) / posted:.1f} ms)")
     for name, (ran, waited, slices) in sorted(result.threads.items(), key=lambda item: -item[1][0]):
         if ran > 0.005:
             lines.append(f"  thread {name}: {1000 * ran / posted:.2f} ms CPU and {1000 * waited / posted:.2f} ms "
@@ -137,18 +184,22 @@ def trace_lines(result: Result) -> list[str]:
     return lines
 
 
-def floor_seconds(paths: list[Path], parallel: int) -> float:
-    """Wall time of plain tesseract over every image, `parallel` at a time, at the readers' priority."""
+def floor_seconds(paths: list[Path], parallel: int) -> tuple[float, float]:
+    """Wall time and CPU seconds of plain tesseract over every image, `parallel` at a time, at the readers'
+    priority."""
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
 
     def read(path: Path) -> None:
         subprocess.run(["nice", "-n", str(NICENESS), "tesseract", str(path), "-", "-l", "spa"], check=True,
                        capture_output=True, env=env)
 
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(parallel) as pool:
         list(pool.map(read, paths))
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -227,14 +278,15 @@ def answer_of(sock: socket.socket, pending: bytearray) -> tuple[int, dict[str, s
 
 def post_all(url: str, images: list[bytes], senders: int, pace: float,
              phases: list[dict[str, float]] | None = None, client: str = "socket",
-             media_urls: list[str] | None = None) -> tuple[list[float], float]:
+             media_urls: list[str] | None = None, order: list[int] | None = None) -> tuple[list[float], float]:
     """Post every image (one customer per few images) from `senders` kept-alive connections, one every `pace`
     seconds overall; the upload response times and the time of the first post (each answer's server phases
     added to `phases`, in the order of the times). Each request is built before posting and read back with
     a few socket calls, so the client's own CPU (an HTTP library's costs several ms per upload on 2 cores
     shared with the service) does not take the cores the acknowledgements are measured on; `client="httpx"`
     posts with httpx instead (as this bench did before 28 November 2026). With `media_urls`, each receipt is a
-    signed WhatsApp webhook whose file is at its URL instead of an upload."""
+    signed WhatsApp webhook whose file is at its URL instead of an upload; `order` gets each answer's post number
+    (0: the first posted), in the order of the times."""
     acks: list[float] = []
     lock = threading.Lock()
     host, port = url.removeprefix("http://").split(":")
@@ -260,9 +312,11 @@ def post_all(url: str, images: list[bytes], senders: int, pace: float,
                 time.sleep(wait)
             yield number, request
 
-    def record(took: float, headers: Mapping[str, str]) -> None:
+    def record(number: int, took: float, headers: Mapping[str, str]) -> None:
         with lock:
             acks.append(took)
+            if order is not None:
+                order.append(number)
             if phases is not None:
                 phases.append(server_phases(headers.get("server-timing", "")))
 
@@ -274,7 +328,7 @@ def post_all(url: str, images: list[bytes], senders: int, pace: float,
                                       files={"file": (f"r{number}.img", images[number], "application/octet-stream")})
                 took = time.perf_counter() - began
                 assert answer.status_code == 201, answer.text
-                record(took, answer.headers)
+                record(number, took, answer.headers)
 
     def connect() -> socket.socket:
         sock = socket.create_connection((host, int(port)), timeout=60)
@@ -286,7 +340,7 @@ def post_all(url: str, images: list[bytes], senders: int, pace: float,
         HTTP client's pool does, since the service closes connections idle for 5 s."""
         sock, pending, last = connect(), bytearray(), time.perf_counter()
         try:
-            for _, request in turns():
+            for number, request in turns():
                 if time.perf_counter() - last > IDLE_SECONDS:
                     sock.close()
                     sock, pending = connect(), bytearray()
@@ -295,7 +349,7 @@ def post_all(url: str, images: list[bytes], senders: int, pace: float,
                 status, headers, body = answer_of(sock, pending)
                 last = time.perf_counter()
                 assert status == expected, body
-                record(last - began, headers)
+                record(number, last - began, headers)
         finally:
             sock.close()
 
@@ -325,12 +379,24 @@ def wait_for_cards(database_url: str, count: int, started: float, limit: float) 
         engine.dispose()
 
 
+def wait_for_heartbeats(url: str, limit: float = 120) -> None:
+    """Until the worker, the outbox and the scheduler have started (wherever they run: child processes of
+    `paybot run` start after its web part answers)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        beats = httpx.get(f"{url}/healthz", timeout=10).json().get("heartbeats", {})
+        if all(beats.get(part) for part in ("worker", "outbox", "scheduler")):
+            return
+        time.sleep(0.2)
+    raise RuntimeError("the worker, outbox or scheduler did not start")
+
+
 @contextmanager
 def installation(kind: str, folder: Path, readers: int,
-                 channel: Mapping[str, str] | None = None) -> Iterator[tuple[str, str, int]]:
-    """(upload URL, database URL, web process id) of a running installation of `kind`: sqlite, sqlite1 (SQLite
-    with a web, a worker and a scheduler process), pg1 or pg2; `channel`: settings of its chat channel (none:
-    the sandbox)."""
+                 channel: Mapping[str, str] | None = None) -> Iterator[tuple[str, str, list[int]]]:
+    """(upload URL, database URL, process ids: the web one first) of a running installation of `kind`: sqlite,
+    sqlite1 (SQLite with a web, a worker and a scheduler process), pg1 or pg2; `channel`: settings of its chat
+    channel (none: the sandbox)."""
     with ExitStack() as stack:
         if kind.startswith("sqlite"):
             database = f"sqlite:///{folder / 'paybot.db'}"
@@ -343,8 +409,10 @@ def installation(kind: str, folder: Path, readers: int,
                        str(REPO / "data" / "contracts.csv"), env=env, cwd=folder)
         assert setup.returncode == 0, setup.stderr
         services: list[Service] = []
-        if kind == "sqlite":
-            services.append(Service(dict(env, PAYBOT_OCR_WORKERS=str(readers)), folder, "--no-migrate"))
+        if kind in ("sqlite", "sqlite0"):
+            single = "true" if kind == "sqlite0" else "false"
+            services.append(Service(dict(env, PAYBOT_OCR_WORKERS=str(readers), PAYBOT_SINGLE_PROCESS=single), folder,
+                                    "--no-migrate"))
         else:
             services.append(Service(env, folder, "--role", "web", "--no-migrate"))
             processes = 2 if kind == "pg2" else 1
@@ -357,8 +425,9 @@ def installation(kind: str, folder: Path, readers: int,
             stack.callback(service.stop)
         for service in services:
             service.wait_healthy()
+        wait_for_heartbeats(services[0].url)
         time.sleep(3)  # the readers load their models
-        yield services[0].url, database, services[0].pid
+        yield services[0].url, database, [service.pid for service in services]
 
 
 @contextmanager
@@ -390,19 +459,24 @@ def run(kind: str, images: list[bytes], senders: int, pace: float, readers: int,
             if via == "whatsapp":
                 fake, media_urls = stack.enter_context(fake_twilio(images))
                 channel = whatsapp_settings(fake)
-            url, database, web = stack.enter_context(installation(kind, folder, readers, channel))
+            url, database, leaders = stack.enter_context(installation(kind, folder, readers, channel))
+            web = leaders[0]
             if via == "whatsapp":
                 fake.proxies[PUBLIC_URL] = url
             load_before = os.getloadavg()[0]
             phases: list[dict[str, float]] = []
             threads_before, client_before = thread_times(web), time.process_time()
-            acks, started = post_all(url, images, senders, pace, phases, client, media_urls)
+            processes_before = process_times(leaders)
+            order: list[int] = []
+            acks, started = post_all(url, images, senders, pace, phases, client, media_urls, order)
             if len(acks) < len(images):
                 raise RuntimeError(f"only {len(acks)} of {len(images)} posts were answered (see the senders' errors)")
             threads, client_cpu = thread_delta(thread_times(web), threads_before), time.process_time() - client_before
             elapsed, cards = wait_for_cards(database, len(images), started, limit=20 * 60)
+            processes = process_delta(process_times(leaders), processes_before)
             return Result(f"{kind} {via}", acks, elapsed, cards, (load_before, os.getloadavg()[0]),
-                          phases if trace else [], threads if trace else {}, client_cpu)
+                          phases if trace else [], threads if trace else {}, client_cpu,
+                          processes if trace else {}, order)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -432,9 +506,10 @@ def main() -> int:
             paths.append(path)
         print(f"{args.count} receipts ({sum(r.photographed for r in receipts)} photographed), {args.senders} senders, "
               f"{cores} cores, load average {os.getloadavg()[0]:.1f}", flush=True)
-        floor = args.floor or floor_seconds(paths, cores)
+        floor, floor_cpu = (args.floor, 0.0) if args.floor else floor_seconds(paths, cores)
     print(f"floor: plain tesseract, {cores} at a time, nice {NICENESS}: {floor:.1f} s "
-          f"({60 * args.count / floor:.0f} receipts/min)", flush=True)
+          f"({60 * args.count / floor:.0f} receipts/min"
+          + (f", {1000 * floor_cpu / args.count:.0f} ms CPU per receipt)" if floor_cpu else ")"), flush=True)
     paces = {"burst": 0.0, "paced": floor / args.count / 1.15}
     for kind in args.runs.split(","):
         for pace_name, via in ((pace, via) for pace in args.paces.split(",") for via in args.via.split(",")):

@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     s3_secret_access_key: SecretStr | None = Field(None, description="Secret key of that access key")
     host: str = Field("127.0.0.1", description="Address `paybot run` listens on")
     port: int = Field(8080, description="Port `paybot run` listens on")
+    single_process: bool = Field(
+        False, description="`paybot run` (role all) in one process, instead of a web process with its worker and "
+        "scheduler as child processes at a lower CPU priority",
+    )
     public_url: str = Field(
         "",
         description="Public https URL of this service (Twilio signatures, Telegram webhook)",

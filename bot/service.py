@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
+from types import FrameType
 from typing import TYPE_CHECKING, Literal
 
 import uvicorn
@@ -46,6 +47,7 @@ from bot.intake.worker import IntakeWorker
 from bot.leadership import lead, scheduler_lock
 from bot.media_store import MediaStore, media_store
 from bot.scheduler import Job, PeriodicWork, charge_new_periods, refresh_todays_rate
+from bot.supervisor import CHILD_NICENESS, INTAKE, OUTBOX, ChildRole, Supervisor, die_with, woken
 from bot.web.connections import connection_limits, guarded_protocol
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
@@ -170,6 +172,9 @@ ROLES: tuple[Role, ...] = ("web", "worker", "scheduler", "all")
 """What one `paybot run` process does: web answers webhooks, the sandbox and /healthz and never reads; worker
 reads, checks and sends; scheduler runs the periodic jobs (one at a time across processes); all: everything."""
 WORKER_POLL_SECONDS = 1.0
+SLOTS_PER_READER = 2
+"""Receipts a worker takes up per reader: while one is read, the other is checked, routed or waits for the reader,
+so readers never sit idle while a receipt's database work is done."""
 """How often a worker without work looks for intakes another process stored (its own arrive at once)."""
 
 
@@ -373,22 +378,26 @@ def accounting_jobs(settings: Settings, engine: Engine, core: IntakeCore) -> lis
 
 
 def build_app(settings: Settings, engine: Engine | None = None, reader: Reader | None = None,
-              role: Role = "all") -> Starlette:
-    """Build the service for `settings` in `role`; nothing starts until the app's lifespan does."""
+              role: Role = "all", *, lowered: int = 0, wake: Callable[[bytes], None] | None = None) -> Starlette:
+    """Build the service for `settings` in `role`; nothing starts until the app's lifespan does. `lowered`: steps
+    this process already runs below the web process (its readers go no lower than usual); `wake`: how a web
+    process tells its worker children that an intake or a message is waiting."""
     engine = engine or make_engine(settings.database_url)
     pool = None
     if reader is None and role in ("worker", "all"):
         from bot.ocr import ReaderPool
+        from bot.ocr.pool import NICENESS
 
         pool = ReaderPool(workers=settings.ocr_workers, client_id_pattern=settings.client_id_pattern,
                           timeout=settings.ocr_timeout_seconds, max_bytes=settings.max_upload_bytes,
-                          engine=settings.ocr_engine)
+                          engine=settings.ocr_engine, niceness=max(0, NICENESS - lowered))
         reader = PooledReader(pool, settings)
     metrics = Metrics()
     metrics.watch_database(engine)
     media = media_store(settings)
     core, dispatcher = build_core(settings, engine, MeteredReader(reader or NoReading(), metrics), media=media)
-    worker = IntakeWorker(engine, core, concurrency=max(1, settings.ocr_workers or 2))
+    readers = settings.ocr_workers or os.cpu_count() or 1
+    worker = IntakeWorker(engine, core, concurrency=SLOTS_PER_READER * readers)
     service = Service(settings, engine, core, dispatcher, worker,
                       PeriodicWork(engine, [], settings.tz), role)
     routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/metrics", metrics_endpoint)]
@@ -444,6 +453,7 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
         if service.serves_channels:
             for gap in template_gaps(settings):
                 log.warning(gap)
+            await asyncio.to_thread(core.warm_up)
         service.tasks = []
         if telegram is not None:
             from bot.handlers.telegram import keep_starting_telegram
@@ -467,6 +477,9 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
                 name="scheduler-leadership"))
         if working:
             service.tasks.append(asyncio.create_task(keep_beating(engine, worker_name(), working), name="heartbeat"))
+        if wake is not None:
+            service.tasks += [asyncio.create_task(forward(core.intake_ready, INTAKE, wake), name="wake-intake"),
+                              asyncio.create_task(forward(core.outbox_ready, OUTBOX, wake), name="wake-outbox")]
         log.info("paybot started (%s)", role)
         try:
             yield
@@ -505,9 +518,35 @@ GRACEFUL_SHUTDOWN_SECONDS = 5
 INTERPRETER_SWITCH_SECONDS = 0.001
 
 
-def serve(settings: Settings, role: Role = "all") -> None:
-    """Run the service in `role` until SIGINT or SIGTERM."""
-    app = build_app(settings, role=role)
+async def forward(event: asyncio.Event, what: bytes, wake: Callable[[bytes], None]) -> None:
+    """Pass each setting of `event` on to the worker processes."""
+    while True:
+        await event.wait()
+        event.clear()
+        wake(what)
+
+
+class SupervisingServer(uvicorn.Server):
+    """The web process's server: a signal that stops it stops its children at the same time."""
+
+    def __init__(self, config: uvicorn.Config, supervisor: Supervisor) -> None:
+        super().__init__(config)
+        self.supervisor = supervisor
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.supervisor.signal_all(signal.SIGTERM)
+        super().handle_exit(sig, frame)
+
+
+def serve(settings: Settings, role: Role = "all") -> int:
+    """Run the service in `role` until SIGINT or SIGTERM; role all runs as a web process with its worker and
+    scheduler as child processes, unless PAYBOT_SINGLE_PROCESS. Returns the exit status."""
+    supervisor = None
+    if role == "all" and not settings.single_process:
+        supervisor = Supervisor()
+        app = build_app(settings, role="web", wake=supervisor.wake)
+    else:
+        app = build_app(settings, role=role)
     max_connections, backlog = connection_limits(settings.max_connections)
     config = uvicorn.Config(
         app,
@@ -532,4 +571,52 @@ def serve(settings: Settings, role: Role = "all") -> None:
     # it again up to this long behind reading and sending threads (Python's default 5 ms, several times
     # per receipt), so acknowledgements stay quick.
     sys.setswitchinterval(INTERPRETER_SWITCH_SECONDS)
-    asyncio.run(uvicorn.Server(config).serve())
+    if supervisor is None:
+        asyncio.run(uvicorn.Server(config).serve())
+        return 0
+    server = SupervisingServer(config, supervisor)
+
+    def stop_service() -> None:
+        server.should_exit = True
+
+    async def supervised() -> None:
+        supervisor.start()
+        watching = asyncio.create_task(supervisor.watch(stop_service), name="supervisor")
+        try:
+            await server.serve()
+        finally:
+            watching.cancel()
+
+    try:
+        asyncio.run(supervised())
+    finally:
+        supervisor.stop()
+    return 1 if supervisor.failed else 0
+
+
+def serve_child(settings: Settings, role: ChildRole, parent: int, wake_fd: int | None) -> int:
+    """Run `role` as a child of the web process `parent`: no port of its own, a lower CPU priority, gone
+    when its parent is, woken by it through `wake_fd`; stops on SIGTERM or SIGINT."""
+    die_with(parent)
+    with contextlib.suppress(OSError):
+        os.nice(CHILD_NICENESS)
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    sys.setswitchinterval(INTERPRETER_SWITCH_SECONDS)
+    app = build_app(settings, role=role, lowered=CHILD_NICENESS)
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        async with app.router.lifespan_context(app):
+            core = app.state.service.core
+            if wake_fd is not None:
+                os.set_blocking(wake_fd, False)
+                loop.add_reader(wake_fd, woken, wake_fd, core.intake_ready, core.outbox_ready)
+            await stop.wait()
+            if wake_fd is not None:
+                loop.remove_reader(wake_fd)
+
+    asyncio.run(run())
+    return 0

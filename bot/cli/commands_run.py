@@ -24,13 +24,17 @@ def register(sub: Any) -> None:
                      help="qué hace este proceso: web (webhooks, sandbox, /healthz; nunca lee imágenes), worker (lee, "
                      "revisa y envía), scheduler (tareas programadas, un solo proceso a la vez) o all (todo; por "
                      "defecto)")
+    run.add_argument("--under", type=int, metavar="PID", help=argparse.SUPPRESS)
+    run.add_argument("--wake-fd", type=int, help=argparse.SUPPRESS)
     run.set_defaults(handler=run_service)
 
 
 def run_service(args: argparse.Namespace, settings: Settings) -> int:
     """Upgrade the schema, say which channels run, and serve until stopped."""
-    from bot.service import channel_summary, configuration_problems, serve, template_gaps
+    from bot.service import channel_summary, configuration_problems, serve, serve_child, template_gaps
 
+    if args.under is not None and args.role in ("worker", "scheduler"):
+        return serve_child(settings, args.role, args.under, args.wake_fd)
     updates: dict[str, Any] = {}
     if args.host:
         updates["host"] = args.host
@@ -51,5 +55,4 @@ def run_service(args: argparse.Namespace, settings: Settings) -> int:
             print(f"aviso: {line}", flush=True)
     if args.role != "all":
         print(ROLE_LINES[args.role], flush=True)
-    serve(settings, args.role)
-    return 0
+    return serve(settings, args.role)

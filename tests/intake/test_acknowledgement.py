@@ -63,6 +63,22 @@ async def test_receipts_arriving_together_are_each_stored_acknowledged_and_queue
     assert all(intakes[i].media_path and intakes[i].media_sha256 for i in stored)
 
 
+async def test_warming_up_at_start_leaves_no_trace_and_the_first_customer_is_stored_as_usual(
+        settings: Settings, engine: Engine) -> None:
+    core = IntakeCore(settings, engine, InlineReader(settings))
+
+    core.warm_up()
+    first = await core.receive(upload(OTHER, "first", receipt_png(amount="1000.00")))
+
+    with Session(engine) as session:
+        intakes = session.exec(select(Intake)).all()
+        outbox = session.exec(select(OutboxMessage)).all()
+        events = session.exec(select(IntakeEvent)).all()
+    assert [(i.id, i.sender) for i in intakes] == [(first, OTHER)]
+    assert [(m.intake_id, m.kind, m.recipient) for m in outbox] == [(first, "ack", OTHER)]
+    assert {e.intake_id for e in events} == {first}
+
+
 class NetworkShare(FolderStore):
     """A receipts folder on a slow network disk: every file takes `seconds` to be written and synced."""
 

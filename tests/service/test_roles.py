@@ -51,6 +51,13 @@ def test_each_role_gets_only_its_routes_and_work(settings: Settings, engine: Eng
     assert not web.reads and web.serves_channels and not web.schedules
 
 
+def test_a_worker_takes_up_two_receipts_per_reader_so_readers_never_wait_for_checks(
+        settings: Settings, engine: Engine) -> None:
+    three = settings.model_copy(update={"ocr_workers": 3})
+    worker = build_app(three, engine, InlineReader(three), role="worker").state.service.worker
+    assert worker.concurrency == 6
+
+
 def test_web_stores_workers_read_and_one_scheduler_runs_on_sqlite(tmp_path: Path) -> None:
     env = installation(tmp_path, ocr_workers="1", log_level="INFO")
     web = Service(env, tmp_path, "--role", "web", "--no-migrate", log=tmp_path / "web.log").start()
