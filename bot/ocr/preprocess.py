@@ -57,9 +57,10 @@ around it, no more than SURFACE_SPECKS does."""
 PAPER_WHITE = 200
 """On a prepared photo, anything lighter than this is paper: the grain that flattening and darkening leave there is
 whitened, so Tesseract's own threshold of the page sees ink and paper (grain it kept joined letters into blobs)."""
-LEADER_DOT = 0.4
-"""A dot of a leader is no wider or taller than this share of the page's usual line height, and sits in its band's
-lowest half line (a full stop or comma in a value is one such mark, a leader many)."""
+LEADER_DOT = 0.35
+"""A dot of a leader is no wider or taller than this share of its line's tallest letter (a thin stroke as tall as
+the whole band, a table's rule, is none), and sits in the lower half of its line (a full stop or comma in a value
+is one such mark, a leader many)."""
 LEADER_INK = 200
 """Darker than this is ink when looking for leaders (pale grey labels stay whole letters, not dot-sized bits)."""
 LEADER_DOTS = 4
@@ -549,12 +550,15 @@ def _without_dot_leaders(page: Image.Image) -> Image.Image:
         height = bottom - top
         band = ink.crop((0, top, page.width, bottom))
         marks = _runs_where([value > 0 for value in band.resize((page.width, 1), Image.Resampling.BOX).tobytes()])
-        narrow = "".join("." if right - left <= LEADER_DOT * line else "x" for left, right in marks)
+        narrow = "".join("." if right - left <= LEADER_DOT * height else "x" for left, right in marks)
         if "." * LEADER_DOTS not in narrow:
             continue
         spans = [band.crop((left, 0, right, height)).getbbox() or (0, 0, 0, 0) for left, right in marks]
-        dots = [flag == "." and box[3] - box[1] <= LEADER_DOT * line and box[3] >= height - line // 2
-                for flag, box in zip(narrow, spans, strict=True)]
+        tallest = max((box[3] - box[1] for (left, right), box in zip(marks, spans, strict=True)
+                       if box[3] - box[1] < height or right - left > LEADER_DOT * height), default=0)
+        dots = [flag == "." and right - left <= LEADER_DOT * tallest and box[3] - box[1] <= LEADER_DOT * tallest
+                and box[3] >= height - tallest // 2
+                for flag, (left, right), box in zip(narrow, marks, spans, strict=True)]
         one_line = height <= LEADER_ONE_LINE * line
         first = 0
         while first < len(marks):
