@@ -57,3 +57,11 @@ def test_a_time_of_day_or_a_plain_ten_is_never_taken_for_an_id() -> None:
     assert fix_id_word("Cuota 10 26088") == "Cuota 10 26088"
     assert find_client_id("Pago 10:45:12 factura", DEFAULT_CLIENT_ID_PATTERN) is None
     assert find_client_id("DETALLE 10:39113", DEFAULT_CLIENT_ID_PATTERN) == "39113"
+
+
+def test_a_bordered_table_keeps_its_small_letters_which_are_no_leader() -> None:
+    generated = generate(70000, part="tuned")
+    assert (generated.family, generated.photographed) == ("table", False)
+    fields = read_receipt(generated.data)
+    assert fields.description == "Pago mensual"
+    assert fields.payee_name == "Academia Musical Allegro"
