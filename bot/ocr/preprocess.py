@@ -59,8 +59,8 @@ PAPER_WHITE = 200
 whitened, so Tesseract's own threshold of the page sees ink and paper (grain it kept joined letters into blobs)."""
 LEADER_DOT = 0.35
 """A dot of a leader is no wider or taller than this share of its line's tallest letter (a thin stroke as tall as
-the whole band, a table's rule, is none), and sits in the lower half of its line (a full stop or comma in a value
-is one such mark, a leader many)."""
+the whole band, a table's rule, is none) or of the page's usual line height, whichever is less, and sits in the
+lower half of its line (a full stop or comma in a value is one such mark, a leader many)."""
 LEADER_INK = 200
 """Darker than this is ink when looking for leaders (pale grey labels stay whole letters, not dot-sized bits)."""
 LEADER_DOTS = 4
@@ -554,8 +554,8 @@ def _without_dot_leaders(page: Image.Image) -> Image.Image:
         if "." * LEADER_DOTS not in narrow:
             continue
         spans = [band.crop((left, 0, right, height)).getbbox() or (0, 0, 0, 0) for left, right in marks]
-        tallest = max((box[3] - box[1] for (left, right), box in zip(marks, spans, strict=True)
-                       if box[3] - box[1] < height or right - left > LEADER_DOT * height), default=0)
+        tallest = min(line, max((box[3] - box[1] for (left, right), box in zip(marks, spans, strict=True)
+                                 if box[3] - box[1] < height or right - left > LEADER_DOT * height), default=0))
         dots = [flag == "." and right - left <= LEADER_DOT * tallest and box[3] - box[1] <= LEADER_DOT * tallest
                 and box[3] >= height - tallest // 2
                 for flag, (left, right), box in zip(narrow, marks, spans, strict=True)]
