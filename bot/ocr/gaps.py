@@ -52,12 +52,15 @@ def _leaderless(text: str) -> str:
     return LEADER.sub(cut, text)
 
 
-LEADER_WORD = re.compile(r"[oOcC0nmrliuea.·•:;!|+,'`?]{2,}")
+LEADER_WORD = re.compile(r"[oOcC0nmrliueas.·•:;!|+,'`?“”\"]{2,}")
 """What Tesseract makes of a dot leader read as a word of its own: `ccococcooooo`, `rl`, `..00ococ`, `+..+:`."""
 LEADER_CONF = 5
 """A leader read as letters gets a confidence near 0 (of 100); a word it really is gets far more."""
 LOW_WORD = 0.5
 """A word whose ink is less than this share of its row's height sits on the baseline like dots do."""
+DOTS_HIGH = 0.3
+"""A word this much lower than its row's text, read with almost no confidence, is a leader's dots whatever
+letters they were read as (`concocccnnons`, `:..osrmis`): no letter is that low."""
 SHORT_WORDS = frozenset(("el", "en", "la", "le", "lo", "al", "un", "mi", "me", "no", "ni", "con", "los", "las", "una"))
 
 
@@ -69,19 +72,18 @@ def _same_row(a: Word, b: Word) -> bool:
 def _leader_words(words: Sequence[Word]) -> set[int]:
     """Words that are a dot leader or its colon read as letters, sitting between two words of their row (a label
     and its value): leader-like letters read with almost no confidence, as low as dots on the baseline, or as
-    tall as a blot of dots and colon; any word as low as dots and read with almost no confidence, whatever its
-    letters (`e.osonroos.`); or a glyph as thin as a colon, unsure, far from both its neighbours
+    tall as a blot of dots and colon; or a glyph as thin as a colon, unsure, far from both its neighbours
     (`CUENTAHABIENTE   Z   JOSE`)."""
     out: set[int] = set()
     for k, word in enumerate(words):
         thin = word.width < COLON_WIDTH * word.height and len(word.text) <= 2 and word.conf < ODD_CONF
-        lettered = bool(LEADER_WORD.fullmatch(word.text)) and word.text.lower() not in SHORT_WORDS
-        faint = word.conf < LEADER_CONF
-        if not (thin or lettered or faint):
-            continue
         row = [w for w in words if w is not word and _same_row(w, word) and any(ch.isalnum() for ch in w.text)]
         tall = sorted(w.height for w in row if len(w.text) >= 2)
         middle = tall[len(tall) // 2] if tall else 0
+        dots = (bool(tall) and word.height < DOTS_HIGH * middle and word.conf < LEADER_CONF
+                and 4 * sum(ch.isdigit() for ch in word.text) <= len(word.text) and len(word.text) >= 3)
+        if not thin and not dots and (not LEADER_WORD.fullmatch(word.text) or word.text.lower() in SHORT_WORDS):
+            continue
         low = bool(tall) and word.height < LOW_WORD * middle
         blot = bool(tall) and word.height > ODD_TALL * middle and word.conf < ODD_CONF
         if thin:
@@ -90,7 +92,7 @@ def _leader_words(words: Sequence[Word]) -> set[int]:
         else:
             between = any(w.right <= word.left + 2 for w in row) and any(w.left >= word.right - 2 for w in row)
         unsure = word.conf < LEADER_CONF and (len(word.text) >= 4 or not word.text.isalpha())
-        if between and (thin or (lettered and (low or unsure or blot)) or (faint and low)):
+        if between and (low or unsure or blot or thin):
             out.add(k)
     return out
 
