@@ -69,9 +69,12 @@ LEADER_SPACING = 1.2
 LEADER_ROW = 2
 """A row is a text line's when its share of ink (of 255) is this much above the page's blank rows' (which a photo's
 dark paper edges or a stroke down the page make more than none)."""
+LEADER_CONTRAST = 2.5
+"""The mark before a leader (its label's last letter) is at least this many times taller than its dots: digits
+and small letters in a band inflated by something tall are no leader."""
 LEADER_ONE_LINE = 1.6
-"""A band of inked rows at most this many times the usual line height is one line, whose value can be moved up to its
-label; a taller one (lines joined by a stroke down a photo's edge) only has its dots whitened."""
+"""A band of inked rows at most this many times the text's line height is one line, whose value can be moved up to
+its label; a taller one (lines joined by a card's dark edge or a table's rule) is left as it is."""
 FAINT_INK = 200
 INKED = 60
 """Ink this dark is left as it is; paler ink (up to FAINT_INK) is darkened to it."""
@@ -129,7 +132,10 @@ def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT)
         gray = gray.resize(size, Image.Resampling.LANCZOS if scale < 1 else Image.Resampling.BICUBIC)
     else:
         scale = 1.0
-    gray = _stretch_faint(gray).point(_WHITEN_GRAIN) if photo else _without_dot_leaders(gray)
+    if photo:
+        gray = _stretch_faint(gray).point(_WHITEN_GRAIN)
+    else:
+        gray = _without_dot_leaders(gray, line * scale if line else None)
     return Prepared(image=gray, photo=photo, dark=dark, scale=scale, skew=skew)
 
 
@@ -523,11 +529,11 @@ def _stretch_faint(page: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(stretched, 0, 255).astype(np.uint8))
 
 
-def _without_dot_leaders(page: Image.Image) -> Image.Image:
+def _without_dot_leaders(page: Image.Image, text_line: float | None = None) -> Image.Image:
     """A ticket's dot leaders (`MONTO........: 17 229,00`) cut out, the rest of the line moved up to the label:
     Tesseract reads the dots as letters and sometimes takes the label with them (`REF.....:` read as nothing,
     `ASUNTO......:` as `OS eya aya mus:`), and a wide blank in their place splits the line into two columns.
-    Bands of several lines joined by a stray stroke only lose the dots."""
+    Bands of several lines joined by a frame are left alone."""
     ink = page.point(_INK)
     shares = list(ink.resize((1, page.height), Image.Resampling.BOX).tobytes())
     floor = sorted(shares)[len(shares) // 10]
@@ -540,14 +546,18 @@ def _without_dot_leaders(page: Image.Image) -> Image.Image:
             top -= 1
         while bottom < below and shares[bottom] > floor:
             bottom += 1
-        if bottom - top >= 8:
+        if bands and bands[-1][1] >= top and 2 * (bottom - top) < bands[-1][1] - bands[-1][0]:
+            bands[-1] = (bands[-1][0], bottom)
+        elif bottom - top >= 8:
             bands.append((top, bottom))
     if not bands:
         return page
-    line = sorted(bottom - top for top, bottom in bands)[len(bands) // 2]
+    line = round(text_line) if text_line else sorted(bottom - top for top, bottom in bands)[len(bands) // 2]
     out: Image.Image | None = None
     for top, bottom in bands:
         height = bottom - top
+        if height > LEADER_ONE_LINE * line:
+            continue
         band = ink.crop((0, top, page.width, bottom))
         marks = _runs_where([value > 0 for value in band.resize((page.width, 1), Image.Resampling.BOX).tobytes()])
         narrow = "".join("." if right - left <= LEADER_DOT * height else "x" for left, right in marks)
@@ -559,24 +569,21 @@ def _without_dot_leaders(page: Image.Image) -> Image.Image:
         dots = [flag == "." and right - left <= LEADER_DOT * tallest and box[3] - box[1] <= LEADER_DOT * tallest
                 and box[3] >= height - tallest // 2
                 for flag, (left, right), box in zip(narrow, marks, spans, strict=True)]
-        one_line = height <= LEADER_ONE_LINE * line
         first = 0
         while first < len(marks):
             last = first
             while (dots[first] and last + 1 < len(marks) and dots[last + 1]
                    and marks[last + 1][0] - marks[last][1] <= LEADER_SPACING * line):
                 last += 1
-            if dots[first] and last - first + 1 >= LEADER_DOTS:
+            tallest_dot = max(box[3] - box[1] for box in spans[first : last + 1])
+            if (dots[first] and last - first + 1 >= LEADER_DOTS and first > 0
+                    and spans[first - 1][3] - spans[first - 1][1] >= LEADER_CONTRAST * tallest_dot):
                 out = out or page.copy()
                 left, right = max(0, marks[first][0] - 2), min(page.width, marks[last][1] + 1)
                 rows = (max(0, top - 1), min(page.height, bottom + 1))
-                if one_line:
-                    rest = out.crop((right, rows[0], page.width, rows[1]))
-                    out.paste(255, (left, rows[0], page.width, rows[1]))
-                    out.paste(rest, (left, rows[0]))
-                    marks = [(a - (right - left), b - (right - left)) if a >= right else (a, b) for a, b in marks]
-                else:
-                    for (a, b), box in zip(marks[first : last + 1], spans[first : last + 1], strict=True):
-                        out.paste(255, (max(0, a - 1), top + box[1] - 1, b + 1, top + box[3] + 1))
+                rest = out.crop((right, rows[0], page.width, rows[1]))
+                out.paste(255, (left, rows[0], page.width, rows[1]))
+                out.paste(rest, (left, rows[0]))
+                marks = [(a - (right - left), b - (right - left)) if a >= right else (a, b) for a, b in marks]
             first = last + 1
     return page if out is None else out

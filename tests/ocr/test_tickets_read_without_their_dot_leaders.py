@@ -65,3 +65,10 @@ def test_a_bordered_table_keeps_its_small_letters_which_are_no_leader() -> None:
     fields = read_receipt(generated.data)
     assert fields.description == "Pago mensual"
     assert fields.payee_name == "Academia Musical Allegro"
+
+
+def test_a_dotted_label_s_value_keeps_the_tails_of_its_letters_when_it_moves() -> None:
+    generated = generate(80035, part="tuned", family="ticket-leaders")
+    assert not generated.photographed
+    fields = read_receipt(generated.data)
+    assert fields.description == "Pago factura"
