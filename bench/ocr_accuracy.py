@@ -29,6 +29,7 @@ from bot.ocr import UnreadableReceipt, read_receipt
 from bot.ocr.fields import JSON_KEYS
 from tests.ocr.generator import families, generate
 from tests.ocr.generator.wide import WIDE_NAMES
+from tests.ocr.generator.wide_layouts import LAYOUT_NAMES
 
 BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01))
 CONFIDENT = 0.9
@@ -60,7 +61,7 @@ def score(seed: int, part: str | None, classic: bool, photographed: bool | None 
 
 def tuned_family_names() -> set[str]:
     """The families a tuning run may pick (a held-out family's name is refused, never generated)."""
-    return {f.name for f in families("tuned")} | set(WIDE_NAMES)
+    return {f.name for f in families("tuned")} | set(WIDE_NAMES) | set(LAYOUT_NAMES)
 
 
 def _cells(rows: Sequence[dict[str, Any]], key: str) -> tuple[int, int]:

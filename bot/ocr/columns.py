@@ -24,6 +24,8 @@ ALIGN = 1.0
 """How far (in text heights) the right column's labels may start from one another."""
 SHARE = 0.3
 """The least share of the pieces starting at the right column's x that start with a label."""
+HEADING_WORDS = 5
+"""The most words of a section heading naming a holder."""
 MIDDLE = 0.25
 """The right column starts at least this share of the page's text width from its left edge."""
 
@@ -34,7 +36,7 @@ def split_columns(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Row]:
         return list(rows)
     segs = segments(rows)
     height = median(s.height for s in segs) if segs else 0.0
-    found = _boundary(segs, vocabulary, height)
+    found = _boundary(segs, vocabulary, height) or _side_headings(segs, vocabulary, height)
     if found is None:
         return list(rows)
     boundary, anchors = found
@@ -143,6 +145,35 @@ def _boundary(segs: Sequence[Segment], vocabulary: Vocabulary, height: float) ->
         columns = len({*sure, *marked, *headed}) >= ANCHORS and bool(sure or len(marked) >= ANCHORS or headed)
         if columns and len(labelled) >= SHARE * len(group):
             return min(segs[j].edge(0) for j in labelled), [segs[j].row for j in labelled]
+    return None
+
+
+def _side(seg: Segment, vocabulary: Vocabulary) -> str | None:
+    """The holder a short heading names (`Datos del ordenante`, `DESTINO DE LOS FONDOS`), if exactly one."""
+    words = label_words(seg.text)
+    if not 1 <= len(words) <= HEADING_WORDS or any(ch.isdigit() for ch in seg.text) or seg.text.rstrip().endswith(":"):
+        return None
+    sides = {side for side in ("payer", "payee") for w in words if w in vocabulary.keywords.get(side, frozenset())}
+    return sides.pop() if len(sides) == 1 else None
+
+
+def _side_headings(segs: Sequence[Segment], vocabulary: Vocabulary, height: float,
+                   ) -> tuple[int, list[int]] | None:
+    """The x where the right one of two section headings on one row starts (the payer's block and the payee's
+    side by side, `Datos del ordenante` | `Datos del beneficiario`), and that row."""
+    if not height:
+        return None
+    page_left = min(s.edge(0) for s in segs)
+    page_right = max(s.edge(2) for s in segs)
+    for k in range(1, len(segs)):
+        a, b = segs[k - 1], segs[k]
+        if a.row != b.row or (k + 1 < len(segs) and segs[k + 1].row == b.row) or (k > 1 and segs[k - 2].row == a.row):
+            continue
+        if b.edge(0) - page_left < MIDDLE * (page_right - page_left):
+            continue
+        sides = (_side(a, vocabulary), _side(b, vocabulary))
+        if None not in sides and sides[0] != sides[1]:
+            return b.edge(0), [b.row]
     return None
 
 

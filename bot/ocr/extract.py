@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from rapidfuzz import fuzz
@@ -100,6 +100,8 @@ BASE = {KNOWN: 0.97, FUZZY: 0.94, KEYWORD: 0.88, SIMILAR: 0.8}
 the nearest known wording is a guess, and what it names is never sure."""
 HOLDER_UNDER_ACCOUNT = 0.85
 HOLDER_BY_ORDER = 0.55
+HOLDER_UNDER_HEADING = 0.8
+"""A holder's name found only by its place: alone beside an account, under a heading that names its side."""
 """A name with no label, beside an account: the first is taken for the payer, the second for the payee."""
 PROSE = 0.85
 PROSE_WEAK = 0.75
@@ -147,11 +149,15 @@ UNKNOWN_LABEL = 0.65
 UNREAD_WORDS = 0.3
 """Words under a label nobody knows read with less confidence than this are marks, not a description."""
 HEADING_SIDES = {
-    **dict.fromkeys(("origen", "ordenante", "remitente", "originador", "emisor", "pagador", "debito"), "payer"),
-    **dict.fromkeys(("destino", "beneficiario", "destinatario", "receptor", "favorecido", "acreditar"), "payee"),
+    **dict.fromkeys(("origen", "ordenante", "remitente", "originador", "emisor", "pagador", "debito", "debitada",
+                     "envia"), "payer"),
+    **dict.fromkeys(("destino", "beneficiario", "destinatario", "receptor", "favorecido", "acreditar", "acreditada",
+                     "recibe"), "payee"),
 }
 """The nouns a section's heading names its holder by (`Datos del beneficiario`); a bank's or a title's words
 (`CS Ahorro y Crédito`, `Transferencia recibida`) name none."""
+SECTION_WORDS = frozenset(("datos", "informacion", "fondos", "quien", "detalle", "seccion", "cliente"))
+"""Words a section's heading is made of besides a holder's noun (`Información del remitente`)."""
 HEADING_REACH = 4
 """Rows above a holder's label searched for its section's heading."""
 CARRIED = 0.85
@@ -277,6 +283,23 @@ def _names_a_bank(text: str) -> bool:
                for word in (*bank.detect, bank.name) if len(normalize(word)) >= 3)
 
 
+APP_WORDS = frozenset(("banco", "en", "linea", "movil", "costa", "rica", "r", "l", "rl", "app", "internet", "banking",
+                       "banca", "de", "grupo", "n", "1", "online", "conectado"))
+"""Words an issuer's or app's name carries besides the bank's own (`Scotia en Línea`, `Banco Davivienda`)."""
+
+
+def _only_a_bank(text: str) -> bool:
+    """Whether a line is an issuer's or its app's name and nothing else (a page's heading), never a description."""
+    _generic, banks = load_layouts()
+    plain = f" {normalize(text)} "
+    for bank in banks:
+        for word in sorted((*bank.detect, bank.name), key=len, reverse=True):
+            if len(normalize(word)) >= 3 and f" {normalize(word)} " in plain:
+                rest = plain.replace(f" {normalize(word)} ", " ").split()
+                return all(w in APP_WORDS for w in rest)
+    return False
+
+
 def _in_words(text: str) -> bool:
     """Whether a line is a sentence (more than four words, three of them lower case and no connector): the holder's
     name is not found under it, however short the line it wraps to (`... realizado por JOSÉ` / `ALBERTO`)."""
@@ -296,6 +319,7 @@ def _names(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tuple[La
             c for c in candidates
             if normalize(c.value) not in issuers and normalize(c.value).removeprefix("banco ") not in issuers
             and not all(w in vocab.label_vocabulary or w in STOP_WORDS for w in label_words(c.value))
+            and _side_heading(c.value, vocab) is None
         ]
     return out
 
@@ -308,9 +332,9 @@ def _holder_candidates(pairs: Sequence[Pair], notice: Notification, inner: Seque
         if side is None or (pair.kind.endswith("_phone") and not (
             len(pair.lines) >= 2 and is_phone(pair.line_texts()[0]) and not _claimed(pair.lines[1:], pair, pairs))):
             continue  # a phone's label heads a holder's name only on a line of its own under the number
-        above = _side_of_account_above(pair, pairs, vocab)
-        headed = None if above else _side_of_heading(pair, rows, vocab)
-        side = above or headed or side
+        headed = _side_of_heading(pair, rows, vocab)
+        above = None if headed else _side_of_account_above(pair, pairs, vocab)
+        side = headed or above or side
         found = _name_from_lines(pair.lines)
         if found is None:
             continue
@@ -358,6 +382,9 @@ def _side_of_account_above(pair: Pair, pairs: Sequence[Pair], vocab: Vocabulary)
     if not above:
         return None
     nearest = min(above, key=lambda item: item[0])[1]
+    said = label_words(nearest.label)
+    if not any(_keyword_side(w, vocab) or side_of_verb([w]) for w in said):
+        return None  # `Celular:` says no more of which holder than `Nombre:` does
     return _side(nearest.kind) if nearest.kind.endswith(("_account", "_phone")) else None
 
 
@@ -369,8 +396,26 @@ def _side_of_heading(pair: Pair, rows: Sequence[Row], vocab: Vocabulary) -> str 
         return None
     first = pair.label_tokens[0]
     at = next((k for k, row in enumerate(rows) if any(t is first for t in row.tokens)), None)
-    if at is None:
+    return None if at is None else _heading_above(at, rows, vocab)
+
+
+def _side_heading(text: str, vocab: Vocabulary) -> str | None:
+    """The side a section heading names (`ORIGEN DE LOS FONDOS`, `Datos del beneficiario`): a short line without
+    digits, a colon or a full stop, one of its words a holder's noun and the others label words or a section's
+    (never a name: `Beneficiario Constructora Monteverde` opens a sentence); no sentence reads a name in it."""
+    words = label_words(text)
+    sides = {s for w in words if (s := HEADING_SIDES.get(w)) is not None}
+    if len(sides) != 1 or not 2 <= len(words) <= 5 or re.search(r"[\d:.]", text):
         return None
+    if not all(w in HEADING_SIDES or w in STOP_WORDS or w in SECTION_WORDS or w in vocab.label_vocabulary
+               for w in words):
+        return None
+    return sides.pop()
+
+
+def _heading_above(at: int, rows: Sequence[Row], vocab: Vocabulary) -> str | None:
+    """The side named by the nearest section heading above row `at` (a short line naming a side and nothing else);
+    a row of another field, or a row naming a side that holds a value, ends the search."""
     for row in reversed(rows[max(0, at - HEADING_REACH) : at]):
         words = label_words(row.text)
         sides = {s for w in words if (s := HEADING_SIDES.get(w)) is not None}
@@ -390,10 +435,12 @@ def _keyword_side(word: str, vocab: Vocabulary) -> str | None:
 
 
 def _unsided(pair: Pair, vocab: Vocabulary) -> bool:
-    """A holder's label with no word saying which holder (`Nombre`, `Titular`, `Nombre del cliente`)."""
+    """A holder's label with no word saying which holder (`Nombre`, `Titular`, `Nombre del cliente`), or a phone's
+    or account's label that says as little (`Celular:` with the name under its number)."""
     words = label_words(pair.label)
     holder = vocab.keywords.get("holder", frozenset())
-    return pair.kind.endswith("_name") and any(w in holder for w in words) and not any(
+    named = pair.kind.endswith("_name") and any(w in holder for w in words)
+    return (named or pair.kind.endswith(("_phone", "_account"))) and not any(
         _keyword_side(w, vocab) or side_of_verb([w]) for w in words)
 
 
@@ -544,6 +591,38 @@ def _lines(tokens: Sequence[Token]) -> list[list[int]]:
     return lines
 
 
+MAIL_HEADERS = frozenset(("de", "para", "asunto", "cc", "cco", "fecha", "enviado", "from", "to", "subject", "date"))
+"""An e-mail's own header names, as a mail app prints them over the message (`De:`, `Para:`, `Asunto:`)."""
+MAIL_ROWS = 2.5
+"""Header rows of one block are at most this many text heights apart."""
+
+
+def _mail_headers_aside(pairs: Sequence[Pair]) -> tuple[list[Pair], frozenset[int]]:
+    """Pairs with the mail's own headers set aside: `De:` there names the mail's sender (`Alertas BCR
+    <avisos@...>`), `Para:` its reader, `Asunto:` its subject, never the payment's payer, payee or description.
+    A block of such one-word labels on rows close together is the mail's when it holds a subject or an address;
+    the ids of its words come back too, so no sentence reads them."""
+    heads = [p for p in pairs if len(words := label_words(p.label)) == 1 and words[0] in MAIL_HEADERS
+             and p.label.rstrip().endswith(":") and _top(p.label_tokens) is not None]
+    heads.sort(key=lambda p: _top(p.label_tokens) or 0)
+    blocks: list[list[Pair]] = []
+    for pair in heads:
+        top = _top(pair.label_tokens) or 0
+        height = max(t.box[3] - t.box[1] for t in pair.label_tokens if t.box is not None)
+        last = blocks[-1][-1] if blocks else None
+        if last is not None and top - (_top(last.label_tokens) or 0) <= MAIL_ROWS * height:
+            blocks[-1].append(pair)
+        else:
+            blocks.append([pair])
+    mail: set[int] = set()
+    for block in blocks:
+        names = {label_words(p.label)[0] for p in block}
+        if len(names) >= 2 and (names & {"asunto", "subject"} or any("@" in p.text for p in block)):
+            mail.update(id(p) for p in block if label_words(p.label)[0] not in ("fecha", "date"))
+    read = frozenset(id(t) for p in pairs if id(p) in mail for t in (*p.label_tokens, *p.tokens))
+    return [replace(p, match=LabelMatch("ignore", KNOWN)) if id(p) in mail else p for p in pairs], read
+
+
 def _aside(pair: Pair) -> bool:
     """Whether a pair's value is set aside from the fields: a fee or status, an account, a phone (as typed)."""
     if pair.kind == "ignore":
@@ -643,8 +722,10 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         if reread is not None and not candidates:
             value = _reread_symbols(value, reread)
         text = clean_text(_without_full_stop(without_reference(phrase(value.text))))
-        if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text):
+        if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text) or is_phone(text):
             continue
+        if _only_a_bank(text):
+            continue  # a page's heading (`Scotia en Línea`) over a title read as a label (`Detalle del movimiento`)
         if re.search(r"\d{15}", text):
             continue  # a reference's digits (`N.º trámite 2026...`): the next field's value under a cut label
         candidates.append(Candidate(text, min(value.conf, _trust(pair)), f"pair:{pair.label}"))
@@ -654,12 +735,13 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         if match.kind == "description":
             text, conf = _in_text(flat, text, reread)
             cleaned = clean_text(text)
-            if cleaned:
+            if cleaned and not _typed_line(cleaned) and not _starts_with_label(cleaned.split(), vocab):
                 candidates.append(Candidate(cleaned, min(PROSE, conf), "sentence-label"))
     if notice.description and not candidates and (notice.description_labelled or not cut_phrase(notice.description)):
         text, conf = _in_text(flat, notice.description, reread)
         cleaned = clean_text(text)
-        if cleaned:
+        if cleaned and not _typed_line(cleaned) and not is_account(cleaned) and not _starts_with_label(
+                cleaned.split(), vocab):
             base = PROSE if notice.description_labelled else PROSE_WEAK
             candidates.append(Candidate(cleaned, min(base, conf), "prose"))
     if not candidates:
@@ -827,7 +909,8 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
             others.append(Reading(money_again, second.conf, False))
     cap = _trust(named[0]) if named else 0.9
     value, currency, conf, currency_conf = choose_amount(labelled, others, photo, sign_free, cap=max(cap, 0.85))
-    if not named and any(p.kind == "amount" for p in pairs):
+    unread = bool(labelled) and all(lenient_amount(v.text) is None for v in labelled)
+    if (not named and any(p.kind == "amount" for p in pairs)) or unread:
         # An amount label whose value could not be read leaves only amounts found by their shape: never sure.
         conf, currency_conf = min(conf, UNREAD_AMOUNT_LABEL), min(currency_conf, UNREAD_AMOUNT_LABEL)
     if column is not None and named and currency == column:
@@ -956,7 +1039,7 @@ def extract(
     ignored = frozenset(id(t) for p in first_pairs if p.kind == "ignore" for t in p.tokens)
     bank, bank_conf = _bank(rows, ignored, banks)
     vocab = vocabulary(bank.name if bank else None)
-    pairs = find_pairs(rows, vocab) if bank and bank.labels else first_pairs
+    pairs, mail = _mail_headers_aside(find_pairs(rows, vocab) if bank and bank.labels else first_pairs)
     excluded = frozenset(id(t) for p in pairs if _aside(p) for t in p.tokens)
     # Who paid whom is read in sentences only from what no label explains, so a card's rows never read
     # as a notification.
@@ -966,10 +1049,11 @@ def extract(
         id(t) for s in segments(rows)
         if vocab.is_label_text(s.text) and not sentence_piece(s.text) and not _SENTENCE_INSIDE.search(s.text)
         and not _opens_phrase(s.text) for t in _label_part(s.tokens, vocab)
-    )
+    ) | frozenset(id(t) for s in segments(rows) if _side_heading(s.text, vocab) for t in s.tokens)
     flat = flatten_rows(rows)
-    notice = read_notification(flat.text, flatten_rows(rows, explained).text)
-    inner = _sentence_labels(flat.text, vocab)
+    said = flatten_rows(rows, mail).text if mail else flat.text
+    notice = read_notification(said, flatten_rows(rows, explained | mail).text)
+    inner = _sentence_labels(said, vocab)
     conf: dict[str, float] = {}
 
     money, currency, conf["amount"], conf["currency"] = _amount(pairs, rows, excluded, photo, reread, recheck)
@@ -986,7 +1070,13 @@ def extract(
             conf["date"] = min(conf["date"], 0.5)
 
     names = _names(pairs, notice, inner, banks, vocab, flat, rows)
-    blocks = holder_lines(rows, vocab, pairs)
+    blocks = [name for name in holder_lines(rows, vocab, pairs) if _side_heading(name, vocab) is None]
+    for name in blocks:
+        at = next((k for k, row in enumerate(rows) if name in row.text), None)
+        side = _heading_above(at, rows, vocab) if at is not None else None
+        if side is not None and not names[side] and name not in (c.value for cs in names.values() for c in cs):
+            # A name alone by its account, in a section whose heading names its side (`Datos de destino`).
+            names[side].append(Candidate(name, HOLDER_UNDER_HEADING, "block-heading"))
     if len(blocks) == 2:
         for side, name in zip(("payer", "payee"), blocks, strict=True):
             if not names[side]:

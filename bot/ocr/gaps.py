@@ -52,12 +52,15 @@ def _leaderless(text: str) -> str:
     return LEADER.sub(cut, text)
 
 
-LEADER_WORD = re.compile(r"[oOcC0nmrliuea.·•:;!|+,'`?]{2,}")
+LEADER_WORD = re.compile(r"[oOcC0nmrliueas.·•:;!|+,'`?“”\"]{2,}")
 """What Tesseract makes of a dot leader read as a word of its own: `ccococcooooo`, `rl`, `..00ococ`, `+..+:`."""
 LEADER_CONF = 5
 """A leader read as letters gets a confidence near 0 (of 100); a word it really is gets far more."""
 LOW_WORD = 0.5
 """A word whose ink is less than this share of its row's height sits on the baseline like dots do."""
+DOTS_HIGH = 0.3
+"""A word this much lower than its row's text, read with almost no confidence, is a leader's dots whatever
+letters they were read as (`concocccnnons`, `:..osrmis`): no letter is that low."""
 SHORT_WORDS = frozenset(("el", "en", "la", "le", "lo", "al", "un", "mi", "me", "no", "ni", "con", "los", "las", "una"))
 
 
@@ -74,11 +77,13 @@ def _leader_words(words: Sequence[Word]) -> set[int]:
     out: set[int] = set()
     for k, word in enumerate(words):
         thin = word.width < COLON_WIDTH * word.height and len(word.text) <= 2 and word.conf < ODD_CONF
-        if not thin and (not LEADER_WORD.fullmatch(word.text) or word.text.lower() in SHORT_WORDS):
-            continue
         row = [w for w in words if w is not word and _same_row(w, word) and any(ch.isalnum() for ch in w.text)]
         tall = sorted(w.height for w in row if len(w.text) >= 2)
         middle = tall[len(tall) // 2] if tall else 0
+        dots = (bool(tall) and word.height < DOTS_HIGH * middle and word.conf < LEADER_CONF
+                and 4 * sum(ch.isdigit() for ch in word.text) <= len(word.text) and len(word.text) >= 3)
+        if not thin and not dots and (not LEADER_WORD.fullmatch(word.text) or word.text.lower() in SHORT_WORDS):
+            continue
         low = bool(tall) and word.height < LOW_WORD * middle
         blot = bool(tall) and word.height > ODD_TALL * middle and word.conf < ODD_CONF
         if thin:

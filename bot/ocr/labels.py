@@ -288,7 +288,7 @@ class Vocabulary:
             if tuple(words) in self.known:
                 best = (count, LabelMatch(self.known[tuple(words)], KNOWN))
         if best is not None and best[0] < len(texts) and not (
-            texts[best[0]] in STOP_WORDS and not texts[best[0] - 1].endswith(":")
+            texts[best[0]].lower() in STOP_WORDS and not texts[best[0] - 1].endswith(":")
         ):
             return self._typed_tail(texts, *best)
         run = 0
@@ -301,7 +301,7 @@ class Vocabulary:
             match = self.match(label_words(" ".join(texts[:run])))
             if match is not None and match.how in (KNOWN, FUZZY, KEYWORD):
                 return run, match
-        if 0 < run < len(texts) and len(texts) - run <= NAME_WORDS and looks_like_name(" ".join(texts[run:])):
+        if 0 < run < len(texts) - 1 and len(texts) - run <= NAME_WORDS and looks_like_name(" ".join(texts[run:])):
             # A holder's label and the name after it, the line holding nothing else (`Nombre del titular Luis Vega`).
             match = self.match(label_words(" ".join(texts[:run])))
             if match is not None and match.how in (KNOWN, FUZZY, KEYWORD) and match.kind.endswith("_name"):

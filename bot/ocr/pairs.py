@@ -53,6 +53,12 @@ LABEL_WORDS = 5
 """The most words a label printed without a colon has (before its value, or alone on its piece)."""
 MASKED_TAIL = re.compile(r"[*xX•·.+e]{1,12}\s?\d{3,4}")
 """An account shown by its last digits behind a mask, however the stars were read (`***193`, `*e193`)."""
+TYPE_SPLIT = 1.2
+"""Words at least this much taller (by their median height) than the words before them on their line, and apart
+from them, are a value after its label in smaller type."""
+MASKED_ACCOUNT = re.compile(r"\bCR\s?\d{2}\b.*\d{3,4}\s*$|[*xX•]{3,}[\s-]*\d{3,4}\s*$")
+"""A value ending with an account shown by its country code or its stars and last digits, however the rest was
+read (`1077 CR69 *x*kx** ere oexx* 6079`): the holder's name may be under it."""
 TABLE_ROWS = 3
 """Rows of a known label with its value apart beside it that make the page a table of labels and values."""
 
@@ -175,6 +181,9 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         split = vocabulary.prefix([t.text for t in seg.tokens])
         if split is not None and _longer_label(segs, i, split[0], vocabulary):
             split = None
+        typeset = _typeset_label(seg, vocabulary)
+        if typeset is not None and (split is None or not seg.tokens[split[0] - 1].text.endswith(":")):
+            split = typeset
         if split is None:
             split = _spaced_label(seg, vocabulary)
         if split is not None and split[1].how in (KNOWN, FUZZY) and _strip_colon(seg.tokens[split[0]:]):
@@ -184,6 +193,9 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         beside = leftmost and i + 1 < len(segs) and segs[i + 1].row == seg.row
         alone = leftmost and seg.boxed and (i + 1 == len(segs) or segs[i + 1].row != seg.row)
         whole = vocabulary.is_label_text(seg.text, beside=beside, alone=alone)
+        if whole is None and beside and _smaller_than(seg, segs[i + 1]) and _label_shaped(seg.text):
+            # A label in smaller type than the value beside it (a form's light labels), known or not.
+            whole = vocabulary.match(label_words(seg.text)) or LabelMatch("unknown", SIMILAR)
         if whole is not None and not _marks(seg):
             labels[i] = whole
             continue
@@ -205,22 +217,26 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
             continue
         cut = len(rest) < len(seg.tokens) - count
         text = " ".join(t.text for t in value)
-        holder = match.kind.startswith(("payer", "payee")) and (is_account(text) or is_phone(text))
+        holder = match.kind.startswith(("payer", "payee")) and (
+            is_account(text) or is_phone(text) or bool(MASKED_ACCOUNT.search(text)))
         start = value[0].box[0] if value[0].box is not None else None
         # A value cut where the next label starts on its line does not go on at the next line.
         lines = [value, *([] if cut else _continuation(segs, i, labels, inline, seg, pitch,
-                                                       seg.edge(0) if holder else None, value_left=start))]
+                                                       seg.edge(0) if holder else None, value_left=start,
+                                                       prose=match.kind == "description",
+                                                       named=match.kind.endswith("_name")))]
         pairs.append(Pair(match, " ".join(t.text for t in seg.tokens[:count]), tuple(lines), "inline",
                           seg.tokens[:count], pieces[seg.row] > 1 or rows[seg.row].crowded))
     direction, settled = _direction(segs, labels, inline)
     headers = {row for row, count in Counter(segs[i].row for i in labels).items() if count >= 2}
     for i, match in sorted(labels.items()):
         seg = segs[i]
-        right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row), None)
+        right = next((j for j in range(i + 1, len(segs)) if segs[j].row == seg.row and not _blot(segs[j])), None)
         header = seg.row in headers
         if right is not None and right not in labels and right not in inline and not header:
-            holder = match.kind.startswith(("payer", "payee")) and _contact(segs[right])
-            more = _continuation(segs, right, labels, inline, segs[right], pitch, seg.edge(0) if holder else None)
+            holder = match.kind.startswith(("payer", "payee")) and _contact_only(segs[right], 0)
+            more = _continuation(segs, right, labels, inline, segs[right], pitch, seg.edge(0) if holder else None,
+                                 prose=match.kind == "description", named=match.kind.endswith("_name"))
             lines = [_strip_colon(segs[right].tokens), *more]
             pairs.append(Pair(match, seg.text, tuple(line for line in lines if line), "right", seg.tokens,
                               pieces[seg.row] > 2 or rows[seg.row].crowded))
@@ -232,8 +248,10 @@ def find_pairs(rows: Sequence[Row], vocabulary: Vocabulary) -> list[Pair]:
         holder = match.kind.startswith(("payer", "payee")) and not match.kind.endswith("_phone")
         # A label ending with its colon announces what follows: its value is never the line above it.
         colon = seg.text.rstrip().endswith(":")
-        chosen = _vertical(segs, i, labels, inline, 1 if colon else direction, settled or header or colon,
-                           HEADER_GAP if header else LINE_GAP, holder=holder)
+        # A holder's label heads its block unless the page's labels are settled as captions under their values.
+        chosen = _vertical(segs, i, labels, inline, 1 if colon or (holder and not settled) else direction,
+                           settled or header or colon, HEADER_GAP if header or (holder and not colon) else LINE_GAP,
+                           holder=holder)
         if chosen is None and settled and not header and not (colon and direction < 0):
             # A value further from its label than usual (a line between them went unread) in a layout
             # whose labels all sit on the same side of their values: taken, but as a guess.
@@ -261,13 +279,21 @@ def _values_under_labels(segs: Sequence[Segment], labels: dict[int, LabelMatch],
         if j is None or j not in inline or len(_row_of(segs, j)) > 1 or _gap(segs[i], segs[j]) > LINE_GAP:
             continue
         count, guess = inline[j]
-        if guess.how in (KEYWORD, SIMILAR) and not segs[j].tokens[count - 1].text.endswith(":"):
+        named = guess.kind.endswith("_name") and looks_like_name(" ".join(t.text for t in segs[j].tokens[count:]))
+        if guess.how in (KEYWORD, SIMILAR) and not segs[j].tokens[count - 1].text.endswith(":") and not named:
+            # A holder's label with a name after it (`Nombre del titular Mauricio Rojas`) is a pair of its own
+            # under a section's heading (`Cuenta debitada`), not that heading's value.
             del inline[j]
 
 
 def _marks(seg: Segment) -> bool:
     """A piece of a letter or three read unsurely: marks (a rule, a border) read as a short word (`de`, `De`)."""
     return sum(ch.isalpha() for ch in seg.text) <= MARK_LETTERS and max(t.conf for t in seg.tokens) < LABEL_CONF
+
+
+def _blot(seg: Segment) -> bool:
+    """A piece of at most three letters or digits read unsurely: a shaded band's edge or an icon (`MN`), no value."""
+    return sum(ch.isalnum() for ch in seg.text) <= MARK_LETTERS and max(t.conf for t in seg.tokens) < LABEL_CONF
 
 
 def _spaced_label(seg: Segment, vocabulary: Vocabulary) -> tuple[int, LabelMatch] | None:
@@ -292,6 +318,47 @@ def _spaced_label(seg: Segment, vocabulary: Vocabulary) -> tuple[int, LabelMatch
     return widest + 1, match
 
 
+def _smaller_than(seg: Segment, other: Segment) -> bool:
+    """Whether a piece is printed in clearly smaller type than another (by its words' median and tallest box)."""
+    mine = [t.box[3] - t.box[1] for t in seg.tokens if t.box is not None]
+    theirs = [t.box[3] - t.box[1] for t in other.tokens if t.box is not None]
+    return bool(mine and theirs) and median(mine) * TYPE_SPLIT <= median(theirs) and max(mine) < max(theirs)
+
+
+def _label_shaped(text: str, *, known: bool = False) -> bool:
+    """Words a label may be (a few words, no digits; not a name's capitals, unless it starts with a `known`
+    wording: `Desc. Adicional`)."""
+    return (text[:1].isalpha() and not any(ch.isdigit() for ch in text) and len(text.split()) <= LABEL_WORDS
+            and (known or not looks_like_name(text.rstrip(":"))))
+
+
+def _typeset_label(seg: Segment, vocabulary: Vocabulary) -> tuple[int, LabelMatch] | None:
+    """(words taken, match) for a label printed in smaller type than the value after it on its line, apart by the
+    line's widest space (a form's light labels against a gutter: `Descripción adicional   Cliente ID-98574`),
+    whether or not its words are known; a wording nobody knows is a label of no field (its value typed by shape)."""
+    tokens = seg.tokens
+    if len(tokens) < 2 or not seg.boxed:
+        return None
+    boxes = [t.box for t in tokens if t.box is not None]
+    gaps = [b[0] - a[2] for a, b in itertools.pairwise(boxes)]
+    heights = [b[3] - b[1] for b in boxes]
+    widest = max(range(len(gaps)), key=lambda k: gaps[k])
+    count = widest + 1
+    left, right = heights[:count], heights[count:]
+    others = [g for k, g in enumerate(gaps) if k != widest]
+    if count > LABEL_WORDS or any(ch.isdigit() for t in tokens[:count] for ch in t.text):
+        return None
+    if gaps[widest] < LABEL_SPACE * max(median(others) if others else 0.0, SPACE * median(right)):
+        return None
+    if median(left) * TYPE_SPLIT > median(right) or max(left) >= max(right):
+        return None
+    text = " ".join(t.text for t in tokens[:count])
+    if not text[:1].isalpha() or (looks_like_name(text) and vocabulary.match(label_words(text)) is None):
+        return None
+    match = vocabulary.match(label_words(text))
+    return count, match if match is not None else LabelMatch("unknown", SIMILAR)
+
+
 def _longer_label(segs: Sequence[Segment], i: int, count: int, vocabulary: Vocabulary) -> bool:
     """Whether a known wording at the start of a piece only starts a longer label: the rest is label words
     (`Nombre del cliente` + `origen`, `Ref.` + `SINPE Móvil`) and the value is the next piece on the row, or the
@@ -301,6 +368,11 @@ def _longer_label(segs: Sequence[Segment], i: int, count: int, vocabulary: Vocab
         return False
     words = label_words(" ".join(rest))
     if i + 1 < len(segs) and segs[i + 1].row == segs[i].row:
+        if _smaller_than(segs[i], segs[i + 1]) and _label_shaped(segs[i].text, known=True):
+            return True  # the whole piece is printed as a label against its value (`Descripción adicional`)
+        value = [t.text for t in segs[i + 1].tokens]
+        if len(rest) <= 2 and all(w.isalpha() and w.islower() for w in rest) and vocabulary.prefix(value) is None:
+            return True  # a wording's lower-case tail, its value the piece apart beside it (`... adicional   Abono`)
         return bool(words) and all(vocabulary.familiar(w) or w in STOP_WORDS for w in words)
     sides = vocabulary.keywords.get("payer", frozenset()) | vocabulary.keywords.get("payee", frozenset())
     if any(w in sides or side_of_verb([w]) for w in words) and all(vocabulary.familiar(w) or w in STOP_WORDS
@@ -475,8 +547,8 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
             if _gap(a, b) > reach:
                 break
             near, j = j, _neighbour(segs, j, step)
-        if j is None or j in labels or j in inline:
-            continue
+        if j is None or j in labels or j in inline or (j > 0 and segs[j - 1].row == segs[j].row and j - 1 in labels):
+            continue  # taken, or the value of the label left of it on its row (`Celular:   (506) 7506-3928`)
         upper, lower = (segs[near], segs[j]) if step > 0 else (segs[j], segs[near])
         if _gap(upper, lower) > reach:
             continue
@@ -503,16 +575,24 @@ def _vertical(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
 
 def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch],
                   inline: dict[int, tuple[int, LabelMatch]], first: Segment, pitch: float,
-                  holder_edge: int | None = None, *, value_left: int | None = None) -> list[tuple[Token, ...]]:
+                  holder_edge: int | None = None, *, value_left: int | None = None,
+                  prose: bool = False, named: bool = False) -> list[tuple[Token, ...]]:
     """Lines under a value that carry on its text: alone on their row, aligned with it (or with where the value
     starts after its label, `value_left`), closer than rows are. Under a holder's account (`holder_edge`: its
-    label's left edge), the holder's name may start under the label."""
+    label's left edge), the holder's name may start under the label. A description (`prose`) wraps as text does,
+    up to six more lines at the row's own pitch, each starting where its value does; a holder's name (`named`)
+    wraps so once, when the line carries the name on (`Constructora Monteverde` / `S.A.`)."""
     out: list[tuple[Token, ...]] = []
     if not first.boxed:
         return out
     k = i
-    for _ in range(2):
+    for _ in range(6 if prose else 3 if named else 2):
         n = _neighbour(segs, k, 1)
+        if n is None and holder_edge is not None and not out:
+            # The holder's name under its phone's label rather than under the number (`Celular:   (506) ...` /
+            # `Greivin Madrigal`).
+            below = [j for j in range(k + 1, len(segs)) if segs[j].row == segs[k].row + 1]
+            n = next((j for j in below if abs(segs[j].edge(0) - holder_edge) < first.height), None)
         if n is None or n in labels or n in inline or not segs[n].boxed:
             break
         aligned = abs(segs[n].edge(0) - first.edge(0)) < first.height or abs(segs[n].edge(2) - first.edge(2)) < (
@@ -521,7 +601,11 @@ def _continuation(segs: Sequence[Segment], i: int, labels: dict[int, LabelMatch]
         holder_line = holder_edge is not None and not out and looks_like_name(segs[n].text) and (
             aligned or abs(segs[n].edge(0) - holder_edge) < first.height
         )
-        far = 1.05 if holder_line else 0.8
+        starts = abs(segs[n].edge(0) - (value_left if value_left is not None else first.edge(0))) < first.height
+        before = " ".join(t.text for t in out[-1]) if out else " ".join(
+            t.text for t in first.tokens if value_left is None or (t.box and t.box[0] >= value_left - 2))
+        carried = named and starts and (is_legal_form(segs[n].text) or looks_like_name(f"{before} {segs[n].text}"))
+        far = 1.05 if holder_line or (prose and starts) or carried else 0.8
         if len(_row_of(segs, n)) > 1 or segs[n].edge(1) - segs[k].edge(1) > far * pitch:
             break
         if abs(segs[n].height - segs[k].height) > 0.45 * max(segs[k].height, segs[n].height) and not holder_line:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import random
 import re
 
 from PIL import Image
@@ -16,6 +17,7 @@ from tests.ocr.generator.holdout2 import TEMPLATES_2, WORDINGS_2
 from tests.ocr.generator.prose import TEMPLATES
 from tests.ocr.generator.vocab import BANKS, COMMON
 from tests.ocr.generator.wide import WIDE_FAMILIES, WIDE_NAMES, draws_wide
+from tests.ocr.generator.wide_layouts import LAYOUT_FAMILIES, LAYOUT_NAMES, MORE_WORDINGS, _more, layout_labeller
 from tests.ocr.generator.wide_prose import wide_templates
 from tests.ocr.generator.wide_vocab import WIDE_BANKS, WIDE_COMMON, held_keys, wide_wordings, wording_key
 
@@ -156,3 +158,22 @@ def test_wider_group_never_prints_a_held_out_wording_or_template() -> None:
             assert all(wording_key(w) not in held for w in wide_wordings(bank, key))
     assert len(wide_templates()) >= 20
     assert {t.bank for t in wide_templates()} >= {"Coopeservidores", "Banco Popular", "BAC Credomatic", None}
+
+
+def test_every_layout_family_of_the_ninth_round_renders_its_truth_and_only_when_asked_for() -> None:
+    for number, family in enumerate(LAYOUT_FAMILIES):
+        receipt = generate(3000 + number, family=family.name, photographed=False)
+        assert receipt.family == family.name and receipt.truth.amount > 0
+        for value in (receipt.truth.payer_name, receipt.truth.payee_name, receipt.truth.reference):
+            assert value is None or value in receipt.text or family.name == "w-holder-blocks", (family.name, value)
+    assert not any(generate(seed, part="tuned", photographed=False).family in LAYOUT_NAMES
+                   for seed in range(10_000, 10_012))
+
+
+def test_the_ninth_rounds_wordings_are_none_a_held_out_group_prints() -> None:
+    held = held_keys()
+    for key in MORE_WORDINGS:
+        assert all(wording_key(w) not in held for w in _more(key))
+    for seed in range(40):
+        labels = layout_labeller(WIDE_BANKS[seed % len(WIDE_BANKS)], random.Random(seed))
+        assert all(wording_key(labels[key]) not in held for key in MORE_WORDINGS)

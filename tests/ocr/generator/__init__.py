@@ -37,6 +37,7 @@ from tests.ocr.generator.prose import Said, say
 from tests.ocr.generator.screens import SCREEN_RENDERERS
 from tests.ocr.generator.vocab import BANKS, Bank, vary
 from tests.ocr.generator.wide import WIDE_FAMILIES, WIDE_NAMES, draws_wide, generate_wide
+from tests.ocr.generator.wide_layouts import LAYOUT_NAMES, generate_layout
 
 __all__ = [
     "BANKS", "FAMILIES", "FAMILIES_2", "WIDE_FAMILIES", "Receipt", "Truth", "card_image", "encode", "families",
@@ -173,6 +174,10 @@ def generate(
     dark: bool | None = None,
 ) -> Receipt:
     """A reproducible receipt for `seed`; the keyword arguments pin a variant."""
+    if family in LAYOUT_NAMES:
+        data, _image, truth, name, is_dark, is_photo, text = generate_layout(
+            seed, family=family, bank=bank, photographed=photographed, dark=dark)
+        return Receipt(data=data, truth=truth, family=name, part=part, dark=is_dark, photographed=is_photo, text=text)
     if family in WIDE_NAMES or (family is None and part in (None, "tuned") and draws_wide(seed)):
         data, drawn, is_photo = generate_wide(seed, family=family, bank=bank, photographed=photographed, dark=dark)
         return Receipt(data=data, truth=drawn.truth, family=drawn.family, part=part, dark=drawn.dark,
