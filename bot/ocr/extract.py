@@ -919,6 +919,9 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
         conf = min(conf, BASE[SIMILAR])
     if any(m.glued and m.value == value for m in mentions):
         conf = min(conf, GLUED)
+    if not labelled and any(m.value == value and re.search(r"\d[\s.,']$", flat.text[: m.start]) for m in mentions):
+        # Digits just before an amount found by its shape may be its own first group (`Suma 1351 715,00`): unsure.
+        conf = min(conf, GLUED)
     if carried is not None:
         conf, currency_conf = min(conf, CARRIED), min(currency_conf, CARRIED)
     chosen = AmountReading(value, currency, False) if value is not None else None
