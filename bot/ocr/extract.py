@@ -724,7 +724,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         text = clean_text(_without_full_stop(without_reference(phrase(value.text))))
         if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text) or is_phone(text):
             continue
-        if _only_a_bank(text):
+        if _only_a_bank(text) or sum(ch.isalnum() for ch in text) < 2:
             continue  # a page's heading (`Scotia en Línea`) over a title read as a label (`Detalle del movimiento`)
         if re.search(r"\d{15}", text):
             continue  # a reference's digits (`N.º trámite 2026...`): the next field's value under a cut label

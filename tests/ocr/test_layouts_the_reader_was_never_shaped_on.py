@@ -94,3 +94,10 @@ def test_digits_just_before_an_amount_found_only_by_its_shape_leave_it_unsure() 
         ("Fecha", "23/8/2026"), ("Suma", "1351 715,00 COLONES"), ("Descripción", "pago id 85910 agosto"),
     ], bank="BCR", family="rows-colon"))
     assert fields.amount == Decimal("1351715.00") or fields.confidence["amount"] < 0.9
+
+
+def test_a_message_boxs_send_icon_is_no_value_of_its_placeholder() -> None:
+    receipt = generate(10077, part="tuned")  # an SMS thread ending with `Mensaje de texto` and its send icon, `O`
+    assert receipt.family == "w-sms-thread"
+    fields = read_receipt(receipt.data)
+    assert fields.description == receipt.truth.description == "ID:92835"
