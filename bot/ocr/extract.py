@@ -1028,12 +1028,14 @@ def extract(
     photo: bool = False,
     reread: Reread | None = None,
     recheck: Recheck | None = None,
+    reread_symbols: Reread | None = None,
 ) -> ReceiptFields:
     """Fill every field the rows support, each with a confidence from how it was found and cross-checks.
 
     `reread` (from the image reader) reads a value's words again with a second model where one
-    Spanish pass is known to drop symbols; `recheck` reads a crop again with the first model.
-    Plain-text input has no pixels and passes neither.
+    Spanish pass is known to drop symbols; `recheck` reads a crop again with the first model;
+    `reread_symbols` (else `reread`) reads a description's words, of which only a restored `#` or `ID` is taken.
+    Plain-text input has no pixels and passes none.
     """
     _generic, banks = load_layouts()
     rows = split_columns(rows, vocabulary(None))
@@ -1094,7 +1096,8 @@ def extract(
         if holder is not None and len(holder.split()) == 1:
             conf[key] = min(conf[key], ONE_WORD_NAME)
 
-    description, conf["description"], description_read = _description(pairs, notice, inner, reread, flat, vocab)
+    symbols = reread_symbols or reread
+    description, conf["description"], description_read = _description(pairs, notice, inner, symbols, flat, vocab)
     client_id, client_conf = None, 0.0
     if description:
         client_id = find_client_id(description, client_id_pattern)
