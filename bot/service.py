@@ -47,7 +47,7 @@ from bot.intake.worker import IntakeWorker
 from bot.leadership import lead, scheduler_lock
 from bot.media_store import MediaStore, media_store
 from bot.scheduler import Job, PeriodicWork, charge_new_periods, refresh_todays_rate
-from bot.supervisor import CHILD_NICENESS, INTAKE, OUTBOX, ChildRole, Supervisor, die_with, woken
+from bot.supervisor import CHILD_NICENESS, INTAKE, OUTBOX, ChildRole, Supervisor, die_with, tell_started, woken
 from bot.web.connections import connection_limits, guarded_protocol
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
@@ -581,6 +581,15 @@ def serve(settings: Settings, role: Role = "all") -> int:
 
     async def supervised() -> None:
         supervisor.start()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, supervisor.signal_all, signal.SIGTERM)
+        await supervisor.started()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
+        if supervisor.stopping:
+            return
         watching = asyncio.create_task(supervisor.watch(stop_service), name="supervisor")
         try:
             await server.serve()
@@ -594,9 +603,11 @@ def serve(settings: Settings, role: Role = "all") -> int:
     return 1 if supervisor.failed else 0
 
 
-def serve_child(settings: Settings, role: ChildRole, parent: int, wake_fd: int | None) -> int:
+def serve_child(settings: Settings, role: ChildRole, parent: int, wake_fd: int | None,
+                ready_fd: int | None = None) -> int:
     """Run `role` as a child of the web process `parent`: no port of its own, a lower CPU priority, gone
-    when its parent is, woken by it through `wake_fd`; stops on SIGTERM or SIGINT."""
+    when its parent is, woken by it through `wake_fd`, telling it through `ready_fd` once started; stops on
+    SIGTERM or SIGINT."""
     die_with(parent)
     with contextlib.suppress(OSError):
         os.nice(CHILD_NICENESS)
@@ -611,6 +622,7 @@ def serve_child(settings: Settings, role: ChildRole, parent: int, wake_fd: int |
             loop.add_signal_handler(signum, stop.set)
         async with app.router.lifespan_context(app):
             core = app.state.service.core
+            tell_started(ready_fd)
             if wake_fd is not None:
                 os.set_blocking(wake_fd, False)
                 loop.add_reader(wake_fd, woken, wake_fd, core.intake_ready, core.outbox_ready)

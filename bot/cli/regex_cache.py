@@ -14,7 +14,6 @@ import marshal
 import os
 import re
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -115,6 +114,8 @@ def save() -> None:
             return
         _fresh = 0
     target = cache_file()
+    import tempfile
+
     try:
         target.parent.mkdir(exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".regex-")

@@ -740,7 +740,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         text = clean_text(_without_full_stop(without_reference(phrase(value.text))))
         if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text) or is_phone(text):
             continue
-        if _only_a_bank(text):
+        if _only_a_bank(text) or sum(ch.isalnum() for ch in text) < 2:
             continue  # a page's heading (`Scotia en Línea`) over a title read as a label (`Detalle del movimiento`)
         if re.search(r"\d{15}", text):
             continue  # a reference's digits (`N.º trámite 2026...`): the next field's value under a cut label
@@ -935,6 +935,9 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
         conf = min(conf, BASE[SIMILAR])
     if any(m.glued and m.value == value for m in mentions):
         conf = min(conf, GLUED)
+    if not labelled and any(m.value == value and re.search(r"\d[\s.,']$", flat.text[: m.start]) for m in mentions):
+        # Digits just before an amount found by its shape may be its own first group (`Suma 1351 715,00`): unsure.
+        conf = min(conf, GLUED)
     if carried is not None:
         conf, currency_conf = min(conf, CARRIED), min(currency_conf, CARRIED)
     chosen = AmountReading(value, currency, False) if value is not None else None
@@ -1041,12 +1044,14 @@ def extract(
     photo: bool = False,
     reread: Reread | None = None,
     recheck: Recheck | None = None,
+    reread_symbols: Reread | None = None,
 ) -> ReceiptFields:
     """Fill every field the rows support, each with a confidence from how it was found and cross-checks.
 
     `reread` (from the image reader) reads a value's words again with a second model where one
-    Spanish pass is known to drop symbols; `recheck` reads a crop again with the first model.
-    Plain-text input has no pixels and passes neither.
+    Spanish pass is known to drop symbols; `recheck` reads a crop again with the first model;
+    `reread_symbols` (else `reread`) reads a description's words, of which only a restored `#` or `ID` is taken.
+    Plain-text input has no pixels and passes none.
     """
     _generic, banks = load_layouts()
     rows = split_columns(rows, vocabulary(None))
@@ -1107,7 +1112,8 @@ def extract(
         if holder is not None and len(holder.split()) == 1:
             conf[key] = min(conf[key], ONE_WORD_NAME)
 
-    description, conf["description"], description_read = _description(pairs, notice, inner, reread, flat, vocab)
+    symbols = reread_symbols or reread
+    description, conf["description"], description_read = _description(pairs, notice, inner, symbols, flat, vocab)
     client_id, client_conf = None, 0.0
     if description:
         client_id = find_client_id(description, client_id_pattern)

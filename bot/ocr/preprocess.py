@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageOps
 
 if TYPE_CHECKING:
     import numpy as np
@@ -390,6 +390,7 @@ def _paper(color: Image.Image, size: tuple[int, int]) -> Image.Image | None:
     photo is then read uncropped rather than cut through its text.
     """
     import numpy as np
+    from PIL import ImageDraw  # with its fonts (FreeType): photos only
 
     small = color.resize(size, Image.Resampling.BOX)
     pixels = np.asarray(small, dtype=np.float64)

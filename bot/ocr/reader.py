@@ -73,13 +73,15 @@ def read_receipt(
 
     words = fill_missed_lines(prepared.image, words, deadline)
 
+    spanish = _line_reader(prepared.image, deadline, LANGUAGE, SCALE)
+    english = _line_reader(prepared.image, deadline, SECOND_LANGUAGE)
     return extract(
         rows_from_words(words),
         client_id_pattern=client_id_pattern,
         photo=prepared.photo,
-        reread=second_opinion(prepared.image, _line_reader(prepared.image, deadline, LANGUAGE, SCALE),
-                              _line_reader(prepared.image, deadline, SECOND_LANGUAGE)),
+        reread=second_opinion(prepared.image, spanish, english),
         recheck=_line_reader(prepared.image, deadline, LANGUAGE),
+        reread_symbols=second_opinion(prepared.image, spanish, english, symbols=True),
     )
 
 

@@ -29,6 +29,12 @@ BAR = 0.75
 """A row of a glyph inked across this share of its width is a bar."""
 EDGE = 0.15
 """A `#`'s bars stand inside its height: further than this share from its top and bottom."""
+WIDE = 1.5
+"""A glyph this many times as wide as the word's median glyph may hold two characters (touching ink)."""
+_ID_READ_TWICE = re.compile(r"(?<![A-Za-z0-9])[1l|](?=ID\d)")
+"""`1ID7412`: the enlarged crop's reading of the `ID` the page pass read `1D`."""
+_ID_MISREAD = re.compile(r"[1lIi|][D0Oo]")
+"""How a word starting with `ID` may have been read (`1D7412`, `10787`): `parsing.may_gain_symbol`'s other half."""
 _AMOUNT_LIKE = re.compile(r"\d[.,]\d{1,2}\b|colones|CRC|USD|d[oó]lares", re.IGNORECASE)
 EDGES = " .,;:|()[]{}-_—~'\"“”«»¡!¿?"
 """What two readings of the same words may differ by at their ends and still agree (marks and specks)."""
@@ -82,15 +88,21 @@ def _two_bars(page: Image.Image, box: tuple[int, int, int, int], glyph: tuple[in
 
 def symbol_suspect(page: Image.Image, token: Token) -> bool:
     """Whether a word read as digits may have a `#` (or another mark) the Spanish model read as digits or
-    dropped: a mark before the digits, glyphs that are not one per character, or a first glyph with a `#`'s two
-    bars."""
+    dropped: a mark before the digits (a `+` only when its glyph is not a `#`), more glyphs than characters, a first
+    glyph with a `#`'s two bars, or a first glyph as wide as two (a `#` touching its digit). Digits touching further
+    on, fewer glyphs than characters, say nothing of a `#`."""
     text = token.text
     if token.box is None or not may_gain_symbol(text):
         return False
-    if not text[:1].isdigit():
+    if not text[:1].isdigit() and not (text[:1] == "+" and text[1:2].isdigit()):
         return True
     found = glyphs(page, token.box)
-    return len(found) != len(text) or _two_bars(page, token.box, found[0])
+    if not found or len(found) > len(text) or _two_bars(page, token.box, found[0]):
+        return True
+    if len(found) == 1:
+        return len(text) > 1
+    widths = sorted(end - start for start, end in found)
+    return found[0][1] - found[0][0] >= WIDE * widths[len(widths) // 2]
 
 
 def doubtful_amount(text: str) -> bool:
@@ -103,20 +115,30 @@ def doubtful_amount(text: str) -> bool:
 
 
 def _said(tokens: Sequence[Token]) -> str:
-    """What words say for comparing two readings: `1D` read as `ID` (as the parsers do), without marks at the ends
-    and without spaces (a thousands space, a reference split in two)."""
-    return re.sub(r"\s+", "", fix_id_word(" ".join(t.text for t in tokens)).strip(EDGES))
+    """What words say for comparing two readings: `1D` (or `1ID`) read as `ID` (as the parsers do), without marks at
+    the ends and without spaces (a thousands space, a reference split in two)."""
+    return re.sub(r"\s+", "", fix_id_word(_ID_READ_TWICE.sub("", " ".join(t.text for t in tokens))).strip(EDGES))
 
 
-def second_opinion(page: Image.Image, spanish: LineReader, english: LineReader) -> LineReader:
+def _as_id(word: str) -> str:
+    """A word that both readings say is `ID` and a number (`1D7412`, `1ID7412`) written so."""
+    return fix_id_word(_ID_READ_TWICE.sub("", word))
+
+
+def second_opinion(page: Image.Image, spanish: LineReader, english: LineReader, *, symbols: bool = False,
+                   ) -> LineReader:
     """A Reread: the Spanish reading of the enlarged crop when it says what the first reading said, else the
-    English model's."""
+    English model's. With `symbols` (for a caller that takes only a `#` or an `ID` restored from the answer, as a
+    description's words), words whose glyphs show no `#` and that hold no misread `ID` are not read again: no
+    reading could restore anything in them."""
 
     def reread(tokens: Sequence[Token], left: int | None = None) -> list[Token] | None:
         if not doubtful_amount(" ".join(t.text for t in tokens)) and not any(symbol_suspect(page, t) for t in tokens):
+            if symbols and not any(_ID_MISREAD.match(t.text) and not t.text.startswith("ID") for t in tokens):
+                return None
             again = spanish(tokens, left)
             if again is not None and _said(again) == _said(tokens):
-                return again
+                return [Token(_as_id(t.text), t.conf, t.box) for t in again]
         return english(tokens, left)
 
     return reread

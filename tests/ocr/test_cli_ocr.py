@@ -4,6 +4,7 @@ imports numpy for a screenshot, nor loads a model for pasted text."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bot.cli import main
 from bot.cli.commands_ocr import add_arguments, plain_arguments
@@ -254,3 +256,20 @@ def test_paybot_ocr_in_a_fresh_process_reads_the_same_with_the_pattern_cache(
     assert first.returncode == second.returncode == 0
     assert json.loads(second.stdout) == json.loads(first.stdout)
     assert json.loads(second.stdout)["amount"] == f"{clean_receipt.truth.amount:.2f}"
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
+def test_a_screenshot_is_decoded_by_its_own_format_alone_without_pillows_other_plugins_or_fonts(
+    clean_receipt: Receipt, tmp_path: Path, kind: str
+) -> None:
+    image = tmp_path / "receipt"
+    with Image.open(io.BytesIO(clean_receipt.data)) as opened:
+        opened.convert("RGB").save(image, kind)
+    program = ("import json, sys; from bot.cli.main import main; status = main(['ocr', sys.argv[1], '--json']); "
+               "print(json.dumps(sorted(m for m in sys.modules if m.startswith('PIL.'))), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", program, str(image)], capture_output=True, text=True, timeout=60,
+                          check=True)
+    assert json.loads(done.stdout)["amount"] == f"{clean_receipt.truth.amount:.2f}"
+    plugins = {name for name in json.loads(done.stderr.splitlines()[-1]) if name.endswith("ImagePlugin")}
+    assert plugins == {f"PIL.{kind.capitalize() if kind != 'WEBP' else 'WebP'}ImagePlugin"}
+    assert "PIL.ImageDraw" not in json.loads(done.stderr.splitlines()[-1])

@@ -84,6 +84,9 @@ def test_a_killed_worker_is_started_again_and_reads_the_next_receipt(tmp_path: P
     env = installation(tmp_path, ocr_workers="1", log_level="INFO")
     service = Service(env, tmp_path, "--no-migrate").start()
     try:
+        started = service.output()
+        assert "paybot started (worker)" in started and "paybot started (scheduler)" in started, \
+            "it answers once its children have started"
         assert wait_for(lambda: child(service.pid, "worker") and child(service.pid, "scheduler"), 10)
         worker, scheduler = child(service.pid, "worker"), child(service.pid, "scheduler")
         assert worker is not None and scheduler is not None
