@@ -539,7 +539,7 @@ def _without_dot_leaders(page: Image.Image, text_line: float | None = None) -> I
     shares = list(ink.resize((1, page.height), Image.Resampling.BOX).tobytes())
     floor = sorted(shares)[len(shares) // 10]
     cores = _runs_where([value > floor + LEADER_ROW for value in shares])
-    bands = []
+    bands: list[tuple[int, int]] = []
     for index, (top, bottom) in enumerate(cores):
         above = cores[index - 1][1] if index else 0
         below = cores[index + 1][0] if index + 1 < len(cores) else page.height
