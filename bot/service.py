@@ -378,10 +378,12 @@ def accounting_jobs(settings: Settings, engine: Engine, core: IntakeCore) -> lis
 
 
 def build_app(settings: Settings, engine: Engine | None = None, reader: Reader | None = None,
-              role: Role = "all", *, lowered: int = 0, wake: Callable[[bytes], None] | None = None) -> Starlette:
+              role: Role = "all", *, lowered: int = 0, wake: Callable[[bytes], None] | None = None,
+              children_metrics: str | None = None) -> Starlette:
     """Build the service for `settings` in `role`; nothing starts until the app's lifespan does. `lowered`: steps
     this process already runs below the web process (its readers go no lower than usual); `wake`: how a web
-    process tells its worker children that an intake or a message is waiting."""
+    process tells its worker children that an intake or a message is waiting; `children_metrics`: where they keep
+    their reading counts for this process's `/metrics`."""
     engine = engine or make_engine(settings.database_url)
     pool = None
     if reader is None and role in ("worker", "all"):
@@ -392,7 +394,7 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
                           timeout=settings.ocr_timeout_seconds, max_bytes=settings.max_upload_bytes,
                           engine=settings.ocr_engine, niceness=max(0, NICENESS - lowered))
         reader = PooledReader(pool, settings)
-    metrics = Metrics()
+    metrics = Metrics(children_dir=children_metrics)
     metrics.watch_database(engine)
     media = media_store(settings)
     core, dispatcher = build_core(settings, engine, MeteredReader(reader or NoReading(), metrics), media=media)
@@ -544,7 +546,7 @@ def serve(settings: Settings, role: Role = "all") -> int:
     supervisor = None
     if role == "all" and not settings.single_process:
         supervisor = Supervisor()
-        app = build_app(settings, role="web", wake=supervisor.wake)
+        app = build_app(settings, role="web", wake=supervisor.wake, children_metrics=supervisor.metrics_dir)
     else:
         app = build_app(settings, role=role)
     max_connections, backlog = connection_limits(settings.max_connections)

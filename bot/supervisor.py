@@ -8,9 +8,11 @@ import contextlib
 import ctypes
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
@@ -35,6 +37,8 @@ READY = b"r"
 INTAKE, OUTBOX = b"i", b"o"
 """Wake-up bytes from the web process to its workers: an intake was stored, a message was queued."""
 PR_SET_PDEATHSIG = 1
+METRICS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+"""Where prometheus_client's multiprocess mode keeps the children's counts, for the web process's `/metrics`."""
 
 
 @dataclass
@@ -55,6 +59,7 @@ class Supervisor:
         self.children = [Child(role) for role in roles]
         self.stopping = False
         self.failed = False
+        self.metrics_dir = tempfile.mkdtemp(prefix="paybot-metrics-")
 
     def start(self) -> None:
         for child in self.children:
@@ -74,7 +79,8 @@ class Supervisor:
             command += ["--wake-fd", str(reading)]
             passed.append(reading)
         try:
-            child.process = subprocess.Popen(command, pass_fds=passed, stdin=subprocess.DEVNULL)
+            child.process = subprocess.Popen(command, pass_fds=passed, stdin=subprocess.DEVNULL,
+                                             env={**os.environ, METRICS_DIRECTORY: self.metrics_dir})
         finally:
             for fd in passed:
                 os.close(fd)
@@ -162,6 +168,7 @@ class Supervisor:
                 child.process.kill()
                 child.process.wait()
             self._close_pipe(child)
+        shutil.rmtree(self.metrics_dir, ignore_errors=True)
 
 
 def die_with(parent: int) -> None:
