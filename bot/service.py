@@ -47,7 +47,7 @@ from bot.intake.worker import IntakeWorker
 from bot.leadership import lead, scheduler_lock
 from bot.media_store import MediaStore, media_store
 from bot.scheduler import Job, PeriodicWork, charge_new_periods, refresh_todays_rate
-from bot.supervisor import CHILD_NICENESS, INTAKE, OUTBOX, ChildRole, Supervisor, die_with, woken
+from bot.supervisor import CHILD_NICENESS, INTAKE, OUTBOX, ChildRole, Supervisor, die_with, tell_started, woken
 from bot.web.connections import connection_limits, guarded_protocol
 from bot.web.health import ChannelHealth, ChannelState, HealthReportingSender, healthz
 from bot.web.limits import FORM_OVERHEAD, BodySizeLimit
@@ -378,10 +378,12 @@ def accounting_jobs(settings: Settings, engine: Engine, core: IntakeCore) -> lis
 
 
 def build_app(settings: Settings, engine: Engine | None = None, reader: Reader | None = None,
-              role: Role = "all", *, lowered: int = 0, wake: Callable[[bytes], None] | None = None) -> Starlette:
+              role: Role = "all", *, lowered: int = 0, wake: Callable[[bytes], None] | None = None,
+              children_metrics: str | None = None) -> Starlette:
     """Build the service for `settings` in `role`; nothing starts until the app's lifespan does. `lowered`: steps
     this process already runs below the web process (its readers go no lower than usual); `wake`: how a web
-    process tells its worker children that an intake or a message is waiting."""
+    process tells its worker children that an intake or a message is waiting; `children_metrics`: where they keep
+    their reading counts for this process's `/metrics`."""
     engine = engine or make_engine(settings.database_url)
     pool = None
     if reader is None and role in ("worker", "all"):
@@ -392,7 +394,7 @@ def build_app(settings: Settings, engine: Engine | None = None, reader: Reader |
                           timeout=settings.ocr_timeout_seconds, max_bytes=settings.max_upload_bytes,
                           engine=settings.ocr_engine, niceness=max(0, NICENESS - lowered))
         reader = PooledReader(pool, settings)
-    metrics = Metrics()
+    metrics = Metrics(children_dir=children_metrics)
     metrics.watch_database(engine)
     media = media_store(settings)
     core, dispatcher = build_core(settings, engine, MeteredReader(reader or NoReading(), metrics), media=media)
@@ -544,7 +546,7 @@ def serve(settings: Settings, role: Role = "all") -> int:
     supervisor = None
     if role == "all" and not settings.single_process:
         supervisor = Supervisor()
-        app = build_app(settings, role="web", wake=supervisor.wake)
+        app = build_app(settings, role="web", wake=supervisor.wake, children_metrics=supervisor.metrics_dir)
     else:
         app = build_app(settings, role=role)
     max_connections, backlog = connection_limits(settings.max_connections)
@@ -581,6 +583,15 @@ def serve(settings: Settings, role: Role = "all") -> int:
 
     async def supervised() -> None:
         supervisor.start()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, supervisor.signal_all, signal.SIGTERM)
+        await supervisor.started()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
+        if supervisor.stopping:
+            return
         watching = asyncio.create_task(supervisor.watch(stop_service), name="supervisor")
         try:
             await server.serve()
@@ -594,9 +605,11 @@ def serve(settings: Settings, role: Role = "all") -> int:
     return 1 if supervisor.failed else 0
 
 
-def serve_child(settings: Settings, role: ChildRole, parent: int, wake_fd: int | None) -> int:
+def serve_child(settings: Settings, role: ChildRole, parent: int, wake_fd: int | None,
+                ready_fd: int | None = None) -> int:
     """Run `role` as a child of the web process `parent`: no port of its own, a lower CPU priority, gone
-    when its parent is, woken by it through `wake_fd`; stops on SIGTERM or SIGINT."""
+    when its parent is, woken by it through `wake_fd`, telling it through `ready_fd` once started; stops on
+    SIGTERM or SIGINT."""
     die_with(parent)
     with contextlib.suppress(OSError):
         os.nice(CHILD_NICENESS)
@@ -611,6 +624,7 @@ def serve_child(settings: Settings, role: ChildRole, parent: int, wake_fd: int |
             loop.add_signal_handler(signum, stop.set)
         async with app.router.lifespan_context(app):
             core = app.state.service.core
+            tell_started(ready_fd)
             if wake_fd is not None:
                 os.set_blocking(wake_fd, False)
                 loop.add_reader(wake_fd, woken, wake_fd, core.intake_ready, core.outbox_ready)

@@ -8,9 +8,11 @@ import contextlib
 import ctypes
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
@@ -29,9 +31,14 @@ RESTART_WINDOW_SECONDS = 60.0
 """A child that dies more than RESTARTS_ALLOWED times within this long stops the whole service."""
 STOP_SECONDS = 15.0
 """How long children get to stop after SIGTERM before they are killed."""
+START_SECONDS = 60.0
+"""How long the web process waits for its children to start before it serves anyway."""
+READY = b"r"
 INTAKE, OUTBOX = b"i", b"o"
 """Wake-up bytes from the web process to its workers: an intake was stored, a message was queued."""
 PR_SET_PDEATHSIG = 1
+METRICS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+"""Where prometheus_client's multiprocess mode keeps the children's counts, for the web process's `/metrics`."""
 
 
 @dataclass
@@ -41,6 +48,7 @@ class Child:
     role: ChildRole
     process: subprocess.Popen[bytes] | None = None
     wake: int | None = None
+    ready: int | None = None
     deaths: deque[float] = field(default_factory=deque)
 
 
@@ -51,6 +59,7 @@ class Supervisor:
         self.children = [Child(role) for role in roles]
         self.stopping = False
         self.failed = False
+        self.metrics_dir = tempfile.mkdtemp(prefix="paybot-metrics-")
 
     def start(self) -> None:
         for child in self.children:
@@ -59,27 +68,51 @@ class Supervisor:
     def _spawn(self, child: Child) -> None:
         """Start `child` from the calling (main) thread: the kernel's parent-death signal follows that thread."""
         self._close_pipe(child)
+        child.ready, started = os.pipe()
+        os.set_blocking(child.ready, False)
         command = [sys.executable, "-m", "bot", "run", "--role", child.role, "--no-migrate",
-                   "--under", str(os.getpid())]
-        passed: tuple[int, ...] = ()
-        reading = None
+                   "--under", str(os.getpid()), "--ready-fd", str(started)]
+        passed = [started]
         if child.role == "worker":
             reading, child.wake = os.pipe()
             os.set_blocking(child.wake, False)
             command += ["--wake-fd", str(reading)]
-            passed = (reading,)
+            passed.append(reading)
         try:
-            child.process = subprocess.Popen(command, pass_fds=passed, stdin=subprocess.DEVNULL)
+            child.process = subprocess.Popen(command, pass_fds=passed, stdin=subprocess.DEVNULL,
+                                             env={**os.environ, METRICS_DIRECTORY: self.metrics_dir})
         finally:
-            if reading is not None:
-                os.close(reading)
+            for fd in passed:
+                os.close(fd)
         log.info("paybot %s started as process %d", child.role, child.process.pid)
 
     def _close_pipe(self, child: Child) -> None:
-        if child.wake is not None:
-            with contextlib.suppress(OSError):
-                os.close(child.wake)
-            child.wake = None
+        for fd in (child.wake, child.ready):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        child.wake = child.ready = None
+
+    async def started(self, limit: float = START_SECONDS) -> None:
+        """Wait until every child has started (or ended, or `limit` passed), so the service answers once all of
+        it runs, as one process did, and the children's start-up does not take the cores from the first answers."""
+        deadline = time.monotonic() + limit
+        waiting = [child for child in self.children if child.ready is not None]
+        while waiting and not self.stopping:
+            for child in list(waiting):
+                assert child.ready is not None
+                try:
+                    data = os.read(child.ready, 1)
+                except BlockingIOError:
+                    continue
+                waiting.remove(child)
+                if data != READY:
+                    log.error("paybot %s ended while starting", child.role)
+            if time.monotonic() > deadline:
+                log.warning("paybot %s not started after %.0f s: serving anyway",
+                            ", ".join(child.role for child in waiting), limit)
+                return
+            await asyncio.sleep(0.05)
 
     def wake(self, what: bytes) -> None:
         """Tell the workers at once (a full pipe already holds a wake-up; a dead child is restarted anyway)."""
@@ -135,6 +168,7 @@ class Supervisor:
                 child.process.kill()
                 child.process.wait()
             self._close_pipe(child)
+        shutil.rmtree(self.metrics_dir, ignore_errors=True)
 
 
 def die_with(parent: int) -> None:
@@ -143,6 +177,14 @@ def die_with(parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)
+
+
+def tell_started(ready_fd: int | None) -> None:
+    """Tell the web process this child has started."""
+    if ready_fd is not None:
+        with contextlib.suppress(OSError):
+            os.write(ready_fd, READY)
+            os.close(ready_fd)
 
 
 def woken(wake_fd: int, intake_ready: asyncio.Event, outbox_ready: asyncio.Event) -> None:

@@ -26,6 +26,7 @@ def register(sub: Any) -> None:
                      "defecto)")
     run.add_argument("--under", type=int, metavar="PID", help=argparse.SUPPRESS)
     run.add_argument("--wake-fd", type=int, help=argparse.SUPPRESS)
+    run.add_argument("--ready-fd", type=int, help=argparse.SUPPRESS)
     run.set_defaults(handler=run_service)
 
 
@@ -34,7 +35,7 @@ def run_service(args: argparse.Namespace, settings: Settings) -> int:
     from bot.service import channel_summary, configuration_problems, serve, serve_child, template_gaps
 
     if args.under is not None and args.role in ("worker", "scheduler"):
-        return serve_child(settings, args.role, args.under, args.wake_fd)
+        return serve_child(settings, args.role, args.under, args.wake_fd, args.ready_fd)
     updates: dict[str, Any] = {}
     if args.host:
         updates["host"] = args.host

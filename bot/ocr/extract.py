@@ -106,6 +106,10 @@ HOLDER_UNDER_HEADING = 0.8
 PROSE = 0.85
 PROSE_WEAK = 0.75
 SHAPE = 0.55
+DATED_SHAPE = 0.7
+"""A reference found by its shape alone, and one that also starts with the receipt's date."""
+SHORT_REFERENCE = 8
+"""Fewer digits than this under a label nobody knows (a till's `TERMINAL: 79262`) give way to a dated reference."""
 GLUED = 0.5
 """The most an amount gets when digits just before or after it may belong to it (a line break split it)."""
 UNLABELLED_DATE = 0.8
@@ -481,6 +485,11 @@ def _reference(pairs: Sequence[Pair], notice: Notification, flat: Flat, when: da
             continue
         value = Value(text, min(pair.conf, _trust(pair) if pair.kind == "reference" else 0.7), pair.tokens)
         found, conf = _choose_reference([value], when, reread)
+        if found is not None and pair.kind == "unknown" and len(found) < SHORT_REFERENCE:
+            shaped, shaped_conf = _shaped_reference(pairs, flat, excluded, when)
+            if shaped is not None and shaped_conf >= DATED_SHAPE:
+                # A SINPE reference standing alone (its label lost) beats a till's number under an unknown label.
+                return shaped, shaped_conf
         if found is not None and pair.match.how != KNOWN and re.fullmatch(r"[2-8]\d{7}", found):
             # Eight digits a phone could be, under a label only guessed at: which one it is stays open.
             conf = min(conf, PHONE_LIKE)
@@ -496,6 +505,13 @@ def _reference(pairs: Sequence[Pair], notice: Notification, flat: Flat, when: da
         if _sinpe_suspect(notice.reference, when):
             conf = min(conf, 0.5)
         return notice.reference, conf
+    return _shaped_reference(pairs, flat, excluded, when)
+
+
+def _shaped_reference(pairs: Sequence[Pair], flat: Flat, excluded: frozenset[int],
+                      when: date | None) -> tuple[str | None, float]:
+    """The longest run of 8 to 25 digits that is no account, phone or date, trusted more when it starts with the
+    receipt's date as a SINPE reference does."""
     # Digits printed with a holder's name (`11467322729111001 Hazel Torres`) are the holder's account.
     holders = {id(t) for p in pairs if p.kind.endswith("_name") and _name_from_lines(p.lines) for t in p.tokens}
     kept = [t for _, _, t in flat.spans if id(t) not in excluded and id(t) not in holders]
@@ -507,7 +523,7 @@ def _reference(pairs: Sequence[Pair], notice: Notification, flat: Flat, when: da
     if len([r for r in runs if len(r) == len(longest)]) > 1:
         conf = 0.4
     elif reference_date(longest) is not None and when is not None and reference_date(longest) == when:
-        conf = 0.7
+        conf = DATED_SHAPE
     return longest, conf
 
 
@@ -724,7 +740,7 @@ def _described(pairs: Sequence[Pair], notice: Notification, inner: Sequence[tupl
         text = clean_text(_without_full_stop(without_reference(phrase(value.text))))
         if not text or re.fullmatch(r"[\d\s.,-]{6,}", text) or is_account(text) or is_amount(text) or is_phone(text):
             continue
-        if _only_a_bank(text):
+        if _only_a_bank(text) or sum(ch.isalnum() for ch in text) < 2:
             continue  # a page's heading (`Scotia en Línea`) over a title read as a label (`Detalle del movimiento`)
         if re.search(r"\d{15}", text):
             continue  # a reference's digits (`N.º trámite 2026...`): the next field's value under a cut label
@@ -918,6 +934,9 @@ def _amount(pairs: Sequence[Pair], flat_rows: Sequence[Row], excluded: frozenset
     if named and named[0].match.how == SIMILAR:
         conf = min(conf, BASE[SIMILAR])
     if any(m.glued and m.value == value for m in mentions):
+        conf = min(conf, GLUED)
+    if not labelled and any(m.value == value and re.search(r"\d[\s.,']$", flat.text[: m.start]) for m in mentions):
+        # Digits just before an amount found by its shape may be its own first group (`Suma 1351 715,00`): unsure.
         conf = min(conf, GLUED)
     if carried is not None:
         conf, currency_conf = min(conf, CARRIED), min(currency_conf, CARRIED)

@@ -319,10 +319,12 @@ def _spaced_label(seg: Segment, vocabulary: Vocabulary) -> tuple[int, LabelMatch
 
 
 def _smaller_than(seg: Segment, other: Segment) -> bool:
-    """Whether a piece is printed in clearly smaller type than another (by its words' median and tallest box)."""
+    """Whether a piece is printed in clearly smaller type than another that holds a value (by its words' median and
+    tallest box; an icon read as a letter or two holds none)."""
     mine = [t.box[3] - t.box[1] for t in seg.tokens if t.box is not None]
     theirs = [t.box[3] - t.box[1] for t in other.tokens if t.box is not None]
-    return bool(mine and theirs) and median(mine) * TYPE_SPLIT <= median(theirs) and max(mine) < max(theirs)
+    return (bool(mine and theirs) and median(mine) * TYPE_SPLIT <= median(theirs) and max(mine) < max(theirs)
+            and sum(ch.isalnum() for ch in other.text) >= 2)
 
 
 def _label_shaped(text: str, *, known: bool = False) -> bool:
@@ -348,6 +350,8 @@ def _typeset_label(seg: Segment, vocabulary: Vocabulary) -> tuple[int, LabelMatc
     others = [g for k, g in enumerate(gaps) if k != widest]
     if count > LABEL_WORDS or any(ch.isdigit() for t in tokens[:count] for ch in t.text):
         return None
+    if sum(ch.isalnum() for t in tokens[count:] for ch in t.text) < 2:
+        return None  # an icon after a line (a message box's send button read `O`) is no value
     if gaps[widest] < LABEL_SPACE * max(median(others) if others else 0.0, SPACE * median(right)):
         return None
     if median(left) * TYPE_SPLIT > median(right) or max(left) >= max(right):

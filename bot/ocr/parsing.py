@@ -238,13 +238,17 @@ def parse_phone(text: str) -> str | None:
 
 
 _ID_MISREAD_WORD = re.compile(r"(?<![A-Za-z0-9])[1l|]D(?=\s{0,3}[:#-]?\s{0,3}(?:WOLK\s{0,3}[:#-]?\s{0,3})?#?\s{0,3}\d)")
+_ID_GLUED = re.compile(r"(?<=\d)[1l|]D(?=\s{1,3}#?\d)")
+_ID_AS_TEN = re.compile(r"(?<![\w.,:])[1l|][0O](?=[:#]\d{3,}(?!\d*[:.,]\d))")
 _HASH_AS_PLUSES = re.compile(r"(?<![\w+])\+\+(?=\d)")
 
 
 def fix_id_word(text: str) -> str:
-    """`1D`, `lD` or `|D` before a number is how Tesseract often reads the word `ID`, and `++` glued to a
-    number how the Spanish model reads the `#` in front of it."""
-    return _HASH_AS_PLUSES.sub("#", _ID_MISREAD_WORD.sub("ID", text))
+    """`1D`, `lD` or `|D` before a number is how Tesseract often reads the word `ID` (glued to a number before
+    it when the space is narrow: `Cuota No. 41D 15844`), `10:` before three or more digits (no time of day) how a
+    ticket's `ID:` is read, and `++` glued to a number how the Spanish model reads the `#` in front of it."""
+    text = _ID_AS_TEN.sub("ID", _ID_GLUED.sub(" ID", _ID_MISREAD_WORD.sub("ID", text)))
+    return _HASH_AS_PLUSES.sub("#", text)
 
 
 def find_client_id(text: str, pattern: str) -> str | None:

@@ -57,12 +57,31 @@ around it, no more than SURFACE_SPECKS does."""
 PAPER_WHITE = 200
 """On a prepared photo, anything lighter than this is paper: the grain that flattening and darkening leave there is
 whitened, so Tesseract's own threshold of the page sees ink and paper (grain it kept joined letters into blobs)."""
+LEADER_DOT = 0.35
+"""A dot of a leader is no wider or taller than this share of its line's tallest letter (a thin stroke as tall as
+the whole band, a table's rule, is none) or of the page's usual line height, whichever is less, and sits in the
+lower half of its line (a full stop or comma in a value is one such mark, a leader many)."""
+LEADER_INK = 200
+"""Darker than this is ink when looking for leaders (pale grey labels stay whole letters, not dot-sized bits)."""
+LEADER_DOTS = 4
+LEADER_SPACING = 1.2
+"""This many dots in a row, each no further than LEADER_SPACING line heights from the next, are a leader."""
+LEADER_ROW = 2
+"""A row is a text line's when its share of ink (of 255) is this much above the page's blank rows' (which a photo's
+dark paper edges or a stroke down the page make more than none)."""
+LEADER_CONTRAST = 2.5
+"""The mark before a leader (its label's last letter) is at least this many times taller than its dots: digits
+and small letters in a band inflated by something tall are no leader."""
+LEADER_ONE_LINE = 1.6
+"""A band of inked rows at most this many times the text's line height is one line, whose value can be moved up to
+its label; a taller one (lines joined by a card's dark edge or a table's rule) is left as it is."""
 FAINT_INK = 200
 INKED = 60
 """Ink this dark is left as it is; paler ink (up to FAINT_INK) is darkened to it."""
 
 
 _WHITEN_GRAIN = [value if value <= PAPER_WHITE else 255 for value in range(256)]
+_INK = [255 if value < LEADER_INK else 0 for value in range(256)]
 
 
 @dataclass(frozen=True)
@@ -115,6 +134,8 @@ def prepare(image: Image.Image, *, target_line_height: int = TARGET_LINE_HEIGHT)
         scale = 1.0
     if photo:
         gray = _stretch_faint(gray).point(_WHITEN_GRAIN)
+    else:
+        gray = _without_dot_leaders(gray, line * scale if line else None)
     return Prepared(image=gray, photo=photo, dark=dark, scale=scale, skew=skew)
 
 
@@ -507,3 +528,63 @@ def _stretch_faint(page: Image.Image) -> Image.Image:
     low = np.asarray(Image.fromarray(darkest).resize(page.size, Image.Resampling.BILINEAR), dtype=np.float32)
     stretched = 255 - (255 - pixels.astype(np.float32)) * (255 - INKED) / np.maximum(1.0, 255 - low)
     return Image.fromarray(np.clip(stretched, 0, 255).astype(np.uint8))
+
+
+def _without_dot_leaders(page: Image.Image, text_line: float | None = None) -> Image.Image:
+    """A ticket's dot leaders (`MONTO........: 17 229,00`) cut out, the rest of the line moved up to the label:
+    Tesseract reads the dots as letters and sometimes takes the label with them (`REF.....:` read as nothing,
+    `ASUNTO......:` as `OS eya aya mus:`), and a wide blank in their place splits the line into two columns.
+    Bands of several lines joined by a frame are left alone."""
+    ink = page.point(_INK)
+    shares = list(ink.resize((1, page.height), Image.Resampling.BOX).tobytes())
+    floor = sorted(shares)[len(shares) // 10]
+    cores = _runs_where([value > floor + LEADER_ROW for value in shares])
+    bands: list[tuple[int, int]] = []
+    for index, (top, bottom) in enumerate(cores):
+        above = cores[index - 1][1] if index else 0
+        below = cores[index + 1][0] if index + 1 < len(cores) else page.height
+        while top > above and shares[top - 1] > floor:
+            top -= 1
+        while bottom < below and shares[bottom] > floor:
+            bottom += 1
+        if bands and bands[-1][1] >= top and 2 * (bottom - top) < bands[-1][1] - bands[-1][0]:
+            bands[-1] = (bands[-1][0], bottom)
+        elif bottom - top >= 8:
+            bands.append((top, bottom))
+    if not bands:
+        return page
+    line = round(text_line) if text_line else sorted(bottom - top for top, bottom in bands)[len(bands) // 2]
+    out: Image.Image | None = None
+    for top, bottom in bands:
+        height = bottom - top
+        if height > LEADER_ONE_LINE * line:
+            continue
+        band = ink.crop((0, top, page.width, bottom))
+        marks = _runs_where([value > 0 for value in band.resize((page.width, 1), Image.Resampling.BOX).tobytes()])
+        narrow = "".join("." if right - left <= LEADER_DOT * height else "x" for left, right in marks)
+        if "." * LEADER_DOTS not in narrow:
+            continue
+        spans = [band.crop((left, 0, right, height)).getbbox() or (0, 0, 0, 0) for left, right in marks]
+        tallest = min(line, max((box[3] - box[1] for (left, right), box in zip(marks, spans, strict=True)
+                                 if box[3] - box[1] < height or right - left > LEADER_DOT * height), default=0))
+        dots = [flag == "." and right - left <= LEADER_DOT * tallest and box[3] - box[1] <= LEADER_DOT * tallest
+                and box[3] >= height - tallest // 2
+                for flag, (left, right), box in zip(narrow, marks, spans, strict=True)]
+        first = 0
+        while first < len(marks):
+            last = first
+            while (dots[first] and last + 1 < len(marks) and dots[last + 1]
+                   and marks[last + 1][0] - marks[last][1] <= LEADER_SPACING * line):
+                last += 1
+            tallest_dot = max(box[3] - box[1] for box in spans[first : last + 1])
+            if (dots[first] and last - first + 1 >= LEADER_DOTS and first > 0
+                    and spans[first - 1][3] - spans[first - 1][1] >= LEADER_CONTRAST * tallest_dot):
+                out = out or page.copy()
+                left, right = max(0, marks[first][0] - 2), min(page.width, marks[last][1] + 1)
+                rows = (max(0, top - 1), min(page.height, bottom + 1))
+                rest = out.crop((right, rows[0], page.width, rows[1]))
+                out.paste(255, (left, rows[0], page.width, rows[1]))
+                out.paste(rest, (left, rows[0]))
+                marks = [(a - (right - left), b - (right - left)) if a >= right else (a, b) for a, b in marks]
+            first = last + 1
+    return page if out is None else out

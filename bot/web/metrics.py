@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from pydantic import SecretStr
 from sqlalchemy import func
@@ -82,17 +83,38 @@ class DatabaseCollector(Collector):
         yield GaugeMetricFamily("paybot_reminders_pending", "Reminders waiting, due or not", value=waiting)
 
 
+class ChildrenReads(Collector):
+    """The reading counts of a web process's worker children, summed over every child it has run (a restarted
+    worker's counts stay), from the files prometheus_client's multiprocess mode keeps in `path`."""
+
+    NAMES = frozenset({"paybot_read_seconds", "paybot_read_errors"})
+
+    def __init__(self, path: str) -> None:
+        self.files = MultiProcessCollector(None, path)
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        return (family for family in self.files.collect() if family.name in self.NAMES)
+
+
 @dataclass
 class Metrics:
-    """One registry per app: the database gauges and this process's own counters."""
+    """One registry per app: the database gauges and this process's own counters; a web process whose worker is
+    its child reports that child's reading counts instead of its own (it never reads)."""
 
     registry: CollectorRegistry = field(default_factory=lambda: CollectorRegistry(auto_describe=True))
+    children_dir: str | None = None
 
     def __post_init__(self) -> None:
+        reads = None if self.children_dir else self.registry
         self.read_seconds = Histogram("paybot_read_seconds", "Wall time of reading one receipt (file or text)",
-                                      ["source"], buckets=READ_BUCKETS, registry=self.registry)
+                                      ["source"], buckets=READ_BUCKETS, registry=reads)
         self.read_errors = Counter("paybot_read_errors", "Files the reader refused or could not read, by kind",
-                                   ["kind"], registry=self.registry)
+                                   ["kind"], registry=reads)
+        if self.children_dir:
+            self.registry.register(ChildrenReads(self.children_dir))
         self.webhook_requests = Counter("paybot_webhook_requests", "Webhook requests answered, by channel and status",
                                         ["channel", "status"], registry=self.registry)
         for kind in ("too_large", "too_long", "unreadable", "timeout"):

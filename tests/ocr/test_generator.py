@@ -8,10 +8,11 @@ import json
 import random
 import re
 
+import pytest
 from PIL import Image
 
 from bot.ocr.labels import label_words, vocabulary
-from tests.ocr.generator import FAMILIES, FAMILIES_2, families, generate, split
+from tests.ocr.generator import FAMILIES, FAMILIES_2, card_image, families, generate, notification_image, split
 from tests.ocr.generator.families import label_choices, templates
 from tests.ocr.generator.holdout2 import TEMPLATES_2, WORDINGS_2
 from tests.ocr.generator.prose import TEMPLATES
@@ -39,6 +40,16 @@ def test_tuned_receipts_never_use_a_held_out_wording_or_template() -> None:
             assert all(f"{key}:{wording}" not in held["wordings"] for wording in label_choices("tuned", bank, key))
             assert any(f"{key}:{wording}" in held["wordings"] for wording in label_choices("held", bank, key))
         assert all(t.name not in held["templates"] for t in templates("tuned", bank))
+
+
+def test_stories_draw_tuned_families_only_and_by_default() -> None:
+    text = "Ha recibido 1.000,00 colones de ANA MORA por SINPE Movil."
+    assert notification_image(text) == notification_image(text, family="push")
+    for name in sorted(HELD_OUT_FAMILIES | SECOND_GROUP):
+        with pytest.raises(ValueError, match=r"held out|no tuned family"):
+            card_image([("Monto", "1,00")], family=name)
+        with pytest.raises(ValueError, match=r"held out|no tuned family"):
+            notification_image(text, family=name)
 
 
 def test_same_seed_same_receipt() -> None:

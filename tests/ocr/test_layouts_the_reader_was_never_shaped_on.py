@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.ocr import ReceiptFields, read_receipt
-from tests.ocr.generator import Receipt, generate
+from tests.ocr.generator import Receipt, card_image, generate
 
 
 def _read(family: str, seed: int) -> tuple[Receipt, ReceiptFields]:
@@ -87,3 +87,17 @@ def test_a_section_headings_block_below_it_is_its_holder_never_the_block_above()
     assert receipt.truth.payee_name == "ANDRES CHAVES CHACON"
     receipt, fields = _read("w-holder-blocks", 20023)  # `Celular:   (506) 6836-2076` / `Greivin Madrigal` under it
     assert (fields.payer_name, fields.payee_name) == ("Greivin Madrigal", "Wolk Software S.A.")
+
+
+def test_digits_just_before_an_amount_found_only_by_its_shape_leave_it_unsure() -> None:
+    fields = read_receipt(card_image([  # `Suma`, a label no vocabulary lists; a group read apart from the rest
+        ("Fecha", "23/8/2026"), ("Suma", "1351 715,00 COLONES"), ("Descripción", "pago id 85910 agosto"),
+    ], bank="BCR", family="rows-colon"))
+    assert fields.amount == Decimal("1351715.00") or fields.confidence["amount"] < 0.9
+
+
+def test_a_message_boxs_send_icon_is_no_value_of_its_placeholder() -> None:
+    receipt = generate(10077, part="tuned")  # an SMS thread ending with `Mensaje de texto` and its send icon, `O`
+    assert receipt.family == "w-sms-thread"
+    fields = read_receipt(receipt.data)
+    assert fields.description == receipt.truth.description == "ID:92835"

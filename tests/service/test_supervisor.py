@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.ocr.pool import NICENESS
 from bot.supervisor import CHILD_NICENESS, RESTARTS_ALLOWED
@@ -84,6 +85,9 @@ def test_a_killed_worker_is_started_again_and_reads_the_next_receipt(tmp_path: P
     env = installation(tmp_path, ocr_workers="1", log_level="INFO")
     service = Service(env, tmp_path, "--no-migrate").start()
     try:
+        started = service.output()
+        assert "paybot started (worker)" in started and "paybot started (scheduler)" in started, \
+            "it answers once its children have started"
         assert wait_for(lambda: child(service.pid, "worker") and child(service.pid, "scheduler"), 10)
         worker, scheduler = child(service.pid, "worker"), child(service.pid, "scheduler")
         assert worker is not None and scheduler is not None
@@ -105,6 +109,37 @@ def test_a_killed_worker_is_started_again_and_reads_the_next_receipt(tmp_path: P
         service.stop()
     assert service.process is not None and service.process.returncode == 0, service.output()
     assert wait_for(lambda: group(service.pid) == [], 5), group(service.pid)
+
+
+def reads_counted(service: Service) -> dict[str, float]:
+    """The web process's `/metrics`: receipts read (by source) and read errors (by kind), as Prometheus parses them."""
+    text = httpx.get(f"{service.url}/metrics", timeout=10).text
+    counted = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "paybot_read_seconds_count":
+                counted[sample.labels["source"]] = sample.value
+            elif sample.name == "paybot_read_errors_total":
+                counted[sample.labels["kind"]] = sample.value
+    return counted
+
+
+def test_the_web_process_metrics_count_what_its_worker_children_read_across_a_restart(tmp_path: Path) -> None:
+    env = installation(tmp_path, ocr_workers="1")
+    service = Service(env, tmp_path, "--no-migrate").start()
+    try:
+        assert reads_counted(service) == {"too_large": 0, "too_long": 0, "unreadable": 0, "timeout": 0}
+        first = send(service)
+        assert wait_for(lambda: carded(service, first), 60), service.output()
+        assert wait_for(lambda: reads_counted(service).get("file") == 1, 10), reads_counted(service)
+        worker = child(service.pid, "worker")
+        assert worker is not None
+        os.kill(worker, signal.SIGKILL)
+        second = send(service)
+        assert wait_for(lambda: carded(service, second), 60), service.output()
+        assert wait_for(lambda: reads_counted(service).get("file") == 2, 10), reads_counted(service)
+    finally:
+        service.stop()
 
 
 def test_a_worker_that_keeps_dying_stops_the_whole_service_and_says_why(tmp_path: Path) -> None:

@@ -211,7 +211,13 @@ def generate(
 
 
 def _family(name: str) -> Family:
-    return next(f for f in FAMILIES if f.name == name)
+    """A tuned family for a story; a held-out one is refused, so no story ever shows what tuning must not see."""
+    if name in split()["families"]:
+        raise ValueError(f"family {name!r} is held out: stories draw tuned families only")
+    chosen = next((f for f in FAMILIES if f.name == name), None)
+    if chosen is None:
+        raise ValueError(f"no tuned family {name!r} for a story")
+    return chosen
 
 
 def card_image(rows: list[tuple[str, str] | tuple[str, str, str]], *, bank: str = "BCR", family: str = "rows-colon",
@@ -229,7 +235,7 @@ def card_image(rows: list[tuple[str, str] | tuple[str, str, str]], *, bank: str 
     return encode(image, "PNG")
 
 
-def notification_image(text: str, *, bank: str = "Banco Nacional", family: str = "sms", seed: int = 0,
+def notification_image(text: str, *, bank: str = "Banco Nacional", family: str = "push", seed: int = 0,
                        dark: bool = False) -> bytes:
     """A phone screenshot of a notification saying exactly `text` (a newline in it forces a line break)."""
     rng = random.Random(seed)
