@@ -16,7 +16,7 @@ from bot.db.session import make_engine
 from bot.intake.core import InlineReader
 from bot.service import build_app
 from tests.conftest import REPO
-from tests.processes import Service, installation
+from tests.processes import Service, installation, wait_for
 
 RECEIPT = (REPO / "data" / "receipts" / "sinpe-1001-completo.png").read_bytes()
 
@@ -28,15 +28,6 @@ def states(url: str) -> list[str]:
             return [intake.state for intake in session.exec(select(Intake)).all()]
     finally:
         engine.dispose()
-
-
-def wait_for(condition: object, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if callable(condition) and condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_each_role_gets_only_its_routes_and_work(settings: Settings, engine: Engine) -> None:

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.ocr.pool import NICENESS
 from bot.supervisor import CHILD_NICENESS, RESTARTS_ALLOWED
 from tests.conftest import REPO
-from tests.processes import Service, installation
+from tests.processes import Service, installation, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -58,15 +58,6 @@ def child(parent: int, role: str) -> int | None:
 
 def niceness(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
-
-
-def wait_for(condition: object, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if callable(condition) and condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def send(service: Service) -> int:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from tests.handlers.whatsapp.conftest import (
     signed,
 )
 from tests.handlers.whatsapp.fake_twilio import Call, FakeTwilio
+from tests.processes import wait_for
 from tests.stories import ServiceProcess
 
 
@@ -39,15 +39,6 @@ def dead_port() -> int:
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         return int(closed.getsockname()[1])
-
-
-def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def to_customer(twilio: FakeTwilio) -> list[Call]:
